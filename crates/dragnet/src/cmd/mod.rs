@@ -1,0 +1,3 @@
+//! One module per subcommand. Each returns the process exit status.
+
+pub mod check;

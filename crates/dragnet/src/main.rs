@@ -1,0 +1,37 @@
+//! The `dragnet` binary: parses the command line, runs one subcommand, and
+//! turns its outcome into an exit status. This is the only crate that
+//! prints, reads the environment or sets exit codes.
+
+mod cli;
+mod cmd;
+mod input;
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match &cli.command {
+        Command::Check(args) => cmd::check::run(args, &mut out),
+    };
+    let flushed = out.flush();
+    match result.and_then(|code| flushed.map(|_| code).map_err(Into::into)) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dragnet: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed pipe (`dragnet ... | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

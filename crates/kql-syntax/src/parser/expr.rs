@@ -1,0 +1,412 @@
+//! Expressions, by precedence from loosest to tightest (as Kusto's own
+//! parser has them): `or`; `and`; equality and list operators (`==`, `!=`,
+//! `in`, `has_any`, `between`, ...); relational (`<`, `>=`, ...); `+ -`;
+//! `* / %`; string operators (`has`, `contains`, `=~`, `matches regex`, ...);
+//! unary sign; postfix (`.member`, `[index]`, `call(...)`). Equality,
+//! relational and string operators do not chain.
+
+use super::{PResult, Parser};
+use crate::ast::{Arg, Assign, BinaryOp, Expr, ExprKind, ListOp, StringOp, UnaryOp};
+use crate::words::{LIST_OPS, STRING_OPS};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::lexer::TokenKind;
+
+fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+}
+
+impl<'a> Parser<'a> {
+    /// An expression optionally followed by `| operator ...`.
+    pub(super) fn pipe_expr(&mut self) -> PResult<Expr> {
+        let source = self.expr()?;
+        if !self.at(TokenKind::Pipe) {
+            return Ok(source);
+        }
+        let ops = self.pipe_ops()?;
+        let span = self.span_from(source.span);
+        Ok(Expr { kind: ExprKind::Pipeline { source: Box::new(source), ops }, span })
+    }
+
+    /// A scalar (or tabular) expression without pipes.
+    pub(super) fn expr(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let r = self.or_expr();
+        self.leave();
+        r
+    }
+
+    fn or_expr(&mut self) -> PResult<Expr> {
+        let mut lhs = self.and_expr()?;
+        while self.eat_word("or").is_some() {
+            let rhs = self.and_expr()?;
+            lhs = binary(BinaryOp::Or, lhs, rhs);
+        }
+        Ok(lhs)
+    }
+
+    fn and_expr(&mut self) -> PResult<Expr> {
+        let mut lhs = self.eq_expr()?;
+        while self.eat_word("and").is_some() {
+            let rhs = self.eq_expr()?;
+            lhs = binary(BinaryOp::And, lhs, rhs);
+        }
+        Ok(lhs)
+    }
+
+    fn eq_expr(&mut self) -> PResult<Expr> {
+        let lhs = self.rel_expr()?;
+        let t = self.tok();
+        let op = match t.kind {
+            TokenKind::EqEq => Some(BinaryOp::Eq),
+            TokenKind::NotEq => Some(BinaryOp::NotEq),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.bump();
+            let rhs = self.rel_expr()?;
+            return Ok(binary(op, lhs, rhs));
+        }
+        if matches!(t.kind, TokenKind::Ident | TokenKind::BangIdent) {
+            let word = self.text_of(t);
+            if let Some(&(_, op)) = LIST_OPS.iter().find(|(w, _)| *w == word) {
+                // `on x in range(...)` in make-series is not the `in` operator.
+                if word == "in" && self.nth_is_word(1, "range") {
+                    return Ok(lhs);
+                }
+                self.bump();
+                return self.in_list(op, lhs);
+            }
+            if word == "between" || word == "!between" {
+                self.bump();
+                return self.between(word == "!between", lhs);
+            }
+        }
+        Ok(lhs)
+    }
+
+    fn in_list(&mut self, op: ListOp, lhs: Expr) -> PResult<Expr> {
+        if !self.at(TokenKind::LParen) {
+            let name = LIST_OPS.iter().find(|(_, o)| *o == op).map(|(w, _)| *w).unwrap_or("in");
+            let t = self.tok();
+            let found = self.describe(t);
+            self.push(
+                Diagnostic::new(codes::EXPECTED, t.span, format!("expected `(` after `{name}`, found {found}"))
+                    .with_label("expected `(`")
+                    .with_help(format!("`{name}` takes a parenthesised list: `x {name} (\"a\", \"b\")`")),
+            );
+            return Err(super::Fail);
+        }
+        self.bump();
+        let items = if self.at(TokenKind::RParen) { Vec::new() } else { self.comma_list(|p| p.pipe_expr())? };
+        self.expect(TokenKind::RParen, "`,` or `)` in the list")?;
+        let span = self.span_from(lhs.span);
+        Ok(Expr { kind: ExprKind::InList { op, lhs: Box::new(lhs), items }, span })
+    }
+
+    fn between(&mut self, negated: bool, lhs: Expr) -> PResult<Expr> {
+        let word = if negated { "!between" } else { "between" };
+        if !self.at(TokenKind::LParen) {
+            let t = self.tok();
+            let found = self.describe(t);
+            self.push(
+                Diagnostic::new(codes::EXPECTED, t.span, format!("expected `(` after `{word}`, found {found}"))
+                    .with_label("expected `(`")
+                    .with_help(format!("write the range as `x {word} (low .. high)`")),
+            );
+            return Err(super::Fail);
+        }
+        self.bump();
+        let low = self.expr()?;
+        self.expect(TokenKind::DotDot, "`..` between the bounds")?;
+        let high = self.expr()?;
+        self.expect(TokenKind::RParen, "`)` to close the range")?;
+        let span = self.span_from(lhs.span);
+        Ok(Expr {
+            kind: ExprKind::Between { negated, lhs: Box::new(lhs), low: Box::new(low), high: Box::new(high) },
+            span,
+        })
+    }
+
+    fn rel_expr(&mut self) -> PResult<Expr> {
+        let lhs = self.add_expr()?;
+        let op = match self.kind() {
+            TokenKind::Lt => BinaryOp::Lt,
+            TokenKind::Le => BinaryOp::Le,
+            TokenKind::Gt => BinaryOp::Gt,
+            TokenKind::Ge => BinaryOp::Ge,
+            _ => return Ok(lhs),
+        };
+        self.bump();
+        let rhs = self.add_expr()?;
+        Ok(binary(op, lhs, rhs))
+    }
+
+    fn add_expr(&mut self) -> PResult<Expr> {
+        let mut lhs = self.mul_expr()?;
+        loop {
+            let op = match self.kind() {
+                TokenKind::Plus => BinaryOp::Add,
+                TokenKind::Minus => BinaryOp::Sub,
+                _ => return Ok(lhs),
+            };
+            self.bump();
+            let rhs = self.mul_expr()?;
+            lhs = binary(op, lhs, rhs);
+        }
+    }
+
+    fn mul_expr(&mut self) -> PResult<Expr> {
+        let mut lhs = self.str_expr()?;
+        loop {
+            let op = match self.kind() {
+                TokenKind::Star => BinaryOp::Mul,
+                TokenKind::Slash => BinaryOp::Div,
+                TokenKind::Percent => BinaryOp::Mod,
+                _ => return Ok(lhs),
+            };
+            self.bump();
+            let rhs = self.str_expr()?;
+            lhs = binary(op, lhs, rhs);
+        }
+    }
+
+    /// The string operator at the current token, with its token count.
+    pub(super) fn string_op_at(&self) -> Option<(BinaryOp, usize)> {
+        let t = self.tok();
+        match t.kind {
+            TokenKind::EqTilde => Some((BinaryOp::EqCi, 1)),
+            TokenKind::BangTilde => Some((BinaryOp::NotEqCi, 1)),
+            TokenKind::Ident | TokenKind::BangIdent => {
+                let word = self.text_of(t);
+                if word == "matches" && self.nth_is_word(1, "regex") {
+                    return Some((BinaryOp::MatchesRegex, 2));
+                }
+                STRING_OPS.iter().find(|(w, ..)| *w == word).map(|&(_, kind, case_sensitive, negated)| {
+                    (BinaryOp::String(StringOp { kind, case_sensitive, negated }), 1)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn str_expr(&mut self) -> PResult<Expr> {
+        let lhs = self.unary_expr()?;
+        if self.search_terms && self.at(TokenKind::Colon) {
+            self.bump();
+            let value = self.unary_expr()?;
+            let span = lhs.span.to(value.span);
+            return Ok(Expr { kind: ExprKind::SearchTerm { column: Box::new(lhs), value: Box::new(value) }, span });
+        }
+        let Some((op, n)) = self.string_op_at() else { return Ok(lhs) };
+        for _ in 0..n {
+            self.bump();
+        }
+        let rhs = self.unary_expr()?;
+        Ok(binary(op, lhs, rhs))
+    }
+
+    pub(super) fn unary_expr(&mut self) -> PResult<Expr> {
+        let op = match self.kind() {
+            TokenKind::Minus => UnaryOp::Neg,
+            TokenKind::Plus => UnaryOp::Plus,
+            _ => return self.postfix_expr(),
+        };
+        let start = self.bump().span;
+        self.enter()?;
+        let operand = self.unary_expr();
+        self.leave();
+        let operand = operand?;
+        let span = start.to(operand.span);
+        Ok(Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span })
+    }
+
+    fn postfix_expr(&mut self) -> PResult<Expr> {
+        let mut e = self.primary()?;
+        loop {
+            match self.kind() {
+                TokenKind::Dot if matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::QuotedIdent) => {
+                    self.bump();
+                    let member = self.ident("a member name")?;
+                    let span = e.span.to(member.span);
+                    e = Expr { kind: ExprKind::Member { target: Box::new(e), member }, span };
+                }
+                TokenKind::Dot if self.nth_kind(1) == TokenKind::LBracket => {
+                    // `a.[expr]`, the legacy spelling of `a[expr]`.
+                    self.bump();
+                    e = self.index_suffix(e)?;
+                }
+                TokenKind::LBracket => e = self.index_suffix(e)?,
+                // `d["key"]` lexes as a bracketed name; after a value it is an index.
+                TokenKind::QuotedIdent => {
+                    let t = self.bump();
+                    let key = self.quoted_ident_text(t);
+                    let index = Expr { kind: ExprKind::Literal(crate::ast::Literal::String(key)), span: t.span };
+                    let span = e.span.to(t.span);
+                    e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span };
+                }
+                TokenKind::LParen if matches!(e.kind, ExprKind::Name(_) | ExprKind::Member { .. }) => {
+                    let args = self.call_args()?;
+                    let span = self.span_from(e.span);
+                    e = Expr { kind: ExprKind::Call { func: Box::new(e), args }, span };
+                }
+                _ => return Ok(e),
+            }
+        }
+    }
+
+    fn index_suffix(&mut self, target: Expr) -> PResult<Expr> {
+        self.bump(); // [
+        let index = self.expr()?;
+        self.expect(TokenKind::RBracket, "`]` to close the index")?;
+        let span = self.span_from(target.span);
+        Ok(Expr { kind: ExprKind::Index { target: Box::new(target), index: Box::new(index) }, span })
+    }
+
+    /// `( [arg, ...] )` where an argument is `*`, `name = value` or an expression.
+    pub(super) fn call_args(&mut self) -> PResult<Vec<Arg>> {
+        self.expect(TokenKind::LParen, "`(`")?;
+        let mut args = Vec::new();
+        if self.eat(TokenKind::RParen).is_some() {
+            return Ok(args);
+        }
+        loop {
+            let arg = if self.at_name() && self.nth_kind(1) == TokenKind::Eq {
+                let name = self.ident("an argument name")?;
+                self.bump();
+                Arg { name: Some(name), value: self.pipe_expr()? }
+            } else {
+                Arg { name: None, value: self.pipe_expr()? }
+            };
+            args.push(arg);
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+        }
+        self.expect(TokenKind::RParen, "`,` or `)` after the argument")?;
+        Ok(args)
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let t = self.tok();
+        match t.kind {
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::String
+            | TokenKind::TypedLiteral => self.literal_expr(),
+            TokenKind::Ident => {
+                let word = self.text_of(t);
+                match word {
+                    "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => self.literal_expr(),
+                    "dynamic" if self.nth_kind(1) == TokenKind::LParen => self.literal_expr(),
+                    _ => {
+                        if let Some(op) = self.source_operator()? {
+                            let span = op.span;
+                            return Ok(Expr { kind: ExprKind::Source(Box::new(op)), span });
+                        }
+                        let id = self.ident("a name")?;
+                        Ok(Expr { span: id.span, kind: ExprKind::Name(id) })
+                    }
+                }
+            }
+            TokenKind::QuotedIdent => {
+                let id = self.ident("a name")?;
+                Ok(Expr { span: id.span, kind: ExprKind::Name(id) })
+            }
+            TokenKind::Star => {
+                self.bump();
+                Ok(Expr { kind: ExprKind::Wildcard("*".to_string()), span: t.span })
+            }
+            TokenKind::LParen => {
+                self.bump();
+                let inner = self.pipe_expr()?;
+                if self.at(TokenKind::Comma) {
+                    let span = self.tok().span;
+                    self.push(
+                        Diagnostic::new(codes::EXPECTED, span, "expected `)`, found `,`")
+                            .with_label("a parenthesised expression holds one value")
+                            .with_help("a list belongs after `in`, `has_any` or in a function call"),
+                    );
+                    return Err(super::Fail);
+                }
+                self.expect(TokenKind::RParen, "`)`")?;
+                Ok(inner)
+            }
+            TokenKind::BangIdent => {
+                let word = self.text_of(t);
+                self.push(
+                    Diagnostic::new(codes::EXPECTED, t.span, format!("expected an expression, found `{word}`"))
+                        .with_label("an operator needs a value on its left")
+                        .with_help("Kusto has no unary `!`: use `not(expr)`"),
+                );
+                Err(super::Fail)
+            }
+            _ => Err(self.expected("an expression")),
+        }
+    }
+
+    /// A column or table name that may hold `*` wildcards (`Device*`,
+    /// `*_x`, `*`), as in `union`, `project-away` and `search in (...)`;
+    /// anything else is parsed as an expression.
+    pub(super) fn name_pattern(&mut self) -> PResult<Expr> {
+        let starts_pattern = self.at(TokenKind::Star)
+            || (self.kind() == TokenKind::Ident && self.nth_kind(1) == TokenKind::Star && !self.nth(1).spaced);
+        if !starts_pattern {
+            return self.expr();
+        }
+        let start = self.tok().span;
+        let mut pattern = String::new();
+        let mut span = start;
+        loop {
+            pattern.push_str(self.text());
+            span = span.to(self.bump().span);
+            if self.tok().spaced || !matches!(self.kind(), TokenKind::Ident | TokenKind::Star | TokenKind::Int) {
+                break;
+            }
+        }
+        Ok(Expr { kind: ExprKind::Wildcard(pattern), span })
+    }
+
+    /// `Name = Expr`, `(A, B) = Expr` or `Expr`.
+    pub(super) fn assign(&mut self) -> PResult<Assign> {
+        let start = self.tok().span;
+        if self.at_name() && self.nth_kind(1) == TokenKind::Eq {
+            let name = self.ident("a column name")?;
+            self.bump();
+            let value = self.expr()?;
+            return Ok(Assign { names: vec![name], value, span: self.span_from(start) });
+        }
+        if self.at(TokenKind::LParen) && self.at_name_tuple() {
+            self.bump();
+            let names = self.comma_list(|p| p.ident("a column name"))?;
+            self.expect(TokenKind::RParen, "`)`")?;
+            self.expect(TokenKind::Eq, "`=`")?;
+            let value = self.expr()?;
+            return Ok(Assign { names, value, span: self.span_from(start) });
+        }
+        let value = self.expr()?;
+        Ok(Assign { names: Vec::new(), value, span: self.span_from(start) })
+    }
+
+    /// Whether `(a, b, ...) =` starts here.
+    fn at_name_tuple(&self) -> bool {
+        let mut n = 1;
+        loop {
+            if !matches!(self.nth_kind(n), TokenKind::Ident | TokenKind::QuotedIdent) {
+                return false;
+            }
+            match self.nth_kind(n + 1) {
+                TokenKind::Comma => n += 2,
+                TokenKind::RParen => return self.nth_kind(n + 2) == TokenKind::Eq,
+                _ => return false,
+            }
+        }
+    }
+
+    /// A comma list of [`assign`](Self::assign) items.
+    pub(super) fn assigns(&mut self) -> PResult<Vec<Assign>> {
+        self.comma_list(|p| p.assign())
+    }
+}

@@ -1,0 +1,349 @@
+//! The recursive-descent parser: tokens to [`ast::Query`](crate::ast::Query).
+//!
+//! Parsing never fails. Each problem becomes a [`Diagnostic`]; the parser
+//! then skips to the next `|`, `;` or closing bracket and goes on, so one run
+//! reports every independent mistake and still returns an outline of the
+//! query. The submodules follow the grammar: `stmt` (statements and
+//! functions), `expr` (scalar expressions, Pratt-style), `literal` (literal
+//! values), `tabular` (the operator dispatcher) and one module per family of
+//! operators.
+
+mod expr;
+mod join;
+mod literal;
+mod project;
+mod series;
+mod stmt;
+mod subquery;
+mod tabular;
+mod text;
+
+use crate::ast::{Ident, OptionArg, Query, ScalarType, TypeName};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::lexer::{Token, TokenKind};
+use crate::span::Span;
+use crate::suggest::nearest;
+
+pub(crate) use literal::{parse_datetime, parse_timespan_text};
+
+/// A diagnostic was recorded; unwind to the nearest recovery point.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail;
+
+pub(crate) type PResult<T> = Result<T, Fail>;
+
+/// Deeper nesting than this is reported instead of overflowing the stack.
+const MAX_DEPTH: u32 = 128;
+
+pub(crate) struct Parser<'a> {
+    src: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    diags: Vec<Diagnostic>,
+    depth: u32,
+    /// Inside `search`/`find` predicates, where `Col:"value"` is allowed.
+    search_terms: bool,
+}
+
+/// Parses `src` into a query and its diagnostics.
+pub(crate) fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
+    let (tokens, diags) = crate::lexer::lex(src);
+    let mut p = Parser { src, tokens, pos: 0, diags, depth: 0, search_terms: false };
+    let query = p.query();
+    let mut diags = p.diags;
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    diags.dedup_by(|a, b| a.span.start == b.span.start);
+    (query, diags)
+}
+
+impl<'a> Parser<'a> {
+    // ---- token access -------------------------------------------------
+
+    fn tok(&self) -> Token {
+        self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn nth(&self, n: usize) -> Token {
+        self.tokens[(self.pos + n).min(self.tokens.len() - 1)]
+    }
+
+    fn kind(&self) -> TokenKind {
+        self.tok().kind
+    }
+
+    fn nth_kind(&self, n: usize) -> TokenKind {
+        self.nth(n).kind
+    }
+
+    fn text_of(&self, t: Token) -> &'a str {
+        &self.src[t.span.range()]
+    }
+
+    fn text(&self) -> &'a str {
+        self.text_of(self.tok())
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.tok();
+        if t.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn at(&self, kind: TokenKind) -> bool {
+        self.kind() == kind
+    }
+
+    fn eat(&mut self, kind: TokenKind) -> Option<Token> {
+        if self.at(kind) { Some(self.bump()) } else { None }
+    }
+
+    /// Whether the current token is the identifier `word`.
+    fn at_word(&self, word: &str) -> bool {
+        self.kind() == TokenKind::Ident && self.text() == word
+    }
+
+    fn nth_is_word(&self, n: usize, word: &str) -> bool {
+        let t = self.nth(n);
+        t.kind == TokenKind::Ident && self.text_of(t) == word
+    }
+
+    fn eat_word(&mut self, word: &str) -> Option<Span> {
+        if self.at_word(word) { Some(self.bump().span) } else { None }
+    }
+
+    /// The end of the previous token: where a node that just ended ends.
+    fn prev_end(&self) -> usize {
+        if self.pos == 0 { 0 } else { self.tokens[self.pos - 1].span.end as usize }
+    }
+
+    fn span_from(&self, start: Span) -> Span {
+        Span::new(start.start as usize, self.prev_end().max(start.end as usize))
+    }
+
+    /// A hyphenated word such as `project-away` or `mv-expand` at the current
+    /// position (its parts touching), as (text, token count).
+    fn compound_word(&self) -> Option<(String, usize)> {
+        if self.kind() != TokenKind::Ident {
+            return None;
+        }
+        let mut word = self.text().to_string();
+        let mut n = 1;
+        while self.nth_kind(n) == TokenKind::Minus
+            && !self.nth(n).spaced
+            && self.nth_kind(n + 1) == TokenKind::Ident
+            && !self.nth(n + 1).spaced
+        {
+            word.push('-');
+            word.push_str(self.text_of(self.nth(n + 1)));
+            n += 2;
+        }
+        Some((word, n))
+    }
+
+    // ---- diagnostics --------------------------------------------------
+
+    fn describe(&self, t: Token) -> String {
+        match t.kind {
+            TokenKind::Eof => "the end of the query".to_string(),
+            TokenKind::String => "a string".to_string(),
+            TokenKind::Error => "invalid text".to_string(),
+            _ => {
+                let text = self.text_of(t);
+                let shown: String = text.chars().take(40).collect();
+                format!("`{shown}`")
+            }
+        }
+    }
+
+    /// Records "expected X, found Y" at the current token.
+    fn expected(&mut self, what: &str) -> Fail {
+        let t = self.tok();
+        if t.kind == TokenKind::Error {
+            // The lexer already explained this token.
+            return Fail;
+        }
+        let found = self.describe(t);
+        let d = Diagnostic::new(codes::EXPECTED, t.span, format!("expected {what}, found {found}"))
+            .with_label(format!("expected {what}"));
+        self.diags.push(d);
+        Fail
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn expect(&mut self, kind: TokenKind, what: &str) -> PResult<Token> {
+        match self.eat(kind) {
+            Some(t) => Ok(t),
+            None => Err(self.expected(what)),
+        }
+    }
+
+    fn expect_word(&mut self, word: &str) -> PResult<Span> {
+        match self.eat_word(word) {
+            Some(s) => Ok(s),
+            None => Err(self.expected(&format!("`{word}`"))),
+        }
+    }
+
+    /// Enters one level of nesting; fails past [`MAX_DEPTH`].
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let span = self.tok().span;
+            self.push(Diagnostic::new(codes::TOO_DEEP, span, format!("the query nests deeper than {MAX_DEPTH} levels")));
+            // Skip everything: recovering inside such nesting only repeats this error.
+            self.pos = self.tokens.len() - 1;
+            return Err(Fail);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// Skips to a token that can resume parsing: `|`, `;`, or a closing
+    /// bracket at the current nesting level (not consumed).
+    fn recover(&mut self) {
+        let mut depth = 0i32;
+        loop {
+            match self.kind() {
+                TokenKind::Eof => return,
+                TokenKind::Pipe | TokenKind::Semi if depth == 0 => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    if depth == 0 {
+                        return;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    // ---- shared pieces ------------------------------------------------
+
+    /// A name: an identifier or `['bracketed name']`.
+    fn ident(&mut self, what: &str) -> PResult<Ident> {
+        let t = self.tok();
+        match t.kind {
+            TokenKind::Ident => {
+                self.bump();
+                Ok(Ident { name: self.text_of(t).to_string(), span: t.span })
+            }
+            TokenKind::QuotedIdent => {
+                self.bump();
+                let name = self.quoted_ident_text(t);
+                Ok(Ident { name, span: t.span })
+            }
+            _ => Err(self.expected(what)),
+        }
+    }
+
+    /// The string inside a `['...']` token.
+    pub(super) fn quoted_ident_text(&mut self, t: Token) -> String {
+        let raw = self.text_of(t);
+        let inner = raw[1..raw.len() - 1].trim();
+        self.string_value(inner, t.span)
+    }
+
+    fn at_name(&self) -> bool {
+        matches!(self.kind(), TokenKind::Ident | TokenKind::QuotedIdent)
+    }
+
+    /// A scalar type name, with a suggestion when misspelled.
+    fn type_name(&mut self) -> PResult<TypeName> {
+        let t = self.tok();
+        if t.kind != TokenKind::Ident {
+            return Err(self.expected("a type name (string, long, real, datetime, ...)"));
+        }
+        self.bump();
+        let text = self.text_of(t);
+        match ScalarType::from_name(text) {
+            Some(ty) => Ok(TypeName { ty, span: t.span }),
+            None => {
+                let names: Vec<&str> = ScalarType::NAMES.iter().map(|(n, _)| *n).collect();
+                let mut d = Diagnostic::new(codes::UNKNOWN_TYPE, t.span, format!("unknown type `{text}`"))
+                    .with_label("not a scalar type");
+                d = match nearest(text, &names) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("the scalar types are {}", names.join(", "))),
+                };
+                self.push(d);
+                Ok(TypeName { ty: ScalarType::Dynamic, span: t.span })
+            }
+        }
+    }
+
+    /// A dotted option name such as `hint.strategy` when it is followed by
+    /// `=` and accepted by `allowed`; returns the name's token count.
+    fn option_name_at(&self, allowed: &[&str]) -> Option<(String, usize)> {
+        if self.kind() != TokenKind::Ident {
+            return None;
+        }
+        let mut name = self.text().to_string();
+        let mut n = 1;
+        while self.nth_kind(n) == TokenKind::Dot && self.nth_kind(n + 1) == TokenKind::Ident {
+            name.push('.');
+            name.push_str(self.text_of(self.nth(n + 1)));
+            n += 2;
+        }
+        if self.nth_kind(n) != TokenKind::Eq {
+            return None;
+        }
+        let ok = allowed.contains(&name.as_str()) || (name.starts_with("hint.") && allowed.contains(&"hint.*"));
+        ok.then_some((name, n))
+    }
+
+    /// Options `name=value` accepted by `allowed` (`hint.*` admits any hint),
+    /// in any order, until the next token is not one of them.
+    fn options(&mut self, allowed: &[&str]) -> PResult<Vec<OptionArg>> {
+        let mut out = Vec::new();
+        while let Some((name, n)) = self.option_name_at(allowed) {
+            let start = self.tok().span;
+            for _ in 0..n {
+                self.bump();
+            }
+            let name = Ident { name, span: self.span_from(start) };
+            self.expect(TokenKind::Eq, "`=`")?;
+            let value = self.option_value()?;
+            out.push(OptionArg { span: self.span_from(start), name, value });
+        }
+        Ok(out)
+    }
+
+    /// An option's value: a name (`inner`), a literal, or `-1`.
+    fn option_value(&mut self) -> PResult<crate::ast::Expr> {
+        if self.at_name() && !matches!(self.nth_kind(1), TokenKind::LParen | TokenKind::Dot) {
+            let id = self.ident("a value")?;
+            return Ok(crate::ast::Expr { span: id.span, kind: crate::ast::ExprKind::Name(id) });
+        }
+        self.unary_expr()
+    }
+
+    /// A comma-separated list of `item`, at least one.
+    fn comma_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> PResult<T>) -> PResult<Vec<T>> {
+        let mut out = vec![item(self)?];
+        while self.eat(TokenKind::Comma).is_some() {
+            out.push(item(self)?);
+        }
+        Ok(out)
+    }
+
+    /// Reports a misspelled keyword: `found` at `span` is not one of `known`.
+    fn unknown_word(&mut self, code: &'static str, span: Span, found: &str, what: &str, known: &[&str]) -> Fail {
+        let mut d = Diagnostic::new(code, span, format!("unknown {what} `{found}`")).with_label(format!("not a known {what}"));
+        if let Some(s) = nearest(found, known) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.push(d);
+        Fail
+    }
+}
