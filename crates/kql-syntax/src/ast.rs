@@ -42,8 +42,36 @@ pub enum Statement {
     Alias(AliasStmt),
     /// `restrict access to (Entity, ...)`.
     Restrict(RestrictStmt),
+    /// `declare pattern Name [= (params)[path] { rules }]`.
+    Pattern(PatternStmt),
     /// An expression statement, usually tabular: the query's output.
     Expr(Expr),
+}
+
+/// `declare pattern Name = (Arg:string, ...)[Path:string] { (values).[path] = { query }; ... }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatternStmt {
+    /// The pattern name.
+    pub name: Ident,
+    /// Its arguments; empty for a bare `declare pattern Name`.
+    pub params: Vec<Param>,
+    /// The `[Path:type]` declaration.
+    pub path: Option<ColumnDecl>,
+    /// The rules.
+    pub rules: Vec<PatternRule>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// `(values).[path] = { body }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatternRule {
+    /// The argument values.
+    pub args: Vec<Expr>,
+    /// The path value.
+    pub path: Option<Expr>,
+    /// The body statements; the last is the result.
+    pub body: Vec<Statement>,
 }
 
 /// `let Name = Expression`, where the expression may be a scalar, a tabular
@@ -306,6 +334,10 @@ pub enum ExprKind {
     Source(Box<Operator>),
     /// `(params) { body }` or `view (params) { body }`.
     Lambda(Lambda),
+    /// `entity_group [Entity, ...]`.
+    EntityGroup(Vec<Expr>),
+    /// `typeof(string)` or `typeof(a:string, *)`.
+    TypeOf(ParamType),
     /// A placeholder where the parser found an error.
     Error,
 }
@@ -553,6 +585,8 @@ pub enum OperatorKind {
     ProjectKeep(Vec<Expr>),
     /// `project-rename New = Old, ...`.
     ProjectRename(Vec<Assign>),
+    /// `project-by-names Name|Pattern|dynamic([...]), ...`.
+    ProjectByNames(Vec<Expr>),
     /// `project-reorder Col|Pattern [asc|desc|granny-asc|granny-desc], ...`.
     ProjectReorder(Vec<ReorderItem>),
     /// `summarize [hints] [Name =] Agg, ... [by [Name =] Expr, ...]`.
@@ -579,8 +613,8 @@ pub enum OperatorKind {
     },
     /// `take N` / `limit N`.
     Take(Expr),
-    /// `distinct Col, ...` or `distinct *`.
-    Distinct(Vec<Expr>),
+    /// `distinct [Name =] Col, ...` or `distinct *`.
+    Distinct(Vec<Assign>),
     /// `count`.
     Count,
     /// `union [options] Table, ...`.
@@ -684,6 +718,25 @@ pub enum OperatorKind {
     Consume(Vec<OptionArg>),
     /// `project-smart`, only after `find`.
     ProjectSmart,
+    /// `macro-expand [options] Group as Name (statements)`.
+    MacroExpand {
+        /// `kind=`, `isfuzzy=`.
+        options: Vec<OptionArg>,
+        /// The entity group (a name or `entity_group [...]`).
+        group: Expr,
+        /// The name each entity takes inside the body.
+        alias: Ident,
+        /// The body, run once per entity.
+        body: Vec<Statement>,
+    },
+    /// `make-graph Source --> Target [with Nodes on Id, ...]`.
+    MakeGraph(MakeGraph),
+    /// `graph-match` / `graph-shortest-paths`.
+    GraphMatch(GraphMatch),
+    /// `graph-to-table nodes [as N] [options] [, edges [as E] [options]]`.
+    GraphToTable(Vec<GraphTablePart>),
+    /// `graph-mark-components [kind=..] [with_component_id=..]`.
+    GraphMarkComponents(Vec<OptionArg>),
     /// An operator the parser could not read; the diagnostics say why.
     Error,
 }
@@ -973,4 +1026,65 @@ pub struct ScanStep {
     pub assigns: Vec<Assign>,
     /// The step.
     pub span: Span,
+}
+
+/// `make-graph` parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MakeGraph {
+    /// Options, including `with_node_id=` and hints.
+    pub options: Vec<OptionArg>,
+    /// The source node id column.
+    pub source: Expr,
+    /// `-->` (directed) or `--` (undirected).
+    pub directed: bool,
+    /// The target node id column.
+    pub target: Expr,
+    /// `with Nodes on Id, ...`.
+    pub nodes: Vec<(Expr, Expr)>,
+    /// `partitioned-by Col (sub-query)`.
+    pub partitioned_by: Option<(Expr, Vec<Operator>)>,
+}
+
+/// `graph-match` / `graph-shortest-paths` parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphMatch {
+    /// Whether it is `graph-shortest-paths`.
+    pub shortest: bool,
+    /// `cycles=`, `output=`.
+    pub options: Vec<OptionArg>,
+    /// The comma-separated path patterns.
+    pub patterns: Vec<Vec<GraphElement>>,
+    /// `where` constraints.
+    pub predicate: Option<Expr>,
+    /// `project` columns.
+    pub project: Vec<Assign>,
+}
+
+/// A node or an edge of a graph pattern.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum GraphElement {
+    /// `(name)` or `()`.
+    Node(Option<Ident>),
+    /// `-[name*min..max]->` and its variants.
+    Edge {
+        /// The edge variable.
+        name: Option<Ident>,
+        /// Points left (`<-`).
+        left: bool,
+        /// Points right (`->`).
+        right: bool,
+        /// `*min..max` hop range.
+        range: Option<(Expr, Expr)>,
+    },
+}
+
+/// One part of `graph-to-table`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphTablePart {
+    /// `nodes` or `edges`.
+    pub kind: Ident,
+    /// `as Name`.
+    pub alias: Option<Ident>,
+    /// `with_node_id=`, `with_source_id=`, `with_target_id=`.
+    pub options: Vec<OptionArg>,
 }

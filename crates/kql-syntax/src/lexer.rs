@@ -216,8 +216,14 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                 }
-                0xc2 if self.peek(1) == 0xa0 => self.pos += 2, // no-break space, common in pasted queries
-                0xef if self.peek(1) == 0xbb && self.peek(2) == 0xbf => self.pos += 3, // byte-order mark
+                c if c >= 0x80 => match self.char_at(self.pos) {
+                    // Kusto's whitespace: no-break, zero-width and other Unicode spaces,
+                    // common in queries pasted from web pages.
+                    Some(ch @ ('\u{a0}' | '\u{1680}' | '\u{180e}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}' | '\u{2028}' | '\u{2029}')) => {
+                        self.pos += ch.len_utf8()
+                    }
+                    _ => return,
+                },
                 _ => return,
             }
         }
@@ -362,9 +368,17 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let diags = self.diags.len();
         self.pos += 1; // [
-        let kind = self.string();
-        while matches!(self.peek(0), b' ' | b'\t') {
-            self.pos += 1;
+        let mut kind = self.string();
+        loop {
+            while matches!(self.peek(0), b' ' | b'\t') {
+                self.pos += 1;
+            }
+            // Adjacent strings concatenate: `['O''Brien']`.
+            if kind != TokenKind::Error && matches!(self.peek(0), b'\'' | b'"') {
+                kind = self.string();
+                continue;
+            }
+            break;
         }
         if kind == TokenKind::Error || self.peek(0) != b']' {
             self.diags.truncate(diags);
@@ -436,7 +450,8 @@ impl<'a> Lexer<'a> {
         while self.peek(0).is_ascii_digit() {
             self.pos += 1;
         }
-        if self.peek(0) == b'.' && self.peek(1).is_ascii_digit() {
+        // `1.5` and `1.` are reals; `1..2` is `1` `..` `2`.
+        if self.peek(0) == b'.' && self.peek(1) != b'.' && !self.char_at(self.pos + 1).is_some_and(is_ident_start) {
             kind = TokenKind::Real;
             self.pos += 1;
             while self.peek(0).is_ascii_digit() {

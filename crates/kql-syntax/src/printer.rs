@@ -28,7 +28,7 @@ const KEYWORDS: &[&str] = &[
     "from", "step", "asc", "desc", "nulls", "first", "last", "limit", "default", "kind", "in", "as", "where",
     "project", "let", "set", "declare", "alias", "restrict", "view", "print", "range", "union", "search", "find",
     "evaluate", "datatable", "externaldata", "external_data", "dynamic", "typeof", "between", "matches", "regex",
-    "others", "output", "optional", "granny", "hint", "withsource", "isfuzzy",
+    "others", "output", "optional", "granny", "hint", "withsource", "isfuzzy", "entity_group", "macro",
 ];
 
 /// Precedence of an expression, matching the parser's levels.
@@ -196,8 +196,37 @@ impl Printer {
             }
             Statement::Restrict(r) => {
                 self.w("restrict access to (");
-                self.list(&r.entities);
+                self.tables(&r.entities);
                 self.w(")");
+            }
+            Statement::Pattern(pt) => {
+                self.w("declare pattern ");
+                self.ident(&pt.name);
+                if !pt.params.is_empty() {
+                    self.w(" = (");
+                    self.params(&pt.params);
+                    self.w(")");
+                    if let Some(path) = &pt.path {
+                        self.w("[");
+                        self.column_decls(std::slice::from_ref(path));
+                        self.w("]");
+                    }
+                    self.w(" {");
+                    for r in &pt.rules {
+                        self.w(" (");
+                        self.list(&r.args);
+                        self.w(")");
+                        if let Some(path) = &r.path {
+                            self.w(".[");
+                            self.expr(path, 1);
+                            self.w("]");
+                        }
+                        self.w(" = { ");
+                        self.statements(&r.body, "; ");
+                        self.w(" };");
+                    }
+                    self.w(" }");
+                }
             }
             Statement::Expr(e) => self.expr(e, 0),
         }
@@ -358,6 +387,22 @@ impl Printer {
                 self.w(") { ");
                 self.statements(&l.body, "; ");
                 self.w(" }");
+            }
+            ExprKind::EntityGroup(items) => {
+                self.w("entity_group [");
+                self.list(items);
+                self.w("]");
+            }
+            ExprKind::TypeOf(t) => {
+                self.w("typeof");
+                match t {
+                    ParamType::Scalar(s) => {
+                        self.w("(");
+                        self.w(s.ty.name());
+                        self.w(")");
+                    }
+                    ParamType::Tabular(s) => self.schema(s),
+                }
             }
             ExprKind::Error => self.w("<error>"),
         }
@@ -570,6 +615,10 @@ impl Printer {
                 self.w("project-keep ");
                 self.tables(c);
             }
+            OperatorKind::ProjectByNames(c) => {
+                self.w("project-by-names ");
+                self.tables(c);
+            }
             OperatorKind::ProjectRename(a) => {
                 self.w("project-rename ");
                 self.assigns(a);
@@ -652,7 +701,7 @@ impl Printer {
             }
             OperatorKind::Distinct(cols) => {
                 self.w("distinct ");
-                self.tables(cols);
+                self.assigns(cols);
             }
             OperatorKind::Count => self.w("count"),
             OperatorKind::Union(u) => {
@@ -980,6 +1029,108 @@ impl Printer {
                 }
             }
             OperatorKind::ProjectSmart => self.w("project-smart"),
+            OperatorKind::MacroExpand { options, group, alias, body } => {
+                self.w("macro-expand ");
+                self.options(options);
+                self.expr(group, 8);
+                self.w(" as ");
+                self.ident(alias);
+                self.w(" (");
+                self.statements(body, "; ");
+                self.w(")");
+            }
+            OperatorKind::MakeGraph(g) => {
+                self.w("make-graph ");
+                self.options(&g.options);
+                self.expr(&g.source, 9);
+                self.w(if g.directed { " --> " } else { " -- " });
+                self.expr(&g.target, 9);
+                for (i, (t, k)) in g.nodes.iter().enumerate() {
+                    self.w(if i == 0 { " with " } else { ", " });
+                    self.expr(t, 1);
+                    self.w(" on ");
+                    self.expr(k, 9);
+                }
+                if let Some((c, ops)) = &g.partitioned_by {
+                    self.w(" partitioned-by ");
+                    self.expr(c, 9);
+                    self.w(" ");
+                    self.sub_ops(ops);
+                }
+            }
+            OperatorKind::GraphMatch(g) => {
+                self.w(if g.shortest { "graph-shortest-paths " } else { "graph-match " });
+                self.options(&g.options);
+                for (i, path) in g.patterns.iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    for el in path {
+                        match el {
+                            GraphElement::Node(n) => {
+                                self.w("(");
+                                if let Some(n) = n {
+                                    self.ident(n);
+                                }
+                                self.w(")");
+                            }
+                            GraphElement::Edge { name, left, right, range } => {
+                                self.w(if *left { "<-" } else { "-" });
+                                if name.is_some() || range.is_some() {
+                                    self.w("[");
+                                    if let Some(n) = name {
+                                        self.ident(n);
+                                    }
+                                    if let Some((lo, hi)) = range {
+                                        self.w("*");
+                                        self.expr(lo, 8);
+                                        self.w("..");
+                                        self.expr(hi, 8);
+                                    }
+                                    self.w("]");
+                                }
+                                self.w(if *right { "->" } else { "-" });
+                            }
+                        }
+                    }
+                }
+                if let Some(p) = &g.predicate {
+                    self.w(" where ");
+                    self.expr(p, 1);
+                }
+                if !g.project.is_empty() {
+                    self.w(" project ");
+                    self.assigns(&g.project);
+                }
+            }
+            OperatorKind::GraphToTable(parts) => {
+                self.w("graph-to-table ");
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    self.ident(&p.kind);
+                    if let Some(a) = &p.alias {
+                        self.w(" as ");
+                        self.ident(a);
+                    }
+                    for o in &p.options {
+                        self.w(" ");
+                        self.w(&o.name.name);
+                        self.w("=");
+                        self.expr(&o.value, 8);
+                    }
+                }
+            }
+            OperatorKind::GraphMarkComponents(opts) => {
+                self.w("graph-mark-components");
+                for o in opts {
+                    self.w(" ");
+                    self.w(&o.name.name);
+                    self.w("=");
+                    self.expr(&o.value, 8);
+                }
+            }
             OperatorKind::Error => self.w("<error>"),
         }
     }

@@ -301,6 +301,8 @@ impl<'a> Parser<'a> {
                 match word {
                     "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => self.literal_expr(),
                     "dynamic" if self.nth_kind(1) == TokenKind::LParen => self.literal_expr(),
+                    "typeof" if self.nth_kind(1) == TokenKind::LParen => self.type_of(),
+                    "entity_group" if self.nth_kind(1) == TokenKind::LBracket => self.entity_group(),
                     _ => {
                         if let Some(op) = self.source_operator()? {
                             let span = op.span;
@@ -348,17 +350,45 @@ impl<'a> Parser<'a> {
     }
 
     /// A column or table name that may hold `*` wildcards (`Device*`,
-    /// `*_x`, `*`), as in `union`, `project-away` and `search in (...)`;
-    /// anything else is parsed as an expression.
+    /// `*_x`, `*`, `database("db*").T*`), as in `union`, `project-away`,
+    /// `restrict` and `search in (...)`. A wildcard after a dot becomes a
+    /// member whose name holds the `*`.
     pub(super) fn name_pattern(&mut self) -> PResult<Expr> {
         let starts_pattern = self.at(TokenKind::Star)
             || (self.kind() == TokenKind::Ident && self.nth_kind(1) == TokenKind::Star && !self.nth(1).spaced);
-        if !starts_pattern {
-            return self.expr();
+        if starts_pattern {
+            let (pattern, span) = self.pattern_text();
+            return Ok(Expr { kind: ExprKind::Wildcard(pattern), span });
         }
-        let start = self.tok().span;
+        let mut e = self.unary_expr()?;
+        let dotted_pattern = self.at(TokenKind::Dot)
+            && (self.nth_kind(1) == TokenKind::Star
+                || (self.nth_kind(1) == TokenKind::Ident && self.nth_kind(2) == TokenKind::Star && !self.nth(2).spaced));
+        if dotted_pattern {
+            self.bump();
+        }
+        let glued_star = self.at(TokenKind::Star) && !self.tok().spaced;
+        if dotted_pattern || (glued_star && matches!(e.kind, ExprKind::Member { .. })) {
+            let mut prefix = String::new();
+            if !dotted_pattern {
+                // `database("x").C*`: the member parsed so far is the pattern's start.
+                if let ExprKind::Member { target, member } = e.kind {
+                    prefix = member.name;
+                    e = *target;
+                }
+            }
+            let (rest, span) = self.pattern_text();
+            let member = crate::ast::Ident { name: prefix + &rest, span };
+            let span = e.span.to(span);
+            e = Expr { kind: ExprKind::Member { target: Box::new(e), member }, span };
+        }
+        Ok(e)
+    }
+
+    /// Glued identifier, number and `*` tokens, as one pattern text.
+    fn pattern_text(&mut self) -> (String, crate::span::Span) {
         let mut pattern = String::new();
-        let mut span = start;
+        let mut span = self.tok().span;
         loop {
             pattern.push_str(self.text());
             span = span.to(self.bump().span);
@@ -366,7 +396,24 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Ok(Expr { kind: ExprKind::Wildcard(pattern), span })
+        (pattern, span)
+    }
+
+    /// `typeof(type)` or `typeof(schema)`.
+    fn type_of(&mut self) -> PResult<Expr> {
+        let start = self.bump().span;
+        let is_schema = self.nth_kind(1) == TokenKind::Star
+            || self.nth_kind(2) == TokenKind::Colon
+            || self.nth_kind(1) == TokenKind::RParen;
+        let ty = if is_schema {
+            crate::ast::ParamType::Tabular(self.table_schema()?)
+        } else {
+            self.expect(TokenKind::LParen, "`(`")?;
+            let t = self.type_name()?;
+            self.expect(TokenKind::RParen, "`)` after the type")?;
+            crate::ast::ParamType::Scalar(t)
+        };
+        Ok(Expr { kind: ExprKind::TypeOf(ty), span: self.span_from(start) })
     }
 
     /// `Name = Expr`, `(A, B) = Expr` or `Expr`.

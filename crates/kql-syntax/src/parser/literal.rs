@@ -95,7 +95,7 @@ impl<'a> Parser<'a> {
         match decode_string(text) {
             Ok(s) => s,
             Err((offset, len, message)) => {
-                let at = span.start as usize + (text.len() - text.trim_start_matches(['[', ' ']).len()) + offset;
+                let at = span.start as usize + offset;
                 let mut d = Diagnostic::new(codes::INVALID_LITERAL, Span::new(at, at + len), message)
                     .with_label("not a valid escape");
                 d = d.with_help("write `\\\\` for a backslash, or use a verbatim string: @\"C:\\path\" or @'\\d+'");
@@ -503,28 +503,28 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 /// sortable) to ticks since the Unix epoch, UTC.
 pub(crate) fn parse_datetime(s: &str) -> Option<i64> {
     let s = s.trim();
+    // `2017 - 08 - 01` and `2025, 6, 14`, which Kusto's lenient parser reads as dates.
+    let spaced;
+    let s = if s.contains(" - ") || (s.contains(", ") && s.starts_with(|c: char| c.is_ascii_digit())) {
+        spaced = s.replace(" - ", "-").replace(", ", "-");
+        spaced.as_str()
+    } else {
+        s
+    };
     let first = s.split([' ', ',', 'T']).next().unwrap_or("");
-    let (y, mo, d, rest) = if first.contains('-') && first.len() >= 8 && first.as_bytes()[4] == b'-' {
-        // ISO / sortable: YYYY-MM-DD[(T| )time][zone]
-        let date = &s[..10.min(s.len())];
-        let mut it = date.split('-');
-        let y: i64 = it.next()?.parse().ok()?;
-        let mo: i64 = it.next()?.parse().ok()?;
-        let d: i64 = it.next()?.parse().ok()?;
-        (y, mo, d, s.get(10..)?.trim_start_matches(['T', ' ']))
-    } else if first.contains('/') {
-        // YYYY/MM/DD or MM/DD/YYYY, accepted by Kusto's lenient parser.
-        let date = first;
-        let p: Vec<&str> = date.split('/').collect();
-        if p.len() != 3 {
-            return None;
-        }
-        let (y, mo, d) = if p[0].len() == 4 {
-            (p[0].parse().ok()?, p[1].parse().ok()?, p[2].parse().ok()?)
-        } else {
-            (p[2].parse().ok()?, p[0].parse().ok()?, p[1].parse().ok()?)
+    let numeric_date = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/');
+    let (y, mo, d, rest) = if numeric_date {
+        // ISO / sortable `YYYY-MM-DD`, plus the lenient `YYYY/M/D`, `M-D-YYYY`,
+        // `M/D/YYYY` and a bare year that Kusto's parser also takes.
+        let parts: Vec<&str> = first.split(['-', '/']).collect();
+        let num = |p: &str| p.parse::<i64>().ok().filter(|_| !p.is_empty() && p.len() <= 4);
+        let (y, mo, d) = match parts.as_slice() {
+            [y] if y.len() == 4 => (num(y)?, 1, 1),
+            [y, m, d] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
+            [m, d, y] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
+            _ => return None,
         };
-        (y, mo, d, s[date.len()..].trim_start_matches(['T', ' ']))
+        (y, mo, d, s[first.len()..].trim_start_matches(['T', ' ']))
     } else {
         // RFC 822 / 850: [Weekday, ] D Mon YY time [GMT] or [Weekday, ] DD-Mon-YY time [GMT]
         let body = match s.split_once(',') {

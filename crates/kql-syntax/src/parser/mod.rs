@@ -9,8 +9,10 @@
 //! operators.
 
 mod expr;
+mod graph;
 mod join;
 mod literal;
+mod pattern;
 mod project;
 mod series;
 mod stmt;
@@ -251,7 +253,15 @@ impl<'a> Parser<'a> {
     pub(super) fn quoted_ident_text(&mut self, t: Token) -> String {
         let raw = self.text_of(t);
         let inner = raw[1..raw.len() - 1].trim();
-        self.string_value(inner, t.span)
+        // The inside is one or more adjacent string literals: lex them again.
+        let (parts, _) = crate::lexer::lex(inner);
+        let base = t.span.start as usize + 1 + (raw[1..].len() - raw[1..].trim_start().len());
+        let mut out = String::new();
+        for part in parts.iter().filter(|p| p.kind == TokenKind::String) {
+            let span = Span::new(base + part.span.start as usize, base + part.span.end as usize);
+            out.push_str(&self.string_value(&inner[part.span.range()], span));
+        }
+        out
     }
 
     fn at_name(&self) -> bool {
@@ -321,7 +331,7 @@ impl<'a> Parser<'a> {
 
     /// An option's value: a name (`inner`), a literal, or `-1`.
     fn option_value(&mut self) -> PResult<crate::ast::Expr> {
-        if self.at_name() && !matches!(self.nth_kind(1), TokenKind::LParen | TokenKind::Dot) {
+        if self.at_name() && !(self.at_word("true") || self.at_word("false")) {
             let id = self.ident("a value")?;
             return Ok(crate::ast::Expr { span: id.span, kind: crate::ast::ExprKind::Name(id) });
         }

@@ -82,6 +82,16 @@ impl<'a> Parser<'a> {
 
     /// A tabular operator that starts a query, when one is here.
     pub(super) fn source_operator(&mut self) -> PResult<Option<Operator>> {
+        if let Some((w, 3)) = self.compound_word() {
+            if w == "macro-expand" {
+                let start = self.tok().span;
+                for _ in 0..3 {
+                    self.bump();
+                }
+                let kind = self.macro_expand()?;
+                return Ok(Some(Operator { kind, span: self.span_from(start) }));
+            }
+        }
         let word = self.text();
         let next = self.nth(1);
         let next_word = if next.kind == TokenKind::Ident { self.text_of(next) } else { "" };
@@ -105,8 +115,9 @@ impl<'a> Parser<'a> {
                 next.kind == TokenKind::LParen || (next.kind == TokenKind::Ident && self.nth_kind(2) == TokenKind::Eq)
             }
             "union" => next_is_operand_start && next.kind != TokenKind::Minus,
-            "search" => next_is_operand_start,
-            "find" => next_is_operand_start,
+            "search" | "find" => {
+                next_is_operand_start || matches!(next_word, "in" | "kind" | "withsource" | "with_source" | "datascope")
+            }
             "evaluate" => next.kind == TokenKind::Ident && matches!(self.nth_kind(2), TokenKind::LParen | TokenKind::Dot),
             _ => false,
         };
@@ -133,6 +144,7 @@ impl<'a> Parser<'a> {
                 }
                 self.expect(TokenKind::LBracket, "`[` and the values")?;
                 let mut values = Vec::new();
+                self.eat(TokenKind::Comma);
                 while !self.at(TokenKind::RBracket) {
                     values.push(self.expr()?);
                     if self.eat(TokenKind::Comma).is_none() {

@@ -71,6 +71,9 @@ impl<'a> Parser<'a> {
         if self.at_word("declare") && self.nth_is_word(1, "query_parameters") {
             return self.declare_stmt().map(Statement::DeclareQueryParameters);
         }
+        if self.at_word("declare") && self.nth_is_word(1, "pattern") {
+            return self.pattern_stmt().map(Statement::Pattern);
+        }
         if self.at_word("alias") && self.nth_is_word(1, "database") {
             let start = self.bump().span;
             self.bump();
@@ -84,7 +87,7 @@ impl<'a> Parser<'a> {
             self.bump();
             self.expect_word("to")?;
             self.expect(TokenKind::LParen, "`(`")?;
-            let entities = self.comma_list(|p| p.pipe_expr())?;
+            let entities = self.comma_list(|p| p.name_pattern())?;
             self.expect(TokenKind::RParen, "`)`")?;
             return Ok(Statement::Restrict(RestrictStmt { entities, span: self.span_from(start) }));
         }
@@ -199,11 +202,17 @@ impl<'a> Parser<'a> {
         Ok(ColumnDecl { span: self.span_from(name.span), name, ty })
     }
 
-    /// `(Name:Type, ...)` with no `*`.
+    /// `(Name:Type, ...)` with no `*`; a trailing comma is allowed, as in Kusto.
     pub(super) fn column_decls(&mut self) -> PResult<Vec<ColumnDecl>> {
         self.expect(TokenKind::LParen, "`(` to open the column list")?;
-        let cols = if self.at(TokenKind::RParen) { Vec::new() } else { self.comma_list(|p| p.column_decl())? };
-        self.expect(TokenKind::RParen, "`)` to close the column list")?;
+        let mut cols = Vec::new();
+        while !self.at(TokenKind::RParen) {
+            cols.push(self.column_decl()?);
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+        }
+        self.expect(TokenKind::RParen, "`,` or `)` after the column")?;
         Ok(cols)
     }
 

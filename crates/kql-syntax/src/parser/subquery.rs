@@ -66,7 +66,8 @@ impl<'a> Parser<'a> {
     pub(super) fn partition(&mut self) -> PResult<Partition> {
         let options = self.options(&["hint.*"])?;
         self.expect_by("partition")?;
-        let by = self.expr()?;
+        let by = self.ident("the partition column")?;
+        let by = crate::ast::Expr { span: by.span, kind: ExprKind::Name(by) };
         let body = if self.at(TokenKind::LBrace) {
             self.bump();
             let q = self.pipe_expr()?;
@@ -75,9 +76,6 @@ impl<'a> Parser<'a> {
         } else {
             PartitionBody::Operators(self.paren_subquery()?)
         };
-        if let ExprKind::Error = by.kind {
-            return Err(super::Fail);
-        }
         Ok(Partition { options, by, body })
     }
 }

@@ -15,8 +15,9 @@ pub(crate) const OPERATORS: &[&str] = &[
     "as", "consume", "count", "datatable", "distinct", "evaluate", "extend", "externaldata", "facet", "filter",
     "find", "fork", "getschema", "invoke", "join", "limit", "lookup", "make-series", "mv-apply", "mv-expand",
     "order", "parse", "parse-kv", "parse-where", "partition", "print", "project", "project-away", "project-keep",
-    "project-rename", "project-reorder", "range", "reduce", "render", "sample", "sample-distinct", "scan",
+    "project-by-names", "project-rename", "project-reorder", "range", "reduce", "render", "sample", "sample-distinct", "scan",
     "search", "serialize", "sort", "summarize", "take", "top", "top-hitters", "top-nested", "union", "where",
+    "macro-expand", "make-graph", "graph-match", "graph-shortest-paths", "graph-to-table", "graph-mark-components",
 ];
 
 /// Visualizations `render` knows; others are accepted (Kusto's list grows).
@@ -43,7 +44,13 @@ impl<'a> Parser<'a> {
                 if !self.at_operator_end() {
                     let found = self.describe(self.tok());
                     let span = self.tok().span;
-                    if self.tok().kind != TokenKind::Error {
+                    if self.at(TokenKind::Eq) {
+                        self.push(
+                            Diagnostic::new(codes::EXPECTED, span, "expected `|` or the end of the operator, found `=`")
+                                .with_label("`=` does not compare")
+                                .with_help("to compare values use `==`; `=` only names a column, as in `extend x = ...`"),
+                        );
+                    } else if self.tok().kind != TokenKind::Error {
                         self.push(
                             Diagnostic::new(codes::EXPECTED, span, format!("expected `|` or the end of the operator, found {found}"))
                                 .with_label("unexpected here"),
@@ -103,6 +110,7 @@ impl<'a> Parser<'a> {
             "project-away" => OperatorKind::ProjectAway(self.comma_list(|p| p.name_pattern())?),
             "project-keep" => OperatorKind::ProjectKeep(self.comma_list(|p| p.name_pattern())?),
             "project-rename" => OperatorKind::ProjectRename(self.project_rename()?),
+            "project-by-names" => OperatorKind::ProjectByNames(self.comma_list(|p| p.expr())?),
             "project-reorder" => OperatorKind::ProjectReorder(self.project_reorder()?),
             "summarize" => OperatorKind::Summarize(self.summarize()?),
             "sort" | "order" => self.sort(&word)?,
@@ -118,7 +126,7 @@ impl<'a> Parser<'a> {
             "take" | "limit" => OperatorKind::Take(self.expr()?),
             "distinct" => {
                 let _hints = self.options(&["hint.*"])?;
-                OperatorKind::Distinct(self.comma_list(|p| p.expr())?)
+                OperatorKind::Distinct(self.assigns()?)
             }
             "count" => OperatorKind::Count,
             "union" => OperatorKind::Union(self.union_body()?),
@@ -165,6 +173,14 @@ impl<'a> Parser<'a> {
                 OperatorKind::Reduce { options, by, with }
             }
             "consume" => OperatorKind::Consume(self.options(&["decodeblocks"])?),
+            "make-graph" => OperatorKind::MakeGraph(self.make_graph()?),
+            "macro-expand" => self.macro_expand()?,
+            "graph-match" => OperatorKind::GraphMatch(self.graph_match(false)?),
+            "graph-shortest-paths" => OperatorKind::GraphMatch(self.graph_match(true)?),
+            "graph-to-table" => OperatorKind::GraphToTable(self.graph_to_table()?),
+            "graph-mark-components" => {
+                OperatorKind::GraphMarkComponents(self.options(&["kind", "with_component_id"])?)
+            }
             _ => unreachable!("every known operator is dispatched"),
         };
         Ok(Operator { kind, span: self.span_from(start) })
