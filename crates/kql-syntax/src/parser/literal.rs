@@ -512,7 +512,8 @@ pub(crate) fn parse_datetime(s: &str) -> Option<i64> {
         s
     };
     let first = s.split([' ', ',', 'T']).next().unwrap_or("");
-    let numeric_date = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/');
+    let numeric_date = first.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/')
+        && (first.contains(['-', '/']) || (first.len() == 4 && s.len() == 4));
     let (y, mo, d, rest) = if numeric_date {
         // ISO / sortable `YYYY-MM-DD`, plus the lenient `YYYY/M/D`, `M-D-YYYY`,
         // `M/D/YYYY` and a bare year that Kusto's parser also takes.
