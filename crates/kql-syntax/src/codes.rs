@@ -17,6 +17,8 @@ pub const UNKNOWN_OPERATOR: &str = "KQL104";
 pub const UNKNOWN_TYPE: &str = "KQL105";
 /// KQL106: nesting deeper than the parser follows.
 pub const TOO_DEEP: &str = "KQL106";
+/// KQL107: an opening bracket with no matching closing bracket.
+pub const UNCLOSED: &str = "KQL107";
 
 /// Every code with its one-line meaning, for `--help` and docs.
 pub const ALL: &[(&str, &str)] = &[
@@ -26,4 +28,5 @@ pub const ALL: &[(&str, &str)] = &[
     (UNKNOWN_OPERATOR, "unknown tabular operator"),
     (UNKNOWN_TYPE, "unknown scalar type"),
     (TOO_DEEP, "the query nests too deeply"),
+    (UNCLOSED, "a bracket that is never closed"),
 ];

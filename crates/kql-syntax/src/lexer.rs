@@ -234,6 +234,34 @@ impl<'a> Lexer<'a> {
         TokenKind::Error
     }
 
+    fn error_help(&mut self, start: usize, message: impl Into<String>, help: &str) -> TokenKind {
+        let d = Diagnostic::new(crate::codes::INVALID_TOKEN, Span::new(start, self.pos), message).with_help(help);
+        self.diags.push(d);
+        TokenKind::Error
+    }
+
+    /// `“text”` or `‘text’`: typographic quotes, usually from a word
+    /// processor. The whole quoted text becomes one error token, so the rest
+    /// of the line still parses.
+    fn curly_string(&mut self, start: usize, open: char) -> TokenKind {
+        let close = if open == '\u{201c}' { '\u{201d}' } else { '\u{2019}' };
+        self.pos += open.len_utf8();
+        while let Some(c) = self.char_at(self.pos) {
+            if c == '\n' {
+                break;
+            }
+            self.pos += c.len_utf8();
+            if c == close || c == '"' || c == '\'' {
+                break;
+            }
+        }
+        self.error_help(
+            start,
+            format!("typographic quote `{open}` does not start a string"),
+            "write strings with straight quotes: \"text\" or 'text'",
+        )
+    }
+
     fn token(&mut self) -> TokenKind {
         let start = self.pos;
         let c = self.peek(0);
@@ -246,6 +274,14 @@ impl<'a> Lexer<'a> {
             k
         };
         match c {
+            b'|' if self.peek(1) == b'|' => {
+                self.pos += 2;
+                self.error_help(start, "`||` is not a KQL operator", "use `or`")
+            }
+            b'&' if self.peek(1) == b'&' => {
+                self.pos += 2;
+                self.error_help(start, "`&&` is not a KQL operator", "use `and`")
+            }
             b'|' => one(self, TokenKind::Pipe),
             b'(' => one(self, TokenKind::LParen),
             b')' => one(self, TokenKind::RParen),
@@ -299,6 +335,9 @@ impl<'a> Lexer<'a> {
             }
             _ => {
                 let ch = self.char_at(start).unwrap_or('\u{fffd}');
+                if matches!(ch, '\u{201c}' | '\u{2018}') {
+                    return self.curly_string(start, ch);
+                }
                 if is_ident_start(ch) {
                     self.ident_tail();
                     return self.after_ident(start);
@@ -434,7 +473,12 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.pos.min(self.src.len());
         let q = quote as char;
-        self.error(start, format!("string is not closed: expected `{q}` before the end of the line"))
+        let help = if verbatim {
+            "strings end on the line they start; for text over several lines use ```...```"
+        } else {
+            "strings end on the line they start; write a quote inside the string as \\\" or \\'; for text over several lines use ```...```"
+        };
+        self.error_help(start, format!("string is not closed: expected `{q}` before the end of the line"), help)
     }
 
     fn number(&mut self) -> TokenKind {

@@ -119,7 +119,17 @@ impl<'a> Parser<'a> {
         }
         self.bump();
         let low = self.expr()?;
-        self.expect(TokenKind::DotDot, "`..` between the bounds")?;
+        if !self.at(TokenKind::DotDot) {
+            let t = self.tok();
+            let found = self.describe(t);
+            self.push(
+                Diagnostic::new(codes::EXPECTED, self.here(), format!("expected `..` between the bounds, found {found}"))
+                    .with_label("expected `..`")
+                    .with_help(format!("write the range as `x {word} (low .. high)`")),
+            );
+            return Err(super::Fail);
+        }
+        self.bump();
         let high = self.expr()?;
         self.expect(TokenKind::RParen, "`)` to close the range")?;
         let span = self.span_from(lhs.span);
@@ -345,7 +355,19 @@ impl<'a> Parser<'a> {
                 );
                 Err(super::Fail)
             }
-            _ => Err(self.expected("an expression")),
+            _ => {
+                // Name the operator that is missing its operand.
+                let prev = if self.pos > 0 { Some(self.tokens[self.pos - 1]) } else { None };
+                let after = prev.map(|p| self.text_of(p)).filter(|w| {
+                    crate::words::is_operator_word(w)
+                        || matches!(*w, "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "+" | "-" | "*" | "/" | "%" | "=" | "!has" | "!contains" | "regex")
+                        || w.starts_with('!')
+                });
+                match after {
+                    Some(op) => Err(self.expected(&format!("an expression after `{op}`"))),
+                    None => Err(self.expected("an expression")),
+                }
+            }
         }
     }
 
@@ -419,6 +441,14 @@ impl<'a> Parser<'a> {
     /// `Name = Expr`, `(A, B) = Expr` or `Expr`.
     pub(super) fn assign(&mut self) -> PResult<Assign> {
         let start = self.tok().span;
+        if self.at(TokenKind::Eq) {
+            self.push(
+                Diagnostic::new(codes::EXPECTED, start, "expected a column name before `=`")
+                    .with_label("no name to assign to")
+                    .with_help("write `Name = expression`, or leave out `=` to name the column after the expression"),
+            );
+            return Err(super::Fail);
+        }
         if self.at_name() && self.nth_kind(1) == TokenKind::Eq {
             let name = self.ident("a column name")?;
             self.bump();

@@ -41,6 +41,10 @@ const MAX_DEPTH: u32 = 128;
 pub(crate) struct Parser<'a> {
     src: &'a str,
     tokens: Vec<Token>,
+    /// For each token, how many brackets are open before it.
+    depth_at: Vec<u32>,
+    /// For each closing bracket, the index of its opener, if it has one.
+    opener_of: Vec<Option<u32>>,
     pos: usize,
     diags: Vec<Diagnostic>,
     depth: u32,
@@ -51,12 +55,75 @@ pub(crate) struct Parser<'a> {
 /// Parses `src` into a query and its diagnostics.
 pub(crate) fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
     let (tokens, diags) = crate::lexer::lex(src);
-    let mut p = Parser { src, tokens, pos: 0, diags, depth: 0, search_terms: false };
+    let brackets = match_brackets(&tokens);
+    let mut p = Parser {
+        src,
+        tokens,
+        depth_at: brackets.depth_at,
+        opener_of: brackets.opener_of,
+        pos: 0,
+        diags,
+        depth: 0,
+        search_terms: false,
+    };
     let query = p.query();
     let mut diags = p.diags;
+    // An unclosed bracket explains every "expected ..." that follows it, so
+    // report the bracket and drop those.
+    if let Some(&first) = brackets.unclosed.first() {
+        let at = p.tokens[first].span.start;
+        diags.retain(|d| !(d.code == codes::EXPECTED && d.span.start > at));
+        for &i in &brackets.unclosed {
+            let t = p.tokens[i];
+            let (open, close) = match t.kind {
+                TokenKind::LParen => ("(", ")"),
+                TokenKind::LBracket => ("[", "]"),
+                _ => ("{", "}"),
+            };
+            diags.push(
+                Diagnostic::new(codes::UNCLOSED, t.span, format!("`{open}` is not closed"))
+                    .with_label(format!("this `{open}` has no matching `{close}`")),
+            );
+        }
+    }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     diags.dedup_by(|a, b| a.span.start == b.span.start);
     (query, diags)
+}
+
+struct Brackets {
+    depth_at: Vec<u32>,
+    opener_of: Vec<Option<u32>>,
+    unclosed: Vec<usize>,
+}
+
+/// Pairs brackets up front, so recovery knows which `)` closes what, and an
+/// unclosed `(` is reported where it is rather than where parsing gave up.
+fn match_brackets(tokens: &[Token]) -> Brackets {
+    let mut depth_at = Vec::with_capacity(tokens.len());
+    let mut opener_of = vec![None; tokens.len()];
+    let mut unclosed = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        depth_at.push(stack.len() as u32);
+        let opens = match t.kind {
+            TokenKind::RParen => TokenKind::LParen,
+            TokenKind::RBracket => TokenKind::LBracket,
+            TokenKind::RBrace => TokenKind::LBrace,
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => {
+                stack.push(i);
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(at) = stack.iter().rposition(|&o| tokens[o].kind == opens) {
+            unclosed.extend(stack.drain(at + 1..));
+            opener_of[i] = stack.pop().map(|o| o as u32);
+        }
+    }
+    unclosed.extend(stack);
+    unclosed.sort_unstable();
+    Brackets { depth_at, opener_of, unclosed }
 }
 
 impl<'a> Parser<'a> {
@@ -160,6 +227,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Where to point at the current token: the token, or just after the
+    /// last one at the end of the query.
+    fn here(&self) -> Span {
+        let t = self.tok();
+        if t.kind == TokenKind::Eof { Span::at(self.prev_end()) } else { t.span }
+    }
+
     /// Records "expected X, found Y" at the current token.
     fn expected(&mut self, what: &str) -> Fail {
         let t = self.tok();
@@ -168,7 +242,7 @@ impl<'a> Parser<'a> {
             return Fail;
         }
         let found = self.describe(t);
-        let d = Diagnostic::new(codes::EXPECTED, t.span, format!("expected {what}, found {found}"))
+        let d = Diagnostic::new(codes::EXPECTED, self.here(), format!("expected {what}, found {found}"))
             .with_label(format!("expected {what}"));
         self.diags.push(d);
         Fail
@@ -209,21 +283,20 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    /// Skips to a token that can resume parsing: `|`, `;`, or a closing
-    /// bracket at the current nesting level (not consumed).
-    fn recover(&mut self) {
-        let mut depth = 0i32;
+    /// Skips to a token that can resume parsing after an error in the
+    /// construct that started at token `from`: a `|` or `;` at that
+    /// construct's nesting level, or a closing bracket opened before it.
+    fn recover(&mut self, from: usize) {
+        let level = self.depth_at.get(from).copied().unwrap_or(0);
         loop {
+            let i = self.pos;
             match self.kind() {
                 TokenKind::Eof => return,
-                TokenKind::Pipe | TokenKind::Semi if depth == 0 => return,
-                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
-                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
-                    if depth == 0 {
-                        return;
-                    }
-                    depth -= 1;
-                }
+                TokenKind::Pipe | TokenKind::Semi if self.depth_at[i] <= level => return,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => match self.opener_of[i] {
+                    Some(o) if o as usize >= from => {}
+                    _ => return,
+                },
                 _ => {}
             }
             self.bump();
@@ -282,9 +355,21 @@ impl<'a> Parser<'a> {
                 let names: Vec<&str> = ScalarType::NAMES.iter().map(|(n, _)| *n).collect();
                 let mut d = Diagnostic::new(codes::UNKNOWN_TYPE, t.span, format!("unknown type `{text}`"))
                     .with_label("not a scalar type");
-                d = match nearest(text, &names) {
+                // Type names users bring from other languages.
+                let alias = match text.to_ascii_lowercase().as_str() {
+                    "integer" | "int32" | "smallint" => Some("int"),
+                    "int64" | "bigint" => Some("long"),
+                    "float" | "number" | "numeric" => Some("real"),
+                    "str" | "text" | "varchar" | "char" => Some("string"),
+                    "object" | "array" | "json" | "map" => Some("dynamic"),
+                    "timestamp" => Some("datetime"),
+                    "duration" | "interval" => Some("timespan"),
+                    "uuid" => Some("guid"),
+                    _ => None,
+                };
+                d = match alias.or_else(|| nearest(text, &names)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("the scalar types are {}", names.join(", "))),
+                    None => d.with_help("the scalar types are bool, int, long, real, decimal, string, datetime, timespan, guid and dynamic"),
                 };
                 self.push(d);
                 Ok(TypeName { ty: ScalarType::Dynamic, span: t.span })

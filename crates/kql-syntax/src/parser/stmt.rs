@@ -26,9 +26,10 @@ impl<'a> Parser<'a> {
                 break;
             }
             let before = self.pos;
+            let was_let = self.at_word("let");
             match self.statement() {
                 Ok(s) => out.push(s),
-                Err(_) => self.recover(),
+                Err(_) => self.recover(before),
             }
             if self.at(TokenKind::Semi) || self.at(end) || self.at(TokenKind::Eof) {
                 continue;
@@ -41,12 +42,14 @@ impl<'a> Parser<'a> {
                 self.push(Diagnostic::new(codes::EXPECTED, span, format!("unmatched {found}")).with_label("nothing opened this"));
                 self.bump();
             } else if !matches!(self.kind(), TokenKind::Error) {
-                self.push(
-                    Diagnostic::new(codes::EXPECTED, span, format!("expected `|`, `;` or the end of the query, found {found}"))
-                        .with_label(format!("unexpected here{after}")),
-                );
+                let mut d = Diagnostic::new(codes::EXPECTED, span, format!("expected `|`, `;` or the end of the query, found {found}"))
+                    .with_label(format!("unexpected here{after}"));
+                if was_let {
+                    d = d.with_help("end the `let` statement with `;`");
+                }
+                self.push(d);
             }
-            self.recover();
+            self.recover(before);
             if self.pos == before {
                 self.bump();
             }
@@ -54,7 +57,7 @@ impl<'a> Parser<'a> {
             if self.at(TokenKind::Pipe) {
                 while !matches!(self.kind(), TokenKind::Semi | TokenKind::Eof) && !self.at(end) {
                     self.bump();
-                    self.recover();
+                    self.recover(before);
                 }
             }
         }
@@ -98,6 +101,8 @@ impl<'a> Parser<'a> {
                     .with_label("nothing to pipe from")
                     .with_help("start the query with a table name, for example `DeviceProcessEvents | ...`"),
             );
+            // Read the operators anyway, to report their own mistakes.
+            let _ = self.pipe_ops();
             return Err(super::Fail);
         }
         self.pipe_expr().map(Statement::Expr)

@@ -30,7 +30,15 @@ impl<'a> Parser<'a> {
     /// `| op | op ...`: every piped operator, recovering from broken ones.
     pub(super) fn pipe_ops(&mut self) -> PResult<Vec<Operator>> {
         let mut ops = Vec::new();
-        while self.eat(TokenKind::Pipe).is_some() {
+        while let Some(pipe) = self.eat(TokenKind::Pipe) {
+            if self.at(TokenKind::Eof) {
+                self.push(
+                    Diagnostic::new(codes::EXPECTED, pipe.span, "expected a tabular operator after `|`, found the end of the query")
+                        .with_label("nothing follows this `|`")
+                        .with_help("remove the trailing `|`, or add an operator such as `take 10`"),
+                );
+                break;
+            }
             ops.push(self.operator_recovering());
         }
         Ok(ops)
@@ -39,6 +47,7 @@ impl<'a> Parser<'a> {
     /// One operator; on error, a [`OperatorKind::Error`] covering the skipped text.
     pub(super) fn operator_recovering(&mut self) -> Operator {
         let start = self.tok().span;
+        let from = self.pos;
         match self.operator() {
             Ok(op) => {
                 if !self.at_operator_end() {
@@ -56,13 +65,13 @@ impl<'a> Parser<'a> {
                                 .with_label("unexpected here"),
                         );
                     }
-                    self.recover();
+                    self.recover(from);
                     return Operator { kind: OperatorKind::Error, span: self.span_from(start) };
                 }
                 op
             }
             Err(_) => {
-                self.recover();
+                self.recover(from);
                 Operator { kind: OperatorKind::Error, span: self.span_from(start) }
             }
         }
