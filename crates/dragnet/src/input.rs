@@ -17,8 +17,13 @@ pub struct QueryText {
 pub fn read_query(inline: Option<&str>, file: Option<&Path>) -> Result<QueryText> {
     if let Some(path) = file {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read query file '{}'", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| anyhow::anyhow!("query file '{}' is not UTF-8 (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "query file '{}' is not UTF-8 (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         return Ok(QueryText { origin: path.display().to_string(), text });
     }
     match inline {

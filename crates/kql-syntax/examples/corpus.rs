@@ -86,15 +86,14 @@ fn main() {
     };
     let failures_path = args.iter().position(|a| a == "--failures").and_then(|i| args.get(i + 1));
     let roundtrip = args.iter().any(|a| a == "--roundtrip");
-    let invalid = load_invalid(Path::new(root), args.iter().position(|a| a == "--invalid").and_then(|i| args.get(i + 1)));
+    let invalid =
+        load_invalid(Path::new(root), args.iter().position(|a| a == "--invalid").and_then(|i| args.get(i + 1)));
 
     let mut files = Vec::new();
     walk(Path::new(root), &mut files);
     files.sort();
-    let texts: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
-        .collect();
+    let texts: Vec<(PathBuf, String)> =
+        files.into_iter().filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))).collect();
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
 
     let start = Instant::now();
@@ -109,7 +108,8 @@ fn main() {
     let mut excluded = 0;
     let mut stale = Vec::new();
     for ((path, text), parsed) in texts.iter().zip(&results) {
-        let source = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let source =
+            path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let entry = per_source.entry(source).or_default();
         entry.0 += 1;
         let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned();

@@ -68,11 +68,8 @@ pub fn render(diag: &Diagnostic, index: &LineIndex<'_>, origin: &str) -> String 
     let gutter = start.line.to_string().len();
     let pad = " ".repeat(gutter);
     // Tabs are kept in the excerpt, so keep them under the caret too.
-    let lead: String = line_text
-        .chars()
-        .take(start.column as usize - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
+    let lead: String =
+        line_text.chars().take(start.column as usize - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
 
     let mut out = String::new();
     let _ = writeln!(out, "error[{}]: {}", diag.code, diag.message);

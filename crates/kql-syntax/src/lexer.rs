@@ -219,9 +219,18 @@ impl<'a> Lexer<'a> {
                 c if c >= 0x80 => match self.char_at(self.pos) {
                     // Kusto's whitespace: no-break, zero-width and other Unicode spaces,
                     // common in queries pasted from web pages.
-                    Some(ch @ ('\u{a0}' | '\u{1680}' | '\u{180e}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}' | '\u{2028}' | '\u{2029}')) => {
-                        self.pos += ch.len_utf8()
-                    }
+                    Some(
+                        ch @ ('\u{a0}'
+                        | '\u{1680}'
+                        | '\u{180e}'
+                        | '\u{2000}'..='\u{200b}'
+                        | '\u{202f}'
+                        | '\u{205f}'
+                        | '\u{3000}'
+                        | '\u{feff}'
+                        | '\u{2028}'
+                        | '\u{2029}'),
+                    ) => self.pos += ch.len_utf8(),
                     _ => return,
                 },
                 _ => return,
@@ -286,7 +295,9 @@ impl<'a> Lexer<'a> {
             b'(' => one(self, TokenKind::LParen),
             b')' => one(self, TokenKind::RParen),
             b'[' => {
-                if matches!(self.peek(1), b'\'' | b'"') || (self.peek(1) == b'@' && matches!(self.peek(2), b'\'' | b'"')) {
+                if matches!(self.peek(1), b'\'' | b'"')
+                    || (self.peek(1) == b'@' && matches!(self.peek(2), b'\'' | b'"'))
+                {
                     return self.quoted_ident();
                 }
                 one(self, TokenKind::LBracket)
@@ -324,7 +335,10 @@ impl<'a> Lexer<'a> {
             b'@' if matches!(self.peek(1), b'\'' | b'"') => self.string(),
             b'`' if self.peek(1) == b'`' && self.peek(2) == b'`' => self.string(),
             b'~' if self.peek(1) == b'~' && self.peek(2) == b'~' => self.string(),
-            b'h' | b'H' if matches!(self.peek(1), b'\'' | b'"') || (self.peek(1) == b'@' && matches!(self.peek(2), b'\'' | b'"')) => {
+            b'h' | b'H'
+                if matches!(self.peek(1), b'\'' | b'"')
+                    || (self.peek(1) == b'@' && matches!(self.peek(2), b'\'' | b'"')) =>
+            {
                 self.string()
             }
             b'0'..=b'9' => self.number(),
@@ -533,7 +547,9 @@ impl<'a> Lexer<'a> {
                 let text = &self.text[start..self.pos];
                 return self.error(
                     start,
-                    format!("`{text}` is not a number or timespan; timespan units are d, h, m, s, ms, microsecond, tick"),
+                    format!(
+                        "`{text}` is not a number or timespan; timespan units are d, h, m, s, ms, microsecond, tick"
+                    ),
                 );
             }
             self.ident_tail();
@@ -559,10 +575,25 @@ mod tests {
         assert_eq!(
             kinds("a !has b and c !in~ (d) and e in~ (f) and g !~ h"),
             vec![
-                (Ident, "a"), (BangIdent, "!has"), (Ident, "b"), (Ident, "and"), (Ident, "c"),
-                (BangIdent, "!in~"), (LParen, "("), (Ident, "d"), (RParen, ")"), (Ident, "and"),
-                (Ident, "e"), (Ident, "in~"), (LParen, "("), (Ident, "f"), (RParen, ")"),
-                (Ident, "and"), (Ident, "g"), (BangTilde, "!~"), (Ident, "h"),
+                (Ident, "a"),
+                (BangIdent, "!has"),
+                (Ident, "b"),
+                (Ident, "and"),
+                (Ident, "c"),
+                (BangIdent, "!in~"),
+                (LParen, "("),
+                (Ident, "d"),
+                (RParen, ")"),
+                (Ident, "and"),
+                (Ident, "e"),
+                (Ident, "in~"),
+                (LParen, "("),
+                (Ident, "f"),
+                (RParen, ")"),
+                (Ident, "and"),
+                (Ident, "g"),
+                (BangTilde, "!~"),
+                (Ident, "h"),
             ]
         );
     }
@@ -572,7 +603,12 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("datetime(2024-01-01 10:00) + time(1.02:03:04) guid(null)"),
-            vec![(TypedLiteral, "datetime(2024-01-01 10:00)"), (Plus, "+"), (TypedLiteral, "time(1.02:03:04)"), (TypedLiteral, "guid(null)")]
+            vec![
+                (TypedLiteral, "datetime(2024-01-01 10:00)"),
+                (Plus, "+"),
+                (TypedLiteral, "time(1.02:03:04)"),
+                (TypedLiteral, "guid(null)")
+            ]
         );
         // A type name without `(` right after it is just a name, as in `x:datetime`.
         assert_eq!(kinds("x:datetime"), vec![(Ident, "x"), (Colon, ":"), (Ident, "datetime")]);
@@ -585,9 +621,20 @@ mod tests {
         assert_eq!(
             kinds("1 0x1F 1.5 1e3 2.5e-3 1d 1.5h 100ms 10microsecond 1tick 1week 1..10"),
             vec![
-                (Int, "1"), (Int, "0x1F"), (Real, "1.5"), (Real, "1e3"), (Real, "2.5e-3"), (Timespan, "1d"),
-                (Timespan, "1.5h"), (Timespan, "100ms"), (Timespan, "10microsecond"), (Timespan, "1tick"), (Ident, "1week"),
-                (Int, "1"), (DotDot, ".."), (Int, "10"),
+                (Int, "1"),
+                (Int, "0x1F"),
+                (Real, "1.5"),
+                (Real, "1e3"),
+                (Real, "2.5e-3"),
+                (Timespan, "1d"),
+                (Timespan, "1.5h"),
+                (Timespan, "100ms"),
+                (Timespan, "10microsecond"),
+                (Timespan, "1tick"),
+                (Ident, "1week"),
+                (Int, "1"),
+                (DotDot, ".."),
+                (Int, "10"),
             ]
         );
     }
@@ -596,9 +643,18 @@ mod tests {
     fn strings_of_every_form() {
         use TokenKind::*;
         assert_eq!(
-            kinds(r#"'a\'b' "c\"d" @"e""f" h'secret' ```multi
-line``` ['File Name']"#),
-            vec![(String, r"'a\'b'"), (String, r#""c\"d""#), (String, r#"@"e""f""#), (String, "h'secret'"), (String, "```multi\nline```"), (QuotedIdent, "['File Name']")]
+            kinds(
+                r#"'a\'b' "c\"d" @"e""f" h'secret' ```multi
+line``` ['File Name']"#
+            ),
+            vec![
+                (String, r"'a\'b'"),
+                (String, r#""c\"d""#),
+                (String, r#"@"e""f""#),
+                (String, "h'secret'"),
+                (String, "```multi\nline```"),
+                (QuotedIdent, "['File Name']")
+            ]
         );
     }
 

@@ -36,7 +36,9 @@ mod words;
 
 pub use diagnostic::{Diagnostic, render};
 pub use lexer::{Token, TokenKind, lex};
-pub use printer::{binary_op_text, civil_from_days, format_datetime, format_timespan, print_expr, print_query, quote_string};
+pub use printer::{
+    binary_op_text, civil_from_days, format_datetime, format_timespan, print_expr, print_query, quote_string,
+};
 pub use span::{LineCol, LineIndex, Span};
 pub use suggest::nearest;
 pub use tree::dump;

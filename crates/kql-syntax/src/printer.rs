@@ -24,11 +24,64 @@ pub fn print_expr(expr: &Expr) -> String {
 /// Words the parser reads as keywords in some position; a name spelled
 /// like one is printed bracketed so it stays a name.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "true", "True", "TRUE", "false", "False", "FALSE", "null", "by", "on", "with", "of", "to",
-    "from", "step", "asc", "desc", "nulls", "first", "last", "limit", "default", "kind", "in", "as", "where",
-    "project", "let", "set", "declare", "alias", "restrict", "view", "print", "range", "union", "search", "find",
-    "evaluate", "datatable", "externaldata", "external_data", "dynamic", "typeof", "between", "matches", "regex",
-    "others", "output", "optional", "granny", "hint", "withsource", "isfuzzy", "entity_group", "macro",
+    "and",
+    "or",
+    "not",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "False",
+    "FALSE",
+    "null",
+    "by",
+    "on",
+    "with",
+    "of",
+    "to",
+    "from",
+    "step",
+    "asc",
+    "desc",
+    "nulls",
+    "first",
+    "last",
+    "limit",
+    "default",
+    "kind",
+    "in",
+    "as",
+    "where",
+    "project",
+    "let",
+    "set",
+    "declare",
+    "alias",
+    "restrict",
+    "view",
+    "print",
+    "range",
+    "union",
+    "search",
+    "find",
+    "evaluate",
+    "datatable",
+    "externaldata",
+    "external_data",
+    "dynamic",
+    "typeof",
+    "between",
+    "matches",
+    "regex",
+    "others",
+    "output",
+    "optional",
+    "granny",
+    "hint",
+    "withsource",
+    "isfuzzy",
+    "entity_group",
+    "macro",
 ];
 
 /// Precedence of an expression, matching the parser's levels.
@@ -341,7 +394,13 @@ impl Printer {
             ExprKind::Binary { op, lhs, rhs } => {
                 let left_assoc = matches!(
                     op,
-                    BinaryOp::Or | BinaryOp::And | BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+                    BinaryOp::Or
+                        | BinaryOp::And
+                        | BinaryOp::Add
+                        | BinaryOp::Sub
+                        | BinaryOp::Mul
+                        | BinaryOp::Div
+                        | BinaryOp::Mod
                 );
                 self.expr(lhs, if left_assoc { p } else { p + 1 });
                 self.w(" ");

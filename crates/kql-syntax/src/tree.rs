@@ -80,16 +80,17 @@ fn value(out: &mut String, v: &Value, indent: usize, spans: bool) {
         Value::Object(obj) => {
             let span = obj.get("span").and_then(span_text).filter(|_| spans);
             // An identifier: `name @span`.
-            if obj.len() == 2 && obj.contains_key("name") && obj.contains_key("span") {
-                if let Some(Value::String(n)) = obj.get("name") {
-                    out.push(' ');
-                    out.push_str(n);
-                    if let Some(s) = span {
-                        out.push_str(" @");
-                        out.push_str(&s);
-                    }
-                    return;
+            if obj.len() == 2
+                && obj.contains_key("span")
+                && let Some(Value::String(n)) = obj.get("name")
+            {
+                out.push(' ');
+                out.push_str(n);
+                if let Some(s) = span {
+                    out.push_str(" @");
+                    out.push_str(&s);
                 }
+                return;
             }
             // An expression or operator: its kind, with the span beside it.
             if obj.len() == 2 && obj.contains_key("kind") && obj.contains_key("span") {
@@ -134,7 +135,10 @@ fn variant(out: &mut String, v: &Value, indent: usize, spans: bool, span: Option
             out.push_str(name);
             suffix(out);
             match payload {
-                Value::Object(fields_obj) if !fields_obj.contains_key("kind") && !(fields_obj.len() == 2 && fields_obj.contains_key("name")) => {
+                Value::Object(fields_obj)
+                    if !(fields_obj.contains_key("kind")
+                        || (fields_obj.len() == 2 && fields_obj.contains_key("name"))) =>
+                {
                     fields(out, fields_obj, indent, spans)
                 }
                 Value::Null => {}

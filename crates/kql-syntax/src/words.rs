@@ -52,4 +52,3 @@ pub fn is_operator_word(word: &str) -> bool {
         || STRING_OPS.iter().any(|(w, ..)| *w == word)
         || LIST_OPS.iter().any(|(w, _)| *w == word)
 }
-

@@ -7,10 +7,10 @@
 
 use super::{PResult, Parser};
 use crate::ast::{Arg, Assign, BinaryOp, Expr, ExprKind, ListOp, StringOp, UnaryOp};
-use crate::words::{LIST_OPS, STRING_OPS};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::lexer::TokenKind;
+use crate::words::{LIST_OPS, STRING_OPS};
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
@@ -123,9 +123,13 @@ impl<'a> Parser<'a> {
             let t = self.tok();
             let found = self.describe(t);
             self.push(
-                Diagnostic::new(codes::EXPECTED, self.here(), format!("expected `..` between the bounds, found {found}"))
-                    .with_label("expected `..`")
-                    .with_help(format!("write the range as `x {word} (low .. high)`")),
+                Diagnostic::new(
+                    codes::EXPECTED,
+                    self.here(),
+                    format!("expected `..` between the bounds, found {found}"),
+                )
+                .with_label("expected `..`")
+                .with_help(format!("write the range as `x {word} (low .. high)`")),
             );
             return Err(super::Fail);
         }
@@ -301,11 +305,9 @@ impl<'a> Parser<'a> {
     fn primary(&mut self) -> PResult<Expr> {
         let t = self.tok();
         match t.kind {
-            TokenKind::Int
-            | TokenKind::Real
-            | TokenKind::Timespan
-            | TokenKind::String
-            | TokenKind::TypedLiteral => self.literal_expr(),
+            TokenKind::Int | TokenKind::Real | TokenKind::Timespan | TokenKind::String | TokenKind::TypedLiteral => {
+                self.literal_expr()
+            }
             TokenKind::Ident => {
                 let word = self.text_of(t);
                 match word {
@@ -360,7 +362,26 @@ impl<'a> Parser<'a> {
                 let prev = if self.pos > 0 { Some(self.tokens[self.pos - 1]) } else { None };
                 let after = prev.map(|p| self.text_of(p)).filter(|w| {
                     crate::words::is_operator_word(w)
-                        || matches!(*w, "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "+" | "-" | "*" | "/" | "%" | "=" | "!has" | "!contains" | "regex")
+                        || matches!(
+                            *w,
+                            "==" | "!="
+                                | "<>"
+                                | "<"
+                                | "<="
+                                | ">"
+                                | ">="
+                                | "=~"
+                                | "!~"
+                                | "+"
+                                | "-"
+                                | "*"
+                                | "/"
+                                | "%"
+                                | "="
+                                | "!has"
+                                | "!contains"
+                                | "regex"
+                        )
                         || w.starts_with('!')
                 });
                 match after {
@@ -385,7 +406,9 @@ impl<'a> Parser<'a> {
         let mut e = self.unary_expr()?;
         let dotted_pattern = self.at(TokenKind::Dot)
             && (self.nth_kind(1) == TokenKind::Star
-                || (self.nth_kind(1) == TokenKind::Ident && self.nth_kind(2) == TokenKind::Star && !self.nth(2).spaced));
+                || (self.nth_kind(1) == TokenKind::Ident
+                    && self.nth_kind(2) == TokenKind::Star
+                    && !self.nth(2).spaced));
         if dotted_pattern {
             self.bump();
         }

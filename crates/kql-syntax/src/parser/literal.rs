@@ -31,7 +31,10 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Real => {
                 self.bump();
-                Literal::Real(text.parse::<f64>().map_err(|_| self.invalid(t.span, format!("`{text}` is not a valid real number")))?)
+                Literal::Real(
+                    text.parse::<f64>()
+                        .map_err(|_| self.invalid(t.span, format!("`{text}` is not a valid real number")))?,
+                )
             }
             TokenKind::Timespan => {
                 self.bump();
@@ -123,9 +126,8 @@ impl<'a> Parser<'a> {
         if inner == "null" {
             return mk(Literal::Null(ty));
         }
-        let bad = |p: &mut Self, what: &str| {
-            p.invalid(span, format!("`{text}` is not a valid {what} literal")).to_owned()
-        };
+        let bad =
+            |p: &mut Self, what: &str| p.invalid(span, format!("`{text}` is not a valid {what} literal")).to_owned();
         match ty {
             ScalarType::Datetime => {
                 if inner.is_empty() {
@@ -238,7 +240,9 @@ impl<'a> Parser<'a> {
                     }
                     TokenKind::Real => {
                         self.bump();
-                        let v: f64 = text.parse().map_err(|_| self.invalid(t.span, format!("`{text}` is not a valid real number")))?;
+                        let v: f64 = text
+                            .parse()
+                            .map_err(|_| self.invalid(t.span, format!("`{text}` is not a valid real number")))?;
                         Ok(DynValue::Real(sign as f64 * v))
                     }
                     TokenKind::Timespan => {
@@ -263,38 +267,40 @@ impl<'a> Parser<'a> {
                     _ => return Err(self.invalid(e.span, "`datetime()` is not allowed inside `dynamic(...)`")),
                 })
             }
-            TokenKind::Ident => match text {
-                "null" => {
-                    self.bump();
-                    Ok(DynValue::Null)
-                }
-                "true" | "True" | "TRUE" => {
-                    self.bump();
-                    Ok(DynValue::Bool(true))
-                }
-                "false" | "False" | "FALSE" => {
-                    self.bump();
-                    Ok(DynValue::Bool(false))
-                }
-                "dynamic" if self.nth_kind(1) == TokenKind::LParen => {
-                    self.bump();
-                    self.bump();
-                    let v = if self.at(TokenKind::RParen) { DynValue::Null } else { self.dyn_value()? };
-                    self.expect(TokenKind::RParen, "`)` to close `dynamic(`")?;
-                    Ok(v)
-                }
-                _ => {
-                    let d = Diagnostic::new(
+            TokenKind::Ident => {
+                match text {
+                    "null" => {
+                        self.bump();
+                        Ok(DynValue::Null)
+                    }
+                    "true" | "True" | "TRUE" => {
+                        self.bump();
+                        Ok(DynValue::Bool(true))
+                    }
+                    "false" | "False" | "FALSE" => {
+                        self.bump();
+                        Ok(DynValue::Bool(false))
+                    }
+                    "dynamic" if self.nth_kind(1) == TokenKind::LParen => {
+                        self.bump();
+                        self.bump();
+                        let v = if self.at(TokenKind::RParen) { DynValue::Null } else { self.dyn_value()? };
+                        self.expect(TokenKind::RParen, "`)` to close `dynamic(`")?;
+                        Ok(v)
+                    }
+                    _ => {
+                        let d = Diagnostic::new(
                         codes::INVALID_LITERAL,
                         t.span,
                         format!("expected a constant inside `dynamic(...)`, found `{text}`"),
                     )
                     .with_label("not a constant")
                     .with_help("`dynamic(...)` holds only literals; build values from columns with pack_array() or bag_pack()");
-                    self.push(d);
-                    Err(super::Fail)
+                        self.push(d);
+                        Err(super::Fail)
+                    }
                 }
-            },
+            }
             _ => Err(self.expected("a constant (string, number, array or property bag)")),
         }
     }
@@ -307,11 +313,7 @@ impl<'a> Parser<'a> {
 
 fn unquote(s: &str) -> &str {
     let b = s.as_bytes();
-    if b.len() >= 2 && (b[0] == b'\'' || b[0] == b'"') && b[b.len() - 1] == b[0] {
-        &s[1..s.len() - 1]
-    } else {
-        s
-    }
+    if b.len() >= 2 && (b[0] == b'\'' || b[0] == b'"') && b[b.len() - 1] == b[0] { &s[1..s.len() - 1] } else { s }
 }
 
 fn parse_long(s: &str) -> Option<i64> {
@@ -633,7 +635,10 @@ mod tests {
         assert_eq!(parse_timespan_text("2"), Some(2 * TICKS_PER_DAY));
         assert_eq!(parse_timespan_text("15 seconds"), Some(15 * TICKS_PER_SECOND));
         assert_eq!(parse_timespan_text("1d"), Some(TICKS_PER_DAY));
-        assert_eq!(parse_timespan_text("0.12:34:56.7"), Some((12 * 3600 + 34 * 60 + 56) * TICKS_PER_SECOND + 7_000_000));
+        assert_eq!(
+            parse_timespan_text("0.12:34:56.7"),
+            Some((12 * 3600 + 34 * 60 + 56) * TICKS_PER_SECOND + 7_000_000)
+        );
         assert_eq!(parse_timespan_text("00:01:00"), Some(60 * TICKS_PER_SECOND));
         assert_eq!(parse_timespan_text("-1.00:00:00"), Some(-TICKS_PER_DAY));
         assert_eq!(parse_timespan_text("1:99"), None);

@@ -271,7 +271,11 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let span = self.tok().span;
-            self.push(Diagnostic::new(codes::TOO_DEEP, span, format!("the query nests deeper than {MAX_DEPTH} levels")));
+            self.push(Diagnostic::new(
+                codes::TOO_DEEP,
+                span,
+                format!("the query nests deeper than {MAX_DEPTH} levels"),
+            ));
             // Skip everything: recovering inside such nesting only repeats this error.
             self.pos = self.tokens.len() - 1;
             return Err(Fail);
@@ -434,7 +438,8 @@ impl<'a> Parser<'a> {
 
     /// Reports a misspelled keyword: `found` at `span` is not one of `known`.
     fn unknown_word(&mut self, code: &'static str, span: Span, found: &str, what: &str, known: &[&str]) -> Fail {
-        let mut d = Diagnostic::new(code, span, format!("unknown {what} `{found}`")).with_label(format!("not a known {what}"));
+        let mut d =
+            Diagnostic::new(code, span, format!("unknown {what} `{found}`")).with_label(format!("not a known {what}"));
         if let Some(s) = nearest(found, known) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }

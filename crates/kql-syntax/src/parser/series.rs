@@ -4,8 +4,8 @@
 
 use super::{PResult, Parser};
 use crate::ast::{MakeSeries, Operator, OperatorKind, Scan, ScanStep, SeriesAggregate};
-use crate::words::is_operator_word;
 use crate::lexer::TokenKind;
+use crate::words::is_operator_word;
 
 impl<'a> Parser<'a> {
     pub(super) fn make_series(&mut self) -> PResult<MakeSeries> {
@@ -82,15 +82,15 @@ impl<'a> Parser<'a> {
 
     /// A tabular operator that starts a query, when one is here.
     pub(super) fn source_operator(&mut self) -> PResult<Option<Operator>> {
-        if let Some((w, 3)) = self.compound_word() {
-            if w == "macro-expand" {
-                let start = self.tok().span;
-                for _ in 0..3 {
-                    self.bump();
-                }
-                let kind = self.macro_expand()?;
-                return Ok(Some(Operator { kind, span: self.span_from(start) }));
+        if let Some((w, 3)) = self.compound_word()
+            && w == "macro-expand"
+        {
+            let start = self.tok().span;
+            for _ in 0..3 {
+                self.bump();
             }
+            let kind = self.macro_expand()?;
+            return Ok(Some(Operator { kind, span: self.span_from(start) }));
         }
         let word = self.text();
         let next = self.nth(1);
@@ -118,7 +118,9 @@ impl<'a> Parser<'a> {
             "search" | "find" => {
                 next_is_operand_start || matches!(next_word, "in" | "kind" | "withsource" | "with_source" | "datascope")
             }
-            "evaluate" => next.kind == TokenKind::Ident && matches!(self.nth_kind(2), TokenKind::LParen | TokenKind::Dot),
+            "evaluate" => {
+                next.kind == TokenKind::Ident && matches!(self.nth_kind(2), TokenKind::LParen | TokenKind::Dot)
+            }
             _ => false,
         };
         if !is_source {
@@ -140,7 +142,10 @@ impl<'a> Parser<'a> {
                 let _ = self.options(&["hint.*"])?;
                 let schema = self.column_decls()?;
                 if let Some(one) = self.bracketed_single_string() {
-                    return Ok(Some(Operator { kind: OperatorKind::Datatable { schema, values: vec![one] }, span: self.span_from(start) }));
+                    return Ok(Some(Operator {
+                        kind: OperatorKind::Datatable { schema, values: vec![one] },
+                        span: self.span_from(start),
+                    }));
                 }
                 self.expect(TokenKind::LBracket, "`[` and the values")?;
                 let mut values = Vec::new();
@@ -166,7 +171,8 @@ impl<'a> Parser<'a> {
                 }
                 let properties = if self.eat_word("with").is_some() {
                     self.expect(TokenKind::LParen, "`(` after `with`")?;
-                    let props = if self.at(TokenKind::RParen) { Vec::new() } else { self.comma_list(|p| p.free_option())? };
+                    let props =
+                        if self.at(TokenKind::RParen) { Vec::new() } else { self.comma_list(|p| p.free_option())? };
                     self.expect(TokenKind::RParen, "`)`")?;
                     props
                 } else {

@@ -39,11 +39,18 @@ impl<'a> Parser<'a> {
             let after = if self.at(TokenKind::Pipe) { "" } else { "; a new statement needs `;` before it" };
             let span = self.tok().span;
             if self.at(TokenKind::RParen) || self.at(TokenKind::RBracket) || self.at(TokenKind::RBrace) {
-                self.push(Diagnostic::new(codes::EXPECTED, span, format!("unmatched {found}")).with_label("nothing opened this"));
+                self.push(
+                    Diagnostic::new(codes::EXPECTED, span, format!("unmatched {found}"))
+                        .with_label("nothing opened this"),
+                );
                 self.bump();
             } else if !matches!(self.kind(), TokenKind::Error) {
-                let mut d = Diagnostic::new(codes::EXPECTED, span, format!("expected `|`, `;` or the end of the query, found {found}"))
-                    .with_label(format!("unexpected here{after}"));
+                let mut d = Diagnostic::new(
+                    codes::EXPECTED,
+                    span,
+                    format!("expected `|`, `;` or the end of the query, found {found}"),
+                )
+                .with_label(format!("unexpected here{after}"));
                 if was_let {
                     d = d.with_help("end the `let` statement with `;`");
                 }

@@ -30,11 +30,7 @@ impl<'a> Parser<'a> {
         self.expect_by("facet")?;
         let columns = self.comma_list(|p| p.expr())?;
         let with = if self.eat_word("with").is_some() {
-            if self.at(TokenKind::LParen) {
-                Some(self.paren_subquery()?)
-            } else {
-                Some(vec![self.operator()?])
-            }
+            if self.at(TokenKind::LParen) { Some(self.paren_subquery()?) } else { Some(vec![self.operator()?]) }
         } else {
             None
         };

@@ -12,18 +12,81 @@ use crate::lexer::TokenKind;
 
 /// Every tabular operator name, for dispatch and for "did you mean".
 pub(crate) const OPERATORS: &[&str] = &[
-    "as", "consume", "count", "datatable", "distinct", "evaluate", "extend", "externaldata", "facet", "filter",
-    "find", "fork", "getschema", "invoke", "join", "limit", "lookup", "make-series", "mv-apply", "mv-expand",
-    "order", "parse", "parse-kv", "parse-where", "partition", "print", "project", "project-away", "project-keep",
-    "project-by-names", "project-rename", "project-reorder", "range", "reduce", "render", "sample", "sample-distinct", "scan",
-    "search", "serialize", "sort", "summarize", "take", "top", "top-hitters", "top-nested", "union", "where",
-    "macro-expand", "make-graph", "graph-match", "graph-shortest-paths", "graph-to-table", "graph-mark-components",
+    "as",
+    "consume",
+    "count",
+    "datatable",
+    "distinct",
+    "evaluate",
+    "extend",
+    "externaldata",
+    "facet",
+    "filter",
+    "find",
+    "fork",
+    "getschema",
+    "invoke",
+    "join",
+    "limit",
+    "lookup",
+    "make-series",
+    "mv-apply",
+    "mv-expand",
+    "order",
+    "parse",
+    "parse-kv",
+    "parse-where",
+    "partition",
+    "print",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-by-names",
+    "project-rename",
+    "project-reorder",
+    "range",
+    "reduce",
+    "render",
+    "sample",
+    "sample-distinct",
+    "scan",
+    "search",
+    "serialize",
+    "sort",
+    "summarize",
+    "take",
+    "top",
+    "top-hitters",
+    "top-nested",
+    "union",
+    "where",
+    "macro-expand",
+    "make-graph",
+    "graph-match",
+    "graph-shortest-paths",
+    "graph-to-table",
+    "graph-mark-components",
 ];
 
 /// Visualizations `render` knows; others are accepted (Kusto's list grows).
 const RENDER_PROPERTIES: &[&str] = &[
-    "accumulate", "anomalycolumns", "kind", "legend", "series", "title", "xaxis", "xcolumn", "xmax", "xmin",
-    "xtitle", "yaxis", "ycolumns", "ymax", "ymin", "ysplit", "ytitle",
+    "accumulate",
+    "anomalycolumns",
+    "kind",
+    "legend",
+    "series",
+    "title",
+    "xaxis",
+    "xcolumn",
+    "xmax",
+    "xmin",
+    "xtitle",
+    "yaxis",
+    "ycolumns",
+    "ymax",
+    "ymin",
+    "ysplit",
+    "ytitle",
 ];
 
 impl<'a> Parser<'a> {
@@ -33,9 +96,13 @@ impl<'a> Parser<'a> {
         while let Some(pipe) = self.eat(TokenKind::Pipe) {
             if self.at(TokenKind::Eof) {
                 self.push(
-                    Diagnostic::new(codes::EXPECTED, pipe.span, "expected a tabular operator after `|`, found the end of the query")
-                        .with_label("nothing follows this `|`")
-                        .with_help("remove the trailing `|`, or add an operator such as `take 10`"),
+                    Diagnostic::new(
+                        codes::EXPECTED,
+                        pipe.span,
+                        "expected a tabular operator after `|`, found the end of the query",
+                    )
+                    .with_label("nothing follows this `|`")
+                    .with_help("remove the trailing `|`, or add an operator such as `take 10`"),
                 );
                 break;
             }
@@ -55,14 +122,22 @@ impl<'a> Parser<'a> {
                     let span = self.tok().span;
                     if self.at(TokenKind::Eq) {
                         self.push(
-                            Diagnostic::new(codes::EXPECTED, span, "expected `|` or the end of the operator, found `=`")
-                                .with_label("`=` does not compare")
-                                .with_help("to compare values use `==`; `=` only names a column, as in `extend x = ...`"),
+                            Diagnostic::new(
+                                codes::EXPECTED,
+                                span,
+                                "expected `|` or the end of the operator, found `=`",
+                            )
+                            .with_label("`=` does not compare")
+                            .with_help("to compare values use `==`; `=` only names a column, as in `extend x = ...`"),
                         );
                     } else if self.tok().kind != TokenKind::Error {
                         self.push(
-                            Diagnostic::new(codes::EXPECTED, span, format!("expected `|` or the end of the operator, found {found}"))
-                                .with_label("unexpected here"),
+                            Diagnostic::new(
+                                codes::EXPECTED,
+                                span,
+                                format!("expected `|` or the end of the operator, found {found}"),
+                            )
+                            .with_label("unexpected here"),
                         );
                     }
                     self.recover(from);
@@ -80,7 +155,12 @@ impl<'a> Parser<'a> {
     fn at_operator_end(&self) -> bool {
         matches!(
             self.kind(),
-            TokenKind::Pipe | TokenKind::Semi | TokenKind::Eof | TokenKind::RParen | TokenKind::RBrace | TokenKind::Comma
+            TokenKind::Pipe
+                | TokenKind::Semi
+                | TokenKind::Eof
+                | TokenKind::RParen
+                | TokenKind::RBrace
+                | TokenKind::Comma
         )
     }
 
@@ -101,9 +181,13 @@ impl<'a> Parser<'a> {
         let known = OPERATORS.contains(&word.as_str()) || matches!(word.as_str(), "mvexpand" | "mvapply");
         if !known || matches!(word.as_str(), "range" | "print" | "datatable" | "externaldata") {
             if known {
-                let d = Diagnostic::new(codes::UNKNOWN_OPERATOR, name_span, format!("`{word}` starts a query; it cannot follow `|`"))
-                    .with_label("not a piped operator")
-                    .with_help(format!("use `union ({word} ...)` to add its rows, or start the query with it"));
+                let d = Diagnostic::new(
+                    codes::UNKNOWN_OPERATOR,
+                    name_span,
+                    format!("`{word}` starts a query; it cannot follow `|`"),
+                )
+                .with_label("not a piped operator")
+                .with_help(format!("use `union ({word} ...)` to add its rows, or start the query with it"));
                 self.push(d);
                 return Err(super::Fail);
             }
@@ -154,9 +238,7 @@ impl<'a> Parser<'a> {
                 let name = self.ident("a name after `as`")?;
                 OperatorKind::As { options, name }
             }
-            "serialize" => {
-                OperatorKind::Serialize(if self.at_operator_end() { Vec::new() } else { self.assigns()? })
-            }
+            "serialize" => OperatorKind::Serialize(if self.at_operator_end() { Vec::new() } else { self.assigns()? }),
             "sample" => OperatorKind::Sample(self.expr()?),
             "sample-distinct" => {
                 let count = self.expr()?;
@@ -178,7 +260,8 @@ impl<'a> Parser<'a> {
                 let options = self.options(&["kind"])?;
                 self.expect_by("reduce")?;
                 let by = self.expr()?;
-                let with = if self.eat_word("with").is_some() { self.comma_list(|p| p.free_option())? } else { Vec::new() };
+                let with =
+                    if self.eat_word("with").is_some() { self.comma_list(|p| p.free_option())? } else { Vec::new() };
                 OperatorKind::Reduce { options, by, with }
             }
             "consume" => OperatorKind::Consume(self.options(&["decodeblocks"])?),
@@ -187,9 +270,7 @@ impl<'a> Parser<'a> {
             "graph-match" => OperatorKind::GraphMatch(self.graph_match(false)?),
             "graph-shortest-paths" => OperatorKind::GraphMatch(self.graph_match(true)?),
             "graph-to-table" => OperatorKind::GraphToTable(self.graph_to_table()?),
-            "graph-mark-components" => {
-                OperatorKind::GraphMarkComponents(self.options(&["kind", "with_component_id"])?)
-            }
+            "graph-mark-components" => OperatorKind::GraphMarkComponents(self.options(&["kind", "with_component_id"])?),
             _ => unreachable!("every known operator is dispatched"),
         };
         Ok(Operator { kind, span: self.span_from(start) })
