@@ -1,0 +1,506 @@
+//! Function calls: user functions (`let f = (...) { ... }`) and the built-in
+//! scalar functions.
+
+use std::rc::Rc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::functions::core::expr_fn::coalesce;
+use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, lit, scalar_subquery, when};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, Arg, ExprKind, ParamType, Statement};
+
+use super::literal::{self, typed};
+use super::{BResult, Binder, CallResult, Fail, Function, Row, Typed, Value};
+use crate::error;
+use crate::functions::convert::to_string;
+use crate::functions::dynamic::parse_json;
+use crate::types::KqlType;
+
+/// Built-in scalar function names, for "did you mean".
+pub(crate) const SCALAR_FUNCTIONS: &[&str] = &[
+    "ago",
+    "now",
+    "iif",
+    "iff",
+    "case",
+    "coalesce",
+    "isempty",
+    "isnotempty",
+    "isnull",
+    "isnotnull",
+    "strlen",
+    "tolower",
+    "toupper",
+    "tostring",
+    "toint",
+    "tolong",
+    "toreal",
+    "todouble",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "totimespan",
+    "todynamic",
+    "parse_json",
+    "strcat",
+    "not",
+    "toscalar",
+    "bin",
+    "floor",
+    "abs",
+];
+
+impl<'a> Binder<'a> {
+    /// Binds `func(args)` in scalar position.
+    pub fn call(&mut self, func: &ast::Expr, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        let ExprKind::Name(name) = &func.kind else {
+            return Err(self.not_implemented(func.span, "calling this kind of expression"));
+        };
+        if let Some(Value::Function(f)) = self.lookup(&name.name).cloned() {
+            return match self.call_function(&f, args, span, Some(row))? {
+                CallResult::Scalar(t) => Ok(t),
+                CallResult::Table(_) => Err(self.error_help(
+                    error::TYPE_MISMATCH,
+                    span,
+                    format!("`{}` returns a table, not a scalar", name.name),
+                    "use toscalar(...) to read one value from it",
+                )),
+            };
+        }
+        if crate::bind::names::is_aggregate(&name.name) {
+            return self.aggregate_call(&name.name, args, span, row);
+        }
+        self.builtin(&name.name, name.span, args, span, row)
+    }
+
+    fn arity(&mut self, name: &str, args: &[Arg], min: usize, max: usize, span: Span) -> BResult<()> {
+        if args.len() < min || args.len() > max {
+            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("`{name}` takes {want} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len()),
+            ));
+        }
+        if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+            return Err(self.error(error::BAD_ARGUMENTS, a.value.span, format!("`{name}` takes no named arguments")));
+        }
+        Ok(())
+    }
+
+    fn args(&mut self, args: &[Arg], row: Row<'_>) -> BResult<Vec<Typed>> {
+        args.iter().map(|a| self.scalar(&a.value, row)).collect()
+    }
+
+    fn builtin(&mut self, name: &str, name_span: Span, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        match name {
+            "now" => {
+                self.arity(name, args, 0, 1, span)?;
+                let mut t = typed(literal::datetime(Some(self.now)), KqlType::Datetime);
+                if let Some(a) = args.first() {
+                    let offset = self.scalar(&a.value, row)?;
+                    t = self.shift_datetime(t, offset, Operator::Plus, a.value.span)?;
+                }
+                Ok(t)
+            }
+            "ago" => {
+                self.arity(name, args, 1, 1, span)?;
+                let d = self.scalar(&args[0].value, row)?;
+                let now = typed(literal::datetime(Some(self.now)), KqlType::Datetime);
+                self.shift_datetime(now, d, Operator::Minus, args[0].value.span)
+            }
+            "iif" | "iff" => {
+                self.arity(name, args, 3, 3, span)?;
+                let a = self.args(args, row)?;
+                let cond = self.coerce_dynamic(a[0].clone(), KqlType::Bool);
+                if cond.ty != KqlType::Bool {
+                    return Err(self.error(error::TYPE_MISMATCH, args[0].value.span, "the condition must be a bool"));
+                }
+                let (v, ty) = self.unify(vec![a[1].clone(), a[2].clone()], span)?;
+                // A null condition takes the else branch.
+                let e = when(cond.expr, v[0].expr.clone()).otherwise(v[1].expr.clone());
+                Ok(Typed { expr: self.df(span, e)?, ty })
+            }
+            "case" => {
+                if args.len() < 3 || args.len().is_multiple_of(2) {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "`case` takes pairs of predicate and value, then an else value",
+                    ));
+                }
+                let a = self.args(args, row)?;
+                let values: Vec<Typed> = a.iter().skip(1).step_by(2).cloned().chain(a.last().cloned()).collect();
+                let (values, ty) = self.unify(values, span)?;
+                let mut builder: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
+                for (i, pred) in a.iter().step_by(2).take(a.len() / 2).enumerate() {
+                    let pred = self.coerce_dynamic(pred.clone(), KqlType::Bool);
+                    if pred.ty != KqlType::Bool {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            args[2 * i].value.span,
+                            "each `case` predicate must be a bool",
+                        ));
+                    }
+                    let v = values[i].expr.clone();
+                    builder = Some(match builder {
+                        None => when(pred.expr, v),
+                        Some(mut b) => b.when(pred.expr, v),
+                    });
+                }
+                let else_v = values[values.len() - 1].expr.clone();
+                let e = builder.expect("at least one pair").otherwise(else_v);
+                Ok(Typed { expr: self.df(span, e)?, ty })
+            }
+            "coalesce" => {
+                if args.is_empty() {
+                    return Err(self.error(error::BAD_ARGUMENTS, span, "`coalesce` takes at least one argument"));
+                }
+                let a = self.args(args, row)?;
+                let ty = a[0].ty;
+                let exprs: Vec<Expr> = if ty == KqlType::String {
+                    // Strings are never null: the first non-empty one wins.
+                    let mut acc = a.last().cloned().map(|t| self.convert(t, ty).expr).unwrap_or(lit(""));
+                    for t in a.iter().rev().skip(1) {
+                        let v = self.convert(t.clone(), ty).expr;
+                        acc =
+                            self.df(span, when(binary_expr(v.clone(), Operator::NotEq, lit("")), v).otherwise(acc))?;
+                    }
+                    return Ok(Typed { expr: acc, ty });
+                } else {
+                    a.into_iter().map(|t| self.convert(t, ty).expr).collect()
+                };
+                Ok(Typed { expr: coalesce(exprs), ty })
+            }
+            "isempty" | "isnotempty" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                let empty = match t.ty {
+                    KqlType::String => binary_expr(t.expr, Operator::Eq, lit("")),
+                    KqlType::Dynamic => {
+                        let s = to_string().call(vec![t.expr.clone()]);
+                        t.expr.is_null().or(binary_expr(s, Operator::Eq, lit("")))
+                    }
+                    _ => t.expr.is_null(),
+                };
+                Ok(Typed {
+                    expr: if name == "isempty" { empty } else { datafusion::logical_expr::not(empty) },
+                    ty: KqlType::Bool,
+                })
+            }
+            "isnull" | "isnotnull" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                let null = if t.ty == KqlType::String { lit(false) } else { t.expr.is_null() };
+                Ok(Typed {
+                    expr: if name == "isnull" { null } else { datafusion::logical_expr::not(null) },
+                    ty: KqlType::Bool,
+                })
+            }
+            "not" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                let t = self.coerce_dynamic(t, KqlType::Bool);
+                if t.ty != KqlType::Bool {
+                    return Err(self.error(error::TYPE_MISMATCH, args[0].value.span, "`not` takes a bool"));
+                }
+                Ok(Typed { expr: datafusion::logical_expr::not(t.expr), ty: KqlType::Bool })
+            }
+            "strlen" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                let t = self.as_text(t);
+                let e = datafusion::functions::unicode::expr_fn::character_length(t.expr);
+                Ok(Typed { expr: cast(e, DataType::Int64), ty: KqlType::Long })
+            }
+            "tolower" | "toupper" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                let t = self.as_text(t);
+                let e = if name == "tolower" {
+                    datafusion::functions::string::expr_fn::lower(t.expr)
+                } else {
+                    datafusion::functions::string::expr_fn::upper(t.expr)
+                };
+                Ok(Typed { expr: e, ty: KqlType::String })
+            }
+            "strcat" => {
+                if args.is_empty() || args.len() > 64 {
+                    return Err(self.error(error::BAD_ARGUMENTS, span, "`strcat` takes 1 to 64 arguments"));
+                }
+                let a = self.args(args, row)?;
+                let parts: Vec<Expr> = a.into_iter().map(|t| self.as_text(t).expr).collect();
+                Ok(Typed { expr: datafusion::functions::string::expr_fn::concat(parts), ty: KqlType::String })
+            }
+            "tostring" => self.conversion(name, args, span, row, KqlType::String),
+            "toint" => self.conversion(name, args, span, row, KqlType::Int),
+            "tolong" => self.conversion(name, args, span, row, KqlType::Long),
+            "toreal" | "todouble" => self.conversion(name, args, span, row, KqlType::Real),
+            "tobool" | "toboolean" => self.conversion(name, args, span, row, KqlType::Bool),
+            "todatetime" => self.conversion(name, args, span, row, KqlType::Datetime),
+            "totimespan" => self.conversion(name, args, span, row, KqlType::Timespan),
+            "todynamic" | "parse_json" | "parsejson" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                if t.ty == KqlType::Dynamic {
+                    return Ok(t);
+                }
+                let t = self.as_text(t);
+                Ok(Typed { expr: parse_json().call(vec![t.expr]), ty: KqlType::Dynamic })
+            }
+            "toscalar" => {
+                self.arity(name, args, 1, 1, span)?;
+                let sub = self.table(&args[0].value)?;
+                let Some(f) = sub.plan.schema().fields().first().cloned() else {
+                    return Err(self.error(error::BAD_ARGUMENTS, span, "`toscalar` needs a table with a column"));
+                };
+                let first = Self::column(f.name());
+                let one = self.build(
+                    span,
+                    datafusion::logical_expr::LogicalPlanBuilder::from(sub.plan)
+                        .project(vec![first])
+                        .and_then(|b| b.limit(0, Some(1))),
+                )?;
+                Ok(Typed { expr: scalar_subquery(Self::arc(one)), ty: KqlType::of(f.data_type()) })
+            }
+            "bin" | "floor" => {
+                self.arity(name, args, 2, 2, span)?;
+                let v = self.scalar(&args[0].value, row)?;
+                let size = self.scalar(&args[1].value, row)?;
+                self.bin(v, size, span)
+            }
+            "abs" => {
+                self.arity(name, args, 1, 1, span)?;
+                let t = self.scalar(&args[0].value, row)?;
+                Ok(Typed { expr: datafusion::functions::math::expr_fn::abs(t.expr), ty: t.ty })
+            }
+            _ => {
+                let mut d = crate::error::Diagnostic::new(
+                    error::UNKNOWN_FUNCTION,
+                    name_span,
+                    format!("unknown function `{name}`"),
+                )
+                .with_label("not a function");
+                let mut names: Vec<&str> = SCALAR_FUNCTIONS.to_vec();
+                let lets: Vec<String> =
+                    self.env.iter().filter(|(_, v)| matches!(v, Value::Function(_))).map(|(n, _)| n.clone()).collect();
+                names.extend(lets.iter().map(String::as_str));
+                if let Some(s) = kql_syntax::nearest(name, &names) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else if crate::bind::names::is_aggregate(name) {
+                    d = d.with_help(format!("`{name}` is an aggregation: use it in `summarize`"));
+                }
+                self.diags.push(d);
+                Err(Fail)
+            }
+        }
+    }
+
+    fn conversion(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>, to: KqlType) -> BResult<Typed> {
+        self.arity(name, args, 1, 1, span)?;
+        let t = self.scalar(&args[0].value, row)?;
+        Ok(self.convert(t, to))
+    }
+
+    /// datetime ± timespan.
+    fn shift_datetime(&mut self, dt: Typed, by: Typed, op: Operator, span: Span) -> BResult<Typed> {
+        if by.ty != KqlType::Timespan {
+            return Err(self.error(error::TYPE_MISMATCH, span, format!("expected a timespan, found a {}", by.ty)));
+        }
+        let n = |e: Expr| cast(e, DataType::Int64);
+        Ok(Typed {
+            expr: cast(binary_expr(n(dt.expr), op, n(by.expr)), KqlType::Datetime.arrow()),
+            ty: KqlType::Datetime,
+        })
+    }
+
+    /// The common type of branch values (`iff`, `case`), converting as
+    /// Kusto does: numbers widen, a null literal takes the others' type.
+    fn unify(&mut self, values: Vec<Typed>, span: Span) -> BResult<(Vec<Typed>, KqlType)> {
+        let is_null = |t: &Typed| matches!(&t.expr, Expr::Literal(v, _) if v.is_null());
+        let mut ty: Option<KqlType> = None;
+        for v in values.iter().filter(|v| !is_null(v)) {
+            ty = Some(match ty {
+                None => v.ty,
+                Some(t) if t == v.ty => t,
+                Some(t) if t.is_numeric() && v.ty.is_numeric() => {
+                    if t == KqlType::Real || v.ty == KqlType::Real {
+                        KqlType::Real
+                    } else {
+                        KqlType::Long
+                    }
+                }
+                Some(t) if t == KqlType::Dynamic || v.ty == KqlType::Dynamic => KqlType::Dynamic,
+                Some(t) => {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        span,
+                        format!("the branches have different types: {t} and {}", v.ty),
+                    ));
+                }
+            });
+        }
+        let ty = ty.unwrap_or(values[0].ty);
+        let values = values.into_iter().map(|v| self.cast_to(v, ty)).collect();
+        Ok((values, ty))
+    }
+
+    fn cast_to(&mut self, t: Typed, ty: KqlType) -> Typed {
+        if t.ty == ty {
+            return t;
+        }
+        if ty == KqlType::Dynamic {
+            return Typed { expr: cast(t.expr, DataType::LargeUtf8), ty };
+        }
+        if matches!(&t.expr, Expr::Literal(v, _) if v.is_null()) {
+            return typed(literal::scalar_of(ty, None), ty);
+        }
+        Typed { expr: cast(t.expr, ty.arrow()), ty }
+    }
+
+    /// `bin(value, size)`: rounds down to a multiple of `size`.
+    fn bin(&mut self, v: Typed, size: Typed, span: Span) -> BResult<Typed> {
+        let n = |e: Expr| cast(e, DataType::Int64);
+        match (v.ty, size.ty) {
+            (KqlType::Datetime, KqlType::Timespan) | (KqlType::Timespan, KqlType::Timespan) => {
+                // Datetime bins align to 0001-01-01, as Kusto's do: any origin
+                // congruent to it modulo the bin size will do.
+                let origin: i64 = match (&v.ty, &size.expr) {
+                    (KqlType::Datetime, Expr::Literal(ScalarValue::DurationNanosecond(Some(s)), _)) if *s > 0 => {
+                        let year_one: i128 = -719_162 * 86_400 * 1_000_000_000;
+                        year_one.rem_euclid(*s as i128) as i64
+                    }
+                    _ => 0,
+                };
+                let x = binary_expr(n(v.expr), Operator::Minus, lit(origin));
+                let s = n(size.expr);
+                let floored = floor_div(x, s.clone());
+                let e = binary_expr(binary_expr(floored, Operator::Multiply, s), Operator::Plus, lit(origin));
+                Ok(Typed { expr: cast(e, v.ty.arrow()), ty: v.ty })
+            }
+            (a, b) if a.is_numeric() && b.is_numeric() => {
+                if a == KqlType::Real || b == KqlType::Real {
+                    let f = |e: Expr| cast(e, DataType::Float64);
+                    let s = f(size.expr);
+                    let q = datafusion::functions::math::expr_fn::floor(binary_expr(
+                        f(v.expr),
+                        Operator::Divide,
+                        s.clone(),
+                    ));
+                    Ok(Typed { expr: binary_expr(q, Operator::Multiply, s), ty: KqlType::Real })
+                } else {
+                    let s = n(size.expr);
+                    let e = binary_expr(floor_div(n(v.expr), s.clone()), Operator::Multiply, s);
+                    Ok(Typed { expr: e, ty: KqlType::Long })
+                }
+            }
+            (a, b) => Err(self.error(error::TYPE_MISMATCH, span, format!("`bin` cannot round a {a} by a {b}"))),
+        }
+    }
+
+    /// Calls a user function with `args`, in the environment it was defined
+    /// in plus its parameters.
+    pub fn call_function(
+        &mut self,
+        f: &Rc<Function>,
+        args: &[Arg],
+        span: Span,
+        row: Option<Row<'_>>,
+    ) -> BResult<CallResult> {
+        let params = &f.lambda.params;
+        let mut bound: Vec<Option<Value>> = vec![None; params.len()];
+        let mut positional = 0;
+        for a in args {
+            let i = match &a.name {
+                Some(n) => match params.iter().position(|p| p.name.name == n.name) {
+                    Some(i) => i,
+                    None => {
+                        return Err(self.error(
+                            error::BAD_ARGUMENTS,
+                            n.span,
+                            format!("the function has no parameter `{}`", n.name),
+                        ));
+                    }
+                },
+                None => {
+                    positional += 1;
+                    positional - 1
+                }
+            };
+            let Some(p) = params.get(i) else {
+                return Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    a.value.span,
+                    format!("the function takes {} argument{}", params.len(), if params.len() == 1 { "" } else { "s" }),
+                ));
+            };
+            let v = match &p.ty {
+                ParamType::Tabular(_) => Value::Table(self.table(&a.value)?),
+                ParamType::Scalar(t) => {
+                    let v = match row {
+                        Some(r) => self.scalar(&a.value, r)?,
+                        None => self.constant(&a.value)?,
+                    };
+                    Value::Scalar(self.cast_to(v, KqlType::from_syntax(t.ty)))
+                }
+            };
+            bound[i] = Some(v);
+        }
+        let mut env = f.env.clone();
+        for (p, v) in params.iter().zip(bound) {
+            let v = match v {
+                Some(v) => v,
+                None => match &p.default {
+                    Some(d) => Value::Scalar(self.constant(d)?),
+                    None => {
+                        return Err(self.error(
+                            error::BAD_ARGUMENTS,
+                            span,
+                            format!("missing argument `{}`", p.name.name),
+                        ));
+                    }
+                },
+            };
+            env.push((p.name.name.clone(), v));
+        }
+        let saved = std::mem::replace(&mut self.env, env);
+        let result = self.function_body(&f.lambda.body, span, row);
+        self.env = saved;
+        result
+    }
+
+    fn function_body(&mut self, body: &[Statement], span: Span, row: Option<Row<'_>>) -> BResult<CallResult> {
+        let mut last = None;
+        for stmt in body {
+            match stmt {
+                Statement::Let(l) => {
+                    let value = self.let_value(&l.value)?;
+                    self.env.push((l.name.name.clone(), value));
+                }
+                Statement::Expr(e) => last = Some(e),
+                _ => {}
+            }
+        }
+        let Some(e) = last else {
+            return Err(self.error(error::NO_RESULT, span, "the function body has no result expression"));
+        };
+        if self.is_tabular(e) {
+            return Ok(CallResult::Table(self.table(e)?));
+        }
+        let t = match row {
+            Some(r) => self.scalar(e, r)?,
+            None => self.constant(e)?,
+        };
+        Ok(CallResult::Scalar(t))
+    }
+}
+
+/// Floor division of longs (Kusto's bin rounds toward negative infinity).
+fn floor_div(x: Expr, s: Expr) -> Expr {
+    let q = binary_expr(x.clone(), Operator::Divide, s.clone());
+    let adjust = when(binary_expr(x, Operator::Modulo, s).lt(lit(0i64)), lit(1i64))
+        .otherwise(lit(0i64))
+        .unwrap_or_else(|_| lit(ScalarValue::Int64(Some(0))));
+    binary_expr(q, Operator::Minus, adjust)
+}

@@ -1,0 +1,501 @@
+//! Scalar expressions: names, literals, paths into dynamic values, and the
+//! operators, with Kusto's semantics (string operators on terms, nulls that
+//! compare as `false`/`true` rather than null, datetime arithmetic).
+
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, in_subquery, lit, not_in_subquery, when};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, BinaryOp, ExprKind, ListOp, StringOpKind, UnaryOp};
+
+use super::literal::{self, literal};
+use super::{BResult, Binder, Row, Typed, Value};
+use crate::error::{self, Diagnostic};
+use crate::functions::dynamic::{PathElem, constant_elements, dyn_get};
+use crate::functions::string::matcher::MatchMode;
+use crate::functions::string::{MatchSpec, string_match};
+use crate::types::KqlType;
+
+impl<'a> Binder<'a> {
+    /// Binds a scalar expression over `row`.
+    pub fn scalar(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
+        match &e.kind {
+            ExprKind::Literal(l) => Ok(literal(l)),
+            ExprKind::Name(id) => self.name(id, row),
+            ExprKind::Member { .. } | ExprKind::Index { .. } => self.path(e, row),
+            ExprKind::Call { func, args } => self.call(func, args, e.span, row),
+            ExprKind::Unary { op, operand } => {
+                let t = self.scalar(operand, row)?;
+                if !t.ty.is_numeric() && t.ty != KqlType::Timespan {
+                    return Err(self.error(error::TYPE_MISMATCH, e.span, format!("cannot negate a {}", t.ty)));
+                }
+                Ok(match op {
+                    UnaryOp::Neg => Typed { expr: Expr::Negative(Box::new(t.expr)), ty: t.ty },
+                    UnaryOp::Plus => t,
+                })
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span, row),
+            ExprKind::InList { op, lhs, items } => self.in_list(*op, lhs, items, e.span, row),
+            ExprKind::Between { negated, lhs, low, high } => {
+                let x = self.scalar(lhs, row)?;
+                let lo = self.scalar(low, row)?;
+                let mut hi = self.scalar(high, row)?;
+                // `t between (start .. 1h)`: a timespan upper bound is relative to the lower.
+                if x.ty == KqlType::Datetime && lo.ty == KqlType::Datetime && hi.ty == KqlType::Timespan {
+                    hi = Typed { expr: binary_expr(lo.expr.clone(), Operator::Plus, hi.expr), ty: KqlType::Datetime };
+                }
+                let ge = self.compare(Operator::GtEq, x.clone(), lo, e.span)?;
+                let le = self.compare(Operator::LtEq, x, hi, e.span)?;
+                let inside = ge.and(le);
+                Ok(Typed {
+                    expr: if *negated { datafusion::logical_expr::not(inside) } else { inside },
+                    ty: KqlType::Bool,
+                })
+            }
+            ExprKind::SearchTerm { .. } => Err(self.not_implemented(e.span, "the `Column:\"term\"` search syntax")),
+            ExprKind::Pipeline { .. } | ExprKind::Source(_) => Err(self.error_help(
+                error::TYPE_MISMATCH,
+                e.span,
+                "a tabular expression where a scalar is expected",
+                "use toscalar(...) to turn a one-row, one-column table into a value",
+            )),
+            ExprKind::Wildcard(_) => Err(self.error(error::BAD_ARGUMENTS, e.span, "`*` is not allowed here")),
+            ExprKind::Lambda(_) => {
+                Err(self.error(error::TYPE_MISMATCH, e.span, "a function definition is not a value"))
+            }
+            ExprKind::TypeOf(_) => Err(self.error(error::TYPE_MISMATCH, e.span, "`typeof(...)` is not a value here")),
+            ExprKind::EntityGroup(_) => Err(self.not_implemented(e.span, "`entity_group`")),
+            ExprKind::Error => Err(super::Fail),
+        }
+    }
+
+    fn name(&mut self, id: &ast::Ident, row: Row<'_>) -> BResult<Typed> {
+        if let Ok(i) = row.schema.index_of_column_by_name(None, &id.name).ok_or(()) {
+            let f = row.schema.field(i);
+            return Ok(Typed { expr: Self::column(&id.name), ty: KqlType::of(f.data_type()) });
+        }
+        match self.lookup(&id.name).cloned() {
+            Some(Value::Scalar(t)) => return Ok(t),
+            Some(Value::Function(f)) if f.lambda.params.is_empty() => {
+                return match self.call_function(&f, &[], id.span, Some(row))? {
+                    super::CallResult::Scalar(t) => Ok(t),
+                    super::CallResult::Table(_) => Err(self.error(
+                        error::TYPE_MISMATCH,
+                        id.span,
+                        format!("`{}` is a table, not a scalar", id.name),
+                    )),
+                };
+            }
+            Some(Value::Table(_)) => {
+                return Err(self.error_help(
+                    error::TYPE_MISMATCH,
+                    id.span,
+                    format!("`{}` is a table, not a scalar", id.name),
+                    "use toscalar(...) to read one value from it",
+                ));
+            }
+            _ => {}
+        }
+        let columns: Vec<String> = row.schema.fields().iter().map(|f| f.name().clone()).collect();
+        let mut candidates: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let lets: Vec<String> =
+            self.env.iter().filter(|(_, v)| matches!(v, Value::Scalar(_))).map(|(n, _)| n.clone()).collect();
+        candidates.extend(lets.iter().map(String::as_str));
+        let message = match row.source {
+            Some(t) => format!("column `{}` does not exist in {t}", id.name),
+            None if columns.is_empty() => format!("unknown name `{}`", id.name),
+            None => format!("column `{}` does not exist", id.name),
+        };
+        let mut d = Diagnostic::new(error::UNKNOWN_NAME, id.span, message).with_label("unknown column or name");
+        if let Some(s) = kql_syntax::nearest(&id.name, &candidates) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+        Err(super::Fail)
+    }
+
+    /// `d.a.b`, `d["k"]`, `d[0]` on a dynamic value.
+    fn path(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
+        let mut elems = Vec::new();
+        let mut base = e;
+        loop {
+            match &base.kind {
+                ExprKind::Member { target, member } => {
+                    elems.push(PathElem::Key(member.name.clone()));
+                    base = target;
+                }
+                ExprKind::Index { target, index } => {
+                    let k = self.constant(index)?;
+                    let elem = match k.expr {
+                        Expr::Literal(ScalarValue::Int64(Some(i)), _) => PathElem::Index(i),
+                        Expr::Literal(ScalarValue::Int32(Some(i)), _) => PathElem::Index(i.into()),
+                        Expr::Literal(ScalarValue::Utf8View(Some(s)) | ScalarValue::Utf8(Some(s)), _) => {
+                            PathElem::Key(s)
+                        }
+                        _ => return Err(self.not_implemented(index.span, "an index that is not a constant")),
+                    };
+                    elems.push(elem);
+                    base = target;
+                }
+                _ => break,
+            }
+        }
+        elems.reverse();
+        let t = self.scalar(base, row)?;
+        if t.ty != KqlType::Dynamic {
+            return Err(self.error_help(
+                error::TYPE_MISMATCH,
+                e.span,
+                format!("`.` and `[...]` read into dynamic values, but this is a {}", t.ty),
+                "convert text to dynamic first with parse_json(...)",
+            ));
+        }
+        Ok(Typed { expr: dyn_get(elems).call(vec![t.expr]), ty: KqlType::Dynamic })
+    }
+
+    /// A dynamic operand compared with a value of type `to` reads as that type.
+    pub fn coerce_dynamic(&mut self, t: Typed, to: KqlType) -> Typed {
+        if t.ty != KqlType::Dynamic || to == KqlType::Dynamic {
+            return t;
+        }
+        self.convert(t, to)
+    }
+
+    /// Converts `t` to `to` as the `to<type>()` functions do.
+    pub fn convert(&mut self, t: Typed, to: KqlType) -> Typed {
+        use crate::functions::convert::{parse_to, to_string};
+        if t.ty == to {
+            return t;
+        }
+        let expr = match (t.ty, to) {
+            (_, KqlType::String) => to_string().call(vec![t.expr]),
+            (KqlType::String | KqlType::Dynamic, _) => {
+                let name = match to {
+                    KqlType::Long => "tolong",
+                    KqlType::Int => "toint",
+                    KqlType::Real => "toreal",
+                    KqlType::Bool => "tobool",
+                    KqlType::Datetime => "todatetime",
+                    KqlType::Timespan => "totimespan",
+                    _ => "convert",
+                };
+                parse_to(name, to).call(vec![t.expr])
+            }
+            (KqlType::Bool, _) if to.is_numeric() => cast(t.expr, to.arrow()),
+            (KqlType::Datetime, KqlType::Long) | (KqlType::Timespan, KqlType::Long) => {
+                // Kusto counts datetimes and timespans in 100 ns ticks.
+                binary_expr(cast(t.expr, datafusion::arrow::datatypes::DataType::Int64), Operator::Divide, lit(100i64))
+            }
+            _ => Expr::TryCast(datafusion::logical_expr::TryCast::new(Box::new(t.expr), to.arrow())),
+        };
+        Typed { expr, ty: to }
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, row: Row<'_>) -> BResult<Typed> {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let l = self.scalar(lhs, row)?;
+                let r = self.scalar(rhs, row)?;
+                let l = self.expect_bool(l, lhs.span)?;
+                let r = self.expect_bool(r, rhs.span)?;
+                let expr = if op == BinaryOp::And { l.and(r) } else { l.or(r) };
+                Ok(Typed { expr, ty: KqlType::Bool })
+            }
+            BinaryOp::String(s) => {
+                let needle = self.scalar(rhs, row)?;
+                let hay = self.scalar(lhs, row)?;
+                let mode = match s.kind {
+                    StringOpKind::Has => MatchMode::Term,
+                    StringOpKind::HasPrefix => MatchMode::TermPrefix,
+                    StringOpKind::HasSuffix => MatchMode::TermSuffix,
+                    StringOpKind::Contains => MatchMode::Anywhere,
+                    StringOpKind::StartsWith => MatchMode::Start,
+                    StringOpKind::EndsWith => MatchMode::End,
+                };
+                let spec = MatchSpec { mode, case_sensitive: s.case_sensitive, all: false, negated: s.negated };
+                let name = kql_syntax::binary_op_text(op);
+                let Some(n) = self.constant_text(&needle) else {
+                    return Err(
+                        self.not_implemented(rhs.span, &format!("`{name}` with a right side that is not a constant"))
+                    );
+                };
+                let hay = self.as_text(hay);
+                Ok(Typed { expr: string_match(&name, vec![n], spec).call(vec![hay.expr]), ty: KqlType::Bool })
+            }
+            BinaryOp::EqCi | BinaryOp::NotEqCi => {
+                let l = self.scalar(lhs, row)?;
+                let r = self.scalar(rhs, row)?;
+                let negated = op == BinaryOp::NotEqCi;
+                let (l, r) = (self.as_text(l), self.as_text(r));
+                let expr = match self.constant_text(&r) {
+                    Some(n) => string_set(vec![n], false, negated).call(vec![l.expr]),
+                    None => {
+                        let lower = datafusion::functions::string::expr_fn::lower;
+                        let eq = binary_expr(lower(l.expr), Operator::Eq, lower(r.expr));
+                        if negated { datafusion::logical_expr::not(eq) } else { eq }
+                    }
+                };
+                Ok(Typed { expr, ty: KqlType::Bool })
+            }
+            BinaryOp::MatchesRegex => {
+                let l = self.scalar(lhs, row)?;
+                let r = self.scalar(rhs, row)?;
+                let Some(pattern) = self.constant_text(&r) else {
+                    return Err(self.not_implemented(rhs.span, "`matches regex` with a pattern that is not a constant"));
+                };
+                if let Err(e) = regex::Regex::new(&pattern) {
+                    return Err(self.error(error::BAD_ARGUMENTS, rhs.span, format!("invalid regular expression: {e}")));
+                }
+                let l = self.as_text(l);
+                let expr = datafusion::functions::regex::expr_fn::regexp_like(l.expr, literal::string(&pattern), None);
+                Ok(Typed { expr, ty: KqlType::Bool })
+            }
+            BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let l = self.scalar(lhs, row)?;
+                let r = self.scalar(rhs, row)?;
+                let dop = match op {
+                    BinaryOp::Eq => Operator::Eq,
+                    BinaryOp::NotEq => Operator::NotEq,
+                    BinaryOp::Lt => Operator::Lt,
+                    BinaryOp::Le => Operator::LtEq,
+                    BinaryOp::Gt => Operator::Gt,
+                    _ => Operator::GtEq,
+                };
+                let expr = self.compare(dop, l, r, span)?;
+                Ok(Typed { expr, ty: KqlType::Bool })
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
+                let l = self.scalar(lhs, row)?;
+                let r = self.scalar(rhs, row)?;
+                self.arithmetic(op, l, r, span)
+            }
+        }
+    }
+
+    fn expect_bool(&mut self, t: Typed, span: Span) -> BResult<Expr> {
+        match t.ty {
+            KqlType::Bool => Ok(t.expr),
+            KqlType::Dynamic => Ok(self.convert(t, KqlType::Bool).expr),
+            other => Err(self.error(error::TYPE_MISMATCH, span, format!("expected a bool here, found a {other}"))),
+        }
+    }
+
+    /// A string-typed view of `t` (dynamic and other types via `tostring`).
+    pub fn as_text(&mut self, t: Typed) -> Typed {
+        if t.ty == KqlType::String { t } else { self.convert(t, KqlType::String) }
+    }
+
+    /// The text of a constant, if `t` is one (dynamic constants give their
+    /// `tostring()`).
+    pub fn constant_text(&self, t: &Typed) -> Option<String> {
+        match &t.expr {
+            Expr::Literal(v, _) => match v {
+                ScalarValue::Utf8(s) | ScalarValue::Utf8View(s) => Some(s.clone().unwrap_or_default()),
+                ScalarValue::LargeUtf8(Some(json)) => {
+                    let mut out = String::new();
+                    crate::functions::dynamic::dynamic_to_string(json, &mut out);
+                    Some(out)
+                }
+                ScalarValue::Int64(Some(n)) => Some(n.to_string()),
+                ScalarValue::Int32(Some(n)) => Some(n.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A comparison with Kusto's null rules: `==` with one null side is
+    /// false, `!=` with one null side is true, both null gives null.
+    pub fn compare(&mut self, op: Operator, l: Typed, r: Typed, span: Span) -> BResult<Expr> {
+        let (lt0, rt0) = (l.ty, r.ty);
+        let (l, r) = (self.coerce_dynamic(l, rt0), self.coerce_dynamic(r, lt0));
+        let (lt, rt) = (l.ty, r.ty);
+        let comparable = lt == rt
+            || (lt.is_numeric() && rt.is_numeric())
+            || matches!((lt, rt), (KqlType::Datetime, KqlType::Datetime) | (KqlType::Timespan, KqlType::Timespan));
+        if !comparable {
+            return Err(self.error(error::TYPE_MISMATCH, span, format!("cannot compare a {lt} with a {rt}")));
+        }
+        let plain = binary_expr(l.expr.clone(), op, r.expr.clone());
+        if !matches!(op, Operator::Eq | Operator::NotEq) || (lt == KqlType::String && rt == KqlType::String) {
+            return Ok(plain);
+        }
+        let one_null = if op == Operator::Eq { lit(false) } else { lit(true) };
+        let both_null = l.expr.clone().is_null().and(r.expr.clone().is_null());
+        let either_null = l.expr.is_null().or(r.expr.is_null());
+        let e = when(both_null, lit(ScalarValue::Boolean(None))).when(either_null, one_null).otherwise(plain);
+        self.df(span, e)
+    }
+
+    fn arithmetic(&mut self, op: BinaryOp, l: Typed, r: Typed, span: Span) -> BResult<Typed> {
+        use KqlType::*;
+        let dop = match op {
+            BinaryOp::Add => Operator::Plus,
+            BinaryOp::Sub => Operator::Minus,
+            BinaryOp::Mul => Operator::Multiply,
+            BinaryOp::Div => Operator::Divide,
+            _ => Operator::Modulo,
+        };
+        let (l, r) = (self.coerce_dynamic(l, Real), self.coerce_dynamic(r, Real));
+        let nanos = |e: Expr| cast(e, datafusion::arrow::datatypes::DataType::Int64);
+        let as_dt = |e: Expr| cast(e, Datetime.arrow());
+        let as_ts = |e: Expr| cast(e, Timespan.arrow());
+        let numeric_result = |a: KqlType, b: KqlType| match (a, b) {
+            (Real, _) | (_, Real) => Real,
+            (Decimal, _) | (_, Decimal) => Decimal,
+            (Long, _) | (_, Long) => Long,
+            _ => Int,
+        };
+        let (expr, ty) = match (l.ty, r.ty, op) {
+            (a, b, _) if a.is_numeric() && b.is_numeric() => {
+                let ty = numeric_result(a, b);
+                if op == BinaryOp::Mod && ty != Real {
+                    // Kusto's `%` is never negative: ((a % b) + b) % b.
+                    let b = r.expr.clone();
+                    let m = binary_expr(l.expr, Operator::Modulo, r.expr);
+                    (binary_expr(binary_expr(m, Operator::Plus, b.clone()), Operator::Modulo, b), ty)
+                } else {
+                    (binary_expr(l.expr, dop, r.expr), ty)
+                }
+            }
+            (Datetime, Datetime, BinaryOp::Sub) => {
+                (as_ts(binary_expr(nanos(l.expr), Operator::Minus, nanos(r.expr))), Timespan)
+            }
+            (Datetime, Timespan, BinaryOp::Add | BinaryOp::Sub) => {
+                (as_dt(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Datetime)
+            }
+            (Timespan, Datetime, BinaryOp::Add) => (as_dt(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Datetime),
+            (Timespan, Timespan, BinaryOp::Add | BinaryOp::Sub) => {
+                (as_ts(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Timespan)
+            }
+            (Timespan, Timespan, BinaryOp::Div) => {
+                let f = |e: Expr| cast(nanos(e), datafusion::arrow::datatypes::DataType::Float64);
+                (binary_expr(f(l.expr), dop, f(r.expr)), Real)
+            }
+            (Timespan, n, BinaryOp::Mul | BinaryOp::Div) if n.is_numeric() => {
+                let f = cast(nanos(l.expr), datafusion::arrow::datatypes::DataType::Float64);
+                let n = cast(r.expr, datafusion::arrow::datatypes::DataType::Float64);
+                (as_ts(cast(binary_expr(f, dop, n), datafusion::arrow::datatypes::DataType::Int64)), Timespan)
+            }
+            (n, Timespan, BinaryOp::Mul) if n.is_numeric() => {
+                let f = cast(nanos(r.expr), datafusion::arrow::datatypes::DataType::Float64);
+                let n = cast(l.expr, datafusion::arrow::datatypes::DataType::Float64);
+                (as_ts(cast(binary_expr(n, dop, f), datafusion::arrow::datatypes::DataType::Int64)), Timespan)
+            }
+            (a, b, _) => {
+                let sym = kql_syntax::binary_op_text(op);
+                return Err(self.error(error::TYPE_MISMATCH, span, format!("cannot apply `{sym}` to a {a} and a {b}")));
+            }
+        };
+        Ok(Typed { expr, ty })
+    }
+
+    fn in_list(
+        &mut self,
+        op: ListOp,
+        lhs: &ast::Expr,
+        items: &[ast::Expr],
+        span: Span,
+        row: Row<'_>,
+    ) -> BResult<Typed> {
+        let l = self.scalar(lhs, row)?;
+        // One tabular item: a sub-query (`x in (T | project y)`).
+        if items.len() == 1 && self.is_tabular(&items[0]) {
+            let sub = self.table(&items[0])?;
+            if sub.plan.schema().fields().len() != 1 {
+                return Err(self.error(error::BAD_ARGUMENTS, items[0].span, "the sub-query must return one column"));
+            }
+            return match op {
+                ListOp::In => Ok(Typed { expr: in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
+                ListOp::NotIn => Ok(Typed { expr: not_in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
+                _ => Err(self.not_implemented(items[0].span, "this list operator with a tabular sub-query")),
+            };
+        }
+        let mut values = Vec::new();
+        for item in items {
+            let t = self.scalar(item, row)?;
+            values.push(t);
+        }
+        let all_constant = values.iter().all(|v| matches!(v.expr, Expr::Literal(..)));
+        let text_lhs =
+            l.ty == KqlType::String || matches!(op, ListOp::InCi | ListOp::NotInCi | ListOp::HasAny | ListOp::HasAll);
+        if all_constant && text_lhs {
+            // Constant strings (and dynamic arrays, flattened): one compiled matcher.
+            let mut needles = Vec::new();
+            for v in &values {
+                match &v.expr {
+                    Expr::Literal(ScalarValue::LargeUtf8(Some(json)), _) => needles.extend(constant_elements(json)),
+                    _ => needles.push(self.constant_text(v).unwrap_or_default()),
+                }
+            }
+            let hay = self.as_text(l);
+            let expr = match op {
+                ListOp::HasAny | ListOp::HasAll => {
+                    let spec = MatchSpec {
+                        mode: MatchMode::Term,
+                        case_sensitive: false,
+                        all: op == ListOp::HasAll,
+                        negated: false,
+                    };
+                    let name = if op == ListOp::HasAny { "has_any" } else { "has_all" };
+                    string_match(name, needles, spec).call(vec![hay.expr])
+                }
+                ListOp::In | ListOp::NotIn => string_set(needles, true, op == ListOp::NotIn).call(vec![hay.expr]),
+                ListOp::InCi | ListOp::NotInCi => {
+                    string_set(needles, false, op == ListOp::NotInCi).call(vec![hay.expr])
+                }
+            };
+            return Ok(Typed { expr, ty: KqlType::Bool });
+        }
+        match op {
+            ListOp::In | ListOp::NotIn => {
+                // `in` is an `or` of `==`; `!in` an `and` of `!=` (so null !in (...) is true).
+                let cmp = if op == ListOp::In { Operator::Eq } else { Operator::NotEq };
+                let mut acc: Option<Expr> = None;
+                for v in values {
+                    let v = self.flatten_constant_array(v);
+                    for item in v {
+                        let c = self.compare(cmp, l.clone(), item, span)?;
+                        acc = Some(match acc {
+                            None => c,
+                            Some(a) if op == ListOp::In => a.or(c),
+                            Some(a) => a.and(c),
+                        });
+                    }
+                }
+                Ok(Typed { expr: acc.unwrap_or(lit(op == ListOp::NotIn)), ty: KqlType::Bool })
+            }
+            _ => Err(self.not_implemented(span, "this list operator with values that are not constants")),
+        }
+    }
+
+    /// A constant dynamic array becomes its elements, typed like `x`'s
+    /// comparisons need; anything else stays one item.
+    fn flatten_constant_array(&mut self, v: Typed) -> Vec<Typed> {
+        if let Expr::Literal(ScalarValue::LargeUtf8(Some(json)), _) = &v.expr
+            && let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(json)
+        {
+            return items
+                .into_iter()
+                .map(|j| match j {
+                    serde_json::Value::Number(n) if n.is_i64() => {
+                        literal::typed(ScalarValue::Int64(n.as_i64()), KqlType::Long)
+                    }
+                    serde_json::Value::Number(n) => literal::typed(ScalarValue::Float64(n.as_f64()), KqlType::Real),
+                    serde_json::Value::Bool(b) => literal::typed(ScalarValue::Boolean(Some(b)), KqlType::Bool),
+                    serde_json::Value::String(s) => literal::typed(ScalarValue::Utf8View(Some(s)), KqlType::String),
+                    other => literal::typed(ScalarValue::LargeUtf8(Some(other.to_string())), KqlType::Dynamic),
+                })
+                .collect();
+        }
+        vec![v]
+    }
+}
+
+/// `in`, `in~`, `=~` against a constant set of strings.
+pub(crate) fn string_set(
+    needles: Vec<String>,
+    case_sensitive: bool,
+    negated: bool,
+) -> datafusion::logical_expr::ScalarUDF {
+    crate::functions::string::string_set(needles, case_sensitive, negated)
+}

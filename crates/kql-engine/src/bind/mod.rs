@@ -1,0 +1,416 @@
+//! The binder: a KQL syntax tree to DataFusion logical plans.
+//!
+//! Names resolve in this order: a column of the row being computed, then a
+//! `let` binding (innermost first), then a table of the catalog. Tabular
+//! `let`s and functions are bound where they are used, in the environment
+//! they were defined in, so a function body sees its own parameters and the
+//! `let`s above its definition and nothing of the caller.
+//!
+//! Every plan the binder builds has unqualified, unique column names, so a
+//! KQL name is always one DataFusion column; joins re-project to keep it so.
+//! KQL strings are never null: string columns are read through
+//! `coalesce(col, '')` and outer operators fill missing strings with `''`.
+
+mod call;
+mod expr;
+mod literal;
+mod names;
+mod ops;
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use datafusion::catalog::default_table_source::provider_as_source;
+use datafusion::common::{Column, DFSchema, ScalarValue};
+use datafusion::functions::core::expr_fn::coalesce;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind, Ident, Lambda, Statement};
+
+use crate::catalog::Catalog;
+use crate::error::{self, Diagnostic};
+use crate::types::KqlType;
+
+/// A diagnostic was recorded; unwind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail;
+
+pub(crate) type BResult<T> = Result<T, Fail>;
+
+/// A bound scalar expression and its KQL type.
+#[derive(Debug, Clone)]
+pub(crate) struct Typed {
+    pub expr: Expr,
+    pub ty: KqlType,
+}
+
+/// A bound tabular expression: its plan, and the table it reads when it
+/// reads just one (for messages such as "no column X in DeviceProcessEvents").
+#[derive(Debug, Clone)]
+pub(crate) struct Tab {
+    pub plan: LogicalPlan,
+    pub source: Option<String>,
+}
+
+/// What a `let` name stands for.
+#[derive(Clone)]
+pub(crate) enum Value {
+    /// A constant scalar.
+    Scalar(Typed),
+    /// A tabular expression.
+    Table(Tab),
+    /// A function, with the environment of its definition.
+    Function(Rc<Function>),
+}
+
+pub(crate) struct Function {
+    pub lambda: Lambda,
+    pub env: Vec<(String, Value)>,
+}
+
+/// The row an expression is computed over, if any.
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'s> {
+    pub schema: &'s DFSchema,
+    pub source: Option<&'s str>,
+}
+
+pub(crate) struct Binder<'a> {
+    pub catalog: &'a Catalog,
+    /// `now()` for the whole query, in nanoseconds since the epoch.
+    pub now: i64,
+    pub env: Vec<(String, Value)>,
+    pub diags: Vec<Diagnostic>,
+    next_id: usize,
+    /// Set while binding a `summarize` item: aggregation calls land here.
+    pub aggs: Option<ops::AggCollector>,
+    pub agg_serial: usize,
+}
+
+/// Binds every statement of `query`; returns one plan per tabular result.
+pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Result<Vec<LogicalPlan>, Vec<Diagnostic>> {
+    let mut b = Binder { catalog, now, env: Vec::new(), diags: Vec::new(), next_id: 0, aggs: None, agg_serial: 0 };
+    let mut results = Vec::new();
+    for stmt in &query.statements {
+        match b.statement(stmt) {
+            Ok(Some(plan)) => results.push(plan),
+            Ok(None) => {}
+            Err(Fail) => {}
+        }
+    }
+    if !b.diags.is_empty() {
+        return Err(b.diags);
+    }
+    if results.is_empty() {
+        let end = query.span.end as usize;
+        return Err(vec![
+            Diagnostic::new(error::NO_RESULT, Span::new(end, end), "the query has no tabular expression to run")
+                .with_help("a query ends with a tabular expression, for example `DeviceProcessEvents | take 10`"),
+        ]);
+    }
+    Ok(results)
+}
+
+impl<'a> Binder<'a> {
+    // ---- diagnostics ------------------------------------------------------
+
+    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> Fail {
+        self.diags.push(Diagnostic::new(code, span, message));
+        Fail
+    }
+
+    pub fn error_help(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Fail {
+        self.diags.push(Diagnostic::new(code, span, message).with_help(help));
+        Fail
+    }
+
+    /// Turns a DataFusion planning error into a diagnostic at `span`.
+    pub fn df<T>(&mut self, span: Span, r: datafusion::common::Result<T>) -> BResult<T> {
+        r.map_err(|e| {
+            let msg = e.strip_backtrace();
+            self.error(error::INTERNAL, span, format!("could not plan this: {msg}"))
+        })
+    }
+
+    pub fn not_implemented(&mut self, span: Span, what: &str) -> Fail {
+        self.error_help(
+            error::NOT_IMPLEMENTED,
+            span,
+            format!("{what} is not implemented by dragnet yet"),
+            "the query is valid KQL; dragnet refuses rather than approximate it",
+        )
+    }
+
+    /// A name no user column can have.
+    pub fn fresh(&mut self, hint: &str) -> String {
+        self.next_id += 1;
+        format!("__{hint}_{}", self.next_id)
+    }
+
+    // ---- environment -------------------------------------------------------
+
+    pub fn lookup(&self, name: &str) -> Option<&Value> {
+        self.env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn statement(&mut self, stmt: &Statement) -> BResult<Option<LogicalPlan>> {
+        match stmt {
+            Statement::Let(l) => {
+                let value = self.let_value(&l.value)?;
+                self.env.push((l.name.name.clone(), value));
+                Ok(None)
+            }
+            Statement::Set(s) => {
+                if s.name.name == "query_now"
+                    && let Some(v) = &s.value
+                {
+                    let t = self.constant(v)?;
+                    match t.expr {
+                        Expr::Literal(ScalarValue::TimestampNanosecond(Some(n), _), _) => self.now = n,
+                        _ => {
+                            return Err(self.error(error::TYPE_MISMATCH, v.span, "`query_now` takes a datetime"));
+                        }
+                    }
+                }
+                Ok(None)
+            }
+            Statement::DeclareQueryParameters(d) => {
+                for p in &d.params {
+                    let Some(default) = &p.default else {
+                        return Err(self.error_help(
+                            error::NOT_CONSTANT,
+                            p.span,
+                            format!("query parameter `{}` has no value", p.name.name),
+                            "give it a default: `declare query_parameters(name:type = value);`",
+                        ));
+                    };
+                    let v = self.constant(default)?;
+                    self.env.push((p.name.name.clone(), Value::Scalar(v)));
+                }
+                Ok(None)
+            }
+            Statement::Alias(_) | Statement::Restrict(_) => Ok(None),
+            Statement::Pattern(p) => Err(self.not_implemented(p.span, "`declare pattern`")),
+            Statement::Expr(e) => {
+                if self.is_tabular(e) {
+                    Ok(Some(self.table(e)?.plan))
+                } else {
+                    // A scalar statement returns one row, as `print` does.
+                    let t = self.constant(e)?;
+                    let plan = LogicalPlanBuilder::empty(true).project(vec![t.expr.alias("print_0")]);
+                    Ok(Some(self.df(e.span, plan.and_then(|b| b.build()))?))
+                }
+            }
+        }
+    }
+
+    pub(crate) fn let_value(&mut self, e: &ast::Expr) -> BResult<Value> {
+        if let ExprKind::Lambda(l) = &e.kind {
+            return Ok(Value::Function(Rc::new(Function { lambda: l.clone(), env: self.env.clone() })));
+        }
+        if self.is_tabular(e) {
+            return Ok(Value::Table(self.table(e)?));
+        }
+        Ok(Value::Scalar(self.constant(e)?))
+    }
+
+    /// Whether `e` denotes a table (rather than a scalar), by syntax and by
+    /// what its names are bound to.
+    pub fn is_tabular(&self, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
+            ExprKind::Name(id) => match self.lookup(&id.name) {
+                Some(Value::Table(_)) => true,
+                Some(Value::Scalar(_)) => false,
+                Some(Value::Function(f)) => f.lambda.params.is_empty() && self.body_is_tabular(f),
+                None => self.catalog.get(&id.name).is_some(),
+            },
+            ExprKind::Call { func, .. } => match &func.kind {
+                ExprKind::Name(id) => match id.name.as_str() {
+                    "materialize" | "table" | "view" => true,
+                    _ => matches!(self.lookup(&id.name), Some(Value::Function(f)) if self.body_is_tabular(f)),
+                },
+                _ => false,
+            },
+            ExprKind::Member { target, .. } => {
+                matches!(&target.kind, ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if n.name == "database" || n.name == "cluster"))
+            }
+            _ => false,
+        }
+    }
+
+    fn body_is_tabular(&self, f: &Function) -> bool {
+        match f.lambda.body.last() {
+            Some(Statement::Expr(e)) => match &e.kind {
+                ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
+                ExprKind::Name(id) => {
+                    f.lambda.params.iter().any(|p| p.name.name == id.name && matches!(p.ty, ast::ParamType::Tabular(_)))
+                        || matches!(f.env.iter().rev().find(|(n, _)| n == &id.name), Some((_, Value::Table(_))))
+                        || self.catalog.get(&id.name).is_some()
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Binds a constant scalar expression (no row).
+    pub fn constant(&mut self, e: &ast::Expr) -> BResult<Typed> {
+        let empty = DFSchema::empty();
+        self.scalar(e, Row { schema: &empty, source: None })
+    }
+
+    // ---- tabular expressions ----------------------------------------------
+
+    pub fn table(&mut self, e: &ast::Expr) -> BResult<Tab> {
+        match &e.kind {
+            ExprKind::Name(id) => self.table_name(id),
+            ExprKind::Pipeline { source, ops } => {
+                let mut tab = self.table(source)?;
+                for op in ops {
+                    tab = self.operator(tab, op)?;
+                }
+                Ok(tab)
+            }
+            ExprKind::Source(op) => self.source_operator(op),
+            ExprKind::Call { func, args } => {
+                let ExprKind::Name(f) = &func.kind else {
+                    return Err(self.error(error::UNKNOWN_NAME, e.span, "expected a table"));
+                };
+                match f.name.as_str() {
+                    "materialize" | "view" if args.len() == 1 => self.table(&args[0].value),
+                    "table" => {
+                        let name = self.constant_string(args.first().map(|a| &a.value), e.span)?;
+                        self.table_name(&Ident { name, span: e.span })
+                    }
+                    _ => match self.lookup(&f.name).cloned() {
+                        Some(Value::Function(func)) => {
+                            self.call_function(&func, args, e.span, None)?.into_table(self, e.span)
+                        }
+                        _ => Err(self.error(
+                            error::UNKNOWN_NAME,
+                            f.span,
+                            format!("`{}` is not a tabular function", f.name),
+                        )),
+                    },
+                }
+            }
+            ExprKind::Member { target, member } if self.is_tabular(e) => {
+                let _ = target;
+                self.table_name(member)
+            }
+            _ => Err(self.error_help(
+                error::TYPE_MISMATCH,
+                e.span,
+                "expected a tabular expression here",
+                "a query starts with a table, a `let` bound to one, or an operator such as `print` or `datatable`",
+            )),
+        }
+    }
+
+    fn table_name(&mut self, id: &Ident) -> BResult<Tab> {
+        match self.lookup(&id.name).cloned() {
+            Some(Value::Table(t)) => return Ok(t),
+            Some(Value::Function(f)) if f.lambda.params.is_empty() => {
+                return self.call_function(&f, &[], id.span, None)?.into_table(self, id.span);
+            }
+            Some(Value::Scalar(_)) => {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    id.span,
+                    format!("`{}` is a scalar, not a table", id.name),
+                ));
+            }
+            _ => {}
+        }
+        let Some(provider) = self.catalog.get(&id.name).cloned() else {
+            let mut names: Vec<&str> = self.catalog.names().collect();
+            let lets: Vec<String> =
+                self.env.iter().filter(|(_, v)| matches!(v, Value::Table(_))).map(|(n, _)| n.clone()).collect();
+            names.extend(lets.iter().map(String::as_str));
+            let mut d = Diagnostic::new(error::UNKNOWN_NAME, id.span, format!("unknown table `{}`", id.name))
+                .with_label("not a table or tabular `let`");
+            if let Some(s) = kql_syntax::nearest(&id.name, &names) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+            return Err(Fail);
+        };
+        // Read every column unqualified, strings never null.
+        let scan = LogicalPlanBuilder::scan(id.name.as_str(), provider_as_source(provider), None);
+        let scan = self.df(id.span, scan.and_then(|b| b.build()))?;
+        let exprs: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(q, f)| {
+                let c = Expr::Column(Column::new(q.cloned(), f.name()));
+                let c = if KqlType::of(f.data_type()) == KqlType::String && f.is_nullable() {
+                    coalesce(vec![c, lit("")])
+                } else {
+                    c
+                };
+                c.alias(f.name())
+            })
+            .collect();
+        let plan = self.df(id.span, LogicalPlanBuilder::from(scan).project(exprs).and_then(|b| b.build()))?;
+        Ok(Tab { plan, source: Some(id.name.clone()) })
+    }
+
+    /// A constant string argument.
+    pub fn constant_string(&mut self, e: Option<&ast::Expr>, span: Span) -> BResult<String> {
+        let Some(e) = e else {
+            return Err(self.error(error::BAD_ARGUMENTS, span, "expected a string argument"));
+        };
+        let t = self.constant(e)?;
+        match t.expr {
+            Expr::Literal(
+                ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)),
+                _,
+            ) => Ok(s),
+            _ => Err(self.error(error::NOT_CONSTANT, e.span, "expected a constant string")),
+        }
+    }
+
+    /// A column reference by exact name.
+    pub fn column(name: &str) -> Expr {
+        Expr::Column(Column::new_unqualified(name))
+    }
+
+    /// Wraps a built plan.
+    pub fn build(&mut self, span: Span, b: datafusion::common::Result<LogicalPlanBuilder>) -> BResult<LogicalPlan> {
+        self.df(span, b.and_then(|b| b.build()))
+    }
+
+    /// Every column of `plan` as a list of expressions.
+    pub fn all_columns(plan: &LogicalPlan) -> Vec<Expr> {
+        plan.schema().fields().iter().map(|f| Self::column(f.name())).collect()
+    }
+
+    /// Wraps a built plan in an `Arc`, for joins.
+    pub fn arc(plan: LogicalPlan) -> Arc<LogicalPlan> {
+        Arc::new(plan)
+    }
+}
+
+/// The result of calling a user function: a table or a scalar.
+pub(crate) enum CallResult {
+    Table(Tab),
+    Scalar(Typed),
+}
+
+impl CallResult {
+    fn into_table(self, b: &mut Binder<'_>, span: Span) -> BResult<Tab> {
+        match self {
+            CallResult::Table(t) => Ok(t),
+            CallResult::Scalar(_) => {
+                Err(b.error(error::TYPE_MISMATCH, span, "this function returns a scalar, not a table"))
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Kusto's rules for naming output columns that the query does not name.
+
+use kql_syntax::ast::{self, ExprKind};
+
+/// Aggregation functions and the prefix of their default column name.
+pub(crate) const AGGREGATES: &[(&str, &str)] = &[
+    ("count", "count"),
+    ("countif", "countif"),
+    ("dcount", "dcount"),
+    ("dcountif", "dcountif"),
+    ("count_distinct", "count_distinct"),
+    ("sum", "sum"),
+    ("sumif", "sumif"),
+    ("avg", "avg"),
+    ("avgif", "avgif"),
+    ("min", "min"),
+    ("max", "max"),
+    ("minif", "minif"),
+    ("maxif", "maxif"),
+    ("make_set", "set"),
+    ("make_set_if", "set"),
+    ("make_list", "list"),
+    ("make_list_if", "list"),
+    ("make_list_with_nulls", "list"),
+    ("make_bag", "bag"),
+    ("make_bag_if", "bag"),
+    ("arg_max", "max"),
+    ("arg_min", "min"),
+    ("take_any", ""),
+    ("take_anyif", ""),
+    ("any", "any"),
+    ("percentile", "percentile"),
+    ("percentiles", "percentile"),
+    ("stdev", "stdev"),
+    ("stdevif", "stdevif"),
+    ("stdevp", "stdevp"),
+    ("variance", "variance"),
+    ("varianceif", "varianceif"),
+    ("variancep", "variancep"),
+];
+
+/// Whether `name` is an aggregation function.
+pub(crate) fn is_aggregate(name: &str) -> bool {
+    AGGREGATES.iter().any(|(n, _)| *n == name)
+}
+
+/// Functions whose result is named after their first argument.
+const FIRST_ARGUMENT: &[&str] = &[
+    "tostring",
+    "toint",
+    "tolong",
+    "toreal",
+    "todouble",
+    "todatetime",
+    "totimespan",
+    "tobool",
+    "toboolean",
+    "todecimal",
+    "toguid",
+    "todynamic",
+    "parse_json",
+    "parsejson",
+    "format_datetime",
+    "format_timespan",
+    "split",
+    "bin",
+    "floor",
+    "bin_at",
+    "startofday",
+    "startofweek",
+    "startofmonth",
+    "startofyear",
+    "endofday",
+    "endofweek",
+    "endofmonth",
+    "round",
+    "ceiling",
+    "pow",
+    "sqrt",
+    "log",
+    "log2",
+    "log10",
+    "exp",
+    "abs",
+];
+
+/// The name Kusto infers for an expression, if any: a column keeps its
+/// name, `d.a.b` becomes `d_a_b`, conversions keep their argument's name.
+pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(id) => Some(id.name.clone()),
+        ExprKind::Member { target, member } => match &target.kind {
+            ExprKind::Name(t) if t.name == "$left" || t.name == "$right" => Some(member.name.clone()),
+            _ => Some(format!("{}_{}", inferred(target)?, member.name)),
+        },
+        ExprKind::Index { target, index } => {
+            let key = match &index.kind {
+                ExprKind::Literal(ast::Literal::String(s)) => s.clone(),
+                ExprKind::Literal(ast::Literal::Long(n)) => n.to_string(),
+                _ => return None,
+            };
+            Some(format!("{}_{key}", inferred(target)?))
+        }
+        ExprKind::Call { func, args } => match &func.kind {
+            ExprKind::Name(f) if FIRST_ARGUMENT.contains(&f.name.as_str()) => inferred(&args.first()?.value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Hands out unique column names within one operator's output.
+#[derive(Debug, Default)]
+pub(crate) struct NameTable {
+    taken: Vec<String>,
+    next_column: usize,
+}
+
+impl NameTable {
+    /// A table that already holds `names`.
+    pub fn with(names: impl IntoIterator<Item = String>) -> NameTable {
+        NameTable { taken: names.into_iter().collect(), next_column: 0 }
+    }
+
+    /// Reserves `name`, adding `1`, `2`, ... when it is taken.
+    pub fn unique(&mut self, name: &str) -> String {
+        let mut candidate = name.to_string();
+        let mut i = 0;
+        while self.taken.contains(&candidate) {
+            i += 1;
+            candidate = format!("{name}{i}");
+        }
+        self.taken.push(candidate.clone());
+        candidate
+    }
+
+    /// The next free `ColumnN` name.
+    pub fn column(&mut self) -> String {
+        loop {
+            self.next_column += 1;
+            let c = format!("Column{}", self.next_column);
+            if !self.taken.contains(&c) {
+                self.taken.push(c.clone());
+                return c;
+            }
+        }
+    }
+
+    /// Marks `name` as taken.
+    pub fn take(&mut self, name: &str) {
+        if !self.taken.iter().any(|t| t == name) {
+            self.taken.push(name.to_string());
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Tabular operators, one module per family. Each takes the bound input and
+//! returns the bound output.
+
+mod join;
+mod project;
+mod source;
+mod summarize;
+mod union;
+
+pub(crate) use summarize::AggCollector;
+
+use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
+use kql_syntax::ast::{self, NullsOrder, Operator, OperatorKind, SortOrder};
+
+use super::{BResult, Binder, Row, Tab};
+use crate::error;
+use crate::types::KqlType;
+
+impl<'a> Binder<'a> {
+    pub(crate) fn operator(&mut self, input: Tab, op: &Operator) -> BResult<Tab> {
+        let span = op.span;
+        match &op.kind {
+            OperatorKind::Where(p) => {
+                let t = {
+                    let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
+                    self.scalar(p, row)?
+                };
+                let t = self.coerce_dynamic(t, KqlType::Bool);
+                if t.ty != KqlType::Bool {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        p.span,
+                        format!("`where` needs a bool predicate, found a {}", t.ty),
+                    ));
+                }
+                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).filter(t.expr))?;
+                Ok(Tab { plan, source: input.source })
+            }
+            OperatorKind::Extend(items) => self.extend(input, items),
+            OperatorKind::Project(items) => self.project(input, items, span),
+            OperatorKind::ProjectAway(cols) => self.project_away(input, cols, false),
+            OperatorKind::ProjectKeep(cols) => self.project_away(input, cols, true),
+            OperatorKind::ProjectRename(items) => self.project_rename(input, items),
+            OperatorKind::ProjectReorder(items) => self.project_reorder(input, items),
+            OperatorKind::Summarize(s) => self.summarize(input, s, span),
+            OperatorKind::Sort(keys) => {
+                let sorts = self.sort_keys(&input, keys)?;
+                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).sort(sorts))?;
+                Ok(Tab { plan, source: input.source })
+            }
+            OperatorKind::Top { count, by } => {
+                let n = self.row_count(count)?;
+                let sorts = self.sort_keys(&input, std::slice::from_ref(by))?;
+                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)))?;
+                Ok(Tab { plan, source: input.source })
+            }
+            OperatorKind::Take(count) | OperatorKind::Sample(count) => {
+                let n = self.row_count(count)?;
+                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).limit(0, Some(n)))?;
+                Ok(Tab { plan, source: input.source })
+            }
+            OperatorKind::Distinct(items) => self.distinct(input, items, span),
+            OperatorKind::Count => {
+                let count =
+                    datafusion::functions_aggregate::expr_fn::count(datafusion::logical_expr::lit(1i64)).alias("Count");
+                let plan = self.build(
+                    span,
+                    LogicalPlanBuilder::from(input.plan)
+                        .aggregate(Vec::<datafusion::logical_expr::Expr>::new(), vec![count]),
+                )?;
+                Ok(Tab { plan, source: None })
+            }
+            OperatorKind::Union(u) => self.union(Some(input), u, span),
+            OperatorKind::Join(j) => self.join(input, j, span, false),
+            OperatorKind::Lookup(j) => self.join(input, j, span, true),
+            OperatorKind::As { name, .. } => {
+                self.env.push((name.name.clone(), super::Value::Table(input.clone())));
+                Ok(input)
+            }
+            OperatorKind::Serialize(items) => {
+                if items.is_empty() {
+                    Ok(input)
+                } else {
+                    Err(self.not_implemented(span, "`serialize` with columns"))
+                }
+            }
+            OperatorKind::Render(_) => Ok(input),
+            OperatorKind::Getschema => self.getschema(input, span),
+            other => {
+                let name = operator_name(other);
+                Err(self.not_implemented(span, &format!("the `{name}` operator")))
+            }
+        }
+    }
+
+    /// A constant row count (`take 10`).
+    fn row_count(&mut self, e: &ast::Expr) -> BResult<usize> {
+        let t = self.constant(e)?;
+        match t.expr {
+            datafusion::logical_expr::Expr::Literal(v, _) => match v {
+                datafusion::common::ScalarValue::Int64(Some(n)) if n >= 0 => Ok(n as usize),
+                datafusion::common::ScalarValue::Int32(Some(n)) if n >= 0 => Ok(n as usize),
+                _ => Err(self.error(error::BAD_ARGUMENTS, e.span, "expected a non-negative whole number of rows")),
+            },
+            _ => Err(self.error(error::NOT_CONSTANT, e.span, "the number of rows must be a constant")),
+        }
+    }
+
+    /// Sort keys with Kusto's defaults: descending; nulls first when
+    /// ascending, last when descending.
+    fn sort_keys(&mut self, input: &Tab, keys: &[ast::SortKey]) -> BResult<Vec<SortExpr>> {
+        let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
+        let mut out = Vec::new();
+        for k in keys {
+            let t = self.scalar(&k.expr, row)?;
+            if t.ty == KqlType::Dynamic {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    k.expr.span,
+                    "cannot sort by a dynamic value; convert it first",
+                ));
+            }
+            let asc = k.order == Some(SortOrder::Asc);
+            let nulls_first = match k.nulls {
+                Some(NullsOrder::First) => true,
+                Some(NullsOrder::Last) => false,
+                None => asc,
+            };
+            out.push(SortExpr::new(t.expr, asc, nulls_first));
+        }
+        Ok(out)
+    }
+
+    fn distinct(&mut self, input: Tab, items: &[ast::Assign], span: kql_syntax::Span) -> BResult<Tab> {
+        if items.len() == 1 && matches!(items[0].value.kind, ast::ExprKind::Wildcard(_)) {
+            let plan = self.build(span, LogicalPlanBuilder::from(input.plan).distinct())?;
+            return Ok(Tab { plan, source: input.source });
+        }
+        let projected = self.project(input, items, span)?;
+        let plan = self.build(span, LogicalPlanBuilder::from(projected.plan).distinct())?;
+        Ok(Tab { plan, source: projected.source })
+    }
+
+    fn getschema(&mut self, input: Tab, span: kql_syntax::Span) -> BResult<Tab> {
+        use datafusion::logical_expr::lit;
+        let rows: Vec<Vec<datafusion::logical_expr::Expr>> = input
+            .plan
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let ty = KqlType::of(f.data_type());
+                vec![lit(f.name().as_str()), lit(i as i32), lit(clr_type(ty)), lit(ty.name())]
+            })
+            .collect();
+        if rows.is_empty() {
+            return Err(self.error(error::NO_RESULT, span, "the input has no columns"));
+        }
+        let values = self.build(span, LogicalPlanBuilder::values(rows))?;
+        let names = ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"];
+        let exprs: Vec<_> = values
+            .schema()
+            .fields()
+            .iter()
+            .zip(names)
+            .map(|(f, n)| {
+                let c = Self::column(f.name());
+                let c =
+                    if n == "ColumnOrdinal" { c } else { datafusion::logical_expr::cast(c, KqlType::String.arrow()) };
+                c.alias(n)
+            })
+            .collect();
+        let plan = self.build(span, LogicalPlanBuilder::from(values).project(exprs))?;
+        Ok(Tab { plan, source: None })
+    }
+}
+
+/// The .NET type name `getschema` reports for a KQL type.
+fn clr_type(t: KqlType) -> &'static str {
+    match t {
+        KqlType::Bool => "System.SByte",
+        KqlType::Int => "System.Int32",
+        KqlType::Long => "System.Int64",
+        KqlType::Real => "System.Double",
+        KqlType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+        KqlType::String => "System.String",
+        KqlType::Datetime => "System.DateTime",
+        KqlType::Timespan => "System.TimeSpan",
+        KqlType::Guid => "System.Guid",
+        KqlType::Dynamic => "System.Object",
+    }
+}
+
+/// The KQL name of an operator, for messages.
+pub(crate) fn operator_name(k: &OperatorKind) -> &'static str {
+    match k {
+        OperatorKind::Where(_) => "where",
+        OperatorKind::Extend(_) => "extend",
+        OperatorKind::Project(_) => "project",
+        OperatorKind::ProjectAway(_) => "project-away",
+        OperatorKind::ProjectKeep(_) => "project-keep",
+        OperatorKind::ProjectRename(_) => "project-rename",
+        OperatorKind::ProjectReorder(_) => "project-reorder",
+        OperatorKind::ProjectByNames(_) => "project-by-names",
+        OperatorKind::Summarize(_) => "summarize",
+        OperatorKind::Sort(_) => "sort",
+        OperatorKind::Top { .. } => "top",
+        OperatorKind::TopNested(_) => "top-nested",
+        OperatorKind::TopHitters { .. } => "top-hitters",
+        OperatorKind::Take(_) => "take",
+        OperatorKind::Distinct(_) => "distinct",
+        OperatorKind::Count => "count",
+        OperatorKind::Union(_) => "union",
+        OperatorKind::Join(_) => "join",
+        OperatorKind::Lookup(_) => "lookup",
+        OperatorKind::MvExpand(_) => "mv-expand",
+        OperatorKind::MvApply(_) => "mv-apply",
+        OperatorKind::Parse(p) => {
+            if p.where_ {
+                "parse-where"
+            } else {
+                "parse"
+            }
+        }
+        OperatorKind::ParseKv(_) => "parse-kv",
+        OperatorKind::MakeSeries(_) => "make-series",
+        OperatorKind::Evaluate(_) => "evaluate",
+        OperatorKind::Render(_) => "render",
+        OperatorKind::As { .. } => "as",
+        OperatorKind::Serialize(_) => "serialize",
+        OperatorKind::Sample(_) => "sample",
+        OperatorKind::SampleDistinct { .. } => "sample-distinct",
+        OperatorKind::Search(_) => "search",
+        OperatorKind::Find(_) => "find",
+        OperatorKind::Getschema => "getschema",
+        OperatorKind::Invoke(_) => "invoke",
+        OperatorKind::Facet { .. } => "facet",
+        OperatorKind::Fork(_) => "fork",
+        OperatorKind::Partition(_) => "partition",
+        OperatorKind::Scan(_) => "scan",
+        OperatorKind::Range { .. } => "range",
+        OperatorKind::Print(_) => "print",
+        OperatorKind::Datatable { .. } => "datatable",
+        OperatorKind::Externaldata { .. } => "externaldata",
+        OperatorKind::Reduce { .. } => "reduce",
+        OperatorKind::Consume(_) => "consume",
+        OperatorKind::ProjectSmart => "project-smart",
+        OperatorKind::MacroExpand { .. } => "macro-expand",
+        OperatorKind::MakeGraph(_) => "make-graph",
+        OperatorKind::GraphMatch(g) => {
+            if g.shortest {
+                "graph-shortest-paths"
+            } else {
+                "graph-match"
+            }
+        }
+        OperatorKind::GraphToTable(_) => "graph-to-table",
+        OperatorKind::GraphMarkComponents(_) => "graph-mark-components",
+        OperatorKind::Error => "?",
+    }
+}

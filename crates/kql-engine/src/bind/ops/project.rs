@@ -1,0 +1,223 @@
+//! `extend`, `project` and the `project-*` operators.
+
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind, ReorderItem};
+
+use crate::bind::names::{NameTable, inferred};
+use crate::bind::{BResult, Binder, Row, Tab};
+use crate::error;
+
+/// Whether `name` matches a `project-away` style pattern with `*`.
+pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+impl<'a> Binder<'a> {
+    fn current_names(tab: &Tab) -> Vec<String> {
+        tab.plan.schema().fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    /// `extend`: each item in turn, so later items see earlier ones. A name
+    /// that exists is replaced in place.
+    pub(crate) fn extend(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
+        let mut tab = input;
+        let mut names = NameTable::with(Self::current_names(&tab));
+        for item in items {
+            if item.names.len() > 1 {
+                return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
+            }
+            let t = {
+                let row = Row { schema: tab.plan.schema(), source: tab.source.as_deref() };
+                self.scalar(&item.value, row)?
+            };
+            let name = match item.names.first() {
+                Some(n) => n.name.clone(),
+                None => match inferred(&item.value) {
+                    Some(n) => n,
+                    None => names.column(),
+                },
+            };
+            names.take(&name);
+            let mut exprs: Vec<Expr> = Vec::new();
+            let mut replaced = false;
+            for f in tab.plan.schema().fields() {
+                if f.name() == &name {
+                    exprs.push(t.expr.clone().alias(&name));
+                    replaced = true;
+                } else {
+                    exprs.push(Self::column(f.name()));
+                }
+            }
+            if !replaced {
+                exprs.push(t.expr.alias(&name));
+            }
+            let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).project(exprs))?;
+            tab = Tab { plan, source: tab.source };
+        }
+        Ok(tab)
+    }
+
+    /// `project`: exactly the listed columns, computed over the input.
+    pub(crate) fn project(&mut self, input: Tab, items: &[ast::Assign], span: Span) -> BResult<Tab> {
+        let mut names = NameTable::default();
+        let mut seen: Vec<String> = Vec::new();
+        let mut exprs = Vec::new();
+        for item in items {
+            if item.names.len() > 1 {
+                return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
+            }
+            let t = {
+                let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
+                self.scalar(&item.value, row)?
+            };
+            let name = match item.names.first() {
+                Some(n) => n.name.clone(),
+                None => match inferred(&item.value) {
+                    Some(n) => n,
+                    None => names.column(),
+                },
+            };
+            if seen.contains(&name) {
+                return Err(self.error_help(
+                    error::AMBIGUOUS,
+                    item.span,
+                    format!("column `{name}` is projected twice"),
+                    "give one of them another name: `project NewName = ...`",
+                ));
+            }
+            names.take(&name);
+            seen.push(name.clone());
+            exprs.push(t.expr.alias(&name));
+        }
+        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        Ok(Tab { plan, source: input.source })
+    }
+
+    /// Column names matched by `project-away`/`project-keep` items.
+    fn matched_columns(&mut self, tab: &Tab, cols: &[ast::Expr]) -> BResult<Vec<String>> {
+        let names = Self::current_names(tab);
+        let mut out = Vec::new();
+        for c in cols {
+            let (pattern, exact) = match &c.kind {
+                ExprKind::Name(id) => (id.name.clone(), true),
+                ExprKind::Wildcard(p) => (p.clone(), false),
+                _ => {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        c.span,
+                        "expected a column name or a pattern such as `Initiating*`",
+                    ));
+                }
+            };
+            let hits: Vec<&String> = names.iter().filter(|n| matches_pattern(&pattern, n)).collect();
+            if exact && hits.is_empty() {
+                let all: Vec<&str> = names.iter().map(String::as_str).collect();
+                let mut d =
+                    error::Diagnostic::new(error::UNKNOWN_NAME, c.span, format!("column `{pattern}` does not exist"));
+                if let Some(s) = kql_syntax::nearest(&pattern, &all) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                return Err(crate::bind::Fail);
+            }
+            for h in hits {
+                if !out.contains(h) {
+                    out.push(h.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn project_away(&mut self, input: Tab, cols: &[ast::Expr], keep: bool) -> BResult<Tab> {
+        let span = cols.first().map(|c| c.span).unwrap_or_default();
+        let matched = self.matched_columns(&input, cols)?;
+        let exprs: Vec<Expr> = Self::current_names(&input)
+            .iter()
+            .filter(|n| matched.contains(n) == keep)
+            .map(|n| Self::column(n))
+            .collect();
+        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        Ok(Tab { plan, source: input.source })
+    }
+
+    pub(crate) fn project_rename(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
+        let mut renames: Vec<(String, String)> = Vec::new();
+        let names = Self::current_names(&input);
+        for item in items {
+            let (Some(new), ExprKind::Name(old)) = (item.names.first(), &item.value.kind) else {
+                return Err(self.error(error::BAD_ARGUMENTS, item.span, "expected `NewName = ExistingName`"));
+            };
+            if !names.contains(&old.name) {
+                return Err(self.error(error::UNKNOWN_NAME, old.span, format!("column `{}` does not exist", old.name)));
+            }
+            renames.push((old.name.clone(), new.name.clone()));
+        }
+        let exprs: Vec<Expr> = names
+            .iter()
+            .map(|n| match renames.iter().find(|(o, _)| o == n) {
+                Some((_, new)) => Self::column(n).alias(new),
+                None => Self::column(n),
+            })
+            .collect();
+        let span = items.first().map(|i| i.span).unwrap_or_default();
+        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        Ok(Tab { plan, source: input.source })
+    }
+
+    pub(crate) fn project_reorder(&mut self, input: Tab, items: &[ReorderItem]) -> BResult<Tab> {
+        let names = Self::current_names(&input);
+        let mut first: Vec<String> = Vec::new();
+        for item in items {
+            let mut hits = self.matched_columns(&input, std::slice::from_ref(&item.column))?;
+            match item.order.as_ref().map(|o| o.name.as_str()) {
+                Some("asc") | Some("granny-asc") => hits.sort(),
+                Some("desc") | Some("granny-desc") => hits.sort_by(|a, b| b.cmp(a)),
+                _ => {}
+            }
+            for h in hits {
+                if !first.contains(&h) {
+                    first.push(h);
+                }
+            }
+        }
+        let exprs: Vec<Expr> =
+            first.iter().chain(names.iter().filter(|n| !first.contains(n))).map(|n| Self::column(n)).collect();
+        let span = items.first().map(|i| i.column.span).unwrap_or_default();
+        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        Ok(Tab { plan, source: input.source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_pattern;
+
+    #[test]
+    fn patterns_match_like_kusto_wildcards() {
+        assert!(matches_pattern("Initiating*", "InitiatingProcessId"));
+        assert!(matches_pattern("*Id", "ProcessId"));
+        assert!(matches_pattern("*Process*", "InitiatingProcessId"));
+        assert!(!matches_pattern("Init*", "ProcessId"));
+        assert!(matches_pattern("A", "A"));
+    }
+}

@@ -1,0 +1,328 @@
+//! `summarize` and the aggregation functions.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::functions::core::expr_fn::{coalesce, get_field, named_struct};
+use datafusion::functions_aggregate::expr_fn as agg;
+use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlanBuilder, SortExpr, cast, lit};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, Arg, ExprKind};
+
+use crate::bind::names::{AGGREGATES, NameTable, inferred};
+use crate::bind::{BResult, Binder, Row, Tab, Typed};
+use crate::error;
+use crate::functions::dynamic::list_to_dynamic;
+use crate::types::KqlType;
+
+/// Aggregations collected while binding one `summarize` item.
+#[derive(Default)]
+pub(crate) struct AggCollector {
+    pub aggs: Vec<Expr>,
+}
+
+impl<'a> Binder<'a> {
+    pub(crate) fn summarize(&mut self, input: Tab, s: &ast::Summarize, span: Span) -> BResult<Tab> {
+        let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
+        let mut names = NameTable::default();
+        let mut group = Vec::new();
+        let mut out_cols: Vec<String> = Vec::new();
+        for key in &s.by {
+            let t = self.scalar(&key.value, row)?;
+            if t.ty == KqlType::Dynamic {
+                return Err(self.error_help(
+                    error::TYPE_MISMATCH,
+                    key.value.span,
+                    "cannot group by a dynamic value",
+                    "convert it first, for example `by tostring(Props.x)`",
+                ));
+            }
+            let name = match key.names.first() {
+                Some(n) => n.name.clone(),
+                None => inferred(&key.value).unwrap_or_else(|| names.column()),
+            };
+            let name = names.unique(&name);
+            group.push(t.expr.alias(&name));
+            out_cols.push(name);
+        }
+        let by_names = out_cols.clone();
+        let mut aggs: Vec<Expr> = Vec::new();
+        let mut post: Vec<Expr> = by_names.iter().map(|n| Self::column(n)).collect();
+        for item in &s.aggregates {
+            // Aggregations that produce several columns: arg_max, arg_min, take_any(*).
+            if let ExprKind::Call { func, args } = &item.value.kind
+                && let ExprKind::Name(f) = &func.kind
+                && (matches!(f.name.as_str(), "arg_max" | "arg_min")
+                    || (f.name == "take_any" && (args.len() > 1 || args.iter().any(is_star))))
+            {
+                let cols = self.multi_column_aggregate(&f.name, args, item, row, &by_names, &mut names, &mut aggs)?;
+                post.extend(cols);
+                continue;
+            }
+            let collected = self.with_aggregates(|b| b.scalar(&item.value, row))?;
+            let (t, found) = collected;
+            if found.aggs.is_empty() {
+                return Err(self.error_help(
+                    error::BAD_ARGUMENTS,
+                    item.value.span,
+                    "expected an aggregation such as count(), sum(x) or dcount(x)",
+                    "group keys go after `by`",
+                ));
+            }
+            aggs.extend(found.aggs);
+            let name = match item.names.first() {
+                Some(n) => n.name.clone(),
+                None => default_agg_name(&item.value).unwrap_or_else(|| names.column()),
+            };
+            let name = names.unique(&name);
+            post.push(t.expr.alias(&name));
+        }
+        let b = LogicalPlanBuilder::from(input.plan).aggregate(group, aggs).and_then(|b| b.project(post));
+        let plan = self.build(span, b)?;
+        Ok(Tab { plan, source: None })
+    }
+
+    /// Runs `f` with aggregation calls allowed; returns what they collected.
+    pub(crate) fn with_aggregates<T>(&mut self, f: impl FnOnce(&mut Self) -> BResult<T>) -> BResult<(T, AggCollector)> {
+        let saved = self.aggs.replace(AggCollector::default());
+        let r = f(self);
+        let collected = std::mem::replace(&mut self.aggs, saved).unwrap_or_default();
+        Ok((r?, collected))
+    }
+
+    /// Binds an aggregation call inside `summarize`: the aggregate goes to
+    /// the collector, and the expression becomes a reference to its result.
+    pub(crate) fn aggregate_call(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        if self.aggs.is_none() {
+            return Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("`{name}` is an aggregation, allowed only in `summarize`"),
+                "summarize it first: `| summarize x = count() by Key`",
+            ));
+        }
+        let arg = |b: &mut Self, i: usize| -> BResult<Typed> {
+            match args.get(i) {
+                Some(a) => b.scalar(&a.value, row),
+                None => Err(b.error(error::BAD_ARGUMENTS, span, format!("`{name}` needs more arguments"))),
+            }
+        };
+        let pred = |b: &mut Self, i: usize| -> BResult<Expr> {
+            let t = arg(b, i)?;
+            let t = b.coerce_dynamic(t, KqlType::Bool);
+            if t.ty != KqlType::Bool {
+                return Err(b.error(error::TYPE_MISMATCH, args[i].value.span, "the predicate must be a bool"));
+            }
+            Ok(t.expr)
+        };
+        let filtered = |b: &mut Self, e: Expr, p: Option<Expr>| -> BResult<Expr> {
+            match p {
+                None => Ok(e),
+                Some(p) => b.df(span, e.filter(p).build()),
+            }
+        };
+        let max_args = match name {
+            "count" => 1,
+            "countif" | "dcount" | "sum" | "avg" | "min" | "max" | "make_set" | "make_list" | "stdev" | "variance"
+            | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" => 2,
+            _ => 3,
+        };
+        if args.len() > max_args {
+            return Err(self.error(error::BAD_ARGUMENTS, span, format!("too many arguments for `{name}`")));
+        }
+        let (expr, ty) = match name {
+            "count" => (agg::count(lit(1i64)), KqlType::Long),
+            "countif" => {
+                let p = pred(self, 0)?;
+                (coalesce(vec![filtered(self, agg::count(lit(1i64)), Some(p))?, lit(0i64)]), KqlType::Long)
+            }
+            "dcount" | "count_distinct" | "dcountif" => {
+                let x = arg(self, 0)?;
+                let p = if name == "dcountif" { Some(pred(self, 1)?) } else { None };
+                (coalesce(vec![filtered(self, agg::count_distinct(x.expr), p)?, lit(0i64)]), KqlType::Long)
+            }
+            "sum" | "sumif" => {
+                let x = arg(self, 0)?;
+                let p = if name == "sumif" { Some(pred(self, 1)?) } else { None };
+                let ty = if x.ty == KqlType::Int { KqlType::Long } else { x.ty };
+                if !x.ty.is_numeric() && x.ty != KqlType::Timespan {
+                    return Err(self.error(error::TYPE_MISMATCH, args[0].value.span, format!("cannot sum a {}", x.ty)));
+                }
+                let zero = crate::bind::literal::scalar_of(ty, None);
+                let zero = match ty {
+                    KqlType::Real => ScalarValue::Float64(Some(0.0)),
+                    KqlType::Long => ScalarValue::Int64(Some(0)),
+                    _ => zero,
+                };
+                (coalesce(vec![cast(filtered(self, agg::sum(x.expr), p)?, ty.arrow()), lit(zero)]), ty)
+            }
+            "avg" | "avgif" => {
+                let x = arg(self, 0)?;
+                let p = if name == "avgif" { Some(pred(self, 1)?) } else { None };
+                let e = filtered(self, agg::avg(cast(x.expr, DataType::Float64)), p)?;
+                (coalesce(vec![e, lit(f64::NAN)]), KqlType::Real)
+            }
+            "min" | "max" | "minif" | "maxif" => {
+                let x = arg(self, 0)?;
+                let p = if name.ends_with("if") { Some(pred(self, 1)?) } else { None };
+                let e = if name.starts_with("min") { agg::min(x.expr) } else { agg::max(x.expr) };
+                (filtered(self, e, p)?, x.ty)
+            }
+            "make_set" | "make_set_if" | "make_list" | "make_list_if" => {
+                let x = arg(self, 0)?;
+                let p = if name.ends_with("_if") { Some(pred(self, 1)?) } else { None };
+                let not_null = x.expr.clone().is_not_null();
+                let p = Some(match p {
+                    Some(p) => p.and(not_null),
+                    None => not_null,
+                });
+                let set = name.starts_with("make_set");
+                let list = filtered(self, agg::array_agg(x.expr), p)?;
+                (list_to_dynamic(set).call(vec![list]), KqlType::Dynamic)
+            }
+            "take_any" | "any" => {
+                let x = arg(self, 0)?;
+                (agg::first_value(x.expr, vec![]), x.ty)
+            }
+            "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
+                let x = arg(self, 0)?;
+                let p = if name.ends_with("if") { Some(pred(self, 1)?) } else { None };
+                let f = cast(x.expr, DataType::Float64);
+                let e = match name {
+                    "stdev" | "stdevif" => agg::stddev(f),
+                    "stdevp" => agg::stddev_pop(f),
+                    "variance" | "varianceif" => agg::var_sample(f),
+                    _ => agg::var_pop(f),
+                };
+                (filtered(self, e, p)?, KqlType::Real)
+            }
+            "percentile" => {
+                let x = arg(self, 0)?;
+                let p = self.constant_f64(args.get(1), span)?;
+                let e =
+                    agg::percentile_cont(SortExpr::new(cast(x.expr, DataType::Float64), true, false), lit(p / 100.0));
+                (e, KqlType::Real)
+            }
+            _ => return Err(self.not_implemented(span, &format!("the aggregation `{name}`"))),
+        };
+        let collector = self.aggs.as_mut().expect("checked above");
+        let id = format!("__agg_{}", collector.aggs.len() + self.agg_serial);
+        self.agg_serial += 1;
+        let collector = self.aggs.as_mut().expect("checked above");
+        collector.aggs.push(expr.alias(&id));
+        Ok(Typed { expr: Self::column(&id), ty })
+    }
+
+    fn constant_f64(&mut self, e: Option<&Arg>, span: Span) -> BResult<f64> {
+        let Some(a) = e else {
+            return Err(self.error(error::BAD_ARGUMENTS, span, "expected a constant number"));
+        };
+        let t = self.constant(&a.value)?;
+        match t.expr {
+            Expr::Literal(ScalarValue::Int64(Some(n)), _) => Ok(n as f64),
+            Expr::Literal(ScalarValue::Float64(Some(f)), _) => Ok(f),
+            _ => Err(self.error(error::NOT_CONSTANT, a.value.span, "expected a constant number")),
+        }
+    }
+
+    /// `arg_max(x, cols...)`, `arg_min`, `take_any(*)`: one struct-valued
+    /// aggregate (so every column comes from the same row), unpacked.
+    #[allow(clippy::too_many_arguments)]
+    fn multi_column_aggregate(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        item: &ast::Assign,
+        row: Row<'_>,
+        by: &[String],
+        names: &mut NameTable,
+        aggs: &mut Vec<Expr>,
+    ) -> BResult<Vec<Expr>> {
+        let span = item.span;
+        let (key, rest) = if name == "take_any" {
+            (None, args)
+        } else {
+            let Some((k, rest)) = args.split_first() else {
+                return Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    span,
+                    format!("`{name}` needs an expression to maximize"),
+                ));
+            };
+            (Some(k), rest)
+        };
+        // The output columns: (name, expr).
+        let mut cols: Vec<(String, Expr)> = Vec::new();
+        let key_t = match key {
+            Some(k) => {
+                let t = self.scalar(&k.value, row)?;
+                let n = match item.names.first() {
+                    Some(n) => n.name.clone(),
+                    None => inferred(&k.value)
+                        .unwrap_or_else(|| if name == "arg_max" { "max_".into() } else { "min_".into() }),
+                };
+                cols.push((names.unique(&n), t.expr.clone()));
+                Some(t)
+            }
+            None => None,
+        };
+        for a in rest {
+            if is_star(a) {
+                for f in row.schema.fields() {
+                    let n = f.name();
+                    if by.contains(n) || cols.iter().any(|(c, _)| c == n) {
+                        continue;
+                    }
+                    cols.push((names.unique(n), Self::column(n)));
+                }
+            } else {
+                let t = self.scalar(&a.value, row)?;
+                let n = match &a.name {
+                    Some(n) => n.name.clone(),
+                    None => inferred(&a.value).unwrap_or_else(|| names.column()),
+                };
+                cols.push((names.unique(&n), t.expr));
+            }
+        }
+        let struct_args: Vec<Expr> =
+            cols.iter().enumerate().flat_map(|(i, (_, e))| [lit(format!("f{i}")), e.clone()]).collect();
+        let packed = named_struct(struct_args);
+        let order = match &key_t {
+            Some(k) => vec![SortExpr::new(k.expr.clone(), name == "arg_min", false)],
+            None => vec![],
+        };
+        let first = datafusion::functions_aggregate::first_last::first_value_udaf().call(vec![packed]);
+        let e = match &key_t {
+            Some(k) => self.df(span, first.order_by(order).filter(k.expr.clone().is_not_null()).build())?,
+            None => first,
+        };
+        let id = format!("__agg_{}", self.agg_serial);
+        self.agg_serial += 1;
+        aggs.push(e.alias(&id));
+        Ok(cols.iter().enumerate().map(|(i, (n, _))| get_field(Self::column(&id), format!("f{i}")).alias(n)).collect())
+    }
+}
+
+fn is_star(a: &Arg) -> bool {
+    matches!(a.value.kind, ExprKind::Wildcard(_))
+}
+
+/// The default name of an aggregation item: `count_`, `sum_x`,
+/// `percentile_x_95`, `set_x` ...
+fn default_agg_name(e: &ast::Expr) -> Option<String> {
+    let ExprKind::Call { func, args } = &e.kind else { return None };
+    let ExprKind::Name(f) = &func.kind else { return None };
+    let (_, prefix) = AGGREGATES.iter().find(|(n, _)| *n == f.name)?;
+    let first = args.first().and_then(|a| inferred(&a.value));
+    if prefix.is_empty() {
+        return first;
+    }
+    let mut name = format!("{prefix}_{}", first.unwrap_or_default());
+    if f.name == "percentile"
+        && let Some(p) = args.get(1)
+    {
+        let text = kql_syntax::print_expr(&p.value);
+        name.push('_');
+        name.push_str(&text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>());
+    }
+    Some(name)
+}

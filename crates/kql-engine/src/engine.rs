@@ -1,0 +1,136 @@
+//! The engine: parse, bind, plan and run a query over a catalog of tables.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::DataFusionError;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::catalog::Catalog;
+use crate::error::EngineError;
+
+/// Limits and tuning for running queries.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Memory a query may use, in bytes; `None` for no limit.
+    pub memory_limit: Option<usize>,
+    /// How long a query may run; `None` for no limit.
+    pub timeout: Option<Duration>,
+    /// Parallelism; `None` for one partition per core.
+    pub target_partitions: Option<usize>,
+    /// Rows per batch.
+    pub batch_size: usize,
+}
+
+impl EngineConfig {
+    /// No limits, default parallelism.
+    pub fn unlimited() -> EngineConfig {
+        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192 }
+    }
+}
+
+/// Per-query settings.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryOptions {
+    /// `now()` for the query, in nanoseconds since the Unix epoch. `set
+    /// query_now = ...` in the query overrides it.
+    pub now: i64,
+}
+
+impl QueryOptions {
+    /// `now()` is the wall clock when the query starts.
+    pub fn at_current_time() -> QueryOptions {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        QueryOptions { now: nanos }
+    }
+}
+
+/// One tabular result.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    /// Column names and Arrow types (see [`KqlType`](crate::types::KqlType)).
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryResult {
+    /// The number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Runs KQL over a catalog.
+pub struct Engine {
+    catalog: Catalog,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// An engine over `catalog`.
+    pub fn new(catalog: Catalog, config: EngineConfig) -> Engine {
+        Engine { catalog, config }
+    }
+
+    /// The tables.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Parses and binds `text`: one logical plan per tabular result.
+    pub fn plan(&self, text: &str, options: QueryOptions) -> Result<Vec<LogicalPlan>, EngineError> {
+        let parsed = kql_syntax::parse(text);
+        if !parsed.is_ok() {
+            return Err(EngineError::Syntax(parsed.diagnostics));
+        }
+        crate::bind::bind_query(&parsed.query, &self.catalog, options.now).map_err(EngineError::Bind)
+    }
+
+    fn context(&self) -> Result<SessionContext, EngineError> {
+        let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
+        if let Some(p) = self.config.target_partitions {
+            cfg = cfg.with_target_partitions(p);
+        }
+        let mut rt = RuntimeEnvBuilder::new();
+        if let Some(limit) = self.config.memory_limit {
+            rt = rt.with_memory_limit(limit, 1.0);
+        }
+        let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
+        Ok(SessionContext::new_with_config_rt(cfg, rt))
+    }
+
+    /// Runs `text`; returns one result per tabular expression statement.
+    pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
+        let plans = self.plan(text, options)?;
+        let ctx = self.context()?;
+        let work = async {
+            let mut out = Vec::new();
+            for plan in plans {
+                let df = ctx.execute_logical_plan(plan).await.map_err(exec_error)?;
+                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                let batches = df.collect().await.map_err(exec_error)?;
+                out.push(QueryResult { schema, batches });
+            }
+            Ok(out)
+        };
+        match self.config.timeout {
+            Some(t) => tokio::time::timeout(t, work).await.map_err(|_| EngineError::Timeout(t))?,
+            None => work.await,
+        }
+    }
+}
+
+fn exec_error(e: DataFusionError) -> EngineError {
+    match e.find_root() {
+        DataFusionError::ResourcesExhausted(m) => EngineError::ResourcesExhausted(m.clone()),
+        other => EngineError::Execution(other.strip_backtrace()),
+    }
+}

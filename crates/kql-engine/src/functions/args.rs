@@ -1,0 +1,90 @@
+//! Reading UDF arguments: string arrays of any Arrow string layout, and
+//! constants.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Builder, StringViewBuilder,
+};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::logical_expr::ColumnarValue;
+
+/// Calls `f` on each string of `arr` (any string layout); null is the empty
+/// string, as KQL strings are never null.
+pub fn for_each_str(arr: &ArrayRef, mut f: impl FnMut(&str)) -> Result<()> {
+    macro_rules! each {
+        ($a:expr) => {{
+            let a = $a;
+            for i in 0..a.len() {
+                f(if a.is_null(i) { "" } else { a.value(i) });
+            }
+        }};
+    }
+    match arr.data_type() {
+        DataType::Utf8 => each!(arr.as_string::<i32>()),
+        DataType::LargeUtf8 => each!(arr.as_string::<i64>()),
+        DataType::Utf8View => each!(arr.as_string_view()),
+        DataType::Null => (0..arr.len()).for_each(|_| f("")),
+        other => return exec_err!("expected a string argument, got {other}"),
+    }
+    Ok(())
+}
+
+/// The string value of a constant (null and non-strings as empty).
+pub fn scalar_str(v: &ScalarValue) -> &str {
+    match v {
+        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => s,
+        _ => "",
+    }
+}
+
+/// Maps a string argument to booleans.
+pub fn map_str_to_bool(arg: &ColumnarValue, f: impl Fn(&str) -> bool) -> Result<ColumnarValue> {
+    match arg {
+        ColumnarValue::Scalar(s) => Ok(ColumnarValue::Scalar(ScalarValue::Boolean(Some(f(scalar_str(s)))))),
+        ColumnarValue::Array(a) => {
+            let mut b = BooleanBuilder::with_capacity(a.len());
+            for_each_str(a, |s| b.append_value(f(s)))?;
+            let out: BooleanArray = b.finish();
+            Ok(ColumnarValue::Array(Arc::new(out)))
+        }
+    }
+}
+
+/// Maps a string argument to longs (None is null).
+pub fn map_str_to_long(arg: &ColumnarValue, f: impl Fn(&str) -> Option<i64>) -> Result<ColumnarValue> {
+    match arg {
+        ColumnarValue::Scalar(s) => Ok(ColumnarValue::Scalar(ScalarValue::Int64(f(scalar_str(s))))),
+        ColumnarValue::Array(a) => {
+            let mut b = Int64Builder::with_capacity(a.len());
+            for_each_str(a, |s| b.append_option(f(s)))?;
+            Ok(ColumnarValue::Array(Arc::new(b.finish())))
+        }
+    }
+}
+
+/// Maps a string argument to strings.
+pub fn map_str_to_str(arg: &ColumnarValue, f: impl Fn(&str, &mut String)) -> Result<ColumnarValue> {
+    let mut buf = String::new();
+    match arg {
+        ColumnarValue::Scalar(s) => {
+            f(scalar_str(s), &mut buf);
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8View(Some(buf))))
+        }
+        ColumnarValue::Array(a) => {
+            let mut b = StringViewBuilder::with_capacity(a.len());
+            for_each_str(a, |s| {
+                buf.clear();
+                f(s, &mut buf);
+                b.append_value(&buf);
+            })?;
+            Ok(ColumnarValue::Array(Arc::new(b.finish())))
+        }
+    }
+}
+
+/// Whether an Arrow type carries strings.
+pub fn is_string_type(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null)
+}

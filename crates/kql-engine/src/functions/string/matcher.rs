@@ -1,0 +1,263 @@
+//! Matching a set of constant needles against strings the way Kusto's
+//! string operators do: `has` (whole terms), `hasprefix`/`hassuffix`,
+//! `contains`, `startswith`, `endswith`, case-insensitive or not.
+//!
+//! A *term* is a maximal run of alphanumeric characters. A needle matches
+//! with `has` where it occurs bounded by term edges: if it begins with an
+//! alphanumeric character the text before it must not be one, and likewise
+//! at its end. So a needle with punctuation (`"get secrets"`,
+//! `"/var/run/docker.sock"`, `"-v /:/host"`) matches as a sequence of terms.
+//!
+//! All needles of one operator go into one Aho–Corasick automaton, so
+//! `has_any` with a long list is one pass over each string.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Where a needle must sit in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchMode {
+    /// A whole term (or term sequence): `has`.
+    Term,
+    /// The start of a term: `hasprefix`.
+    TermPrefix,
+    /// The end of a term: `hassuffix`.
+    TermSuffix,
+    /// Anywhere: `contains`.
+    Anywhere,
+    /// At the start: `startswith`.
+    Start,
+    /// At the end: `endswith`.
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Needle {
+    starts_alnum: bool,
+    ends_alnum: bool,
+}
+
+/// A compiled set of needles.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    mode: MatchMode,
+    case_sensitive: bool,
+    needles: Vec<Needle>,
+    /// Needles as given (lowercased when case-insensitive).
+    texts: Vec<String>,
+    /// Searches ASCII text; folds ASCII case when case-insensitive.
+    ac: AhoCorasick,
+    /// For each automaton pattern, the index of its needle (empty needles
+    /// are not in the automaton).
+    ac_index: Vec<usize>,
+    has_empty: bool,
+}
+
+fn is_term_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+impl Matcher {
+    /// Compiles `needles` for `mode`.
+    pub fn new(needles: &[String], mode: MatchMode, case_sensitive: bool) -> Matcher {
+        let texts: Vec<String> =
+            needles.iter().map(|n| if case_sensitive { n.clone() } else { n.to_lowercase() }).collect();
+        let meta = texts
+            .iter()
+            .map(|t| Needle {
+                starts_alnum: t.chars().next().is_some_and(is_term_char),
+                ends_alnum: t.chars().next_back().is_some_and(is_term_char),
+            })
+            .collect();
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(!case_sensitive)
+            .match_kind(MatchKind::Standard)
+            .build(texts.iter().filter(|t| !t.is_empty()))
+            .expect("needles are plain strings");
+        let ac_index = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+        let has_empty = texts.iter().any(|t| t.is_empty());
+        Matcher { mode, case_sensitive, needles: meta, texts, ac, ac_index, has_empty }
+    }
+
+    /// Whether any needle matches `hay`.
+    pub fn any(&self, hay: &str) -> bool {
+        match self.mode {
+            // Anchored modes compare in place rather than scan.
+            MatchMode::Start => return self.texts.iter().any(|n| self.at_start(hay, n)),
+            MatchMode::End => return self.texts.iter().any(|n| self.at_end(hay, n)),
+            _ => {}
+        }
+        if self.has_empty && self.empty_matches(hay) {
+            return true;
+        }
+        self.search(hay, |_| true)
+    }
+
+    fn at_start(&self, hay: &str, n: &str) -> bool {
+        if self.case_sensitive {
+            hay.starts_with(n)
+        } else if hay.is_ascii() {
+            hay.len() >= n.len() && hay.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes())
+        } else {
+            hay.to_lowercase().starts_with(n)
+        }
+    }
+
+    fn at_end(&self, hay: &str, n: &str) -> bool {
+        if self.case_sensitive {
+            hay.ends_with(n)
+        } else if hay.is_ascii() {
+            hay.len() >= n.len() && hay.as_bytes()[hay.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
+        } else {
+            hay.to_lowercase().ends_with(n)
+        }
+    }
+
+    /// Whether every needle matches `hay`.
+    pub fn all(&self, hay: &str) -> bool {
+        let n = self.texts.len();
+        if n == 0 {
+            return true;
+        }
+        let mut seen = vec![false; n];
+        let mut missing = n;
+        // Empty needles match per `empty_matches`; count them first.
+        for i in (0..n).filter(|&i| self.texts[i].is_empty()) {
+            if self.empty_matches(hay) {
+                seen[i] = true;
+                missing -= 1;
+            }
+        }
+        if missing == 0 {
+            return true;
+        }
+        self.search(hay, |i| {
+            if !seen[i] {
+                seen[i] = true;
+                missing -= 1;
+            }
+            missing == 0
+        });
+        missing == 0
+    }
+
+    fn empty_matches(&self, hay: &str) -> bool {
+        match self.mode {
+            // An empty term occurs nowhere; an empty substring everywhere.
+            MatchMode::Term | MatchMode::TermPrefix | MatchMode::TermSuffix => false,
+            _ => {
+                let _ = hay;
+                true
+            }
+        }
+    }
+
+    /// Runs the automaton; `on_match(needle index)` returns true to stop.
+    fn search(&self, hay: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
+        if self.texts.iter().all(String::is_empty) {
+            return false;
+        }
+        let lowered;
+        let text = if !self.case_sensitive && !hay.is_ascii() {
+            // Non-ASCII text: fold case fully. Offsets then refer to the
+            // lowered text, which is what the edge checks read.
+            lowered = hay.to_lowercase();
+            lowered.as_str()
+        } else {
+            hay
+        };
+        for m in self.ac.find_overlapping_iter(text) {
+            let i = self.ac_index[m.pattern().as_usize()];
+            if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn edges_ok(&self, text: &str, start: usize, end: usize, n: &Needle) -> bool {
+        let left_edge = || !n.starts_alnum || text[..start].chars().next_back().is_none_or(|c| !is_term_char(c));
+        let right_edge = || !n.ends_alnum || text[end..].chars().next().is_none_or(|c| !is_term_char(c));
+        match self.mode {
+            MatchMode::Term => left_edge() && right_edge(),
+            MatchMode::TermPrefix => left_edge(),
+            MatchMode::TermSuffix => right_edge(),
+            MatchMode::Anywhere => true,
+            MatchMode::Start => start == 0,
+            MatchMode::End => end == text.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(needles: &[&str], mode: MatchMode) -> Matcher {
+        let v: Vec<String> = needles.iter().map(|s| s.to_string()).collect();
+        Matcher::new(&v, mode, false)
+    }
+
+    #[test]
+    fn has_matches_whole_terms_only() {
+        let has = m(&["exec"], MatchMode::Term);
+        assert!(has.any("kubectl exec -it pod"));
+        assert!(has.any("EXEC"));
+        assert!(has.any("a/exec/b"));
+        assert!(!has.any("kubectl execute"));
+        assert!(!has.any("docker-exec1"));
+        assert!(has.any("docker-exec"));
+        assert!(!has.any(""));
+    }
+
+    #[test]
+    fn has_with_punctuation_matches_a_term_sequence() {
+        let has = m(&["get secrets"], MatchMode::Term);
+        assert!(has.any("kubectl get secrets -A"));
+        assert!(!has.any("kubectl get secretsx"));
+        assert!(!has.any("kubectl forget secrets"));
+        let sock = m(&["/var/run/docker.sock"], MatchMode::Term);
+        assert!(sock.any("curl --unix-socket /var/run/docker.sock http://x"));
+        assert!(!sock.any("/var/run/docker.socket"));
+        let flag = m(&["-v /:/host"], MatchMode::Term);
+        assert!(flag.any("docker run -v /:/host alpine"));
+        assert!(!flag.any("docker run -v /:/hostile alpine"));
+    }
+
+    #[test]
+    fn overlapping_candidates_are_all_tried() {
+        // The first occurrence fails the edge check; a later one passes.
+        let has = m(&["sa"], MatchMode::Term);
+        assert!(has.any("salsa get sa x"));
+        assert!(!has.any("salsa"));
+    }
+
+    #[test]
+    fn has_any_and_has_all() {
+        let many = m(&["docker exec", "kubectl exec", "crictl exec"], MatchMode::Term);
+        assert!(many.any("sudo kubectl exec -it p -- sh"));
+        assert!(!many.any("kubectl execs"));
+        let all = m(&["get", "secrets"], MatchMode::Term);
+        assert!(all.all("kubectl get secrets"));
+        assert!(!all.all("kubectl get pods"));
+    }
+
+    #[test]
+    fn prefix_suffix_and_positions() {
+        assert!(m(&["kube"], MatchMode::TermPrefix).any("run kubectl"));
+        assert!(!m(&["ube"], MatchMode::TermPrefix).any("run kubectl"));
+        assert!(m(&["ctl"], MatchMode::TermSuffix).any("kubectl get"));
+        assert!(m(&["UBEC"], MatchMode::Anywhere).any("kubectl"));
+        assert!(m(&["KUBE"], MatchMode::Start).any("kubectl"));
+        assert!(!m(&["ctl"], MatchMode::Start).any("kubectl"));
+        assert!(m(&["CTL"], MatchMode::End).any("kubectl"));
+    }
+
+    #[test]
+    fn case_sensitivity_and_non_ascii() {
+        let cs = Matcher::new(&["Exec".to_string()], MatchMode::Term, true);
+        assert!(cs.any("do Exec now"));
+        assert!(!cs.any("do exec now"));
+        assert!(m(&["ärger"], MatchMode::Term).any("viel ÄRGER hier"));
+        assert!(m(&["straße"], MatchMode::Anywhere).any("HAUPTSTRASSE or straße"));
+    }
+}

@@ -1,0 +1,42 @@
+//! A few end-to-end queries through the engine.
+
+use kql_engine::{Catalog, Engine, EngineConfig, QueryOptions};
+
+fn run(q: &str) -> Vec<Vec<String>> {
+    let engine = Engine::new(Catalog::new(), EngineConfig::unlimited());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let res = match rt.block_on(engine.run(q, QueryOptions { now: 1_700_000_000_000_000_000 })) {
+        Ok(r) => r,
+        Err(e) => panic!("{q}\n{e}\n{:?}", e.diagnostics()),
+    };
+    let r = &res[0];
+    let mut out = vec![r.schema.fields().iter().map(|f| f.name().clone()).collect()];
+    for b in &r.batches {
+        for i in 0..b.num_rows() {
+            out.push(
+                b.columns().iter().map(|c| kql_engine::render::cell_text(c, i).unwrap_or("NULL".into())).collect(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn smoke() {
+    for q in [
+        "print x = 1 + 2, y = 'a'",
+        "datatable(a:long, b:string)[1, 'x', 2, 'y', 3, 'kubectl get secrets'] | where b has 'secrets' or a > 1 | extend c = a * 2 | sort by a asc",
+        "datatable(a:long, b:string)[1, 'x', 2, 'y', 2, 'z'] | summarize count(), n = dcount(b), m = make_set(b) by a | sort by a",
+        "datatable(a:long)[1, 2] | union (datatable(a:int, c:string)[3, 'q'])",
+        "datatable(k:string, v:long)[ 'a', 1, 'b', 2] | join kind=leftouter (datatable(k:string, w:long)['a', 10]) on k",
+        "range x from 1 to 5 step 2",
+        "datatable(t:datetime)[datetime(2024-01-01 10:30)] | extend b = bin(t, 1h), d = t - ago(1d)",
+        "let s = dynamic(['sh', 'bash']); datatable(c:string)['bash -c x', 'zsh'] | extend h = c has_any (s), i = c in~ ('ZSH')",
+        "datatable(a:long, b:string)[1,'x', 5, 'y'] | summarize arg_max(a, *)",
+        "datatable(d:dynamic)[dynamic({'a': {'b': [1, 'two']}})] | extend x = d.a.b[1], y = tostring(d.a.b[0])",
+    ] {
+        let rows = run(q);
+        eprintln!("{q}\n{rows:?}\n");
+        assert!(rows.len() >= 2, "{q}: {rows:?}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Telemetry sources and the Defender/Sentinel table shapes they fill.
+//! Knows nothing of KQL.
+//!
+//! [`tables`] holds the Arrow schema of every table a detection can read,
+//! column for column as Microsoft documents it.
+//!
+//! ```
+//! let schema = telemetry::tables::get("DeviceProcessEvents").unwrap();
+//! assert_eq!(schema.field(0).name(), "Timestamp");
+//! ```
+
+pub mod tables;

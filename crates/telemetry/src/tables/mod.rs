@@ -1,0 +1,193 @@
+//! The tables detections query, as Arrow schemas.
+//!
+//! Each table lives in its own module, which spells its columns with the
+//! names and KQL types of Microsoft's reference page for it, in the page's
+//! order (where the page only sorts them alphabetically, the module says
+//! which order it uses instead). That module is the one place in the code
+//! base those column names are written, queries aside. A column is declared
+//! by its documented type word with `col`, so a table module reads like the
+//! documentation it copies.
+//!
+//! A KQL type word becomes an Arrow type as follows, the same mapping the
+//! query engine uses, so a batch built against these schemas is queried
+//! without casts:
+//!
+//! | KQL type word          | Arrow                            |
+//! |------------------------|----------------------------------|
+//! | `string`               | `Utf8View`                       |
+//! | `long`                 | `Int64`                          |
+//! | `int`                  | `Int32`                          |
+//! | `real`, `double`       | `Float64`                        |
+//! | `bool`, `boolean`      | `Boolean`                        |
+//! | `datetime`             | `Timestamp(Nanosecond, "UTC")`   |
+//! | `timespan`             | `Duration(Nanosecond)`           |
+//! | `guid`                 | `FixedSizeBinary(16)`            |
+//! | `dynamic`              | `LargeUtf8`, holding JSON text   |
+//! | `decimal`              | `Decimal128(38, 18)`             |
+//!
+//! Every column is nullable: telemetry leaves many of them empty (a Linux
+//! sensor has no `ProcessIntegrityLevel`), and KQL reads a missing value as
+//! null.
+//!
+//! Identifiers that the documentation types as `string` (device ids, object
+//! ids) stay strings; only a column documented as `guid` is a
+//! `FixedSizeBinary(16)`.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+pub mod aks_audit;
+pub mod device_file_events;
+pub mod device_network_events;
+pub mod device_process_events;
+
+/// A table: its name as queries write it, and how to build its schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    /// The table name, e.g. `DeviceProcessEvents`.
+    pub name: &'static str,
+    /// Builds the table's schema.
+    pub schema: fn() -> Schema,
+}
+
+/// Every known table, in no meaningful order.
+pub const TABLES: &[Table] = &[
+    Table { name: device_process_events::NAME, schema: device_process_events::schema },
+    Table { name: device_file_events::NAME, schema: device_file_events::schema },
+    Table { name: device_network_events::NAME, schema: device_network_events::schema },
+    Table { name: aks_audit::NAME, schema: aks_audit::schema },
+];
+
+/// Every known table with its schema.
+pub fn all() -> Vec<(&'static str, SchemaRef)> {
+    TABLES.iter().map(|t| (t.name, Arc::new((t.schema)()))).collect()
+}
+
+/// The schema of the table called `name`. Table names are case-sensitive,
+/// as in KQL.
+pub fn get(name: &str) -> Option<SchemaRef> {
+    TABLES.iter().find(|t| t.name == name).map(|t| Arc::new((t.schema)()))
+}
+
+/// The Arrow type of a documented KQL type word (see the module docs), or
+/// `None` for a word that is not a KQL scalar type. Case-insensitive.
+pub fn data_type(kql_type: &str) -> Option<DataType> {
+    Some(match kql_type.to_ascii_lowercase().as_str() {
+        "string" => DataType::Utf8View,
+        "long" => DataType::Int64,
+        "int" => DataType::Int32,
+        "real" | "double" => DataType::Float64,
+        "bool" | "boolean" => DataType::Boolean,
+        "datetime" => DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+        "timespan" => DataType::Duration(TimeUnit::Nanosecond),
+        "guid" => DataType::FixedSizeBinary(16),
+        "dynamic" => DataType::LargeUtf8,
+        "decimal" => DataType::Decimal128(38, 18),
+        _ => return None,
+    })
+}
+
+/// A nullable column named `name` of the documented KQL type `kql_type`.
+///
+/// # Panics
+///
+/// If `kql_type` is not a KQL type word; the table modules only pass
+/// literals, so this is caught by their tests.
+fn col(name: &str, kql_type: &str) -> Field {
+    let Some(dt) = data_type(kql_type) else { panic!("column {name}: unknown KQL type `{kql_type}`") };
+    Field::new(name, dt, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// A documented column name: PascalCase ASCII letters and digits, with
+    /// one leading underscore allowed for Log Analytics' standard columns
+    /// (`_ResourceId`).
+    fn is_pascal_case(name: &str) -> bool {
+        let body = name.strip_prefix('_').unwrap_or(name);
+        body.starts_with(|c: char| c.is_ascii_uppercase()) && body.chars().all(|c| c.is_ascii_alphanumeric())
+    }
+
+    #[test]
+    fn table_names_are_unique_and_pascal_case() {
+        let mut seen = HashSet::new();
+        for t in TABLES {
+            assert!(seen.insert(t.name), "table {} listed twice", t.name);
+            assert!(is_pascal_case(t.name), "table name {} is not PascalCase", t.name);
+        }
+    }
+
+    #[test]
+    fn column_names_are_unique_and_pascal_case() {
+        for (table, schema) in all() {
+            assert!(!schema.fields().is_empty(), "{table} has no columns");
+            let mut seen = HashSet::new();
+            for f in schema.fields() {
+                // KQL column names are case-sensitive, but two names differing
+                // only in case would be a copying mistake.
+                assert!(seen.insert(f.name().to_ascii_lowercase()), "{table}.{} declared twice", f.name());
+                assert!(is_pascal_case(f.name()), "{table}.{} is not PascalCase", f.name());
+                assert!(f.is_nullable(), "{table}.{} is not nullable", f.name());
+            }
+        }
+    }
+
+    #[test]
+    fn device_tables_carry_both_clocks() {
+        let datetime = data_type("datetime").unwrap();
+        for (table, schema) in all().into_iter().filter(|(name, _)| name.starts_with("Device")) {
+            assert_eq!(schema.field(0).name(), "Timestamp", "{table} must start with Timestamp");
+            for column in ["Timestamp", "TimeGenerated"] {
+                let field = schema.field_with_name(column).unwrap_or_else(|_| panic!("{table} lacks {column}"));
+                assert_eq!(field.data_type(), &datetime, "{table}.{column}");
+            }
+            for column in ["TenantId", "Type", "SourceSystem"] {
+                assert!(schema.field_with_name(column).is_ok(), "{table} lacks {column}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_table_has_time_generated() {
+        for (table, schema) in all() {
+            assert!(schema.field_with_name("TimeGenerated").is_ok(), "{table} lacks TimeGenerated");
+        }
+    }
+
+    #[test]
+    fn get_finds_each_table_by_exact_name() {
+        for t in TABLES {
+            assert_eq!(*get(t.name).unwrap(), (t.schema)());
+        }
+        assert!(get("deviceprocessevents").is_none());
+        assert!(get("NoSuchTable").is_none());
+    }
+
+    #[test]
+    fn type_words_map_as_documented() {
+        assert_eq!(data_type("string"), Some(DataType::Utf8View));
+        assert_eq!(data_type("long"), Some(DataType::Int64));
+        assert_eq!(data_type("int"), Some(DataType::Int32));
+        assert_eq!(data_type("real"), Some(DataType::Float64));
+        assert_eq!(data_type("double"), Some(DataType::Float64));
+        assert_eq!(data_type("bool"), Some(DataType::Boolean));
+        assert_eq!(data_type("boolean"), Some(DataType::Boolean));
+        assert_eq!(data_type("datetime"), Some(DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))));
+        assert_eq!(data_type("timespan"), Some(DataType::Duration(TimeUnit::Nanosecond)));
+        assert_eq!(data_type("guid"), Some(DataType::FixedSizeBinary(16)));
+        assert_eq!(data_type("dynamic"), Some(DataType::LargeUtf8));
+        assert_eq!(data_type("decimal"), Some(DataType::Decimal128(38, 18)));
+        assert_eq!(data_type("Int64"), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown KQL type `varchar`")]
+    fn col_rejects_unknown_type_words() {
+        col("X", "varchar");
+    }
+}
