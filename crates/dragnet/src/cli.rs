@@ -28,6 +28,23 @@ pub enum Command {
     ///   cat query.kql | dragnet check --format json -
     #[command(verbatim_doc_comment)]
     Check(CheckArgs),
+
+    /// Run a KQL query over tables of telemetry and print the result.
+    ///
+    /// The Defender and Sentinel tables (DeviceProcessEvents, DeviceFileEvents,
+    /// DeviceNetworkEvents, AKSAudit) always exist, empty unless --data fills
+    /// them. A --data folder holds one folder per table, named like it, with
+    /// Parquet or JSON-lines files: DIR/DeviceProcessEvents/*.parquet.
+    ///
+    /// Exit status: 0 the query ran, 1 the query is invalid or failed,
+    /// 2 the command line or the data is wrong.
+    ///
+    /// Examples:
+    ///   dragnet query --data testdata/tables 'DeviceProcessEvents | take 5'
+    ///   dragnet query --data testdata/tables --now 2026-11-20T12:00:00Z \
+    ///       --file rules/T1609-container-admin-command/query.kql --format json
+    #[command(verbatim_doc_comment)]
+    Query(QueryArgs),
 }
 
 /// Output formats of `check`.
@@ -57,4 +74,50 @@ pub struct CheckArgs {
     /// Also print the syntax tree (with byte spans).
     #[arg(long)]
     pub ast: bool,
+}
+
+/// Output formats of `query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns for people; wide cells are truncated.
+    Table,
+    /// One object per result: {"columns":[{"name","type"}],"rows":[[...]]}.
+    Json,
+    /// One JSON object per row.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Arguments of `query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query text, or `-` to read it from standard input.
+    #[arg(value_name = "QUERY", required_unless_present = "file", conflicts_with = "file")]
+    pub query: Option<String>,
+
+    /// Read the query from this file.
+    #[arg(long, short = 'f', value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// A dataset folder: DIR/<Table>/*.parquet or *.jsonl. Repeat to add more.
+    #[arg(long, short = 'd', value_name = "DIR")]
+    pub data: Vec<PathBuf>,
+
+    /// The time `now()` and `ago()` count from, e.g. 2026-11-20T12:00:00Z
+    /// [default: the current time].
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+
+    /// Stop a query that runs longer than this, e.g. 30s, 5m.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+
+    /// Stop a query that needs more memory than this, e.g. 512MB, 4GB.
+    #[arg(long, value_name = "SIZE", default_value = "4GB")]
+    pub memory_limit: String,
 }

@@ -5,6 +5,7 @@
 mod cli;
 mod cmd;
 mod input;
+mod output;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {
         Command::Check(args) => cmd::check::run(args, &mut out),
+        Command::Query(args) => cmd::query::run(args, &mut out),
     };
     let flushed = out.flush();
     match result.and_then(|code| flushed.map(|_| code).map_err(Into::into)) {

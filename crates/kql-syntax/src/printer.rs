@@ -249,7 +249,7 @@ impl Printer {
             }
             Statement::Restrict(r) => {
                 self.w("restrict access to (");
-                self.tables(&r.entities);
+                self.operands(&r.entities);
                 self.w(")");
             }
             Statement::Pattern(pt) => {
@@ -644,11 +644,21 @@ impl Printer {
     }
 
     fn tables(&mut self, tables: &[Expr]) {
-        for (i, t) in tables.iter().enumerate() {
+        self.list_at(tables, 1);
+    }
+
+    /// Table operands (`union`, `search in`, `restrict`): the parser reads
+    /// them as unary expressions, so anything looser is parenthesised.
+    fn operands(&mut self, tables: &[Expr]) {
+        self.list_at(tables, 8);
+    }
+
+    fn list_at(&mut self, items: &[Expr], min: u8) {
+        for (i, t) in items.iter().enumerate() {
             if i > 0 {
                 self.w(", ");
             }
-            self.expr(t, 1);
+            self.expr(t, min);
         }
     }
 
@@ -766,7 +776,7 @@ impl Printer {
             OperatorKind::Union(u) => {
                 self.w("union ");
                 self.options(&u.options);
-                self.tables(&u.tables);
+                self.operands(&u.tables);
             }
             OperatorKind::Join(j) | OperatorKind::Lookup(j) => {
                 self.w(if matches!(op.kind, OperatorKind::Join(_)) { "join " } else { "lookup " });
@@ -925,7 +935,7 @@ impl Printer {
                 self.options(&s.options);
                 if let Some(t) = &s.tables {
                     self.w("in (");
-                    self.tables(t);
+                    self.operands(t);
                     self.w(") ");
                 }
                 self.expr(&s.predicate, 1);
@@ -935,7 +945,7 @@ impl Printer {
                 self.options(&f.options);
                 if let Some(t) = &f.tables {
                     self.w("in (");
-                    self.tables(t);
+                    self.operands(t);
                     self.w(") ");
                 }
                 self.w("where ");

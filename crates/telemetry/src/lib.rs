@@ -9,4 +9,5 @@
 //! assert_eq!(schema.field(0).name(), "Timestamp");
 //! ```
 
+pub mod dataset;
 pub mod tables;

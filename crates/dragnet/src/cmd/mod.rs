@@ -1,3 +1,4 @@
 //! One module per subcommand. Each returns the process exit status.
 
 pub mod check;
+pub mod query;

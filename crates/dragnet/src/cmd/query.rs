@@ -1,0 +1,128 @@
+//! `dragnet query`: run KQL over datasets and print the results.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+use kql_syntax::{LineIndex, render};
+
+use crate::cli::{QueryArgs, QueryFormat};
+use crate::input::read_query;
+use crate::output;
+
+/// Runs `query`; returns 0 when the query ran, 1 when it is invalid or failed.
+pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
+    let q = read_query(args.query.as_deref(), args.file.as_deref())?;
+    let now = match &args.now {
+        Some(t) => parse_now(t)?,
+        None => QueryOptions::at_current_time().now,
+    };
+    let timeout = parse_duration(&args.timeout).with_context(|| format!("invalid --timeout '{}'", args.timeout))?;
+    let memory =
+        parse_size(&args.memory_limit).with_context(|| format!("invalid --memory-limit '{}'", args.memory_limit))?;
+    let catalog = build_catalog(&args.data)?;
+    let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
+    let engine = Engine::new(catalog, config);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let results = match rt.block_on(engine.run(&q.text, QueryOptions { now })) {
+        Ok(r) => r,
+        Err(e) => {
+            report(&e, &q.text, &q.origin);
+            return Ok(1);
+        }
+    };
+    for r in &results {
+        match args.format {
+            QueryFormat::Table => output::write_table(out, r)?,
+            QueryFormat::Json => output::write_json(out, r)?,
+            QueryFormat::Jsonl => output::write_jsonl(out, r)?,
+            QueryFormat::Csv => output::write_csv(out, r)?,
+        }
+    }
+    Ok(0)
+}
+
+/// Prints an engine error to stderr: diagnostics with their source lines,
+/// or one line.
+fn report(e: &EngineError, text: &str, origin: &str) {
+    let diags = e.diagnostics();
+    if diags.is_empty() {
+        eprintln!("dragnet: {e}");
+        return;
+    }
+    let index = LineIndex::new(text);
+    for d in diags {
+        eprintln!("{}", render(d, &index, origin));
+    }
+    let n = diags.len();
+    eprintln!("{n} error{} in {origin}", if n == 1 { "" } else { "s" });
+}
+
+/// The default tables, empty, then the datasets' tables over them.
+pub fn build_catalog(data: &[std::path::PathBuf]) -> Result<Catalog> {
+    let mut catalog = Catalog::new();
+    for (name, schema) in telemetry::tables::all() {
+        let empty = datafusion::datasource::MemTable::try_new(schema, vec![vec![]])?;
+        catalog.register(name, std::sync::Arc::new(empty));
+    }
+    for dir in data {
+        let ds = telemetry::dataset::open_dir(dir)?;
+        for r in &ds.rejects {
+            eprintln!("dragnet: warning: {r}");
+        }
+        for (name, table) in ds.tables {
+            catalog.register(&name, table);
+        }
+    }
+    Ok(catalog)
+}
+
+/// `--now`: a datetime in any form a KQL `datetime()` literal takes.
+pub fn parse_now(t: &str) -> Result<i64> {
+    match kql_syntax::parse_datetime(t) {
+        Some(ticks) => Ok(ticks * 100),
+        None => bail!("invalid --now '{t}': expected a datetime such as 2026-11-20T12:00:00Z"),
+    }
+}
+
+/// A duration as a KQL timespan (`30s`, `5m`, `1h`, `00:05:00`).
+pub fn parse_duration(t: &str) -> Result<Duration> {
+    let ticks = kql_syntax::parse_timespan(t).filter(|v| *v > 0);
+    match ticks {
+        Some(ticks) => Ok(Duration::from_nanos(ticks as u64 * 100)),
+        None => bail!("expected a positive duration such as 30s, 5m or 1h"),
+    }
+}
+
+/// A size such as `512MB`, `4GB`, `1024` (bytes).
+pub fn parse_size(t: &str) -> Result<usize> {
+    let t = t.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| anyhow::anyhow!("expected a size such as 512MB or 4GB"))?;
+    let mult = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        other => bail!("unknown size unit '{other}'; use B, KB, MB or GB"),
+    };
+    Ok((n * mult) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_size("4GB").unwrap(), 4 << 30);
+        assert_eq!(parse_size("512mb").unwrap(), 512 << 20);
+        assert!(parse_size("12 parsecs").is_err());
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("00:05:00").unwrap(), Duration::from_secs(300));
+        assert!(parse_duration("-1s").is_err());
+        assert_eq!(parse_now("2026-11-20T12:00:00Z").unwrap(), 1_795_176_000_000_000_000);
+    }
+}
