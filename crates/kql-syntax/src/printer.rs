@@ -107,7 +107,8 @@ fn prec(e: &Expr) -> u8 {
 fn is_plain_ident(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = match chars.next() {
-        Some(c) => c == '_' || c == '$' || c.is_alphabetic(),
+        Some('$') => chars.next().is_some_and(|c| c == '_' || c.is_alphabetic()),
+        Some(c) => c == '_' || c.is_alphabetic(),
         None => false,
     };
     first_ok
@@ -267,7 +268,7 @@ impl Printer {
                     self.w(" {");
                     for r in &pt.rules {
                         self.w(" (");
-                        self.list(&r.args);
+                        self.list_at(&r.args, 1);
                         self.w(")");
                         if let Some(path) = &r.path {
                             self.w(".[");
@@ -355,7 +356,9 @@ impl Printer {
             ExprKind::Name(id) => self.ident(id),
             ExprKind::Wildcard(w) => self.w(w),
             ExprKind::Member { target, member } => {
-                self.expr(target, 9);
+                // `0.x` would lex as the real `0.`: parenthesise numbers.
+                let numeric = matches!(&target.kind, ExprKind::Literal(Literal::Long(_) | Literal::Real(_)));
+                self.expr(target, if numeric { 10 } else { 9 });
                 self.w(".");
                 self.ident(member);
             }
@@ -449,7 +452,7 @@ impl Printer {
             }
             ExprKind::EntityGroup(items) => {
                 self.w("entity_group [");
-                self.list(items);
+                self.list_at(items, 1);
                 self.w("]");
             }
             ExprKind::TypeOf(t) => {
@@ -896,7 +899,8 @@ impl Printer {
                         if i > 0 {
                             self.w(", ");
                         }
-                        self.ident(&p.name);
+                        // Property names are fixed words: printed as they are.
+                        self.w(&p.name.name);
                         self.w("=");
                         for (j, v) in p.values.iter().enumerate() {
                             if j > 0 {

@@ -68,6 +68,9 @@ impl<'a> Binder<'a> {
                 )),
             };
         }
+        if matches!(name.name.as_str(), "row_number" | "prev" | "next") {
+            return self.window_call(&name.name, args, span, row);
+        }
         if crate::bind::names::is_aggregate(&name.name) {
             return self.aggregate_call(&name.name, args, span, row);
         }
@@ -251,6 +254,9 @@ impl<'a> Binder<'a> {
             }
             "toscalar" => {
                 self.arity(name, args, 1, 1, span)?;
+                if !self.is_tabular(&args[0].value) {
+                    return self.scalar(&args[0].value, row);
+                }
                 let sub = self.table(&args[0].value)?;
                 let Some(f) = sub.plan.schema().fields().first().cloned() else {
                     return Err(self.error(error::BAD_ARGUMENTS, span, "`toscalar` needs a table with a column"));
@@ -275,6 +281,7 @@ impl<'a> Binder<'a> {
                 let t = self.scalar(&args[0].value, row)?;
                 Ok(Typed { expr: datafusion::functions::math::expr_fn::abs(t.expr), ty: t.ty })
             }
+            _ if crate::functions::rowwise(name).is_some() => self.rowwise_call(name, args, span, row),
             _ => {
                 let mut d = crate::error::Diagnostic::new(
                     error::UNKNOWN_FUNCTION,
@@ -283,6 +290,7 @@ impl<'a> Binder<'a> {
                 )
                 .with_label("not a function");
                 let mut names: Vec<&str> = SCALAR_FUNCTIONS.to_vec();
+                names.extend(crate::functions::ROWWISE.iter().map(|d| d.name));
                 let lets: Vec<String> =
                     self.env.iter().filter(|(_, v)| matches!(v, Value::Function(_))).map(|(n, _)| n.clone()).collect();
                 names.extend(lets.iter().map(String::as_str));
@@ -295,6 +303,95 @@ impl<'a> Binder<'a> {
                 Err(Fail)
             }
         }
+    }
+
+    /// `row_number()`, `prev(x)`, `next(x)`: window functions over the
+    /// serialized input, collected for the operator to compute first.
+    fn window_call(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        use datafusion::functions_window::expr_fn::{lag, lead, row_number};
+        if self.windows.is_none() {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("`{name}` is allowed only in extend, project, serialize and where"),
+            ));
+        }
+        let (expr, ty) = match name {
+            "row_number" => {
+                self.arity(name, args, 0, 1, span)?;
+                let start = match args.first() {
+                    Some(a) => match self.constant(&a.value)?.expr {
+                        Expr::Literal(ScalarValue::Int64(Some(n)), _) => n,
+                        _ => return Err(self.error(error::NOT_CONSTANT, a.value.span, "the start must be a constant")),
+                    },
+                    None => 1,
+                };
+                // The window computes the bare row number; the offset is applied on top.
+                let id = self.fresh("win");
+                self.windows.as_mut().expect("checked above").push(row_number().alias(&id));
+                let rn = cast(Self::column(&id), DataType::Int64);
+                return Ok(Typed { expr: binary_expr(rn, Operator::Plus, lit(start - 1)), ty: KqlType::Long });
+            }
+            _ => {
+                self.arity(name, args, 1, 3, span)?;
+                let x = self.scalar(&args[0].value, row)?;
+                let offset = match args.get(1) {
+                    Some(a) => match self.constant(&a.value)?.expr {
+                        Expr::Literal(ScalarValue::Int64(Some(n)), _) => n,
+                        _ => {
+                            return Err(self.error(error::NOT_CONSTANT, a.value.span, "the offset must be a constant"));
+                        }
+                    },
+                    None => 1,
+                };
+                let default = match args.get(2) {
+                    Some(a) => match self.constant(&a.value)?.expr {
+                        Expr::Literal(v, _) => Some(v),
+                        _ => None,
+                    },
+                    None if x.ty == KqlType::String => Some(ScalarValue::Utf8View(Some(String::new()))),
+                    None => None,
+                };
+                let e = if name == "prev" {
+                    lag(x.expr, Some(offset), default)
+                } else {
+                    lead(x.expr, Some(offset), default)
+                };
+                (e, x.ty)
+            }
+        };
+        let id = self.fresh("win");
+        self.windows.as_mut().expect("checked above").push(expr.alias(&id));
+        Ok(Typed { expr: Self::column(&id), ty })
+    }
+
+    /// Runs `f` with window functions allowed; returns what they collected.
+    pub(crate) fn with_windows<T>(&mut self, f: impl FnOnce(&mut Self) -> BResult<T>) -> BResult<(T, Vec<Expr>)> {
+        let saved = self.windows.replace(Vec::new());
+        let r = f(self);
+        let collected = std::mem::replace(&mut self.windows, saved).unwrap_or_default();
+        Ok((r?, collected))
+    }
+
+    /// A function of the row-at-a-time library.
+    fn rowwise_call(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        let def = crate::functions::rowwise(name).expect("checked by the caller");
+        // `extract(re, n, text, typeof(T))` converts its result to T.
+        let (args, to) = match (name, args.len(), args.last().map(|a| &a.value.kind)) {
+            ("extract", 4, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
+                (&args[..3], Some(KqlType::from_syntax(t.ty)))
+            }
+            _ => (args, None),
+        };
+        self.arity(name, args, def.min, def.max, span)?;
+        let bound = self.args(args, row)?;
+        let exprs = bound.into_iter().map(|t| t.expr).collect();
+        let udf = crate::functions::rowwise::row_func(def.name, def.ret, def.f);
+        let t = Typed { expr: udf.call(exprs), ty: def.ret };
+        Ok(match to {
+            Some(ty) if ty != KqlType::String => self.convert(t, ty),
+            _ => t,
+        })
     }
 
     fn conversion(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>, to: KqlType) -> BResult<Typed> {

@@ -28,6 +28,22 @@ impl<'a> Binder<'a> {
                 if !t.ty.is_numeric() && t.ty != KqlType::Timespan {
                     return Err(self.error(error::TYPE_MISMATCH, e.span, format!("cannot negate a {}", t.ty)));
                 }
+                // A negated constant is folded, so `-1` is a literal wherever a
+                // constant is required.
+                if let (UnaryOp::Neg, Expr::Literal(v, _)) = (op, &t.expr) {
+                    let folded = match v {
+                        ScalarValue::Int64(Some(n)) => n.checked_neg().map(|n| ScalarValue::Int64(Some(n))),
+                        ScalarValue::Int32(Some(n)) => n.checked_neg().map(|n| ScalarValue::Int32(Some(n))),
+                        ScalarValue::Float64(Some(f)) => Some(ScalarValue::Float64(Some(-f))),
+                        ScalarValue::DurationNanosecond(Some(n)) => {
+                            n.checked_neg().map(|n| ScalarValue::DurationNanosecond(Some(n)))
+                        }
+                        _ => None,
+                    };
+                    if let Some(v) = folded {
+                        return Ok(Typed { expr: datafusion::logical_expr::lit(v), ty: t.ty });
+                    }
+                }
                 Ok(match op {
                     UnaryOp::Neg => Typed { expr: Expr::Negative(Box::new(t.expr)), ty: t.ty },
                     UnaryOp::Plus => t,
@@ -115,31 +131,36 @@ impl<'a> Binder<'a> {
 
     /// `d.a.b`, `d["k"]`, `d[0]` on a dynamic value.
     fn path(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
-        let mut elems = Vec::new();
+        /// One step: a constant key or index, or an index computed per row.
+        enum Step {
+            Const(PathElem),
+            Computed(Typed),
+        }
+        let mut steps = Vec::new();
         let mut base = e;
         loop {
             match &base.kind {
                 ExprKind::Member { target, member } => {
-                    elems.push(PathElem::Key(member.name.clone()));
+                    steps.push(Step::Const(PathElem::Key(member.name.clone())));
                     base = target;
                 }
                 ExprKind::Index { target, index } => {
-                    let k = self.constant(index)?;
-                    let elem = match k.expr {
-                        Expr::Literal(ScalarValue::Int64(Some(i)), _) => PathElem::Index(i),
-                        Expr::Literal(ScalarValue::Int32(Some(i)), _) => PathElem::Index(i.into()),
+                    let k = self.scalar(index, row)?;
+                    let step = match &k.expr {
+                        Expr::Literal(ScalarValue::Int64(Some(i)), _) => Step::Const(PathElem::Index(*i)),
+                        Expr::Literal(ScalarValue::Int32(Some(i)), _) => Step::Const(PathElem::Index((*i).into())),
                         Expr::Literal(ScalarValue::Utf8View(Some(s)) | ScalarValue::Utf8(Some(s)), _) => {
-                            PathElem::Key(s)
+                            Step::Const(PathElem::Key(s.clone()))
                         }
-                        _ => return Err(self.not_implemented(index.span, "an index that is not a constant")),
+                        _ => Step::Computed(k),
                     };
-                    elems.push(elem);
+                    steps.push(step);
                     base = target;
                 }
                 _ => break,
             }
         }
-        elems.reverse();
+        steps.reverse();
         let t = self.scalar(base, row)?;
         if t.ty != KqlType::Dynamic {
             return Err(self.error_help(
@@ -149,7 +170,28 @@ impl<'a> Binder<'a> {
                 "convert text to dynamic first with parse_json(...)",
             ));
         }
-        Ok(Typed { expr: dyn_get(elems).call(vec![t.expr]), ty: KqlType::Dynamic })
+        let mut expr = t.expr;
+        let mut pending: Vec<PathElem> = Vec::new();
+        for step in steps {
+            match step {
+                Step::Const(p) => pending.push(p),
+                Step::Computed(k) => {
+                    if !pending.is_empty() {
+                        expr = dyn_get(std::mem::take(&mut pending)).call(vec![expr]);
+                    }
+                    let f = crate::functions::rowwise::row_func(
+                        "dynamic_index",
+                        KqlType::Dynamic,
+                        crate::functions::collections::dynamic_index,
+                    );
+                    expr = f.call(vec![expr, k.expr]);
+                }
+            }
+        }
+        if !pending.is_empty() {
+            expr = dyn_get(pending).call(vec![expr]);
+        }
+        Ok(Typed { expr, ty: KqlType::Dynamic })
     }
 
     /// A dynamic operand compared with a value of type `to` reads as that type.
@@ -401,9 +443,18 @@ impl<'a> Binder<'a> {
         // One tabular item: a sub-query (`x in (T | project y)`).
         if items.len() == 1 && self.is_tabular(&items[0]) {
             let sub = self.table(&items[0])?;
-            if sub.plan.schema().fields().len() != 1 {
-                return Err(self.error(error::BAD_ARGUMENTS, items[0].span, "the sub-query must return one column"));
-            }
+            // The first column is the list.
+            let Some(first) = sub.plan.schema().fields().first().map(|f| f.name().clone()) else {
+                return Err(self.error(error::BAD_ARGUMENTS, items[0].span, "the sub-query has no columns"));
+            };
+            // A name of its own, so it cannot clash with the outer row's columns.
+            let inner = self.fresh("in");
+            let sub_plan = self.build(
+                items[0].span,
+                datafusion::logical_expr::LogicalPlanBuilder::from(sub.plan)
+                    .project(vec![Self::column(&first).alias(&inner)]),
+            )?;
+            let sub = super::Tab { plan: sub_plan, source: sub.source };
             return match op {
                 ListOp::In => Ok(Typed { expr: in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
                 ListOp::NotIn => Ok(Typed { expr: not_in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
@@ -474,7 +525,18 @@ impl<'a> Binder<'a> {
         if let Expr::Literal(ScalarValue::LargeUtf8(Some(json)), _) = &v.expr
             && let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(json)
         {
-            return items
+            // Nested arrays flatten: `x in (dynamic([1, [2, 3]]))` is `x in (1, 2, 3)`.
+            fn flat(items: Vec<serde_json::Value>, out: &mut Vec<serde_json::Value>) {
+                for j in items {
+                    match j {
+                        serde_json::Value::Array(inner) => flat(inner, out),
+                        other => out.push(other),
+                    }
+                }
+            }
+            let mut all = Vec::new();
+            flat(items, &mut all);
+            return all
                 .into_iter()
                 .map(|j| match j {
                     serde_json::Value::Number(n) if n.is_i64() => {

@@ -85,11 +85,26 @@ pub(crate) struct Binder<'a> {
     /// Set while binding a `summarize` item: aggregation calls land here.
     pub aggs: Option<ops::AggCollector>,
     pub agg_serial: usize,
+    /// Set while binding a row expression: window functions (`row_number`,
+    /// `prev`, `next`) land here, to be computed before the projection.
+    pub windows: Option<Vec<Expr>>,
+    /// While binding `summarize`: the sort order of its input, if sorted.
+    pub sorted_input: Option<Vec<datafusion::logical_expr::SortExpr>>,
 }
 
 /// Binds every statement of `query`; returns one plan per tabular result.
 pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Result<Vec<LogicalPlan>, Vec<Diagnostic>> {
-    let mut b = Binder { catalog, now, env: Vec::new(), diags: Vec::new(), next_id: 0, aggs: None, agg_serial: 0 };
+    let mut b = Binder {
+        catalog,
+        now,
+        env: Vec::new(),
+        diags: Vec::new(),
+        next_id: 0,
+        aggs: None,
+        agg_serial: 0,
+        windows: None,
+        sorted_input: None,
+    };
     let mut results = Vec::new();
     for stmt in &query.statements {
         match b.statement(stmt) {
@@ -260,10 +275,22 @@ impl<'a> Binder<'a> {
         }
     }
 
-    /// Binds a constant scalar expression (no row).
+    /// Binds a constant scalar expression (no row), folded to a literal
+    /// where it can be (`10 + 10`, a function of constants).
     pub fn constant(&mut self, e: &ast::Expr) -> BResult<Typed> {
         let empty = DFSchema::empty();
-        self.scalar(e, Row { schema: &empty, source: None })
+        let t = self.scalar(e, Row { schema: &empty, source: None })?;
+        if matches!(t.expr, Expr::Literal(..)) {
+            return Ok(t);
+        }
+        let simplifier = datafusion::optimizer::simplify_expressions::ExprSimplifier::new(
+            datafusion::logical_expr::simplify::SimplifyContext::default(),
+        );
+        let folded = simplifier.coerce(t.expr.clone(), &empty).and_then(|e| simplifier.simplify(e));
+        match folded {
+            Ok(folded @ Expr::Literal(..)) => Ok(Typed { expr: folded, ty: t.ty }),
+            _ => Ok(t),
+        }
     }
 
     // ---- tabular expressions ----------------------------------------------

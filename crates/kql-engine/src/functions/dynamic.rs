@@ -120,6 +120,7 @@ impl ScalarUDFImpl for ParseJsonFunc {
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         map_json(&args.args[0], |text| match serde_json::from_str::<J>(text) {
+            _ if text.trim().is_empty() => None,
             Ok(J::Null) => None,
             Ok(v) => Some(v.to_string()),
             Err(_) => Some(J::String(text.to_string()).to_string()),
@@ -149,8 +150,20 @@ pub fn constant_elements(json: &str) -> Vec<String> {
         J::Null => String::new(),
         other => other.to_string(),
     };
+    fn flat(items: &[J], out: &mut Vec<J>) {
+        for j in items {
+            match j {
+                J::Array(inner) => flat(inner, out),
+                other => out.push(other.clone()),
+            }
+        }
+    }
     match serde_json::from_str::<J>(json) {
-        Ok(J::Array(items)) => items.iter().map(as_text).collect(),
+        Ok(J::Array(items)) => {
+            let mut all = Vec::new();
+            flat(&items, &mut all);
+            all.iter().map(as_text).collect()
+        }
         Ok(v) => vec![as_text(&v)],
         Err(_) => vec![json.to_string()],
     }

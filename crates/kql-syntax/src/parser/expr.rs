@@ -280,6 +280,13 @@ impl<'a> Parser<'a> {
 
     /// `( [arg, ...] )` where an argument is `*`, `name = value` or an expression.
     pub(super) fn call_args(&mut self) -> PResult<Vec<Arg>> {
+        let saved = std::mem::replace(&mut self.search_terms, false);
+        let r = self.call_args_inner();
+        self.search_terms = saved;
+        r
+    }
+
+    fn call_args_inner(&mut self) -> PResult<Vec<Arg>> {
         self.expect(TokenKind::LParen, "`(`")?;
         let mut args = Vec::new();
         if self.eat(TokenKind::RParen).is_some() {
@@ -314,9 +321,14 @@ impl<'a> Parser<'a> {
                     "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => self.literal_expr(),
                     "dynamic" if self.nth_kind(1) == TokenKind::LParen => self.literal_expr(),
                     "typeof" if self.nth_kind(1) == TokenKind::LParen => self.type_of(),
-                    "entity_group" if self.nth_kind(1) == TokenKind::LBracket => self.entity_group(),
+                    "entity_group" if matches!(self.nth_kind(1), TokenKind::LBracket | TokenKind::QuotedIdent) => {
+                        self.entity_group()
+                    }
                     _ => {
-                        if let Some(op) = self.source_operator()? {
+                        let saved = std::mem::replace(&mut self.search_terms, false);
+                        let source = self.source_operator();
+                        self.search_terms = saved;
+                        if let Some(op) = source? {
                             let span = op.span;
                             return Ok(Expr { kind: ExprKind::Source(Box::new(op)), span });
                         }
@@ -335,7 +347,11 @@ impl<'a> Parser<'a> {
             }
             TokenKind::LParen => {
                 self.bump();
-                let inner = self.pipe_expr()?;
+                // `Col:"x"` search terms belong to the search predicate itself.
+                let saved = std::mem::replace(&mut self.search_terms, false);
+                let inner = self.pipe_expr();
+                self.search_terms = saved;
+                let inner = inner?;
                 if self.at(TokenKind::Comma) {
                     let span = self.tok().span;
                     self.push(

@@ -236,7 +236,13 @@ impl<'a> Parser<'a> {
                 match t.kind {
                     TokenKind::Int => {
                         self.bump();
-                        Ok(DynValue::Long(sign * self.int_value(text, t.span)?))
+                        match signed(text, neg) {
+                            Some(v) => Ok(DynValue::Long(v)),
+                            None => {
+                                Err(self
+                                    .invalid(t.span, format!("integer literal `{text}` does not fit in a 64-bit long")))
+                            }
+                        }
                     }
                     TokenKind::Real => {
                         self.bump();
@@ -321,11 +327,20 @@ fn parse_long(s: &str) -> Option<i64> {
         Some(d) => (true, d.trim_start()),
         None => (false, s.strip_prefix('+').unwrap_or(s).trim_start()),
     };
-    let v = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok()? as i64,
-        None => digits.parse::<i64>().ok()?,
+    signed(digits, neg)
+}
+
+/// A decimal or `0x` magnitude with a sign, as an i64 (so `-9223372036854775808` fits).
+fn signed(digits: &str, neg: bool) -> Option<i64> {
+    let m: u64 = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16).ok()?,
+        None => digits.parse::<u64>().ok()?,
     };
-    Some(if neg { v.wrapping_neg() } else { v })
+    if neg {
+        if m == 1 << 63 { Some(i64::MIN) } else { i64::try_from(m).ok().map(|v| -v) }
+    } else {
+        i64::try_from(m).ok()
+    }
 }
 
 fn parse_real(s: &str) -> Option<f64> {
@@ -448,7 +463,11 @@ pub(crate) fn parse_timespan_text(s: &str) -> Option<i64> {
         let (num, unit) = body.split_at(split);
         let n: f64 = num.trim().parse().ok()?;
         let per = if unit.is_empty() { TICKS_PER_DAY as f64 } else { timespan_unit(unit.trim())? };
-        return Some(sign * (n * per).round() as i64);
+        let t = (n * per).round();
+        if !t.is_finite() || t.abs() >= 9.2e18 {
+            return None;
+        }
+        return Some(sign * t as i64);
     }
     // [d.]hh:mm[:ss[.fffffff]]
     let (days, clock) = match body.split_once(':') {
@@ -471,7 +490,10 @@ pub(crate) fn parse_timespan_text(s: &str) -> Option<i64> {
     if m > 59 || sec > 59 {
         return None;
     }
-    Some(sign * (days * TICKS_PER_DAY + (h * 3600 + m * 60 + sec) * TICKS_PER_SECOND + frac))
+    let total = i128::from(days) * i128::from(TICKS_PER_DAY)
+        + (i128::from(h) * 3600 + i128::from(m) * 60 + i128::from(sec)) * i128::from(TICKS_PER_SECOND)
+        + i128::from(frac);
+    i64::try_from(total * i128::from(sign)).ok()
 }
 
 /// `ss[.fffffff]` to (seconds, ticks of fraction).

@@ -420,9 +420,30 @@ impl<'a> Parser<'a> {
 
     /// An option's value: a name (`inner`), a literal, or `-1`.
     fn option_value(&mut self) -> PResult<crate::ast::Expr> {
+        use crate::ast::{Expr, ExprKind, Literal};
+        if self.at_word("dynamic") && self.nth_kind(1) == TokenKind::LParen {
+            return self.literal_expr();
+        }
         if self.at_name() && !(self.at_word("true") || self.at_word("false")) {
             let id = self.ident("a value")?;
-            return Ok(crate::ast::Expr { span: id.span, kind: crate::ast::ExprKind::Name(id) });
+            return Ok(Expr { span: id.span, kind: ExprKind::Name(id) });
+        }
+        // One string token: the next string is no part of the option.
+        if self.at(TokenKind::String) {
+            let t = self.bump();
+            let value = self.string_value(self.text_of(t), t.span);
+            return Ok(Expr { kind: ExprKind::Literal(Literal::String(value)), span: t.span });
+        }
+        // A literal, or a signed number; never a postfix expression, so a
+        // bracketed name after the option stays a name.
+        if matches!(self.kind(), TokenKind::Minus | TokenKind::Plus) {
+            return self.unary_expr();
+        }
+        if matches!(self.kind(), TokenKind::Int | TokenKind::Real | TokenKind::Timespan | TokenKind::TypedLiteral)
+            || self.at_word("true")
+            || self.at_word("false")
+        {
+            return self.literal_expr();
         }
         self.unary_expr()
     }

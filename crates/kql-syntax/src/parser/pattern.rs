@@ -60,6 +60,13 @@ impl<'a> Parser<'a> {
     /// `entity_group [Entity, ...]`.
     pub(super) fn entity_group(&mut self) -> PResult<Expr> {
         let start = self.bump().span;
+        // `entity_group ["x"]` lexes as a bracketed name: one string entity.
+        if self.at(TokenKind::QuotedIdent) {
+            let t = self.bump();
+            let s = self.quoted_ident_text(t);
+            let item = Expr { kind: ExprKind::Literal(crate::ast::Literal::String(s)), span: t.span };
+            return Ok(Expr { kind: ExprKind::EntityGroup(vec![item]), span: self.span_from(start) });
+        }
         self.expect(TokenKind::LBracket, "`[` and the entities")?;
         let items = self.comma_list(|p| p.expr())?;
         self.expect(TokenKind::RBracket, "`]` after the entities")?;

@@ -106,20 +106,24 @@ impl<'a> Parser<'a> {
                 | TokenKind::TypedLiteral
                 | TokenKind::LParen
                 | TokenKind::Minus
+                | TokenKind::Plus
                 | TokenKind::Star
-        ) && !is_operator_word(next_word);
+        ) && (!is_operator_word(next_word)
+            // `union or*`: an operator word glued to `*` is a table pattern.
+            || (self.nth_kind(2) == TokenKind::Star && !self.nth(2).spaced));
         let is_source = match word {
             "print" => next_is_operand_start,
-            "range" => next.kind == TokenKind::Ident && self.nth_is_word(2, "from"),
+            "range" => matches!(next.kind, TokenKind::Ident | TokenKind::QuotedIdent) && self.nth_is_word(2, "from"),
             "datatable" | "externaldata" | "external_data" => {
                 next.kind == TokenKind::LParen || (next.kind == TokenKind::Ident && self.nth_kind(2) == TokenKind::Eq)
             }
-            "union" => next_is_operand_start && next.kind != TokenKind::Minus,
+            "union" => next_is_operand_start && !matches!(next.kind, TokenKind::Minus | TokenKind::Plus),
             "search" | "find" => {
                 next_is_operand_start || matches!(next_word, "in" | "kind" | "withsource" | "with_source" | "datascope")
             }
             "evaluate" => {
-                next.kind == TokenKind::Ident && matches!(self.nth_kind(2), TokenKind::LParen | TokenKind::Dot)
+                matches!(next.kind, TokenKind::Ident | TokenKind::QuotedIdent)
+                    && matches!(self.nth_kind(2), TokenKind::LParen | TokenKind::Dot)
             }
             _ => false,
         };

@@ -203,7 +203,7 @@ impl<'a> Parser<'a> {
             "project-away" => OperatorKind::ProjectAway(self.comma_list(|p| p.name_pattern())?),
             "project-keep" => OperatorKind::ProjectKeep(self.comma_list(|p| p.name_pattern())?),
             "project-rename" => OperatorKind::ProjectRename(self.project_rename()?),
-            "project-by-names" => OperatorKind::ProjectByNames(self.comma_list(|p| p.expr())?),
+            "project-by-names" => OperatorKind::ProjectByNames(self.comma_list(|p| p.name_pattern())?),
             "project-reorder" => OperatorKind::ProjectReorder(self.project_reorder()?),
             "summarize" => OperatorKind::Summarize(self.summarize()?),
             "sort" | "order" => self.sort(&word)?,
@@ -430,7 +430,8 @@ impl<'a> Parser<'a> {
         let list = matches!(name.name.as_str(), "ycolumns" | "series" | "anomalycolumns");
         while list
             && self.at(TokenKind::Comma)
-            && !(self.nth_kind(2) == TokenKind::Eq && matches!(self.nth_kind(1), TokenKind::Ident))
+            && !(self.nth_kind(2) == TokenKind::Eq
+                && matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::QuotedIdent))
         {
             self.bump();
             values.push(self.option_value()?);

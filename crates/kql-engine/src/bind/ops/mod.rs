@@ -1,7 +1,9 @@
 //! Tabular operators, one module per family. Each takes the bound input and
 //! returns the bound output.
 
+mod expand;
 mod join;
+mod parse;
 mod project;
 mod source;
 mod summarize;
@@ -21,10 +23,11 @@ impl<'a> Binder<'a> {
         let span = op.span;
         match &op.kind {
             OperatorKind::Where(p) => {
-                let t = {
+                let (t, wins) = {
                     let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
-                    self.scalar(p, row)?
+                    self.with_windows(|b| b.scalar(p, row))?
                 };
+                let cols = Self::all_columns(&input.plan);
                 let t = self.coerce_dynamic(t, KqlType::Bool);
                 if t.ty != KqlType::Bool {
                     return Err(self.error(
@@ -33,7 +36,11 @@ impl<'a> Binder<'a> {
                         format!("`where` needs a bool predicate, found a {}", t.ty),
                     ));
                 }
-                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).filter(t.expr))?;
+                let mut b = LogicalPlanBuilder::from(input.plan);
+                if !wins.is_empty() {
+                    b = self.df(span, b.window(wins))?;
+                }
+                let plan = self.build(span, b.filter(t.expr).and_then(|b| b.project(cols)))?;
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Extend(items) => self.extend(input, items),
@@ -74,17 +81,14 @@ impl<'a> Binder<'a> {
             OperatorKind::Join(j) => self.join(input, j, span, false),
             OperatorKind::Lookup(j) => self.join(input, j, span, true),
             OperatorKind::As { name, .. } => {
-                self.env.push((name.name.clone(), super::Value::Table(input.clone())));
-                Ok(input)
+                let named = Tab { plan: input.plan, source: Some(name.name.clone()) };
+                self.env.push((name.name.clone(), super::Value::Table(named.clone())));
+                Ok(named)
             }
-            OperatorKind::Serialize(items) => {
-                if items.is_empty() {
-                    Ok(input)
-                } else {
-                    Err(self.not_implemented(span, "`serialize` with columns"))
-                }
-            }
+            OperatorKind::Serialize(items) => self.extend(input, items),
             OperatorKind::Render(_) => Ok(input),
+            OperatorKind::MvExpand(m) => self.mv_expand(input, m, span),
+            OperatorKind::Parse(p) => self.parse_operator(input, p, span),
             OperatorKind::Getschema => self.getschema(input, span),
             other => {
                 let name = operator_name(other);
@@ -126,6 +130,15 @@ impl<'a> Binder<'a> {
                 Some(NullsOrder::Last) => false,
                 None => asc,
             };
+            if t.ty == KqlType::Real {
+                // Kusto keeps NaN next to null: null, NaN, values (nulls first)
+                // or values, NaN, null (nulls last).
+                use datafusion::logical_expr::{lit, when};
+                let nan = datafusion::functions::math::expr_fn::isnan(t.expr.clone());
+                let class = when(t.expr.clone().is_null(), lit(0i32)).when(nan, lit(1i32)).otherwise(lit(2i32));
+                let class = self.df(k.expr.span, class)?;
+                out.push(SortExpr::new(class, nulls_first, false));
+            }
             out.push(SortExpr::new(t.expr, asc, nulls_first));
         }
         Ok(out)

@@ -45,10 +45,15 @@ impl<'a> Binder<'a> {
             if item.names.len() > 1 {
                 return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
             }
-            let t = {
+            let (t, wins) = {
                 let row = Row { schema: tab.plan.schema(), source: tab.source.as_deref() };
-                self.scalar(&item.value, row)?
+                self.with_windows(|b| b.scalar(&item.value, row))?
             };
+            let before: Vec<String> = Self::current_names(&tab);
+            if !wins.is_empty() {
+                let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).window(wins))?;
+                tab = Tab { plan, source: tab.source };
+            }
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),
                 None => match inferred(&item.value) {
@@ -59,12 +64,12 @@ impl<'a> Binder<'a> {
             names.take(&name);
             let mut exprs: Vec<Expr> = Vec::new();
             let mut replaced = false;
-            for f in tab.plan.schema().fields() {
-                if f.name() == &name {
+            for f in &before {
+                if f == &name {
                     exprs.push(t.expr.clone().alias(&name));
                     replaced = true;
                 } else {
-                    exprs.push(Self::column(f.name()));
+                    exprs.push(Self::column(f));
                 }
             }
             if !replaced {
@@ -81,14 +86,16 @@ impl<'a> Binder<'a> {
         let mut names = NameTable::default();
         let mut seen: Vec<String> = Vec::new();
         let mut exprs = Vec::new();
+        let mut windows = Vec::new();
         for item in items {
             if item.names.len() > 1 {
                 return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
             }
-            let t = {
+            let (t, wins) = {
                 let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
-                self.scalar(&item.value, row)?
+                self.with_windows(|b| b.scalar(&item.value, row))?
             };
+            windows.extend(wins);
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),
                 None => match inferred(&item.value) {
@@ -108,7 +115,11 @@ impl<'a> Binder<'a> {
             seen.push(name.clone());
             exprs.push(t.expr.alias(&name));
         }
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let mut b = LogicalPlanBuilder::from(input.plan);
+        if !windows.is_empty() {
+            b = self.df(span, b.window(windows))?;
+        }
+        let plan = self.build(span, b.project(exprs))?;
         Ok(Tab { plan, source: input.source })
     }
 

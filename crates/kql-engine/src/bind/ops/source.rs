@@ -3,21 +3,17 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{Field, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{DFSchema, ScalarValue};
-use datafusion::logical_expr::{
-    EmptyRelation, Expr, LogicalPlan, LogicalPlanBuilder, Operator, binary_expr, cast, lit,
-};
+use datafusion::logical_expr::{EmptyRelation, Expr, LogicalPlan, LogicalPlanBuilder, cast, lit};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, OperatorKind};
 
 use crate::bind::names::NameTable;
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
+use crate::functions::expand::range_list;
 use crate::types::KqlType;
-
-/// More rows than this in one `range` is surely a mistake.
-const MAX_RANGE_ROWS: i64 = 10_000_000;
 
 impl<'a> Binder<'a> {
     pub(crate) fn source_operator(&mut self, op: &ast::Operator) -> BResult<Tab> {
@@ -58,62 +54,36 @@ impl<'a> Binder<'a> {
         let f = self.constant(from)?;
         let t = self.constant(to)?;
         let s = self.constant(step)?;
-        let as_i64 = |e: &Expr| match e {
-            Expr::Literal(v, _) => match v {
-                ScalarValue::Int64(Some(n))
-                | ScalarValue::TimestampNanosecond(Some(n), _)
-                | ScalarValue::DurationNanosecond(Some(n)) => Some(*n),
-                ScalarValue::Int32(Some(n)) => Some(*n as i64),
-                _ => None,
-            },
-            _ => None,
+        let ty =
+            match (f.ty, t.ty, s.ty) {
+                (KqlType::Datetime, KqlType::Datetime, KqlType::Timespan) => KqlType::Datetime,
+                (KqlType::Timespan, KqlType::Timespan, KqlType::Timespan) => KqlType::Timespan,
+                (a, b, c) if a.is_numeric() && b.is_numeric() && c.is_numeric() => {
+                    if [a, b, c].contains(&KqlType::Real) { KqlType::Real } else { KqlType::Long }
+                }
+                (a, b, c) => {
+                    return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    span,
+                    format!(
+                        "`range` needs numbers, or datetimes or timespans with a timespan step; found {a}, {b} and {c}"
+                    ),
+                ));
+                }
+            };
+        let real = ty == KqlType::Real;
+        let as_num = |e: Expr| {
+            if real { cast(e, DataType::Float64) } else { cast(e, DataType::Int64) }
         };
-        let (Some(a), Some(b), Some(st)) = (as_i64(&f.expr), as_i64(&t.expr), as_i64(&s.expr)) else {
-            return Err(self.error(
-                error::NOT_CONSTANT,
-                span,
-                "`range` needs constant whole-number, datetime or timespan bounds",
-            ));
-        };
-        if st == 0 {
-            return Err(self.error(error::BAD_ARGUMENTS, step.span, "the `range` step cannot be zero"));
-        }
-        let rows = if (st > 0 && b < a) || (st < 0 && b > a) { 0 } else { (b - a) / st + 1 };
-        if rows > MAX_RANGE_ROWS {
-            return Err(self.error(
-                error::BAD_ARGUMENTS,
-                span,
-                format!("`range` would make {rows} rows; the limit is {MAX_RANGE_ROWS}"),
-            ));
-        }
-        let ty = f.ty;
-        let plan = if rows == 0 {
-            empty_plan(&[(column.name.clone(), ty)])
-        } else {
-            // The row numbers 0..rows, in memory batches.
-            let schema =
-                Arc::new(Schema::new(vec![Field::new("i", datafusion::arrow::datatypes::DataType::Int64, false)]));
-            let mut batches = Vec::new();
-            let mut start = 0i64;
-            while start < rows {
-                let end = (start + 8192).min(rows);
-                let arr = datafusion::arrow::array::Int64Array::from_iter_values(start..end);
-                let batch = datafusion::arrow::record_batch::RecordBatch::try_new(schema.clone(), vec![Arc::new(arr)]);
-                batches.push(self.df(span, batch.map_err(Into::into))?);
-                start = end;
-            }
-            let table = self.df(span, datafusion::datasource::MemTable::try_new(schema, vec![batches]))?;
-            let scan = LogicalPlanBuilder::scan(
-                "range",
-                datafusion::catalog::default_table_source::provider_as_source(Arc::new(table)),
-                None,
-            );
-            let scan = self.build(span, scan)?;
-            let value = Self::column("i");
-            let x = binary_expr(lit(a), Operator::Plus, binary_expr(value, Operator::Multiply, lit(st)));
-            let x = if ty == KqlType::Long { x } else { cast(x, ty.arrow()) };
-            self.build(span, LogicalPlanBuilder::from(scan).project(vec![x.alias(&column.name)]))?
-        };
+        let values = range_list(real).call(vec![as_num(f.expr), as_num(t.expr), as_num(s.expr)]);
+        let list = self.fresh("range");
+        let b = LogicalPlanBuilder::empty(true)
+            .project(vec![values.alias(&list)])
+            .and_then(|b| b.unnest_column(datafusion::common::Column::from_name(&list)));
+        let unnested = self.build(span, b)?;
+        let x = Self::column(&list);
+        let x = if real || ty == KqlType::Long { x } else { cast(x, ty.arrow()) };
+        let plan = self.build(span, LogicalPlanBuilder::from(unnested).project(vec![x.alias(&column.name)]))?;
         Ok(Tab { plan, source: None })
     }
 

@@ -22,6 +22,7 @@ pub(crate) struct AggCollector {
 
 impl<'a> Binder<'a> {
     pub(crate) fn summarize(&mut self, input: Tab, s: &ast::Summarize, span: Span) -> BResult<Tab> {
+        self.sorted_input = sort_of(&input.plan);
         let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
         let mut names = NameTable::default();
         let mut group = Vec::new();
@@ -36,11 +37,10 @@ impl<'a> Binder<'a> {
                     "convert it first, for example `by tostring(Props.x)`",
                 ));
             }
-            let name = match key.names.first() {
-                Some(n) => n.name.clone(),
-                None => inferred(&key.value).unwrap_or_else(|| names.column()),
+            let name = match key.names.first().map(|n| n.name.clone()).or_else(|| inferred(&key.value)) {
+                Some(n) => names.unique(&n),
+                None => names.column(),
             };
-            let name = names.unique(&name);
             group.push(t.expr.alias(&name));
             out_cols.push(name);
         }
@@ -69,11 +69,10 @@ impl<'a> Binder<'a> {
                 ));
             }
             aggs.extend(found.aggs);
-            let name = match item.names.first() {
-                Some(n) => n.name.clone(),
-                None => default_agg_name(&item.value).unwrap_or_else(|| names.column()),
+            let name = match item.names.first().map(|n| n.name.clone()).or_else(|| default_agg_name(&item.value)) {
+                Some(n) => names.unique(&n),
+                None => names.column(),
             };
-            let name = names.unique(&name);
             post.push(t.expr.alias(&name));
         }
         let b = LogicalPlanBuilder::from(input.plan).aggregate(group, aggs).and_then(|b| b.project(post));
@@ -176,12 +175,32 @@ impl<'a> Binder<'a> {
                     None => not_null,
                 });
                 let set = name.starts_with("make_set");
-                let list = filtered(self, agg::array_agg(x.expr), p)?;
+                // make_list keeps the order of sorted input.
+                let order = if set { Vec::new() } else { input_order(row.schema, self.sorted_input.as_ref()) };
+                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
+                let mut builder = call.order_by(order);
+                if let Some(p) = p {
+                    builder = builder.filter(p);
+                }
+                let list = self.df(span, builder.build())?;
                 (list_to_dynamic(set).call(vec![list]), KqlType::Dynamic)
             }
             "take_any" | "any" => {
+                // One column: a non-null, non-empty value when there is one.
                 let x = arg(self, 0)?;
-                (agg::first_value(x.expr, vec![]), x.ty)
+                let present = if x.ty == KqlType::String {
+                    datafusion::logical_expr::binary_expr(
+                        x.expr.clone(),
+                        datafusion::logical_expr::Operator::NotEq,
+                        lit(""),
+                    )
+                } else {
+                    x.expr.clone().is_not_null()
+                };
+                let first = datafusion::functions_aggregate::first_last::first_value_udaf().call(vec![x.expr]);
+                let e = self.df(span, first.filter(present).build())?;
+                let e = if x.ty == KqlType::String { coalesce(vec![e, lit("")]) } else { e };
+                (e, x.ty)
             }
             "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
                 let x = arg(self, 0)?;
@@ -193,14 +212,25 @@ impl<'a> Binder<'a> {
                     "variance" | "varianceif" => agg::var_sample(f),
                     _ => agg::var_pop(f),
                 };
-                (filtered(self, e, p)?, KqlType::Real)
+                // Empty input gives 0, as Kusto documents.
+                (coalesce(vec![filtered(self, e, p)?, lit(0.0f64)]), KqlType::Real)
             }
             "percentile" => {
+                // Nearest rank: the smallest value with at least p% of the values at or below it.
                 let x = arg(self, 0)?;
                 let p = self.constant_f64(args.get(1), span)?;
-                let e =
-                    agg::percentile_cont(SortExpr::new(cast(x.expr, DataType::Float64), true, false), lit(p / 100.0));
-                (e, KqlType::Real)
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(self.error(error::BAD_ARGUMENTS, span, "the percentile must be between 0 and 100"));
+                }
+                let values = agg::array_agg(cast(x.expr, DataType::Float64));
+                let e = crate::functions::rowwise::row_func(
+                    "percentile_nearest_rank",
+                    KqlType::Real,
+                    crate::functions::collections::percentile_nearest_rank,
+                )
+                .call(vec![values, lit(p)]);
+                let ty = if x.ty.is_numeric() { x.ty } else { KqlType::Real };
+                (if ty == KqlType::Real { e } else { cast(e, ty.arrow()) }, ty)
             }
             _ => return Err(self.not_implemented(span, &format!("the aggregation `{name}`"))),
         };
@@ -286,20 +316,44 @@ impl<'a> Binder<'a> {
         let struct_args: Vec<Expr> =
             cols.iter().enumerate().flat_map(|(i, (_, e))| [lit(format!("f{i}")), e.clone()]).collect();
         let packed = named_struct(struct_args);
+        // Rows whose key is null come last, so they are picked only when
+        // every key is null, as Kusto does.
         let order = match &key_t {
             Some(k) => vec![SortExpr::new(k.expr.clone(), name == "arg_min", false)],
             None => vec![],
         };
         let first = datafusion::functions_aggregate::first_last::first_value_udaf().call(vec![packed]);
-        let e = match &key_t {
-            Some(k) => self.df(span, first.order_by(order).filter(k.expr.clone().is_not_null()).build())?,
-            None => first,
-        };
+        let e = if order.is_empty() { first } else { self.df(span, first.order_by(order).build())? };
         let id = format!("__agg_{}", self.agg_serial);
         self.agg_serial += 1;
         aggs.push(e.alias(&id));
         Ok(cols.iter().enumerate().map(|(i, (n, _))| get_field(Self::column(&id), format!("f{i}")).alias(n)).collect())
     }
+}
+
+/// The keys of the sort nearest below `plan`, looking through operators
+/// that keep row order.
+fn sort_of(plan: &datafusion::logical_expr::LogicalPlan) -> Option<Vec<SortExpr>> {
+    use datafusion::logical_expr::LogicalPlan as P;
+    match plan {
+        P::Sort(s) => Some(s.expr.clone()),
+        P::Projection(p) => sort_of(&p.input),
+        P::Filter(f) => sort_of(&f.input),
+        P::Limit(l) => sort_of(&l.input),
+        P::Window(w) => sort_of(&w.input),
+        P::SubqueryAlias(a) => sort_of(&a.input),
+        _ => None,
+    }
+}
+
+/// The sort order of the input, when it is sorted by columns it still has.
+fn input_order(schema: &datafusion::common::DFSchema, sorted: Option<&Vec<SortExpr>>) -> Vec<SortExpr> {
+    let Some(keys) = sorted else { return Vec::new() };
+    let usable = keys.iter().all(|k| match &k.expr {
+        Expr::Column(c) => schema.index_of_column_by_name(None, &c.name).is_some(),
+        _ => false,
+    });
+    if usable { keys.clone() } else { Vec::new() }
 }
 
 fn is_star(a: &Arg) -> bool {

@@ -21,6 +21,7 @@ struct Leg {
 impl<'a> Binder<'a> {
     pub(crate) fn union(&mut self, first: Option<Tab>, u: &ast::Union, span: Span) -> BResult<Tab> {
         let mut inner = false;
+        let mut fuzzy = false;
         let mut source_col: Option<String> = None;
         for o in &u.options {
             let value = match &o.value.kind {
@@ -41,6 +42,7 @@ impl<'a> Binder<'a> {
                     }
                 },
                 "withsource" | "with_source" => source_col = Some(value),
+                "isfuzzy" => fuzzy = value == "true",
                 _ => {}
             }
         }
@@ -71,7 +73,16 @@ impl<'a> Binder<'a> {
                     }
                 }
                 _ => {
-                    let tab = self.table(e)?;
+                    // With isfuzzy=true a leg that does not resolve is left out.
+                    let before = self.diags.len();
+                    let tab = match self.table(e) {
+                        Ok(t) => t,
+                        Err(_) if fuzzy && self.diags[before..].iter().all(|d| d.code == error::UNKNOWN_NAME) => {
+                            self.diags.truncate(before);
+                            continue;
+                        }
+                        Err(f) => return Err(f),
+                    };
                     let name = match &e.kind {
                         ExprKind::Name(n) => n.name.clone(),
                         _ => tab.source.clone().unwrap_or_else(|| format!("union_arg{}", i + 1)),
@@ -111,10 +122,17 @@ impl<'a> Binder<'a> {
         if let Some(s) = &source_col {
             names.take(s);
         }
+        // Names that need no type suffix keep them; a suffixed name that
+        // clashes with one of them gets a number (`x_long1`).
+        for (n, types) in &columns {
+            if types.len() == 1 {
+                names.take(n);
+            }
+        }
         let mut outputs: Vec<(String, String, KqlType)> = Vec::new();
         for (n, types) in &columns {
             if types.len() == 1 {
-                outputs.push((names.unique(n), n.clone(), types[0]));
+                outputs.push((n.clone(), n.clone(), types[0]));
             } else {
                 for t in types {
                     outputs.push((names.unique(&format!("{n}_{}", t.name())), n.clone(), *t));
