@@ -279,7 +279,18 @@ impl<'a> Binder<'a> {
             "abs" => {
                 self.arity(name, args, 1, 1, span)?;
                 let t = self.scalar(&args[0].value, row)?;
-                Ok(Typed { expr: datafusion::functions::math::expr_fn::abs(t.expr), ty: t.ty })
+                let abs = datafusion::functions::math::expr_fn::abs;
+                match t.ty {
+                    KqlType::Timespan => {
+                        Ok(Typed { expr: cast(abs(cast(t.expr, DataType::Int64)), t.ty.arrow()), ty: t.ty })
+                    }
+                    ty if ty.is_numeric() => Ok(Typed { expr: abs(t.expr), ty }),
+                    other => Err(self.error(
+                        error::TYPE_MISMATCH,
+                        args[0].value.span,
+                        format!("`abs` takes a number or a timespan, not a {other}"),
+                    )),
+                }
             }
             _ if crate::functions::rowwise(name).is_some() => self.rowwise_call(name, args, span, row),
             _ => {
@@ -316,8 +327,19 @@ impl<'a> Binder<'a> {
                 format!("`{name}` is allowed only in extend, project, serialize and where"),
             ));
         }
+        if !self.row_serialized {
+            return Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("`{name}` needs a serialized input, and this one has no defined order"),
+                "sort it first, or add `| serialize`",
+            ));
+        }
         let (expr, ty) = match name {
             "row_number" => {
+                if args.len() == 2 {
+                    return Err(self.not_implemented(args[1].value.span, "`row_number` with a restart condition"));
+                }
                 self.arity(name, args, 0, 1, span)?;
                 let start = match args.first() {
                     Some(a) => match self.constant(&a.value)?.expr {
@@ -456,8 +478,20 @@ impl<'a> Binder<'a> {
         Typed { expr: cast(t.expr, ty.arrow()), ty }
     }
 
-    /// `bin(value, size)`: rounds down to a multiple of `size`.
+    /// `bin(value, size)`: rounds down to a multiple of `size`; a negative
+    /// or zero size gives null.
     fn bin(&mut self, v: Typed, size: Typed, span: Span) -> BResult<Typed> {
+        let t = self.bin_unchecked(v, size.clone(), span)?;
+        let positive = match size.ty {
+            KqlType::Timespan => cast(size.expr, DataType::Int64).gt(lit(0i64)),
+            _ => cast(size.expr, DataType::Float64).gt(lit(0.0f64)),
+        };
+        let null = literal::scalar_of(t.ty, None);
+        let e = self.df(span, when(positive, t.expr).otherwise(lit(null)))?;
+        Ok(Typed { expr: e, ty: t.ty })
+    }
+
+    fn bin_unchecked(&mut self, v: Typed, size: Typed, span: Span) -> BResult<Typed> {
         let n = |e: Expr| cast(e, DataType::Int64);
         match (v.ty, size.ty) {
             (KqlType::Datetime, KqlType::Timespan) | (KqlType::Timespan, KqlType::Timespan) => {

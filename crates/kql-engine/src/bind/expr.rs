@@ -381,22 +381,24 @@ impl<'a> Binder<'a> {
         let nanos = |e: Expr| cast(e, datafusion::arrow::datatypes::DataType::Int64);
         let as_dt = |e: Expr| cast(e, Datetime.arrow());
         let as_ts = |e: Expr| cast(e, Timespan.arrow());
+        // Two integers make a long; a real anywhere makes a real.
         let numeric_result = |a: KqlType, b: KqlType| match (a, b) {
             (Real, _) | (_, Real) => Real,
             (Decimal, _) | (_, Decimal) => Decimal,
-            (Long, _) | (_, Long) => Long,
-            _ => Int,
+            _ => Long,
         };
         let (expr, ty) = match (l.ty, r.ty, op) {
             (a, b, _) if a.is_numeric() && b.is_numeric() => {
                 let ty = numeric_result(a, b);
+                let (le, re) =
+                    if ty == Long { (cast(l.expr, ty.arrow()), cast(r.expr, ty.arrow())) } else { (l.expr, r.expr) };
                 if op == BinaryOp::Mod && ty != Real {
-                    // Kusto's `%` is never negative: ((a % b) + b) % b.
-                    let b = r.expr.clone();
-                    let m = binary_expr(l.expr, Operator::Modulo, r.expr);
+                    // Kusto's `%` is never negative: 0 <= a % b < abs(b).
+                    let b = datafusion::functions::math::expr_fn::abs(re.clone());
+                    let m = binary_expr(le, Operator::Modulo, re);
                     (binary_expr(binary_expr(m, Operator::Plus, b.clone()), Operator::Modulo, b), ty)
                 } else {
-                    (binary_expr(l.expr, dop, r.expr), ty)
+                    (binary_expr(le, dop, re), ty)
                 }
             }
             (Datetime, Datetime, BinaryOp::Sub) => {

@@ -88,6 +88,9 @@ pub(crate) struct Binder<'a> {
     /// Set while binding a row expression: window functions (`row_number`,
     /// `prev`, `next`) land here, to be computed before the projection.
     pub windows: Option<Vec<Expr>>,
+    /// Whether the rows of the operator being bound have a defined order
+    /// (window functions need one).
+    pub row_serialized: bool,
     /// While binding `summarize`: the sort order of its input, if sorted.
     pub sorted_input: Option<Vec<datafusion::logical_expr::SortExpr>>,
 }
@@ -104,6 +107,7 @@ pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Res
         agg_serial: 0,
         windows: None,
         sorted_input: None,
+        row_serialized: false,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {

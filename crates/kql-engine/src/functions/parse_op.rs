@@ -56,6 +56,17 @@ pub fn capture_for(t: KqlType, last: bool) -> &'static str {
     }
 }
 
+/// The capture pattern of a column in `kind=relaxed`: the typed text when
+/// it is there, else any text up to the next delimiter (which then fails to
+/// convert and leaves only this column null).
+pub fn relaxed_capture_for(t: KqlType, last: bool) -> &'static str {
+    match t {
+        KqlType::Int | KqlType::Long => r"(-?\d+|.*?)",
+        KqlType::Real | KqlType::Decimal => r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|.*?)",
+        _ => capture_for(t, last),
+    }
+}
+
 fn fields(types: &[KqlType]) -> Fields {
     Fields::from(
         types.iter().enumerate().map(|(i, t)| Field::new(format!("c{i}"), t.arrow(), true)).collect::<Vec<_>>(),

@@ -21,6 +21,7 @@ use crate::types::KqlType;
 impl<'a> Binder<'a> {
     pub(crate) fn operator(&mut self, input: Tab, op: &Operator) -> BResult<Tab> {
         let span = op.span;
+        self.row_serialized = matches!(op.kind, OperatorKind::Serialize(_)) || is_serialized(&input.plan);
         match &op.kind {
             OperatorKind::Where(p) => {
                 let (t, wins) = {
@@ -85,7 +86,13 @@ impl<'a> Binder<'a> {
                 self.env.push((name.name.clone(), super::Value::Table(named.clone())));
                 Ok(named)
             }
-            OperatorKind::Serialize(items) => self.extend(input, items),
+            OperatorKind::Serialize(items) => {
+                // Mark the rows as ordered, for the window functions after it.
+                let cols = Self::all_columns(&input.plan);
+                let b = LogicalPlanBuilder::from(input.plan).alias(SERIALIZED).and_then(|b| b.project(cols));
+                let plan = self.build(span, b)?;
+                self.extend(Tab { plan, source: input.source }, items)
+            }
             OperatorKind::Render(_) => Ok(input),
             OperatorKind::MvExpand(m) => self.mv_expand(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
@@ -186,6 +193,26 @@ impl<'a> Binder<'a> {
             .collect();
         let plan = self.build(span, LogicalPlanBuilder::from(values).project(exprs))?;
         Ok(Tab { plan, source: None })
+    }
+}
+
+/// The alias `serialize` wraps its input in.
+const SERIALIZED: &str = "__serialized";
+
+/// Whether a plan's rows have a defined order (Kusto's "serialized"): after
+/// a sort or top, and from print, datatable and range; kept by operators
+/// that go row by row.
+fn is_serialized(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
+    use datafusion::logical_expr::LogicalPlan as P;
+    match plan {
+        P::Sort(_) | P::Values(_) | P::EmptyRelation(_) => true,
+        P::Projection(p) => is_serialized(&p.input),
+        P::Filter(f) => is_serialized(&f.input),
+        P::Limit(l) => is_serialized(&l.input),
+        P::Window(w) => is_serialized(&w.input),
+        P::SubqueryAlias(a) => a.alias.table() == SERIALIZED || is_serialized(&a.input),
+        P::Unnest(u) => is_serialized(&u.input),
+        _ => false,
     }
 }
 

@@ -8,7 +8,7 @@ use kql_syntax::ast::{self, ExprKind, ParsePart};
 
 use crate::bind::{BResult, Binder, Row, Tab};
 use crate::error;
-use crate::functions::parse_op::{ParseMode, capture_for, parse_udf};
+use crate::functions::parse_op::{ParseMode, capture_for, parse_udf, relaxed_capture_for};
 use crate::types::KqlType;
 
 impl<'a> Binder<'a> {
@@ -53,7 +53,14 @@ impl<'a> Binder<'a> {
                 ParsePart::Column { name, ty } => {
                     let t = ty.as_ref().map(|t| KqlType::from_syntax(t.ty)).unwrap_or(KqlType::String);
                     let last = ends_with_col && Some(i) == last_col;
-                    let cap = if regex_mode && t == KqlType::String { "(.*)" } else { capture_for(t, last) };
+                    // Relaxed mode captures text and converts what it can.
+                    let cap = if regex_mode && t == KqlType::String {
+                        "(.*)"
+                    } else if kind == "relaxed" {
+                        relaxed_capture_for(t, last)
+                    } else {
+                        capture_for(t, last)
+                    };
                     re.push_str(cap);
                     cols.push((name.name.clone(), t));
                 }

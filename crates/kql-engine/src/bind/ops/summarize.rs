@@ -137,7 +137,12 @@ impl<'a> Binder<'a> {
             "dcount" | "count_distinct" | "dcountif" => {
                 let x = arg(self, 0)?;
                 let p = if name == "dcountif" { Some(pred(self, 1)?) } else { None };
-                (coalesce(vec![filtered(self, agg::count_distinct(x.expr), p)?, lit(0i64)]), KqlType::Long)
+                // DISTINCT and FILTER in one builder: rebuilding drops the other.
+                let mut b = datafusion::functions_aggregate::count::count_udaf().call(vec![x.expr]).distinct();
+                if let Some(p) = p {
+                    b = b.filter(p);
+                }
+                (coalesce(vec![self.df(span, b.build())?, lit(0i64)]), KqlType::Long)
             }
             "sum" | "sumif" => {
                 let x = arg(self, 0)?;
