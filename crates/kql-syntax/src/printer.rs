@@ -82,6 +82,24 @@ const KEYWORDS: &[&str] = &[
     "isfuzzy",
     "entity_group",
     "macro",
+    // Typed-literal words: `int(x)` would lex as a literal.
+    "invoke",
+    "datetime",
+    "date",
+    "time",
+    "timespan",
+    "guid",
+    "uuid",
+    "uniqueid",
+    "int",
+    "int32",
+    "long",
+    "int64",
+    "real",
+    "double",
+    "decimal",
+    "bool",
+    "boolean",
 ];
 
 /// Precedence of an expression, matching the parser's levels.

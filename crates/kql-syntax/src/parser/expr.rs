@@ -99,7 +99,10 @@ impl<'a> Parser<'a> {
             return Err(super::Fail);
         }
         self.bump();
-        let items = if self.at(TokenKind::RParen) { Vec::new() } else { self.comma_list(|p| p.pipe_expr())? };
+        let saved = std::mem::replace(&mut self.search_terms, false);
+        let items = if self.at(TokenKind::RParen) { Ok(Vec::new()) } else { self.comma_list(|p| p.pipe_expr()) };
+        self.search_terms = saved;
+        let items = items?;
         self.expect(TokenKind::RParen, "`,` or `)` in the list")?;
         let span = self.span_from(lhs.span);
         Ok(Expr { kind: ExprKind::InList { op, lhs: Box::new(lhs), items }, span })

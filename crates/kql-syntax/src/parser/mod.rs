@@ -437,7 +437,12 @@ impl<'a> Parser<'a> {
         // A literal, or a signed number; never a postfix expression, so a
         // bracketed name after the option stays a name.
         if matches!(self.kind(), TokenKind::Minus | TokenKind::Plus) {
-            return self.unary_expr();
+            // A sign and a literal, without postfix: `kind=-1 ['T']` keeps `['T']` apart.
+            let sign = self.bump();
+            let operand = self.literal_expr()?;
+            let op = if sign.kind == TokenKind::Minus { crate::ast::UnaryOp::Neg } else { crate::ast::UnaryOp::Plus };
+            let span = sign.span.to(operand.span);
+            return Ok(Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span });
         }
         if matches!(self.kind(), TokenKind::Int | TokenKind::Real | TokenKind::Timespan | TokenKind::TypedLiteral)
             || self.at_word("true")

@@ -149,8 +149,8 @@ impl<'a> Parser<'a> {
                         return self.tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::LBrace);
                     }
                 }
-                TokenKind::Eof | TokenKind::Semi => return false,
-                TokenKind::Pipe if depth == 1 => return false,
+                TokenKind::Eof => return false,
+                TokenKind::Semi | TokenKind::Pipe if depth == 1 => return false,
                 _ => {}
             }
             i += 1;
