@@ -8,7 +8,7 @@ and prints one JSON object: {rule: {"seconds": median, "rows": n}}. Each
 query runs once to warm the file cache, then RUNS times; the result is
 materialised in a temporary table (in memory, like dragnet's batches). KQL's `has` (whole
 terms, case-insensitive) is written as a regular expression bounded by
-non-alphanumeric characters; `in~` as lower(x) IN (...).
+non-alphanumeric characters on the sides where the needle is alphanumeric; `in~` as lower(x) IN (...).
 """
 
 import argparse
@@ -22,9 +22,17 @@ import duckdb
 NOW = "TIMESTAMPTZ '2026-11-20 12:00:00+00'"
 
 
+def bounded(needle):
+    # A term boundary is only required on a side where the needle itself
+    # starts or ends with an alphanumeric character (Kusto's `has`).
+    left = "(^|[^[:alnum:]])" if needle[:1].isalnum() else ""
+    right = "($|[^[:alnum:]])" if needle[-1:].isalnum() else ""
+    return left + re.escape(needle) + right
+
+
 def has_any(col, needles):
-    alts = "|".join(re.escape(n) for n in needles)
-    return f"regexp_matches({col}, '(?i)(^|[^[:alnum:]])({alts})($|[^[:alnum:]])')"
+    alts = "|".join(f"({bounded(n)})" for n in needles)
+    return f"regexp_matches({col}, '(?i){alts}')"
 
 
 def has(col, needle):

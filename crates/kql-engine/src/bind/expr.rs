@@ -233,6 +233,9 @@ impl<'a> Binder<'a> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, row: Row<'_>) -> BResult<Typed> {
+        if op == BinaryOp::Or {
+            return self.or_chain(lhs, rhs, row);
+        }
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let l = self.scalar(lhs, row)?;
@@ -245,15 +248,7 @@ impl<'a> Binder<'a> {
             BinaryOp::String(s) => {
                 let needle = self.scalar(rhs, row)?;
                 let hay = self.scalar(lhs, row)?;
-                let mode = match s.kind {
-                    StringOpKind::Has => MatchMode::Term,
-                    StringOpKind::HasPrefix => MatchMode::TermPrefix,
-                    StringOpKind::HasSuffix => MatchMode::TermSuffix,
-                    StringOpKind::Contains => MatchMode::Anywhere,
-                    StringOpKind::StartsWith => MatchMode::Start,
-                    StringOpKind::EndsWith => MatchMode::End,
-                };
-                let spec = MatchSpec { mode, case_sensitive: s.case_sensitive, all: false, negated: s.negated };
+                let spec = match_spec(s);
                 let name = kql_syntax::binary_op_text(op);
                 let Some(n) = self.constant_text(&needle) else {
                     return Err(
@@ -311,6 +306,77 @@ impl<'a> Binder<'a> {
                 self.arithmetic(op, l, r, span)
             }
         }
+    }
+
+    /// `a or b or ...`. String tests of one column against constants
+    /// (`x has "a" or x has "b"`) become one matcher over all needles, one
+    /// pass over the column instead of one per test; the result is the same.
+    fn or_chain(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
+        fn flatten<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+            match &e.kind {
+                ExprKind::Binary { op: BinaryOp::Or, lhs, rhs } => {
+                    flatten(lhs, out);
+                    flatten(rhs, out);
+                }
+                _ => out.push(e),
+            }
+        }
+        let mut terms = Vec::new();
+        flatten(lhs, &mut terms);
+        flatten(rhs, &mut terms);
+        // Positive string tests against a literal, grouped by (column text,
+        // operator) in first-seen order; everything else stays as written.
+        type Group<'e> = (String, kql_syntax::ast::StringOp, Vec<&'e ast::Expr>);
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut rest: Vec<&ast::Expr> = Vec::new();
+        for t in &terms {
+            match &t.kind {
+                ExprKind::Binary { op: BinaryOp::String(sop), lhs, rhs }
+                    if !sop.negated && matches!(rhs.kind, ExprKind::Literal(ast::Literal::String(_))) =>
+                {
+                    let key = kql_syntax::print_expr(lhs);
+                    match groups.iter_mut().find(|(k, o, _)| *k == key && o == sop) {
+                        Some(g) => g.2.push(t),
+                        None => groups.push((key, *sop, vec![t])),
+                    }
+                }
+                _ => rest.push(t),
+            }
+        }
+        let mut acc: Option<Expr> = None;
+        let mut push = |e: Expr| {
+            acc = Some(match acc.take() {
+                None => e,
+                Some(a) => a.or(e),
+            })
+        };
+        for (_, sop, members) in groups {
+            if members.len() == 1 {
+                rest.push(members[0]);
+                continue;
+            }
+            let mut needles = Vec::with_capacity(members.len());
+            let mut col = None;
+            for m in &members {
+                if let ExprKind::Binary { lhs, rhs, .. } = &m.kind
+                    && let ExprKind::Literal(ast::Literal::String(n)) = &rhs.kind
+                {
+                    needles.push(n.clone());
+                    col = Some(lhs);
+                }
+            }
+            let col = col.expect("a group holds string tests");
+            let hay = self.scalar(col, row)?;
+            let hay = self.as_text(hay);
+            let name = kql_syntax::binary_op_text(BinaryOp::String(sop));
+            push(string_match(&name, needles, match_spec(sop)).call(vec![hay.expr]));
+        }
+        for t in rest {
+            let b = self.scalar(t, row)?;
+            let b = self.expect_bool(b, t.span)?;
+            push(b);
+        }
+        Ok(Typed { expr: acc.expect("an `or` has two sides"), ty: KqlType::Bool })
     }
 
     fn expect_bool(&mut self, t: Typed, span: Span) -> BResult<Expr> {
@@ -562,4 +628,17 @@ pub(crate) fn string_set(
     negated: bool,
 ) -> datafusion::logical_expr::ScalarUDF {
     crate::functions::string::string_set(needles, case_sensitive, negated)
+}
+
+/// How a KQL string operator (`has`, `contains~`, `!startswith`, ...) matches.
+fn match_spec(s: kql_syntax::ast::StringOp) -> MatchSpec {
+    let mode = match s.kind {
+        StringOpKind::Has => MatchMode::Term,
+        StringOpKind::HasPrefix => MatchMode::TermPrefix,
+        StringOpKind::HasSuffix => MatchMode::TermSuffix,
+        StringOpKind::Contains => MatchMode::Anywhere,
+        StringOpKind::StartsWith => MatchMode::Start,
+        StringOpKind::EndsWith => MatchMode::End,
+    };
+    MatchSpec { mode, case_sensitive: s.case_sensitive, all: false, negated: s.negated }
 }

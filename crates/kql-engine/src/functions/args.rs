@@ -41,13 +41,30 @@ pub fn scalar_str(v: &ScalarValue) -> &str {
 
 /// Maps a string argument to booleans.
 pub fn map_str_to_bool(arg: &ColumnarValue, f: impl Fn(&str) -> bool) -> Result<ColumnarValue> {
+    use datafusion::arrow::buffer::BooleanBuffer;
+    macro_rules! collect {
+        ($a:expr) => {{
+            let a = $a;
+            match a.nulls() {
+                None => BooleanBuffer::collect_bool(a.len(), |i| f(a.value(i))),
+                Some(n) => BooleanBuffer::collect_bool(a.len(), |i| f(if n.is_null(i) { "" } else { a.value(i) })),
+            }
+        }};
+    }
     match arg {
         ColumnarValue::Scalar(s) => Ok(ColumnarValue::Scalar(ScalarValue::Boolean(Some(f(scalar_str(s)))))),
         ColumnarValue::Array(a) => {
-            let mut b = BooleanBuilder::with_capacity(a.len());
-            for_each_str(a, |s| b.append_value(f(s)))?;
-            let out: BooleanArray = b.finish();
-            Ok(ColumnarValue::Array(Arc::new(out)))
+            let bits = match a.data_type() {
+                DataType::Utf8View => collect!(a.as_string_view()),
+                DataType::Utf8 => collect!(a.as_string::<i32>()),
+                DataType::LargeUtf8 => collect!(a.as_string::<i64>()),
+                _ => {
+                    let mut b = BooleanBuilder::with_capacity(a.len());
+                    for_each_str(a, |s| b.append_value(f(s)))?;
+                    return Ok(ColumnarValue::Array(Arc::new(b.finish())));
+                }
+            };
+            Ok(ColumnarValue::Array(Arc::new(BooleanArray::new(bits, None))))
         }
     }
 }

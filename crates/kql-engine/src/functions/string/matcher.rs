@@ -46,6 +46,8 @@ pub struct Matcher {
     texts: Vec<String>,
     /// Searches ASCII text; folds ASCII case when case-insensitive.
     ac: AhoCorasick,
+    /// The same needles for leftmost search (used when there is one needle).
+    single: AhoCorasick,
     /// For each automaton pattern, the index of its needle (empty needles
     /// are not in the automaton).
     ac_index: Vec<usize>,
@@ -73,9 +75,14 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .build(texts.iter().filter(|t| !t.is_empty()))
             .expect("needles are plain strings");
+        let single = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(!case_sensitive)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(texts.iter().filter(|t| !t.is_empty()))
+            .expect("needles are plain strings");
         let ac_index = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
         let has_empty = texts.iter().any(|t| t.is_empty());
-        Matcher { mode, case_sensitive, needles: meta, texts, ac, ac_index, has_empty }
+        Matcher { mode, case_sensitive, needles: meta, texts, ac, single, ac_index, has_empty }
     }
 
     /// Whether any needle matches `hay`.
@@ -165,6 +172,23 @@ impl Matcher {
         } else {
             hay
         };
+        if self.ac_index.len() == 1 {
+            // One needle: the fast leftmost search, restarted one byte on
+            // after an occurrence that fails the edge checks.
+            let i = self.ac_index[0];
+            let mut at = 0;
+            while at <= text.len() {
+                let Some(m) = self.single.find(aho_corasick::Input::new(text).range(at..)) else { return false };
+                if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
+                    return true;
+                }
+                at = m.start() + 1;
+                while at < text.len() && !text.is_char_boundary(at) {
+                    at += 1;
+                }
+            }
+            return false;
+        }
         for m in self.ac.find_overlapping_iter(text) {
             let i = self.ac_index[m.pattern().as_usize()];
             if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {

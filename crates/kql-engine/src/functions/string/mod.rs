@@ -92,13 +92,32 @@ impl ScalarUDFImpl for StringMatchFunc {
 }
 
 /// `in`, `!in`, `in~`, `!in~`, `=~` and `!~` against a constant set.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 pub struct StringSetFunc {
     needles: Vec<String>,
     case_sensitive: bool,
     negated: bool,
+    /// The needles for lookup when there are many of them.
+    set: Option<std::collections::HashSet<String>>,
     signature: Signature,
 }
+
+impl PartialEq for StringSetFunc {
+    fn eq(&self, o: &Self) -> bool {
+        (&self.needles, self.case_sensitive, self.negated) == (&o.needles, o.case_sensitive, o.negated)
+    }
+}
+
+impl Eq for StringSetFunc {}
+
+impl Hash for StringSetFunc {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (&self.needles, self.case_sensitive, self.negated).hash(state);
+    }
+}
+
+/// Up to this many needles are compared one by one; more go in a hash set.
+const LINEAR_SET: usize = 16;
 
 /// A UDF testing whether one string argument equals one of `needles`.
 pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> ScalarUDF {
@@ -106,12 +125,45 @@ pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> 
         needles.into_iter().map(|n| if case_sensitive { n } else { n.to_lowercase() }).collect();
     needles.sort();
     needles.dedup();
+    let set = (needles.len() > LINEAR_SET).then(|| needles.iter().cloned().collect());
     ScalarUDF::from(StringSetFunc {
         needles,
         case_sensitive,
         negated,
+        set,
         signature: Signature::new(TypeSignature::Any(1), Volatility::Immutable),
     })
+}
+
+impl StringSetFunc {
+    fn contains(&self, s: &str) -> bool {
+        if self.case_sensitive {
+            return match &self.set {
+                Some(set) => set.contains(s),
+                None => self.needles.iter().any(|n| n == s),
+            };
+        }
+        if s.is_ascii() {
+            match &self.set {
+                None => {
+                    self.needles.iter().any(|n| n.len() == s.len() && n.as_bytes().eq_ignore_ascii_case(s.as_bytes()))
+                }
+                Some(set) => {
+                    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                        set.contains(&s.to_ascii_lowercase())
+                    } else {
+                        set.contains(s)
+                    }
+                }
+            }
+        } else {
+            let lower = s.to_lowercase();
+            match &self.set {
+                Some(set) => set.contains(&lower),
+                None => self.needles.contains(&lower),
+            }
+        }
+    }
 }
 
 impl ScalarUDFImpl for StringSetFunc {
@@ -133,27 +185,7 @@ impl ScalarUDFImpl for StringSetFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let set: std::collections::HashSet<&str> = self.needles.iter().map(String::as_str).collect();
         let neg = self.negated;
-        if self.case_sensitive {
-            return map_str_to_bool(&args.args[0], |s| set.contains(s) != neg);
-        }
-        let mut buf = String::new();
-        let lowered = std::cell::RefCell::new(&mut buf);
-        map_str_to_bool(&args.args[0], |s| {
-            let found = if s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                let mut b = lowered.borrow_mut();
-                b.clear();
-                if s.is_ascii() {
-                    b.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-                } else {
-                    b.push_str(&s.to_lowercase());
-                }
-                set.contains(b.as_str())
-            } else {
-                set.contains(s)
-            };
-            found != neg
-        })
+        map_str_to_bool(&args.args[0], |s| self.contains(s) != neg)
     }
 }
