@@ -3,35 +3,46 @@
 
 use kql_syntax::civil_from_days;
 
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
-const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SECOND;
+const TICKS_PER_SECOND: i64 = 10_000_000;
+const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
 
 /// A datetime as ISO 8601 UTC with 7 fractional digits:
 /// `2024-05-01T13:45:00.0000000Z`.
 pub fn datetime_text(nanos: i64) -> String {
-    let days = nanos.div_euclid(NANOS_PER_DAY);
-    let rem = nanos.rem_euclid(NANOS_PER_DAY);
+    datetime_ticks_text(nanos.div_euclid(100))
+}
+
+/// [`datetime_text`] of a count of 100-nanosecond ticks since 1970, which
+/// reaches the whole of Kusto's range (years 1 to 9999).
+pub fn datetime_ticks_text(ticks: i64) -> String {
+    let days = ticks.div_euclid(TICKS_PER_DAY);
+    let rem = ticks.rem_euclid(TICKS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    let secs = rem / NANOS_PER_SECOND;
-    let ticks = (rem % NANOS_PER_SECOND) / 100;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ticks:07}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    let secs = rem / TICKS_PER_SECOND;
+    let frac = rem % TICKS_PER_SECOND;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:07}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 /// A timespan as Kusto prints it: `[-][d.]hh:mm:ss[.fffffff]`.
 pub fn timespan_text(nanos: i64) -> String {
-    let sign = if nanos < 0 { "-" } else { "" };
-    let n = nanos.unsigned_abs();
-    let days = n / NANOS_PER_DAY as u64;
-    let rem = n % NANOS_PER_DAY as u64;
-    let secs = rem / NANOS_PER_SECOND as u64;
-    let ticks = (rem % NANOS_PER_SECOND as u64) / 100;
+    timespan_ticks_text(nanos / 100)
+}
+
+/// [`timespan_text`] of a count of 100-nanosecond ticks.
+pub fn timespan_ticks_text(ticks: i64) -> String {
+    let sign = if ticks < 0 { "-" } else { "" };
+    let n = ticks.unsigned_abs();
+    let days = n / TICKS_PER_DAY as u64;
+    let rem = n % TICKS_PER_DAY as u64;
+    let secs = rem / TICKS_PER_SECOND as u64;
+    let frac = rem % TICKS_PER_SECOND as u64;
     let mut out = String::from(sign);
     if days > 0 {
         out.push_str(&format!("{days}."));
     }
     out.push_str(&format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60));
-    if ticks > 0 {
-        out.push_str(&format!(".{ticks:07}"));
+    if frac > 0 {
+        out.push_str(&format!(".{frac:07}"));
     }
     out
 }
@@ -94,11 +105,16 @@ pub fn cell_text(col: &datafusion::arrow::array::ArrayRef, row: usize) -> Option
 mod tests {
     use super::*;
 
+    const NANOS_PER_SECOND: i64 = 1_000_000_000;
+    const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SECOND;
+
     #[test]
     fn datetimes_print_iso_with_seven_digits() {
         assert_eq!(datetime_text(0), "1970-01-01T00:00:00.0000000Z");
         assert_eq!(datetime_text(1_714_571_100_123_456_700), "2024-05-01T13:45:00.1234567Z");
         assert_eq!(datetime_text(-NANOS_PER_DAY), "1969-12-31T00:00:00.0000000Z");
+        assert_eq!(datetime_text(-1), "1969-12-31T23:59:59.9999999Z");
+        assert_eq!(datetime_ticks_text(-621_355_968_000_000_000), "0001-01-01T00:00:00.0000000Z");
     }
 
     #[test]
@@ -106,5 +122,6 @@ mod tests {
         assert_eq!(timespan_text(90 * 60 * NANOS_PER_SECOND), "01:30:00");
         assert_eq!(timespan_text(NANOS_PER_DAY + NANOS_PER_SECOND / 2), "1.00:00:00.5000000");
         assert_eq!(timespan_text(-NANOS_PER_SECOND), "-00:00:01");
+        assert_eq!(timespan_ticks_text(-36_500 * 864_000_000_000), "-36500.00:00:00");
     }
 }

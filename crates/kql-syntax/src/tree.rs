@@ -41,9 +41,12 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Writes the fields of an object, one per line at `indent`.
+/// Writes the fields of an object, one per line at `indent`, by name (the
+/// same whatever order the map keeps them in).
 fn fields(out: &mut String, obj: &Map<String, Value>, indent: usize, spans: bool) {
-    for (k, v) in obj {
+    let mut entries: Vec<(&String, &Value)> = obj.iter().collect();
+    entries.sort_by_key(|(k, _)| *k);
+    for (k, v) in entries {
         if k == "span" || is_empty(v) {
             continue;
         }

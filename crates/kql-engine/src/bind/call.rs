@@ -1,6 +1,8 @@
 //! Function calls: user functions (`let f = (...) { ... }`) and the built-in
 //! scalar functions.
 
+mod arg_checks;
+
 use std::rc::Rc;
 
 use datafusion::arrow::datatypes::DataType;
@@ -407,6 +409,8 @@ impl<'a> Binder<'a> {
         };
         self.arity(name, args, def.min, def.max, span)?;
         let bound = self.args(args, row)?;
+        let spans: Vec<Span> = args.iter().map(|a| a.value.span).collect();
+        self.check_rowwise_args(name, &bound, &spans, span)?;
         let exprs = bound.into_iter().map(|t| t.expr).collect();
         let udf = crate::functions::rowwise::row_func(def.name, def.ret, def.f);
         let t = Typed { expr: udf.call(exprs), ty: def.ret };

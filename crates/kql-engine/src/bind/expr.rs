@@ -19,7 +19,10 @@ impl<'a> Binder<'a> {
     /// Binds a scalar expression over `row`.
     pub fn scalar(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
         match &e.kind {
-            ExprKind::Literal(l) => Ok(literal(l)),
+            ExprKind::Literal(l) => match literal::out_of_range(l) {
+                Some(what) => Err(self.not_implemented(e.span, what)),
+                None => Ok(literal(l)),
+            },
             ExprKind::Name(id) => self.name(id, row),
             ExprKind::Member { .. } | ExprKind::Index { .. } => self.path(e, row),
             ExprKind::Call { func, args } => self.call(func, args, e.span, row),

@@ -28,6 +28,19 @@ pub(crate) fn typed(v: ScalarValue, ty: KqlType) -> Typed {
     Typed { expr: lit(v), ty }
 }
 
+/// What a datetime or timespan literal holds that dragnet cannot: Kusto's
+/// 100-nanosecond ticks reach years 1 to 9999, dragnet's nanoseconds since
+/// 1970 only 1677-09-21 to 2262-04-11 (and timespans of about 292 years).
+pub(crate) fn out_of_range(l: &Literal) -> Option<&'static str> {
+    match l {
+        Literal::Datetime(t) if t.checked_mul(NANOS_PER_TICK).is_none() => {
+            Some("a datetime before 1677-09-21 or after 2262-04-11")
+        }
+        Literal::Timespan(t) if t.checked_mul(NANOS_PER_TICK).is_none() => Some("a timespan longer than 292 years"),
+        _ => None,
+    }
+}
+
 /// Binds a literal.
 pub(crate) fn literal(l: &Literal) -> Typed {
     match l {
@@ -73,8 +86,8 @@ pub(crate) fn dyn_json(v: &DynValue) -> serde_json::Value {
         DynValue::Long(n) => J::from(*n),
         DynValue::Real(r) => serde_json::Number::from_f64(*r).map(J::Number).unwrap_or(J::Null),
         DynValue::String(s) => J::String(s.clone()),
-        DynValue::Datetime(t) => J::String(crate::render::datetime_text(t * NANOS_PER_TICK)),
-        DynValue::Timespan(t) => J::String(crate::render::timespan_text(t * NANOS_PER_TICK)),
+        DynValue::Datetime(t) => J::String(crate::render::datetime_ticks_text(*t)),
+        DynValue::Timespan(t) => J::String(crate::render::timespan_ticks_text(*t)),
         DynValue::Guid(g) => J::String(g.clone()),
         DynValue::Array(items) => J::Array(items.iter().map(dyn_json).collect()),
         DynValue::Object(members) => J::Object(members.iter().map(|(k, v)| (k.clone(), dyn_json(v))).collect()),

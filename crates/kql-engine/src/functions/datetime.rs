@@ -32,7 +32,8 @@ fn days_from_sunday(n: i64) -> i64 {
     n.div_euclid(NANOS_PER_DAY) + 4
 }
 
-fn period(p: &str) -> Option<&'static str> {
+/// The period `p` names (any case, singular or plural), as its singular.
+pub fn period(p: &str) -> Option<&'static str> {
     Some(match p.to_ascii_lowercase().as_str() {
         "year" | "years" => "year",
         "quarter" | "quarters" => "quarter",

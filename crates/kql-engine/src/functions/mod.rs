@@ -59,7 +59,7 @@ defs! {
     "indexof" => Long, 2, 5, text::indexof;
     "countof" => Long, 2, 3, text::countof;
     "reverse" => String, 1, 1, text::reverse;
-    "strcat_delim" => String, 2, 65, text::strcat_delim;
+    "strcat_delim" => String, 3, 65, text::strcat_delim;
     "tohex" => String, 1, 2, text::tohex;
     "base64_encode_tostring" => String, 1, 1, text::base64_encode;
     "base64_decode_tostring" => String, 1, 1, text::base64_decode;

@@ -95,13 +95,21 @@ impl V {
     }
 }
 
-/// Per-batch state of a function: compiled regular expressions.
+/// Per-batch state of a function: the Arrow types of its arguments, and
+/// compiled regular expressions.
 #[derive(Default)]
 pub struct Ctx {
+    arg_types: Vec<DataType>,
     regexes: HashMap<String, Option<regex::Regex>>,
 }
 
 impl Ctx {
+    /// The Arrow type of argument `i` (an `int` is `Int32`, a `long` `Int64`:
+    /// [`V`] holds both as a long).
+    pub fn arg_type(&self, i: usize) -> Option<&DataType> {
+        self.arg_types.get(i)
+    }
+
     /// `pattern` compiled (once per batch); `None` if it does not compile.
     pub fn regex(&mut self, pattern: &str) -> Option<&regex::Regex> {
         self.regexes.entry(pattern.to_string()).or_insert_with(|| regex::Regex::new(pattern).ok()).as_ref()
@@ -278,7 +286,7 @@ impl ScalarUDFImpl for RowFunc {
             })
             .collect::<Result<_>>()?;
         let mut out = Out::new(self.ret, n);
-        let mut ctx = Ctx::default();
+        let mut ctx = Ctx { arg_types: arrays.iter().map(|a| a.data_type().clone()).collect(), ..Ctx::default() };
         let mut row = Vec::with_capacity(arrays.len());
         for i in 0..n {
             row.clear();

@@ -3,6 +3,7 @@
 //! command lines.
 
 use base64::Engine as _;
+use datafusion::arrow::datatypes::DataType;
 use serde_json::{Map, Value as J, json};
 
 use super::rowwise::{Ctx, V};
@@ -109,8 +110,13 @@ pub fn extract_all(a: &[V], ctx: &mut Ctx) -> V {
     };
     let Some(re) = ctx.regex(&re) else { return V::Null };
     let ngroups = re.captures_len() - 1;
+    // Groups are chosen by number or by name.
+    let group = |j: &J| match j {
+        J::String(name) => re.capture_names().position(|n| n == Some(name.as_str())),
+        other => other.as_u64().map(|n| n as usize),
+    };
     let wanted: Vec<usize> = match groups {
-        Some(V::Dyn(J::Array(items))) => items.iter().filter_map(|j| j.as_u64().map(|n| n as usize)).collect(),
+        Some(V::Dyn(J::Array(items))) => items.iter().filter_map(group).collect(),
         _ if ngroups == 0 => vec![0],
         _ => (1..=ngroups).collect(),
     };
@@ -218,11 +224,15 @@ pub fn strcat_delim(a: &[V], _: &mut Ctx) -> V {
     V::Str(a[1..].iter().map(V::text).collect::<Vec<_>>().join(&d))
 }
 
-/// `tohex(n [, min_length])`: lowercase hex, two's complement for negatives.
-pub fn tohex(a: &[V], _: &mut Ctx) -> V {
+/// `tohex(n [, min_length])`: lowercase hex, two's complement for negatives
+/// (32 bits for an int, 64 for a long); `min_length` pads with zeros, up to 16.
+pub fn tohex(a: &[V], ctx: &mut Ctx) -> V {
     let Some(n) = a[0].long() else { return V::Null };
-    let hex = if let V::Long(_) = a[0] { format!("{:x}", n) } else { format!("{:x}", n) };
-    let min = arg_long(a, 1).unwrap_or(0).max(0) as usize;
+    let hex = match ctx.arg_type(0) {
+        Some(DataType::Int32) => format!("{:x}", n as i32),
+        _ => format!("{n:x}"),
+    };
+    let min = arg_long(a, 1).unwrap_or(0).clamp(0, 16) as usize;
     V::Str(format!("{hex:0>min$}"))
 }
 
@@ -294,11 +304,11 @@ pub fn parse_url(a: &[V], _: &mut Ctx) -> V {
     } else {
         hostport.rsplit_once(':').unwrap_or((hostport, ""))
     };
-    let mut params = Map::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        params.insert(k.to_string(), J::String(v.to_string()));
-    }
+    // Kusto lists the query parameters by name.
+    let mut pairs: Vec<(&str, &str)> =
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
+    pairs.sort_by_key(|(k, _)| *k);
+    let params: Map<String, J> = pairs.into_iter().map(|(k, v)| (k.to_string(), J::String(v.to_string()))).collect();
     V::Dyn(json!({
         "Scheme": scheme, "Host": host, "Port": port, "Path": path, "Username": user, "Password": password,
         "Query Parameters": params, "Fragment": fragment,
@@ -340,32 +350,48 @@ pub fn parse_path(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// `parse_command_line(cmd, "windows")`: the arguments, split the way
-/// `CommandLineToArgvW` does (quotes group, backslashes escape quotes).
+/// `CommandLineToArgvW` does. The program name ends at the first blank, or
+/// at the closing quote when it starts with one, and has no escapes (so a
+/// command line that starts with a blank has an empty program name). Then
+/// blanks outside quotes separate arguments, quotes group, and backslashes
+/// escape a quote: 2n of them before a quote give n, 2n + 1 give n and a
+/// literal quote, and any other run of backslashes is literal.
 pub fn parse_command_line(a: &[V], _: &mut Ctx) -> V {
     let cmd = a[0].text();
+    let chars: Vec<char> = cmd.chars().collect();
+    let blank = |c: char| c == ' ' || c == '\t';
     let mut args: Vec<J> = Vec::new();
+    let mut i = 0;
+    if chars.is_empty() {
+        return V::Dyn(J::Array(args));
+    }
+    let program: String = if chars[0] == '"' {
+        let end = chars[1..].iter().position(|c| *c == '"').map_or(chars.len(), |p| p + 1);
+        i = (end + 1).min(chars.len());
+        chars[1..end].iter().collect()
+    } else {
+        while i < chars.len() && !blank(chars[i]) {
+            i += 1;
+        }
+        chars[..i].iter().collect()
+    };
+    args.push(J::String(program));
     let mut cur = String::new();
     let mut in_arg = false;
     let mut quoted = false;
-    let chars: Vec<char> = cmd.chars().collect();
-    let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        match c {
+        match chars[i] {
             '\\' => {
-                let mut n = 0;
-                while i < chars.len() && chars[i] == '\\' {
-                    n += 1;
-                    i += 1;
-                }
-                if i < chars.len() && chars[i] == '"' {
-                    cur.extend(std::iter::repeat_n('\\', n / 2));
-                    if n % 2 == 1 {
+                let run = chars[i..].iter().take_while(|c| **c == '\\').count();
+                i += run;
+                if chars.get(i) == Some(&'"') {
+                    cur.extend(std::iter::repeat_n('\\', run / 2));
+                    if run % 2 == 1 {
                         cur.push('"');
                         i += 1;
                     }
                 } else {
-                    cur.extend(std::iter::repeat_n('\\', n));
+                    cur.extend(std::iter::repeat_n('\\', run));
                 }
                 in_arg = true;
                 continue;
@@ -374,7 +400,7 @@ pub fn parse_command_line(a: &[V], _: &mut Ctx) -> V {
                 quoted = !quoted;
                 in_arg = true;
             }
-            ' ' | '\t' if !quoted => {
+            c if blank(c) && !quoted => {
                 if in_arg {
                     args.push(J::String(std::mem::take(&mut cur)));
                     in_arg = false;
@@ -427,6 +453,10 @@ mod tests {
             run(extract_all, &[s(r"(\d+)"), s("a set of numbers: 123, 567 and 789")]),
             V::Dyn(json!(["123", "567", "789"]))
         );
+        assert_eq!(
+            run(extract_all, &[s(r"(?P<a>\w)(\w)"), V::Dyn(json!(["a", 2])), s("xy")]),
+            V::Dyn(json!([["x", "y"]]))
+        );
     }
 
     #[test]
@@ -457,6 +487,10 @@ mod tests {
             run(parse_command_line, &[s("echo \"hello world!\""), s("windows")]),
             V::Dyn(json!(["echo", "hello world!"]))
         );
+        let argv = |cmd: &str| run(parse_command_line, &[s(cmd), s("windows")]);
+        assert_eq!(argv(r#""C:\dir\" a"#), V::Dyn(json!(["C:\\dir\\", "a"])));
+        assert_eq!(argv(r#" a b\\"c d" "#), V::Dyn(json!(["", "a", "b\\c d"])));
+        assert_eq!(argv(""), V::Dyn(json!([])));
         assert_eq!(run(hash_md5, &[s("")]), s("d41d8cd98f00b204e9800998ecf8427e"));
     }
 }

@@ -1,0 +1,74 @@
+//! Arguments of the row-at-a-time functions that Kusto restricts to a few
+//! constants or to a shape, checked when the call is bound: a wrong one is
+//! an error rather than a null in every row.
+
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::Expr;
+use kql_syntax::Span;
+
+use crate::bind::{BResult, Binder, Typed};
+use crate::error;
+use crate::functions::datetime::period;
+
+/// The value of a constant string argument.
+fn constant_str(t: &Typed) -> Option<&str> {
+    match &t.expr {
+        Expr::Literal(
+            ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)),
+            _,
+        ) => Some(s),
+        _ => None,
+    }
+}
+
+impl Binder<'_> {
+    /// Checks the bound arguments `args` (written at `spans`) of `name`.
+    pub(super) fn check_rowwise_args(&mut self, name: &str, args: &[Typed], spans: &[Span], span: Span) -> BResult<()> {
+        match name {
+            "datetime_diff" | "datetime_add" => {
+                if let Some(p) = constant_str(&args[0])
+                    && period(p).is_none()
+                {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        spans[0],
+                        format!("`{p}` is not a period `{name}` knows"),
+                        "use year, quarter, month, week, day, hour, minute, second, millisecond, microsecond or nanosecond",
+                    ));
+                }
+            }
+            "bag_pack" | "pack" | "pack_dictionary" if args.len() % 2 == 1 => {
+                return Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    span,
+                    format!("`{name}` takes keys and values in pairs, got {} arguments", args.len()),
+                ));
+            }
+            "parse_command_line" => {
+                if let Some(kind) = constant_str(&args[1])
+                    && kind != "windows"
+                {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        spans[1],
+                        format!("`parse_command_line` knows only the \"windows\" parser, not \"{kind}\""),
+                    ));
+                }
+            }
+            "countof" => {
+                if let Some(kind) = args.get(2).and_then(constant_str)
+                    && kind != "normal"
+                    && kind != "regex"
+                {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        spans[2],
+                        format!("the kind of `countof` is \"normal\" or \"regex\", not \"{kind}\""),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
