@@ -1,0 +1,117 @@
+//! Binds every query of a corpus against the default Defender and Sentinel
+//! schemas (empty tables) and reports how many bind, why the others don't,
+//! and any panic. Nothing runs: only parsing and planning.
+//!
+//! ```text
+//! find target/kql-corpus -name '*.kql' | cargo run --release -p kql-engine --example bind_corpus
+//! ```
+//!
+//! Reads file paths, one per line, on standard input (the corpus is made by
+//! `scripts/kql-corpus/extract.py`). Queries that don't parse are counted
+//! and skipped; that is the parser's report. A query whose error is a table
+//! dragnet doesn't have (`SigninLogs`, `SecurityEvent`, ...) is counted
+//! apart: it can't bind until that table exists, whatever the engine does.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+
+const NOW: i64 = 1_795_176_000_000_000_000; // 2026-11-20T12:00:00Z
+
+/// The shape of a diagnostic: its code and message with quoted names blanked,
+/// so `column `A` does not exist` and `column `B` does not exist` count as one.
+fn shape(d: &kql_engine::error::Diagnostic) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in d.message.chars() {
+        if c == '`' {
+            if !quoted {
+                out.push_str("`_");
+            }
+            quoted = !quoted;
+        }
+        if !quoted {
+            out.push(c);
+        }
+    }
+    format!("{} {out}", d.code)
+}
+
+fn main() {
+    let mut catalog = Catalog::new();
+    for (name, schema) in telemetry::tables::all() {
+        catalog.register(name, Arc::new(datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).unwrap()));
+    }
+    let engine = Engine::new(catalog, EngineConfig::unlimited());
+    // Panics are caught and counted; keep the default hook from printing each.
+    std::panic::set_hook(Box::new(|_| {}));
+
+    let (mut total, mut syntax, mut bound, mut no_table) = (0usize, 0usize, 0usize, 0usize);
+    let mut panics: Vec<String> = Vec::new();
+    let mut reasons: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut unknown_tables: BTreeMap<String, usize> = BTreeMap::new();
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    for line in std::io::stdin().lock().lines() {
+        let path = line.expect("read a path");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("cannot read {path}");
+            continue;
+        };
+        total += 1;
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| engine.plan(&text, QueryOptions { now: NOW })));
+        match result {
+            Err(_) => panics.push(path),
+            Ok(Ok(_)) => bound += 1,
+            Ok(Err(EngineError::Syntax(_))) => syntax += 1,
+            Ok(Err(e)) => {
+                let diags = e.diagnostics();
+                let tables: Vec<_> = diags.iter().filter(|d| d.message.starts_with("unknown table")).collect();
+                if !tables.is_empty() {
+                    no_table += 1;
+                    for d in tables {
+                        *unknown_tables.entry(d.message.clone()).or_default() += 1;
+                    }
+                    continue;
+                }
+                for d in diags.iter().filter(|d| matches!(d.code, "KQL202" | "KQL205")) {
+                    *missing.entry(d.message.clone()).or_default() += 1;
+                }
+                let key = diags.first().map(shape).unwrap_or_else(|| e.to_string());
+                let entry = reasons.entry(key).or_insert((0, path.clone()));
+                entry.0 += 1;
+            }
+        }
+    }
+    let parsed = total - syntax - panics.len();
+    let in_scope = parsed - no_table;
+    println!("{total} queries: {syntax} don't parse, {parsed} parse");
+    println!("{no_table} of those read a table dragnet doesn't have");
+    println!(
+        "{bound} of the other {in_scope} bind ({:.1}%); {} panics",
+        100.0 * bound as f64 / in_scope.max(1) as f64,
+        panics.len()
+    );
+    for p in &panics {
+        println!("panic: {p}");
+    }
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    println!("\nwhy the rest don't bind (first diagnostic, count, an example):");
+    for (shape, (n, example)) in reasons.iter().take(40) {
+        println!("{n:6}  {shape}  [{example}]");
+    }
+    top("most read missing tables", unknown_tables, 15);
+    top("most used missing functions and operators", missing, 40);
+}
+
+fn top(title: &str, counts: BTreeMap<String, usize>, n: usize) {
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    println!("\n{title}:");
+    for (what, count) in counts.iter().take(n) {
+        println!("{count:6}  {what}");
+    }
+}
