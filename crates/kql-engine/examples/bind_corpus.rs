@@ -98,7 +98,7 @@ fn main() {
         println!("panic: {p}");
     }
     let mut reasons: Vec<_> = reasons.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    reasons.sort_by_key(|b| std::cmp::Reverse(b.1.0));
     println!("\nwhy the rest don't bind (first diagnostic, count, an example):");
     for (shape, (n, example)) in reasons.iter().take(40) {
         println!("{n:6}  {shape}  [{example}]");
@@ -109,7 +109,7 @@ fn main() {
 
 fn top(title: &str, counts: BTreeMap<String, usize>, n: usize) {
     let mut counts: Vec<_> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|b| std::cmp::Reverse(b.1));
     println!("\n{title}:");
     for (what, count) in counts.iter().take(n) {
         println!("{count:6}  {what}");

@@ -503,8 +503,7 @@ impl<'a> Binder<'a> {
                 // congruent to it modulo the bin size will do.
                 let origin: i64 = match (&v.ty, &size.expr) {
                     (KqlType::Datetime, Expr::Literal(ScalarValue::DurationNanosecond(Some(s)), _)) if *s > 0 => {
-                        let year_one: i128 = -719_162 * 86_400 * 1_000_000_000;
-                        year_one.rem_euclid(*s as i128) as i64
+                        datetime_bin_origin(*s)
                     }
                     _ => 0,
                 };
@@ -632,7 +631,16 @@ impl<'a> Binder<'a> {
 }
 
 /// Floor division of longs (Kusto's bin rounds toward negative infinity).
-fn floor_div(x: Expr, s: Expr) -> Expr {
+/// Where datetime bins of `step` nanoseconds start, near the epoch: bins
+/// align to 0001-01-01, as Kusto's do, and any origin congruent to it
+/// modulo the step will do.
+pub(crate) fn datetime_bin_origin(step: i64) -> i64 {
+    let year_one: i128 = -719_162 * 86_400 * 1_000_000_000;
+    year_one.rem_euclid(step as i128) as i64
+}
+
+/// `floor(x / s)` for whole numbers and a positive `s`.
+pub(crate) fn floor_div(x: Expr, s: Expr) -> Expr {
     let q = binary_expr(x.clone(), Operator::Divide, s.clone());
     let adjust = when(binary_expr(x, Operator::Modulo, s).lt(lit(0i64)), lit(1i64))
         .otherwise(lit(0i64))

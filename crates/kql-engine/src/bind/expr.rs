@@ -3,7 +3,7 @@
 //! compare as `false`/`true` rather than null, datetime arithmetic).
 
 use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, in_subquery, lit, not_in_subquery, when};
+use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, lit, when};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, BinaryOp, ExprKind, ListOp, StringOpKind, UnaryOp};
 
@@ -513,24 +513,7 @@ impl<'a> Binder<'a> {
         let l = self.scalar(lhs, row)?;
         // One tabular item: a sub-query (`x in (T | project y)`).
         if items.len() == 1 && self.is_tabular(&items[0]) {
-            let sub = self.table(&items[0])?;
-            // The first column is the list.
-            let Some(first) = sub.plan.schema().fields().first().map(|f| f.name().clone()) else {
-                return Err(self.error(error::BAD_ARGUMENTS, items[0].span, "the sub-query has no columns"));
-            };
-            // A name of its own, so it cannot clash with the outer row's columns.
-            let inner = self.fresh("in");
-            let sub_plan = self.build(
-                items[0].span,
-                datafusion::logical_expr::LogicalPlanBuilder::from(sub.plan)
-                    .project(vec![Self::column(&first).alias(&inner)]),
-            )?;
-            let sub = super::Tab { plan: sub_plan, source: sub.source };
-            return match op {
-                ListOp::In => Ok(Typed { expr: in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
-                ListOp::NotIn => Ok(Typed { expr: not_in_subquery(l.expr, Self::arc(sub.plan)), ty: KqlType::Bool }),
-                _ => Err(self.not_implemented(items[0].span, "this list operator with a tabular sub-query")),
-            };
+            return self.in_table(op, l, &items[0], span);
         }
         let mut values = Vec::new();
         for item in items {

@@ -13,6 +13,7 @@
 
 mod call;
 mod expr;
+mod in_table;
 mod literal;
 mod names;
 mod ops;
@@ -112,6 +113,13 @@ pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Res
     let mut results = Vec::new();
     for stmt in &query.statements {
         match b.statement(stmt) {
+            Ok(Some(plan)) if in_table::unlifted_subquery(&plan) => {
+                let span = match stmt {
+                    Statement::Expr(e) => e.span,
+                    _ => query.span,
+                };
+                b.not_implemented(span, "`in` with a tabular expression outside `where`, `extend` and `project`");
+            }
             Ok(Some(plan)) => results.push(plan),
             Ok(None) => {}
             Err(Fail) => {}

@@ -174,24 +174,6 @@ fn json_order(x: &J, y: &J) -> std::cmp::Ordering {
     }
 }
 
-/// `percentile` by nearest rank over a list of reals (nulls ignored): the
-/// value at rank ceil(p/100 * n).
-pub fn percentile_nearest_rank(a: &[V], _: &mut Ctx) -> V {
-    let V::Dyn(J::Array(items)) = &a[0] else { return V::Null };
-    let mut v: Vec<f64> = items.iter().filter_map(|j| j.as_f64()).collect();
-    if v.is_empty() {
-        return V::Null;
-    }
-    v.sort_by(|x, y| x.total_cmp(y));
-    let p = match &a[1] {
-        V::Real(r) => *r,
-        V::Long(n) => *n as f64,
-        _ => return V::Null,
-    };
-    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
-    V::Real(v[rank.clamp(1, v.len()) - 1])
-}
-
 /// `d[k]` with `k` computed per row: an index into an array (negative from
 /// the end) or a key of a bag.
 pub fn dynamic_index(a: &[V], _: &mut Ctx) -> V {

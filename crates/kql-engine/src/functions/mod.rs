@@ -5,15 +5,18 @@
 //! row-at-a-time ([`rowwise`]) and listed in [`ROWWISE`] with its result
 //! type and arity.
 
+pub mod aggregate;
 pub mod args;
 pub mod collections;
 pub mod convert;
 pub mod datetime;
 pub mod dynamic;
 pub mod expand;
+pub mod keep_empty;
 pub mod network;
 pub mod parse_op;
 pub mod rowwise;
+pub mod series;
 pub mod string;
 pub mod text;
 

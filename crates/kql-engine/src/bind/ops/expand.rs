@@ -13,8 +13,32 @@ use crate::functions::expand::{self, mv_expand};
 use crate::functions::rowwise::row_func;
 use crate::types::KqlType;
 
+/// How `mv-expand` treats a row whose arrays are all empty.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Empty {
+    /// No row (mv-expand-operator.md).
+    Drop,
+    /// One row whose expanded values and index are null, flagged true in
+    /// the column named here (for `mv-apply`, whose empty subtables still
+    /// count).
+    Flag,
+}
+
 impl<'a> Binder<'a> {
     pub(crate) fn mv_expand(&mut self, input: Tab, m: &ast::MvExpand, span: Span) -> BResult<Tab> {
+        self.expand_rows(input, m, Empty::Drop, None, span)
+    }
+
+    /// `mv-expand`; with [`Empty::Flag`], rows with nothing to expand stay,
+    /// and the column `flag` tells them apart.
+    pub(crate) fn expand_rows(
+        &mut self,
+        input: Tab,
+        m: &ast::MvExpand,
+        empty: Empty,
+        flag: Option<&str>,
+        span: Span,
+    ) -> BResult<Tab> {
         let mut bag_as_array = false;
         let mut index_col: Option<String> = None;
         for o in &m.options {
@@ -46,10 +70,7 @@ impl<'a> Binder<'a> {
                     "convert text first, for example `mv-expand x = parse_json(Text)`",
                 ));
             }
-            let name = match item.value.names.first() {
-                Some(n) => n.name.clone(),
-                None => inferred(&item.value.value).unwrap_or_else(|| "Column1".into()),
-            };
+            let name = item_name(item);
             let ty = item.to.as_ref().map(|t| KqlType::from_syntax(t.ty)).unwrap_or(KqlType::Dynamic);
             targets.push((name, ty));
             values.push(t.expr);
@@ -58,9 +79,11 @@ impl<'a> Binder<'a> {
         let mut pre: Vec<Expr> = Self::all_columns(&input.plan);
         pre.push(mv_expand(values.len(), bag_as_array, limit).call(values).alias(&zipped));
         let names: Vec<String> = input.plan.schema().fields().iter().map(|f| f.name().clone()).collect();
-        let b = LogicalPlanBuilder::from(input.plan)
-            .project(pre)
-            .and_then(|b| b.unnest_column(datafusion::common::Column::from_name(&zipped)));
+        let mut b = LogicalPlanBuilder::from(input.plan).project(pre);
+        if empty == Empty::Flag {
+            b = b.and_then(|b| keep_empty(b, &zipped));
+        }
+        let b = b.and_then(|b| b.unnest_column(datafusion::common::Column::from_name(&zipped)));
         let unnested = self.build(span, b)?;
         let z = Self::column(&zipped);
         let element = |i: usize, ty: KqlType| -> Expr {
@@ -94,6 +117,9 @@ impl<'a> Binder<'a> {
         if let Some(ix) = index_col {
             out.push(get_field(z.clone(), "i").alias(ix));
         }
+        if let Some(flag) = flag {
+            out.push(z.clone().is_null().alias(flag));
+        }
         let plan = self.build(span, LogicalPlanBuilder::from(unnested).project(out))?;
         Ok(Tab { plan, source: input.source })
     }
@@ -104,5 +130,29 @@ impl<'a> Binder<'a> {
             Expr::Literal(datafusion::common::ScalarValue::Int64(Some(n)), _) if n >= 0 => Ok(n as u64),
             _ => Err(self.error(error::NOT_CONSTANT, e.span, "`limit` takes a constant non-negative number")),
         }
+    }
+}
+
+/// Replaces an empty list of expanded elements with a list of one null
+/// element, so the row survives the unnest.
+fn keep_empty(b: LogicalPlanBuilder, zipped: &str) -> datafusion::common::Result<LogicalPlanBuilder> {
+    let cols: Vec<Expr> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let c = Binder::column(f.name());
+            if f.name() == zipped { crate::functions::keep_empty::keep_empty().call(vec![c]).alias(zipped) } else { c }
+        })
+        .collect();
+    b.project(cols)
+}
+
+/// The column an expanded item lands in: its name, the column it reads, or
+/// `Column1`.
+pub(crate) fn item_name(item: &ast::ExpandItem) -> String {
+    match item.value.names.first() {
+        Some(n) => n.name.clone(),
+        None => inferred(&item.value.value).unwrap_or_else(|| "Column1".into()),
     }
 }

@@ -3,7 +3,10 @@
 
 mod expand;
 mod join;
+mod make_series;
+mod mv_apply;
 mod parse;
+mod percentiles;
 mod project;
 mod source;
 mod summarize;
@@ -95,6 +98,8 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Render(_) => Ok(input),
             OperatorKind::MvExpand(m) => self.mv_expand(input, m, span),
+            OperatorKind::MakeSeries(m) => self.make_series(input, m, span),
+            OperatorKind::MvApply(m) => self.mv_apply(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
             OperatorKind::Getschema => self.getschema(input, span),
             other => {

@@ -54,6 +54,9 @@ impl<'a> Binder<'a> {
                 let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).window(wins))?;
                 tab = Tab { plan, source: tab.source };
             }
+            let (plan, lifted) = self.lift_in_subqueries(tab.plan, vec![t.expr], item.span)?;
+            tab = Tab { plan, source: tab.source };
+            let t = crate::bind::Typed { expr: lifted.into_iter().next().expect("one expression"), ty: t.ty };
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),
                 None => match inferred(&item.value) {
@@ -119,7 +122,9 @@ impl<'a> Binder<'a> {
         if !windows.is_empty() {
             b = self.df(span, b.window(windows))?;
         }
-        let plan = self.build(span, b.project(exprs))?;
+        let windowed = self.build(span, Ok(b))?;
+        let (lifted, exprs) = self.lift_in_subqueries(windowed, exprs, span)?;
+        let plan = self.build(span, LogicalPlanBuilder::from(lifted).project(exprs))?;
         Ok(Tab { plan, source: input.source })
     }
 

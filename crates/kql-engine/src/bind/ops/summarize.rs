@@ -11,7 +11,9 @@ use kql_syntax::ast::{self, Arg, ExprKind};
 use crate::bind::names::{AGGREGATES, NameTable, inferred};
 use crate::bind::{BResult, Binder, Row, Tab, Typed};
 use crate::error;
+use crate::functions::aggregate;
 use crate::functions::dynamic::list_to_dynamic;
+use crate::functions::rowwise::row_func;
 use crate::types::KqlType;
 
 /// Aggregations collected while binding one `summarize` item.
@@ -20,8 +22,27 @@ pub(crate) struct AggCollector {
     pub aggs: Vec<Expr>,
 }
 
+/// A bound `summarize`: the group keys, the aggregations, and the output
+/// columns computed from them.
+pub(crate) struct SummarizeParts {
+    /// The group keys, aliased to their output names.
+    pub group: Vec<Expr>,
+    /// The aggregations, aliased to internal names.
+    pub aggs: Vec<Expr>,
+    /// The output columns, over the keys and the aggregations.
+    pub post: Vec<Expr>,
+}
+
 impl<'a> Binder<'a> {
     pub(crate) fn summarize(&mut self, input: Tab, s: &ast::Summarize, span: Span) -> BResult<Tab> {
+        let SummarizeParts { group, aggs, post } = self.summarize_parts(&input, s)?;
+        let b = LogicalPlanBuilder::from(input.plan).aggregate(group, aggs).and_then(|b| b.project(post));
+        let plan = self.build(span, b)?;
+        Ok(Tab { plan, source: None })
+    }
+
+    /// Binds the keys and aggregations of `s` over `input`.
+    pub(crate) fn summarize_parts(&mut self, input: &Tab, s: &ast::Summarize) -> BResult<SummarizeParts> {
         self.sorted_input = sort_of(&input.plan);
         let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
         let mut names = NameTable::default();
@@ -58,6 +79,15 @@ impl<'a> Binder<'a> {
                 post.extend(cols);
                 continue;
             }
+            if let ExprKind::Call { func, args } = &item.value.kind
+                && let ExprKind::Name(f) = &func.kind
+                && f.name == "percentiles"
+            {
+                let (cols, found) = self.with_aggregates(|b| b.percentiles(args, item, row, &mut names))?;
+                aggs.extend(found.aggs);
+                post.extend(cols);
+                continue;
+            }
             let collected = self.with_aggregates(|b| b.scalar(&item.value, row))?;
             let (t, found) = collected;
             if found.aggs.is_empty() {
@@ -75,9 +105,7 @@ impl<'a> Binder<'a> {
             };
             post.push(t.expr.alias(&name));
         }
-        let b = LogicalPlanBuilder::from(input.plan).aggregate(group, aggs).and_then(|b| b.project(post));
-        let plan = self.build(span, b)?;
-        Ok(Tab { plan, source: None })
+        Ok(SummarizeParts { group, aggs, post })
     }
 
     /// Runs `f` with aggregation calls allowed; returns what they collected.
@@ -120,7 +148,7 @@ impl<'a> Binder<'a> {
             }
         };
         let max_args = match name {
-            "count" => 1,
+            "count" | "make_list_with_nulls" => 1,
             "countif" | "dcount" | "sum" | "avg" | "min" | "max" | "make_set" | "make_list" | "stdev" | "variance"
             | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" => 2,
             _ => 3,
@@ -190,6 +218,39 @@ impl<'a> Binder<'a> {
                 let list = self.df(span, builder.build())?;
                 (list_to_dynamic(set).call(vec![list]), KqlType::Dynamic)
             }
+            "make_list_with_nulls" => {
+                // Nulls kept, in the order of sorted input.
+                let x = arg(self, 0)?;
+                let order = input_order(row.schema, self.sorted_input.as_ref());
+                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
+                let list = self.df(span, call.order_by(order).build())?;
+                let f = row_func("make_list_with_nulls", KqlType::Dynamic, aggregate::list_with_nulls);
+                (f.call(vec![list]), KqlType::Dynamic)
+            }
+            "make_bag" | "make_bag_if" => {
+                let x = arg(self, 0)?;
+                if x.ty != KqlType::Dynamic {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        args[0].value.span,
+                        format!("`{name}` takes dynamic property bags, not a {}", x.ty),
+                    ));
+                }
+                let (p, size_at) = if name == "make_bag_if" { (Some(pred(self, 1)?), 2) } else { (None, 1) };
+                let max_size = match args.get(size_at) {
+                    Some(_) => self.constant_f64(args.get(size_at), span)? as i64,
+                    None => 1_048_576,
+                };
+                let not_null = x.expr.clone().is_not_null();
+                let keep = match p {
+                    Some(p) => p.and(not_null),
+                    None => not_null,
+                };
+                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
+                let list = self.df(span, call.filter(keep).build())?;
+                let f = row_func("make_bag", KqlType::Dynamic, aggregate::merge_bags);
+                (f.call(vec![list, lit(max_size)]), KqlType::Dynamic)
+            }
             "take_any" | "any" => {
                 // One column: a non-null, non-empty value when there is one.
                 let x = arg(self, 0)?;
@@ -227,20 +288,27 @@ impl<'a> Binder<'a> {
                 if !(0.0..=100.0).contains(&p) {
                     return Err(self.error(error::BAD_ARGUMENTS, span, "the percentile must be between 0 and 100"));
                 }
-                let values = agg::array_agg(cast(x.expr, DataType::Float64));
-                let e = crate::functions::rowwise::row_func(
-                    "percentile_nearest_rank",
-                    KqlType::Real,
-                    crate::functions::collections::percentile_nearest_rank,
-                )
-                .call(vec![values, lit(p)]);
-                let ty = if x.ty.is_numeric() { x.ty } else { KqlType::Real };
-                (if ty == KqlType::Real { e } else { cast(e, ty.arrow()) }, ty)
+                // Whole numbers stay whole: datetimes and timespans as their nanoseconds.
+                let (values, ret) = match x.ty {
+                    KqlType::Real | KqlType::Decimal => (cast(x.expr, DataType::Float64), KqlType::Real),
+                    KqlType::Int | KqlType::Long => (x.expr, KqlType::Long),
+                    KqlType::Datetime | KqlType::Timespan => (cast(x.expr, DataType::Int64), KqlType::Long),
+                    other => {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            args[0].value.span,
+                            format!("`{name}` takes numbers, datetimes or timespans, not a {other}"),
+                        ));
+                    }
+                };
+                let f = row_func("percentile_nearest_rank", ret, aggregate::nearest_rank);
+                let e = f.call(vec![agg::array_agg(values), lit(p)]);
+                let ty = if x.ty == KqlType::Decimal { KqlType::Real } else { x.ty };
+                (if ty == ret { e } else { cast(e, ty.arrow()) }, ty)
             }
             _ => return Err(self.not_implemented(span, &format!("the aggregation `{name}`"))),
         };
-        let collector = self.aggs.as_mut().expect("checked above");
-        let id = format!("__agg_{}", collector.aggs.len() + self.agg_serial);
+        let id = format!("__agg_{}", self.agg_serial);
         self.agg_serial += 1;
         let collector = self.aggs.as_mut().expect("checked above");
         collector.aggs.push(expr.alias(&id));
@@ -379,9 +447,14 @@ fn default_agg_name(e: &ast::Expr) -> Option<String> {
     if f.name == "percentile"
         && let Some(p) = args.get(1)
     {
-        let text = kql_syntax::print_expr(&p.value);
         name.push('_');
-        name.push_str(&text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>());
+        name.push_str(&percentile_suffix(&p.value));
     }
     Some(name)
+}
+
+/// A percentile as it appears in a column name: `95`, `99_9`.
+pub(crate) fn percentile_suffix(p: &ast::Expr) -> String {
+    let text = kql_syntax::print_expr(p);
+    text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }

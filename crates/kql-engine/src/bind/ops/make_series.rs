@@ -1,0 +1,378 @@
+//! `make-series` (make-series-operator.md).
+//!
+//! Three steps: the rows get the index of their bin on the axis
+//! (`bin_at(Axis, step, start)`, or `bin(Axis, step)` without `from` and in
+//! the `in range(...)` form); `summarize` computes the aggregations by the
+//! group keys and the bin; a second aggregation per group collects the
+//! bins and values, and row functions spread them into arrays with the
+//! default where a bin has no rows, beside the array of axis values.
+
+use datafusion::common::ScalarValue;
+use datafusion::functions::math::expr_fn::floor;
+use datafusion::functions_aggregate::array_agg::array_agg_udaf;
+use datafusion::functions_aggregate::expr_fn as agg;
+use datafusion::logical_expr::{
+    Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, Operator, SortExpr, binary_expr, cast, lit,
+};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind, Ident};
+
+use crate::bind::call::{datetime_bin_origin, floor_div};
+use crate::bind::names::{NameTable, inferred};
+use crate::bind::{BResult, Binder, Row, Tab};
+use crate::error;
+use crate::functions::rowwise::row_func;
+use crate::functions::series::{self, MAX_POINTS};
+use crate::types::KqlType;
+
+/// Axis arithmetic: whole numbers (datetimes and timespans in nanoseconds,
+/// longs) or reals.
+#[derive(Clone, Copy, PartialEq)]
+enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+impl Num {
+    fn real(self) -> f64 {
+        match self {
+            Num::Int(n) => n as f64,
+            Num::Real(r) => r,
+        }
+    }
+    fn lit(self) -> Expr {
+        match self {
+            Num::Int(n) => lit(n),
+            Num::Real(r) => lit(r),
+        }
+    }
+}
+
+/// Where the series starts and how many points it has, when the query
+/// fixes them; otherwise they come from each group's bins.
+struct Bounds {
+    /// The value bin 0 starts at.
+    base: Num,
+    /// The first bin, if fixed.
+    lo: Option<i64>,
+    /// One past the last bin, if fixed.
+    hi: Option<i64>,
+}
+
+const IDX: &str = "series_bin";
+
+impl<'a> Binder<'a> {
+    pub(crate) fn make_series(&mut self, input: Tab, m: &ast::MakeSeries, span: Span) -> BResult<Tab> {
+        let mut nonempty = false;
+        for o in &m.options {
+            let value = match &o.value.kind {
+                ExprKind::Name(n) => n.name.as_str(),
+                _ => "",
+            };
+            match o.name.name.as_str() {
+                "kind" if value == "nonempty" => nonempty = true,
+                "kind" => {
+                    return Err(self.error(error::BAD_ARGUMENTS, o.value.span, "the only `kind` is `nonempty`"));
+                }
+                n if n.starts_with("hint.") => {}
+                n => {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        o.name.span,
+                        format!("unknown make-series option `{n}`"),
+                    ));
+                }
+            }
+        }
+        let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
+        let axis = self.scalar(&m.on, row)?;
+        let kind = match axis.ty {
+            KqlType::Datetime => "datetime",
+            KqlType::Timespan => "timespan",
+            KqlType::Int | KqlType::Long => "long",
+            KqlType::Real | KqlType::Decimal => "real",
+            other => {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    m.on.span,
+                    format!("the axis of make-series is a datetime, timespan or number, not a {other}"),
+                ));
+            }
+        };
+        let step = self.axis_constant(&m.step, axis.ty, true)?;
+        let from = m.from.as_ref().map(|e| self.axis_constant(e, axis.ty, false)).transpose()?;
+        let to = m.to.as_ref().map(|e| self.axis_constant(e, axis.ty, false)).transpose()?;
+        let real =
+            matches!(step, Num::Real(_)) || matches!(from, Some(Num::Real(_))) || matches!(to, Some(Num::Real(_)));
+        let (step, from, to) = if real {
+            (Num::Real(step.real()), from.map(|v| Num::Real(v.real())), to.map(|v| Num::Real(v.real())))
+        } else {
+            (step, from, to)
+        };
+        if step.real().is_nan() || step.real() <= 0.0 {
+            return Err(self.error(error::BAD_ARGUMENTS, m.step.span, "the step must be positive"));
+        }
+        // Without `from`, bins are those of bin(): datetimes align to 0001-01-01.
+        let origin = match step {
+            Num::Int(s) if axis.ty == KqlType::Datetime => Num::Int(datetime_bin_origin(s)),
+            Num::Int(_) => Num::Int(0),
+            Num::Real(_) => Num::Real(0.0),
+        };
+        let bounds = bounds(m.in_range, from, to, step, origin);
+        if let (Some(lo), Some(hi)) = (bounds.lo, bounds.hi)
+            && hi - lo > MAX_POINTS
+        {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("the series would have {} points; make-series makes at most {MAX_POINTS}", hi - lo),
+            ));
+        }
+
+        // 1. The bin of each row, rows outside the range dropped.
+        let units = if real {
+            cast(axis.expr.clone(), datafusion::arrow::datatypes::DataType::Float64)
+        } else {
+            cast(axis.expr.clone(), datafusion::arrow::datatypes::DataType::Int64)
+        };
+        let offset = binary_expr(units.clone(), Operator::Minus, bounds.base.lit());
+        let idx = match step {
+            Num::Real(s) => cast(floor(binary_expr(offset, Operator::Divide, lit(s))), KqlType::Long.arrow()),
+            Num::Int(s) => floor_div(offset, lit(s)),
+        };
+        let mut keep = units.clone().is_not_null();
+        match (m.in_range, from, to) {
+            (true, Some(f), Some(t)) => {
+                keep = keep.and(units.clone().gt_eq(f.lit())).and(units.lt_eq(t.lit()));
+            }
+            (_, f, t) => {
+                if let Some(f) = f {
+                    keep = keep.and(units.clone().gt_eq(f.lit()));
+                }
+                if let Some(t) = t {
+                    keep = keep.and(units.lt(t.lit()));
+                }
+            }
+        }
+        let mut cols = Self::all_columns(&input.plan);
+        let idx_name = self.fresh(IDX);
+        cols.push(idx.alias(&idx_name));
+        let b = LogicalPlanBuilder::from(input.plan).project(cols).and_then(|b| b.filter(keep));
+        let binned = Tab { plan: self.build(span, b)?, source: input.source.clone() };
+
+        // 2. The aggregations by the group keys and the bin.
+        let mut by = m.by.clone();
+        by.push(ast::Assign {
+            names: Vec::new(),
+            value: ast::Expr { kind: ExprKind::Name(Ident { name: idx_name.clone(), span }), span },
+            span,
+        });
+        let summarize = ast::Summarize {
+            options: Vec::new(),
+            aggregates: m.aggregates.iter().map(|a| a.value.clone()).collect(),
+            by,
+        };
+        let per_bin = self.summarize(binned, &summarize, span)?;
+        let fields: Vec<(String, KqlType)> =
+            per_bin.plan.schema().fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect();
+        let keys: Vec<String> = fields[..m.by.len()].iter().map(|(n, _)| n.clone()).collect();
+        let values: Vec<(String, KqlType)> = fields[m.by.len() + 1..].to_vec();
+        if values.len() != m.aggregates.len() {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                "make-series takes aggregations that give one value each, such as count(), sum(x) or avg(x)",
+            ));
+        }
+        let mut defaults = Vec::new();
+        for (a, (_, ty)) in m.aggregates.iter().zip(&values) {
+            if !(ty.is_numeric() || matches!(ty, KqlType::Datetime | KqlType::Timespan)) {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    a.value.span,
+                    format!("make-series aggregations give numbers, not a {ty}"),
+                ));
+            }
+            defaults.push(self.series_default(a, *ty)?);
+        }
+
+        // 3. Per group: the bins and values, spread into arrays.
+        let bin_order = vec![SortExpr::new(Self::column(&idx_name), true, false)];
+        let list = |b: &mut Self, c: &str| -> BResult<Expr> {
+            let call = array_agg_udaf().call(vec![Self::column(c)]).order_by(bin_order.clone());
+            b.df(span, call.build())
+        };
+        let (bins, lo_col, hi_col, rows) = (self.fresh("bins"), self.fresh("lo"), self.fresh("hi"), self.fresh("rows"));
+        let mut aggs = vec![
+            list(self, &idx_name)?.alias(&bins),
+            agg::min(Self::column(&idx_name)).alias(&lo_col),
+            agg::max(Self::column(&idx_name)).alias(&hi_col),
+            agg::count(lit(1i64)).alias(&rows),
+        ];
+        let mut value_lists = Vec::new();
+        for (name, _) in &values {
+            let id = self.fresh("values");
+            aggs.push(list(self, name)?.alias(&id));
+            value_lists.push(id);
+        }
+        let lo = match bounds.lo {
+            Some(lo) => lit(lo),
+            None => Self::column(&lo_col),
+        };
+        let hi = match bounds.hi {
+            Some(hi) => lit(hi),
+            None => binary_expr(Self::column(&hi_col), Operator::Plus, lit(1i64)),
+        };
+        let n = binary_expr(hi, Operator::Minus, lo.clone());
+        let mut names = NameTable::default();
+        let mut out: Vec<Expr> = Vec::new();
+        for k in &keys {
+            names.take(k);
+            out.push(Self::column(k));
+        }
+        let fill = row_func("series_fill", KqlType::Dynamic, series::fill);
+        for (((name, _), list), default) in values.iter().zip(&value_lists).zip(defaults) {
+            names.take(name);
+            let args = vec![Self::column(&bins), Self::column(list), lo.clone(), n.clone(), default];
+            out.push(fill.call(args).alias(name));
+        }
+        let axis_name = names.unique(&inferred(&m.on).unwrap_or_else(|| "Column1".into()));
+        let step_arg = step.lit();
+        let axis_fn = row_func("series_axis", KqlType::Dynamic, series::axis);
+        out.push(axis_fn.call(vec![lo, n, bounds.base.lit(), step_arg, lit(kind)]).alias(&axis_name));
+
+        let group: Vec<Expr> = keys.iter().map(|k| Self::column(k)).collect();
+        let grouped = LogicalPlanBuilder::from(per_bin.plan.clone()).aggregate(group, aggs.clone());
+        let grouped = self.build(span, grouped)?;
+        let some_rows = Self::column(&rows).gt(lit(0i64));
+        let mut plan = if keys.is_empty() && !nonempty {
+            // Without keys the aggregation gives a row even for no input;
+            // Kusto gives none.
+            self.build(span, LogicalPlanBuilder::from(grouped).filter(some_rows).and_then(|b| b.project(out.clone())))?
+        } else {
+            self.build(span, LogicalPlanBuilder::from(grouped).project(out.clone()))?
+        };
+        if nonempty && !keys.is_empty() {
+            // No input: one row of defaults, the keys empty.
+            plan = self.nonempty_row(plan, per_bin.plan, aggs, &rows, &keys, out, span)?;
+        }
+        Ok(Tab { plan, source: None })
+    }
+
+    /// The series with keys, and when there is no input, one row of default
+    /// values with null (or empty) keys.
+    #[allow(clippy::too_many_arguments)]
+    fn nonempty_row(
+        &mut self,
+        plan: LogicalPlan,
+        per_bin: LogicalPlan,
+        aggs: Vec<Expr>,
+        rows: &str,
+        keys: &[String],
+        out: Vec<Expr>,
+        span: Span,
+    ) -> BResult<LogicalPlan> {
+        let key_types: Vec<KqlType> = keys
+            .iter()
+            .map(|k| {
+                let f = per_bin.schema().field_with_unqualified_name(k).expect("a key column");
+                KqlType::of(f.data_type())
+            })
+            .collect();
+        let global = LogicalPlanBuilder::from(per_bin).aggregate(Vec::<Expr>::new(), aggs);
+        let global = self.build(span, global)?;
+        let mut exprs = Vec::new();
+        for (k, ty) in keys.iter().zip(key_types) {
+            let v = if ty == KqlType::String { lit("") } else { lit(crate::bind::literal::scalar_of(ty, None)) };
+            exprs.push(cast(v, ty.arrow()).alias(k));
+        }
+        exprs.extend(out.into_iter().skip(keys.len()));
+        let empty = LogicalPlanBuilder::from(global)
+            .filter(Self::column(rows).eq(lit(0i64)))
+            .and_then(|b| b.project(exprs))
+            .and_then(|b| b.build());
+        let empty = self.df(span, empty)?;
+        self.build(span, LogicalPlanBuilder::from(plan).union(empty))
+    }
+
+    /// A constant of the axis: `from`, `to` (the axis type) or `step` (a
+    /// timespan for datetime and timespan axes, else a number).
+    fn axis_constant(&mut self, e: &ast::Expr, axis: KqlType, is_step: bool) -> BResult<Num> {
+        let t = self.constant(e)?;
+        let want = match axis {
+            KqlType::Datetime if !is_step => "a datetime",
+            KqlType::Datetime | KqlType::Timespan => "a timespan",
+            _ => "a number",
+        };
+        let v = match &t.expr {
+            Expr::Literal(v, _) => match (axis, is_step, v) {
+                (KqlType::Datetime, false, ScalarValue::TimestampNanosecond(Some(n), _)) => Some(Num::Int(*n)),
+                (KqlType::Datetime, true, ScalarValue::DurationNanosecond(Some(n))) => Some(Num::Int(*n)),
+                (KqlType::Timespan, _, ScalarValue::DurationNanosecond(Some(n))) => Some(Num::Int(*n)),
+                (KqlType::Datetime | KqlType::Timespan, _, _) => None,
+                (_, _, ScalarValue::Int64(Some(n))) => Some(Num::Int(*n)),
+                (_, _, ScalarValue::Int32(Some(n))) => Some(Num::Int((*n).into())),
+                (_, _, ScalarValue::Float64(Some(r))) => Some(Num::Real(*r)),
+                _ => None,
+            },
+            _ => return Err(self.error(error::NOT_CONSTANT, e.span, "make-series bounds and step are constants")),
+        };
+        v.ok_or_else(|| self.error(error::TYPE_MISMATCH, e.span, format!("expected {want} here")))
+    }
+
+    /// The value of a bin without rows: `default = v` converted to the
+    /// aggregation's type, else 0 (null for datetimes).
+    fn series_default(&mut self, a: &ast::SeriesAggregate, ty: KqlType) -> BResult<Expr> {
+        let Some(d) = &a.default else {
+            let zero = match ty {
+                KqlType::Real => ScalarValue::Float64(Some(0.0)),
+                KqlType::Int => ScalarValue::Int32(Some(0)),
+                KqlType::Timespan => ScalarValue::DurationNanosecond(Some(0)),
+                KqlType::Datetime => crate::bind::literal::scalar_of(ty, None),
+                _ => ScalarValue::Int64(Some(0)),
+            };
+            return Ok(lit(zero));
+        };
+        let t = self.constant(d)?;
+        let is_null = matches!(&t.expr, Expr::Literal(v, _) if v.is_null());
+        if t.ty == ty || is_null || (t.ty.is_numeric() && ty.is_numeric()) {
+            return Ok(cast(t.expr, ty.arrow()));
+        }
+        Err(self.error(error::TYPE_MISMATCH, d.span, format!("the default of a {ty} series cannot be a {}", t.ty)))
+    }
+}
+
+/// Where bin 0 starts and the fixed first and last bins; `origin` is where
+/// bin() counts from.
+fn bounds(in_range: bool, from: Option<Num>, to: Option<Num>, step: Num, origin: Num) -> Bounds {
+    // floor(v / step) and ceil(v / step) in the axis arithmetic.
+    let div = |v: Num, ceil: bool| -> i64 {
+        match (v, step) {
+            (Num::Int(v), Num::Int(s)) => {
+                let q = v.div_euclid(s);
+                if ceil && v.rem_euclid(s) != 0 { q + 1 } else { q }
+            }
+            _ => {
+                let q = v.real() / step.real();
+                (if ceil { q.ceil() } else { q.floor() }) as i64
+            }
+        }
+    };
+    let sub = |a: Num, b: Num| match (a, b) {
+        (Num::Int(a), Num::Int(b)) => Num::Int(a - b),
+        _ => Num::Real(a.real() - b.real()),
+    };
+    if in_range {
+        // bin(): bins counted from the origin; `to` is inclusive.
+        return Bounds {
+            base: origin,
+            lo: from.map(|f| div(sub(f, origin), false)),
+            hi: to.map(|t| div(sub(t, origin), false) + 1),
+        };
+    }
+    match from {
+        // bin_at(Axis, step, from): bins counted from `from`; `to` is exclusive.
+        Some(f) => Bounds { base: f, lo: Some(0), hi: to.map(|t| div(sub(t, f), true).max(0)) },
+        None => Bounds { base: origin, lo: None, hi: to.map(|t| div(sub(t, origin), true)) },
+    }
+}
