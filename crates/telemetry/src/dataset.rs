@@ -13,16 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, DurationNanosecondBuilder, FixedSizeBinaryBuilder, Float64Builder, Int32Builder,
-    Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder,
-};
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use serde_json::Value as J;
+
+use crate::batch::{TableBuilder, Value};
 
 /// Rows per batch of a JSON-lines table.
 const BATCH_ROWS: usize = 8192;
@@ -172,12 +169,12 @@ fn json_table(
                     None => rej = Some(Rejects { path: file.clone(), count: 1, first: (i + 1, why) }),
                 }
             }
-            if reader.rows == BATCH_ROWS {
-                batches.push(reader.finish().map_err(|e| err(file, e))?);
+            if reader.table.len() == BATCH_ROWS {
+                batches.push(reader.table.finish());
             }
         }
-        if reader.rows > 0 {
-            batches.push(reader.finish().map_err(|e| err(file, e))?);
+        if !reader.table.is_empty() {
+            batches.push(reader.table.finish());
         }
         rejects.extend(rej);
     }
@@ -233,168 +230,16 @@ fn looks_like_datetime(s: &str) -> bool {
     b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') && parse_datetime(s).is_some()
 }
 
-/// Nanoseconds since the epoch of an ISO 8601 / RFC 3339 text.
-pub fn parse_datetime(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return i64::try_from(ts.as_nanosecond()).ok();
-    }
-    // No zone: read as UTC.
-    let dt = s.parse::<jiff::civil::DateTime>().ok()?;
-    let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
-    i64::try_from(ts.as_nanosecond()).ok()
-}
+pub use crate::batch::parse_datetime;
 
 /// Builds record batches from JSON lines against a schema.
 struct JsonBatcher {
-    schema: SchemaRef,
-    cols: Vec<Col>,
-    rows: usize,
-}
-
-enum Col {
-    Str(StringViewBuilder),
-    Dyn(LargeStringBuilder),
-    I64(Int64Builder),
-    I32(Int32Builder),
-    F64(Float64Builder),
-    Bool(BooleanBuilder),
-    Time(TimestampNanosecondBuilder),
-    Span(DurationNanosecondBuilder),
-    Guid(FixedSizeBinaryBuilder),
-}
-
-impl Col {
-    fn new(t: &DataType) -> Col {
-        match t {
-            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::new()),
-            DataType::Int64 => Col::I64(Int64Builder::new()),
-            DataType::Int32 => Col::I32(Int32Builder::new()),
-            DataType::Float64 => Col::F64(Float64Builder::new()),
-            DataType::Boolean => Col::Bool(BooleanBuilder::new()),
-            DataType::Timestamp(..) => Col::Time(TimestampNanosecondBuilder::new()),
-            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::new()),
-            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::new(16)),
-            _ => Col::Str(StringViewBuilder::new()),
-        }
-    }
-
-    /// Checks that `v` converts, without appending.
-    fn convert(&self, v: &J) -> Result<Cell, String> {
-        let as_text = |v: &J| match v {
-            J::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        Ok(match (self, v) {
-            (_, J::Null) => Cell::Null,
-            (Col::Str(_), v) => Cell::Text(as_text(v)),
-            (Col::Dyn(_), J::String(s)) => {
-                // A string holding a JSON object or array (as Defender exports write
-                // AdditionalFields) is that object.
-                let t = s.trim_start();
-                if (t.starts_with('{') || t.starts_with('['))
-                    && let Ok(inner) = serde_json::from_str::<J>(s)
-                {
-                    return Ok(Cell::Text(inner.to_string()));
-                }
-                Cell::Text(v.to_string())
-            }
-            (Col::Dyn(_), v) => Cell::Text(v.to_string()),
-            (Col::I64(_) | Col::I32(_), J::Number(n)) => {
-                Cell::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?)
-            }
-            (Col::I64(_) | Col::I32(_), J::String(s)) => {
-                Cell::Int(s.trim().parse().map_err(|_| format!("\"{s}\" is not a whole number"))?)
-            }
-            (Col::F64(_), J::Number(n)) => Cell::Real(n.as_f64().unwrap_or(f64::NAN)),
-            (Col::F64(_), J::String(s)) => {
-                Cell::Real(s.trim().parse().map_err(|_| format!("\"{s}\" is not a number"))?)
-            }
-            (Col::Bool(_), J::Bool(b)) => Cell::Bool(*b),
-            (Col::Bool(_), J::String(s)) if s.eq_ignore_ascii_case("true") => Cell::Bool(true),
-            (Col::Bool(_), J::String(s)) if s.eq_ignore_ascii_case("false") => Cell::Bool(false),
-            (Col::Bool(_), J::Number(n)) => Cell::Bool(n.as_f64() != Some(0.0)),
-            (Col::Time(_), J::String(s)) => {
-                Cell::Int(parse_datetime(s).ok_or_else(|| format!("\"{s}\" is not a datetime"))?)
-            }
-            (Col::Span(_), J::Number(n)) => {
-                Cell::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number of nanoseconds"))?)
-            }
-            (Col::Guid(_), J::String(s)) => {
-                let hex: String = s.chars().filter(|c| *c != '-' && *c != '{' && *c != '}').collect();
-                if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                    return Err(format!("\"{s}\" is not a guid"));
-                }
-                Cell::Bytes((0..16).map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).unwrap_or(0)).collect())
-            }
-            (_, v) => return Err(format!("{} cannot be read as this column's type", short(v))),
-        })
-    }
-
-    fn append(&mut self, c: Cell) {
-        match (self, c) {
-            (Col::Str(b), Cell::Text(s)) => b.append_value(s),
-            (Col::Str(b), _) => b.append_null(),
-            (Col::Dyn(b), Cell::Text(s)) => b.append_value(s),
-            (Col::Dyn(b), _) => b.append_null(),
-            (Col::I64(b), Cell::Int(v)) => b.append_value(v),
-            (Col::I64(b), _) => b.append_null(),
-            (Col::I32(b), Cell::Int(v)) => b.append_option(i32::try_from(v).ok()),
-            (Col::I32(b), _) => b.append_null(),
-            (Col::F64(b), Cell::Real(v)) => b.append_value(v),
-            (Col::F64(b), _) => b.append_null(),
-            (Col::Bool(b), Cell::Bool(v)) => b.append_value(v),
-            (Col::Bool(b), _) => b.append_null(),
-            (Col::Time(b), Cell::Int(v)) => b.append_value(v),
-            (Col::Time(b), _) => b.append_null(),
-            (Col::Span(b), Cell::Int(v)) => b.append_value(v),
-            (Col::Span(b), _) => b.append_null(),
-            (Col::Guid(b), Cell::Bytes(v)) => {
-                let _ = b.append_value(v);
-            }
-            (Col::Guid(b), _) => b.append_null(),
-        }
-    }
-
-    fn finish(&mut self, t: &DataType) -> ArrayRef {
-        match self {
-            Col::Str(b) => Arc::new(b.finish()),
-            Col::Dyn(b) => Arc::new(b.finish()),
-            Col::I64(b) => Arc::new(b.finish()),
-            Col::I32(b) => Arc::new(b.finish()),
-            Col::F64(b) => Arc::new(b.finish()),
-            Col::Bool(b) => Arc::new(b.finish()),
-            Col::Time(b) => {
-                let tz = match t {
-                    DataType::Timestamp(_, tz) => tz.clone(),
-                    _ => None,
-                };
-                Arc::new(b.finish().with_timezone_opt(tz))
-            }
-            Col::Span(b) => Arc::new(b.finish()),
-            Col::Guid(b) => Arc::new(b.finish()),
-        }
-    }
-}
-
-enum Cell {
-    Null,
-    Text(String),
-    Int(i64),
-    Real(f64),
-    Bool(bool),
-    Bytes(Vec<u8>),
-}
-
-fn short(v: &J) -> String {
-    let s = v.to_string();
-    if s.len() > 40 { format!("{}...", &s[..s.floor_char_boundary(40)]) } else { s }
+    table: TableBuilder,
 }
 
 impl JsonBatcher {
     fn new(schema: SchemaRef) -> JsonBatcher {
-        let cols = schema.fields().iter().map(|f| Col::new(f.data_type())).collect();
-        JsonBatcher { schema, cols, rows: 0 }
+        JsonBatcher { table: TableBuilder::new(schema) }
     }
 
     /// Adds one line, or says why it was rejected (adding nothing).
@@ -403,22 +248,12 @@ impl JsonBatcher {
         let J::Object(m) = v else {
             return Err("not a JSON object".into());
         };
-        let mut cells = Vec::with_capacity(self.cols.len());
-        for (f, c) in self.schema.fields().iter().zip(&self.cols) {
+        let mut row = self.table.row();
+        for (i, f) in self.table.schema().fields().iter().enumerate() {
             let v = m.get(f.name()).unwrap_or(&J::Null);
-            cells.push(c.convert(v).map_err(|e| format!("{}: {e}", f.name()))?);
+            row.set(i, Value::from_json(f.data_type(), v).map_err(|e| format!("{}: {e}", f.name()))?);
         }
-        for (c, cell) in self.cols.iter_mut().zip(cells) {
-            c.append(cell);
-        }
-        self.rows += 1;
+        self.table.push(&row);
         Ok(())
-    }
-
-    fn finish(&mut self) -> Result<RecordBatch, String> {
-        let arrays: Vec<ArrayRef> =
-            self.cols.iter_mut().zip(self.schema.fields()).map(|(c, f)| c.finish(f.data_type())).collect();
-        self.rows = 0;
-        RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| e.to_string())
     }
 }

@@ -9,5 +9,6 @@
 //! assert_eq!(schema.field(0).name(), "Timestamp");
 //! ```
 
+pub mod batch;
 pub mod dataset;
 pub mod tables;

@@ -1,0 +1,314 @@
+//! Building Arrow record batches of a table, one row at a time.
+//!
+//! Every source fills rows the same way: it asks a [`TableBuilder`] for the
+//! index of each column it knows once, then for each event makes a
+//! [`Row`], sets the cells it has, and appends it. A cell left unset is
+//! null. A value of the wrong kind for its column (a bug in a source, not
+//! bad input) panics in debug builds and is stored as null in release ones.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, SchemaRef};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, DurationNanosecondBuilder, FixedSizeBinaryBuilder, Float64Builder, Int32Builder,
+    Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use serde_json::Value as J;
+
+/// One cell. Text borrows from the input where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// No value.
+    Null,
+    /// A `string` column's text.
+    Str(Cow<'a, str>),
+    /// An `int` or `long`.
+    Long(i64),
+    /// A `real`.
+    Real(f64),
+    /// A `bool`.
+    Bool(bool),
+    /// A `datetime`: nanoseconds since the Unix epoch, UTC.
+    Time(i64),
+    /// A `timespan` in nanoseconds.
+    Span(i64),
+    /// A `guid`'s 16 bytes.
+    Guid([u8; 16]),
+    /// A `dynamic` value as JSON text.
+    Json(Cow<'a, str>),
+}
+
+impl<'a> Value<'a> {
+    /// A string cell.
+    pub fn str(s: impl Into<Cow<'a, str>>) -> Value<'a> {
+        Value::Str(s.into())
+    }
+
+    /// Reads a JSON value as a cell of a column of type `t`, the way a
+    /// Defender export writes it: numbers may come as strings, datetimes as
+    /// ISO 8601 text, and a `dynamic` column's object may come as a string
+    /// holding JSON (as `AdditionalFields` does).
+    pub fn from_json(t: &DataType, v: &J) -> Result<Value<'static>, String> {
+        let as_text = |v: &J| match v {
+            J::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(match (t, v) {
+            (_, J::Null) => Value::Null,
+            (DataType::LargeUtf8, J::String(s)) => {
+                let t = s.trim_start();
+                if (t.starts_with('{') || t.starts_with('['))
+                    && let Ok(inner) = serde_json::from_str::<J>(s)
+                {
+                    return Ok(Value::Json(inner.to_string().into()));
+                }
+                Value::Json(v.to_string().into())
+            }
+            (DataType::LargeUtf8, v) => Value::Json(v.to_string().into()),
+            (DataType::Int64 | DataType::Int32, J::Number(n)) => {
+                Value::Long(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?)
+            }
+            (DataType::Int64 | DataType::Int32, J::String(s)) => {
+                Value::Long(s.trim().parse().map_err(|_| format!("\"{s}\" is not a whole number"))?)
+            }
+            (DataType::Float64, J::Number(n)) => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+            (DataType::Float64, J::String(s)) => {
+                Value::Real(s.trim().parse().map_err(|_| format!("\"{s}\" is not a number"))?)
+            }
+            (DataType::Boolean, J::Bool(b)) => Value::Bool(*b),
+            (DataType::Boolean, J::String(s)) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+            (DataType::Boolean, J::String(s)) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+            (DataType::Boolean, J::Number(n)) => Value::Bool(n.as_f64() != Some(0.0)),
+            (DataType::Timestamp(..), J::String(s)) => {
+                Value::Time(parse_datetime(s).ok_or_else(|| format!("\"{s}\" is not a datetime"))?)
+            }
+            (DataType::Duration(_), J::Number(n)) => {
+                Value::Span(n.as_i64().ok_or_else(|| format!("{n} is not a whole number of nanoseconds"))?)
+            }
+            (DataType::FixedSizeBinary(16), J::String(s)) => {
+                Value::Guid(parse_guid(s).ok_or_else(|| format!("\"{s}\" is not a guid"))?)
+            }
+            (DataType::FixedSizeBinary(16), v) => return Err(format!("{} is not a guid", short(v))),
+            (DataType::Utf8View | DataType::Utf8, v) => Value::Str(as_text(v).into()),
+            (_, J::String(s)) => Value::Str(s.clone().into()),
+            (_, v) => return Err(format!("{} cannot be read as this column's type", short(v))),
+        })
+    }
+}
+
+/// A JSON value cut to 40 characters, for messages.
+pub fn short(v: &J) -> String {
+    let s = v.to_string();
+    if s.len() > 40 { format!("{}...", &s[..s.floor_char_boundary(40)]) } else { s }
+}
+
+/// Nanoseconds since the epoch of an ISO 8601 / RFC 3339 text; without a
+/// zone, the time is read as UTC.
+pub fn parse_datetime(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return i64::try_from(ts.as_nanosecond()).ok();
+    }
+    let dt = s.parse::<jiff::civil::DateTime>().ok()?;
+    let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    i64::try_from(ts.as_nanosecond()).ok()
+}
+
+/// A guid's bytes from its text (`{...}` and dashes allowed).
+pub fn parse_guid(s: &str) -> Option<[u8; 16]> {
+    let hex: Vec<u8> = s.bytes().filter(|c| !matches!(c, b'-' | b'{' | b'}')).collect();
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The cells of one row, by column index; unset cells are null.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    cells: Vec<Value<'a>>,
+}
+
+impl<'a> Row<'a> {
+    /// Sets column `col` (an index from [`TableBuilder::col`]).
+    pub fn set(&mut self, col: usize, v: Value<'a>) -> &mut Row<'a> {
+        self.cells[col] = v;
+        self
+    }
+
+    /// The cell of column `col`.
+    pub fn get(&self, col: usize) -> &Value<'a> {
+        &self.cells[col]
+    }
+}
+
+enum Col {
+    Str(StringViewBuilder),
+    Dyn(LargeStringBuilder),
+    I64(Int64Builder),
+    I32(Int32Builder),
+    F64(Float64Builder),
+    Bool(BooleanBuilder),
+    Time(TimestampNanosecondBuilder, Option<Arc<str>>),
+    Span(DurationNanosecondBuilder),
+    Guid(FixedSizeBinaryBuilder),
+}
+
+impl Col {
+    fn new(t: &DataType) -> Col {
+        match t {
+            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::new()),
+            DataType::Int64 => Col::I64(Int64Builder::new()),
+            DataType::Int32 => Col::I32(Int32Builder::new()),
+            DataType::Float64 => Col::F64(Float64Builder::new()),
+            DataType::Boolean => Col::Bool(BooleanBuilder::new()),
+            DataType::Timestamp(_, tz) => Col::Time(TimestampNanosecondBuilder::new(), tz.clone()),
+            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::new()),
+            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::new(16)),
+            _ => Col::Str(StringViewBuilder::new()),
+        }
+    }
+
+    fn append(&mut self, v: &Value<'_>) {
+        match (self, v) {
+            (Col::Str(b), Value::Str(s)) => b.append_value(s),
+            (Col::Dyn(b), Value::Json(s)) => b.append_value(s),
+            (Col::I64(b), Value::Long(v)) => b.append_value(*v),
+            (Col::I32(b), Value::Long(v)) => b.append_option(i32::try_from(*v).ok()),
+            (Col::F64(b), Value::Real(v)) => b.append_value(*v),
+            (Col::F64(b), Value::Long(v)) => b.append_value(*v as f64),
+            (Col::Bool(b), Value::Bool(v)) => b.append_value(*v),
+            (Col::Time(b, _), Value::Time(v)) => b.append_value(*v),
+            (Col::Span(b), Value::Span(v)) => b.append_value(*v),
+            (Col::Guid(b), Value::Guid(v)) => b.append_value(v).expect("16 bytes"),
+            (c, v) => {
+                debug_assert!(matches!(v, Value::Null), "a {v:?} cell in a column of another type");
+                c.append_null();
+            }
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            Col::Str(b) => b.append_null(),
+            Col::Dyn(b) => b.append_null(),
+            Col::I64(b) => b.append_null(),
+            Col::I32(b) => b.append_null(),
+            Col::F64(b) => b.append_null(),
+            Col::Bool(b) => b.append_null(),
+            Col::Time(b, _) => b.append_null(),
+            Col::Span(b) => b.append_null(),
+            Col::Guid(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Col::Str(b) => Arc::new(b.finish()),
+            Col::Dyn(b) => Arc::new(b.finish()),
+            Col::I64(b) => Arc::new(b.finish()),
+            Col::I32(b) => Arc::new(b.finish()),
+            Col::F64(b) => Arc::new(b.finish()),
+            Col::Bool(b) => Arc::new(b.finish()),
+            Col::Time(b, tz) => Arc::new(b.finish().with_timezone_opt(tz.clone())),
+            Col::Span(b) => Arc::new(b.finish()),
+            Col::Guid(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Rows of one table on their way to a record batch.
+pub struct TableBuilder {
+    schema: SchemaRef,
+    cols: Vec<Col>,
+    rows: usize,
+}
+
+impl TableBuilder {
+    /// An empty builder for `schema`.
+    pub fn new(schema: SchemaRef) -> TableBuilder {
+        let cols = schema.fields().iter().map(|f| Col::new(f.data_type())).collect();
+        TableBuilder { schema, cols, rows: 0 }
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The index of column `name`. Sources look their columns up once; a
+    /// name that isn't in the schema is a bug, so this panics.
+    pub fn col(&self, name: &str) -> usize {
+        self.schema.index_of(name).unwrap_or_else(|_| panic!("no column {name} in this table"))
+    }
+
+    /// A row with every cell null.
+    pub fn row<'a>(&self) -> Row<'a> {
+        Row { cells: vec![Value::Null; self.cols.len()] }
+    }
+
+    /// Appends `row`.
+    pub fn push(&mut self, row: &Row<'_>) {
+        for (c, v) in self.cols.iter_mut().zip(&row.cells) {
+            c.append(v);
+        }
+        self.rows += 1;
+    }
+
+    /// Rows appended since the last [`finish`](Self::finish).
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether no row waits.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The rows so far as a batch; the builder starts over empty.
+    pub fn finish(&mut self) -> RecordBatch {
+        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        self.rows = 0;
+        RecordBatch::try_new(self.schema.clone(), arrays).expect("builders follow the schema")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Array, AsArray};
+
+    #[test]
+    fn unset_cells_are_null_and_values_land_in_their_columns() {
+        let schema = crate::tables::get("DeviceProcessEvents").unwrap();
+        let mut b = TableBuilder::new(schema);
+        let (file, pid, ts) = (b.col("FileName"), b.col("ProcessId"), b.col("Timestamp"));
+        let mut r = b.row();
+        r.set(file, Value::str("bash")).set(pid, Value::Long(42)).set(ts, Value::Time(1_000));
+        b.push(&r);
+        b.push(&b.row());
+        let batch = b.finish();
+        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.column(file).as_string_view().value(0), "bash");
+        assert!(batch.column(file).is_null(1));
+        assert!(batch.column(b.col("AccountName")).is_null(0));
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn json_values_convert_by_column_type() {
+        let v = |t: &DataType, s: &str| Value::from_json(t, &serde_json::from_str(s).unwrap());
+        assert_eq!(v(&DataType::Int64, "\"12\""), Ok(Value::Long(12)));
+        assert_eq!(v(&DataType::LargeUtf8, "\"{\\\"a\\\":1}\""), Ok(Value::Json("{\"a\":1}".into())));
+        assert_eq!(v(&DataType::Utf8View, "5"), Ok(Value::str("5")));
+        assert!(v(&DataType::Int64, "\"x\"").unwrap_err().contains("not a whole number"));
+        assert_eq!(parse_guid("{00000000-0000-0000-0000-0000000000ff}").unwrap()[15], 0xff);
+        assert_eq!(parse_guid("xyz"), None);
+    }
+}
