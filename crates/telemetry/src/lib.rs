@@ -11,4 +11,6 @@
 
 pub mod batch;
 pub mod dataset;
+pub mod sink;
+pub mod sources;
 pub mod tables;

@@ -1,0 +1,264 @@
+//! JSON documents of a stream, whatever way the file holds them: one per
+//! line (JSON lines), a top-level array (read one element at a time, so a
+//! huge array stays in bounded memory), or whole documents one after the
+//! other, pretty-printed or not.
+//!
+//! Each document reaches the caller as its text and the line it starts
+//! on; the caller parses it with the types it knows, and counts and
+//! rejects it. A syntax error inside an array or a multi-line document
+//! cannot be resumed from: the rest of the file is one reject at the
+//! line of the error ("truncated or malformed JSON").
+
+use std::cell::Cell;
+use std::io::{BufRead, Read};
+use std::rc::Rc;
+
+use serde::de::{DeserializeSeed, Deserializer as _, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::lines::Lines;
+use crate::sink::{FileSink, OutputError};
+
+/// Called with each document's starting line and text.
+pub type OnDoc<'f> = dyn FnMut(u64, &str, &mut FileSink<'_, '_>) -> Result<(), OutputError> + 'f;
+
+/// How a file holds its documents, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One document per line.
+    Lines,
+    /// One top-level array of documents.
+    Array,
+    /// Documents one after the other, possibly over several lines each.
+    Documents,
+}
+
+/// The layout of a file starting with `head`.
+pub fn layout(head: &[u8]) -> Layout {
+    let text = trim_bom(head);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    if text.get(start) == Some(&b'[') {
+        return Layout::Array;
+    }
+    let line_end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+    match serde_json::from_slice::<&RawValue>(&text[start..line_end]) {
+        Ok(_) => Layout::Lines,
+        Err(_) => Layout::Documents,
+    }
+}
+
+fn trim_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
+}
+
+/// The first document of `head` (a line, a whole document, or the first
+/// element of an array) parsed as a `serde_json::Value`, for sniffing; for
+/// a document cut by the end of `head`, `None`.
+pub fn first_doc(head: &[u8]) -> Option<serde_json::Value> {
+    let text = trim_bom(head);
+    match layout(text) {
+        Layout::Lines => {
+            let line = text.split(|&b| b == b'\n').find(|l| !l.trim_ascii().is_empty())?;
+            serde_json::from_slice(line).ok()
+        }
+        Layout::Documents => serde_json::Deserializer::from_slice(text).into_iter().next()?.ok(),
+        Layout::Array => {
+            let inner = &text[text.iter().position(|&b| b == b'[')? + 1..];
+            serde_json::Deserializer::from_slice(inner).into_iter().next()?.ok()
+        }
+    }
+}
+
+/// Whether `head` starts with a JSON document (of any layout) that has
+/// every one of `keys` at its top level.
+pub fn first_doc_has(head: &[u8], keys: &[&str]) -> bool {
+    first_doc(head).is_some_and(|d| d.as_object().is_some_and(|m| keys.iter().all(|k| m.contains_key(*k))))
+}
+
+/// Calls `on_doc` for every document of `input`.
+pub fn for_each_doc(
+    input: &mut dyn BufRead,
+    out: &mut FileSink<'_, '_>,
+    on_doc: &mut OnDoc<'_>,
+) -> Result<(), OutputError> {
+    let peek = match input.fill_buf() {
+        Ok(b) => b,
+        Err(e) => {
+            out.record();
+            out.reject(1, format!("read error: {e}"), b"");
+            return Ok(());
+        }
+    };
+    if peek.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let peek = input.fill_buf().unwrap_or_default();
+    match layout(peek) {
+        Layout::Lines => lines(input, out, on_doc),
+        Layout::Array => array(input, out, on_doc),
+        Layout::Documents => documents(input, out, on_doc),
+    }
+}
+
+fn lines(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+    let mut lines = Lines::new(input);
+    while let Some((n, line)) = lines.next_line(out) {
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        match std::str::from_utf8(line) {
+            Ok(text) => on_doc(n, text, out)?,
+            Err(e) => {
+                out.record();
+                out.reject(n, format!("not UTF-8 (byte {})", e.valid_up_to() + 1), line);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reader that counts the newlines it has handed out.
+struct LineCount<'r> {
+    inner: &'r mut dyn BufRead,
+    newlines: Rc<Cell<u64>>,
+}
+
+impl Read for LineCount<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.newlines.set(self.newlines.get() + memchr::memchr_iter(b'\n', &buf[..n]).count() as u64);
+        Ok(n)
+    }
+}
+
+fn syntax_reject(out: &mut FileSink<'_, '_>, e: &serde_json::Error) {
+    out.record();
+    let what = if e.is_eof() { "truncated JSON" } else { "malformed JSON" };
+    out.reject(e.line() as u64, format!("{what}, the rest of the file is not read: {e}"), b"");
+}
+
+fn documents(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+    let newlines = Rc::new(Cell::new(0));
+    let reader = LineCount { inner: input, newlines: newlines.clone() };
+    let mut stream = serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>();
+    loop {
+        match stream.next() {
+            None => return Ok(()),
+            Some(Ok(doc)) => {
+                let end_line = 1 + newlines.get();
+                let start = end_line.saturating_sub(memchr::memchr_iter(b'\n', doc.get().as_bytes()).count() as u64);
+                on_doc(start, doc.get(), out)?;
+            }
+            Some(Err(e)) => {
+                syntax_reject(out, &e);
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn array(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+    let newlines = Rc::new(Cell::new(0));
+    let reader = LineCount { inner: input, newlines: newlines.clone() };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut failed = None;
+    let seed = Elements { newlines: &newlines, out, on_doc, failed: &mut failed };
+    let result = (&mut de).deserialize_seq(seed);
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    match result.and_then(|()| de.end()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            syntax_reject(out, &e);
+            Ok(())
+        }
+    }
+}
+
+struct Elements<'a, 'b, 's, 'o, 'f> {
+    newlines: &'a Rc<Cell<u64>>,
+    out: &'a mut FileSink<'s, 'o>,
+    on_doc: &'a mut OnDoc<'f>,
+    failed: &'b mut Option<OutputError>,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements<'_, '_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements<'_, '_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of JSON documents")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(doc) = seq.next_element::<Box<RawValue>>()? {
+            let end_line = 1 + self.newlines.get();
+            let start = end_line.saturating_sub(memchr::memchr_iter(b'\n', doc.get().as_bytes()).count() as u64);
+            if let Err(e) = (self.on_doc)(start, doc.get(), self.out) {
+                *self.failed = Some(e);
+                return Err(serde::de::Error::custom("output failed"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::{Collect, Sink};
+    use std::path::Path;
+
+    fn docs(text: &str) -> (Vec<(u64, String)>, Option<crate::sink::Rejects>) {
+        let mut out = Collect::default();
+        let mut sink = Sink::new(&mut out);
+        let mut f = sink.file(Path::new("x"), None);
+        let mut got = Vec::new();
+        let mut input = text.as_bytes();
+        for_each_doc(&mut input, &mut f, &mut |n, t, _| {
+            got.push((n, t.split_whitespace().collect::<String>()));
+            Ok(())
+        })
+        .unwrap();
+        (got, sink.files[0].rejects.clone())
+    }
+
+    #[test]
+    fn json_lines_number_each_line() {
+        let (got, rej) = docs("{\"a\":1}\n\n{\"a\":2}\n");
+        assert_eq!(got, [(1, "{\"a\":1}".into()), (3, "{\"a\":2}".into())]);
+        assert!(rej.is_none());
+    }
+
+    #[test]
+    fn arrays_and_pretty_documents_give_their_elements_with_start_lines() {
+        let (got, _) = docs("[\n  {\"a\": 1},\n  {\n    \"a\": 2\n  }\n]\n");
+        assert_eq!(got, [(2, "{\"a\":1}".into()), (3, "{\"a\":2}".into())]);
+        let (got, _) = docs("{\n \"kind\": \"EventList\"\n}\n{\n \"x\": 1\n}\n");
+        assert_eq!(got, [(1, "{\"kind\":\"EventList\"}".into()), (4, "{\"x\":1}".into())]);
+    }
+
+    #[test]
+    fn a_truncated_array_keeps_what_came_before_and_rejects_the_rest() {
+        let (got, rej) = docs("[{\"a\":1},\n{\"a\":2},\n{\"a\":");
+        assert_eq!(got.len(), 2);
+        let rej = rej.unwrap();
+        assert_eq!(rej.first.0, 3);
+        assert!(rej.first.1.starts_with("truncated JSON"), "{}", rej.first.1);
+    }
+
+    #[test]
+    fn layout_is_judged_from_the_first_line() {
+        assert_eq!(layout(b"{\"a\":1}\n{\"a\":2}"), Layout::Lines);
+        assert_eq!(layout(b"  [1,2]"), Layout::Array);
+        assert_eq!(layout(b"{\n\"a\":1}"), Layout::Documents);
+        assert!(first_doc_has(b"[{\"kind\":\"Event\",\"auditID\":\"x\"}, {", &["kind", "auditID"]));
+    }
+}
