@@ -75,6 +75,12 @@ fn first_record_of_cut_wrapper(head: &[u8]) -> Option<J> {
     serde_json::Deserializer::from_str(&text[open..]).into_iter::<J>().next()?.ok()
 }
 
+/// How many lines into `doc` its slice `part` starts.
+fn line_offset(doc: &str, part: &str) -> u64 {
+    let at = (part.as_ptr() as usize).saturating_sub(doc.as_ptr() as usize).min(doc.len());
+    memchr::memchr_iter(b'\n', &doc.as_bytes()[..at]).count() as u64
+}
+
 const HEAD_SCAN: usize = super::HEAD_BYTES;
 
 /// Column positions and types of one table, looked up once.
@@ -103,6 +109,7 @@ impl Reader {
         match doc.records {
             Some(records) => {
                 for r in records {
+                    let line = line + line_offset(text, r.get());
                     match serde_json::from_str::<Doc>(r.get()) {
                         Ok(d) => self.record(line, d, r.get(), out)?,
                         Err(e) => {
