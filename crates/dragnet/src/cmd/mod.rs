@@ -1,4 +1,5 @@
 //! One module per subcommand. Each returns the process exit status.
 
 pub mod check;
+pub mod ingest;
 pub mod query;

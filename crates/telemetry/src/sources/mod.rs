@@ -120,6 +120,7 @@ pub fn read_stream(path: &Path, input: &mut dyn BufRead, sink: &mut Sink<'_>) ->
     }
     let Some(format) = detect(&head) else {
         let mut out = sink.file(path, None);
+        out.bytes(head.len() as u64);
         out.record();
         out.reject(1, unrecognised(&head), first_line(&head));
         return Ok(());
