@@ -19,7 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::sink::{FileSink, OutputError, Sink};
 
 pub mod defender;
+pub mod dynamic;
 pub mod json;
+pub mod k8s_audit;
 pub mod lines;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
@@ -42,7 +44,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &k8s_audit::K8sAudit];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
