@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::sink::{FileSink, OutputError, Sink};
 
 pub mod defender;
+pub mod defender_csv;
 pub mod dynamic;
 pub mod json;
 pub mod k8s_audit;
@@ -44,7 +45,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &k8s_audit::K8sAudit];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &k8s_audit::K8sAudit, &defender_csv::DefenderCsv];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
