@@ -22,7 +22,7 @@ use serde_json::Value as J;
 use serde_json::value::RawValue;
 
 use super::Format;
-use super::json::{first_doc, for_each_doc};
+use super::json::{first_doc, first_element_of, for_each_doc, line_offset};
 use crate::batch::{Value, parse_datetime};
 use crate::sink::{FileSink, OutputError, TableId};
 
@@ -50,7 +50,7 @@ impl Format for DefenderExport {
     }
 
     fn sniff(&self, head: &[u8]) -> bool {
-        let Some(doc) = first_doc(head).or_else(|| first_record_of_cut_wrapper(head)) else { return false };
+        let Some(doc) = first_doc(head).or_else(|| first_element_of(head, "records")) else { return false };
         let record = match doc.get("records").and_then(J::as_array) {
             Some(rs) => rs.first().cloned().unwrap_or(J::Null),
             None => doc,
@@ -63,25 +63,6 @@ impl Format for DefenderExport {
         for_each_doc(input, out, &mut |line, text, out| reader.doc(line, text, out))
     }
 }
-
-/// The first record of a `{"records": [` document too long for the head.
-fn first_record_of_cut_wrapper(head: &[u8]) -> Option<J> {
-    let text = std::str::from_utf8(head.get(..head.len().min(HEAD_SCAN))?).ok().or_else(|| {
-        let cut = std::str::from_utf8(head).err()?.valid_up_to();
-        std::str::from_utf8(&head[..cut]).ok()
-    })?;
-    let start = text.find("\"records\"")?;
-    let open = start + text[start..].find('[')? + 1;
-    serde_json::Deserializer::from_str(&text[open..]).into_iter::<J>().next()?.ok()
-}
-
-/// How many lines into `doc` its slice `part` starts.
-fn line_offset(doc: &str, part: &str) -> u64 {
-    let at = (part.as_ptr() as usize).saturating_sub(doc.as_ptr() as usize).min(doc.len());
-    memchr::memchr_iter(b'\n', &doc.as_bytes()[..at]).count() as u64
-}
-
-const HEAD_SCAN: usize = super::HEAD_BYTES;
 
 /// Column positions and types of one table, looked up once.
 struct TableCols {

@@ -75,6 +75,44 @@ pub fn first_doc_has(head: &[u8], keys: &[&str]) -> bool {
     first_doc(head).is_some_and(|d| d.as_object().is_some_and(|m| keys.iter().all(|k| m.contains_key(*k))))
 }
 
+/// The first element of the array under `"key"` in a document too long
+/// for `head` (a `{"records": [..]}` wrapper, an `EventList`), parsed;
+/// `None` when there is no such array or its first element is cut too.
+pub fn first_element_of(head: &[u8], key: &str) -> Option<serde_json::Value> {
+    let text = utf8_prefix(trim_bom(head));
+    let start = text.find(&format!("\"{key}\""))? + key.len() + 2;
+    let rest = text[start..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('[')?;
+    serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>().next()?.ok()
+}
+
+/// Whether `head` holds a member `"key": "<value_prefix>..."` (JSON text,
+/// not inside a string), for sniffing a document cut by the end of `head`.
+pub fn has_member(head: &[u8], key: &str, value_prefix: &str) -> bool {
+    let text = utf8_prefix(trim_bom(head));
+    let needle = format!("\"{key}\"");
+    text.match_indices(&needle).any(|(at, _)| {
+        let rest = text[at + needle.len()..].trim_start();
+        rest.strip_prefix(':')
+            .and_then(|r| r.trim_start().strip_prefix('"'))
+            .is_some_and(|v| v.starts_with(value_prefix))
+    })
+}
+
+/// The longest UTF-8 prefix of `b` (a head may end inside a character).
+fn utf8_prefix(b: &[u8]) -> &str {
+    match std::str::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default(),
+    }
+}
+
+/// How many lines into `doc` its slice `part` starts (for the line of a
+/// record inside a wrapper document).
+pub fn line_offset(doc: &str, part: &str) -> u64 {
+    let at = (part.as_ptr() as usize).saturating_sub(doc.as_ptr() as usize).min(doc.len());
+    memchr::memchr_iter(b'\n', &doc.as_bytes()[..at]).count() as u64
+}
+
 /// Calls `on_doc` for every document of `input`.
 pub fn for_each_doc(
     input: &mut dyn BufRead,
@@ -260,5 +298,16 @@ mod tests {
         assert_eq!(layout(b"  [1,2]"), Layout::Array);
         assert_eq!(layout(b"{\n\"a\":1}"), Layout::Documents);
         assert!(first_doc_has(b"[{\"kind\":\"Event\",\"auditID\":\"x\"}, {", &["kind", "auditID"]));
+    }
+
+    #[test]
+    fn cut_documents_are_sniffed_from_their_text() {
+        let head = b"{\"records\" : [ {\"category\":\"kube-audit\"}, {\"category\":\"kube-au";
+        assert_eq!(first_element_of(head, "records").unwrap()["category"], "kube-audit");
+        assert!(first_element_of(head, "items").is_none());
+        let list = b"{\n \"kind\": \"EventList\",\n \"apiVersion\" :\"audit.k8s.io/v1\", \"items\": [{\"lev";
+        assert!(has_member(list, "kind", "EventList\""));
+        assert!(has_member(list, "apiVersion", "audit.k8s.io/"));
+        assert!(!has_member(b"{\"log\":\"{\\\"kind\\\":\\\"EventList\\\"}\"}", "kind", "EventList"));
     }
 }

@@ -20,7 +20,10 @@ use crate::sink::{FileSink, OutputError, Sink};
 
 pub mod auditd;
 pub mod defender;
+pub mod defender_csv;
+pub mod dynamic;
 pub mod json;
+pub mod k8s_audit;
 pub mod lines;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
@@ -43,7 +46,8 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &auditd::Laurel, &auditd::Auditd];
+pub static FORMATS: &[&dyn Format] =
+    &[&defender::DefenderExport, &k8s_audit::K8sAudit, &auditd::Laurel, &auditd::Auditd, &defender_csv::DefenderCsv];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {

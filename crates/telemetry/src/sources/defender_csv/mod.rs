@@ -1,0 +1,260 @@
+//! Query results exported from the Microsoft Defender portal's advanced
+//! hunting as CSV: a header row of column names, then one row per result,
+//! RFC 4180 quoting (a field in double quotes may hold commas, line breaks
+//! and doubled quotes), an optional UTF-8 byte-order mark.
+//!
+//! The header says which table the rows are of ([`header`]); each cell is
+//! read as its column's type ([`cell`]), and an empty cell is null.
+//! `TimeGenerated`, when the header lacks it, is the row's `Timestamp`, as
+//! for the streaming-API export. A header that names no table, or more than
+//! one equally, rejects the file (one reject, at line 1, with the reason).
+//! A row with more or fewer fields than the header, or a cell its column
+//! cannot hold, is a reject at the line the row starts on. A record longer
+//! than [`MAX_RECORD`] bytes (a quote never closed) ends the file with a
+//! reject, so memory stays bounded.
+//!
+//! A file is taken when its first line is a CSV row of at least two
+//! column-like names (letters, digits, `_`), one of them a column of a
+//! known table.
+
+use std::cell::Cell;
+use std::io::{BufRead, Read};
+use std::rc::Rc;
+
+use arrow_schema::DataType;
+use csv::ByteRecord;
+
+use super::Format;
+use crate::batch::Value;
+use crate::sink::{FileSink, OutputError, TableId};
+
+pub mod cell;
+pub mod header;
+
+/// The longest record read, in bytes: 16 MiB.
+pub const MAX_RECORD: u64 = 16 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The Defender portal CSV export format.
+pub struct DefenderCsv;
+
+impl Format for DefenderCsv {
+    fn name(&self) -> &'static str {
+        "defender-csv"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        let head = head.strip_prefix(BOM).unwrap_or(head);
+        let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
+        let mut rec = ByteRecord::new();
+        if !matches!(rdr.read_byte_record(&mut rec), Ok(true)) || rec.len() < 2 {
+            return false;
+        }
+        let tables: Vec<_> = crate::tables::all();
+        let identifier = |f: &[u8]| {
+            f.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+                && f.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        };
+        rec.iter().all(identifier)
+            && rec.iter().any(|f| {
+                let name = std::str::from_utf8(f).unwrap_or_default();
+                tables.iter().any(|(_, s)| s.column_with_name(name).is_some())
+            })
+    }
+
+    fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        match input.fill_buf() {
+            Ok(b) if b.starts_with(BOM) => input.consume(BOM.len()),
+            Ok(_) => {}
+            Err(e) => {
+                out.record();
+                out.reject(1, format!("read error: {e}"), b"");
+                return Ok(());
+            }
+        }
+        let record_start = Rc::new(Cell::new(0));
+        let limited = Limit { inner: input, read: 0, record_start: record_start.clone() };
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(limited);
+        let mut rec = ByteRecord::new();
+        let Some(cols) = read_header(&mut rdr, &mut rec, out) else { return Ok(()) };
+        loop {
+            let start = rdr.position().clone();
+            record_start.set(start.byte());
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    out.record();
+                    let line = rec.position().map_or(0, |p| p.line());
+                    cols.row(line, &rec, out)?;
+                }
+                Err(e) => {
+                    out.record();
+                    let line = e.position().map_or(start.line(), |p| p.line());
+                    let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    let rest = if fatal { "; the rest of the file is not read" } else { "" };
+                    out.reject(line, format!("{}{rest}", csv_error(&e)), b"");
+                    if fatal {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads the header and chooses the table; on failure the file is one
+/// reject and `None` comes back.
+fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mut FileSink<'_, '_>) -> Option<Columns> {
+    let names: Vec<&str> = match rdr.read_byte_record(rec) {
+        Ok(false) => return None,
+        Ok(true) => match rec.iter().map(std::str::from_utf8).collect() {
+            Ok(names) => names,
+            Err(_) => {
+                out.record();
+                out.reject(1, "the header is not UTF-8", &as_csv(rec));
+                return None;
+            }
+        },
+        Err(e) => {
+            out.record();
+            out.reject(1, csv_error(&e), b"");
+            return None;
+        }
+    };
+    let table = match header::choose(&names) {
+        Ok(t) => t,
+        Err(why) => {
+            out.record();
+            out.reject(1, format!("the file is not read: {why}"), &as_csv(rec));
+            return None;
+        }
+    };
+    let id = out.table(table.name);
+    let schema = out.builder(id).schema().clone();
+    let by_field = names
+        .iter()
+        .map(|n| {
+            let i = schema.index_of(n).expect("choose() checked every column");
+            (i, schema.field(i).data_type().clone(), n.to_string())
+        })
+        .collect();
+    let time_generated = schema.index_of("TimeGenerated").ok().filter(|_| !names.contains(&"TimeGenerated"));
+    let timestamp = schema.index_of("Timestamp").ok();
+    Some(Columns { id, by_field, time_generated: time_generated.zip(timestamp) })
+}
+
+/// Where each field of a row goes.
+struct Columns {
+    id: TableId,
+    /// Column index, type and name of each field, in header order.
+    by_field: Vec<(usize, DataType, String)>,
+    /// `TimeGenerated` and `Timestamp`, when the header has no `TimeGenerated`.
+    time_generated: Option<(usize, usize)>,
+}
+
+impl Columns {
+    /// One data row: pushed, or rejected at `line`.
+    fn row(&self, line: u64, rec: &ByteRecord, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if rec.len() != self.by_field.len() {
+            let why = format!("{} fields where the header has {}", rec.len(), self.by_field.len());
+            out.reject(line, why, &as_csv(rec));
+            return Ok(());
+        }
+        let mut row = out.builder(self.id).row();
+        for ((i, t, name), field) in self.by_field.iter().zip(rec.iter()) {
+            if field.is_empty() {
+                continue;
+            }
+            let value = std::str::from_utf8(field)
+                .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to() + 1))
+                .and_then(|text| cell::cell(t, text));
+            match value {
+                Ok(v) => {
+                    row.set(*i, v);
+                }
+                Err(why) => {
+                    out.reject(line, format!("{name}: {why}"), &as_csv(rec));
+                    return Ok(());
+                }
+            }
+        }
+        if let Some((tg, ts)) = self.time_generated
+            && let Value::Time(ns) = row.get(ts)
+        {
+            let ns = *ns;
+            row.set(tg, Value::Time(ns));
+        }
+        out.push(self.id, &row)
+    }
+}
+
+/// A record written back as one CSV line, for the rejects file.
+fn as_csv(rec: &ByteRecord) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_byte_record(rec);
+    w.into_inner().unwrap_or_default()
+}
+
+/// A CSV error's message without its position (the reject has the line).
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io.to_string(),
+        other => format!("malformed CSV: {other:?}"),
+    }
+}
+
+/// The input, failing once a record grows past [`MAX_RECORD`] bytes.
+struct Limit<'r> {
+    inner: &'r mut dyn BufRead,
+    read: u64,
+    record_start: Rc<Cell<u64>>,
+}
+
+impl Read for Limit<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.saturating_sub(self.record_start.get()) > MAX_RECORD {
+            return Err(std::io::Error::other(format!(
+                "a record longer than {MAX_RECORD} bytes (a quoted field never closed?)"
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::{Collect, Sink};
+    use std::path::Path;
+
+    #[test]
+    fn sniffs_headers_of_known_columns() {
+        assert!(DefenderCsv.sniff(b"\xEF\xBB\xBFTimestamp,DeviceName,FileName\r\n2026-11-20T10:00:00Z,a,b\r\n"));
+        assert!(DefenderCsv.sniff(b"\"Timestamp\",\"RemoteIP\"\n"));
+        assert!(!DefenderCsv.sniff(b"Foo,Bar\n1,2\n"), "no known column");
+        assert!(!DefenderCsv.sniff(b"Timestamp\n"), "one column");
+        assert!(!DefenderCsv.sniff(b"{\"Timestamp\":1,\"DeviceName\":2}\n"));
+        assert!(!DefenderCsv.sniff(b"Nov 20 10:00:00 node-1 sshd[1]: Accepted, Timestamp\n"));
+    }
+
+    #[test]
+    fn a_record_past_the_limit_ends_the_file_with_a_reject() {
+        let mut text = b"Timestamp,DeviceName,FileName,ProcessCommandLine\n2026-11-20T10:00:00Z,a,b,\"".to_vec();
+        text.resize(text.len() + MAX_RECORD as usize + 100_000, b'x');
+        let mut collect = Collect::default();
+        let mut sink = Sink::new(&mut collect);
+        {
+            let mut f = sink.file(Path::new("big.csv"), Some("defender-csv"));
+            DefenderCsv.read(&mut &text[..], &mut f).unwrap();
+        }
+        let r = sink.files[0].rejects.clone().unwrap();
+        assert_eq!(r.count, 1);
+        assert_eq!(r.first.0, 2);
+        assert!(r.first.1.contains("the rest of the file is not read"), "{}", r.first.1);
+    }
+}

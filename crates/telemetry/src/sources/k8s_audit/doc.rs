@@ -1,0 +1,109 @@
+//! The JSON shapes a Kubernetes audit file holds, as borrowed typed
+//! structs: one [`Doc`] reads an audit `Event`, an `EventList`, an Azure
+//! resource-log record, and a `{"records": [..]}` wrapper alike, so each
+//! document is parsed once whatever it is.
+//!
+//! Field names are those of the `audit.k8s.io/v1` `Event` type (the
+//! Kubernetes "kube-apiserver Audit Configuration (v1)" reference), plus
+//! `timestamp` of the deprecated `v1beta1` `Event`, and the Azure Monitor
+//! resource-log fields `time`, `resourceId`, `category` and `properties`.
+//! Text fields borrow from the document unless they hold escapes; object
+//! fields stay raw JSON text, stored as they come (compacted).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// One document or record: an audit event, an event list, or an Azure
+/// resource-log record or wrapper. Every field is optional here; what is
+/// required of each kind is checked when it is mapped.
+#[derive(Deserialize, Default)]
+pub struct Doc<'a> {
+    /// `Event` or `EventList`.
+    #[serde(borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    /// `audit.k8s.io/v1` or `audit.k8s.io/v1beta1`.
+    #[serde(borrow, default, rename = "apiVersion")]
+    pub api_version: Option<Cow<'a, str>>,
+    /// Audit level: `Metadata`, `Request`, `RequestResponse`.
+    #[serde(borrow, default)]
+    pub level: Option<Cow<'a, str>>,
+    /// Unique audit ID of the request.
+    #[serde(borrow, default, rename = "auditID")]
+    pub audit_id: Option<Cow<'a, str>>,
+    /// Stage of the request handling.
+    #[serde(borrow, default)]
+    pub stage: Option<Cow<'a, str>>,
+    /// The request URI as sent by the client.
+    #[serde(borrow, default, rename = "requestURI")]
+    pub request_uri: Option<Cow<'a, str>>,
+    /// The Kubernetes verb, or the lower-cased HTTP method.
+    #[serde(borrow, default)]
+    pub verb: Option<Cow<'a, str>>,
+    /// The authenticated user (`UserInfo`).
+    #[serde(borrow, default)]
+    pub user: Option<&'a RawValue>,
+    /// The impersonated user (`UserInfo`).
+    #[serde(borrow, default, rename = "impersonatedUser")]
+    pub impersonated_user: Option<&'a RawValue>,
+    /// Source IPs of the request and its proxies.
+    #[serde(borrow, default, rename = "sourceIPs")]
+    pub source_ips: Option<&'a RawValue>,
+    /// The client's user agent.
+    #[serde(borrow, default, rename = "userAgent")]
+    pub user_agent: Option<Cow<'a, str>>,
+    /// The object the request is about (`ObjectReference`).
+    #[serde(borrow, default, rename = "objectRef")]
+    pub object_ref: Option<&'a RawValue>,
+    /// The response status (`meta/v1.Status`).
+    #[serde(borrow, default, rename = "responseStatus")]
+    pub response_status: Option<&'a RawValue>,
+    /// The request body object.
+    #[serde(borrow, default, rename = "requestObject")]
+    pub request_object: Option<&'a RawValue>,
+    /// The response body object.
+    #[serde(borrow, default, rename = "responseObject")]
+    pub response_object: Option<&'a RawValue>,
+    /// When the request reached the API server.
+    #[serde(borrow, default, rename = "requestReceivedTimestamp")]
+    pub request_received: Option<Cow<'a, str>>,
+    /// When the request reached this stage.
+    #[serde(borrow, default, rename = "stageTimestamp")]
+    pub stage_timestamp: Option<Cow<'a, str>>,
+    /// `v1beta1` only, deprecated: when the request reached the API server.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+    /// Annotations set while serving the request.
+    #[serde(borrow, default)]
+    pub annotations: Option<&'a RawValue>,
+    /// The events of an `EventList`.
+    #[serde(borrow, default)]
+    pub items: Option<Vec<&'a RawValue>>,
+    /// The records of an Azure resource-log wrapper.
+    #[serde(borrow, default)]
+    pub records: Option<Vec<&'a RawValue>>,
+    /// Azure resource-log category: `kube-audit`, `kube-audit-admin`, ...
+    #[serde(borrow, default)]
+    pub category: Option<Cow<'a, str>>,
+    /// Azure resource-log properties: the event, and the pod that wrote it.
+    #[serde(borrow, default)]
+    pub properties: Option<Properties<'a>>,
+    /// Azure resource-log record time.
+    #[serde(borrow, default)]
+    pub time: Option<Cow<'a, str>>,
+    /// Azure resource ID of the cluster.
+    #[serde(borrow, default, rename = "resourceId")]
+    pub resource_id: Option<Cow<'a, str>>,
+}
+
+/// The `properties` of an AKS control-plane resource-log record.
+#[derive(Deserialize, Default)]
+pub struct Properties<'a> {
+    /// The log line: for `kube-audit*`, an audit event as JSON text.
+    #[serde(borrow, default)]
+    pub log: Option<Cow<'a, str>>,
+    /// The API server pod that wrote it.
+    #[serde(borrow, default)]
+    pub pod: Option<Cow<'a, str>>,
+}

@@ -1,0 +1,249 @@
+//! Kubernetes API server audit events (`audit.k8s.io/v1` and `v1beta1`
+//! `Event`s) into `AKSAudit`, in every way files hold them:
+//!
+//! - JSON lines, one `Event` per line (the API server's log backend);
+//! - `EventList` documents (`{"kind": "EventList", "items": [..]}`, what
+//!   the webhook backend sends), pretty-printed or not;
+//! - top-level JSON arrays of events;
+//! - AKS control-plane resource logs (Azure Monitor diagnostic settings,
+//!   to a storage account or an event hub): records
+//!   `{"time": .., "resourceId": .., "category": "kube-audit",
+//!   "properties": {"log": "<the event as JSON text>", "pod": ..}}`, one per
+//!   line or wrapped in `{"records": [..]}` documents. Records of the
+//!   `kube-audit` and `kube-audit-admin` categories are read; those of the
+//!   other control-plane categories (`kube-apiserver`, `guard`, ...) are
+//!   counted as skipped. A `log` that is not a JSON audit event is a
+//!   reject.
+//!
+//! How an event becomes a row, and what makes it a reject, is in [`map`].
+//!
+//! A file is taken when its first document is an `Event` or an
+//! `EventList` of an `audit.k8s.io/` version, or a resource-log record
+//! (alone or first in `records`) of a `kube-audit*` category or of an AKS
+//! cluster (a `resourceId` naming `Microsoft.ContainerService/managedClusters`).
+//! Defender exports also come in `{"records": [..]}` wrappers; theirs carry
+//! `AdvancedHunting-*` categories and no AKS resource ID, so neither
+//! format takes the other's files.
+
+use std::io::BufRead;
+
+use serde_json::Value as J;
+
+use super::Format;
+use super::json::{first_doc, first_element_of, for_each_doc, has_member, line_offset};
+use crate::sink::{FileSink, OutputError};
+
+pub mod doc;
+pub mod map;
+
+use doc::Doc;
+use map::{Cols, Wrapper};
+
+/// The Kubernetes audit format.
+pub struct K8sAudit;
+
+impl Format for K8sAudit {
+    fn name(&self) -> &'static str {
+        "k8s-audit"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        if let Some(doc) = first_doc(head) {
+            return match doc.get("records").and_then(J::as_array) {
+                Some(records) => records.first().is_some_and(is_aks_record),
+                None => is_event_or_list(&doc) || is_aks_record(&doc),
+            };
+        }
+        // A first document cut by the end of the head.
+        if let Some(record) = first_element_of(head, "records") {
+            return is_aks_record(&record);
+        }
+        has_member(head, "kind", "EventList\"") && has_member(head, "apiVersion", "audit.k8s.io/")
+    }
+
+    fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        let reader = Reader { cols: Cols::new(out) };
+        for_each_doc(input, out, &mut |line, text, out| reader.doc(line, text, out))
+    }
+}
+
+fn is_event_or_list(doc: &J) -> bool {
+    let kind = doc.get("kind").and_then(J::as_str);
+    let version = doc.get("apiVersion").and_then(J::as_str);
+    matches!(kind, Some("Event" | "EventList")) && version.is_some_and(|v| v.starts_with("audit.k8s.io/"))
+}
+
+fn is_aks_record(record: &J) -> bool {
+    let category = record.get("category").and_then(J::as_str);
+    let resource = record.get("resourceId").and_then(J::as_str);
+    category.is_some_and(|c| c.starts_with(AUDIT_CATEGORY))
+        || category.is_some() && resource.is_some_and(|r| r.to_ascii_lowercase().contains(AKS_PROVIDER))
+}
+
+/// The resource-log categories of audit events: `kube-audit`, `kube-audit-admin`.
+const AUDIT_CATEGORY: &str = "kube-audit";
+
+/// What an AKS cluster's resource ID contains, lower-cased.
+const AKS_PROVIDER: &str = "/providers/microsoft.containerservice/managedclusters/";
+
+/// A document as a [`Doc`]; anything but an object is named for what it is.
+fn parse(text: &str) -> Result<Doc<'_>, String> {
+    let what = match text.trim_start().as_bytes().first() {
+        Some(b'{') => return serde_json::from_str(text).map_err(|e| e.to_string()),
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        Some(_) => "a number",
+        None => "empty",
+    };
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Err(format!("{what}, not a JSON object")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+struct Reader {
+    cols: Cols,
+}
+
+impl Reader {
+    /// One document: an event, an event list, a resource-log record, or a
+    /// wrapper of records.
+    fn doc(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        let doc: Doc = match parse(text) {
+            Ok(d) => d,
+            Err(e) => {
+                out.record();
+                out.reject(line, format!("not a Kubernetes audit event: {e}"), text.as_bytes());
+                return Ok(());
+            }
+        };
+        if let Some(records) = &doc.records {
+            for r in records {
+                self.wrapped(line + line_offset(text, r.get()), r.get(), out)?;
+            }
+            return Ok(());
+        }
+        let list = match doc.kind.as_deref() {
+            Some(kind) => kind == "EventList",
+            None => doc.items.is_some(),
+        };
+        if list {
+            for item in doc.items.iter().flatten() {
+                self.item(line + line_offset(text, item.get()), item.get(), out)?;
+            }
+            return Ok(());
+        }
+        out.record();
+        if doc.category.is_some() {
+            return self.resource_log(line, &doc, text, out);
+        }
+        self.event(line, &doc, &Wrapper::default(), text, out)
+    }
+
+    /// One element of a `records` array: a resource-log record.
+    fn wrapped(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        out.record();
+        match parse(text) {
+            Ok(doc) if doc.category.is_some() => self.resource_log(line, &doc, text, out),
+            Ok(_) => {
+                out.reject(line, "a record in \"records\" with no \"category\"", text.as_bytes());
+                Ok(())
+            }
+            Err(e) => {
+                out.reject(line, format!("not a resource-log record: {e}"), text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    /// One element of an `EventList`'s `items`: an event.
+    fn item(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        out.record();
+        match parse(text) {
+            Ok(doc) => self.event(line, &doc, &Wrapper::default(), text, out),
+            Err(e) => {
+                out.reject(line, format!("not a Kubernetes audit event: {e}"), text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    /// A resource-log record (already counted): its event, if it is of an
+    /// audit category.
+    fn resource_log(
+        &self,
+        line: u64,
+        rec: &Doc<'_>,
+        text: &str,
+        out: &mut FileSink<'_, '_>,
+    ) -> Result<(), OutputError> {
+        let category = rec.category.as_deref().unwrap_or_default();
+        if !category.starts_with(AUDIT_CATEGORY) {
+            out.skip();
+            return Ok(());
+        }
+        let Some(log) = rec.properties.as_ref().and_then(|p| p.log.as_deref()) else {
+            out.reject(line, format!("a {category} record with no properties.log"), text.as_bytes());
+            return Ok(());
+        };
+        let ev: Doc = match parse(log) {
+            Ok(ev) => ev,
+            Err(e) => {
+                out.reject(line, format!("properties.log is not a JSON audit event: {e}"), text.as_bytes());
+                return Ok(());
+            }
+        };
+        let wrap = Wrapper {
+            time: rec.time.as_deref(),
+            pod: rec.properties.as_ref().and_then(|p| p.pod.as_deref()),
+            resource_id: rec.resource_id.as_deref(),
+        };
+        self.event(line, &ev, &wrap, text, out)
+    }
+
+    /// An event (already counted): a row, or a reject.
+    fn event(
+        &self,
+        line: u64,
+        ev: &Doc<'_>,
+        wrap: &Wrapper<'_>,
+        text: &str,
+        out: &mut FileSink<'_, '_>,
+    ) -> Result<(), OutputError> {
+        let mut row = out.builder(self.cols.id).row();
+        match self.cols.fill(ev, wrap, &mut row) {
+            Ok(()) => out.push(self.cols.id, &row),
+            Err(why) => {
+                out.reject(line, why, text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_events_lists_and_aks_records_but_not_defender() {
+        let ev = br#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata"}"#;
+        assert!(K8sAudit.sniff(ev));
+        assert!(K8sAudit.sniff(br#"[{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1"}]"#));
+        assert!(
+            K8sAudit.sniff(
+                b"{\n \"kind\": \"EventList\",\n \"apiVersion\": \"audit.k8s.io/v1\",\n \"items\": [{\"level\":"
+            )
+        );
+        let aks = br#"{"records":[{"category":"kube-audit","properties":{"log":"{}"}},{"cat"#;
+        assert!(K8sAudit.sniff(aks), "a wrapper cut by the end of the head");
+        let mixed = br#"{"category":"guard","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/R/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/A","properties":{}}"#;
+        assert!(K8sAudit.sniff(mixed));
+        let defender = br#"{"records":[{"time":"2026-11-20T10:00:00Z","category":"AdvancedHunting-DeviceFileEvents","properties":{}}]}"#;
+        assert!(!K8sAudit.sniff(defender));
+        assert!(!super::super::defender::DefenderExport.sniff(aks));
+        assert!(!K8sAudit.sniff(br#"{"kind":"Event","apiVersion":"v1","reason":"Pulled"}"#), "a core/v1 Event");
+    }
+}
