@@ -19,8 +19,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::sink::{FileSink, OutputError, Sink};
 
 pub mod defender;
+pub mod device;
+pub mod falco;
 pub mod json;
 pub mod lines;
+pub mod loose;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
 pub const HEAD_BYTES: usize = 64 * 1024;
@@ -42,7 +45,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &falco::Falco];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
