@@ -13,7 +13,7 @@
 //! | `execve`, `execveat` | `DeviceProcessEvents`, `ProcessCreated` |
 //! | `open`, `openat`, `openat2`, `open_by_handle_at`, `creat` | `DeviceFileEvents` (below) |
 //! | `connect` on an IPv4/IPv6 socket | `DeviceNetworkEvents`, `ConnectionSuccess` (`ConnectionAttempt` when `evt.res` is `EINPROGRESS`, `ConnectionFailed` for another error) |
-//! | `connect` on a unix socket | `DeviceFileEvents`, `UnixSocketConnected`, `FolderPath` the socket's path |
+//! | `connect` on a unix socket | `DeviceFileEvents`, `UnixSocketConnected` (`ConnectionFailed` for an error), `FolderPath` the socket's path |
 //!
 //! Any other event, an alert without `evt.type`, and an alert of another
 //! source than `syscall` (Kubernetes audit, a plugin) is read and skipped.
@@ -312,7 +312,7 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
                 let path = unix_path(fd_name)
                     .ok_or_else(|| format!("a unix socket connect whose fd.name {fd_name:?} names no path"))?;
                 let file = FileTarget { path: Cow::Owned(path.to_string()), sha256: None };
-                let action = if action == "ConnectionSuccess" { "UnixSocketConnected" } else { action };
+                let action = if action == "ConnectionFailed" { action } else { "UnixSocketConnected" };
                 return Ok(tables.file(out, header(action), file, process, parent));
             }
             let from_tuple = tuple(fd_name);

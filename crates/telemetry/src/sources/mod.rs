@@ -24,6 +24,7 @@ pub mod falco;
 pub mod json;
 pub mod lines;
 pub mod loose;
+pub mod tetragon;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
 pub const HEAD_BYTES: usize = 64 * 1024;
@@ -45,7 +46,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &falco::Falco];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &tetragon::Tetragon, &falco::Falco];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
