@@ -20,6 +20,7 @@ use crate::sink::{FileSink, OutputError, Sink};
 
 pub mod defender;
 pub mod device;
+pub mod ecs;
 pub mod falco;
 pub mod json;
 pub mod lines;
@@ -46,7 +47,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &tetragon::Tetragon, &falco::Falco];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &tetragon::Tetragon, &falco::Falco, &ecs::Ecs];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
