@@ -25,6 +25,7 @@ pub mod falco;
 pub mod json;
 pub mod lines;
 pub mod loose;
+pub mod sysmon;
 pub mod tetragon;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
@@ -47,7 +48,8 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &tetragon::Tetragon, &falco::Falco, &ecs::Ecs];
+pub static FORMATS: &[&dyn Format] =
+    &[&defender::DefenderExport, &tetragon::Tetragon, &falco::Falco, &ecs::Ecs, &sysmon::Sysmon];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
