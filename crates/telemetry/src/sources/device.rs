@@ -177,17 +177,23 @@ impl Extra {
 /// Appends `s` as a JSON string literal.
 fn push_json_str(buf: &mut String, s: &str) {
     buf.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => buf.push_str("\\\""),
-            '\\' => buf.push_str("\\\\"),
-            '\n' => buf.push_str("\\n"),
-            '\r' => buf.push_str("\\r"),
-            '\t' => buf.push_str("\\t"),
-            c if (c as u32) < 0x20 => buf.push_str(&format!("\\u{:04x}", c as u32)),
-            c => buf.push(c),
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        buf.push_str(&s[plain..i]);
+        plain = i + 1;
+        match b {
+            b'"' => buf.push_str("\\\""),
+            b'\\' => buf.push_str("\\\\"),
+            b'\n' => buf.push_str("\\n"),
+            b'\r' => buf.push_str("\\r"),
+            b'\t' => buf.push_str("\\t"),
+            b => buf.push_str(&format!("\\u{b:04x}")),
         }
     }
+    buf.push_str(&s[plain..]);
     buf.push('"');
 }
 
@@ -438,9 +444,9 @@ mod tests {
     fn extra_writes_a_json_object_skipping_unknowns() {
         let mut e = Extra::default();
         e.str("PodName", Some("web \"1\"")).str("Empty", Some("")).str("None", None).num("Uid", Some(0));
-        e.strs("Tags", &["a", "b\\c"]);
+        e.strs("Tags", &["a", "b\\c"]).str("Ctl", Some("x\u{1}\ny"));
         let text = e.finish().unwrap();
-        assert_eq!(text, r#"{"PodName":"web \"1\"","Uid":0,"Tags":["a","b\\c"]}"#);
+        assert_eq!(text, r#"{"PodName":"web \"1\"","Uid":0,"Tags":["a","b\\c"],"Ctl":"x\u0001\ny"}"#);
         assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
         assert_eq!(Extra::default().finish(), None);
     }

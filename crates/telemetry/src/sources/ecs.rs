@@ -332,7 +332,7 @@ pub fn join_args<S: AsRef<str>>(args: &[S]) -> String {
 fn proc<'a>(p: EcsProc<'a>, what: &str, account: Option<Cow<'a, str>>) -> Result<Proc<'a>, String> {
     let command_line = p.command_line.or_else(|| (!p.args.0.is_empty()).then(|| Cow::Owned(join_args(&p.args.0))));
     Ok(Proc {
-        pid: p.pid.get(&format!("{what}.pid"))?,
+        pid: p.pid.get(&format_args!("{what}.pid"))?,
         created: time_of(p.start.as_deref(), &format!("{what}.start"))?,
         name: if p.executable.is_none() { p.name } else { None },
         path: p.executable,
@@ -437,8 +437,8 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
             Ok(tables.file(out, header(action), file, process, parent))
         }
         Kind::Network(action) => {
-            let source_port = d.source_port.get("source.port")?;
-            let destination_port = d.destination_port.get("destination.port")?;
+            let source_port = d.source_port.get(&"source.port")?;
+            let destination_port = d.destination_port.get(&"destination.port")?;
             let inbound =
                 action == "InboundConnectionAccepted" || matches!(d.direction.as_deref(), Some("ingress" | "inbound"));
             let (remote_ip, remote_port, local_ip, local_port) = if inbound {

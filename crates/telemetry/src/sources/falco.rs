@@ -201,7 +201,7 @@ fn s(v: MaybeStr<'_>) -> Option<Cow<'_, str>> {
 }
 
 fn int(v: Int, name: &str) -> Result<Option<i64>, String> {
-    v.get(&format!("output_fields.{name}"))
+    v.get(&format_args!("output_fields.{name}"))
 }
 
 fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Outcome {

@@ -25,7 +25,8 @@ pub enum Int {
 impl Int {
     /// The number, `None` when absent; when not a whole number, an error
     /// naming `field`, to reject the record with.
-    pub fn get(self, field: &str) -> Result<Option<i64>, String> {
+    /// `field` is only formatted on error (pass `&format_args!(..)`).
+    pub fn get(self, field: &dyn fmt::Display) -> Result<Option<i64>, String> {
         match self {
             Int::Absent => Ok(None),
             Int::Is(n) => Ok(Some(n)),

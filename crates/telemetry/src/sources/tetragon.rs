@@ -342,7 +342,7 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
     let actor = proc(process, "process")?;
     let parent = hook.parent.map(|p| proc(p, "parent")).transpose()?.unwrap_or_default();
     let ret = match &hook.ret {
-        Some(r) => r.int_arg.get("return.int_arg")?,
+        Some(r) => r.int_arg.get(&"return.int_arg")?,
         None => None,
     };
     let header = |action| Header { time, device, device_id: None, action, additional: extra.finish() };
@@ -367,9 +367,9 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
                     }
                     let conn = Conn {
                         remote_ip: s(sock.daddr),
-                        remote_port: sock.dport.get("sock_arg.dport")?,
+                        remote_port: sock.dport.get(&"sock_arg.dport")?,
                         local_ip: s(sock.saddr),
-                        local_port: sock.sport.get("sock_arg.sport")?,
+                        local_port: sock.sport.get(&"sock_arg.sport")?,
                         protocol: s(sock.protocol).map(|p| Cow::Owned(protocol(&p).into_owned())),
                     };
                     if conn.remote_ip.is_none() {
@@ -384,7 +384,7 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
                     }
                     let conn = Conn {
                         remote_ip: s(sa.addr),
-                        remote_port: sa.port.get("sockaddr_arg.port")?,
+                        remote_port: sa.port.get(&"sockaddr_arg.port")?,
                         ..Conn::default()
                     };
                     if conn.remote_ip.is_none() {
@@ -403,7 +403,7 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
                 match p.and_then(s) {
                     Some(p) if path.is_none() => path = Some(p),
                     _ => {
-                        if let Some(n) = arg.int_arg.get("args[].int_arg")? {
+                        if let Some(n) = arg.int_arg.get(&"args[].int_arg")? {
                             ints.push((path.is_some(), n));
                         }
                     }
@@ -474,8 +474,8 @@ fn classify(function: &str) -> Option<Hooked> {
 
 /// One Tetragon process as a [`Proc`]; `what` names it in errors.
 fn proc<'a>(p: P<'a>, what: &str) -> Result<Proc<'a>, String> {
-    let pid = p.pid.get(&format!("{what}.pid"))?;
-    let uid = p.uid.get(&format!("{what}.uid"))?;
+    let pid = p.pid.get(&format_args!("{what}.pid"))?;
+    let uid = p.uid.get(&format_args!("{what}.uid"))?;
     let created = time_of(&p.start_time, &format!("{what}.start_time"))?;
     let binary = s(p.binary);
     let command_line = binary.as_deref().map(|b| {
@@ -509,7 +509,7 @@ fn context(extra: &mut Extra, p: &P<'_>, cluster: Option<&str>, created: bool) -
         ("InitiatingProcessCurrentWorkingDirectory", "InitiatingProcessAccountUid")
     };
     extra.str(cwd, p.cwd.0.as_deref());
-    extra.num(uid, p.uid.get("process.uid")?);
+    extra.num(uid, p.uid.get(&"process.uid")?);
     Ok(())
 }
 
