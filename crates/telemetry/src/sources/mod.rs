@@ -21,10 +21,16 @@ use crate::sink::{FileSink, OutputError, Sink};
 pub mod auditd;
 pub mod defender;
 pub mod defender_csv;
+pub mod device;
 pub mod dynamic;
+pub mod ecs;
+pub mod falco;
 pub mod json;
 pub mod k8s_audit;
 pub mod lines;
+pub mod loose;
+pub mod sysmon;
+pub mod tetragon;
 
 /// How many bytes of a file [`Format::sniff`] sees (fewer for a shorter file).
 pub const HEAD_BYTES: usize = 64 * 1024;
@@ -46,8 +52,17 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] =
-    &[&defender::DefenderExport, &k8s_audit::K8sAudit, &auditd::Laurel, &auditd::Auditd, &defender_csv::DefenderCsv];
+pub static FORMATS: &[&dyn Format] = &[
+    &defender::DefenderExport,
+    &k8s_audit::K8sAudit,
+    &tetragon::Tetragon,
+    &falco::Falco,
+    &ecs::Ecs,
+    &auditd::Laurel,
+    &sysmon::Sysmon,
+    &auditd::Auditd,
+    &defender_csv::DefenderCsv,
+];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {

@@ -1,0 +1,460 @@
+//! Rows of `DeviceProcessEvents`, `DeviceFileEvents` and
+//! `DeviceNetworkEvents` from a description of one event that every
+//! endpoint sensor source (Falco, Tetragon, Elastic ECS, Sysmon for Linux)
+//! fills the same way: a [`Header`] (when, where, what), the processes
+//! involved ([`Proc`]), and the file ([`FileTarget`]) or connection
+//! ([`Conn`]) acted on.
+//!
+//! Who is who follows Defender:
+//! - in `DeviceProcessEvents` the row's process is the one created, the
+//!   `InitiatingProcess*` columns its parent, and `InitiatingProcessParent*`
+//!   the parent's parent;
+//! - in `DeviceFileEvents` and `DeviceNetworkEvents` the `InitiatingProcess*`
+//!   columns are the process that acted, and `InitiatingProcessParent*` its
+//!   parent.
+//!
+//! `FileName` is the image's file name as the source gives it, else the last
+//! component of its path. `TimeGenerated` is `Timestamp`: these sensors
+//! have one clock. Column indexes are looked up once per file, the first
+//! time a table is written.
+
+use std::borrow::Cow;
+
+use crate::batch::{Row, Value};
+use crate::sink::{FileSink, OutputError, TableId};
+
+/// One process as a source describes it. Every part may be unknown.
+#[derive(Debug, Default, Clone)]
+pub struct Proc<'a> {
+    /// The full path of its image file.
+    pub path: Option<Cow<'a, str>>,
+    /// The image's file name, when the source gives it apart from the path.
+    pub name: Option<Cow<'a, str>>,
+    /// Its process id.
+    pub pid: Option<i64>,
+    /// Its command line.
+    pub command_line: Option<Cow<'a, str>>,
+    /// The name of the account it runs as.
+    pub account: Option<Cow<'a, str>>,
+    /// When it started, in nanoseconds since the epoch.
+    pub created: Option<i64>,
+    /// An identity unique over time (a Sysmon ProcessGuid, a Tetragon exec_id).
+    pub unique_id: Option<Cow<'a, str>>,
+    /// SHA-1 of the image, hex.
+    pub sha1: Option<Cow<'a, str>>,
+    /// SHA-256 of the image, hex.
+    pub sha256: Option<Cow<'a, str>>,
+    /// MD5 of the image, hex.
+    pub md5: Option<Cow<'a, str>>,
+}
+
+impl<'a> Proc<'a> {
+    /// The image's file name: `name`, else the last component of `path`.
+    pub fn file_name(&self) -> Option<Cow<'a, str>> {
+        match (&self.name, &self.path) {
+            (Some(n), _) if !n.is_empty() => Some(n.clone()),
+            (_, Some(Cow::Borrowed(p))) => Some(Cow::Borrowed(basename(p))),
+            (_, Some(Cow::Owned(p))) => Some(Cow::Owned(basename(p).to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// The last component of a `/`-separated path (the whole text when it has
+/// no `/`; empty for a path ending in `/`).
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// When, where and what of one event.
+#[derive(Debug, Clone)]
+pub struct Header<'a> {
+    /// When, in nanoseconds since the epoch, UTC.
+    pub time: i64,
+    /// The machine's name.
+    pub device: Option<Cow<'a, str>>,
+    /// The machine's id, when the source has one.
+    pub device_id: Option<Cow<'a, str>>,
+    /// The `ActionType`.
+    pub action: &'static str,
+    /// `AdditionalFields`: a JSON object's text (see [`Extra`]).
+    pub additional: Option<String>,
+}
+
+/// The file an event acted on.
+#[derive(Debug, Default, Clone)]
+pub struct FileTarget<'a> {
+    /// Its full path (`FolderPath`, as Defender fills it on Linux).
+    pub path: Cow<'a, str>,
+    /// Its SHA-256, hex, when known.
+    pub sha256: Option<Cow<'a, str>>,
+}
+
+/// The connection of a network event.
+#[derive(Debug, Default, Clone)]
+pub struct Conn<'a> {
+    /// The far end's address.
+    pub remote_ip: Option<Cow<'a, str>>,
+    /// The far end's port.
+    pub remote_port: Option<i64>,
+    /// This machine's address.
+    pub local_ip: Option<Cow<'a, str>>,
+    /// This machine's port.
+    pub local_port: Option<i64>,
+    /// `Tcp`, `Udp`, ... (see [`protocol`]).
+    pub protocol: Option<Cow<'a, str>>,
+}
+
+/// Defender's spelling of a transport protocol named in any case, with or
+/// without an `IPPROTO_` prefix: `tcp` is `Tcp`, `IPPROTO_UDP` is `Udp`;
+/// other names keep their text.
+pub fn protocol(name: &str) -> Cow<'_, str> {
+    let bare = name.strip_prefix("IPPROTO_").unwrap_or(name);
+    for known in ["Tcp", "Udp", "Icmp", "Icmpv6", "Sctp", "Raw"] {
+        if bare.eq_ignore_ascii_case(known) {
+            return Cow::Borrowed(known);
+        }
+    }
+    Cow::Borrowed(name)
+}
+
+/// The text of a JSON object built key by key, for `AdditionalFields`.
+/// Keys are written in the order they are added; unknown (`None`) and
+/// empty values are left out.
+#[derive(Debug, Default)]
+pub struct Extra {
+    buf: String,
+}
+
+impl Extra {
+    fn key(&mut self, key: &str) {
+        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
+        push_json_str(&mut self.buf, key);
+        self.buf.push(':');
+    }
+
+    /// Adds a string member.
+    pub fn str(&mut self, key: &str, value: Option<&str>) -> &mut Extra {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            self.key(key);
+            push_json_str(&mut self.buf, v);
+        }
+        self
+    }
+
+    /// Adds a number member.
+    pub fn num(&mut self, key: &str, value: Option<i64>) -> &mut Extra {
+        if let Some(v) = value {
+            self.key(key);
+            self.buf.push_str(&v.to_string());
+        }
+        self
+    }
+
+    /// Adds an array of strings (left out when empty).
+    pub fn strs<S: AsRef<str>>(&mut self, key: &str, values: &[S]) -> &mut Extra {
+        if !values.is_empty() {
+            self.key(key);
+            for (i, v) in values.iter().enumerate() {
+                self.buf.push(if i == 0 { '[' } else { ',' });
+                push_json_str(&mut self.buf, v.as_ref());
+            }
+            self.buf.push(']');
+        }
+        self
+    }
+
+    /// The object's text, or `None` when it has no member.
+    pub fn finish(mut self) -> Option<String> {
+        if self.buf.is_empty() {
+            return None;
+        }
+        self.buf.push('}');
+        Some(self.buf)
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_json_str(buf: &mut String, s: &str) {
+    buf.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        buf.push_str(&s[plain..i]);
+        plain = i + 1;
+        match b {
+            b'"' => buf.push_str("\\\""),
+            b'\\' => buf.push_str("\\\\"),
+            b'\n' => buf.push_str("\\n"),
+            b'\r' => buf.push_str("\\r"),
+            b'\t' => buf.push_str("\\t"),
+            b => buf.push_str(&format!("\\u{b:04x}")),
+        }
+    }
+    buf.push_str(&s[plain..]);
+    buf.push('"');
+}
+
+/// Columns every `Device*` table has.
+struct Common {
+    id: TableId,
+    timestamp: usize,
+    time_generated: usize,
+    device_id: usize,
+    device_name: usize,
+    action_type: usize,
+    additional: usize,
+    /// The `InitiatingProcess*` columns.
+    initiating: ProcCols,
+    initiating_parent_id: usize,
+    initiating_parent_file_name: usize,
+    initiating_parent_creation_time: usize,
+}
+
+/// Columns describing one process, under some prefix.
+struct ProcCols {
+    file_name: usize,
+    folder_path: usize,
+    id: usize,
+    command_line: usize,
+    creation_time: usize,
+    account_name: usize,
+    unique_id: usize,
+    sha1: usize,
+    sha256: usize,
+    md5: usize,
+}
+
+impl ProcCols {
+    fn new(out: &FileSink<'_, '_>, id: TableId, prefix: &str) -> ProcCols {
+        let b = out.builder(id);
+        let col = |name: &str| b.col(&format!("{prefix}{name}"));
+        // The created process's own columns are not named like its initiator's.
+        let own = prefix.is_empty();
+        ProcCols {
+            file_name: col("FileName"),
+            folder_path: col("FolderPath"),
+            id: col(if own { "ProcessId" } else { "Id" }),
+            command_line: col(if own { "ProcessCommandLine" } else { "CommandLine" }),
+            creation_time: col(if own { "ProcessCreationTime" } else { "CreationTime" }),
+            account_name: if own { b.col("AccountName") } else { b.col("InitiatingProcessAccountName") },
+            unique_id: col(if own { "ProcessUniqueId" } else { "UniqueId" }),
+            sha1: col("SHA1"),
+            sha256: col("SHA256"),
+            md5: col("MD5"),
+        }
+    }
+
+    fn set<'a>(&self, row: &mut Row<'a>, p: Proc<'a>) {
+        let file_name = p.file_name();
+        set_str(row, self.file_name, file_name);
+        set_str(row, self.folder_path, p.path);
+        set_long(row, self.id, p.pid);
+        set_str(row, self.command_line, p.command_line);
+        set_time(row, self.creation_time, p.created);
+        set_str(row, self.account_name, p.account);
+        set_str(row, self.unique_id, p.unique_id);
+        set_str(row, self.sha1, p.sha1);
+        set_str(row, self.sha256, p.sha256);
+        set_str(row, self.md5, p.md5);
+    }
+}
+
+impl Common {
+    fn new(out: &mut FileSink<'_, '_>, table: &'static str) -> Common {
+        let id = out.table(table);
+        let initiating = ProcCols::new(out, id, "InitiatingProcess");
+        let b = out.builder(id);
+        Common {
+            id,
+            timestamp: b.col("Timestamp"),
+            time_generated: b.col("TimeGenerated"),
+            device_id: b.col("DeviceId"),
+            device_name: b.col("DeviceName"),
+            action_type: b.col("ActionType"),
+            additional: b.col("AdditionalFields"),
+            initiating,
+            initiating_parent_id: b.col("InitiatingProcessParentId"),
+            initiating_parent_file_name: b.col("InitiatingProcessParentFileName"),
+            initiating_parent_creation_time: b.col("InitiatingProcessParentCreationTime"),
+        }
+    }
+
+    /// A row with the header, the initiating process and its parent set.
+    fn row<'a>(&self, out: &FileSink<'_, '_>, h: Header<'a>, initiating: Proc<'a>, parent: Proc<'a>) -> Row<'a> {
+        let mut row = out.builder(self.id).row();
+        row.set(self.timestamp, Value::Time(h.time)).set(self.time_generated, Value::Time(h.time));
+        set_str(&mut row, self.device_name, h.device);
+        set_str(&mut row, self.device_id, h.device_id);
+        row.set(self.action_type, Value::str(h.action));
+        if let Some(a) = h.additional {
+            row.set(self.additional, Value::Json(Cow::Owned(a)));
+        }
+        self.initiating.set(&mut row, initiating);
+        let parent_name = parent.file_name();
+        set_str(&mut row, self.initiating_parent_file_name, parent_name);
+        set_long(&mut row, self.initiating_parent_id, parent.pid);
+        set_time(&mut row, self.initiating_parent_creation_time, parent.created);
+        row
+    }
+}
+
+fn set_str<'a>(row: &mut Row<'a>, col: usize, v: Option<Cow<'a, str>>) {
+    if let Some(v) = v {
+        row.set(col, Value::Str(v));
+    }
+}
+
+fn set_long(row: &mut Row<'_>, col: usize, v: Option<i64>) {
+    if let Some(v) = v {
+        row.set(col, Value::Long(v));
+    }
+}
+
+fn set_time(row: &mut Row<'_>, col: usize, v: Option<i64>) {
+    if let Some(v) = v {
+        row.set(col, Value::Time(v));
+    }
+}
+
+struct FileCols {
+    common: Common,
+    file_name: usize,
+    folder_path: usize,
+    sha256: usize,
+}
+
+struct NetCols {
+    common: Common,
+    remote_ip: usize,
+    remote_port: usize,
+    local_ip: usize,
+    local_port: usize,
+    protocol: usize,
+}
+
+struct ProcessCols {
+    common: Common,
+    own: ProcCols,
+}
+
+/// Writes events to the three `Device*` tables of one file.
+#[derive(Default)]
+pub struct DeviceTables {
+    process: Option<ProcessCols>,
+    file: Option<FileCols>,
+    network: Option<NetCols>,
+}
+
+impl DeviceTables {
+    /// A `DeviceProcessEvents` row: `process` was created by `parent`, a
+    /// child of `grandparent`.
+    pub fn process<'a>(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        h: Header<'a>,
+        process: Proc<'a>,
+        parent: Proc<'a>,
+        grandparent: Proc<'a>,
+    ) -> Result<(), OutputError> {
+        let cols = self.process.get_or_insert_with(|| {
+            let common = Common::new(out, "DeviceProcessEvents");
+            let own = ProcCols::new(out, common.id, "");
+            ProcessCols { common, own }
+        });
+        let mut row = cols.common.row(out, h, parent, grandparent);
+        cols.own.set(&mut row, process);
+        out.push(cols.common.id, &row)
+    }
+
+    /// A `DeviceFileEvents` row: `actor`, a child of `parent`, acted on `file`.
+    pub fn file<'a>(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        h: Header<'a>,
+        file: FileTarget<'a>,
+        actor: Proc<'a>,
+        parent: Proc<'a>,
+    ) -> Result<(), OutputError> {
+        let cols = self.file.get_or_insert_with(|| {
+            let common = Common::new(out, "DeviceFileEvents");
+            let b = out.builder(common.id);
+            let (file_name, folder_path, sha256) = (b.col("FileName"), b.col("FolderPath"), b.col("SHA256"));
+            FileCols { common, file_name, folder_path, sha256 }
+        });
+        let mut row = cols.common.row(out, h, actor, parent);
+        let name = match &file.path {
+            Cow::Borrowed(p) => Cow::Borrowed(basename(p)),
+            Cow::Owned(p) => Cow::Owned(basename(p).to_string()),
+        };
+        row.set(cols.file_name, Value::Str(name)).set(cols.folder_path, Value::Str(file.path));
+        set_str(&mut row, cols.sha256, file.sha256);
+        out.push(cols.common.id, &row)
+    }
+
+    /// A `DeviceNetworkEvents` row: `actor`, a child of `parent`, made or
+    /// took the connection `conn`.
+    pub fn network<'a>(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        h: Header<'a>,
+        conn: Conn<'a>,
+        actor: Proc<'a>,
+        parent: Proc<'a>,
+    ) -> Result<(), OutputError> {
+        let cols = self.network.get_or_insert_with(|| {
+            let common = Common::new(out, "DeviceNetworkEvents");
+            let b = out.builder(common.id);
+            NetCols {
+                remote_ip: b.col("RemoteIP"),
+                remote_port: b.col("RemotePort"),
+                local_ip: b.col("LocalIP"),
+                local_port: b.col("LocalPort"),
+                protocol: b.col("Protocol"),
+                common,
+            }
+        });
+        let mut row = cols.common.row(out, h, actor, parent);
+        set_str(&mut row, cols.remote_ip, conn.remote_ip);
+        set_long(&mut row, cols.remote_port, conn.remote_port);
+        set_str(&mut row, cols.local_ip, conn.local_ip);
+        set_long(&mut row, cols.local_port, conn.local_port);
+        set_str(&mut row, cols.protocol, conn.protocol);
+        out.push(cols.common.id, &row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_is_the_given_name_else_the_path_basename() {
+        let p = Proc { path: Some("/usr/bin/docker".into()), ..Proc::default() };
+        assert_eq!(p.file_name().as_deref(), Some("docker"));
+        let p = Proc { path: Some("/usr/bin/python3.12".into()), name: Some("python3".into()), ..Proc::default() };
+        assert_eq!(p.file_name().as_deref(), Some("python3"));
+        assert_eq!(Proc::default().file_name(), None);
+        assert_eq!(basename("kubectl"), "kubectl");
+    }
+
+    #[test]
+    fn extra_writes_a_json_object_skipping_unknowns() {
+        let mut e = Extra::default();
+        e.str("PodName", Some("web \"1\"")).str("Empty", Some("")).str("None", None).num("Uid", Some(0));
+        e.strs("Tags", &["a", "b\\c"]).str("Ctl", Some("x\u{1}\ny"));
+        let text = e.finish().unwrap();
+        assert_eq!(text, r#"{"PodName":"web \"1\"","Uid":0,"Tags":["a","b\\c"],"Ctl":"x\u0001\ny"}"#);
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+        assert_eq!(Extra::default().finish(), None);
+    }
+
+    #[test]
+    fn protocols_are_spelled_as_defender_does() {
+        assert_eq!(protocol("tcp"), "Tcp");
+        assert_eq!(protocol("IPPROTO_UDP"), "Udp");
+        assert_eq!(protocol("IPPROTO_MPTCP"), "IPPROTO_MPTCP");
+    }
+}
