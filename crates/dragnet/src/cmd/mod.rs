@@ -1,4 +1,7 @@
 //! One module per subcommand. Each returns the process exit status.
 
 pub mod check;
+pub mod coverage;
 pub mod query;
+pub mod rule_set;
+pub mod rules;
