@@ -107,3 +107,15 @@ pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
     }
     out
 }
+
+/// The default tables (DeviceProcessEvents, DeviceFileEvents,
+/// DeviceNetworkEvents, AKSAudit), empty: what a rule binds against.
+pub fn default_catalog() -> kql_engine::Catalog {
+    let mut catalog = kql_engine::Catalog::new();
+    for (name, schema) in telemetry::tables::all() {
+        let table =
+            datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).expect("an empty table of a valid schema");
+        catalog.register(name, std::sync::Arc::new(table));
+    }
+    catalog
+}

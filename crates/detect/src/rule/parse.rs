@@ -96,11 +96,10 @@ pub fn parse(text: &str, file: &str) -> (Option<Rule>, Vec<RuleDiagnostic>) {
 }
 
 fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
-    let top = r.mapping("rule", root);
-    if top.is_empty() {
+    let Some(top) = super::yaml::entries(root, r.src) else {
         r.diags.error(at(root), "rule", format!("expected a mapping of rule keys, got {}", describe(root)));
         return None;
-    }
+    };
     let mut rule = Rule {
         origin: file.to_string(),
         id: String::new(),
