@@ -8,7 +8,8 @@
 //! dragnet adds three for containers, named after Microsoft's security
 //! alert evidence types (`kubernetesPodEvidence`,
 //! `kubernetesNamespaceEvidence`, `containerEvidence`): `KubernetesPod`,
-//! `KubernetesNamespace` and `Container`.
+//! `KubernetesNamespace` and `Container`. DNS also takes `DnsServerIp` and
+//! `HostIpAddress`, the parts of its strong identifier in that reference.
 //!
 //! A mapped column usually holds the identifier's value. When it holds a
 //! dynamic object instead — `ObjectRef` of `AKSAudit`, `AdditionalFields`
@@ -78,7 +79,7 @@ pub const ENTITY_TYPES: &[EntityType] = &[
     e("URL", &["Url"]),
     e("AzureResource", &["ResourceId"]),
     e("CloudApplication", &["AppId", "Name", "InstanceName"]),
-    e("DNS", &["DomainName"]),
+    e("DNS", &["DomainName", "DnsServerIp", "HostIpAddress"]),
     e("File", &["Directory", "Name"]),
     e("FileHash", &["Algorithm", "Value"]),
     e("Malware", &["Name", "Category"]),

@@ -349,14 +349,16 @@ fn custom_details(r: &mut Reader, v: &Node) -> Vec<(String, String)> {
 
 fn details_override(r: &mut Reader, v: &Node) -> AlertDetailsOverride {
     let mut o = AlertDetailsOverride::default();
+    // Azure compares these property names without regard to case, and
+    // published rules do write `alertDisplaynameFormat`.
     for (k, kn, val) in r.mapping("alertDetailsOverride", v) {
         let path = format!("alertDetailsOverride.{k}");
-        match k.as_str() {
-            "alertDisplayNameFormat" => o.display_name_format = r.opt_string(&path, val),
-            "alertDescriptionFormat" => o.description_format = r.opt_string(&path, val),
-            "alertSeverityColumnName" => o.severity_column = r.opt_string(&path, val),
-            "alertTacticsColumnName" => o.tactics_column = r.opt_string(&path, val),
-            "alertDynamicProperties" => {
+        match k.to_ascii_lowercase().as_str() {
+            "alertdisplaynameformat" => o.display_name_format = r.opt_string(&path, val),
+            "alertdescriptionformat" => o.description_format = r.opt_string(&path, val),
+            "alertseveritycolumnname" => o.severity_column = r.opt_string(&path, val),
+            "alerttacticscolumnname" => o.tactics_column = r.opt_string(&path, val),
+            "alertdynamicproperties" => {
                 for (i, item) in r.list(&path, val).iter().enumerate() {
                     let base = format!("{path}[{i}]");
                     let (mut prop, mut col) = (None, None);
