@@ -192,12 +192,15 @@ impl Entity {
 
 /// Keys an identifier is looked up by inside a dynamic object.
 fn keys_for(entity_type: &str, identifier: &str) -> Vec<String> {
+    // A namespace's name is the `namespace` member: in `ObjectRef`, `name`
+    // is the object's own name.
+    if (entity_type, identifier) == ("KubernetesNamespace", "Name") {
+        return ["namespace", "podNamespace", "pod_namespace", "namespaceName"].map(String::from).to_vec();
+    }
     let mut keys = vec![identifier.to_string()];
     let extra: &[&str] = match (entity_type, identifier) {
         ("KubernetesPod", "Name") => &["podName", "pod_name", "pod"],
-        ("KubernetesPod", "Namespace") | ("KubernetesNamespace", "Name") => {
-            &["namespace", "podNamespace", "pod_namespace", "namespaceName"]
-        }
+        ("KubernetesPod", "Namespace") => &["namespace", "podNamespace", "pod_namespace", "namespaceName"],
         ("KubernetesPod", "Uid") => &["uid", "podUid"],
         ("Container", "Name") => &["containerName", "container_name", "container"],
         ("Container", "ContainerId") => &["containerId", "container_id", "id"],
