@@ -33,18 +33,42 @@ pub enum Command {
     ///
     /// The Defender and Sentinel tables (DeviceProcessEvents, DeviceFileEvents,
     /// DeviceNetworkEvents, AKSAudit) always exist, empty unless --data fills
-    /// them. A --data folder holds one folder per table, named like it, with
-    /// Parquet or JSON-lines files: DIR/DeviceProcessEvents/*.parquet.
+    /// them. --data takes log files and folders of logs in any format dragnet
+    /// reads (recognised from their content, folders read recursively), or
+    /// datasets written by `dragnet ingest` (a folder per table).
     ///
     /// Exit status: 0 the query ran, 1 the query is invalid or failed,
-    /// 2 the command line or the data is wrong.
+    /// 2 the command line or the data is wrong. Records that cannot be read
+    /// are reported on stderr and do not change the exit status; `ingest`
+    /// reports them with its exit status.
     ///
     /// Examples:
-    ///   dragnet query --data testdata/tables 'DeviceProcessEvents | take 5'
+    ///   dragnet query --data /var/log/audit/audit.log 'DeviceProcessEvents | take 5'
     ///   dragnet query --data testdata/tables --now 2026-11-20T12:00:00Z \
     ///       --file rules/T1609-container-admin-command/query.kql --format json
     #[command(verbatim_doc_comment)]
     Query(QueryArgs),
+
+    /// Read logs and write them as a Parquet dataset for fast queries.
+    ///
+    /// Reads every log file given (folders recursively), each in the format
+    /// recognised from its content, and writes the rows into OUT as one
+    /// folder per table and a folder per day inside it:
+    /// OUT/DeviceProcessEvents/2026-11-20/<run>.parquet. Ingesting again into
+    /// the same OUT adds files. `dragnet query --data OUT` reads the result.
+    ///
+    /// A record that cannot be read (malformed, truncated, of an unknown
+    /// format) never stops the run: each file's rejects are counted and the
+    /// first is reported on stderr with its line; --rejects writes them all.
+    ///
+    /// Exit status: 0 every record was read, 1 some records were rejected,
+    /// 2 the command line is wrong or the output cannot be written.
+    ///
+    /// Examples:
+    ///   dragnet ingest /var/log/audit/ --out data/
+    ///   dragnet ingest kube-audit.log audit.log --out data/ --stats --rejects rejects.txt
+    #[command(verbatim_doc_comment)]
+    Ingest(IngestArgs),
 
     /// List the detection rules: the built-in pack and any --rules folders.
     ///
@@ -179,9 +203,14 @@ pub struct QueryArgs {
     #[arg(long, short = 'f', value_name = "PATH")]
     pub file: Option<PathBuf>,
 
-    /// A dataset folder: DIR/<Table>/*.parquet or *.jsonl. Repeat to add more.
-    #[arg(long, short = 'd', value_name = "DIR")]
+    /// Logs (a file or a folder, read recursively) or a dataset folder
+    /// (DIR/<Table>/*.parquet or *.jsonl). Repeat to add more.
+    #[arg(long, short = 'd', value_name = "PATH")]
     pub data: Vec<PathBuf>,
+
+    /// Show no progress bar while reading logs.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 
     /// The time `now()` and `ago()` count from, e.g. 2026-11-20T12:00:00Z
     /// [default: the current time].
@@ -199,4 +228,30 @@ pub struct QueryArgs {
     /// Stop a query that needs more memory than this, e.g. 512MB, 4GB.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
     pub memory_limit: String,
+}
+
+/// Arguments of `ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Log files or folders of logs.
+    #[arg(value_name = "LOGS", required = true)]
+    pub logs: Vec<PathBuf>,
+
+    /// The dataset folder to write (created if missing).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Print per-source counts (files, bytes, records, skipped, rejected)
+    /// and rows per table on stdout.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Write every rejected record to this file, as `file:line: reason`
+    /// followed by the record.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Show no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }

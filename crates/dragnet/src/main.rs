@@ -6,6 +6,7 @@ mod cli;
 mod cmd;
 mod input;
 mod output;
+mod progress;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => cmd::check::run(args, &mut out),
         Command::Query(args) => cmd::query::run(args, &mut out),
+        Command::Ingest(args) => cmd::ingest::run(args, &mut out),
         Command::Rules(args) => cmd::rules::run(args, &mut out),
         Command::Coverage(args) => cmd::coverage::run(args, &mut out),
     };

@@ -20,6 +20,7 @@ use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTable
 use serde_json::Value as J;
 
 use crate::batch::{TableBuilder, Value};
+pub use crate::sink::Rejects;
 
 /// Rows per batch of a JSON-lines table.
 const BATCH_ROWS: usize = 8192;
@@ -45,25 +46,6 @@ impl std::error::Error for DatasetError {}
 
 fn err(path: &Path, message: impl Into<String>) -> DatasetError {
     DatasetError { path: path.to_path_buf(), message: message.into() }
-}
-
-/// Records of one file that were not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejects {
-    /// The file.
-    pub path: PathBuf,
-    /// How many records.
-    pub count: usize,
-    /// The first one: its 1-based line and the reason.
-    pub first: (usize, String),
-}
-
-impl fmt::Display for Rejects {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (line, why) = &self.first;
-        let s = if self.count == 1 { "" } else { "s" };
-        write!(f, "{} record{s} rejected in {}; first at line {line}: {why}", self.count, self.path.display())
-    }
 }
 
 /// The tables of a dataset folder.
@@ -136,10 +118,15 @@ fn parquet_table(
             b.schema().clone()
         }
     };
-    let abs = std::fs::canonicalize(folder).map_err(|e| err(folder, e.to_string()))?;
-    let url = ListingTableUrl::parse(format!("{}/", abs.display())).map_err(|e| err(folder, e.to_string()))?;
+    // Every file by name: the day folders inside a table folder are not
+    // partition columns, and a folder URL would only list its direct files.
+    let mut urls = Vec::with_capacity(files.len());
+    for f in files {
+        let abs = std::fs::canonicalize(f).map_err(|e| err(f, e.to_string()))?;
+        urls.push(ListingTableUrl::parse(abs.display().to_string()).map_err(|e| err(f, e.to_string()))?);
+    }
     let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(schema);
+    let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
     let table = ListingTable::try_new(config).map_err(|e| err(folder, e.to_string()))?;
     Ok(Arc::new(table))
 }
@@ -166,7 +153,7 @@ fn json_table(
             if let Err(why) = reader.push(line) {
                 match &mut rej {
                     Some(r) => r.count += 1,
-                    None => rej = Some(Rejects { path: file.clone(), count: 1, first: (i + 1, why) }),
+                    None => rej = Some(Rejects { path: file.clone(), count: 1, first: (i as u64 + 1, why) }),
                 }
             }
             if reader.table.len() == BATCH_ROWS {

@@ -11,6 +11,8 @@
 
 pub mod batch;
 pub mod dataset;
+pub mod load;
+pub mod parquet_out;
 pub mod sink;
 pub mod sources;
 pub mod tables;

@@ -21,7 +21,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     let timeout = parse_duration(&args.timeout).with_context(|| format!("invalid --timeout '{}'", args.timeout))?;
     let memory =
         parse_size(&args.memory_limit).with_context(|| format!("invalid --memory-limit '{}'", args.memory_limit))?;
-    let catalog = build_catalog(&args.data)?;
+    let catalog = build_catalog(&args.data, args.quiet)?;
     let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
     let engine = Engine::new(catalog, config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
@@ -59,21 +59,30 @@ fn report(e: &EngineError, text: &str, origin: &str) {
     eprintln!("{n} error{} in {origin}", if n == 1 { "" } else { "s" });
 }
 
-/// The default tables, empty, then the datasets' tables over them.
-pub fn build_catalog(data: &[std::path::PathBuf]) -> Result<Catalog> {
+/// The default tables, empty, then the tables of the logs and datasets in
+/// `data` over them. Rejected records are reported on stderr.
+pub fn build_catalog(data: &[std::path::PathBuf], quiet: bool) -> Result<Catalog> {
     let mut catalog = Catalog::new();
     for (name, schema) in telemetry::tables::all() {
         let empty = datafusion::datasource::MemTable::try_new(schema, vec![vec![]])?;
         catalog.register(name, std::sync::Arc::new(empty));
     }
-    for dir in data {
-        let ds = telemetry::dataset::open_dir(dir)?;
-        for r in &ds.rejects {
-            eprintln!("dragnet: warning: {r}");
+    if data.is_empty() {
+        return Ok(catalog);
+    }
+    let progress = crate::progress::Progress::start(data, quiet);
+    let loaded = telemetry::load::load(data, &progress.bytes);
+    progress.finish();
+    let loaded = loaded?;
+    for r in loaded.rejects() {
+        eprintln!("dragnet: warning: {r}");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (name, table) in loaded.tables {
+        if !seen.insert(name.clone()) {
+            bail!("table {name} comes from more than one --data input; ingest them into one dataset instead");
         }
-        for (name, table) in ds.tables {
-            catalog.register(&name, table);
-        }
+        catalog.register(&name, table);
     }
     Ok(catalog)
 }

@@ -8,14 +8,13 @@ use kql_engine::{Engine, EngineConfig};
 use serde_json::json;
 
 use crate::cli::{ListFormat, RulesArgs};
-use crate::cmd::query::build_catalog;
 use crate::cmd::rule_set;
 
 /// Runs `rules`; 1 when a rule file has errors.
 pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<i32> {
     let (pack, mut failed) = rule_set::load(&args.sources)?;
     if args.check {
-        let engine = Engine::new(build_catalog(&[])?, EngineConfig::unlimited());
+        let engine = Engine::new(detect::run::default_catalog(), EngineConfig::unlimited());
         for rule in &pack.rules {
             for d in detect::run::check_binding(&engine, rule) {
                 eprintln!("dragnet: {d}");

@@ -89,10 +89,7 @@ impl ScalarUDFImpl for DynGetFunc {
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let path = &self.path;
-        map_json(&args.args[0], |text| {
-            let v: J = serde_json::from_str(text).ok()?;
-            walk(&v, path).filter(|v| !v.is_null()).map(|v| v.to_string())
-        })
+        map_json(&args.args[0], |text| super::dyn_path::get_path(text, path).map(|v| v.into_owned()))
     }
 }
 

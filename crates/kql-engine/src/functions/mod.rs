@@ -10,6 +10,7 @@ pub mod args;
 pub mod collections;
 pub mod convert;
 pub mod datetime;
+pub mod dyn_path;
 pub mod dynamic;
 pub mod expand;
 pub mod keep_empty;

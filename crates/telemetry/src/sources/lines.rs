@@ -34,6 +34,13 @@ impl<'r> Lines<'r> {
     /// The next line and its number, or `None` at the end. Over-long lines
     /// and read errors are rejected into `out` (and counted as records).
     pub fn next_line(&mut self, out: &mut FileSink<'_, '_>) -> Option<(u64, &[u8])> {
+        self.next_line_ended(out).map(|(n, line, _)| (n, line))
+    }
+
+    /// [`next_line`](Self::next_line), and whether the line ended with a
+    /// newline: only the last line of a stream may not, and then it may
+    /// have been cut short.
+    pub fn next_line_ended(&mut self, out: &mut FileSink<'_, '_>) -> Option<(u64, &[u8], bool)> {
         loop {
             if self.done {
                 return None;
@@ -47,13 +54,14 @@ impl<'r> Lines<'r> {
                 }
                 Ok(Fill::Line) => {
                     let mut end = self.buf.len();
-                    if self.buf.ends_with(b"\n") {
+                    let ended = self.buf.ends_with(b"\n");
+                    if ended {
                         end -= 1;
                         if self.buf[..end].ends_with(b"\r") {
                             end -= 1;
                         }
                     }
-                    return Some((self.line, &self.buf[..end]));
+                    return Some((self.line, &self.buf[..end], ended));
                 }
                 Ok(Fill::TooLong(n)) => {
                     out.record();
@@ -131,5 +139,9 @@ mod tests {
             got.push((n, String::from_utf8(l.to_vec()).unwrap()));
         }
         assert_eq!(got, [(1, "a".into()), (2, "bb".into()), (3, String::new()), (4, "last".into())]);
+        let mut input: &[u8] = b"a\nb";
+        let mut lines = Lines::new(&mut input);
+        assert_eq!(lines.next_line_ended(&mut f), Some((1, &b"a"[..], true)));
+        assert_eq!(lines.next_line_ended(&mut f), Some((2, &b"b"[..], false)), "the last line has no newline");
     }
 }

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::sink::{FileSink, OutputError, Sink};
 
+pub mod auditd;
 pub mod defender;
 pub mod json;
 pub mod lines;
@@ -42,7 +43,7 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order they are tried.
-pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport];
+pub static FORMATS: &[&dyn Format] = &[&defender::DefenderExport, &auditd::Laurel, &auditd::Auditd];
 
 /// The first format that recognises `head`.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
@@ -120,6 +121,7 @@ pub fn read_stream(path: &Path, input: &mut dyn BufRead, sink: &mut Sink<'_>) ->
     }
     let Some(format) = detect(&head) else {
         let mut out = sink.file(path, None);
+        out.bytes(head.len() as u64);
         out.record();
         out.reject(1, unrecognised(&head), first_line(&head));
         return Ok(());

@@ -5,6 +5,8 @@ pub mod matcher;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, StringViewArray};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
@@ -99,6 +101,11 @@ pub struct StringSetFunc {
     negated: bool,
     /// The needles for lookup when there are many of them.
     set: Option<std::collections::HashSet<String>>,
+    /// When every needle is ASCII and shorter than 128 bytes: bit `n` set
+    /// when some needle is `n` bytes long. A value of another length
+    /// cannot match (an ASCII needle equals, ignoring case, only a value
+    /// of its own length), which a string view tells without its bytes.
+    lengths: Option<u128>,
     signature: Signature,
 }
 
@@ -126,11 +133,16 @@ pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> 
     needles.sort();
     needles.dedup();
     let set = (needles.len() > LINEAR_SET).then(|| needles.iter().cloned().collect());
+    let lengths = needles
+        .iter()
+        .all(|n| n.is_ascii() && n.len() < 128)
+        .then(|| needles.iter().fold(0u128, |m, n| m | (1u128 << n.len())));
     ScalarUDF::from(StringSetFunc {
         needles,
         case_sensitive,
         negated,
         set,
+        lengths,
         signature: Signature::new(TypeSignature::Any(1), Volatility::Immutable),
     })
 }
@@ -166,6 +178,23 @@ impl StringSetFunc {
     }
 }
 
+impl StringSetFunc {
+    /// [`contains`](Self::contains) over a string view array, skipping the
+    /// values whose length no needle has. A null is tested as "".
+    fn on_views(&self, a: &StringViewArray, lengths: u128) -> BooleanArray {
+        let views = a.views();
+        let nulls = a.nulls();
+        let neg = self.negated;
+        let bits = BooleanBuffer::collect_bool(a.len(), |i| {
+            let null = nulls.is_some_and(|n| n.is_null(i));
+            let len = if null { 0 } else { views[i] as u32 as usize };
+            let hit = len < 128 && lengths & (1u128 << len) != 0 && self.contains(if null { "" } else { a.value(i) });
+            hit != neg
+        });
+        BooleanArray::new(bits, None)
+    }
+}
+
 impl ScalarUDFImpl for StringSetFunc {
     fn name(&self) -> &str {
         match (self.case_sensitive, self.negated) {
@@ -186,6 +215,11 @@ impl ScalarUDFImpl for StringSetFunc {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let neg = self.negated;
+        if let (ColumnarValue::Array(a), Some(lengths)) = (&args.args[0], self.lengths)
+            && let Some(views) = a.as_string_view_opt()
+        {
+            return Ok(ColumnarValue::Array(Arc::new(self.on_views(views, lengths))));
+        }
         map_str_to_bool(&args.args[0], |s| self.contains(s) != neg)
     }
 }

@@ -1,0 +1,89 @@
+//! `dragnet ingest`: read logs of any supported format and write them as a
+//! Parquet dataset that `query --data` reads.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use telemetry::parquet_out::ParquetDataset;
+use telemetry::sink::{FileStats, Sink};
+
+use crate::cli::IngestArgs;
+use crate::progress::Progress;
+
+/// Runs `ingest`; returns 0 when every record was read, 1 when some were rejected.
+pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
+    let mut dataset = ParquetDataset::create(&args.out)?;
+    let rejects_file = match &args.rejects {
+        Some(p) => Some(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        None => None,
+    };
+    let progress = Progress::start(&args.logs, args.quiet);
+    let files = {
+        let mut sink = Sink::new(&mut dataset);
+        if let Some(f) = rejects_file {
+            sink = sink.with_rejects(Box::new(std::io::BufWriter::new(f)));
+        }
+        let read = telemetry::sources::read_paths(&args.logs, &mut sink, &progress.bytes);
+        progress.finish();
+        read.and_then(|()| sink.finish())?;
+        std::mem::take(&mut sink.files)
+    };
+    dataset.finish()?;
+    report_rejects(&files);
+    if args.stats {
+        write_stats(out, &files)?;
+    }
+    let rejected: u64 = files.iter().filter_map(|f| f.rejects.as_ref()).map(|r| r.count).sum();
+    Ok(if rejected > 0 { 1 } else { 0 })
+}
+
+/// One warning line per file with rejects, on standard error.
+pub fn report_rejects(files: &[FileStats]) {
+    for r in files.iter().filter_map(|f| f.rejects.as_ref()) {
+        eprintln!("dragnet: warning: {r}");
+    }
+}
+
+/// Counts per source format, then rows per table.
+fn write_stats(out: &mut dyn Write, files: &[FileStats]) -> Result<()> {
+    #[derive(Default)]
+    struct Totals {
+        files: u64,
+        bytes: u64,
+        records: u64,
+        skipped: u64,
+        rejected: u64,
+    }
+    let mut by_format: BTreeMap<&str, Totals> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, u64> = BTreeMap::new();
+    for f in files {
+        let t = by_format.entry(f.format.unwrap_or("(unrecognised)")).or_default();
+        t.files += 1;
+        t.bytes += f.bytes;
+        t.records += f.records;
+        t.skipped += f.skipped;
+        t.rejected += f.rejects.as_ref().map_or(0, |r| r.count);
+        for (table, n) in &f.rows {
+            *rows.entry(table).or_default() += n;
+        }
+    }
+    writeln!(
+        out,
+        "{:<16} {:>6} {:>12} {:>12} {:>10} {:>10}",
+        "source", "files", "bytes", "records", "skipped", "rejected"
+    )?;
+    for (name, t) in &by_format {
+        writeln!(
+            out,
+            "{name:<16} {:>6} {:>12} {:>12} {:>10} {:>10}",
+            t.files, t.bytes, t.records, t.skipped, t.rejected
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{:<24} {:>12}", "table", "rows")?;
+    for (table, n) in &rows {
+        writeln!(out, "{table:<24} {n:>12}")?;
+    }
+    Ok(())
+}

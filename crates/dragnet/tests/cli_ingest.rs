@@ -1,0 +1,86 @@
+//! `dragnet ingest` and `query --data` over logs, through the binary: the
+//! dataset written reads back as the same rows as the logs it came from,
+//! rejects are reported with file and line, and the exit status says
+//! whether anything was rejected.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dragnet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dragnet")).args(args).output().expect("run dragnet")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn testdata(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(p).display().to_string()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dragnet-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const COUNTS: &str = "union withsource=T DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents \
+    | summarize n = count() by T | order by T asc";
+
+#[test]
+fn ingested_dataset_reads_back_as_the_logs_do() {
+    let logs = testdata("logs/defender");
+    let out = temp_dir("ingest");
+    let o = dragnet(&["ingest", &logs, "--out", out.to_str().unwrap(), "--stats", "-q"]);
+    assert_eq!(o.status.code(), Some(1), "the fixtures hold rejected records: {}", text(&o.stderr));
+    let stats = text(&o.stdout);
+    assert!(stats.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["DeviceProcessEvents", "3"]), "{stats}");
+    assert!(
+        text(&o.stderr).contains("records rejected in") && text(&o.stderr).contains("first at line 4: ProcessId:"),
+        "{}",
+        text(&o.stderr)
+    );
+    let day = out.join("DeviceProcessEvents/2026-11-20");
+    assert!(std::fs::read_dir(&day).unwrap().count() == 1, "one file per table and day");
+
+    let from_logs = dragnet(&["query", "-q", "--data", &logs, "--format", "csv", COUNTS]);
+    let from_dataset = dragnet(&["query", "--data", out.to_str().unwrap(), "--format", "csv", COUNTS]);
+    assert_eq!(from_dataset.status.code(), Some(0), "{}", text(&from_dataset.stderr));
+    assert_eq!(text(&from_logs.stdout), text(&from_dataset.stdout));
+    assert_eq!(text(&from_dataset.stdout), "T,n\nDeviceFileEvents,1\nDeviceNetworkEvents,1\nDeviceProcessEvents,3\n");
+    std::fs::remove_dir_all(out).unwrap();
+}
+
+#[test]
+fn rejects_file_lists_every_rejected_record() {
+    let out = temp_dir("rejects");
+    let rejects = out.with_extension("txt");
+    let o =
+        dragnet(&["ingest", &testdata("logs"), "--out", out.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    let heads: Vec<&str> = listed.lines().filter(|l| !l.starts_with('\t')).collect();
+    assert!(heads.iter().any(|l| l.contains("syslog.txt:1: not a log format dragnet reads")), "{listed}");
+    assert!(heads.iter().any(|l| l.contains("streaming-api-records.json:5: no \"properties\" object")), "{listed}");
+    let warned = text(&o.stderr).lines().filter(|l| l.starts_with("dragnet: warning:")).count();
+    assert!(warned >= 3, "one warning per file with rejects: {}", text(&o.stderr));
+    std::fs::remove_dir_all(out).unwrap();
+    std::fs::remove_file(rejects).unwrap();
+}
+
+#[test]
+fn a_clean_ingest_exits_zero_and_a_missing_input_two() {
+    let out = temp_dir("clean");
+    let dir = temp_dir("clean-logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = r#"{"time":"2026-11-20T11:00:01Z","category":"AdvancedHunting-DeviceProcessEvents","properties":{"Timestamp":"2026-11-20T11:00:01Z","FileName":"ls"}}"#;
+    std::fs::write(dir.join("export.json"), format!("{line}\n")).unwrap();
+    let o = dragnet(&["ingest", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "");
+    let o = dragnet(&["ingest", dir.join("nope.log").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).starts_with("dragnet: ") && text(&o.stderr).contains("nope.log"), "{}", text(&o.stderr));
+    std::fs::remove_dir_all(out).unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}

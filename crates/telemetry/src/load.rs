@@ -1,0 +1,72 @@
+//! Turning what a user points at into tables: dataset folders (a folder
+//! per table, as `ingest` writes them) are opened where they lie; log files
+//! and folders of logs are read through the [sources](crate::sources) into
+//! memory.
+//!
+//! A folder is a dataset when one of its subfolders is named after a known
+//! table (`DeviceProcessEvents/`, ...); any other folder is a folder of logs,
+//! read recursively.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
+
+use crate::dataset::{DatasetError, open_dir};
+use crate::sink::{Collect, FileStats, Rejects, Sink};
+
+/// Tables from datasets and logs, and what reading them gave.
+#[derive(Default)]
+pub struct Loaded {
+    /// Table name and table; a table found in several inputs appears once per input.
+    pub tables: Vec<(String, Arc<dyn TableProvider>)>,
+    /// Per log file: format, counts, rejects.
+    pub files: Vec<FileStats>,
+    /// Rejected records of dataset JSON-lines files.
+    pub dataset_rejects: Vec<Rejects>,
+}
+
+impl Loaded {
+    /// Every reject, from logs and datasets alike.
+    pub fn rejects(&self) -> impl Iterator<Item = &Rejects> {
+        self.files.iter().filter_map(|f| f.rejects.as_ref()).chain(&self.dataset_rejects)
+    }
+}
+
+/// Whether `dir` is a dataset folder (see the module docs).
+pub fn is_dataset(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| e.path().is_dir() && crate::tables::get(&e.file_name().to_string_lossy()).is_some())
+}
+
+/// Opens every input: datasets as they are, logs read into memory, the
+/// bytes read counted into `progress`.
+pub fn load(inputs: &[PathBuf], progress: &AtomicU64) -> Result<Loaded, DatasetError> {
+    let mut loaded = Loaded::default();
+    let (datasets, logs): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| p.is_dir() && is_dataset(p));
+    for dir in datasets {
+        let ds = open_dir(dir)?;
+        loaded.dataset_rejects.extend(ds.rejects);
+        loaded.tables.extend(ds.tables);
+    }
+    if logs.is_empty() {
+        return Ok(loaded);
+    }
+    let logs: Vec<PathBuf> = logs.into_iter().cloned().collect();
+    let mut out = Collect::default();
+    let mut sink = Sink::new(&mut out);
+    crate::sources::read_paths(&logs, &mut sink, progress)
+        .and_then(|()| sink.finish())
+        .map_err(|e| DatasetError { path: logs[0].clone(), message: e.0 })?;
+    loaded.files = std::mem::take(&mut sink.files);
+    drop(sink);
+    for (name, batches) in out.tables {
+        let schema = crate::tables::get(name).expect("sources write known tables");
+        let table = MemTable::try_new(schema, vec![batches])
+            .map_err(|e| DatasetError { path: logs[0].clone(), message: e.to_string() })?;
+        loaded.tables.push((name.to_string(), Arc::new(table)));
+    }
+    Ok(loaded)
+}
