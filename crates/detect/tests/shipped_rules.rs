@@ -86,3 +86,29 @@ fn shipped_techniques_are_in_the_containers_matrix_or_said_not_to_be() {
         }
     }
 }
+
+#[test]
+fn query_windows_match_query_period() {
+    // Sentinel runs a rule over its queryPeriod; a shipped query's own
+    // ago() windows say the same thing, so dragnet's results agree.
+    for rule in &RulePack::builtin().rules {
+        let period = rule.query_period.expect("every shipped rule has a queryPeriod");
+        let mut rest = rule.query.as_str();
+        let mut windows = 0;
+        while let Some(i) = rest.find("ago(") {
+            let after = &rest[i + 4..];
+            let end = after.find(')').unwrap();
+            let ticks = kql_syntax::parse_timespan(after[..end].trim()).expect("an ago() of a literal timespan");
+            assert_eq!(
+                ticks as u128 * 100,
+                period.as_nanos(),
+                "{}: ago({}) against queryPeriod",
+                rule.origin,
+                &after[..end]
+            );
+            windows += 1;
+            rest = &after[end..];
+        }
+        assert!(windows > 0, "{} has no time window", rule.origin);
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod coverage;
+pub mod hunt;
 pub mod ingest;
 pub mod query;
 pub mod rule_set;
