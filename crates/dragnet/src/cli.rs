@@ -69,6 +69,170 @@ pub enum Command {
     ///   dragnet ingest kube-audit.log audit.log --out data/ --stats --rejects rejects.txt
     #[command(verbatim_doc_comment)]
     Ingest(IngestArgs),
+
+    /// Run the detection rules over logs and print the alerts.
+    ///
+    /// Reads every log file given (folders recursively, formats recognised
+    /// from content) or dataset folder, runs each rule of the built-in pack
+    /// and of any --rules folders with now() at --now, and prints the alerts
+    /// sorted by time. --now defaults to the newest event time in the data,
+    /// so a rule's ago(1h) means "the last hour of the logs".
+    ///
+    /// Exit status: 0 no alert, 1 alerts, 2 the command line, a rule file or
+    /// the logs are wrong, or a rule failed to run.
+    ///
+    /// Examples:
+    ///   dragnet hunt /var/log/audit/audit.log
+    ///   dragnet hunt --min-severity High --format jsonl logs/
+    ///   dragnet hunt --rules ./my-rules --now 2026-11-20T12:00:00Z --format ocsf kube-audit.log
+    #[command(verbatim_doc_comment)]
+    Hunt(HuntArgs),
+
+    /// List the detection rules: the built-in pack and any --rules folders.
+    ///
+    /// Each rule file is Microsoft Sentinel analytics-rule YAML. Problems are
+    /// printed to stderr as FILE:LINE:COLUMN: KEY: MESSAGE; a file with
+    /// errors is left out. --check also binds every query against the
+    /// default tables and checks the columns the alert settings name.
+    ///
+    /// Exit status: 0 every rule loaded (and, with --check, binds), 1 some
+    /// rule has errors, 2 the command line or a folder is wrong.
+    ///
+    /// Examples:
+    ///   dragnet rules
+    ///   dragnet rules --rules ./my-rules --check
+    ///   dragnet rules --no-builtin --rules ./my-rules --format json
+    #[command(verbatim_doc_comment)]
+    Rules(RulesArgs),
+
+    /// Show the ATT&CK Containers matrix and which techniques the rules and
+    /// their tests cover.
+    ///
+    /// A technique is covered by a rule that lists it in relevantTechniques,
+    /// and by tests when such a rule declares tests. A parent technique
+    /// shows how many rules cover its sub-techniques.
+    ///
+    /// Examples:
+    ///   dragnet coverage
+    ///   dragnet coverage --rules ./my-rules --format json
+    #[command(verbatim_doc_comment)]
+    Coverage(CoverageArgs),
+}
+
+/// Where rules come from.
+#[derive(Debug, Args)]
+pub struct RuleSources {
+    /// A folder of rule files (*.yaml, searched recursively) or one file.
+    /// Repeat to add more. A rule with the id of a built-in rule replaces it.
+    #[arg(long = "rules", short = 'r', value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Leave out the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+/// Output formats of `hunt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlertFormat {
+    /// One line per alert for people: time, severity, technique, rule,
+    /// host, account, summary.
+    Table,
+    /// One JSON object per alert per line, with its entities and evidence.
+    Jsonl,
+    /// CSV with a header row, one row per alert.
+    Csv,
+    /// One OCSF 1.8.0 Detection Finding (class 2004) per line.
+    Ocsf,
+}
+
+/// Severities for `--min-severity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    /// Every alert.
+    Informational,
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High only.
+    High,
+}
+
+/// Arguments of `hunt`.
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Log files or folders (read recursively), or dataset folders.
+    #[arg(value_name = "LOGS", required = true)]
+    pub logs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub sources: RuleSources,
+
+    /// The time now() and ago() count from, e.g. 2026-11-20T12:00:00Z
+    /// [default: the newest event time in the data].
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
+    pub format: AlertFormat,
+
+    /// Leave out alerts below this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Informational)]
+    pub min_severity: MinSeverity,
+
+    /// Colour the table's severities.
+    #[arg(long)]
+    pub color: bool,
+
+    /// Show no progress bar while reading logs.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Stop a rule's query that runs longer than this, e.g. 30s, 5m.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+
+    /// Stop a rule's query that needs more memory than this, e.g. 512MB, 4GB.
+    #[arg(long, value_name = "SIZE", default_value = "4GB")]
+    pub memory_limit: String,
+}
+
+/// Output formats of `rules` and `coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub sources: RuleSources,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Also bind each query against the default tables and check the
+    /// columns named by entityMappings, customDetails and alertDetailsOverride.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub sources: RuleSources,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// Output formats of `check`.

@@ -23,6 +23,9 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, &mut out),
         Command::Query(args) => cmd::query::run(args, &mut out),
         Command::Ingest(args) => cmd::ingest::run(args, &mut out),
+        Command::Hunt(args) => cmd::hunt::run(args, &mut out),
+        Command::Rules(args) => cmd::rules::run(args, &mut out),
+        Command::Coverage(args) => cmd::coverage::run(args, &mut out),
     };
     let flushed = out.flush();
     match result.and_then(|code| flushed.map(|_| code).map_err(Into::into)) {

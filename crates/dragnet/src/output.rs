@@ -4,8 +4,6 @@
 use std::io::Write;
 
 use anyhow::Result;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 use kql_engine::render::cell_text;
 use kql_engine::{KqlType, QueryResult};
 use serde_json::{Value, json};
@@ -13,29 +11,7 @@ use serde_json::{Value, json};
 /// Widest cell the table format prints before truncating with `…`.
 const MAX_CELL: usize = 60;
 
-/// A cell as a JSON value of its KQL type: numbers and bools as themselves,
-/// dynamic embedded, datetimes and timespans as their text, null as null.
-pub fn cell_json(col: &ArrayRef, row: usize) -> Value {
-    if col.is_null(row) {
-        return Value::Null;
-    }
-    match col.data_type() {
-        DataType::Boolean => Value::Bool(col.as_boolean().value(row)),
-        DataType::Int64 => json!(col.as_primitive::<Int64Type>().value(row)),
-        DataType::Int32 => json!(col.as_primitive::<Int32Type>().value(row)),
-        DataType::Float64 => {
-            let v = col.as_primitive::<Float64Type>().value(row);
-            serde_json::Number::from_f64(v)
-                .map(Value::Number)
-                .unwrap_or_else(|| Value::String(kql_engine::render::real_text(v)))
-        }
-        DataType::LargeUtf8 => {
-            let s = col.as_string::<i64>().value(row);
-            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
-        }
-        _ => Value::String(cell_text(col, row).unwrap_or_default()),
-    }
-}
+pub use kql_engine::render::cell_json;
 
 fn columns(r: &QueryResult) -> Vec<(String, KqlType)> {
     r.schema.fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect()

@@ -101,6 +101,33 @@ pub fn cell_text(col: &datafusion::arrow::array::ArrayRef, row: usize) -> Option
     })
 }
 
+/// One cell of a result as a JSON value of its KQL type: numbers and bools
+/// as themselves, dynamic values embedded, datetimes, timespans and guids as
+/// their text, null as null. A real that JSON cannot hold (NaN, infinity)
+/// is its text.
+pub fn cell_json(col: &datafusion::arrow::array::ArrayRef, row: usize) -> serde_json::Value {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+    use serde_json::Value;
+    if col.is_null(row) {
+        return Value::Null;
+    }
+    match col.data_type() {
+        DataType::Boolean => Value::Bool(col.as_boolean().value(row)),
+        DataType::Int64 => Value::from(col.as_primitive::<Int64Type>().value(row)),
+        DataType::Int32 => Value::from(col.as_primitive::<Int32Type>().value(row)),
+        DataType::Float64 => {
+            let v = col.as_primitive::<Float64Type>().value(row);
+            serde_json::Number::from_f64(v).map(Value::Number).unwrap_or_else(|| Value::String(real_text(v)))
+        }
+        DataType::LargeUtf8 => {
+            let s = col.as_string::<i64>().value(row);
+            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
+        }
+        _ => Value::String(cell_text(col, row).unwrap_or_default()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,9 @@
 //! One module per subcommand. Each returns the process exit status.
 
 pub mod check;
+pub mod coverage;
+pub mod hunt;
 pub mod ingest;
 pub mod query;
+pub mod rule_set;
+pub mod rules;

@@ -1,0 +1,281 @@
+//! Alerts: what a rule raises from the rows its query returns.
+//!
+//! As in Sentinel, `eventGroupingSettings.aggregationKind` decides the
+//! shape: `AlertPerResult` makes one alert per row, `SingleAlert` (the
+//! default) one alert carrying every row. Each alert carries the rule's
+//! metadata, the entities its `entityMappings` take from the rows, its
+//! `customDetails` (a list of values per detail, as Sentinel shows them),
+//! the `alertDetailsOverride` display name and description with
+//! `{{Column}}` replaced by the first row's value, and the rows themselves
+//! as evidence.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::entity::{Entity, extract};
+use crate::rows::{Row, cell, event_time, text};
+use crate::rule::{Confidence, Grouping, Rule, Severity};
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// A stable id: the same rule over the same rows gives the same id.
+    pub id: String,
+    /// The rule's id.
+    pub rule_id: String,
+    /// The rule's name.
+    pub rule_name: String,
+    /// Where the rule came from.
+    pub rule_origin: String,
+    /// The rule's version.
+    pub rule_version: Option<String>,
+    /// The display name: `alertDisplayNameFormat` filled in, or the rule name.
+    pub title: String,
+    /// `alertDescriptionFormat` filled in, or the rule description.
+    pub description: String,
+    /// The rule's severity, or the value of `alertSeverityColumnName`.
+    pub severity: Severity,
+    /// The rule's confidence.
+    pub confidence: Option<Confidence>,
+    /// The rule's tactics, or those of `alertTacticsColumnName`.
+    pub tactics: Vec<String>,
+    /// The rule's techniques.
+    pub techniques: Vec<String>,
+    /// When the alert was raised: the run's `now`, in ns since the epoch.
+    pub created: i64,
+    /// The earliest event time among the rows, when the rows have one.
+    pub start_time: Option<i64>,
+    /// The latest event time among the rows.
+    pub end_time: Option<i64>,
+    /// The entities, without duplicates, in row order.
+    pub entities: Vec<Entity>,
+    /// `customDetails`: name → the distinct values of its column.
+    pub custom_details: Vec<(String, Vec<Value>)>,
+    /// `alertDynamicProperties`: property → value.
+    pub properties: Vec<(String, String)>,
+    /// The rows that raised the alert.
+    pub evidence: Vec<Row>,
+    /// For each evidence row, the indexes into `entities` of the entities
+    /// taken from it.
+    pub evidence_entities: Vec<Vec<usize>>,
+}
+
+/// The alerts `rule` raises from the rows of one run at `now` (ns since
+/// the epoch): none unless the row count passes the trigger.
+pub fn alerts(rule: &Rule, rows: Vec<Row>, now: i64) -> Vec<Alert> {
+    if !rule.trigger_operator.fires(rows.len() as u64, rule.trigger_threshold) {
+        return Vec::new();
+    }
+    match rule.grouping {
+        Grouping::AlertPerResult => rows.into_iter().map(|r| build(rule, vec![r], now)).collect(),
+        // A trigger can fire on zero rows (`lt`, `eq 0`): that is still one alert.
+        Grouping::SingleAlert => vec![build(rule, rows, now)],
+    }
+}
+
+fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
+    let empty = Row::new();
+    let first = rows.first().unwrap_or(&empty);
+    let over = rule.alert_details_override.clone().unwrap_or_default();
+    let title = over.display_name_format.as_deref().map(|f| fill(f, first)).unwrap_or_else(|| rule.name.clone());
+    let description =
+        over.description_format.as_deref().map(|f| fill(f, first)).unwrap_or_else(|| rule.description.clone());
+    let severity =
+        over.severity_column.as_deref().and_then(|c| Severity::parse(&cell(first, c))).unwrap_or(rule.severity);
+    let tactics = over
+        .tactics_column
+        .as_deref()
+        .map(|c| {
+            cell(first, c)
+                .split(',')
+                .filter_map(|t| crate::attack::tactic(t.trim()))
+                .map(|t| t.sentinel.to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| rule.tactics.clone());
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut evidence_entities = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut mine = Vec::new();
+        for e in extract(&rule.entity_mappings, r) {
+            let i = match entities.iter().position(|x| *x == e) {
+                Some(i) => i,
+                None => {
+                    entities.push(e);
+                    entities.len() - 1
+                }
+            };
+            mine.push(i);
+        }
+        evidence_entities.push(mine);
+    }
+    let custom_details = rule
+        .custom_details
+        .iter()
+        .map(|(name, col)| {
+            let mut values: Vec<Value> = Vec::new();
+            for v in rows.iter().filter_map(|r| r.get(col)) {
+                if !v.is_null() && !values.contains(v) {
+                    values.push(v.clone());
+                }
+            }
+            (name.clone(), values)
+        })
+        .collect();
+    let properties = over.dynamic_properties.iter().map(|(p, c)| (p.clone(), cell(first, c))).collect();
+    let times: Vec<i64> = rows.iter().filter_map(event_time).collect();
+    Alert {
+        id: alert_id(&rule.id, &rows),
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        rule_origin: rule.origin.clone(),
+        rule_version: rule.version.clone(),
+        title,
+        description,
+        severity,
+        confidence: rule.confidence,
+        tactics,
+        techniques: rule.techniques.clone(),
+        created: now,
+        start_time: times.iter().min().copied(),
+        end_time: times.iter().max().copied(),
+        entities,
+        custom_details,
+        properties,
+        evidence: rows,
+        evidence_entities,
+    }
+}
+
+/// `{{Column}}` replaced by the row's value of the column (spaces inside
+/// the braces allowed). A placeholder naming no column of the row stays as
+/// written, so the mistake shows.
+pub fn fill(format: &str, row: &Row) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find("}}") {
+            Some(close) => {
+                let name = after[..close].trim();
+                match row.get(name) {
+                    Some(v) => out.push_str(&text(v)),
+                    None => out.push_str(&rest[open..open + 2 + close + 2]),
+                }
+                rest = &after[close + 2..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The column names `{{...}}` placeholders of `format` refer to.
+pub fn placeholders(format: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = format;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else { break };
+        out.push(after[..close].trim().to_string());
+        rest = &after[close + 2..];
+    }
+    out
+}
+
+fn alert_id(rule_id: &str, rows: &[Row]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    for r in rows {
+        h.update(b"\n");
+        h.update(Value::Object(r.clone()).to_string().as_bytes());
+    }
+    let d = h.finalize();
+    kql_engine::render::guid_text(&d[..16])
+}
+
+impl Alert {
+    /// The first entity of `entity_type`.
+    pub fn entity(&self, entity_type: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.entity_type == entity_type)
+    }
+
+    /// The host the alert is about: the first Host entity's name.
+    pub fn host(&self) -> Option<&str> {
+        let e = self.entity("Host")?;
+        e.get("HostName").or_else(|| e.get("FullName")).or_else(|| e.get("NetBiosName")).or_else(|| e.get("AzureID"))
+    }
+
+    /// The account the alert is about: the first Account entity's name.
+    pub fn account(&self) -> Option<&str> {
+        let e = self.entity("Account")?;
+        e.get("Name").or_else(|| e.get("FullName")).or_else(|| e.get("DisplayName")).or_else(|| e.get("Sid"))
+    }
+
+    /// A one-line account of what happened: the overridden display name,
+    /// else the first process command line, pod, file, URL or address.
+    pub fn summary(&self) -> String {
+        let mut s = if self.title != self.rule_name {
+            self.title.clone()
+        } else if let Some(cmd) = self.entity("Process").and_then(|e| e.get("CommandLine")) {
+            cmd.to_string()
+        } else if let Some(pod) = self.entity("KubernetesPod") {
+            match (pod.get("Namespace"), pod.get("Name")) {
+                (Some(ns), Some(n)) => format!("pod {ns}/{n}"),
+                (_, Some(n)) => format!("pod {n}"),
+                (Some(ns), None) => format!("namespace {ns}"),
+                _ => String::new(),
+            }
+        } else if let Some(f) = self.entity("File") {
+            [f.get("Directory"), f.get("Name")].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        } else if let Some(u) = self.entity("URL").and_then(|e| e.get("Url")) {
+            u.to_string()
+        } else if let Some(ip) = self.entity("IP").and_then(|e| e.get("Address")) {
+            ip.to_string()
+        } else {
+            self.title.clone()
+        };
+        if self.evidence.len() > 1 {
+            s.push_str(&format!(" (+{} more events)", self.evidence.len() - 1));
+        }
+        s
+    }
+
+    /// The alert as one JSON object (the `jsonl` format).
+    pub fn to_json(&self) -> Value {
+        let dt = |t: Option<i64>| t.map(kql_engine::render::datetime_text).map(Value::String).unwrap_or(Value::Null);
+        let details: Map<String, Value> =
+            self.custom_details.iter().map(|(k, v)| (k.clone(), Value::Array(v.clone()))).collect();
+        let props: Map<String, Value> =
+            self.properties.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        json!({
+            "id": self.id,
+            "time": dt(self.start_time.or(Some(self.created))),
+            "start_time": dt(self.start_time),
+            "end_time": dt(self.end_time),
+            "created_time": dt(Some(self.created)),
+            "title": self.title,
+            "description": self.description,
+            "severity": self.severity.as_str(),
+            "confidence": self.confidence.map(|c| c.as_str()),
+            "tactics": self.tactics,
+            "techniques": self.techniques,
+            "rule": {
+                "id": self.rule_id,
+                "name": self.rule_name,
+                "version": self.rule_version,
+                "origin": self.rule_origin,
+            },
+            "entities": self.entities.iter().map(Entity::to_json).collect::<Vec<_>>(),
+            "custom_details": details,
+            "properties": props,
+            "evidence": self.evidence.iter().cloned().map(Value::Object).collect::<Vec<_>>(),
+        })
+    }
+}

@@ -1,0 +1,23 @@
+//! Detections: the rule format (Microsoft Sentinel analytics-rule YAML),
+//! rule packs (the built-in one and folders of rules), ATT&CK coverage,
+//! running a rule into alerts, and the alerts' output formats.
+//!
+//! ```text
+//! rule.yaml ──► rule::parse ──► Rule ──► run::run_rule (KQL over a catalog) ──► Alert ──► output::*
+//! ```
+//!
+//! Nothing here prints or reads the environment: the `dragnet` binary does.
+
+pub mod alert;
+pub mod attack;
+pub mod coverage;
+pub mod entity;
+pub mod output;
+pub mod pack;
+pub mod rows;
+pub mod rule;
+pub mod run;
+
+pub use alert::Alert;
+pub use pack::RulePack;
+pub use rule::{Rule, RuleDiagnostic};

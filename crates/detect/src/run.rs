@@ -1,0 +1,121 @@
+//! Running a rule: its KQL over a catalog at a given `now`, then the
+//! trigger and the alerts. Also checking, without running, that a rule's
+//! query binds and that the columns its alert settings name exist.
+
+use kql_engine::{Engine, EngineError, QueryOptions};
+use kql_syntax::LineIndex;
+
+use crate::alert::{Alert, alerts, placeholders};
+use crate::rows::rows;
+use crate::rule::{Level, Rule, RuleDiagnostic};
+
+/// What one run of a rule gave.
+#[derive(Debug, Clone)]
+pub struct RuleRun {
+    /// How many rows the query returned.
+    pub rows: usize,
+    /// The alerts raised (none when the trigger did not fire).
+    pub alerts: Vec<Alert>,
+}
+
+/// Runs `rule` with `now()` at `now` (ns since the epoch). The rule's
+/// result is its query's first tabular result.
+pub async fn run_rule(engine: &Engine, rule: &Rule, now: i64) -> Result<RuleRun, EngineError> {
+    let results = engine.run(&rule.query, QueryOptions { now }).await?;
+    let rows = results.first().map(rows).unwrap_or_default();
+    let n = rows.len();
+    Ok(RuleRun { rows: n, alerts: alerts(rule, rows, now) })
+}
+
+/// Binds the rule's query against the engine's catalog without running it,
+/// and checks the columns its entity mappings, custom details and alert
+/// overrides name against the query's output. Every problem comes back as
+/// a diagnostic pointing into the rule file.
+pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
+    let mut out = Vec::new();
+    let diag = |line: usize, column: usize, key: &str, message: String| RuleDiagnostic {
+        level: Level::Error,
+        file: rule.origin.clone(),
+        line,
+        column,
+        key: key.to_string(),
+        message,
+    };
+    let plans = match engine.plan(&rule.query, QueryOptions { now: 0 }) {
+        Ok(p) => p,
+        Err(e) => {
+            let index = LineIndex::new(&rule.query);
+            if e.diagnostics().is_empty() {
+                let (l, c) = rule.query_origin.map(1, 1);
+                out.push(diag(l, c, "query", e.to_string()));
+            }
+            for d in e.diagnostics() {
+                let lc = index.line_col(d.span.start);
+                let (l, c) = rule.query_origin.map(lc.line as usize, lc.column as usize);
+                let mut msg = format!("{} {}", d.code, d.message);
+                if let Some(h) = &d.help {
+                    msg.push_str(&format!("; {h}"));
+                }
+                out.push(diag(l, c, "query", msg));
+            }
+            return out;
+        }
+    };
+    let Some(plan) = plans.first() else {
+        let (l, c) = rule.query_origin.map(1, 1);
+        out.push(diag(l, c, "query", "the query has no tabular result".into()));
+        return out;
+    };
+    let columns: Vec<String> = plan.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let mut need: Vec<(String, String)> = Vec::new();
+    for (i, m) in rule.entity_mappings.iter().enumerate() {
+        for (j, f) in m.fields.iter().enumerate() {
+            need.push((format!("entityMappings[{i}].fieldMappings[{j}].columnName"), f.column.clone()));
+        }
+    }
+    for (name, col) in &rule.custom_details {
+        need.push((format!("customDetails.{name}"), col.clone()));
+    }
+    if let Some(o) = &rule.alert_details_override {
+        for (key, format) in
+            [("alertDisplayNameFormat", &o.display_name_format), ("alertDescriptionFormat", &o.description_format)]
+        {
+            for p in format.iter().flat_map(|f| placeholders(f)) {
+                need.push((format!("alertDetailsOverride.{key}"), p));
+            }
+        }
+        for (key, col) in
+            [("alertSeverityColumnName", &o.severity_column), ("alertTacticsColumnName", &o.tactics_column)]
+        {
+            if let Some(c) = col {
+                need.push((format!("alertDetailsOverride.{key}"), c.clone()));
+            }
+        }
+        for (p, c) in &o.dynamic_properties {
+            need.push((format!("alertDetailsOverride.alertDynamicProperties.{p}"), c.clone()));
+        }
+    }
+    for (key, col) in need {
+        if !columns.contains(&col) {
+            let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let mut msg = format!("column {col} is not in the query's result");
+            if let Some(n) = kql_syntax::nearest(&col, &names) {
+                msg.push_str(&format!(" (did you mean {n}?)"));
+            }
+            out.push(diag(1, 1, &key, msg));
+        }
+    }
+    out
+}
+
+/// The default tables (DeviceProcessEvents, DeviceFileEvents,
+/// DeviceNetworkEvents, AKSAudit), empty: what a rule binds against.
+pub fn default_catalog() -> kql_engine::Catalog {
+    let mut catalog = kql_engine::Catalog::new();
+    for (name, schema) in telemetry::tables::all() {
+        let table =
+            datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).expect("an empty table of a valid schema");
+        catalog.register(name, std::sync::Arc::new(table));
+    }
+    catalog
+}
