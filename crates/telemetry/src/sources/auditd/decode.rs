@@ -10,7 +10,7 @@
 //! - PROCTITLE: `proctitle=`, the process's argument block (arguments
 //!   separated by NUL bytes), hex unless it is one plain argument.
 //! - CWD `cwd=`; PATH `item=`, `name=`, `nametype=`, `mode=`; SOCKADDR
-//!   `saddr=` (see [`sockaddr`](super::sockaddr)).
+//!   `saddr=` (see [`super::sockaddr`]).
 //!
 //! An event without a SYSCALL is nothing the tables hold (a login, a
 //! service start: skipped) unless it carries records that only come with
