@@ -10,7 +10,7 @@
 //! - PROCTITLE: `proctitle=`, the process's argument block (arguments
 //!   separated by NUL bytes), hex unless it is one plain argument.
 //! - CWD `cwd=`; PATH `item=`, `name=`, `nametype=`, `mode=`; SOCKADDR
-//!   `saddr=` (see [`sockaddr`](super::sockaddr)).
+//!   `saddr=` (see [`super::sockaddr`]).
 //!
 //! An event without a SYSCALL is nothing the tables hold (a login, a
 //! service start: skipped) unless it carries records that only come with
@@ -56,25 +56,23 @@ const MAX_ARGC: u64 = 1 << 20;
 
 /// Decodes the records of the event `id` on `node`; `Ok(None)` for an
 /// event without a SYSCALL that needs none.
-pub fn event<'a>(node: Option<&'a [u8]>, id: EventId, recs: &[Rec<'a>]) -> Result<Option<Event<'a>>, Bad> {
-    let Some(sys) = recs.iter().find(|r| r.kind == Kind::Syscall) else {
-        return match recs.iter().find(|r| !matches!(r.kind, Kind::Other | Kind::Eoe)) {
+pub fn event<'a, I>(node: Option<&'a [u8]>, id: EventId, recs: I) -> Result<Option<Event<'a>>, Bad>
+where
+    I: Iterator<Item = Rec<'a>> + Clone,
+{
+    let Some((sys_at, sys)) = recs.clone().enumerate().find(|(_, r)| r.kind == Kind::Syscall) else {
+        return match recs.clone().find(|r| !matches!(r.kind, Kind::Other | Kind::Eoe)) {
             Some(r) => Err(bad(r.line, format!("{} without SYSCALL", String::from_utf8_lossy(r.type_name)))),
             None => Ok(None),
         };
     };
-    let mut ev = Event {
-        node: node.map(Cow::Borrowed),
-        time: id.time_ns(),
-        serial: id.serial,
-        audit_id: format!("{}.{:03}:{}", id.secs, id.nanos / 1_000_000, id.serial),
-        ..Event::default()
-    };
-    syscall(&mut ev, sys)?;
+    let mut ev = Event { node: node.map(Cow::Borrowed), time: id.time_ns(), serial: id.serial, id, ..Event::default() };
+    syscall(&mut ev, &sys)?;
     let mut execve = Execve::default();
-    for r in recs {
+    for (i, r) in recs.enumerate() {
+        let r = &r;
         match r.kind {
-            Kind::Syscall if !std::ptr::eq(r, sys) => return Err(bad(r.line, "a second SYSCALL in one event")),
+            Kind::Syscall if i != sys_at => return Err(bad(r.line, "a second SYSCALL in one event")),
             Kind::Execve => execve.record(r)?,
             Kind::Proctitle => {
                 for f in Fields::new(r.body) {
@@ -267,6 +265,9 @@ impl<'a> Execve<'a> {
         if fields.unterminated {
             return Err(bad(r.line, "a quoted value without its closing quote"));
         }
+        if fields.stray {
+            return Err(bad(r.line, "EXECVE with text that is not key=value"));
+        }
         Ok(())
     }
 
@@ -282,23 +283,17 @@ impl<'a> Execve<'a> {
     }
 }
 
-/// The arguments of a NUL-separated block (a trailing NUL ends the last).
+/// The arguments of a NUL-separated block. The kernel leaves out the
+/// NUL that ends the last argument, so a block ending in NUL has an empty
+/// last argument (`ls -la ""` is `ls\0-la\0`).
 pub fn split_nul(b: Bytes<'_>) -> Vec<Bytes<'_>> {
-    let mut out = Vec::new();
+    if b.is_empty() {
+        return Vec::new();
+    }
     match b {
-        Cow::Borrowed(s) => {
-            let s = s.strip_suffix(b"\0").unwrap_or(s);
-            out.extend(s.split(|&c| c == 0).map(Cow::Borrowed));
-        }
-        Cow::Owned(v) => {
-            let s = v.strip_suffix(b"\0").unwrap_or(&v);
-            out.extend(s.split(|&c| c == 0).map(|p| Cow::Owned(p.to_vec())));
-        }
+        Cow::Borrowed(s) => s.split(|&c| c == 0).map(Cow::Borrowed).collect(),
+        Cow::Owned(v) => v.split(|&c| c == 0).map(|p| Cow::Owned(p.to_vec())).collect(),
     }
-    if out.len() == 1 && out[0].is_empty() {
-        out.clear();
-    }
-    out
 }
 
 #[cfg(test)]
@@ -315,7 +310,7 @@ mod tests {
             recs.push(Rec { kind: h.kind, type_name: h.type_name, line: i as u64 + 1, body: &l.as_bytes()[h.body..] });
         }
         let h = first.unwrap();
-        event(h.node, h.id, &recs)
+        event(h.node, h.id, recs.into_iter())
     }
 
     fn text(b: &Bytes<'_>) -> String {
@@ -336,8 +331,11 @@ mod tests {
         assert_eq!(argv, ["sh", "-c", "echo hi!!!", ""]);
         let title: Vec<String> = ev.proctitle.as_ref().unwrap().iter().map(text).collect();
         assert_eq!(title, ["sh", "-c"]);
+        let empty_last: Vec<String> = split_nul(Cow::Borrowed(b"ls\0-la\0")).iter().map(text).collect();
+        assert_eq!(empty_last, ["ls", "-la", ""]);
+        assert!(split_nul(Cow::Borrowed(b"")).is_empty());
         assert_eq!((ev.call, ev.pid, ev.ppid, ev.success), (Some(Call::Exec), Some(11), Some(10), true));
-        assert_eq!(ev.audit_id, "1.500:7");
+        assert_eq!(ev.id.to_string(), "1.500:7");
         assert_eq!(ev.account().unwrap(), "0");
         assert_eq!(ev.session(), Some(3));
         assert_eq!(ev.key, None);
@@ -372,6 +370,8 @@ mod tests {
         assert_eq!(e.why, "EXECVE argument a1 where a0 was due");
         let e = decode(&[sys, "type=EXECVE msg=audit(1.0:1): argc=1 a0_len=4 a0[1]=\"ab\""]).unwrap_err();
         assert_eq!(e.why, "EXECVE piece a0[1] out of order");
+        let e = decode(&[sys, "type=EXECVE msg=audit(1.0:1): argc=1 a0=\"ls\"'"]).unwrap_err();
+        assert_eq!(e.why, "EXECVE with text that is not key=value");
         let e = decode(&["type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59 exe=zz pid=1"]).unwrap_err();
         assert_eq!(e.why, "bad hex in exe");
         let e = decode(&["type=SYSCALL msg=audit(1.0:1): arch=c000003e syscall=59"]).unwrap_err();

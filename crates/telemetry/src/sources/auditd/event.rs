@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use super::record::EventId;
 use super::sockaddr::SockAddr;
 use super::syscalls::Call;
 
@@ -23,8 +24,8 @@ pub struct Event<'a> {
     pub time: i64,
     /// The serial number.
     pub serial: u64,
-    /// The audit id as `SECONDS.MILLIS:SERIAL`.
-    pub audit_id: String,
+    /// The audit event id (`SECONDS.MILLIS:SERIAL`).
+    pub id: EventId,
     /// The system call.
     pub call: Option<Call>,
     /// `success=yes`.

@@ -100,7 +100,7 @@ impl Open {
     }
 
     /// The records, in the order they came.
-    pub fn recs(&self) -> impl Iterator<Item = Rec<'_>> {
+    pub fn recs(&self) -> impl Iterator<Item = Rec<'_>> + Clone {
         self.recs.iter().map(|r| Rec {
             kind: r.kind,
             type_name: &self.buf[r.type_start..r.type_end],

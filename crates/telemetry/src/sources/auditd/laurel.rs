@@ -126,13 +126,7 @@ pub fn event(doc: &J, line: u64) -> Result<Option<Event<'_>>, Bad> {
         };
     };
     let sys = sys.as_object().ok_or_else(|| bad("\"SYSCALL\" is not an object"))?;
-    let mut ev = Event {
-        node: bytes(obj.get("NODE")),
-        time: id.time_ns(),
-        serial: id.serial,
-        audit_id: id_text.to_string(),
-        ..Event::default()
-    };
+    let mut ev = Event { node: bytes(obj.get("NODE")), time: id.time_ns(), serial: id.serial, id, ..Event::default() };
     syscall(&mut ev, sys).map_err(bad)?;
     if let Some(execve) = obj.get("EXECVE") {
         let argv = list(execve.get("ARGV")).or_else(|| {

@@ -202,8 +202,7 @@ fn drain(groups: &mut Grouper, mapper: &mut Mapper, out: &mut FileSink<'_, '_>) 
             );
             out.reject(open.first_line, why, open.line_text(open.first_line));
         } else {
-            let recs: Vec<decode::Rec<'_>> = open.recs().collect();
-            match decode::event(open.node(), open.id, &recs) {
+            match decode::event(open.node(), open.id, open.recs()) {
                 Ok(Some(ev)) => mapper.event(&ev, out)?,
                 Ok(None) => out.skip(),
                 Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),

@@ -78,6 +78,13 @@ impl EventId {
     }
 }
 
+impl std::fmt::Display for EventId {
+    /// `SECONDS.MILLIS:SERIAL`, as auditd writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:03}:{}", self.secs, self.nanos / 1_000_000, self.serial)
+    }
+}
+
 /// The header of a record line.
 #[derive(Debug, Clone, Copy)]
 pub struct Header<'l> {
@@ -268,19 +275,22 @@ pub struct Field<'l> {
     pub enriched: bool,
 }
 
-/// The fields of a record body. Words without `=` are passed over; an
-/// unterminated quote ends the fields and sets [`Fields::unterminated`].
+/// The fields of a record body. Words without `=` are passed over (and
+/// set [`Fields::stray`]); an unterminated quote ends the fields and sets
+/// [`Fields::unterminated`].
 pub struct Fields<'l> {
     rest: &'l [u8],
     enriched: bool,
     /// Set when a quoted value has no closing mark.
     pub unterminated: bool,
+    /// Set when a word without `=` was passed over.
+    pub stray: bool,
 }
 
 impl<'l> Fields<'l> {
     /// The fields of `body`.
     pub fn new(body: &'l [u8]) -> Fields<'l> {
-        Fields { rest: body, enriched: false, unterminated: false }
+        Fields { rest: body, enriched: false, unterminated: false, stray: false }
     }
 }
 
@@ -303,10 +313,18 @@ impl<'l> Iterator for Fields<'l> {
                 return None;
             }
             // The key runs to '='; a word without one is passed over.
-            let word_end = s.iter().position(|&b| b == b' ' || b == ENRICHED).unwrap_or(s.len());
-            let Some(eq) = memchr::memchr(b'=', &s[..word_end]) else {
-                self.rest = &s[word_end..];
-                continue;
+            let eq = match memchr::memchr3(b'=', b' ', ENRICHED, s) {
+                Some(i) if s[i] == b'=' => i,
+                Some(i) => {
+                    self.stray = true;
+                    self.rest = &s[i..];
+                    continue;
+                }
+                None => {
+                    self.stray = true;
+                    self.rest = &[];
+                    return None;
+                }
             };
             let key = &s[..eq];
             let v = &s[eq + 1..];
@@ -326,7 +344,15 @@ impl<'l> Iterator for Fields<'l> {
                     }
                 },
                 None => {
-                    let end = v.iter().position(|&b| b == b' ' || b == ENRICHED).unwrap_or(v.len());
+                    let end = memchr::memchr2(b' ', ENRICHED, v).unwrap_or(v.len());
+                    // A copy of an enriched log that lost its 0x1D bytes
+                    // reads `key=(null)ARCH=x86_64`: the translations start
+                    // right after the `(null)`.
+                    if end > 6 && (v.starts_with(b"(null)") || v.starts_with(b"(none)")) {
+                        self.rest = &v[6..];
+                        self.enriched = true;
+                        return Some(Field { key, value: Raw::Bare(&v[..6]), enriched: false });
+                    }
                     (Raw::Bare(&v[..end]), end)
                 }
             };
@@ -389,6 +415,9 @@ mod tests {
         assert_eq!(Raw::Bare(b"(null)").string(), Ok(None));
         assert_eq!(Raw::Bare(b"2F7").string(), Err(BadHex));
         assert_eq!(Raw::Bare(b"zz").string(), Err(BadHex));
+        let glued: Vec<(&[u8], bool)> =
+            Fields::new(b" key=(null)ARCH=x86_64 UID=\"root\"").map(|f| (f.value.bytes(), f.enriched)).collect();
+        assert_eq!(glued, [(&b"(null)"[..], false), (b"x86_64", true), (b"root", true)], "a lost 0x1D");
         let mut fields = Fields::new(b" a0=\"open");
         assert_eq!(fields.next(), None);
         assert!(fields.unterminated);

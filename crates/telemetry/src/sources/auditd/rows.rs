@@ -458,11 +458,11 @@ fn named<'e, 'a>(paths: &'e [PathItem<'a>], t: NameType) -> impl DoubleEndedIter
     paths.iter().filter(move |p| p.nametype == t && p.name.as_deref().is_some_and(|n| !n.is_empty()))
 }
 
-fn common(row: &mut Row<'_>, c: &Common, ev: &Event<'_>, action: &'static str) {
+fn common<'r>(row: &mut Row<'r>, c: &Common, ev: &'r Event<'_>, action: &'static str) {
     row.set(c.timestamp, Value::Time(ev.time));
     row.set(c.time_generated, Value::Time(ev.time));
     if let Some(node) = &ev.node {
-        row.set(c.device_name, Value::Str(Cow::Owned(text(node).into_owned())));
+        row.set(c.device_name, Value::Str(text(node)));
     }
     row.set(c.action_type, Value::str(action));
     row.set(c.report_id, Value::Long(i64::try_from(ev.serial).unwrap_or(i64::MAX)));
@@ -488,8 +488,7 @@ fn set_init<'r>(row: &mut Row<'r>, c: &InitCols, i: &'r Init<'_>) {
 /// that differs from `FolderPath`.
 fn additional(ev: &Event<'_>, exe: Option<&str>, process: bool) -> String {
     let mut s = String::with_capacity(64);
-    s.push_str("{\"AuditEventId\":");
-    json_str(&mut s, &ev.audit_id);
+    let _ = write!(s, "{{\"AuditEventId\":\"{}\"", ev.id);
     if let Some(key) = &ev.key {
         s.push_str(",\"AuditKey\":");
         json_str(&mut s, &text(key));
