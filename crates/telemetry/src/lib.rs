@@ -11,6 +11,7 @@
 
 pub mod batch;
 pub mod dataset;
+mod rfc3339;
 pub mod sink;
 pub mod sources;
 pub mod tables;
