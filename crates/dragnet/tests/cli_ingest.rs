@@ -29,9 +29,10 @@ const COUNTS: &str = "union withsource=T DeviceProcessEvents, DeviceFileEvents, 
 
 #[test]
 fn ingested_dataset_reads_back_as_the_logs_do() {
-    let logs = testdata("logs/defender");
+    let (a, b) =
+        (testdata("logs/defender/one-record-per-line.jsonl"), testdata("logs/defender/streaming-api-records.json"));
     let out = temp_dir("ingest");
-    let o = dragnet(&["ingest", &logs, "--out", out.to_str().unwrap(), "--stats", "-q"]);
+    let o = dragnet(&["ingest", &a, &b, "--out", out.to_str().unwrap(), "--stats", "-q"]);
     assert_eq!(o.status.code(), Some(1), "the fixtures hold rejected records: {}", text(&o.stderr));
     let stats = text(&o.stdout);
     assert!(stats.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["DeviceProcessEvents", "3"]), "{stats}");
@@ -43,7 +44,7 @@ fn ingested_dataset_reads_back_as_the_logs_do() {
     let day = out.join("DeviceProcessEvents/2026-11-20");
     assert!(std::fs::read_dir(&day).unwrap().count() == 1, "one file per table and day");
 
-    let from_logs = dragnet(&["query", "-q", "--data", &logs, "--format", "csv", COUNTS]);
+    let from_logs = dragnet(&["query", "-q", "--data", &a, "--data", &b, "--format", "csv", COUNTS]);
     let from_dataset = dragnet(&["query", "--data", out.to_str().unwrap(), "--format", "csv", COUNTS]);
     assert_eq!(from_dataset.status.code(), Some(0), "{}", text(&from_dataset.stderr));
     assert_eq!(text(&from_logs.stdout), text(&from_dataset.stdout));

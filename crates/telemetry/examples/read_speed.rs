@@ -1,7 +1,7 @@
 //! How fast each source reads: every file named on the command line (or
 //! under a folder) is read on one thread into batches that are counted and
 //! dropped, and its format, size, events, rows, rejects, MB/s and events/s
-//! are printed, one line per file.
+//! are printed, one line per file (and the first reject, if any).
 //!
 //! ```text
 //! cargo run --release -p telemetry --example read_speed -- FILE_OR_DIR...
@@ -51,6 +51,7 @@ fn main() {
         let f = &sink.files[0];
         let mb = f.bytes as f64 / 1e6;
         let rejects = f.rejects.as_ref().map_or(0, |r| r.count);
+        let first_reject = f.rejects.as_ref().map(|r| format!("  first reject: line {}: {}", r.first.0, r.first.1));
         let (records, format) = (f.records, f.format.unwrap_or("none"));
         drop(sink);
         println!(
@@ -60,5 +61,8 @@ fn main() {
             records as f64 / secs,
             file.display()
         );
+        if let Some(r) = first_reject {
+            println!("{r}");
+        }
     }
 }

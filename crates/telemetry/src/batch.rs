@@ -107,6 +107,9 @@ pub fn short(v: &J) -> String {
 /// Nanoseconds since the epoch of an ISO 8601 / RFC 3339 text; without a
 /// zone, the time is read as UTC.
 pub fn parse_datetime(s: &str) -> Option<i64> {
+    if let Some(ns) = crate::rfc3339::parse_utc(s) {
+        return Some(ns);
+    }
     let s = s.trim();
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return i64::try_from(ts.as_nanosecond()).ok();
@@ -161,17 +164,27 @@ enum Col {
 }
 
 impl Col {
-    fn new(t: &DataType) -> Col {
+    /// An empty builder for `rows` values, and for `bytes` bytes of text
+    /// in a `dynamic` column.
+    fn with_capacity(t: &DataType, rows: usize, bytes: usize) -> Col {
         match t {
-            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::new()),
-            DataType::Int64 => Col::I64(Int64Builder::new()),
-            DataType::Int32 => Col::I32(Int32Builder::new()),
-            DataType::Float64 => Col::F64(Float64Builder::new()),
-            DataType::Boolean => Col::Bool(BooleanBuilder::new()),
-            DataType::Timestamp(_, tz) => Col::Time(TimestampNanosecondBuilder::new(), tz.clone()),
-            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::new()),
-            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::new(16)),
-            _ => Col::Str(StringViewBuilder::new()),
+            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::with_capacity(rows, bytes)),
+            DataType::Int64 => Col::I64(Int64Builder::with_capacity(rows)),
+            DataType::Int32 => Col::I32(Int32Builder::with_capacity(rows)),
+            DataType::Float64 => Col::F64(Float64Builder::with_capacity(rows)),
+            DataType::Boolean => Col::Bool(BooleanBuilder::with_capacity(rows)),
+            DataType::Timestamp(_, tz) => Col::Time(TimestampNanosecondBuilder::with_capacity(rows), tz.clone()),
+            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::with_capacity(rows)),
+            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::with_capacity(rows, 16)),
+            _ => Col::Str(StringViewBuilder::with_capacity(rows)),
+        }
+    }
+
+    /// Bytes of text held, for a `dynamic` column.
+    fn text_bytes(&self) -> usize {
+        match self {
+            Col::Dyn(b) => b.values_slice().len(),
+            _ => 0,
         }
     }
 
@@ -233,7 +246,7 @@ pub struct TableBuilder {
 impl TableBuilder {
     /// An empty builder for `schema`.
     pub fn new(schema: SchemaRef) -> TableBuilder {
-        let cols = schema.fields().iter().map(|f| Col::new(f.data_type())).collect();
+        let cols = schema.fields().iter().map(|f| Col::with_capacity(f.data_type(), 0, 0)).collect();
         TableBuilder { schema, cols, rows: 0 }
     }
 
@@ -271,9 +284,17 @@ impl TableBuilder {
         self.rows == 0
     }
 
-    /// The rows so far as a batch; the builder starts over empty.
+    /// The rows so far as a batch; the builder starts over empty, with
+    /// room for as many rows and as much `dynamic` text as this batch had
+    /// (so the next one, likely as big, is not copied as it grows).
     pub fn finish(&mut self) -> RecordBatch {
-        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let rows = self.rows;
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len());
+        for (col, field) in self.cols.iter_mut().zip(self.schema.fields()) {
+            let bytes = col.text_bytes();
+            arrays.push(col.finish());
+            *col = Col::with_capacity(field.data_type(), rows, bytes);
+        }
         self.rows = 0;
         RecordBatch::try_new(self.schema.clone(), arrays).expect("builders follow the schema")
     }

@@ -13,6 +13,7 @@ pub mod batch;
 pub mod dataset;
 pub mod load;
 pub mod parquet_out;
+mod rfc3339;
 pub mod sink;
 pub mod sources;
 pub mod tables;

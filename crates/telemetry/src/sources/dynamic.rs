@@ -17,6 +17,9 @@ use crate::batch::Value;
 /// borrowed when there is none to remove.
 pub fn compact(json: &str) -> Cow<'_, str> {
     let b = json.as_bytes();
+    if memchr::memchr3(b' ', b'\n', b'\t', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+        return Cow::Borrowed(json);
+    }
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut i = 0;

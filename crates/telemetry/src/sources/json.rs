@@ -139,20 +139,19 @@ pub fn for_each_doc(
 }
 
 fn lines(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
-    let mut lines = Lines::new(input);
-    while let Some((n, line)) = lines.next_line(out) {
+    Lines::new(input).for_each(out, &mut |n, line, out| {
         if line.trim_ascii().is_empty() {
-            continue;
+            return Ok(());
         }
         match std::str::from_utf8(line) {
-            Ok(text) => on_doc(n, text, out)?,
+            Ok(text) => on_doc(n, text, out),
             Err(e) => {
                 out.record();
                 out.reject(n, format!("not UTF-8 (byte {})", e.valid_up_to() + 1), line);
+                Ok(())
             }
         }
-    }
-    Ok(())
+    })
 }
 
 /// A reader that counts the newlines it has handed out.

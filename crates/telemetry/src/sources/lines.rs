@@ -7,10 +7,13 @@
 
 use std::io::{BufRead, ErrorKind};
 
-use crate::sink::FileSink;
+use crate::sink::{FileSink, OutputError};
 
 /// The longest line kept, in bytes: 16 MiB.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Called with a line's number and bytes (see [`Lines::for_each`]).
+pub type OnLine<'f> = dyn FnMut(u64, &[u8], &mut FileSink<'_, '_>) -> Result<(), OutputError> + 'f;
 
 /// Lines of a stream, numbered from 1.
 pub struct Lines<'r> {
@@ -73,6 +76,49 @@ impl<'r> Lines<'r> {
                     out.reject(self.line, format!("read error: {e}"), b"");
                     return None;
                 }
+            }
+        }
+    }
+}
+
+impl Lines<'_> {
+    /// Calls `f` with every remaining line and its number, like
+    /// [`next_line`](Self::next_line) in a loop, but a line that lies
+    /// wholly in the reader's buffer is passed from there, not copied.
+    pub fn for_each(&mut self, out: &mut FileSink<'_, '_>, f: &mut OnLine<'_>) -> Result<(), OutputError> {
+        loop {
+            if self.done {
+                return Ok(());
+            }
+            let avail = match self.input.fill_buf() {
+                Ok(b) if !b.is_empty() => b,
+                // The end, an interruption or an error: next_line deals with them.
+                _ => match self.next_line(out) {
+                    Some((n, line)) => {
+                        f(n, line, out)?;
+                        continue;
+                    }
+                    None => return Ok(()),
+                },
+            };
+            let mut used = 0;
+            while let Some(i) = memchr::memchr(b'\n', &avail[used..]) {
+                if i > MAX_LINE {
+                    break;
+                }
+                self.line += 1;
+                let mut line = &avail[used..used + i];
+                if let Some(l) = line.strip_suffix(b"\r") {
+                    line = l;
+                }
+                f(self.line, line, out)?;
+                used += i + 1;
+            }
+            if used > 0 {
+                self.input.consume(used);
+            } else if let Some((n, line)) = self.next_line(out) {
+                // A line longer than what the buffer holds.
+                f(n, line, out)?;
             }
         }
     }
@@ -143,5 +189,26 @@ mod tests {
         let mut lines = Lines::new(&mut input);
         assert_eq!(lines.next_line_ended(&mut f), Some((1, &b"a"[..], true)));
         assert_eq!(lines.next_line_ended(&mut f), Some((2, &b"b"[..], false)), "the last line has no newline");
+    }
+
+    #[test]
+    fn for_each_gives_the_same_lines_across_buffer_edges() {
+        let text: Vec<u8> = (0..500).flat_map(|i| format!("line {i}{}\n", "x".repeat(i % 37)).into_bytes()).collect();
+        for cap in [1, 7, 64, 4096] {
+            let mut out = Collect::default();
+            let mut sink = Sink::new(&mut out);
+            let mut f = sink.file(Path::new("x"), None);
+            let mut input = std::io::BufReader::with_capacity(cap, &text[..]);
+            let mut got = Vec::new();
+            Lines::new(&mut input)
+                .for_each(&mut f, &mut |n, l, _| {
+                    got.push((n, String::from_utf8(l.to_vec()).unwrap()));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(got.len(), 500, "buffer of {cap}");
+            assert_eq!(got[499], (500, format!("line 499{}", "x".repeat(499 % 37))));
+            assert!(got.iter().enumerate().all(|(i, (n, _))| *n == i as u64 + 1));
+        }
     }
 }
