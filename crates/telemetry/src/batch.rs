@@ -161,17 +161,19 @@ enum Col {
 }
 
 impl Col {
-    fn new(t: &DataType) -> Col {
+    /// A builder with room for `n` values, so that filling a batch does not
+    /// grow (reallocate and copy) its buffers over and over.
+    fn new(t: &DataType, n: usize) -> Col {
         match t {
-            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::new()),
-            DataType::Int64 => Col::I64(Int64Builder::new()),
-            DataType::Int32 => Col::I32(Int32Builder::new()),
-            DataType::Float64 => Col::F64(Float64Builder::new()),
-            DataType::Boolean => Col::Bool(BooleanBuilder::new()),
-            DataType::Timestamp(_, tz) => Col::Time(TimestampNanosecondBuilder::new(), tz.clone()),
-            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::new()),
-            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::new(16)),
-            _ => Col::Str(StringViewBuilder::new()),
+            DataType::LargeUtf8 => Col::Dyn(LargeStringBuilder::with_capacity(n, n * 16)),
+            DataType::Int64 => Col::I64(Int64Builder::with_capacity(n)),
+            DataType::Int32 => Col::I32(Int32Builder::with_capacity(n)),
+            DataType::Float64 => Col::F64(Float64Builder::with_capacity(n)),
+            DataType::Boolean => Col::Bool(BooleanBuilder::with_capacity(n)),
+            DataType::Timestamp(_, tz) => Col::Time(TimestampNanosecondBuilder::with_capacity(n), tz.clone()),
+            DataType::Duration(_) => Col::Span(DurationNanosecondBuilder::with_capacity(n)),
+            DataType::FixedSizeBinary(16) => Col::Guid(FixedSizeBinaryBuilder::with_capacity(n, 16)),
+            _ => Col::Str(StringViewBuilder::with_capacity(n)),
         }
     }
 
@@ -233,7 +235,7 @@ pub struct TableBuilder {
 impl TableBuilder {
     /// An empty builder for `schema`.
     pub fn new(schema: SchemaRef) -> TableBuilder {
-        let cols = schema.fields().iter().map(|f| Col::new(f.data_type())).collect();
+        let cols = schema.fields().iter().map(|f| Col::new(f.data_type(), 0)).collect();
         TableBuilder { schema, cols, rows: 0 }
     }
 
@@ -274,6 +276,11 @@ impl TableBuilder {
     /// The rows so far as a batch; the builder starts over empty.
     pub fn finish(&mut self) -> RecordBatch {
         let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        // The next batch is likely as long as this one: its buffers start
+        // that big (finishing hands the old ones to the arrays).
+        for (c, f) in self.cols.iter_mut().zip(self.schema.fields()) {
+            *c = Col::new(f.data_type(), self.rows);
+        }
         self.rows = 0;
         RecordBatch::try_new(self.schema.clone(), arrays).expect("builders follow the schema")
     }
