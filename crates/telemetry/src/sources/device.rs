@@ -128,6 +128,10 @@ pub struct Extra {
 
 impl Extra {
     fn key(&mut self, key: &str) {
+        if self.buf.is_empty() {
+            // Room for a typical object, to spare growing it member by member.
+            self.buf.reserve(256);
+        }
         self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
         push_json_str(&mut self.buf, key);
         self.buf.push(':');
