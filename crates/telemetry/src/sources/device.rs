@@ -430,6 +430,28 @@ impl DeviceTables {
     }
 }
 
+/// What became of one record: `Err` is why it is rejected.
+pub type Outcome = Result<Result<(), OutputError>, String>;
+
+/// Reads every JSON document of `input` (see [`for_each_doc`](super::json::for_each_doc)),
+/// counting each as a record and rejecting it at its line when `f` says why.
+pub fn read_each_doc(
+    input: &mut dyn std::io::BufRead,
+    out: &mut FileSink<'_, '_>,
+    f: &mut dyn FnMut(&str, &mut FileSink<'_, '_>) -> Outcome,
+) -> Result<(), OutputError> {
+    super::json::for_each_doc(input, out, &mut |line, text, out| {
+        out.record();
+        match f(text, out) {
+            Ok(r) => r,
+            Err(why) => {
+                out.reject(line, why, text.as_bytes());
+                Ok(())
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

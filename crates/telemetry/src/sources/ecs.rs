@@ -53,8 +53,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Proc, protocol};
-use super::json::{first_doc, for_each_doc};
+use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
+use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::parse_datetime;
 use crate::sink::{FileSink, OutputError};
@@ -282,21 +282,9 @@ impl Format for Ecs {
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = DeviceTables::default();
         let mut path = String::with_capacity(64);
-        for_each_doc(input, out, &mut |line, text, out| {
-            out.record();
-            match document(text, &mut path, out, &mut tables) {
-                Ok(r) => r,
-                Err(why) => {
-                    out.reject(line, why, text.as_bytes());
-                    Ok(())
-                }
-            }
-        })
+        read_each_doc(input, out, &mut |text, out| document(text, &mut path, out, &mut tables))
     }
 }
-
-/// What became of one document: `Err` is why it is rejected.
-type Outcome = Result<Result<(), OutputError>, String>;
 
 fn time_of(v: Option<&str>, what: &str) -> Result<Option<i64>, String> {
     match v {

@@ -51,8 +51,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Proc, protocol};
-use super::json::{first_doc, for_each_doc};
+use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
+use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::parse_datetime;
 use crate::sink::{FileSink, OutputError};
@@ -180,24 +180,12 @@ impl Format for Falco {
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = DeviceTables::default();
-        for_each_doc(input, out, &mut |line, text, out| {
-            out.record();
-            match alert(text, out, &mut tables) {
-                Ok(r) => r,
-                Err(why) => {
-                    out.reject(line, why, text.as_bytes());
-                    Ok(())
-                }
-            }
-        })
+        read_each_doc(input, out, &mut |text, out| alert(text, out, &mut tables))
     }
 }
 
-/// What became of one alert: `Err` is why it is rejected.
-type Outcome = Result<Result<(), OutputError>, String>;
-
 fn s(v: MaybeStr<'_>) -> Option<Cow<'_, str>> {
-    v.0.filter(|s| !s.is_empty())
+    v.nonempty()
 }
 
 fn int(v: Int, name: &str) -> Result<Option<i64>, String> {

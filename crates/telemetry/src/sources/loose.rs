@@ -141,6 +141,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Strs<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MaybeStr<'a>(pub Option<Cow<'a, str>>);
 
+impl<'a> MaybeStr<'a> {
+    /// The string, unless absent or empty.
+    pub fn nonempty(self) -> Option<Cow<'a, str>> {
+        self.0.filter(|s| !s.is_empty())
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MaybeStr<'a>, D::Error> {
         struct V<'a>(std::marker::PhantomData<&'a ()>);

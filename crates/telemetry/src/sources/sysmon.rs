@@ -45,7 +45,7 @@ use quick_xml::events::Event as X;
 use serde::Deserialize;
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Proc, protocol};
+use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol};
 use super::lines::Lines;
 use crate::batch::parse_datetime;
 use crate::sink::{FileSink, OutputError};
@@ -82,9 +82,6 @@ impl Format for Sysmon {
         Ok(())
     }
 }
-
-/// What became of one line: `Err` is why it is rejected.
-type Outcome = Result<Result<(), OutputError>, String>;
 
 #[derive(Deserialize)]
 struct Journal<'a> {

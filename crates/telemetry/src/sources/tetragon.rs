@@ -65,8 +65,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Proc, basename, protocol};
-use super::json::{first_doc, for_each_doc};
+use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, basename, protocol, read_each_doc};
+use super::json::first_doc;
 use super::loose::{Int, MaybeStr};
 use crate::batch::parse_datetime;
 use crate::sink::{FileSink, OutputError};
@@ -263,24 +263,12 @@ impl Format for Tetragon {
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = DeviceTables::default();
-        for_each_doc(input, out, &mut |line, text, out| {
-            out.record();
-            match event(text, out, &mut tables) {
-                Ok(r) => r,
-                Err(why) => {
-                    out.reject(line, why, text.as_bytes());
-                    Ok(())
-                }
-            }
-        })
+        read_each_doc(input, out, &mut |text, out| event(text, out, &mut tables))
     }
 }
 
-/// What became of one event: `Err` is why it is rejected.
-type Outcome = Result<Result<(), OutputError>, String>;
-
 fn s(v: MaybeStr<'_>) -> Option<Cow<'_, str>> {
-    v.0.filter(|s| !s.is_empty())
+    v.nonempty()
 }
 
 fn time_of(v: &MaybeStr<'_>, what: &str) -> Result<Option<i64>, String> {
