@@ -76,7 +76,11 @@ pub fn cell_unwrapping_strings(raw: &RawValue) -> Value<'_> {
         if (t.starts_with('{') || t.starts_with('['))
             && let Ok(json) = serde_json::from_str::<&RawValue>(&inner)
         {
-            return Value::Json(Cow::Owned(compact(json.get()).into_owned()));
+            let compacted = match compact(json.get()) {
+                Cow::Borrowed(c) if c.len() == inner.len() => None,
+                c => Some(c.into_owned()),
+            };
+            return Value::Json(Cow::Owned(compacted.unwrap_or_else(|| inner.into_owned())));
         }
     }
     Value::Json(compact(text))

@@ -4,7 +4,9 @@
 //! Monitor's `AKSAudit` reference): `level` to `Level`, `auditID` to
 //! `AuditId`, `user` to `User` (the `UserInfo` object as JSON), ...,
 //! `requestReceivedTimestamp` to `RequestReceivedTime` and
-//! `stageTimestamp` to `StageReceivedTime`. An AKS resource-log record
+//! `stageTimestamp` to `StageReceivedTime` (a `v1beta1` event without
+//! `requestReceivedTimestamp` gives its deprecated `timestamp`, the same
+//! instant at second precision). An AKS resource-log record
 //! adds `PodName` (its `properties.pod`), `_ResourceId` (its
 //! `resourceId`, as written), `_SubscriptionId` (the subscription in that
 //! ID) and `SourceSystem` `Azure`.
