@@ -27,32 +27,7 @@ if [[ ! -f "$FILE" ]]; then
 fi
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-cat > "$TMP/config.toml" <<CONF
-directory = "$TMP"
-statusreport-period = 0
-input = "stdin"
-[auditlog]
-file = "-"
-[state]
-file = ""
-[transform]
-execve-argv = [ "array" ]
-[translate]
-universal = false
-user-db = false
-drop-raw = false
-[enrich]
-pid = false
-spawned-by = false
-execve-env = []
-container = false
-container_info = false
-systemd = false
-script = false
-user-groups = false
-[filter]
-filter-null-keys = false
-CONF
+sed "s|@DIR@|$TMP|" "$ROOT/scripts/crosscheck/laurel.toml.in" > "$TMP/config.toml"
 
 cat "$FILE" > /dev/null
 BYTES=$(stat -c %s "$FILE")

@@ -5,9 +5,9 @@ connections, nested field names with some dotted ones mixed in.
 
     python3 scripts/bench/gen_ecs.py --mb 1024 --out /tmp/ecs.ndjson
 """
-import argparse
 import json
-import random
+
+from sized import write_sized
 
 CMDS = [["docker", "exec", "-it", "web", "/bin/sh"], ["kubectl", "get", "secrets", "--all-namespaces"],
         ["curl", "http://127.0.0.1:2375/containers/json"], ["sh", "-c", "ls -la /var/run/secrets"]]
@@ -45,19 +45,7 @@ def doc(rng, i):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    rng, limit, written, i = random.Random(a.seed), int(a.mb * 1e6), 0, 0
-    with open(a.out, "w") as out:
-        while written < limit:
-            line = json.dumps(doc(rng, i), separators=(",", ":")) + "\n"
-            out.write(line)
-            written += len(line)
-            i += 1
-    print(f"{a.out}: {i} documents, {written / 1e6:.1f} MB")
+    write_sized(__doc__.splitlines()[0], lambda rng, i: json.dumps(doc(rng, i), separators=(",", ":")) + "\n", "documents")
 
 
 if __name__ == "__main__":

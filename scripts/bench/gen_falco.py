@@ -5,9 +5,9 @@ the host, with varying pids, times and command lines.
 
     python3 scripts/bench/gen_falco.py --mb 1024 --out /tmp/falco.jsonl
 """
-import argparse
 import json
-import random
+
+from sized import write_sized
 
 CMDS = [
     ("docker", "/usr/bin/docker", "docker exec -it web /bin/sh"),
@@ -58,19 +58,7 @@ def alert(rng, i):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    rng, limit, written, i = random.Random(a.seed), int(a.mb * 1e6), 0, 0
-    with open(a.out, "w") as out:
-        while written < limit:
-            line = json.dumps(alert(rng, i), separators=(",", ":")) + "\n"
-            out.write(line)
-            written += len(line)
-            i += 1
-    print(f"{a.out}: {i} alerts, {written / 1e6:.1f} MB")
+    write_sized(__doc__.splitlines()[0], lambda rng, i: json.dumps(alert(rng, i), separators=(",", ":")) + "\n", "alerts")
 
 
 if __name__ == "__main__":

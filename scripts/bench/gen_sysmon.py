@@ -5,9 +5,9 @@ creations (1), network connections (3) and file creations (11), each an
 
     python3 scripts/bench/gen_sysmon.py --mb 512 --out /tmp/sysmon.log
 """
-import argparse
-import random
 from xml.sax.saxutils import escape
+
+from sized import write_sized
 
 CMDS = [("/usr/bin/docker", "docker exec -it web /bin/sh"), ("/usr/local/bin/kubectl", "kubectl get secrets --all-namespaces"),
         ("/usr/bin/curl", "curl http://127.0.0.1:2375/containers/json"), ("/bin/sh", 'sh -c "ls -la /var/run/secrets && id"')]
@@ -49,19 +49,7 @@ def line(rng, i):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    rng, limit, written, i = random.Random(a.seed), int(a.mb * 1e6), 0, 0
-    with open(a.out, "w") as out:
-        while written < limit:
-            text = line(rng, i)
-            out.write(text)
-            written += len(text)
-            i += 1
-    print(f"{a.out}: {i} events, {written / 1e6:.1f} MB")
+    write_sized(__doc__.splitlines()[0], line, "events")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ events of processes in Kubernetes pods.
 
     python3 scripts/bench/gen_tetragon.py --mb 1024 --out /tmp/tetragon.jsonl
 """
-import argparse
 import json
-import random
+
+from sized import write_sized
 
 BINS = [("/usr/bin/docker", "exec -it web /bin/sh"), ("/usr/local/bin/kubectl", "get secrets --all-namespaces"),
         ("/usr/bin/curl", "http://127.0.0.1:2375/containers/json"), ("/bin/sh", "-c \"ls /var/run/secrets\"")]
@@ -51,19 +51,7 @@ def event(rng, i):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    rng, limit, written, i = random.Random(a.seed), int(a.mb * 1e6), 0, 0
-    with open(a.out, "w") as out:
-        while written < limit:
-            line = json.dumps(event(rng, i), separators=(",", ":")) + "\n"
-            out.write(line)
-            written += len(line)
-            i += 1
-    print(f"{a.out}: {i} events, {written / 1e6:.1f} MB")
+    write_sized(__doc__.splitlines()[0], lambda rng, i: json.dumps(event(rng, i), separators=(",", ":")) + "\n", "events")
 
 
 if __name__ == "__main__":

@@ -18,36 +18,13 @@ import argparse
 import json
 import os
 import re
+from pathlib import Path
 import subprocess
 import sys
 import tempfile
 
-CONFIG = """\
-directory = "{dir}"
-statusreport-period = 0
-input = "stdin"
-[auditlog]
-file = "-"
-[state]
-file = ""
-[transform]
-execve-argv = [ "array" ]
-[translate]
-universal = false
-user-db = false
-drop-raw = false
-[enrich]
-pid = false
-spawned-by = false
-execve-env = []
-container = false
-container_info = false
-systemd = false
-script = false
-user-groups = false
-[filter]
-filter-null-keys = false
-"""
+# Laurel's configuration, shared with scripts/bench/auditd_vs_laurel.sh.
+CONFIG = (Path(__file__).parent / "laurel.toml.in").read_text()
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -130,7 +107,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "config.toml")
         with open(config, "w") as f:
-            f.write(CONFIG.format(dir=tmp))
+            f.write(CONFIG.replace("@DIR@", tmp))
         for path in files(args.paths):
             counts["files"] += 1
             theirs = laurel_events(args.laurel, config, path)
