@@ -1,5 +1,6 @@
 //! Embeds the shipped rule pack (`rules/*/rule.yaml` at the repository
-//! root) in the library, so an installed binary has its rules without the
+//! root) and the logs of its tests (`rules/*/tests/*`) in the library, so
+//! an installed binary has its rules, and can test them, without the
 //! source tree.
 
 use std::path::{Path, PathBuf};
@@ -8,9 +9,10 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let rules = manifest.join("../../rules");
     println!("cargo:rerun-if-changed={}", rules.display());
-    let mut files = Vec::new();
-    collect(&rules, &mut files);
+    let (mut files, mut logs) = (Vec::new(), Vec::new());
+    collect(&rules, false, &mut files, &mut logs);
     files.sort();
+    logs.sort();
     let mut out = String::from("/// The shipped rules: (path from the repository root, file text).\n");
     out.push_str("pub const BUILTIN_RULES: &[(&str, &str)] = &[\n");
     for f in &files {
@@ -21,20 +23,38 @@ fn main() {
         out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.to_string_lossy()));
     }
     out.push_str("];\n");
+    out.push_str("/// The logs of the shipped rules' tests: (path from the repository root, bytes).\n");
+    out.push_str("pub const BUILTIN_TEST_LOGS: &[(&str, &[u8])] = &[\n");
+    for f in &logs {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f.strip_prefix(&rules).expect("under rules/");
+        let name = format!("rules/{}", rel.to_string_lossy().replace('\\', "/"));
+        let abs = f.canonicalize().expect("test log path");
+        out.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", abs.to_string_lossy()));
+    }
+    out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write builtin_rules.rs");
 }
 
-/// Every `*.yaml` / `*.yml` file under `dir`, recursively.
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `*.yaml` / `*.yml` file under `dir`, recursively, into `rules`;
+/// every file in or under a `tests` folder into `logs`. Hidden files are
+/// left out, as the rule loader does.
+fn collect(dir: &Path, in_tests: bool, rules: &mut Vec<PathBuf>, logs: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let p = e.path();
+        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            continue;
+        }
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
-            collect(&p, out);
+            let tests = in_tests || p.file_name().is_some_and(|n| n == "tests");
+            collect(&p, tests, rules, logs);
+        } else if in_tests {
+            logs.push(p);
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-            out.push(p);
+            rules.push(p);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! rules and by rule tests.
 
 use crate::attack::{CONTAINERS_MATRIX, Technique, parent_technique, tactic};
-use crate::rule::Rule;
+use crate::rule::{Rule, TestKind};
 
 /// One technique's cell of the matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +11,8 @@ pub struct Cell {
     pub technique: Technique,
     /// Ids of the rules naming the technique itself.
     pub rules: Vec<String>,
-    /// How many tests those rules declare.
+    /// How many attack tests with logs those rules have (what `dragnet
+    /// test` runs to show the technique is caught).
     pub tests: usize,
     /// For a parent technique: rules covering one of its sub-techniques.
     pub via_sub_techniques: usize,
@@ -53,7 +54,11 @@ pub fn coverage(rules: &[Rule]) -> Vec<TacticColumn> {
                     Cell {
                         technique: *tech,
                         rules: covering.iter().map(|r| r.id.clone()).collect(),
-                        tests: covering.iter().map(|r| r.tests.len()).sum(),
+                        tests: covering
+                            .iter()
+                            .flat_map(|r| &r.tests)
+                            .filter(|t| t.kind == TestKind::Attack && !t.logs.is_empty())
+                            .count(),
                         via_sub_techniques,
                     }
                 })

@@ -16,6 +16,7 @@ pub mod output;
 pub mod pack;
 pub mod rows;
 pub mod rule;
+pub mod rule_tests;
 pub mod run;
 
 pub use alert::Alert;

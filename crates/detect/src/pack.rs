@@ -14,6 +14,12 @@ pub const MAX_RULE_FILE: u64 = 1 << 20;
 /// How deep a rule folder is searched.
 const MAX_DEPTH: usize = 16;
 
+/// The log of a shipped rule's test, by its path from the repository root
+/// (`rules/<rule>/tests/<file>`).
+pub fn builtin_test_log(path: &str) -> Option<&'static [u8]> {
+    builtin::BUILTIN_TEST_LOGS.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
+}
+
 /// A set of rules, with the problems found loading them.
 #[derive(Debug, Clone, Default)]
 pub struct RulePack {
@@ -33,7 +39,8 @@ impl RulePack {
         pack
     }
 
-    /// Every `*.yaml` / `*.yml` file under `dir`, recursively, in path order.
+    /// Every `*.yaml` / `*.yml` file under `dir`, recursively, in path
+    /// order; `tests` folders hold rule tests' logs and are not searched.
     /// A file that cannot be read is an error diagnostic, not a failure.
     pub fn load_dir(dir: &Path) -> std::io::Result<RulePack> {
         let mut files = Vec::new();
@@ -132,6 +139,9 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
             continue;
         }
         if p.is_dir() {
+            if p.file_name().is_some_and(|n| n == "tests") {
+                continue;
+            }
             collect(&p, depth + 1, out);
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
             out.push(p);

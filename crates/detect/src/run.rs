@@ -2,6 +2,8 @@
 //! trigger and the alerts. Also checking, without running, that a rule's
 //! query binds and that the columns its alert settings name exist.
 
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::TimestampNanosecondType;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
 
@@ -106,6 +108,22 @@ pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
         }
     }
     out
+}
+
+/// The newest event time across the tables, as KQL computes it.
+const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
+                            | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
+
+/// The newest event time in the engine's tables (ns since the epoch), or
+/// `None` when they are empty: the `now` an old log is run at, as if live.
+pub async fn newest_event(engine: &Engine) -> Result<Option<i64>, EngineError> {
+    let results = engine.run(NEWEST_EVENT, QueryOptions { now: 0 }).await?;
+    let Some(batch) = results.first().and_then(|r| r.batches.first()) else { return Ok(None) };
+    let col = batch.column(0);
+    if batch.num_rows() == 0 || col.is_null(0) {
+        return Ok(None);
+    }
+    Ok(col.as_primitive_opt::<TimestampNanosecondType>().map(|ts| ts.value(0)))
 }
 
 /// The default tables (DeviceProcessEvents, DeviceFileEvents,

@@ -109,7 +109,8 @@ pub enum Command {
     /// their tests cover.
     ///
     /// A technique is covered by a rule that lists it in relevantTechniques,
-    /// and by tests when such a rule declares tests. A parent technique
+    /// and by tests when such a rule has attack tests with logs (what
+    /// `dragnet test` runs). A parent technique
     /// shows how many rules cover its sub-techniques.
     ///
     /// Examples:
@@ -117,6 +118,65 @@ pub enum Command {
     ///   dragnet coverage --rules ./my-rules --format json
     #[command(verbatim_doc_comment)]
     Coverage(CoverageArgs),
+
+    /// Run the rules' tests: each test's logs through the rule, and the
+    /// alerts compared with what the test expects.
+    ///
+    /// A rule file's `tests:` list names log files (relative to the rule
+    /// file, any format dragnet reads) and what the rule must do over them:
+    ///   tests:
+    ///     - name: kubectl exec into a pod
+    ///       atomic: T1609#2           # the Atomic Red Team test reproduced
+    ///       kind: attack              # attack | benign | false-positive
+    ///       logs: [tests/kubectl-exec.audit.log]
+    ///       now: 2026-11-20T12:00:00Z # default: the newest event in the logs
+    ///       expect:
+    ///         alerts: 1               # default: at least 1 (attack,
+    ///                                 # false-positive), none (benign)
+    ///         fields: {FileName: kubectl}   # some alert has a row with these
+    /// `benign` tests are ordinary activity the rule must not fire on;
+    /// `false-positive` tests record benign activity the rule is known to
+    /// fire on (its falsePositives list). A test also fails when a record
+    /// of its logs is rejected.
+    ///
+    /// With no RULES, tests the built-in pack with the logs shipped in it.
+    ///
+    /// Exit status: 0 every test passed, 1 a test failed, a rule file has
+    /// errors or (with --strict) a rule has no tests, 2 the command line or
+    /// a path is wrong.
+    ///
+    /// Examples:
+    ///   dragnet test
+    ///   dragnet test --strict rules/
+    ///   dragnet test ./my-rules/exec-into-pod.yaml --format jsonl
+    #[command(verbatim_doc_comment)]
+    Test(TestArgs),
+}
+
+/// Arguments of `test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Rule files or folders of rule files (searched recursively)
+    /// [default: the built-in pack].
+    #[arg(value_name = "RULES")]
+    pub rules: Vec<PathBuf>,
+
+    /// Fail rules that have no tests.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Table)]
+    pub format: TestFormat,
+}
+
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per test for people, failures explained below it, and a summary.
+    Table,
+    /// One JSON object per test (and per rule without tests).
+    Jsonl,
 }
 
 /// Where rules come from.

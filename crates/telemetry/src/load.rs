@@ -55,18 +55,44 @@ pub fn load(inputs: &[PathBuf], progress: &AtomicU64) -> Result<Loaded, DatasetE
         return Ok(loaded);
     }
     let logs: Vec<PathBuf> = logs.into_iter().cloned().collect();
+    read_logs(&mut loaded, &logs[0], |sink| crate::sources::read_paths(&logs, sink, progress))?;
+    Ok(loaded)
+}
+
+/// Reads logs already in memory, each a (name, bytes) pair, as [`load`]
+/// reads log files: the format recognised from the content, the name in
+/// every count and reject.
+pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
+    let mut loaded = Loaded::default();
+    let Some((first, _)) = inputs.first() else { return Ok(loaded) };
+    read_logs(&mut loaded, first, |sink| {
+        for (name, mut bytes) in inputs.iter().map(|(n, b)| (n, *b)) {
+            crate::sources::read_stream(name, &mut bytes, sink)?;
+        }
+        Ok(())
+    })?;
+    Ok(loaded)
+}
+
+/// Runs `read` into an in-memory sink and adds its tables and per-file
+/// stats to `loaded`; errors are named after `first`.
+fn read_logs(
+    loaded: &mut Loaded,
+    first: &Path,
+    read: impl FnOnce(&mut Sink<'_>) -> Result<(), crate::sink::OutputError>,
+) -> Result<(), DatasetError> {
     let mut out = Collect::default();
     let mut sink = Sink::new(&mut out);
-    crate::sources::read_paths(&logs, &mut sink, progress)
+    read(&mut sink)
         .and_then(|()| sink.finish())
-        .map_err(|e| DatasetError { path: logs[0].clone(), message: e.0 })?;
-    loaded.files = std::mem::take(&mut sink.files);
+        .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.0 })?;
+    loaded.files.extend(std::mem::take(&mut sink.files));
     drop(sink);
     for (name, batches) in out.tables {
         let schema = crate::tables::get(name).expect("sources write known tables");
         let table = MemTable::try_new(schema, vec![batches])
-            .map_err(|e| DatasetError { path: logs[0].clone(), message: e.to_string() })?;
+            .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.to_string() })?;
         loaded.tables.push((name.to_string(), Arc::new(table)));
     }
-    Ok(loaded)
+    Ok(())
 }

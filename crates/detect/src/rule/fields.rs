@@ -29,6 +29,18 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Any scalar as text; null is the empty string.
+    pub fn scalar(&mut self, key: &str, n: &Node) -> Option<String> {
+        if is_null(n) {
+            return Some(String::new());
+        }
+        let text = scalar_text(n, self.src);
+        if text.is_none() {
+            self.diags.error(at(n), key, format!("expected a single value, got {}", describe(n)));
+        }
+        text
+    }
+
     /// A string, or nothing when the value is null.
     pub fn opt_string(&mut self, key: &str, n: &Node) -> Option<String> {
         if is_null(n) { None } else { self.string(key, n) }

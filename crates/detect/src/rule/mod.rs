@@ -269,12 +269,15 @@ pub struct AlertDetailsOverride {
     pub dynamic_properties: Vec<(String, String)>,
 }
 
-/// One entry of `tests` (dragnet): an adversary behaviour that should fire
-/// the rule, usually an Atomic Red Team test.
+/// One entry of `tests` (dragnet): logs of a behaviour and the alerts the
+/// rule must raise over them — an adversary behaviour (usually an Atomic
+/// Red Team test) that must fire it, or ordinary activity that must not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleTest {
     /// `name`.
     pub name: String,
+    /// `kind` (default `attack`).
+    pub kind: TestKind,
     /// `atomic`: the Atomic Red Team test it reproduces (`T1609#1` or a GUID).
     pub atomic: Option<String>,
     /// `signal`: the telemetry the behaviour should leave.
@@ -283,6 +286,43 @@ pub struct RuleTest {
     pub logs: Vec<String>,
     /// `now`: the time the rule runs at over `logs`.
     pub now: Option<String>,
-    /// `expect.alerts`: how many alerts the rule must raise over `logs`.
+    /// `expect.alerts`: how many alerts the rule must raise over `logs`;
+    /// when absent, at least one for `attack` and `false-positive`, none
+    /// for `benign`.
     pub expect_alerts: Option<u64>,
+    /// `expect.fields`: column → value that one evidence row of some alert
+    /// must hold, every pair in the same row (values compared as text).
+    pub expect_fields: Vec<(String, String)>,
+    /// Where the test entry starts in the rule file (line, column).
+    pub at: (usize, usize),
+}
+
+/// What a rule test's logs show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKind {
+    /// Adversary behaviour the rule exists to catch: it must fire.
+    Attack,
+    /// Ordinary activity: the rule must not fire.
+    Benign,
+    /// Benign activity the rule's `falsePositives` says it fires on: the
+    /// test records that it does, so the behaviour stays documented.
+    FalsePositive,
+}
+
+impl TestKind {
+    /// The spelling in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestKind::Attack => "attack",
+            TestKind::Benign => "benign",
+            TestKind::FalsePositive => "false-positive",
+        }
+    }
+
+    /// Parses a spelling, case-insensitively.
+    pub fn parse(text: &str) -> Option<TestKind> {
+        [TestKind::Attack, TestKind::Benign, TestKind::FalsePositive]
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(text.trim()))
+    }
 }

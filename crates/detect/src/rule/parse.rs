@@ -9,7 +9,7 @@ use super::query_pos::QueryOrigin;
 use super::yaml::{Node, Source, at, describe};
 use super::{
     AlertDetailsOverride, Confidence, DataConnector, EntityMapping, FieldMapping, Grouping, Kind, Rule, RuleTest,
-    Severity, TriggerOperator,
+    Severity, TestKind, TriggerOperator,
 };
 use crate::attack;
 use crate::entity;
@@ -66,6 +66,7 @@ const CONFIDENCES: &[&str] = &["Low", "Medium", "High"];
 const OPERATORS: &[&str] = &["gt", "lt", "eq", "ne"];
 const GROUPINGS: &[&str] = &["SingleAlert", "AlertPerResult"];
 const KINDS: &[&str] = &["Scheduled", "NRT"];
+const TEST_KINDS: &[&str] = &["attack", "benign", "false-positive"];
 
 /// Parses the rule file `text`, named `file` in messages. Returns the rule
 /// (when it has no errors) and every problem found, errors and warnings,
@@ -407,16 +408,20 @@ fn tests(r: &mut Reader, v: &Node) -> Vec<RuleTest> {
         let base = format!("tests[{i}]");
         let mut t = RuleTest {
             name: String::new(),
+            kind: TestKind::Attack,
             atomic: None,
             signal: None,
             logs: Vec::new(),
             now: None,
             expect_alerts: None,
+            expect_fields: Vec::new(),
+            at: at(item),
         };
         for (k, kn, val) in r.mapping(&base, item) {
             let path = format!("{base}.{k}");
             match k.as_str() {
                 "name" => t.name = r.string(&path, val).unwrap_or_default(),
+                "kind" => t.kind = r.choice(&path, val, TEST_KINDS, TestKind::parse).unwrap_or(TestKind::Attack),
                 "atomic" => t.atomic = r.opt_string(&path, val),
                 "signal" => t.signal = r.opt_string(&path, val).map(|s| s.trim().to_string()),
                 "logs" => t.logs = r.string_list(&path, val),
@@ -436,6 +441,13 @@ fn tests(r: &mut Reader, v: &Node) -> Vec<RuleTest> {
                     for (ek, ekn, ev) in r.mapping(&path, val) {
                         match ek.as_str() {
                             "alerts" => t.expect_alerts = r.count(&format!("{path}.alerts"), ev),
+                            "fields" => {
+                                for (fk, _, fv) in r.mapping(&format!("{path}.fields"), ev) {
+                                    if let Some(v) = r.scalar(&format!("{path}.fields.{fk}"), fv) {
+                                        t.expect_fields.push((fk, v));
+                                    }
+                                }
+                            }
                             _ => r.diags.warn(at(ekn), &format!("{path}.{ek}"), "unknown key, ignored"),
                         }
                     }

@@ -3,21 +3,15 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::TimestampNanosecondType;
 use detect::alert::Alert;
 use detect::output::{self, Format};
 use detect::rule::Severity;
-use detect::run::run_rule;
+use detect::run::{newest_event, run_rule};
 use kql_engine::{Engine, EngineConfig, QueryOptions};
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
 use crate::cmd::query::{build_catalog, parse_duration, parse_now, parse_size};
 use crate::cmd::rule_set;
-
-/// The newest event time across the tables, as KQL computes it.
-const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
-                            | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
 
 /// Runs `hunt`: 0 no alert, 1 alerts, 2 a rule failed to run.
 pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
@@ -35,7 +29,7 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     let now = match given_now {
         Some(n) => n,
-        None => match rt.block_on(newest_event(&engine))? {
+        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")? {
             Some(n) => n,
             None => QueryOptions::at_current_time().now,
         },
@@ -74,16 +68,4 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     } else {
         1
     })
-}
-
-/// The newest event time in the data, or `None` when the tables are empty.
-async fn newest_event(engine: &Engine) -> Result<Option<i64>> {
-    let results = engine.run(NEWEST_EVENT, QueryOptions { now: 0 }).await.context("cannot find the newest event")?;
-    let Some(batch) = results.first().and_then(|r| r.batches.first()) else { return Ok(None) };
-    let col = batch.column(0);
-    if batch.num_rows() == 0 || col.is_null(0) {
-        return Ok(None);
-    }
-    let Some(ts) = col.as_primitive_opt::<TimestampNanosecondType>() else { return Ok(None) };
-    Ok(Some(ts.value(0)))
 }

@@ -7,3 +7,4 @@ pub mod ingest;
 pub mod query;
 pub mod rule_set;
 pub mod rules;
+pub mod test;
