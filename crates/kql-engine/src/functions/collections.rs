@@ -55,6 +55,16 @@ pub fn array_index_of(a: &[V], _: &mut Ctx) -> V {
     V::Long(-1)
 }
 
+/// `strcat_array(a, delimiter)`: the elements as text (strings without
+/// quotes, other values as JSON, null as empty) joined by `delimiter`; ""
+/// when `a` is not an array (strings are never null in KQL).
+pub fn strcat_array(a: &[V], _: &mut Ctx) -> V {
+    let Some(arr) = array(&a[0]) else { return V::Str(String::new()) };
+    let delim = a[1].text();
+    let parts: Vec<String> = arr.iter().map(|j| V::Dyn(j.clone()).text()).collect();
+    V::Str(parts.join(&delim))
+}
+
 /// `array_concat(a1, a2, ...)`.
 pub fn array_concat(a: &[V], _: &mut Ctx) -> V {
     let mut out = Vec::new();

@@ -81,6 +81,20 @@ impl ScalarUDFImpl for DynGetFunc {
     fn name(&self) -> &str {
         "dynamic_get"
     }
+    /// The path is part of the name, so `d.a` and `d.b` are distinct
+    /// columns (two aggregates over them in one `summarize` must not clash).
+    fn schema_name(&self, args: &[datafusion::logical_expr::Expr]) -> Result<String> {
+        let mut name =
+            format!("dynamic_get({}", args.iter().map(|a| a.schema_name().to_string()).collect::<Vec<_>>().join(","));
+        for p in &self.path {
+            match p {
+                PathElem::Key(k) => name.push_str(&format!(".{k}")),
+                PathElem::Index(i) => name.push_str(&format!("[{i}]")),
+            }
+        }
+        name.push(')');
+        Ok(name)
+    }
     fn signature(&self) -> &Signature {
         &self.signature
     }

@@ -102,6 +102,7 @@ defs! {
     "array_length" => Long, 1, 1, collections::array_length;
     "array_index_of" => Long, 2, 5, collections::array_index_of;
     "array_concat" => Dynamic, 1, ANY, collections::array_concat;
+    "strcat_array" => String, 2, 2, collections::strcat_array;
     "array_slice" => Dynamic, 3, 3, collections::array_slice;
     "array_sort_asc" => Dynamic, 1, 1, collections::array_sort_asc;
     "set_has_element" => Bool, 2, 2, collections::set_has_element;
