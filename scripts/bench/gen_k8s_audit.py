@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--mb", type=float, required=True, help="about how many megabytes to write")
     ap.add_argument("--out", required=True, help="the file to write")
     ap.add_argument("--aks", action="store_true", help="wrap each event in an AKS kube-audit resource-log record")
+    ap.add_argument("--event-list", action="store_true",
+                    help="write one EventList document, its items one per line, instead of JSON lines")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -104,6 +106,8 @@ def main():
     total = limit // 900
     written = n = 0
     with open(args.out, "w") as out:
+        if args.event_list:
+            out.write('{\n  "kind": "EventList",\n  "apiVersion": "audit.k8s.io/v1",\n  "metadata": {},\n  "items": [\n')
         while written < limit:
             e = go(event(rng, n, total))
             if args.aks:
@@ -112,11 +116,15 @@ def main():
                                    "properties": {"log": e + "\n", "stream": "stdout",
                                                   "pod": "kube-apiserver-6f8c9d7b5-x2k4p"},
                                    "time": when(rng, n, total)}, separators=(",", ":")) + "\n"
+            elif args.event_list:
+                line = ("    " if n == 0 else "  , ") + e + "\n"
             else:
                 line = e + "\n"
             out.write(line)
             written += len(line)
             n += 1
+        if args.event_list:
+            out.write("  ]\n}\n")
     print(f"{args.out}: {n} records, {written / 1e6:.1f} MB")
 
 

@@ -22,6 +22,19 @@ use crate::sink::{FileSink, OutputError};
 /// Called with each document's starting line and text.
 pub type OnDoc<'f> = dyn FnMut(u64, &str, &mut FileSink<'_, '_>) -> Result<(), OutputError> + 'f;
 
+/// What [`for_each_part`] hands over: a whole document, or one element of
+/// the array a wrapper document holds under one of the keys it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part<'t> {
+    /// A whole document.
+    Doc(&'t str),
+    /// An element of the array under `key` of a wrapper document.
+    Element(&'t str, &'t str),
+}
+
+/// Called with each part's starting line.
+pub type OnPart<'f> = dyn FnMut(u64, Part<'_>, &mut FileSink<'_, '_>) -> Result<(), OutputError> + 'f;
+
 /// How a file holds its documents, judged from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -119,6 +132,24 @@ pub fn for_each_doc(
     out: &mut FileSink<'_, '_>,
     on_doc: &mut OnDoc<'_>,
 ) -> Result<(), OutputError> {
+    for_each_part(input, out, &[], &mut |line, part, out| match part {
+        Part::Doc(text) | Part::Element(_, text) => on_doc(line, text, out),
+    })
+}
+
+/// Calls `on_part` for every document of `input`, as [`for_each_doc`]
+/// does, except that a document spread over several lines whose top-level
+/// object holds an array under one of `split` (an `EventList`'s `items`, a
+/// `{"records": [..]}` wrapper) comes one element at a time, so a wrapper
+/// of any size is read in bounded memory. Its other members are not
+/// handed over. Documents on one line each are bounded by the line limit
+/// and come whole.
+pub fn for_each_part(
+    input: &mut dyn BufRead,
+    out: &mut FileSink<'_, '_>,
+    split: &[&str],
+    on_part: &mut OnPart<'_>,
+) -> Result<(), OutputError> {
     let peek = match input.fill_buf() {
         Ok(b) => b,
         Err(e) => {
@@ -132,19 +163,20 @@ pub fn for_each_doc(
     }
     let peek = input.fill_buf().unwrap_or_default();
     match layout(peek) {
-        Layout::Lines => lines(input, out, on_doc),
-        Layout::Array => array(input, out, on_doc),
-        Layout::Documents => documents(input, out, on_doc),
+        Layout::Lines => lines(input, out, on_part),
+        Layout::Array => array(input, out, on_part),
+        Layout::Documents if split.is_empty() => documents(input, out, on_part),
+        Layout::Documents => super::json_split::documents(input, out, split, on_part),
     }
 }
 
-fn lines(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+fn lines(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnPart<'_>) -> Result<(), OutputError> {
     Lines::new(input).for_each(out, &mut |n, line, out| {
         if line.trim_ascii().is_empty() {
             return Ok(());
         }
         match std::str::from_utf8(line) {
-            Ok(text) => on_doc(n, text, out),
+            Ok(text) => on_doc(n, Part::Doc(text), out),
             Err(e) => {
                 out.record();
                 out.reject(n, format!("not UTF-8 (byte {})", e.valid_up_to() + 1), line);
@@ -155,9 +187,9 @@ fn lines(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc
 }
 
 /// A reader that counts the newlines it has handed out.
-struct LineCount<'r> {
-    inner: &'r mut dyn BufRead,
-    newlines: Rc<Cell<u64>>,
+pub(super) struct LineCount<'r> {
+    pub(super) inner: &'r mut dyn BufRead,
+    pub(super) newlines: Rc<Cell<u64>>,
 }
 
 impl Read for LineCount<'_> {
@@ -168,13 +200,13 @@ impl Read for LineCount<'_> {
     }
 }
 
-fn syntax_reject(out: &mut FileSink<'_, '_>, e: &serde_json::Error) {
+pub(super) fn syntax_reject(out: &mut FileSink<'_, '_>, e: &serde_json::Error) {
     out.record();
     let what = if e.is_eof() { "truncated JSON" } else { "malformed JSON" };
     out.reject(e.line() as u64, format!("{what}, the rest of the file is not read: {e}"), b"");
 }
 
-fn documents(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+fn documents(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnPart<'_>) -> Result<(), OutputError> {
     let newlines = Rc::new(Cell::new(0));
     let reader = LineCount { inner: input, newlines: newlines.clone() };
     let mut stream = serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>();
@@ -182,9 +214,7 @@ fn documents(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut O
         match stream.next() {
             None => return Ok(()),
             Some(Ok(doc)) => {
-                let end_line = 1 + newlines.get();
-                let start = end_line.saturating_sub(memchr::memchr_iter(b'\n', doc.get().as_bytes()).count() as u64);
-                on_doc(start, doc.get(), out)?;
+                on_doc(start_line(&newlines, doc.get()), Part::Doc(doc.get()), out)?;
             }
             Some(Err(e)) => {
                 syntax_reject(out, &e);
@@ -194,12 +224,18 @@ fn documents(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut O
     }
 }
 
-fn array(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc<'_>) -> Result<(), OutputError> {
+/// The line a value that has just been read started on, from the newlines
+/// read so far and those inside its text.
+pub(super) fn start_line(newlines: &Cell<u64>, text: &str) -> u64 {
+    (1 + newlines.get()).saturating_sub(memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64)
+}
+
+fn array(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnPart<'_>) -> Result<(), OutputError> {
     let newlines = Rc::new(Cell::new(0));
     let reader = LineCount { inner: input, newlines: newlines.clone() };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut failed = None;
-    let seed = Elements { newlines: &newlines, out, on_doc, failed: &mut failed };
+    let seed = Elements { newlines: &newlines, key: None, out, on_doc, failed: &mut failed };
     let result = (&mut de).deserialize_seq(seed);
     if let Some(e) = failed {
         return Err(e);
@@ -213,11 +249,14 @@ fn array(input: &mut dyn BufRead, out: &mut FileSink<'_, '_>, on_doc: &mut OnDoc
     }
 }
 
-struct Elements<'a, 'b, 's, 'o, 'f> {
-    newlines: &'a Rc<Cell<u64>>,
-    out: &'a mut FileSink<'s, 'o>,
-    on_doc: &'a mut OnDoc<'f>,
-    failed: &'b mut Option<OutputError>,
+/// Hands each element of an array to `on_doc` as it is read: as a
+/// document, or as an element of the wrapper array under `key`.
+pub(super) struct Elements<'a, 'b, 's, 'o, 'f> {
+    pub(super) newlines: &'a Rc<Cell<u64>>,
+    pub(super) key: Option<&'a str>,
+    pub(super) out: &'a mut FileSink<'s, 'o>,
+    pub(super) on_doc: &'a mut OnPart<'f>,
+    pub(super) failed: &'b mut Option<OutputError>,
 }
 
 impl<'de> DeserializeSeed<'de> for Elements<'_, '_, '_, '_, '_> {
@@ -236,9 +275,11 @@ impl<'de> Visitor<'de> for Elements<'_, '_, '_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(doc) = seq.next_element::<Box<RawValue>>()? {
-            let end_line = 1 + self.newlines.get();
-            let start = end_line.saturating_sub(memchr::memchr_iter(b'\n', doc.get().as_bytes()).count() as u64);
-            if let Err(e) = (self.on_doc)(start, doc.get(), self.out) {
+            let part = match self.key {
+                Some(key) => Part::Element(key, doc.get()),
+                None => Part::Doc(doc.get()),
+            };
+            if let Err(e) = (self.on_doc)(start_line(self.newlines, doc.get()), part, self.out) {
                 *self.failed = Some(e);
                 return Err(serde::de::Error::custom("output failed"));
             }

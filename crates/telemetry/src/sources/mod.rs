@@ -26,6 +26,7 @@ pub mod dynamic;
 pub mod ecs;
 pub mod falco;
 pub mod json;
+mod json_split;
 pub mod k8s_audit;
 pub mod lines;
 pub mod loose;

@@ -19,7 +19,7 @@ use std::io::BufRead;
 use serde_json::Value as J;
 
 use super::Format;
-use super::json::{first_doc, first_element_of, for_each_doc, line_offset};
+use super::json::{Part, first_doc, first_element_of, for_each_part, line_offset};
 use crate::batch::{Value, parse_datetime};
 use crate::sink::{FileSink, OutputError};
 
@@ -47,7 +47,11 @@ impl Format for DefenderExport {
 
     fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = Tables::default();
-        for_each_doc(input, out, &mut |line, text, out| doc(&mut tables, line, text, out))
+        // A records wrapper spread over lines is read one record at a time.
+        for_each_part(input, out, &["records"], &mut |line, part, out| match part {
+            Part::Doc(text) => doc(&mut tables, line, text, out),
+            Part::Element(_, text) => record(&mut tables, line, text, out),
+        })
     }
 }
 
@@ -63,16 +67,21 @@ fn doc(tables: &mut Tables, line: u64, text: &str, out: &mut FileSink<'_, '_>) -
     };
     let Some(records) = &rec.records else { return finish(tables, line, rec, text, out) };
     for r in records {
-        let line = line + line_offset(text, r.get());
-        match record::parse(r.get(), tables, out) {
-            Ok(inner) => finish(tables, line, inner, r.get(), out)?,
-            Err(e) => {
-                out.record();
-                out.reject(line, format!("not a Defender export record: {e}"), r.get().as_bytes());
-            }
-        }
+        record(tables, line + line_offset(text, r.get()), r.get(), out)?;
     }
     Ok(())
+}
+
+/// One element of a `records` array.
+fn record(tables: &mut Tables, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+    match record::parse(text, tables, out) {
+        Ok(inner) => finish(tables, line, inner, text, out),
+        Err(e) => {
+            out.record();
+            out.reject(line, format!("not a Defender export record: {e}"), text.as_bytes());
+            Ok(())
+        }
+    }
 }
 
 /// Counts a parsed record and pushes its row, or rejects or skips it.

@@ -30,7 +30,7 @@ use std::io::BufRead;
 use serde_json::Value as J;
 
 use super::Format;
-use super::json::{first_doc, first_element_of, for_each_doc, has_member, line_offset};
+use super::json::{Part, first_doc, first_element_of, for_each_part, has_member, line_offset};
 use crate::sink::{FileSink, OutputError};
 
 pub mod doc;
@@ -63,7 +63,13 @@ impl Format for K8sAudit {
 
     fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let reader = Reader { cols: Cols::new(out) };
-        for_each_doc(input, out, &mut |line, text, out| reader.doc(line, text, out))
+        // An EventList or a records wrapper spread over lines is read one
+        // element at a time.
+        for_each_part(input, out, &["items", "records"], &mut |line, part, out| match part {
+            Part::Doc(text) => reader.doc(line, text, out),
+            Part::Element("records", text) => reader.wrapped(line, text, out),
+            Part::Element(_, text) => reader.item(line, text, out),
+        })
     }
 }
 
