@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, SchemaRef};
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, DurationNanosecondBuilder, FixedSizeBinaryBuilder, Float64Builder, Int32Builder,
-    Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder,
+    ArrayBuilder, ArrayRef, BooleanBuilder, DurationNanosecondBuilder, FixedSizeBinaryBuilder, Float64Builder,
+    Int32Builder, Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder,
 };
 use datafusion::arrow::record_batch::RecordBatch;
 use serde_json::Value as J;
@@ -132,22 +132,30 @@ pub fn parse_guid(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// The cells of one row, by column index; unset cells are null.
+/// The cells of one row that were set, by column index; every other cell
+/// is null. Rows are sparse because events fill a fraction of a table's
+/// columns: pushing one costs what was set, not the table's width.
 #[derive(Debug, Clone)]
 pub struct Row<'a> {
-    cells: Vec<Value<'a>>,
+    cells: Vec<(usize, Value<'a>)>,
 }
+
+/// The null every unset cell reads as.
+const NULL: Value<'static> = Value::Null;
 
 impl<'a> Row<'a> {
     /// Sets column `col` (an index from [`TableBuilder::col`]).
     pub fn set(&mut self, col: usize, v: Value<'a>) -> &mut Row<'a> {
-        self.cells[col] = v;
+        match self.cells.iter_mut().find(|(c, _)| *c == col) {
+            Some(cell) => cell.1 = v,
+            None => self.cells.push((col, v)),
+        }
         self
     }
 
     /// The cell of column `col`.
     pub fn get(&self, col: usize) -> &Value<'a> {
-        &self.cells[col]
+        self.cells.iter().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
     }
 }
 
@@ -207,6 +215,40 @@ impl Col {
         }
     }
 
+    /// Rows appended so far.
+    fn len(&self) -> usize {
+        match self {
+            Col::Str(b) => b.len(),
+            Col::Dyn(b) => b.len(),
+            Col::I64(b) => b.len(),
+            Col::I32(b) => b.len(),
+            Col::F64(b) => b.len(),
+            Col::Bool(b) => b.len(),
+            Col::Time(b, _) => b.len(),
+            Col::Span(b) => b.len(),
+            Col::Guid(b) => b.len(),
+        }
+    }
+
+    /// Appends nulls up to `rows` rows.
+    fn fill_to(&mut self, rows: usize) {
+        let n = rows - self.len();
+        if n == 0 {
+            return;
+        }
+        match self {
+            Col::Str(b) => (0..n).for_each(|_| b.append_null()),
+            Col::Dyn(b) => b.append_nulls(n),
+            Col::I64(b) => b.append_nulls(n),
+            Col::I32(b) => b.append_nulls(n),
+            Col::F64(b) => b.append_nulls(n),
+            Col::Bool(b) => b.append_nulls(n),
+            Col::Time(b, _) => b.append_nulls(n),
+            Col::Span(b) => b.append_nulls(n),
+            Col::Guid(b) => b.append_nulls(n),
+        }
+    }
+
     fn append_null(&mut self) {
         match self {
             Col::Str(b) => b.append_null(),
@@ -263,13 +305,19 @@ impl TableBuilder {
 
     /// A row with every cell null.
     pub fn row<'a>(&self) -> Row<'a> {
-        Row { cells: vec![Value::Null; self.cols.len()] }
+        Row { cells: Vec::with_capacity(24) }
     }
 
-    /// Appends `row`.
+    /// Appends `row`. Columns it leaves unset are filled with nulls when
+    /// a later row sets them or the batch is finished.
     pub fn push(&mut self, row: &Row<'_>) {
-        for (c, v) in self.cols.iter_mut().zip(&row.cells) {
-            c.append(v);
+        for (c, v) in &row.cells {
+            if matches!(v, Value::Null) {
+                continue;
+            }
+            let col = &mut self.cols[*c];
+            col.fill_to(self.rows);
+            col.append(v);
         }
         self.rows += 1;
     }
@@ -291,6 +339,7 @@ impl TableBuilder {
         let rows = self.rows;
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len());
         for (col, field) in self.cols.iter_mut().zip(self.schema.fields()) {
+            col.fill_to(rows);
             let bytes = col.text_bytes();
             arrays.push(col.finish());
             *col = Col::with_capacity(field.data_type(), rows, bytes);
@@ -320,6 +369,30 @@ mod tests {
         assert!(batch.column(file).is_null(1));
         assert!(batch.column(b.col("AccountName")).is_null(0));
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn columns_set_by_some_rows_only_line_up() {
+        let schema = crate::tables::get("DeviceProcessEvents").unwrap();
+        let mut b = TableBuilder::new(schema);
+        let (file, pid) = (b.col("FileName"), b.col("ProcessId"));
+        let mut r = b.row();
+        r.set(pid, Value::Long(1)).set(pid, Value::Long(2));
+        assert_eq!(r.get(pid), &Value::Long(2));
+        assert_eq!(r.get(file), &Value::Null);
+        b.push(&r);
+        b.push(&b.row());
+        let mut r = b.row();
+        r.set(file, Value::str("sh")).set(pid, Value::Null);
+        b.push(&r);
+        let batch = b.finish();
+        assert_eq!(batch.num_rows(), 3);
+        let pids = batch.column(pid).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        assert_eq!((pids.value(0), pids.is_null(1), pids.is_null(2)), (2, true, true));
+        let files = batch.column(file).as_string_view();
+        assert_eq!((files.is_null(0), files.is_null(1), files.value(2)), (true, true, "sh"));
+        // Every column has every row, also those no row set.
+        assert!(batch.columns().iter().all(|c| c.len() == 3));
     }
 
     #[test]
