@@ -145,17 +145,15 @@ const NULL: Value<'static> = Value::Null;
 
 impl<'a> Row<'a> {
     /// Sets column `col` (an index from [`TableBuilder::col`]).
+    /// Setting a column again replaces its value.
     pub fn set(&mut self, col: usize, v: Value<'a>) -> &mut Row<'a> {
-        match self.cells.iter_mut().find(|(c, _)| *c == col) {
-            Some(cell) => cell.1 = v,
-            None => self.cells.push((col, v)),
-        }
+        self.cells.push((col, v));
         self
     }
 
-    /// The cell of column `col`.
+    /// The cell of column `col`: the value set last.
     pub fn get(&self, col: usize) -> &Value<'a> {
-        self.cells.iter().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
+        self.cells.iter().rev().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
     }
 }
 
@@ -311,11 +309,12 @@ impl TableBuilder {
     /// Appends `row`. Columns it leaves unset are filled with nulls when
     /// a later row sets them or the batch is finished.
     pub fn push(&mut self, row: &Row<'_>) {
-        for (c, v) in &row.cells {
-            if matches!(v, Value::Null) {
+        // Last set first: a column set twice keeps its last value.
+        for (c, v) in row.cells.iter().rev() {
+            let col = &mut self.cols[*c];
+            if col.len() > self.rows {
                 continue;
             }
-            let col = &mut self.cols[*c];
             col.fill_to(self.rows);
             col.append(v);
         }
