@@ -127,17 +127,19 @@ pub enum Command {
     ///   tests:
     ///     - name: kubectl exec into a pod
     ///       atomic: T1609#2           # the Atomic Red Team test reproduced
-    ///       kind: attack              # attack | benign | false-positive
+    ///       kind: attack              # attack | benign | false-positive | known-miss
     ///       logs: [tests/kubectl-exec.audit.log]
     ///       now: 2026-11-20T12:00:00Z # default: the newest event in the logs
     ///       expect:
     ///         alerts: 1               # default: at least 1 (attack,
-    ///                                 # false-positive), none (benign)
+    ///                                 # false-positive), none (benign,
+    ///                                 # known-miss)
     ///         fields: {FileName: kubectl}   # some alert has a row with these
     /// `benign` tests are ordinary activity the rule must not fire on;
     /// `false-positive` tests record benign activity the rule is known to
-    /// fire on (its falsePositives list). A test also fails when a record
-    /// of its logs is rejected.
+    /// fire on (its falsePositives list); `known-miss` tests record attacks
+    /// the query does not see, so the gap stays documented. A test also
+    /// fails when a record of its logs is rejected.
     ///
     /// With no RULES, tests the built-in pack with the logs shipped in it.
     ///

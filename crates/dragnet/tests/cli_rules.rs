@@ -38,7 +38,7 @@ fn lists_the_builtin_pack() {
     let mut lines = out.lines();
     assert!(lines.next().unwrap().starts_with("ID  "));
     assert!(
-        out.contains(&format!("{SEED_ID}  T1609        High      3      Container administration command")),
+        out.contains(&format!("{SEED_ID}  T1609        High      10     Container administration command")),
         "{out}"
     );
     assert!(out.ends_with("(19 rules)\n"), "{out}");
@@ -55,7 +55,7 @@ fn json_lists_every_rule_with_its_metadata() {
     assert_eq!(seed["techniques"], serde_json::json!(["T1609"]));
     assert_eq!(seed["severity"], "High");
     assert_eq!(seed["confidence"], "Medium");
-    assert_eq!(seed["tests"], 3);
+    assert_eq!(seed["tests"], 10);
     assert_eq!(seed["origin"], "builtin:rules/T1609-container-admin-command/rule.yaml");
 }
 
@@ -109,7 +109,7 @@ fn coverage_marks_techniques_with_rules_and_tests() {
         "{out}"
     );
     assert!(out.contains("\nPrivilege Escalation (TA0004)\n"));
-    assert!(out.contains("  R T  T1611      Escape to Host  [4 rules, 7 tests]\n"), "{out}");
+    assert!(out.contains("  R T  T1611      Escape to Host  [4 rules, 15 tests]\n"), "{out}");
     assert!(out.contains("  r    T1059      Command and Scripting Interpreter\n"), "{out}");
     assert!(out.contains("  ·    T1190      Exploit Public-Facing Application\n"), "{out}");
 

@@ -107,17 +107,35 @@ fn the_builtin_pack_passes_strict_and_covers_every_seed_atomic() {
     let failed: Vec<&Value> = rows.iter().filter(|r| r["passed"] != true).collect();
     assert!(failed.is_empty(), "failing tests: {failed:#?}");
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let firing = |rule: Option<&str>, atomic: &str| {
+        rows.iter().any(|r| {
+            r["kind"] == "attack"
+                && r["atomic"] == atomic
+                && r["alerts"].as_u64() > Some(0)
+                && rule.is_none_or(|rule| r["rule"] == rule)
+        })
+    };
+    let mut misses = Vec::new();
     for (rule, technique, count) in SEEDS {
-        let ran: BTreeSet<String> = rows
-            .iter()
-            .filter(|r| r["rule"] == *rule && r["kind"] == "attack" && r["alerts"].as_u64() > Some(0))
-            .filter_map(|r| r["atomic"].as_str().map(String::from))
-            .collect();
         for n in 1..=*count {
             let id = format!("{technique}#{n}");
-            assert!(ran.contains(&id), "{rule} has no firing test of atomic {id}; it has {ran:?}");
+            let tested: Vec<&Value> =
+                rows.iter().filter(|r| r["rule"] == *rule && r["atomic"] == id.as_str()).collect();
+            assert!(!tested.is_empty(), "{rule} has no test of atomic {id}");
+            if tested.iter().all(|r| r["kind"] == "known-miss") {
+                misses.push(id);
+            } else {
+                assert!(firing(Some(rule), &id), "{rule} has no firing test of atomic {id}");
+            }
         }
     }
+    // The seed queries' documented gaps (see each test's signal): the token
+    // read and the kubelet call are caught by other shipped rules; the
+    // Docker API over TCP by none.
+    assert_eq!(misses, ["T1552.007#3", "T1552.007#4", "T1609#3"]);
+    assert!(firing(Some("T1552.001-container-credential-files"), "T1552.007#3"));
+    assert!(firing(Some("T1609-kubelet-api-direct"), "T1609#3"));
+    assert!(!firing(None, "T1552.007#4"));
     // Every rule has a test of ordinary activity that must not fire.
     let rules: BTreeSet<&str> = rows.iter().filter_map(|r| r["rule"].as_str()).collect();
     for rule in rules {

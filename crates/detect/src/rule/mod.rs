@@ -288,7 +288,7 @@ pub struct RuleTest {
     pub now: Option<String>,
     /// `expect.alerts`: how many alerts the rule must raise over `logs`;
     /// when absent, at least one for `attack` and `false-positive`, none
-    /// for `benign`.
+    /// for `benign` and `known-miss`.
     pub expect_alerts: Option<u64>,
     /// `expect.fields`: column → value that one evidence row of some alert
     /// must hold, every pair in the same row (values compared as text).
@@ -307,6 +307,10 @@ pub enum TestKind {
     /// Benign activity the rule's `falsePositives` says it fires on: the
     /// test records that it does, so the behaviour stays documented.
     FalsePositive,
+    /// Adversary behaviour the rule's query does not see (a gap another
+    /// rule may cover): the test records that it does not fire, so the gap
+    /// stays documented and a change that closes it is noticed.
+    KnownMiss,
 }
 
 impl TestKind {
@@ -316,12 +320,13 @@ impl TestKind {
             TestKind::Attack => "attack",
             TestKind::Benign => "benign",
             TestKind::FalsePositive => "false-positive",
+            TestKind::KnownMiss => "known-miss",
         }
     }
 
     /// Parses a spelling, case-insensitively.
     pub fn parse(text: &str) -> Option<TestKind> {
-        [TestKind::Attack, TestKind::Benign, TestKind::FalsePositive]
+        [TestKind::Attack, TestKind::Benign, TestKind::FalsePositive, TestKind::KnownMiss]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(text.trim()))
     }

@@ -66,7 +66,7 @@ const CONFIDENCES: &[&str] = &["Low", "Medium", "High"];
 const OPERATORS: &[&str] = &["gt", "lt", "eq", "ne"];
 const GROUPINGS: &[&str] = &["SingleAlert", "AlertPerResult"];
 const KINDS: &[&str] = &["Scheduled", "NRT"];
-const TEST_KINDS: &[&str] = &["attack", "benign", "false-positive"];
+const TEST_KINDS: &[&str] = &["attack", "benign", "false-positive", "known-miss"];
 
 /// Parses the rule file `text`, named `file` in messages. Returns the rule
 /// (when it has no errors) and every problem found, errors and warnings,
