@@ -13,28 +13,34 @@ fn main() {
     collect(&rules, false, &mut files, &mut logs);
     files.sort();
     logs.sort();
-    let mut out = String::from("/// The shipped rules: (path from the repository root, file text).\n");
-    out.push_str("pub const BUILTIN_RULES: &[(&str, &str)] = &[\n");
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&rules).expect("under rules/");
-        let name = format!("rules/{}", rel.to_string_lossy().replace('\\', "/"));
-        let abs = f.canonicalize().expect("rule file path");
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.to_string_lossy()));
-    }
-    out.push_str("];\n");
-    out.push_str("/// The logs of the shipped rules' tests: (path from the repository root, bytes).\n");
-    out.push_str("pub const BUILTIN_TEST_LOGS: &[(&str, &[u8])] = &[\n");
-    for f in &logs {
-        println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&rules).expect("under rules/");
-        let name = format!("rules/{}", rel.to_string_lossy().replace('\\', "/"));
-        let abs = f.canonicalize().expect("test log path");
-        out.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", abs.to_string_lossy()));
-    }
-    out.push_str("];\n");
+    let mut out = String::new();
+    embed(&mut out, &rules, "The shipped rules", "BUILTIN_RULES", "&str", "include_str", &files);
+    embed(
+        &mut out,
+        &rules,
+        "The logs of the shipped rules' tests",
+        "BUILTIN_TEST_LOGS",
+        "&[u8]",
+        "include_bytes",
+        &logs,
+    );
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write builtin_rules.rs");
+}
+
+/// Writes `const NAME: &[(&str, TYPE)]` holding each of `files` (path from
+/// the repository root, contents included with `include`).
+fn embed(out: &mut String, rules: &Path, doc: &str, name: &str, ty: &str, include: &str, files: &[PathBuf]) {
+    out.push_str(&format!("/// {doc}: (path from the repository root, contents).\n"));
+    out.push_str(&format!("pub const {name}: &[(&str, {ty})] = &[\n"));
+    for f in files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f.strip_prefix(rules).expect("under rules/");
+        let path = format!("rules/{}", rel.to_string_lossy().replace('\\', "/"));
+        let abs = f.canonicalize().expect("a file found under rules/");
+        out.push_str(&format!("    ({path:?}, {include}!({:?})),\n", abs.to_string_lossy()));
+    }
+    out.push_str("];\n");
 }
 
 /// Every `*.yaml` / `*.yml` file under `dir`, recursively, into `rules`;
