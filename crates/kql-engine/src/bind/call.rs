@@ -48,6 +48,7 @@ pub(crate) const SCALAR_FUNCTIONS: &[&str] = &[
     "strcat",
     "not",
     "toscalar",
+    "column_ifexists",
     "bin",
     "floor",
     "abs",
@@ -253,6 +254,24 @@ impl<'a> Binder<'a> {
                 }
                 let t = self.as_text(t);
                 Ok(Typed { expr: parse_json().call(vec![t.expr]), ty: KqlType::Dynamic })
+            }
+            "column_ifexists" => {
+                // column-ifexists-function.md: the column when the row has
+                // it, else the default.
+                self.arity(name, args, 2, 2, span)?;
+                let n = self.scalar(&args[0].value, row)?;
+                let Some(column) = self.constant_text(&n) else {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        args[0].value.span,
+                        "`column_ifexists` needs the column name as a constant string",
+                    ));
+                };
+                if let Some(i) = row.schema.index_of_column_by_name(None, &column) {
+                    let f = row.schema.field(i);
+                    return Ok(Typed { expr: Self::column(f.name()), ty: KqlType::of(f.data_type()) });
+                }
+                self.scalar(&args[1].value, row)
             }
             "toscalar" => {
                 self.arity(name, args, 1, 1, span)?;
