@@ -302,6 +302,16 @@ def main():
     process_logs(r, "debug-exec", s)
 
     # Other process rules ------------------------------------------------
+    r = "T1552.007-docker-api-tcp"
+    s = Scenario(0)
+    c = s.exec(["curl", "-s", "http://127.0.0.1:2375/containers/json"])
+    s.connect(c, "127.0.0.1", 2375)
+    process_logs(r, "curl-docker-api", s)
+    s = Scenario(100)
+    c = s.exec(["docker", "-H", "tcp://10.0.0.9:2376", "--tlsverify", "ps"])
+    s.connect(c, "10.0.0.9", 2376)
+    process_logs(r, "docker-remote-context", s)
+
     r = "T1609-kubelet-api-direct"
     s = Scenario(0)
     c = s.exec(["curl", "-k", "-X", "POST", "https://10.0.0.4:10250/run/default/atomic-exec-test/atomic-exec-test",

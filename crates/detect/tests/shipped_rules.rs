@@ -16,7 +16,7 @@ fn root() -> &'static Path {
 fn every_shipped_rule_loads_cleanly() {
     let pack = RulePack::load_dir(&root().join("rules")).unwrap();
     assert!(pack.diagnostics.is_empty(), "{:#?}", pack.diagnostics);
-    assert_eq!(pack.rules.len(), 19);
+    assert_eq!(pack.rules.len(), 20);
     for r in &pack.rules {
         assert!(!r.techniques.is_empty() && r.techniques.iter().all(|t| is_technique_id(t)), "{}", r.origin);
         assert!(!r.tactics.is_empty(), "{} has no tactic", r.origin);

@@ -47,6 +47,8 @@ fn each_rule_fires_on_its_events_and_only_those() {
         ("T1552.007-aks-secrets-unusual-identity", 1),
         // docker run -v /var/run/docker.sock (Pattern 2).
         ("T1552.007-container-api", 1),
+        // testdata/rules reaches no Docker API over TCP (its rule tests do).
+        ("T1552.007-docker-api-tcp", 0),
         ("T1572-aks-pod-port-forward", 1),
         ("T1609-aks-pod-exec", 1),
         // docker run -it ... sh: interactive 30 + shell 25.

@@ -41,7 +41,7 @@ fn lists_the_builtin_pack() {
         out.contains(&format!("{SEED_ID}  T1609        High      10     Container administration command")),
         "{out}"
     );
-    assert!(out.ends_with("(19 rules)\n"), "{out}");
+    assert!(out.ends_with("(20 rules)\n"), "{out}");
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn json_lists_every_rule_with_its_metadata() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let rules = doc["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 19);
+    assert_eq!(rules.len(), 20);
     let seed = rules.iter().find(|r| r["id"] == SEED_ID).unwrap();
     assert_eq!(seed["techniques"], serde_json::json!(["T1609"]));
     assert_eq!(seed["severity"], "High");
@@ -85,7 +85,7 @@ fn a_rules_folder_adds_and_replaces_and_its_errors_name_file_line_and_key() {
     );
     let out = stdout(&o);
     assert!(out.contains(&format!("{SEED_ID}  T1609        Low       0      My own T1609 rule")), "{out}");
-    assert!(out.ends_with("(19 rules)\n"), "replaced, not added: {out}");
+    assert!(out.ends_with("(20 rules)\n"), "replaced, not added: {out}");
 
     let only = dragnet(&["rules", "--no-builtin", "--rules", dir.join("replacement.yaml").to_str().unwrap()]);
     assert_eq!(only.status.code(), Some(0));
