@@ -119,13 +119,20 @@ impl<'a> Binder<'a> {
         let lets: Vec<String> =
             self.env.iter().filter(|(_, v)| matches!(v, Value::Scalar(_))).map(|(n, _)| n.clone()).collect();
         candidates.extend(lets.iter().map(String::as_str));
-        let message = match row.source {
-            Some(t) => format!("column `{}` does not exist in {t}", id.name),
-            None if columns.is_empty() => format!("unknown name `{}`", id.name),
-            None => format!("column `{}` does not exist", id.name),
+        // A column of the source table that an earlier operator left out.
+        let dropped = row
+            .source
+            .filter(|t| self.catalog.get(t).is_some_and(|table| table.schema().field_with_name(&id.name).is_ok()));
+        let message = match (row.source, dropped) {
+            (_, Some(t)) => format!("column `{}` of {t} is no longer in the input here", id.name),
+            (Some(t), None) => format!("column `{}` does not exist in {t}", id.name),
+            (None, _) if columns.is_empty() => format!("unknown name `{}`", id.name),
+            (None, _) => format!("column `{}` does not exist", id.name),
         };
         let mut d = Diagnostic::new(error::UNKNOWN_NAME, id.span, message).with_label("unknown column or name");
-        if let Some(s) = kql_syntax::nearest(&id.name, &candidates) {
+        if dropped.is_some() {
+            d = d.with_help("an earlier `project`, `summarize` or similar operator left it out; keep it there");
+        } else if let Some(s) = kql_syntax::nearest(&id.name, &candidates) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         self.diags.push(d);
