@@ -102,10 +102,57 @@ impl<'a> Binder<'a> {
             OperatorKind::MvApply(m) => self.mv_apply(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
             OperatorKind::Getschema => self.getschema(input, span),
+            OperatorKind::Invoke(call) => self.invoke(input, call, span),
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))
             }
+        }
+    }
+
+    /// `T | invoke f(a, b)`: `f(T, a, b)`, `f` a `let`-bound function
+    /// whose first parameter is tabular (invoke-operator.md).
+    fn invoke(&mut self, input: Tab, call: &ast::Expr, span: kql_syntax::Span) -> BResult<Tab> {
+        let ast::ExprKind::Call { func, args } = &call.kind else {
+            return Err(self.error(error::BAD_ARGUMENTS, call.span, "`invoke` takes a function call, such as f(x)"));
+        };
+        let ast::ExprKind::Name(name) = &func.kind else {
+            return Err(self.not_implemented(func.span, "`invoke` of this kind of expression"));
+        };
+        let Some(super::Value::Function(f)) = self.lookup(&name.name).cloned() else {
+            return Err(self.error(
+                error::UNKNOWN_NAME,
+                name.span,
+                format!("`{}` is not a function defined with `let`", name.name),
+            ));
+        };
+        if !matches!(f.lambda.params.first().map(|p| &p.ty), Some(ast::ParamType::Tabular(_))) {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                name.span,
+                format!("`invoke` needs a function whose first parameter is a table; `{}`'s is not", name.name),
+            ));
+        }
+        // The input, under a name no query can write, as the first argument.
+        const INPUT: &str = " invoke input";
+        let first = ast::Arg {
+            name: None,
+            value: ast::Expr {
+                kind: ast::ExprKind::Name(ast::Ident { name: INPUT.to_string(), span: call.span }),
+                span: call.span,
+            },
+        };
+        let all: Vec<ast::Arg> = std::iter::once(first).chain(args.iter().cloned()).collect();
+        self.env.push((INPUT.to_string(), super::Value::Table(input)));
+        let result = self.call_function(&f, &all, span, None);
+        self.env.pop();
+        match result? {
+            super::CallResult::Table(t) => Ok(t),
+            super::CallResult::Scalar(_) => Err(self.error(
+                error::TYPE_MISMATCH,
+                span,
+                format!("`{}` returns a scalar; `invoke` needs a function that returns a table", name.name),
+            )),
         }
     }
 
