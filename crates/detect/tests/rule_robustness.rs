@@ -57,3 +57,27 @@ fn mangled_lines() {
         }
     }
 }
+
+/// YAML ends lines at `\n`, `\r\n` and a lone `\r`; a rule file with any of
+/// them reads alike and its diagnostics point at the same lines.
+#[test]
+fn every_yaml_line_break_reads_alike() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/T1609-container-admin-command/rule.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (unix, _) = parse(&text, "x.yaml");
+    let unix = unix.expect("the shipped rule loads");
+    // A bad value, and a KQL syntax error inside the `query: |` block (its
+    // position is mapped back through the file's lines).
+    let typo = text
+        .replace("severity: High", "severity: Hgh")
+        .replace("| where TimeGenerated > ago(1d)", "| where TimeGenerated > ago(1d) |");
+    let (_, want) = parse(&typo, "x.yaml");
+    for sep in ["\r\n", "\r"] {
+        let (other, _) = parse(&text.replace('\n', sep), "x.yaml");
+        let other = other.unwrap_or_else(|| panic!("{sep:?} line ends: the rule does not load"));
+        assert_eq!((&other.query, &other.version, &other.name), (&unix.query, &unix.version, &unix.name), "{sep:?}");
+        let (_, got) = parse(&typo.replace('\n', sep), "x.yaml");
+        let at = |d: &[detect::RuleDiagnostic]| d.iter().map(|d| (d.line, d.column)).collect::<Vec<_>>();
+        assert_eq!(at(&got), at(&want), "{sep:?}");
+    }
+}

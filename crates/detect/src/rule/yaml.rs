@@ -12,13 +12,46 @@ pub(crate) struct Source<'t> {
 }
 
 impl<'t> Source<'t> {
+    /// Lines end where YAML's do: at `\n`, `\r\n` or a lone `\r`, so line
+    /// numbers agree with the parser's positions.
     pub fn new(text: &'t str) -> Source<'t> {
-        Source { lines: text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect() }
+        let mut lines = Vec::new();
+        let (bytes, mut start, mut i) = (text.as_bytes(), 0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    lines.push(&text[start..i]);
+                    start = i + 1;
+                }
+                b'\r' => {
+                    lines.push(&text[start..i]);
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        lines.push(&text[start..]);
+        Source { lines }
     }
 
     /// Line `n` (1-based), or "".
     pub fn line(&self, n: usize) -> &'t str {
         n.checked_sub(1).and_then(|i| self.lines.get(i)).copied().unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn lines_end_at_every_yaml_line_break() {
+        let s = Source::new("a\nb\r\nc\rd");
+        assert_eq!((s.line(1), s.line(2), s.line(3), s.line(4), s.line(5)), ("a", "b", "c", "d", ""));
     }
 }
 
