@@ -44,17 +44,6 @@ impl<'t> Source<'t> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Source;
-
-    #[test]
-    fn lines_end_at_every_yaml_line_break() {
-        let s = Source::new("a\nb\r\nc\rd");
-        assert_eq!((s.line(1), s.line(2), s.line(3), s.line(4), s.line(5)), ("a", "b", "c", "d", ""));
-    }
-}
-
 /// Where `n` starts: 1-based line and column.
 pub(crate) fn at(n: &Node) -> (usize, usize) {
     (n.span.start.line().max(1), n.span.start.col() + 1)
@@ -138,5 +127,16 @@ pub(crate) fn items<'n, 'a>(n: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
     match &untagged(n).data {
         YamlData::Sequence(s) => Some(s),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn lines_end_at_every_yaml_line_break() {
+        let s = Source::new("a\nb\r\nc\rd");
+        assert_eq!((s.line(1), s.line(2), s.line(3), s.line(4), s.line(5)), ("a", "b", "c", "d", ""));
     }
 }
