@@ -202,12 +202,18 @@ def process_logs(rule, name, scenario):
     write(rule, name + ".defender.json", scenario.defender())
 
 
+def commands(rule, name, start, *argvs, uid=1000):
+    """A scenario of commands run one after the other from the login shell."""
+    s = Scenario(start, uid=uid)
+    for argv in argvs:
+        s.exec(argv)
+    process_logs(rule, name, s)
+
+
 def main():
     # T1552.007 ---------------------------------------------------------
     r = "T1552.007-container-api"
-    s = Scenario(0)
-    s.exec(["kubectl", "get", "secrets", "--all-namespaces"])
-    process_logs(r, "kubectl-get-secrets", s)
+    commands(r, "kubectl-get-secrets", 0, ["kubectl", "get", "secrets", "--all-namespaces"])
     s = Scenario(100)
     s.exec(["docker", "ps", "-q"])
     x = s.exec(["xargs", "docker", "inspect", "--format", "{{.Config.Env}}"])
@@ -221,31 +227,21 @@ def main():
     c = s.exec(["curl", "-s", "http://127.0.0.1:2375/containers/json"])
     s.connect(c, "127.0.0.1", 2375)
     process_logs(r, "curl-docker-api", s)
-    s = Scenario(400)
-    s.exec(["kubectl", "get", "pods", "-n", "default"])
-    s.exec(["docker", "ps"])
-    s.exec(["systemctl", "status", "kubelet"])
-    process_logs(r, "admin-listing", s)
-    s = Scenario(500)
-    s.exec(["docker", "logs", "--tail", "50", "web-frontend"])
-    process_logs(r, "docker-logs-debugging", s)
+    commands(r, "admin-listing", 400,
+             ["kubectl", "get", "pods", "-n", "default"],
+             ["docker", "ps"],
+             ["systemctl", "status", "kubelet"])
+    commands(r, "docker-logs-debugging", 500, ["docker", "logs", "--tail", "50", "web-frontend"])
 
     # T1059.013 ---------------------------------------------------------
     r = "T1059.013-container-cli"
-    s = Scenario(0)
-    s.exec(["docker", "run", "--rm", "alpine", "whoami"])
-    process_logs(r, "docker-run-whoami", s)
-    s = Scenario(100)
-    s.exec(["docker", "run", "--rm", "--privileged", "--net=host", "alpine", "id"])
-    process_logs(r, "docker-run-privileged", s)
-    s = Scenario(200)
-    s.exec(["kubectl", "get", "secrets"])
-    process_logs(r, "kubectl-get-secrets", s)
-    s = Scenario(300)
-    s.exec(["kubectl", "get", "pods", "-n", "default"])
-    s.exec(["docker", "version"])
-    s.exec(["crictl", "version"])
-    process_logs(r, "admin-status", s)
+    commands(r, "docker-run-whoami", 0, ["docker", "run", "--rm", "alpine", "whoami"])
+    commands(r, "docker-run-privileged", 100, ["docker", "run", "--rm", "--privileged", "--net=host", "alpine", "id"])
+    commands(r, "kubectl-get-secrets", 200, ["kubectl", "get", "secrets"])
+    commands(r, "admin-status", 300,
+             ["kubectl", "get", "pods", "-n", "default"],
+             ["docker", "version"],
+             ["crictl", "version"])
     s = Scenario(400, uid=998, shell_pid=31100)
     runner = s.exec(["gitlab-runner", "run"], name="gitlab-runner")
     s.exec(["docker", "run", "--rm", "golang:1.23", "go", "test", "./..."], ppid=runner)
@@ -271,35 +267,23 @@ def main():
     s.exec(["curl", "-sk", "-H", "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig",
             "https://10.0.0.1:6443/api/v1/namespaces/default/secrets"])
     process_logs(r, "secrets-enumeration", s)
-    s = Scenario(300)
-    s.exec(["systemctl", "status", "kubelet"])
-    s.exec(["journalctl", "-u", "containerd", "--since", "1 hour ago"])
-    s.exec(["df", "-h"])
-    process_logs(r, "host-maintenance", s)
-    s = Scenario(400, uid=0)
-    s.exec(["docker", "ps"])
-    process_logs(r, "admin-docker-ps", s)
+    commands(r, "host-maintenance", 300,
+             ["systemctl", "status", "kubelet"],
+             ["journalctl", "-u", "containerd", "--since", "1 hour ago"],
+             ["df", "-h"])
+    commands(r, "admin-docker-ps", 400, ["docker", "ps"], uid=0)
 
     # T1609 -------------------------------------------------------------
     r = "T1609-container-admin-command"
-    s = Scenario(0)
-    s.exec(["docker", "exec", "-it", "atomic-test-container", "/bin/sh"])
-    process_logs(r, "docker-exec-shell", s)
-    s = Scenario(100)
-    s.exec(["kubectl", "exec", "atomic-exec-test", "--", "/bin/sh", "-c", "id"])
-    process_logs(r, "kubectl-exec", s)
+    commands(r, "docker-exec-shell", 0, ["docker", "exec", "-it", "atomic-test-container", "/bin/sh"])
+    commands(r, "kubectl-exec", 100, ["kubectl", "exec", "atomic-exec-test", "--", "/bin/sh", "-c", "id"])
     s = Scenario(200)
     c = s.exec(["curl", "-k", "-X", "POST", "https://10.0.0.4:10250/run/default/atomic-exec-test/atomic-exec-test",
                 "-d", "cmd=id"])
     s.connect(c, "10.0.0.4", 10250)
     process_logs(r, "curl-kubelet-run", s)
-    s = Scenario(300)
-    s.exec(["docker", "ps"])
-    s.exec(["kubectl", "logs", "web-frontend-7d4b9c", "-n", "default"])
-    process_logs(r, "admin-listing", s)
-    s = Scenario(400)
-    s.exec(["kubectl", "exec", "-it", "web-frontend-7d4b9c", "--", "bash"])
-    process_logs(r, "debug-exec", s)
+    commands(r, "admin-listing", 300, ["docker", "ps"], ["kubectl", "logs", "web-frontend-7d4b9c", "-n", "default"])
+    commands(r, "debug-exec", 400, ["kubectl", "exec", "-it", "web-frontend-7d4b9c", "--", "bash"])
 
     # Other process rules ------------------------------------------------
     r = "T1552.007-docker-api-tcp"
@@ -318,67 +302,41 @@ def main():
                 "-d", "cmd=id"])
     s.connect(c, "10.0.0.4", 10250)
     process_logs(r, "curl-kubelet-run", s)
-    s = Scenario(100)
-    s.exec(["kubectl", "get", "nodes"])
-    s.exec(["curl", "-s", "http://10.0.0.5:8080/healthz"])
-    process_logs(r, "admin-health", s)
+    commands(r, "admin-health", 100, ["kubectl", "get", "nodes"], ["curl", "-s", "http://10.0.0.5:8080/healthz"])
 
     r = "T1552.001-container-credential-files"
     s = Scenario(0)
     c = s.exec(["cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"])
     s.open(c, "/var/run/secrets/kubernetes.io/serviceaccount/token")
     process_logs(r, "cat-service-account-token", s)
-    s = Scenario(100)
-    s.exec(["cat", "/proc/1/environ"])
-    s.exec(["grep", "-r", "password", "/home/alice/.kube/config"])
-    process_logs(r, "environ-and-kubeconfig", s)
-    s = Scenario(200)
-    s.exec(["cat", "/etc/hostname"])
-    s.exec(["ls", "-la", "/var/log"])
-    process_logs(r, "admin-reading", s)
+    commands(r, "environ-and-kubeconfig", 100,
+             ["cat", "/proc/1/environ"],
+             ["grep", "-r", "password", "/home/alice/.kube/config"])
+    commands(r, "admin-reading", 200, ["cat", "/etc/hostname"], ["ls", "-la", "/var/log"])
 
     r = "T1611-nsenter-chroot-host"
-    s = Scenario(0, uid=0)
-    s.exec(["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "bash"])
-    process_logs(r, "nsenter-pid1", s)
-    s = Scenario(100, uid=0)
-    s.exec(["chroot", "/host", "bash"])
-    process_logs(r, "chroot-host", s)
-    s = Scenario(200, uid=0)
-    s.exec(["nsenter", "--net=/var/run/netns/cni-1234", "ip", "addr"])
-    process_logs(r, "nsenter-netns-debug", s)
+    commands(r, "nsenter-pid1", 0, ["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "bash"], uid=0)
+    commands(r, "chroot-host", 100, ["chroot", "/host", "bash"], uid=0)
+    commands(r, "nsenter-netns-debug", 200, ["nsenter", "--net=/var/run/netns/cni-1234", "ip", "addr"], uid=0)
 
     r = "T1611-host-mount-or-release-agent"
-    s = Scenario(0, uid=0)
-    s.exec(["mount", "/dev/sda1", "/mnt"])
-    process_logs(r, "mount-host-disk", s)
-    s = Scenario(100, uid=0)
-    s.exec(["mount", "-t", "cgroup", "-o", "rdma", "cgroup", "/tmp/cgrp"])
-    process_logs(r, "mount-cgroup", s)
+    commands(r, "mount-host-disk", 0, ["mount", "/dev/sda1", "/mnt"], uid=0)
+    commands(r, "mount-cgroup", 100, ["mount", "-t", "cgroup", "-o", "rdma", "cgroup", "/tmp/cgrp"], uid=0)
     s = Scenario(150, uid=0)
     e = s.exec(["sh", "-c", "echo /cmd > /tmp/cgrp/x/release_agent"])
     s.open(e, "/tmp/cgrp/x/release_agent")
     process_logs(r, "release-agent-write", s)
-    s = Scenario(200, uid=0)
-    s.exec(["mount"])
-    s.exec(["df", "-h"])
-    process_logs(r, "list-mounts", s)
+    commands(r, "list-mounts", 200, ["mount"], ["df", "-h"], uid=0)
 
     r = "T1611-container-runtime-socket-mount"
-    s = Scenario(0)
-    s.exec(["docker", "run", "-it", "-v", "/var/run/docker.sock:/var/run/docker.sock", "docker:cli", "sh"])
-    process_logs(r, "docker-socket-mount", s)
-    s = Scenario(100)
-    s.exec(["docker", "run", "--rm", "-v", "/:/host", "alpine", "chroot", "/host"])
-    process_logs(r, "host-root-mount", s)
-    s = Scenario(200)
-    s.exec(["docker", "run", "--rm", "-v", "/srv/app:/app", "node:22", "npm", "test"])
-    process_logs(r, "app-volume", s)
+    commands(r, "docker-socket-mount", 0,
+             ["docker", "run", "-it", "-v", "/var/run/docker.sock:/var/run/docker.sock", "docker:cli", "sh"])
+    commands(r, "host-root-mount", 100, ["docker", "run", "--rm", "-v", "/:/host", "alpine", "chroot", "/host"])
+    commands(r, "app-volume", 200, ["docker", "run", "--rm", "-v", "/srv/app:/app", "node:22", "npm", "test"])
 
     r = "T1612-build-image-on-host"
-    s = Scenario(0)
-    s.exec(["docker", "build", "-t", "atomic-test-image", "https://github.com/example/app.git"])
-    process_logs(r, "docker-build", s)
+    commands(r, "docker-build", 0,
+             ["docker", "build", "-t", "atomic-test-image", "https://github.com/example/app.git"])
     s = Scenario(100, uid=998, shell_pid=31100)
     runner = s.exec(["gitlab-runner", "run"], name="gitlab-runner")
     b = s.exec(["sh", "-c", "docker build -t registry.example.com/app:1 ."], ppid=runner)
@@ -386,22 +344,17 @@ def main():
     process_logs(r, "ci-build", s)
 
     r = "T1525-image-push"
-    s = Scenario(0)
-    s.exec(["docker", "push", "registry.example.com/library/nginx:latest"])
-    process_logs(r, "docker-push", s)
-    s = Scenario(100)
-    s.exec(["docker", "pull", "nginx:1.27"])
-    process_logs(r, "docker-pull", s)
+    commands(r, "docker-push", 0, ["docker", "push", "registry.example.com/library/nginx:latest"])
+    commands(r, "docker-pull", 100, ["docker", "pull", "nginx:1.27"])
 
     r = "T1496.001-cryptominer-process"
     s = Scenario(0)
     s.exec(["/tmp/.x/xmrig", "-o", "stratum+tcp://pool.supportxmr.com:3333", "-u", "44AFFq5k", "--donate-level", "1"],
            name="xmrig")
     process_logs(r, "xmrig", s)
-    s = Scenario(100)
-    s.exec(["ps", "aux"])
-    s.exec(["curl", "-o", "/tmp/app.tgz", "https://releases.example.com/app.tgz"])
-    process_logs(r, "admin-download", s)
+    commands(r, "admin-download", 100,
+             ["ps", "aux"],
+             ["curl", "-o", "/tmp/app.tgz", "https://releases.example.com/app.tgz"])
 
     r = "T1496.001-mining-pool-connection"
     s = Scenario(0)
