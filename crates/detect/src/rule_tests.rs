@@ -91,7 +91,7 @@ pub async fn run_test(rule: &Rule, test: &RuleTest, config: EngineConfig) -> Tes
     }
     let engine = Engine::new(catalog, config);
     let now = match &test.now {
-        Some(t) => kql_syntax::parse_datetime(t).map(|ticks| ticks * 100),
+        Some(t) => kql_syntax::parse_datetime_nanos(t),
         None => match newest_event(&engine).await {
             Ok(n) => n,
             Err(e) => {

@@ -74,6 +74,13 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     parser::parse_datetime(text)
 }
 
+/// [`parse_datetime`] in nanoseconds since 1970-01-01 UTC; `None` also when
+/// the time is outside what an i64 of nanoseconds holds (1677-09-21 to
+/// 2262-04-11).
+pub fn parse_datetime_nanos(text: &str) -> Option<i64> {
+    parse_datetime(text)?.checked_mul(100)
+}
+
 /// Parses the text of a `timespan(...)` literal (`1d`, `15 seconds`,
 /// `1.02:03:04`) to 100-nanosecond ticks.
 pub fn parse_timespan(text: &str) -> Option<i64> {

@@ -428,12 +428,14 @@ fn tests(r: &mut Reader, v: &Node) -> Vec<RuleTest> {
                 "now" => {
                     t.now = r.opt_string(&path, val);
                     if let Some(now) = &t.now
-                        && kql_syntax::parse_datetime(now).is_none()
+                        && kql_syntax::parse_datetime_nanos(now).is_none()
                     {
                         r.diags.error(
                             at(val),
                             &path,
-                            format!("expected a datetime such as 2026-11-20T12:00:00Z, got {now:?}"),
+                            format!(
+                                "expected a datetime from 1677-09-22 to 2262-04-11 such as 2026-11-20T12:00:00Z, got {now:?}"
+                            ),
                         );
                     }
                 }

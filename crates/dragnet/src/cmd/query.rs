@@ -89,9 +89,11 @@ pub fn build_catalog(data: &[std::path::PathBuf], quiet: bool) -> Result<Catalog
 
 /// `--now`: a datetime in any form a KQL `datetime()` literal takes.
 pub fn parse_now(t: &str) -> Result<i64> {
-    match kql_syntax::parse_datetime(t) {
-        Some(ticks) => Ok(ticks * 100),
-        None => bail!("invalid --now '{t}': expected a datetime such as 2026-11-20T12:00:00Z"),
+    match kql_syntax::parse_datetime_nanos(t) {
+        Some(nanos) => Ok(nanos),
+        None => bail!(
+            "invalid --now '{t}': expected a datetime from 1677-09-22 to 2262-04-11, such as 2026-11-20T12:00:00Z"
+        ),
     }
 }
 
@@ -99,7 +101,8 @@ pub fn parse_now(t: &str) -> Result<i64> {
 pub fn parse_duration(t: &str) -> Result<Duration> {
     let ticks = kql_syntax::parse_timespan(t).filter(|v| *v > 0);
     match ticks {
-        Some(ticks) => Ok(Duration::from_nanos(ticks as u64 * 100)),
+        // Ticks of 100 ns; no positive i64 of them overflows a Duration.
+        Some(ticks) => Ok(Duration::new(ticks as u64 / 10_000_000, (ticks as u64 % 10_000_000) as u32 * 100)),
         None => bail!("expected a positive duration such as 30s, 5m or 1h"),
     }
 }
@@ -133,5 +136,17 @@ mod tests {
         assert_eq!(parse_duration("00:05:00").unwrap(), Duration::from_secs(300));
         assert!(parse_duration("-1s").is_err());
         assert_eq!(parse_now("2026-11-20T12:00:00Z").unwrap(), 1_795_176_000_000_000_000);
+    }
+
+    #[test]
+    fn times_out_of_range_are_errors_not_wrapped() {
+        // Valid dates that nanoseconds since 1970 in an i64 cannot hold.
+        assert!(parse_now("9999-12-31").is_err());
+        assert!(parse_now("0001-01-01").is_err());
+        assert!(parse_now("2024-01-01 00:00:00.000000é").is_err());
+        // The longest timespan is not cut short.
+        let longest = parse_duration("106751.00:00:00").unwrap();
+        assert_eq!(longest, Duration::from_secs(106_751 * 86_400));
+        assert_eq!(parse_duration("300000d").unwrap(), Duration::from_secs(300_000 * 86_400));
     }
 }

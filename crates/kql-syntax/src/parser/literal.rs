@@ -111,7 +111,7 @@ impl<'a> Parser<'a> {
     fn typed_literal(&mut self, text: &str, span: Span) -> PResult<Expr> {
         let open = text.find('(').unwrap_or(text.len());
         let name = &text[..open];
-        let inner = text[open + 1..text.len() - 1].trim();
+        let inner = text.get(open + 1..).map(|t| t.strip_suffix(')').unwrap_or(t)).unwrap_or("").trim();
         let mk = |lit| Ok(Expr { kind: ExprKind::Literal(lit), span });
         let ty = match name {
             "datetime" | "date" => ScalarType::Datetime,
@@ -364,6 +364,14 @@ fn parse_guid(s: &str) -> Option<String> {
     Some(format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
 }
 
+/// `s` without its first and last `quote` bytes (an opening and a closing
+/// quote); what there is of it when it is unterminated, never a slice
+/// inside a character.
+fn between(s: &str, quote: usize) -> &str {
+    let end = s.len().saturating_sub(quote).max(quote);
+    s.get(quote..end).or_else(|| s.get(quote..)).unwrap_or("")
+}
+
 /// Decodes a string token's text. On error returns (byte offset in `text`,
 /// length, message).
 pub(crate) fn decode_string(text: &str) -> Result<String, (usize, usize, String)> {
@@ -374,15 +382,15 @@ pub(crate) fn decode_string(text: &str) -> Result<String, (usize, usize, String)
         base = 1;
     }
     if rest.starts_with("```") || rest.starts_with("~~~") {
-        return Ok(rest[3..rest.len().saturating_sub(3).max(3)].to_string());
+        return Ok(between(rest, 3).to_string());
     }
     if let Some(v) = rest.strip_prefix('@') {
         let q = v.chars().next().unwrap_or('"');
-        let inner = &v[1..v.len().saturating_sub(1).max(1)];
+        let inner = between(v, 1);
         let doubled: String = [q, q].iter().collect();
         return Ok(inner.replace(&doubled, &q.to_string()));
     }
-    let inner = &rest[1..rest.len().saturating_sub(1).max(1)];
+    let inner = between(rest, 1);
     base += 1;
     if !inner.contains('\\') {
         return Ok(inner.to_string());
@@ -500,7 +508,8 @@ pub(crate) fn parse_timespan_text(s: &str) -> Option<i64> {
 fn split_fraction(p: &str) -> Option<(i64, i64)> {
     let (whole, frac) = p.split_once('.').unwrap_or((p, ""));
     let sec: i64 = whole.parse().ok()?;
-    if frac.len() > 7 && !frac[7..].bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    // Digits beyond the seventh (ticks) are read and dropped.
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let mut ticks = 0i64;
@@ -613,11 +622,11 @@ pub(crate) fn parse_datetime(s: &str) -> Option<i64> {
                 _ => return None,
             };
             let hm = hm.replace(':', "");
-            if hm.len() != 4 {
+            if hm.len() != 4 || !hm.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let oh: i64 = hm[..2].parse().ok()?;
-            let om: i64 = hm[2..].parse().ok()?;
+            let oh: i64 = hm.get(..2)?.parse().ok()?;
+            let om: i64 = hm.get(2..)?.parse().ok()?;
             sign * (oh * 3600 + om * 60) * TICKS_PER_SECOND
         }
     };
@@ -664,6 +673,46 @@ mod tests {
         assert_eq!(parse_timespan_text("00:01:00"), Some(60 * TICKS_PER_SECOND));
         assert_eq!(parse_timespan_text("-1.00:00:00"), Some(-TICKS_PER_DAY));
         assert_eq!(parse_timespan_text("1:99"), None);
+    }
+
+    #[test]
+    fn datetime_and_timespan_text_never_splits_a_character() {
+        for s in [
+            "2024-01-01 00:00:00.000000é",
+            "2024-01-01 00:00:00.0000000é",
+            "2024-01-01 00:00:00.é",
+            "2020-01-01 10:00+0é0",
+            "2020-01-01 10:00+é",
+            "2020-01-01 10:00-0é:0",
+            "2020-01-01 é",
+            "é",
+            "1.é:00",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s}");
+            assert_eq!(parse_timespan_text(s), None, "{s}");
+        }
+        assert_eq!(parse_timespan_text("00:00:01.0000000é"), None);
+        assert_eq!(parse_timespan_text("00:00:01.12345678"), Some(TICKS_PER_SECOND + 1_234_567));
+    }
+
+    #[test]
+    fn a_typed_literal_with_bad_text_is_a_diagnostic() {
+        for q in [
+            "print datetime(2024-01-01 00:00:00.000000é)",
+            "print datetime(2020-01-01 10:00+0é0)",
+            "print timespan(00:00:00.000000é)",
+            "print datetime(é",
+        ] {
+            let parsed = crate::parse(q);
+            assert!(!parsed.diagnostics.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn unterminated_strings_decode_without_panicking() {
+        for s in ["\"é", "@\"é", "```é", "```éé", "h@'é", "'", "@", "```"] {
+            let _ = decode_string(s);
+        }
     }
 
     #[test]
