@@ -276,8 +276,8 @@ impl<'a> Binder<'a> {
                 let expr = match self.constant_text(&r) {
                     Some(n) => string_set(vec![n], false, negated).call(vec![l.expr]),
                     None => {
-                        let lower = datafusion::functions::string::expr_fn::lower;
-                        let eq = binary_expr(lower(l.expr), Operator::Eq, lower(r.expr));
+                        let fold = |e: Expr| crate::functions::string::fold::fold_case().call(vec![e]);
+                        let eq = binary_expr(fold(l.expr), Operator::Eq, fold(r.expr));
                         if negated { datafusion::logical_expr::not(eq) } else { eq }
                     }
                 };

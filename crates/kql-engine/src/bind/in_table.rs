@@ -12,7 +12,6 @@
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, JoinType};
 use datafusion::functions::core::expr_fn::coalesce;
-use datafusion::functions::string::expr_fn::lower;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, cast, in_subquery, lit, not, not_in_subquery};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ListOp};
@@ -42,7 +41,8 @@ impl<'a> Binder<'a> {
         let nullable = !case_insensitive && l.ty != KqlType::String;
         let (key, value) = if case_insensitive {
             let (l, v) = (self.as_text(l), self.as_text(value));
-            (lower(l.expr), lower(v.expr))
+            let fold = |e: Expr| crate::functions::string::fold::fold_case().call(vec![e]);
+            (fold(l.expr), fold(v.expr))
         } else {
             let (lt, vt) = (l.ty, value.ty);
             let (l, v) = (self.coerce_dynamic(l, vt), self.coerce_dynamic(value, lt));

@@ -13,6 +13,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::fold::fold;
+
 /// Where a needle must sit in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchMode {
@@ -42,7 +44,7 @@ pub struct Matcher {
     mode: MatchMode,
     case_sensitive: bool,
     needles: Vec<Needle>,
-    /// Needles as given (lowercased when case-insensitive).
+    /// Needles as given (case-folded when case-insensitive).
     texts: Vec<String>,
     /// Searches ASCII text; folds ASCII case when case-insensitive.
     ac: AhoCorasick,
@@ -62,7 +64,7 @@ impl Matcher {
     /// Compiles `needles` for `mode`.
     pub fn new(needles: &[String], mode: MatchMode, case_sensitive: bool) -> Matcher {
         let texts: Vec<String> =
-            needles.iter().map(|n| if case_sensitive { n.clone() } else { n.to_lowercase() }).collect();
+            needles.iter().map(|n| if case_sensitive { n.clone() } else { fold(n).into_owned() }).collect();
         let meta = texts
             .iter()
             .map(|t| Needle {
@@ -105,7 +107,7 @@ impl Matcher {
         } else if hay.is_ascii() {
             hay.len() >= n.len() && hay.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes())
         } else {
-            hay.to_lowercase().starts_with(n)
+            fold(hay).starts_with(n)
         }
     }
 
@@ -115,7 +117,7 @@ impl Matcher {
         } else if hay.is_ascii() {
             hay.len() >= n.len() && hay.as_bytes()[hay.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
         } else {
-            hay.to_lowercase().ends_with(n)
+            fold(hay).ends_with(n)
         }
     }
 
@@ -165,10 +167,10 @@ impl Matcher {
         }
         let lowered;
         let text = if !self.case_sensitive && !hay.is_ascii() {
-            // Non-ASCII text: fold case fully. Offsets then refer to the
-            // lowered text, which is what the edge checks read.
-            lowered = hay.to_lowercase();
-            lowered.as_str()
+            // Non-ASCII text: fold case. Offsets then refer to the folded
+            // text, which is what the edge checks read.
+            lowered = fold(hay);
+            lowered.as_ref()
         } else {
             hay
         };

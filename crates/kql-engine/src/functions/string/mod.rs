@@ -1,5 +1,6 @@
 //! String operators and functions.
 
+pub mod fold;
 pub mod matcher;
 
 use std::hash::{Hash, Hasher};
@@ -13,6 +14,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 
+use self::fold::fold;
 use self::matcher::{MatchMode, Matcher};
 use super::args::map_str_to_bool;
 
@@ -102,9 +104,11 @@ pub struct StringSetFunc {
     /// The needles for lookup when there are many of them.
     set: Option<std::collections::HashSet<String>>,
     /// When every needle is ASCII and shorter than 128 bytes: bit `n` set
-    /// when some needle is `n` bytes long. A value of another length
-    /// cannot match (an ASCII needle equals, ignoring case, only a value
-    /// of its own length), which a string view tells without its bytes.
+    /// when some needle is `n` bytes long. An ASCII value of another length
+    /// cannot match (an ASCII needle equals, ignoring case, only an ASCII
+    /// value of its own length), which a string view tells without its
+    /// bytes. A value that is not ASCII may fold to ASCII (the Kelvin sign
+    /// is `k`), so it is always compared.
     lengths: Option<u128>,
     signature: Signature,
 }
@@ -129,7 +133,7 @@ const LINEAR_SET: usize = 16;
 /// A UDF testing whether one string argument equals one of `needles`.
 pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> ScalarUDF {
     let mut needles: Vec<String> =
-        needles.into_iter().map(|n| if case_sensitive { n } else { n.to_lowercase() }).collect();
+        needles.into_iter().map(|n| if case_sensitive { n } else { fold(&n).into_owned() }).collect();
     needles.sort();
     needles.dedup();
     let set = (needles.len() > LINEAR_SET).then(|| needles.iter().cloned().collect());
@@ -169,10 +173,10 @@ impl StringSetFunc {
                 }
             }
         } else {
-            let lower = s.to_lowercase();
+            let folded = fold(s);
             match &self.set {
-                Some(set) => set.contains(&lower),
-                None => self.needles.contains(&lower),
+                Some(set) => set.contains(folded.as_ref()),
+                None => self.needles.iter().any(|n| n == folded.as_ref()),
             }
         }
     }
@@ -188,7 +192,8 @@ impl StringSetFunc {
         let bits = BooleanBuffer::collect_bool(a.len(), |i| {
             let null = nulls.is_some_and(|n| n.is_null(i));
             let len = if null { 0 } else { views[i] as u32 as usize };
-            let hit = len < 128 && lengths & (1u128 << len) != 0 && self.contains(if null { "" } else { a.value(i) });
+            let maybe = (len < 128 && lengths & (1u128 << len) != 0) || (!null && !a.value(i).is_ascii());
+            let hit = maybe && self.contains(if null { "" } else { a.value(i) });
             hit != neg
         });
         BooleanArray::new(bits, None)
