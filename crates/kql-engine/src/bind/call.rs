@@ -450,11 +450,9 @@ impl<'a> Binder<'a> {
         if by.ty != KqlType::Timespan {
             return Err(self.error(error::TYPE_MISMATCH, span, format!("expected a timespan, found a {}", by.ty)));
         }
-        let n = |e: Expr| cast(e, DataType::Int64);
-        Ok(Typed {
-            expr: cast(binary_expr(n(dt.expr), op, n(by.expr)), KqlType::Datetime.arrow()),
-            ty: KqlType::Datetime,
-        })
+        use crate::functions::checked::{self, Op};
+        let op = if op == Operator::Plus { Op::Add } else { Op::Sub };
+        Ok(Typed { expr: checked::call(op, vec![dt.expr, by.expr], KqlType::Datetime.arrow()), ty: KqlType::Datetime })
     }
 
     /// The common type of branch values (`iff`, `case`), converting as
@@ -515,7 +513,7 @@ impl<'a> Binder<'a> {
     }
 
     fn bin_unchecked(&mut self, v: Typed, size: Typed, span: Span) -> BResult<Typed> {
-        let n = |e: Expr| cast(e, DataType::Int64);
+        use crate::functions::checked::{self, Op};
         match (v.ty, size.ty) {
             (KqlType::Datetime, KqlType::Timespan) | (KqlType::Timespan, KqlType::Timespan) => {
                 // Datetime bins align to 0001-01-01, as Kusto's do: any origin
@@ -526,11 +524,8 @@ impl<'a> Binder<'a> {
                     }
                     _ => 0,
                 };
-                let x = binary_expr(n(v.expr), Operator::Minus, lit(origin));
-                let s = n(size.expr);
-                let floored = floor_div(x, s.clone());
-                let e = binary_expr(binary_expr(floored, Operator::Multiply, s), Operator::Plus, lit(origin));
-                Ok(Typed { expr: cast(e, v.ty.arrow()), ty: v.ty })
+                let e = checked::call(Op::Bin, vec![v.expr, size.expr, lit(origin)], v.ty.arrow());
+                Ok(Typed { expr: e, ty: v.ty })
             }
             (a, b) if a.is_numeric() && b.is_numeric() => {
                 if a == KqlType::Real || b == KqlType::Real {
@@ -543,8 +538,7 @@ impl<'a> Binder<'a> {
                     ));
                     Ok(Typed { expr: binary_expr(q, Operator::Multiply, s), ty: KqlType::Real })
                 } else {
-                    let s = n(size.expr);
-                    let e = binary_expr(floor_div(n(v.expr), s.clone()), Operator::Multiply, s);
+                    let e = checked::call(Op::Bin, vec![v.expr, size.expr, lit(0i64)], DataType::Int64);
                     Ok(Typed { expr: e, ty: KqlType::Long })
                 }
             }

@@ -455,8 +455,7 @@ impl<'a> Binder<'a> {
         };
         let (l, r) = (self.coerce_dynamic(l, Real), self.coerce_dynamic(r, Real));
         let nanos = |e: Expr| cast(e, datafusion::arrow::datatypes::DataType::Int64);
-        let as_dt = |e: Expr| cast(e, Datetime.arrow());
-        let as_ts = |e: Expr| cast(e, Timespan.arrow());
+        use crate::functions::checked::{self, Op};
         // Two integers make a long; a real anywhere makes a real.
         let numeric_result = |a: KqlType, b: KqlType| match (a, b) {
             (Real, _) | (_, Real) => Real,
@@ -477,29 +476,28 @@ impl<'a> Binder<'a> {
                     (binary_expr(le, dop, re), ty)
                 }
             }
+            // Out of range is null, never a wrapped value.
             (Datetime, Datetime, BinaryOp::Sub) => {
-                (as_ts(binary_expr(nanos(l.expr), Operator::Minus, nanos(r.expr))), Timespan)
+                (checked::call(Op::Sub, vec![l.expr, r.expr], Timespan.arrow()), Timespan)
             }
-            (Datetime, Timespan, BinaryOp::Add | BinaryOp::Sub) => {
-                (as_dt(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Datetime)
+            (Datetime, Timespan, BinaryOp::Add | BinaryOp::Sub) | (Timespan, Datetime, BinaryOp::Add) => {
+                let o = if op == BinaryOp::Add { Op::Add } else { Op::Sub };
+                (checked::call(o, vec![l.expr, r.expr], Datetime.arrow()), Datetime)
             }
-            (Timespan, Datetime, BinaryOp::Add) => (as_dt(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Datetime),
             (Timespan, Timespan, BinaryOp::Add | BinaryOp::Sub) => {
-                (as_ts(binary_expr(nanos(l.expr), dop, nanos(r.expr))), Timespan)
+                let o = if op == BinaryOp::Add { Op::Add } else { Op::Sub };
+                (checked::call(o, vec![l.expr, r.expr], Timespan.arrow()), Timespan)
             }
             (Timespan, Timespan, BinaryOp::Div) => {
                 let f = |e: Expr| cast(nanos(e), datafusion::arrow::datatypes::DataType::Float64);
                 (binary_expr(f(l.expr), dop, f(r.expr)), Real)
             }
             (Timespan, n, BinaryOp::Mul | BinaryOp::Div) if n.is_numeric() => {
-                let f = cast(nanos(l.expr), datafusion::arrow::datatypes::DataType::Float64);
-                let n = cast(r.expr, datafusion::arrow::datatypes::DataType::Float64);
-                (as_ts(cast(binary_expr(f, dop, n), datafusion::arrow::datatypes::DataType::Int64)), Timespan)
+                let o = if op == BinaryOp::Mul { Op::Scale } else { Op::Divide };
+                (checked::call(o, vec![l.expr, r.expr], Timespan.arrow()), Timespan)
             }
             (n, Timespan, BinaryOp::Mul) if n.is_numeric() => {
-                let f = cast(nanos(r.expr), datafusion::arrow::datatypes::DataType::Float64);
-                let n = cast(l.expr, datafusion::arrow::datatypes::DataType::Float64);
-                (as_ts(cast(binary_expr(n, dop, f), datafusion::arrow::datatypes::DataType::Int64)), Timespan)
+                (checked::call(Op::Scale, vec![r.expr, l.expr], Timespan.arrow()), Timespan)
             }
             (a, b, _) => {
                 let sym = kql_syntax::binary_op_text(op);

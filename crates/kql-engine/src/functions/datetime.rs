@@ -72,7 +72,7 @@ pub fn datetime_diff(a: &[V], _: &mut Ctx) -> V {
         "second" => unit(1_000_000_000),
         "millisecond" => unit(1_000_000),
         "microsecond" => unit(1_000),
-        _ => x - y,
+        _ => return x.checked_sub(y).map(V::Long).unwrap_or(V::Null),
     })
 }
 
@@ -80,12 +80,17 @@ pub fn datetime_diff(a: &[V], _: &mut Ctx) -> V {
 pub fn datetime_add(a: &[V], _: &mut Ctx) -> V {
     let (Some(p), Some(n), Some(x)) = (period(&a[0].text()), a[1].long(), dt_arg(a, 2)) else { return V::Null };
     let fixed = |u: i64| n.checked_mul(u).and_then(|d| x.checked_add(d)).map(V::Dt).unwrap_or(V::Null);
-    let calendar =
-        |span: Span| civil(x).and_then(|c| c.checked_add(span).ok()).and_then(nanos).map(V::Dt).unwrap_or(V::Null);
+    // Out of range (of jiff's spans or of datetimes) is null.
+    let calendar = |span: Result<Span, jiff::Error>| {
+        span.ok().and_then(|s| civil(x)?.checked_add(s).ok()).and_then(nanos).map(V::Dt).unwrap_or(V::Null)
+    };
     match p {
-        "year" => calendar(Span::new().years(n)),
-        "quarter" => calendar(Span::new().months(n * 3)),
-        "month" => calendar(Span::new().months(n)),
+        "year" => calendar(Span::new().try_years(n)),
+        "quarter" => match n.checked_mul(3) {
+            Some(m) => calendar(Span::new().try_months(m)),
+            None => V::Null,
+        },
+        "month" => calendar(Span::new().try_months(n)),
         "week" => fixed(7 * NANOS_PER_DAY),
         "day" => fixed(NANOS_PER_DAY),
         "hour" => fixed(3_600_000_000_000),
@@ -99,19 +104,21 @@ pub fn datetime_add(a: &[V], _: &mut Ctx) -> V {
 
 fn start_of(x: i64, unit: &str, offset: i64) -> Option<i64> {
     let c = civil(x)?;
+    // Whole days, in i128 so no offset overflows; out of range is None.
+    let days = |d: i128| i64::try_from(d.checked_mul(i128::from(NANOS_PER_DAY))?).ok();
     match unit {
-        "day" => Some(x.div_euclid(NANOS_PER_DAY) * NANOS_PER_DAY + offset * NANOS_PER_DAY),
+        "day" => days(i128::from(x.div_euclid(NANOS_PER_DAY)) + i128::from(offset)),
         "week" => {
             let sunday = x.div_euclid(NANOS_PER_DAY) - days_from_sunday(x).rem_euclid(7);
-            Some((sunday + offset * 7) * NANOS_PER_DAY)
+            days(i128::from(sunday) + i128::from(offset) * 7)
         }
         "month" => {
             let first = DateTime::new(c.year(), c.month(), 1, 0, 0, 0, 0).ok()?;
-            nanos(first.checked_add(Span::new().months(offset)).ok()?)
+            nanos(first.checked_add(Span::new().try_months(offset).ok()?).ok()?)
         }
         _ => {
             let first = DateTime::new(c.year(), 1, 1, 0, 0, 0, 0).ok()?;
-            nanos(first.checked_add(Span::new().years(offset)).ok()?)
+            nanos(first.checked_add(Span::new().try_years(offset).ok()?).ok()?)
         }
     }
 }
@@ -121,7 +128,7 @@ fn start_end(a: &[V], unit: &str, end: bool) -> V {
     let offset = a.get(1).and_then(V::long).unwrap_or(0);
     let r = if end {
         // The last tick of the period.
-        start_of(x, unit, offset + 1).map(|n| n - 100)
+        offset.checked_add(1).and_then(|o| start_of(x, unit, o)).and_then(|n| n.checked_sub(100))
     } else {
         start_of(x, unit, offset)
     };
@@ -243,16 +250,26 @@ pub fn unix_nanos(a: &[V], _: &mut Ctx) -> V {
 
 /// `make_datetime(year, month, day [, hour, minute, second])`.
 pub fn make_datetime(a: &[V], _: &mut Ctx) -> V {
-    let get = |i: usize| a.get(i).and_then(V::long).unwrap_or(0);
+    // A part out of its range (year 67556, month 13) is null, never
+    // truncated to a smaller integer.
+    let get = |i: usize| a.get(i).map_or(Some(0), V::long);
     let secs = match a.get(5) {
         Some(V::Real(r)) => *r,
         Some(v) => v.long().unwrap_or(0) as f64,
         None => 0.0,
     };
+    if !(0.0..60.0).contains(&secs) {
+        return V::Null;
+    }
     let whole = secs.trunc() as i8;
-    let frac = ((secs - secs.trunc()) * 1e9).round() as i32;
-    let dt = DateTime::new(get(0) as i16, get(1) as i8, get(2) as i8, get(3) as i8, get(4) as i8, whole, frac);
-    dt.ok().and_then(nanos).map(V::Dt).unwrap_or(V::Null)
+    let frac = (((secs - secs.trunc()) * 1e9).round() as i32).min(999_999_999);
+    let part = |i: usize| get(i).and_then(|n| i8::try_from(n).ok());
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi)) =
+        (get(0).and_then(|n| i16::try_from(n).ok()), part(1), part(2), part(3), part(4))
+    else {
+        return V::Null;
+    };
+    DateTime::new(y, mo, d, h, mi, whole, frac).ok().and_then(nanos).map(V::Dt).unwrap_or(V::Null)
 }
 
 /// `format_datetime(dt, format)` with .NET-style specifiers.

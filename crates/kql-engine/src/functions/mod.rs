@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod args;
+pub mod checked;
 pub mod collections;
 pub mod convert;
 pub mod datetime;

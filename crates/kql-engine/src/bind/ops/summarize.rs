@@ -185,13 +185,25 @@ impl<'a> Binder<'a> {
                     KqlType::Long => ScalarValue::Int64(Some(0)),
                     _ => zero,
                 };
-                (coalesce(vec![cast(filtered(self, agg::sum(x.expr), p)?, ty.arrow()), lit(zero)]), ty)
+                if ty == KqlType::Timespan {
+                    // Summed exactly; a total no timespan holds is null, not wrapped.
+                    let sum = filtered(self, agg::sum(cast(cast(x.expr, DataType::Int64), EXACT)), p)?;
+                    (timespan_of_exact(sum), ty)
+                } else {
+                    (coalesce(vec![cast(filtered(self, agg::sum(x.expr), p)?, ty.arrow()), lit(zero)]), ty)
+                }
             }
             "avg" | "avgif" => {
                 let x = arg(self, 0)?;
                 let p = if name == "avgif" { Some(pred(self, 1)?) } else { None };
-                let e = filtered(self, agg::avg(cast(x.expr, DataType::Float64)), p)?;
-                (coalesce(vec![e, lit(f64::NAN)]), KqlType::Real)
+                if x.ty == KqlType::Timespan {
+                    // The average of timespans is a timespan.
+                    let avg = filtered(self, agg::avg(cast(cast(x.expr, DataType::Int64), EXACT)), p)?;
+                    (timespan_of_exact(avg), KqlType::Timespan)
+                } else {
+                    let e = filtered(self, agg::avg(cast(x.expr, DataType::Float64)), p)?;
+                    (coalesce(vec![e, lit(f64::NAN)]), KqlType::Real)
+                }
             }
             "min" | "max" | "minif" | "maxif" => {
                 let x = arg(self, 0)?;
@@ -406,6 +418,16 @@ impl<'a> Binder<'a> {
 
 /// The keys of the sort nearest below `plan`, looking through operators
 /// that keep row order.
+/// Nanoseconds summed or averaged exactly, as decimals.
+const EXACT: DataType = DataType::Decimal128(38, 0);
+
+/// An exact sum or average of nanoseconds as a timespan: null when no
+/// timespan holds it (a try-cast gives null on overflow).
+fn timespan_of_exact(e: Expr) -> Expr {
+    let nanos = Expr::TryCast(datafusion::logical_expr::TryCast::new(Box::new(e), DataType::Int64));
+    cast(nanos, KqlType::Timespan.arrow())
+}
+
 fn sort_of(plan: &datafusion::logical_expr::LogicalPlan) -> Option<Vec<SortExpr>> {
     use datafusion::logical_expr::LogicalPlan as P;
     match plan {
