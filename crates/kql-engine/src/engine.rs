@@ -104,7 +104,7 @@ impl Engine {
             rt = rt.with_memory_limit(limit, 1.0);
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
-        Ok(SessionContext::new_with_config_rt(cfg, rt))
+        Ok(crate::optimizer::session(cfg, rt))
     }
 
     /// Runs `text`; returns one result per tabular expression statement.

@@ -23,6 +23,7 @@ pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod functions;
+mod optimizer;
 pub mod render;
 pub mod types;
 

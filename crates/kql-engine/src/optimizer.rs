@@ -1,0 +1,103 @@
+//! The DataFusion optimizer as the engine runs it: the default rules, with
+//! projection merging made safe for KQL's column replacement.
+//!
+//! DataFusion's `optimize_projections` drops a projection whose expression
+//! list equals that of the projection below it, as if projecting twice were
+//! projecting once. That holds for plain columns, not for a replaced
+//! column: `extend r = r * 2 | extend r = r * 2` is twice `r * 2 AS r`, and
+//! dropping one computes `r * 2` once. So before that rule runs (on every
+//! optimizer pass, as other rules move nodes) each projection that computes
+//! something is split in two: one computing each value under a fresh name,
+//! one renaming it back. A fresh name occurs in exactly one pair, so no
+//! projection (nor a merge of the ones above it) can equal the one below
+//! it; the rule then merges the pairs back together as usual.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use datafusion::common::tree_node::Transformed;
+use datafusion::common::{Column, Result};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::logical_expr::expr::Alias;
+use datafusion::logical_expr::{Expr, LogicalPlan, Projection};
+use datafusion::optimizer::optimize_projections::OptimizeProjections;
+use datafusion::optimizer::{Optimizer, OptimizerConfig, OptimizerRule};
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+/// A session with the default features and the guarded projection rule.
+pub(crate) fn session(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionContext {
+    let rules = Optimizer::new()
+        .rules
+        .into_iter()
+        .map(|r| -> Arc<dyn OptimizerRule + Send + Sync> {
+            if r.name() == OptimizeProjections::new().name() { Arc::new(SafeProjections::default()) } else { r }
+        })
+        .collect();
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .with_optimizer_rules(rules)
+        .build();
+    SessionContext::new_with_state(state)
+}
+
+/// `optimize_projections` over a plan whose computing projections are split.
+#[derive(Debug, Default)]
+pub(crate) struct SafeProjections {
+    inner: OptimizeProjections,
+}
+
+impl OptimizerRule for SafeProjections {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn rewrite(&self, plan: LogicalPlan, config: &dyn OptimizerConfig) -> Result<Transformed<LogicalPlan>> {
+        let split = split_projections(plan)?;
+        self.inner.rewrite(split.data, config)
+    }
+}
+
+static FRESH: AtomicU64 = AtomicU64::new(0);
+
+fn fresh() -> String {
+    format!("__kql_value_{}", FRESH.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Splits every projection (in subqueries too) that computes a value.
+pub(crate) fn split_projections(plan: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+    plan.transform_up_with_subqueries(|node| match node {
+        LogicalPlan::Projection(p) if p.expr.iter().any(|e| !matches!(e, Expr::Column(_))) => split(p),
+        other => Ok(Transformed::no(other)),
+    })
+}
+
+fn split(p: Projection) -> Result<Transformed<LogicalPlan>> {
+    let mut compute = Vec::with_capacity(p.expr.len());
+    let mut rename = Vec::with_capacity(p.expr.len());
+    for (i, e) in p.expr.into_iter().enumerate() {
+        if let Expr::Column(c) = e {
+            compute.push(Expr::Column(c.clone()));
+            rename.push(Expr::Column(c));
+            continue;
+        }
+        let (qualifier, field) = p.schema.qualified_field(i);
+        let name = fresh();
+        let (value, relation, metadata) = match e {
+            Expr::Alias(Alias { expr, relation, metadata, .. }) => (*expr, relation, metadata),
+            other => (other, qualifier.cloned(), None),
+        };
+        compute.push(value.alias(&name));
+        rename.push(Expr::Alias(Alias {
+            expr: Box::new(Expr::Column(Column::from_name(name))),
+            relation,
+            name: field.name().clone(),
+            metadata,
+        }));
+    }
+    let computed = LogicalPlan::Projection(Projection::try_new(compute, p.input)?);
+    let renamed = Projection::try_new_with_schema(rename, Arc::new(computed), p.schema)?;
+    Ok(Transformed::yes(LogicalPlan::Projection(renamed)))
+}
