@@ -228,34 +228,41 @@ impl ScalarUDFImpl for RangeListFunc {
         if st == 0.0 || !st.is_finite() {
             return datafusion::common::exec_err!("range: the step cannot be zero");
         }
-        let rows = if (st > 0.0 && b < a) || (st < 0.0 && b > a) { 0.0 } else { ((b - a) / st + 1e-9).floor() + 1.0 };
-        if rows > MAX_RANGE_ROWS as f64 {
-            return datafusion::common::exec_err!("range would make {rows} rows; the limit is {MAX_RANGE_ROWS}");
-        }
-        let rows = rows as i64;
+        let too_many =
+            |rows: f64| datafusion::common::exec_err!("range would make {rows} rows; the limit is {MAX_RANGE_ROWS}");
         let arr: ArrayRef = if self.real {
-            let mut b = ListBuilder::new(datafusion::arrow::array::Float64Builder::new());
-            for i in 0..rows {
-                b.values().append_value(a + i as f64 * st);
+            let rows =
+                if (st > 0.0 && b < a) || (st < 0.0 && b > a) { 0.0 } else { ((b - a) / st + 1e-9).floor() + 1.0 };
+            if rows > MAX_RANGE_ROWS as f64 {
+                return too_many(rows);
             }
-            b.append(true);
-            Arc::new(b.finish())
+            let mut list = ListBuilder::new(datafusion::arrow::array::Float64Builder::new());
+            for i in 0..rows as i64 {
+                list.values().append_value(a + i as f64 * st);
+            }
+            list.append(true);
+            Arc::new(list.finish())
         } else {
-            let (ai, si) = (a as i64, st as i64);
-            let ai = match &vals[0] {
-                V::Long(n) | V::Dt(n) | V::Ts(n) => *n,
-                _ => ai,
+            // Whole numbers (and nanoseconds) are counted exactly, in i128:
+            // no step past `to` wraps around to the other end.
+            let whole = |v: &V| match v {
+                V::Long(n) | V::Dt(n) | V::Ts(n) => Some(i128::from(*n)),
+                _ => None,
             };
-            let si = match &vals[2] {
-                V::Long(n) | V::Ts(n) => *n,
-                _ => si,
+            let (Some(ai), Some(bi), Some(si)) = (whole(&vals[0]), whole(&vals[1]), whole(&vals[2])) else {
+                return datafusion::common::exec_err!("range: expected whole numbers");
             };
-            let mut b = ListBuilder::new(Int64Builder::new());
-            for i in 0..rows {
-                b.values().append_value(ai + i * si);
+            let rows = if (si > 0 && bi < ai) || (si < 0 && bi > ai) { 0 } else { (bi - ai) / si + 1 };
+            if rows > i128::from(MAX_RANGE_ROWS) {
+                return too_many(rows as f64);
             }
-            b.append(true);
-            Arc::new(b.finish())
+            let mut list = ListBuilder::new(Int64Builder::new());
+            for i in 0..rows {
+                // Between `from` and `to`, so it fits.
+                list.values().append_value((ai + i * si) as i64);
+            }
+            list.append(true);
+            Arc::new(list.finish())
         };
         Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&arr, 0)?))
     }
