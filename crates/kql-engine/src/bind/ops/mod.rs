@@ -8,6 +8,7 @@ mod mv_apply;
 mod parse;
 mod percentiles;
 mod project;
+mod sample;
 mod source;
 mod summarize;
 mod union;
@@ -65,7 +66,9 @@ impl<'a> Binder<'a> {
                 let plan = self.build(span, LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)))?;
                 Ok(Tab { plan, source: input.source })
             }
-            OperatorKind::Take(count) | OperatorKind::Sample(count) => {
+            OperatorKind::Sample(count) => self.sample(input, count, span),
+            OperatorKind::SampleDistinct { count, of } => self.sample_distinct(input, count, of, span),
+            OperatorKind::Take(count) => {
                 let n = self.row_count(count)?;
                 let plan = self.build(span, LogicalPlanBuilder::from(input.plan).limit(0, Some(n)))?;
                 Ok(Tab { plan, source: input.source })
