@@ -289,7 +289,8 @@ impl<'a> Binder<'a> {
                 let Some(pattern) = self.constant_text(&r) else {
                     return Err(self.not_implemented(rhs.span, "`matches regex` with a pattern that is not a constant"));
                 };
-                if let Err(e) = regex::Regex::new(&pattern) {
+                if let Err(e) = crate::functions::rowwise::compile_regex(&pattern) {
+                    let e = crate::functions::rowwise::regex_error(&e);
                     return Err(self.error(error::BAD_ARGUMENTS, rhs.span, format!("invalid regular expression: {e}")));
                 }
                 let l = self.as_text(l);

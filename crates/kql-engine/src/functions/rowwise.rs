@@ -112,7 +112,34 @@ impl Ctx {
 
     /// `pattern` compiled (once per batch); `None` if it does not compile.
     pub fn regex(&mut self, pattern: &str) -> Option<&regex::Regex> {
-        self.regexes.entry(pattern.to_string()).or_insert_with(|| regex::Regex::new(pattern).ok()).as_ref()
+        self.regexes.entry(pattern.to_string()).or_insert_with(|| compile_regex(pattern).ok()).as_ref()
+    }
+}
+
+/// The most memory a compiled regular expression (and each of its lazy
+/// DFAs) may take: a pattern that needs more is an error rather than
+/// seconds of compiling.
+pub const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// Compiles a regular expression of a query, within [`REGEX_SIZE_LIMIT`].
+pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
+}
+
+/// The first line of a regex error (the rest repeats the pattern with a
+/// caret, which a diagnostic's span shows better).
+pub fn regex_error(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => format!("it would take more than {limit} bytes compiled"),
+        other => {
+            let text = other.to_string();
+            text.lines()
+                .rev()
+                .find(|l| l.starts_with("error:"))
+                .unwrap_or(&text)
+                .trim_start_matches("error: ")
+                .to_string()
+        }
     }
 }
 

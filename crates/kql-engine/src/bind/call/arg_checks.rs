@@ -9,6 +9,7 @@ use kql_syntax::Span;
 use crate::bind::{BResult, Binder, Typed};
 use crate::error;
 use crate::functions::datetime::period;
+use crate::functions::rowwise::{compile_regex, regex_error};
 
 /// The value of a constant string argument.
 fn constant_str(t: &Typed) -> Option<&str> {
@@ -21,7 +22,37 @@ fn constant_str(t: &Typed) -> Option<&str> {
     }
 }
 
+/// The parts `datetime_part` takes.
+const PARTS: &[&str] = &[
+    "year",
+    "quarter",
+    "month",
+    "weekofyear",
+    "week_of_year",
+    "day",
+    "dayofyear",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "microsecond",
+    "nanosecond",
+];
+
 impl Binder<'_> {
+    /// A constant regular expression argument must compile (as `wrap`
+    /// makes it), within the size limit: else every row would get the
+    /// null or empty answer of a pattern that fails.
+    fn check_regex(&mut self, arg: &Typed, span: Span, wrap: impl Fn(&str) -> String) -> BResult<()> {
+        let Some(p) = constant_str(arg) else { return Ok(()) };
+        match compile_regex(&wrap(p)) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                Err(self.error(error::BAD_ARGUMENTS, span, format!("invalid regular expression: {}", regex_error(&e))))
+            }
+        }
+    }
+
     /// Checks the bound arguments `args` (written at `spans`) of `name`.
     pub(super) fn check_rowwise_args(&mut self, name: &str, args: &[Typed], spans: &[Span], span: Span) -> BResult<()> {
         match name {
@@ -64,6 +95,25 @@ impl Binder<'_> {
                         error::BAD_ARGUMENTS,
                         spans[2],
                         format!("the kind of `countof` is \"normal\" or \"regex\", not \"{kind}\""),
+                    ));
+                }
+                if args.get(2).and_then(constant_str) == Some("regex") {
+                    self.check_regex(&args[1], spans[1], |p| p.to_string())?;
+                }
+            }
+            "replace_regex" => self.check_regex(&args[1], spans[1], |p| p.to_string())?,
+            "extract" | "extract_all" => self.check_regex(&args[0], spans[0], |p| p.to_string())?,
+            // trim compiles its pattern repeated and anchored.
+            "trim" | "trim_start" | "trim_end" => self.check_regex(&args[0], spans[0], |p| format!("^(?:{p})+"))?,
+            "datetime_part" => {
+                if let Some(p) = constant_str(&args[0])
+                    && !PARTS.contains(&p.to_ascii_lowercase().as_str())
+                {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        spans[0],
+                        format!("`{p}` is not a part `datetime_part` knows"),
+                        format!("use one of {}", PARTS.join(", ")),
                     ));
                 }
             }

@@ -69,8 +69,15 @@ impl<'a> Binder<'a> {
         if ends_with_col {
             re.push('$');
         }
-        if regex::Regex::new(&re).is_err() {
-            return Err(self.error(error::BAD_ARGUMENTS, span, "the parse pattern is not a valid regular expression"));
+        if let Err(e) = crate::functions::rowwise::compile_regex(&re) {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                format!(
+                    "the parse pattern is not a valid regular expression: {}",
+                    crate::functions::rowwise::regex_error(&e)
+                ),
+            ));
         }
         let mode = if kind == "relaxed" { ParseMode::Relaxed } else { ParseMode::Strict };
         let types: Vec<KqlType> = cols.iter().map(|(_, t)| *t).collect();
