@@ -19,41 +19,6 @@ use crate::functions::convert::to_string;
 use crate::functions::dynamic::parse_json;
 use crate::types::KqlType;
 
-/// Built-in scalar function names, for "did you mean".
-pub(crate) const SCALAR_FUNCTIONS: &[&str] = &[
-    "ago",
-    "now",
-    "iif",
-    "iff",
-    "case",
-    "coalesce",
-    "isempty",
-    "isnotempty",
-    "isnull",
-    "isnotnull",
-    "strlen",
-    "tolower",
-    "toupper",
-    "tostring",
-    "toint",
-    "tolong",
-    "toreal",
-    "todouble",
-    "tobool",
-    "toboolean",
-    "todatetime",
-    "totimespan",
-    "todynamic",
-    "parse_json",
-    "strcat",
-    "not",
-    "toscalar",
-    "column_ifexists",
-    "bin",
-    "floor",
-    "abs",
-];
-
 impl<'a> Binder<'a> {
     /// Binds `func(args)` in scalar position.
     pub fn call(&mut self, func: &ast::Expr, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
@@ -321,7 +286,7 @@ impl<'a> Binder<'a> {
                     format!("unknown function `{name}`"),
                 )
                 .with_label("not a function");
-                let mut names: Vec<&str> = SCALAR_FUNCTIONS.to_vec();
+                let mut names: Vec<&str> = crate::functions::BUILTIN_SCALARS.to_vec();
                 names.extend(crate::functions::ROWWISE.iter().map(|d| d.name));
                 let lets: Vec<String> =
                     self.env.iter().filter(|(_, v)| matches!(v, Value::Function(_))).map(|(n, _)| n.clone()).collect();

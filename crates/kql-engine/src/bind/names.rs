@@ -2,42 +2,7 @@
 
 use kql_syntax::ast::{self, ExprKind};
 
-/// Aggregation functions and the prefix of their default column name.
-pub(crate) const AGGREGATES: &[(&str, &str)] = &[
-    ("count", "count"),
-    ("countif", "countif"),
-    ("dcount", "dcount"),
-    ("dcountif", "dcountif"),
-    ("count_distinct", "count_distinct"),
-    ("sum", "sum"),
-    ("sumif", "sumif"),
-    ("avg", "avg"),
-    ("avgif", "avgif"),
-    ("min", "min"),
-    ("max", "max"),
-    ("minif", "minif"),
-    ("maxif", "maxif"),
-    ("make_set", "set"),
-    ("make_set_if", "set"),
-    ("make_list", "list"),
-    ("make_list_if", "list"),
-    ("make_list_with_nulls", "list"),
-    ("make_bag", "bag"),
-    ("make_bag_if", "bag"),
-    ("arg_max", "max"),
-    ("arg_min", "min"),
-    ("take_any", ""),
-    ("take_anyif", ""),
-    ("any", "any"),
-    ("percentile", "percentile"),
-    ("percentiles", "percentile"),
-    ("stdev", "stdev"),
-    ("stdevif", "stdevif"),
-    ("stdevp", "stdevp"),
-    ("variance", "variance"),
-    ("varianceif", "varianceif"),
-    ("variancep", "variancep"),
-];
+pub(crate) use crate::functions::aggregate::AGGREGATES;
 
 /// Whether `name` is an aggregation function.
 pub(crate) fn is_aggregate(name: &str) -> bool {

@@ -1,9 +1,47 @@
-//! Row functions that finish an aggregation: `summarize` collects a group's
-//! values with `array_agg`, and these turn the list into the KQL result.
+//! The aggregation functions' names, and the row functions that finish an
+//! aggregation: `summarize` collects a group's values with `array_agg`, and
+//! these turn the list into the KQL result.
 
 use serde_json::Value as J;
 
 use super::rowwise::{Ctx, V};
+
+/// Aggregation functions and the prefix of their default column name.
+pub const AGGREGATES: &[(&str, &str)] = &[
+    ("count", "count"),
+    ("countif", "countif"),
+    ("dcount", "dcount"),
+    ("dcountif", "dcountif"),
+    ("count_distinct", "count_distinct"),
+    ("sum", "sum"),
+    ("sumif", "sumif"),
+    ("avg", "avg"),
+    ("avgif", "avgif"),
+    ("min", "min"),
+    ("max", "max"),
+    ("minif", "minif"),
+    ("maxif", "maxif"),
+    ("make_set", "set"),
+    ("make_set_if", "set"),
+    ("make_list", "list"),
+    ("make_list_if", "list"),
+    ("make_list_with_nulls", "list"),
+    ("make_bag", "bag"),
+    ("make_bag_if", "bag"),
+    ("arg_max", "max"),
+    ("arg_min", "min"),
+    ("take_any", ""),
+    ("take_anyif", ""),
+    ("any", "any"),
+    ("percentile", "percentile"),
+    ("percentiles", "percentile"),
+    ("stdev", "stdev"),
+    ("stdevif", "stdevif"),
+    ("stdevp", "stdevp"),
+    ("variance", "variance"),
+    ("varianceif", "varianceif"),
+    ("variancep", "variancep"),
+];
 
 /// `make_list_with_nulls`: the list as a dynamic array, nulls kept; an
 /// empty group gives `[]`.

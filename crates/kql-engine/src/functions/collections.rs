@@ -42,7 +42,7 @@ pub fn array_index_of(a: &[V], _: &mut Ctx) -> V {
     if length < -1 || occurrence < 0 {
         return V::Null;
     }
-    let end = if length == -1 { n } else { (start + length).min(n) };
+    let end = if length == -1 { n } else { start.saturating_add(length).min(n) };
     let mut seen = 0;
     for i in start..end.max(start) {
         if same(&arr[i as usize], &a[1]) {

@@ -40,6 +40,47 @@ pub struct RowwiseDef {
     pub f: RowFn,
 }
 
+/// The scalar functions the binder implements itself (as DataFusion
+/// expressions), beside the row-at-a-time [`ROWWISE`] ones.
+pub const BUILTIN_SCALARS: &[&str] = &[
+    "ago",
+    "now",
+    "iif",
+    "iff",
+    "case",
+    "coalesce",
+    "isempty",
+    "isnotempty",
+    "isnull",
+    "isnotnull",
+    "strlen",
+    "tolower",
+    "toupper",
+    "tostring",
+    "toint",
+    "tolong",
+    "toreal",
+    "todouble",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "totimespan",
+    "todynamic",
+    "parse_json",
+    "parsejson",
+    "strcat",
+    "not",
+    "toscalar",
+    "column_ifexists",
+    "bin",
+    "floor",
+    "abs",
+];
+
+/// The window functions, allowed in `extend`, `project`, `where` and
+/// `serialize` over a serialized input.
+pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next"];
+
 const ANY: usize = usize::MAX;
 
 macro_rules! defs {

@@ -34,7 +34,7 @@ pub fn substring(a: &[V], _: &mut Ctx) -> V {
         },
         None => n,
     };
-    let end = (start + len).min(n);
+    let end = start.saturating_add(len).min(n);
     V::Str(s[start as usize..end as usize].iter().collect())
 }
 
@@ -181,7 +181,7 @@ pub fn indexof(a: &[V], _: &mut Ctx) -> V {
         return V::Long(-1);
     }
     // The docs' examples show `length` positions after `start`, both ends included.
-    let end = if length == -1 { n } else { (start + length + 1).min(n) };
+    let end = if length == -1 { n } else { start.saturating_add(length).saturating_add(1).min(n) };
     let window = &s[start as usize..end as usize];
     let mut seen = 0;
     if m.is_empty() {
