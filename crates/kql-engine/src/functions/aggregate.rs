@@ -95,6 +95,9 @@ pub fn nearest_rank(a: &[V], _: &mut Ctx) -> V {
         Some(_) => V::Null,
         None => {
             let mut v: Vec<f64> = items.iter().filter_map(J::as_f64).collect();
+            if v.is_empty() {
+                return V::Null;
+            }
             v.sort_by(f64::total_cmp);
             V::Real(v[rank(v.len())])
         }
@@ -104,6 +107,12 @@ pub fn nearest_rank(a: &[V], _: &mut Ctx) -> V {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percentile_of_no_numbers_is_null() {
+        let list = V::Dyn(serde_json::json!(["a", null]));
+        assert_eq!(nearest_rank(&[list, V::Long(50)], &mut Ctx::default()), V::Null);
+    }
 
     #[test]
     fn bags_merge_and_skip_other_values() {

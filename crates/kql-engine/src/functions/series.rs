@@ -42,18 +42,21 @@ pub fn axis(a: &[V], _: &mut Ctx) -> V {
     let kind = a[4].str();
     let out: Vec<J> = (0..n as i64)
         .map(|i| {
-            let k = lo + i;
+            // A point out of range is null, never a wrapped or clamped value.
+            let Some(k) = lo.checked_add(i) else { return J::Null };
             match (kind, &a[2], &a[3]) {
                 ("real", base, step) => {
                     let (b, s) = (real(base), real(step));
                     V::Real(b + k as f64 * s).json()
                 }
                 (_, base, step) => {
-                    let v = base.long().unwrap_or(0).saturating_add(k.saturating_mul(step.long().unwrap_or(0)));
-                    match kind {
-                        "datetime" => V::Dt(v),
-                        "timespan" => V::Ts(v),
-                        _ => V::Long(v),
+                    let v =
+                        k.checked_mul(step.long().unwrap_or(0)).and_then(|d| base.long().unwrap_or(0).checked_add(d));
+                    match (kind, v) {
+                        (_, None) => V::Null,
+                        ("datetime", Some(v)) => V::Dt(v),
+                        ("timespan", Some(v)) => V::Ts(v),
+                        (_, Some(v)) => V::Long(v),
                     }
                     .json()
                 }
@@ -91,5 +94,18 @@ mod tests {
         assert_eq!(got, json("[10,15,20]"));
         let got = axis(&[V::Null, V::Null, V::Long(0), V::Long(5), V::Str("long".into())], &mut Ctx::default());
         assert_eq!(got, json("[]"));
+    }
+
+    #[test]
+    fn axis_points_out_of_range_are_null() {
+        let at = |lo: i64, base: i64, step: i64| {
+            axis(
+                &[V::Long(lo), V::Long(2), V::Long(base), V::Long(step), V::Str("datetime".into())],
+                &mut Ctx::default(),
+            )
+        };
+        assert_eq!(at(i64::MAX, 0, 1), json(r#"["2262-04-11T23:47:16.8547758Z",null]"#));
+        assert_eq!(at(0, i64::MAX, 1), json(r#"["2262-04-11T23:47:16.8547758Z",null]"#));
+        assert_eq!(at(1, 0, i64::MAX), json(r#"["2262-04-11T23:47:16.8547758Z",null]"#));
     }
 }

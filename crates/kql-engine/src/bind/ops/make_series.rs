@@ -7,6 +7,7 @@
 //! bins and values, and row functions spread them into arrays with the
 //! default where a bin has no rows, beside the array of axis values.
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::functions::math::expr_fn::floor;
 use datafusion::functions_aggregate::array_agg::array_agg_udaf;
@@ -21,6 +22,7 @@ use crate::bind::call::{datetime_bin_origin, floor_div};
 use crate::bind::names::{NameTable, inferred};
 use crate::bind::{BResult, Binder, Row, Tab};
 use crate::error;
+use crate::functions::checked::{self, Op};
 use crate::functions::rowwise::row_func;
 use crate::functions::series::{self, MAX_POINTS};
 use crate::types::KqlType;
@@ -118,14 +120,19 @@ impl<'a> Binder<'a> {
             Num::Int(_) => Num::Int(0),
             Num::Real(_) => Num::Real(0.0),
         };
-        let bounds = bounds(m.in_range, from, to, step, origin);
+        let Some(bounds) = bounds(m.in_range, from, to, step, origin) else {
+            return Err(self.error(error::BAD_ARGUMENTS, span, "the series' bins fall outside the range of the axis"));
+        };
         if let (Some(lo), Some(hi)) = (bounds.lo, bounds.hi)
-            && hi - lo > MAX_POINTS
+            && i128::from(hi) - i128::from(lo) > i128::from(MAX_POINTS)
         {
             return Err(self.error(
                 error::BAD_ARGUMENTS,
                 span,
-                format!("the series would have {} points; make-series makes at most {MAX_POINTS}", hi - lo),
+                format!(
+                    "the series would have {} points; make-series makes at most {MAX_POINTS}",
+                    i128::from(hi) - i128::from(lo)
+                ),
             ));
         }
 
@@ -135,7 +142,11 @@ impl<'a> Binder<'a> {
         } else {
             cast(axis.expr.clone(), datafusion::arrow::datatypes::DataType::Int64)
         };
-        let offset = binary_expr(units.clone(), Operator::Minus, bounds.base.lit());
+        // Checked: an axis value whose offset overflows has no bin.
+        let offset = match bounds.base {
+            Num::Int(_) => checked::call(Op::Sub, vec![units.clone(), bounds.base.lit()], DataType::Int64),
+            Num::Real(_) => binary_expr(units.clone(), Operator::Minus, bounds.base.lit()),
+        };
         let idx = match step {
             Num::Real(s) => cast(floor(binary_expr(offset, Operator::Divide, lit(s))), KqlType::Long.arrow()),
             Num::Int(s) => floor_div(offset, lit(s)),
@@ -221,9 +232,9 @@ impl<'a> Binder<'a> {
         };
         let hi = match bounds.hi {
             Some(hi) => lit(hi),
-            None => binary_expr(Self::column(&hi_col), Operator::Plus, lit(1i64)),
+            None => checked::call(Op::Add, vec![Self::column(&hi_col), lit(1i64)], DataType::Int64),
         };
-        let n = binary_expr(hi, Operator::Minus, lo.clone());
+        let n = checked::call(Op::Sub, vec![hi, lo.clone()], DataType::Int64);
         let mut names = NameTable::default();
         let mut out: Vec<Expr> = Vec::new();
         for k in &keys {
@@ -343,36 +354,42 @@ impl<'a> Binder<'a> {
 }
 
 /// Where bin 0 starts and the fixed first and last bins; `origin` is where
-/// bin() counts from.
-fn bounds(in_range: bool, from: Option<Num>, to: Option<Num>, step: Num, origin: Num) -> Bounds {
-    // floor(v / step) and ceil(v / step) in the axis arithmetic.
-    let div = |v: Num, ceil: bool| -> i64 {
-        match (v, step) {
-            (Num::Int(v), Num::Int(s)) => {
+/// bin() counts from. `None` when a bin number does not fit a long.
+fn bounds(in_range: bool, from: Option<Num>, to: Option<Num>, step: Num, origin: Num) -> Option<Bounds> {
+    // (a - b) / step, floored or ceiled, in the axis arithmetic: exactly
+    // (in i128) for whole numbers.
+    let div = |a: Num, b: Num, ceil: bool| -> Option<i64> {
+        match (a, b, step) {
+            (Num::Int(a), Num::Int(b), Num::Int(s)) => {
+                let (v, s) = (i128::from(a) - i128::from(b), i128::from(s));
                 let q = v.div_euclid(s);
-                if ceil && v.rem_euclid(s) != 0 { q + 1 } else { q }
+                i64::try_from(if ceil && v.rem_euclid(s) != 0 { q + 1 } else { q }).ok()
             }
             _ => {
-                let q = v.real() / step.real();
-                (if ceil { q.ceil() } else { q.floor() }) as i64
+                let q = (a.real() - b.real()) / step.real();
+                let q = if ceil { q.ceil() } else { q.floor() };
+                crate::functions::checked::real_to_nanos(q)
             }
         }
     };
-    let sub = |a: Num, b: Num| match (a, b) {
-        (Num::Int(a), Num::Int(b)) => Num::Int(a - b),
-        _ => Num::Real(a.real() - b.real()),
+    let fixed = |v: Option<Option<i64>>| match v {
+        Some(None) => Err(()),
+        Some(Some(n)) => Ok(Some(n)),
+        None => Ok(None),
     };
-    if in_range {
+    let b = if in_range {
         // bin(): bins counted from the origin; `to` is inclusive.
-        return Bounds {
-            base: origin,
-            lo: from.map(|f| div(sub(f, origin), false)),
-            hi: to.map(|t| div(sub(t, origin), false) + 1),
-        };
-    }
-    match from {
-        // bin_at(Axis, step, from): bins counted from `from`; `to` is exclusive.
-        Some(f) => Bounds { base: f, lo: Some(0), hi: to.map(|t| div(sub(t, f), true).max(0)) },
-        None => Bounds { base: origin, lo: None, hi: to.map(|t| div(sub(t, origin), true)) },
-    }
+        let hi = to.map(|t| div(t, origin, false).and_then(|q| q.checked_add(1)));
+        Bounds { base: origin, lo: fixed(from.map(|f| div(f, origin, false))).ok()?, hi: fixed(hi).ok()? }
+    } else {
+        match from {
+            // bin_at(Axis, step, from): bins counted from `from`; `to` is exclusive.
+            Some(f) => {
+                let hi = to.map(|t| div(t, f, true).map(|q| q.max(0)));
+                Bounds { base: f, lo: Some(0), hi: fixed(hi).ok()? }
+            }
+            None => Bounds { base: origin, lo: None, hi: fixed(to.map(|t| div(t, origin, true))).ok()? },
+        }
+    };
+    Some(b)
 }
