@@ -39,6 +39,29 @@ const PARTS: &[&str] = &[
     "nanosecond",
 ];
 
+/// The first run of a letter in a `format_datetime` format that is not one
+/// of its format elements (format-datetime-function.md), if any.
+fn bad_datetime_format(f: &str) -> Option<String> {
+    let chars: Vec<char> = f.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let n = chars[i..].iter().take_while(|x| **x == c).count();
+        let ok = match c {
+            'd' | 'h' | 'H' | 'm' | 'M' | 's' => n <= 2,
+            'f' | 'F' => n <= 7,
+            'y' => matches!(n, 1 | 2 | 4),
+            't' => n == 2,
+            other => !other.is_alphabetic(),
+        };
+        if !ok {
+            return Some(chars[i..i + n].iter().collect());
+        }
+        i += n;
+    }
+    None
+}
+
 impl Binder<'_> {
     /// A constant regular expression argument must compile (as `wrap`
     /// makes it), within the size limit: else every row would get the
@@ -105,6 +128,18 @@ impl Binder<'_> {
             "extract" | "extract_all" => self.check_regex(&args[0], spans[0], |p| p.to_string())?,
             // trim compiles its pattern repeated and anchored.
             "trim" | "trim_start" | "trim_end" => self.check_regex(&args[0], spans[0], |p| format!("^(?:{p})+"))?,
+            "format_datetime" => {
+                if let Some(f) = args.get(1).and_then(constant_str)
+                    && let Some(bad) = bad_datetime_format(f)
+                {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        spans[1],
+                        format!("`{bad}` is not a format element of `format_datetime`"),
+                        "use d, dd, f to fffffff, F to FFFFFFF, h, hh, H, HH, m, mm, M, MM, s, ss, y, yy, yyyy, tt and delimiters such as - / : . , _ [ ] or space",
+                    ));
+                }
+            }
             "datetime_part" => {
                 if let Some(p) = constant_str(&args[0])
                     && !PARTS.contains(&p.to_ascii_lowercase().as_str())
