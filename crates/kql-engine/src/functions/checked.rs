@@ -35,8 +35,9 @@ struct CheckedFunc {
 
 /// A real result as i64 nanoseconds, if it is a number in range.
 pub fn real_to_nanos(r: f64) -> Option<i64> {
-    // i64::MAX as f64 rounds up to 2^63, which does not fit.
-    (r.is_finite() && r >= -9.223_372_036_854_775e18 && r < 9.223_372_036_854_775e18).then(|| r.trunc() as i64)
+    // i64::MAX as f64 rounds up to 2^63, which does not fit; NaN and the
+    // infinities are outside every range.
+    (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&r).then(|| r.trunc() as i64)
 }
 
 /// `floor((x - origin) / size) * size + origin`, checked.
