@@ -337,8 +337,14 @@ impl<'a> Binder<'a> {
                 // The window computes the bare row number; the offset is applied on top.
                 let id = self.fresh("win");
                 self.windows.as_mut().expect("checked above").push(row_number().alias(&id));
-                let rn = cast(Self::column(&id), DataType::Int64);
-                return Ok(Typed { expr: binary_expr(rn, Operator::Plus, lit(start - 1)), ty: KqlType::Long });
+                // (row number - 1) + start: a number past the largest long is null, not wrapped.
+                let rn = binary_expr(cast(Self::column(&id), DataType::Int64), Operator::Minus, lit(1i64));
+                let e = crate::functions::checked::call(
+                    crate::functions::checked::Op::Add,
+                    vec![rn, lit(start)],
+                    DataType::Int64,
+                );
+                return Ok(Typed { expr: e, ty: KqlType::Long });
             }
             _ => {
                 self.arity(name, args, 1, 3, span)?;
