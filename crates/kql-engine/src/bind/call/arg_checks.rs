@@ -62,6 +62,15 @@ fn bad_datetime_format(f: &str) -> Option<String> {
     None
 }
 
+/// The value of a constant whole-number argument.
+fn constant_long(t: &Typed) -> Option<i64> {
+    match &t.expr {
+        Expr::Literal(ScalarValue::Int64(Some(n)), _) => Some(*n),
+        Expr::Literal(ScalarValue::Int32(Some(n)), _) => Some(i64::from(*n)),
+        _ => None,
+    }
+}
+
 impl Binder<'_> {
     /// A constant regular expression argument must compile (as `wrap`
     /// makes it), within the size limit: else every row would get the
@@ -125,7 +134,24 @@ impl Binder<'_> {
                 }
             }
             "replace_regex" => self.check_regex(&args[1], spans[1], |p| p.to_string())?,
-            "extract" | "extract_all" => self.check_regex(&args[0], spans[0], |p| p.to_string())?,
+            "extract" | "extract_all" => {
+                self.check_regex(&args[0], spans[0], |p| p.to_string())?;
+                // extract's capture group, when it and the pattern are constants, must exist.
+                if name == "extract"
+                    && let (Some(p), Some(g)) = (constant_str(&args[0]), args.get(1).and_then(constant_long))
+                    && let Ok(re) = compile_regex(p)
+                    && (g < 0 || g >= re.captures_len() as i64)
+                {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        spans[1],
+                        format!(
+                            "the pattern has no capture group {g}: 0 is the whole match, and it has {} more",
+                            re.captures_len() - 1
+                        ),
+                    ));
+                }
+            }
             // trim compiles its pattern repeated and anchored.
             "trim" | "trim_start" | "trim_end" => self.check_regex(&args[0], spans[0], |p| format!("^(?:{p})+"))?,
             "format_datetime" => {
