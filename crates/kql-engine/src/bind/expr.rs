@@ -237,6 +237,15 @@ impl<'a> Binder<'a> {
                 // Kusto counts datetimes and timespans in 100 ns ticks.
                 binary_expr(cast(t.expr, datafusion::arrow::datatypes::DataType::Int64), Operator::Divide, lit(100i64))
             }
+            (from, KqlType::Timespan) if from.is_numeric() => {
+                // ... and back: a number of ticks is a timespan; null when it does not fit.
+                use crate::functions::checked::{Op, call};
+                let ticks = Expr::TryCast(datafusion::logical_expr::TryCast::new(
+                    Box::new(t.expr),
+                    datafusion::arrow::datatypes::DataType::Int64,
+                ));
+                call(Op::Ticks, vec![ticks], to.arrow())
+            }
             _ => Expr::TryCast(datafusion::logical_expr::TryCast::new(Box::new(t.expr), to.arrow())),
         };
         Typed { expr, ty: to }

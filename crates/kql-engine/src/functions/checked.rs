@@ -1,7 +1,8 @@
 //! Datetime and timespan arithmetic that never wraps. Datetimes and
-//! timespans are nanoseconds in an i64; a sum, difference, product or bin
-//! that leaves that range is null, as Kusto gives null for a result out of
-//! its datetime range, rather than a value wrapped to the other end.
+//! timespans are nanoseconds in an i64; a sum, difference, product, bin or
+//! count of ticks that leaves that range is null, as Kusto gives null for a
+//! result out of its datetime range, rather than a value wrapped to the
+//! other end.
 
 use std::sync::Arc;
 
@@ -25,6 +26,8 @@ pub enum Op {
     Divide,
     /// `floor((a - origin) / size) * size + origin`; null unless `size > 0`.
     Bin,
+    /// `a * 100`: 100-nanosecond ticks as nanoseconds.
+    Ticks,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -52,6 +55,7 @@ pub fn bin_nanos(x: i64, size: i64, origin: i64) -> Option<i64> {
 fn apply(op: Op, a: &[ArrayRef]) -> Result<Int64Array> {
     let x = a[0].as_primitive::<Int64Type>();
     Ok(match op {
+        Op::Ticks => x.iter().map(|x| x?.checked_mul(100)).collect(),
         Op::Add | Op::Sub => {
             let y = a[1].as_primitive::<Int64Type>();
             x.iter()
@@ -87,6 +91,7 @@ impl ScalarUDFImpl for CheckedFunc {
             Op::Scale => "checked_scale",
             Op::Divide => "checked_divide",
             Op::Bin => "checked_bin",
+            Op::Ticks => "checked_ticks",
         }
     }
 
@@ -113,7 +118,7 @@ impl ScalarUDFImpl for CheckedFunc {
             let arr = if arr.data_type() == &want(i) { arr } else { datafusion::arrow::compute::cast(&arr, &want(i))? };
             arrays.push(arr);
         }
-        let expected = if self.op == Op::Bin { 3 } else { 2 };
+        let expected = arity(self.op);
         if arrays.len() != expected {
             return exec_err!("{} takes {expected} arguments", self.name());
         }
@@ -126,10 +131,17 @@ impl ScalarUDFImpl for CheckedFunc {
     }
 }
 
+fn arity(op: Op) -> usize {
+    match op {
+        Op::Ticks => 1,
+        Op::Bin => 3,
+        _ => 2,
+    }
+}
+
 /// The UDF computing `op`.
 pub fn checked(op: Op) -> ScalarUDF {
-    let arity = if op == Op::Bin { 3 } else { 2 };
-    ScalarUDF::from(CheckedFunc { op, signature: Signature::new(TypeSignature::Any(arity), Volatility::Immutable) })
+    ScalarUDF::from(CheckedFunc { op, signature: Signature::new(TypeSignature::Any(arity(op)), Volatility::Immutable) })
 }
 
 /// `op` over `args` as i64 nanoseconds (the second a real for
