@@ -48,6 +48,11 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Ok(match op {
+                    // A timespan negates as 0 - t, null when it has no opposite.
+                    UnaryOp::Neg if t.ty == KqlType::Timespan => {
+                        use crate::functions::checked::{Op, call};
+                        Typed { expr: call(Op::Sub, vec![lit(0i64), t.expr], t.ty.arrow()), ty: t.ty }
+                    }
                     UnaryOp::Neg => Typed { expr: Expr::Negative(Box::new(t.expr)), ty: t.ty },
                     UnaryOp::Plus => t,
                 })
