@@ -132,6 +132,10 @@ const LINEAR_SET: usize = 16;
 
 /// A UDF testing whether one string argument equals one of `needles`.
 pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> ScalarUDF {
+    ScalarUDF::from(set_func(needles, case_sensitive, negated))
+}
+
+fn set_func(needles: Vec<String>, case_sensitive: bool, negated: bool) -> StringSetFunc {
     let mut needles: Vec<String> =
         needles.into_iter().map(|n| if case_sensitive { n } else { fold(&n).into_owned() }).collect();
     needles.sort();
@@ -141,14 +145,14 @@ pub fn string_set(needles: Vec<String>, case_sensitive: bool, negated: bool) -> 
         .iter()
         .all(|n| n.is_ascii() && n.len() < 128)
         .then(|| needles.iter().fold(0u128, |m, n| m | (1u128 << n.len())));
-    ScalarUDF::from(StringSetFunc {
+    StringSetFunc {
         needles,
         case_sensitive,
         negated,
         set,
         lengths,
         signature: Signature::new(TypeSignature::Any(1), Volatility::Immutable),
-    })
+    }
 }
 
 impl StringSetFunc {
@@ -226,5 +230,50 @@ impl ScalarUDFImpl for StringSetFunc {
             return Ok(ColumnarValue::Array(Arc::new(self.on_views(views, lengths))));
         }
         map_str_to_bool(&args.args[0], |s| self.contains(s) != neg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Characters whose case is interesting: ASCII letters, Latin, Greek,
+    /// Cyrillic, letterlike symbols (the Kelvin and Ångström signs), and
+    /// the ones that change length or are context-dependent when lowered.
+    fn characters() -> Vec<char> {
+        let ranges =
+            [(0x41u32, 0x7a), (0xc0, 0x24f), (0x370, 0x3ff), (0x400, 0x45f), (0x1e00, 0x1eff), (0x2100, 0x214f)];
+        ranges.iter().flat_map(|&(a, b)| (a..=b).filter_map(char::from_u32)).collect()
+    }
+
+    /// The compiled forms of `in~`/`=~` and of `contains`/`has`/
+    /// `startswith` answer what folding both sides and comparing answers,
+    /// for every pair of one-character strings drawn from these ranges
+    /// against the characters that share a fold with an ASCII letter.
+    #[test]
+    fn fast_paths_agree_with_folding() {
+        let all = characters();
+        let ascii_like: Vec<char> = all.iter().copied().filter(|c| fold::folds_to_ascii(*c)).collect();
+        for &n in &all {
+            let needle = n.to_string();
+            let set = set_func(vec![needle.clone()], false, false);
+            let anywhere = Matcher::new(std::slice::from_ref(&needle), MatchMode::Anywhere, false);
+            let term = Matcher::new(std::slice::from_ref(&needle), MatchMode::Term, false);
+            let start = Matcher::new(std::slice::from_ref(&needle), MatchMode::Start, false);
+            let hays: Vec<String> = ascii_like.iter().chain([n, 'x'].iter()).map(|c| c.to_string()).collect();
+            let views = StringViewArray::from(hays.iter().map(String::as_str).collect::<Vec<_>>());
+            let by_views = set.lengths.map(|l| set.on_views(&views, l));
+            for (i, h) in hays.iter().enumerate() {
+                let same = fold::fold(h) == fold::fold(&needle);
+                assert_eq!(set.contains(h), same, "{h:?} in~ ({needle:?})");
+                if let Some(v) = &by_views {
+                    assert_eq!(v.value(i), same, "{h:?} in~ ({needle:?}) over string views");
+                }
+                let hay = format!("({h})");
+                assert_eq!(anywhere.any(&hay), same, "{hay:?} contains {needle:?}");
+                assert_eq!(term.any(&hay), same, "{hay:?} has {needle:?}");
+                assert_eq!(start.any(h), same, "{h:?} startswith {needle:?}");
+            }
+        }
     }
 }
