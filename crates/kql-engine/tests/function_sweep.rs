@@ -4,7 +4,12 @@
 //! ranges, empty, multi-byte, combining and very long strings, invalid
 //! regular expressions, empty and null dynamic values, nulls of each
 //! type). A bind error or a runtime error is an answer; a panic is a
-//! failure, and every query that panics is reported, not just the first.
+//! failure, and every call that panics is reported, not just the first.
+//!
+//! Through queries, each function and arity gets a bounded sample of the
+//! argument lists plus the extreme longs at every position, so the sweep
+//! stays within seconds; the row functions' bodies are also called
+//! directly with every boundary value at every position, which is cheap.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
