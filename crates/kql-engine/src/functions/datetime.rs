@@ -221,31 +221,33 @@ pub fn datetime_part(a: &[V], _: &mut Ctx) -> V {
     })
 }
 
-/// `unixtime_seconds_todatetime(n)` and friends: `unit` nanoseconds per step.
-fn unix(a: &[V], unit: f64) -> V {
-    let v = match &a[0] {
-        V::Long(n) => *n as f64,
-        V::Real(r) => *r,
-        _ => return V::Null,
-    };
-    let n = v * unit;
-    if n.is_finite() && n.abs() < 9.2e18 { V::Dt(n.round() as i64) } else { V::Null }
+/// `unixtime_seconds_todatetime(n)` and friends: `unit` nanoseconds per
+/// step. Whole numbers convert exactly; out of range is null.
+fn unix(a: &[V], unit: i64) -> V {
+    match &a[0] {
+        V::Long(n) => n.checked_mul(unit).map(V::Dt).unwrap_or(V::Null),
+        V::Real(r) => {
+            let n = r * unit as f64;
+            if n.is_finite() && n.abs() < 9.2e18 { V::Dt(n.round() as i64) } else { V::Null }
+        }
+        _ => V::Null,
+    }
 }
 /// `unixtime_seconds_todatetime(s)`.
 pub fn unix_seconds(a: &[V], _: &mut Ctx) -> V {
-    unix(a, 1e9)
+    unix(a, 1_000_000_000)
 }
 /// `unixtime_milliseconds_todatetime(ms)`.
 pub fn unix_millis(a: &[V], _: &mut Ctx) -> V {
-    unix(a, 1e6)
+    unix(a, 1_000_000)
 }
 /// `unixtime_microseconds_todatetime(us)`.
 pub fn unix_micros(a: &[V], _: &mut Ctx) -> V {
-    unix(a, 1e3)
+    unix(a, 1_000)
 }
 /// `unixtime_nanoseconds_todatetime(ns)`.
 pub fn unix_nanos(a: &[V], _: &mut Ctx) -> V {
-    unix(a, 1.0)
+    unix(a, 1)
 }
 
 /// `make_datetime(year, month, day [, hour, minute, second])`.
