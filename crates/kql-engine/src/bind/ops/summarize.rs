@@ -189,6 +189,11 @@ impl<'a> Binder<'a> {
                     // Summed exactly; a total no timespan holds is null, not wrapped.
                     let sum = filtered(self, agg::sum(cast(cast(x.expr, DataType::Int64), EXACT)), p)?;
                     (timespan_of_exact(sum), ty)
+                } else if ty == KqlType::Long {
+                    // Summed exactly; a total no long holds is an overflow
+                    // error (concepts/overflow.md), not a wrapped value.
+                    let sum = filtered(self, agg::sum(cast(x.expr, EXACT)), p)?;
+                    (coalesce(vec![cast(sum, DataType::Int64), lit(zero)]), ty)
                 } else {
                     (coalesce(vec![cast(filtered(self, agg::sum(x.expr), p)?, ty.arrow()), lit(zero)]), ty)
                 }
