@@ -53,7 +53,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<i32> {
                 doc["errors"] = json!(errors);
             }
             if args.ast {
-                doc["ast"] = serde_json::to_value(&parsed.query)?;
+                doc["ast"] = kql_syntax::with_tree_stack(|| serde_json::to_value(&parsed.query))?;
             }
             writeln!(out, "{doc}")?;
         }
