@@ -8,9 +8,11 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
+use crate::deadline::Deadline;
 use crate::error::EngineError;
 
 /// Limits and tuning for running queries.
@@ -85,13 +87,23 @@ impl Engine {
         &self.catalog
     }
 
-    /// Parses and binds `text`: one logical plan per tabular result.
+    /// Parses and binds `text`: one logical plan per tabular result. The
+    /// time budget ([`EngineConfig::timeout`]) holds here too.
     pub fn plan(&self, text: &str, options: QueryOptions) -> Result<Vec<LogicalPlan>, EngineError> {
+        self.plan_until(text, options, Deadline::start(self.config.timeout))
+    }
+
+    fn plan_until(
+        &self,
+        text: &str,
+        options: QueryOptions,
+        deadline: Deadline,
+    ) -> Result<Vec<LogicalPlan>, EngineError> {
         let parsed = kql_syntax::parse(text);
         if !parsed.is_ok() {
             return Err(EngineError::Syntax(parsed.diagnostics));
         }
-        crate::bind::bind_query(&parsed.query, &self.catalog, options.now).map_err(EngineError::Bind)
+        crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
     }
 
     fn context(&self) -> Result<SessionContext, EngineError> {
@@ -108,23 +120,55 @@ impl Engine {
     }
 
     /// Runs `text`; returns one result per tabular expression statement.
+    ///
+    /// The time budget covers binding, DataFusion's optimizer and physical
+    /// planning, and execution: past it the query stops with
+    /// [`EngineError::Timeout`] wherever it is.
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
-        let plans = self.plan(text, options)?;
+        let deadline = Deadline::start(self.config.timeout);
+        let plans = self.plan_until(text, options, deadline)?;
         let ctx = self.context()?;
-        let work = async {
-            let mut out = Vec::new();
-            for plan in plans {
-                let df = ctx.execute_logical_plan(plan).await.map_err(exec_error)?;
-                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                let batches = df.collect().await.map_err(exec_error)?;
-                out.push(QueryResult { schema, batches });
-            }
-            Ok(out)
-        };
-        match self.config.timeout {
-            Some(t) => tokio::time::timeout(t, work).await.map_err(|_| EngineError::Timeout(t))?,
-            None => work.await,
+        let mut out = Vec::new();
+        for plan in plans {
+            let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+            let physical = within(deadline, plan_physical(&ctx, plan)).await??;
+            let batches = within(deadline, collect(physical, ctx.task_ctx())).await?.map_err(exec_error)?;
+            out.push(QueryResult { schema, batches });
         }
+        Ok(out)
+    }
+}
+
+/// Stack for optimizing and planning one query (reserved, used as needed).
+const PLANNING_STACK: usize = 256 * 1024 * 1024;
+
+/// Optimizes `plan` and plans its execution. That work is synchronous and
+/// can be long, so it runs on a blocking thread, where [`within`] can give up
+/// on it (it then finishes unobserved).
+async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
+    let state = ctx.state();
+    let runtime = tokio::runtime::Handle::current();
+    // Not every optimizer rule guards its recursion: give the plan, as deep
+    // as the longest pipeline, a generous stack.
+    let task = tokio::task::spawn_blocking(move || {
+        stacker::grow(PLANNING_STACK, move || {
+            let physical = runtime.block_on(state.create_physical_plan(&plan));
+            drop(plan);
+            physical
+        })
+    });
+    match task.await {
+        Ok(r) => r.map_err(exec_error),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(EngineError::Execution(e.to_string())),
+    }
+}
+
+/// Awaits `work` until `deadline`.
+async fn within<T>(deadline: Deadline, work: impl Future<Output = T>) -> Result<T, EngineError> {
+    match deadline.remaining() {
+        Some(left) => tokio::time::timeout(left, work).await.map_err(|_| deadline.error()),
+        None => Ok(work.await),
     }
 }
 

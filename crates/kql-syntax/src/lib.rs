@@ -66,6 +66,10 @@ impl Parsed {
 /// chains of `and`/`or`, arithmetic or `.member` steps, are diagnostic KQL106.
 pub const MAX_TREE_DEPTH: u32 = parser::MAX_TREE_DEPTH;
 
+/// The most tabular operators a query may have ([`parse`] reports more as
+/// KQL106).
+pub const MAX_OPERATORS: u32 = parser::MAX_OPERATORS;
+
 /// Runs `f` with enough stack for a recursive walk (serialising, say) of any
 /// tree [`parse`] returns, growing the stack if less is left.
 pub fn with_tree_stack<R>(f: impl FnOnce() -> R) -> R {

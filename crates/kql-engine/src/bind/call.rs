@@ -645,8 +645,34 @@ impl<'a> Binder<'a> {
             Some(r) => self.scalar(e, r)?,
             None => self.constant(e)?,
         };
+        // A body is bound afresh at each call with its arguments' expressions
+        // in place of its parameters, so a parameter used twice doubles the
+        // plan at each nested call: `f(f(f(...)))` grows exponentially.
+        if exceeds_nodes(&t.expr, MAX_CALL_NODES) {
+            return Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("this call expands to more than {MAX_CALL_NODES} expression nodes"),
+                "a function that uses a parameter more than once copies its argument each time; \
+                 compute nested calls step by step with `extend`",
+            ));
+        }
         Ok(CallResult::Scalar(t))
     }
+}
+
+/// The most expression nodes one call of a user function may expand to.
+const MAX_CALL_NODES: usize = 100_000;
+
+/// Whether `e` has more than `max` nodes (counting stops there).
+fn exceeds_nodes(e: &Expr, max: usize) -> bool {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut n = 0usize;
+    let _ = e.apply(|_| {
+        n += 1;
+        Ok(if n > max { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    n > max
 }
 
 /// Floor division of longs (Kusto's bin rounds toward negative infinity).

@@ -50,6 +50,11 @@ pub(crate) const MAX_DEPTH: u32 = 128;
 /// serialising) recurses this deep.
 pub(crate) const MAX_TREE_DEPTH: u32 = 4096;
 
+/// The most tabular operators (`| op`) a query may have, in all its
+/// pipelines together: each is a step of the plan, which is planned and run
+/// by recursion as deep as its longest pipeline.
+pub(crate) const MAX_OPERATORS: u32 = 1000;
+
 pub(crate) struct Parser<'a> {
     src: &'a str,
     tokens: Vec<Token>,
@@ -65,6 +70,8 @@ pub(crate) struct Parser<'a> {
     links: u32,
     /// The greatest height reached since the last [`Mark`].
     peak: u32,
+    /// Tabular operators so far (see [`MAX_OPERATORS`]).
+    operators: u32,
     /// Inside `search`/`find` predicates, where `Col:"value"` is allowed.
     search_terms: bool,
 }
@@ -83,6 +90,7 @@ pub(crate) fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
         depth: 0,
         links: 0,
         peak: 0,
+        operators: 0,
         search_terms: false,
     };
     let query = p.query();

@@ -24,6 +24,7 @@ use crate::types::KqlType;
 impl<'a> Binder<'a> {
     pub(crate) fn operator(&mut self, input: Tab, op: &Operator) -> BResult<Tab> {
         let span = op.span;
+        self.check_deadline(span)?;
         self.row_serialized = matches!(op.kind, OperatorKind::Serialize(_)) || is_serialized(&input.plan);
         match &op.kind {
             OperatorKind::Where(p) => {
@@ -256,15 +257,20 @@ const SERIALIZED: &str = "__serialized";
 /// that go row by row.
 fn is_serialized(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
     use datafusion::logical_expr::LogicalPlan as P;
-    match plan {
-        P::Sort(_) | P::Values(_) | P::EmptyRelation(_) => true,
-        P::Projection(p) => is_serialized(&p.input),
-        P::Filter(f) => is_serialized(&f.input),
-        P::Limit(l) => is_serialized(&l.input),
-        P::Window(w) => is_serialized(&w.input),
-        P::SubqueryAlias(a) => a.alias.table() == SERIALIZED || is_serialized(&a.input),
-        P::Unnest(u) => is_serialized(&u.input),
-        _ => false,
+    // A loop, not recursion: a pipeline is as long as the query.
+    let mut plan = plan;
+    loop {
+        plan = match plan {
+            P::Sort(_) | P::Values(_) | P::EmptyRelation(_) => return true,
+            P::Projection(p) => &p.input,
+            P::Filter(f) => &f.input,
+            P::Limit(l) => &l.input,
+            P::Window(w) => &w.input,
+            P::SubqueryAlias(a) if a.alias.table() == SERIALIZED => return true,
+            P::SubqueryAlias(a) => &a.input,
+            P::Unnest(u) => &u.input,
+            _ => return false,
+        };
     }
 }
 
