@@ -25,7 +25,11 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
     let engine = Engine::new(catalog, config);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
-    let results = match rt.block_on(engine.run(&q.text, QueryOptions { now })) {
+    let result = rt.block_on(engine.run(&q.text, QueryOptions { now }));
+    // Planning given up at the time budget may still run on a blocking
+    // thread: exit without waiting for it.
+    rt.shutdown_background();
+    let results = match result {
         Ok(r) => r,
         Err(e) => {
             report(&e, &q.text, &q.origin);

@@ -467,6 +467,28 @@ impl<'a> Binder<'a> {
         self.df(span, b.and_then(|b| b.build()))
     }
 
+    /// `exprs` over `plan`. Unlike `LogicalPlanBuilder::project` this does
+    /// not normalise column names, which walks the whole input plan once per
+    /// expression (quadratic in a pipeline's length, cubic for an `extend`
+    /// of many columns); the binder's columns are unqualified already.
+    pub fn projection(&mut self, span: Span, plan: LogicalPlan, exprs: Vec<Expr>) -> BResult<LogicalPlan> {
+        use datafusion::logical_expr::Projection;
+        // DataFusion drops a projection whose expressions equal those of
+        // the projection below it, as if projecting were idempotent: `extend
+        // x = x + 1 | extend x = x + 1` would add 1 once. An alias between
+        // the two keeps them apart.
+        let repeats = matches!(&plan, LogicalPlan::Projection(p) if p.expr == exprs)
+            && !exprs.iter().all(|e| matches!(e.clone().unalias(), Expr::Column(_)));
+        let plan = if repeats {
+            let alias = self.fresh("repeat");
+            self.df(span, datafusion::logical_expr::SubqueryAlias::try_new(Arc::new(plan), alias))
+                .map(LogicalPlan::SubqueryAlias)?
+        } else {
+            plan
+        };
+        self.df(span, Projection::try_new(exprs, Arc::new(plan)).map(LogicalPlan::Projection))
+    }
+
     /// Every column of `plan` as a list of expressions.
     pub fn all_columns(plan: &LogicalPlan) -> Vec<Expr> {
         plan.schema().fields().iter().map(|f| Self::column(f.name())).collect()

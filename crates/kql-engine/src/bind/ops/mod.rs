@@ -41,11 +41,13 @@ impl<'a> Binder<'a> {
                         format!("`where` needs a bool predicate, found a {}", t.ty),
                     ));
                 }
-                let mut b = LogicalPlanBuilder::from(input.plan);
+                let mut plan = input.plan;
                 if !wins.is_empty() {
-                    b = self.df(span, b.window(wins))?;
+                    plan = self.build(span, LogicalPlanBuilder::from(plan).window(wins))?;
                 }
-                let plan = self.build(span, b.filter(t.expr).and_then(|b| b.project(cols)))?;
+                let filter = datafusion::logical_expr::Filter::try_new(t.expr, std::sync::Arc::new(plan));
+                let plan = self.df(span, filter.map(datafusion::logical_expr::LogicalPlan::Filter))?;
+                let plan = self.projection(span, plan, cols)?;
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Extend(items) => self.extend(input, items),

@@ -78,7 +78,7 @@ impl<'a> Binder<'a> {
             if !replaced {
                 exprs.push(t.expr.alias(&name));
             }
-            let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).project(exprs))?;
+            let plan = self.projection(item.span, tab.plan, exprs)?;
             tab = Tab { plan, source: tab.source };
         }
         Ok(tab)
@@ -124,7 +124,7 @@ impl<'a> Binder<'a> {
         }
         let windowed = self.build(span, Ok(b))?;
         let (lifted, exprs) = self.lift_in_subqueries(windowed, exprs, span)?;
-        let plan = self.build(span, LogicalPlanBuilder::from(lifted).project(exprs))?;
+        let plan = self.projection(span, lifted, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -172,7 +172,7 @@ impl<'a> Binder<'a> {
             .filter(|n| matched.contains(n) == keep)
             .map(|n| Self::column(n))
             .collect();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -196,7 +196,7 @@ impl<'a> Binder<'a> {
             })
             .collect();
         let span = items.first().map(|i| i.span).unwrap_or_default();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -219,7 +219,7 @@ impl<'a> Binder<'a> {
         let exprs: Vec<Expr> =
             first.iter().chain(names.iter().filter(|n| !first.contains(n))).map(|n| Self::column(n)).collect();
         let span = items.first().map(|i| i.column.span).unwrap_or_default();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 }
