@@ -147,8 +147,9 @@ impl Engine {
     }
 }
 
-/// Stack for optimizing and planning one query (reserved, used as needed).
-const PLANNING_STACK: usize = 256 * 1024 * 1024;
+/// Stack for planning and running one query: reserved, and used only as
+/// deep as the plan and its expressions need.
+const BIG_STACK: usize = 256 * 1024 * 1024;
 
 /// Optimizes `plan` and plans its execution. That work is synchronous and
 /// can be long, so it runs on a blocking thread, where [`within`] can give up
@@ -159,7 +160,7 @@ async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dy
     // Not every optimizer rule guards its recursion: give the plan, as deep
     // as the longest pipeline, a generous stack.
     let task = tokio::task::spawn_blocking(move || {
-        stacker::grow(PLANNING_STACK, move || {
+        stacker::grow(BIG_STACK, move || {
             let physical = runtime.block_on(state.create_physical_plan(&plan));
             drop(plan);
             physical
@@ -172,23 +173,25 @@ async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dy
     }
 }
 
-/// Runs `physical` to its batches. It runs as a task of its own, so the
-/// deadline holds even while one batch computes without yielding (on a
-/// runtime with worker threads); the task is aborted past the deadline.
+/// Runs `physical` to its batches, on a blocking thread with the large
+/// stack (DataFusion evaluates an expression by recursion as deep as the
+/// expression, and merges a chain of `extend`s into one). The deadline holds
+/// even while one batch computes without yielding: the caller stops waiting,
+/// and the thread stops at its next check.
 async fn run_physical(
     deadline: Deadline,
     physical: Arc<dyn ExecutionPlan>,
     ctx: &SessionContext,
 ) -> Result<Vec<RecordBatch>, EngineError> {
-    let mut task = tokio::spawn(collect(physical, ctx.task_ctx()));
-    match within(deadline, &mut task).await {
-        Ok(Ok(r)) => r.map_err(exec_error),
-        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Ok(Err(e)) => Err(EngineError::Execution(e.to_string())),
-        Err(timeout) => {
-            task.abort();
-            Err(timeout)
-        }
+    let task_ctx = ctx.task_ctx();
+    let runtime = tokio::runtime::Handle::current();
+    let mut task = tokio::task::spawn_blocking(move || {
+        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect(physical, task_ctx))))
+    });
+    match within(deadline, &mut task).await? {
+        Ok(r) => r?.map_err(exec_error),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(EngineError::Execution(e.to_string())),
     }
 }
 
