@@ -32,3 +32,28 @@ impl Deadline {
         EngineError::Timeout(self.budget.map(|(_, b)| b).unwrap_or_default())
     }
 }
+
+/// An optimizer "rule" that changes nothing and fails once the deadline has
+/// passed. The engine puts one before each of DataFusion's rules, so
+/// optimizing a query abandoned at its deadline stops at the next rule
+/// rather than running to the end unobserved.
+#[derive(Debug)]
+pub(crate) struct DeadlineCheck(pub Deadline);
+
+impl datafusion::optimizer::OptimizerRule for DeadlineCheck {
+    fn name(&self) -> &str {
+        "kql_deadline_check"
+    }
+
+    fn rewrite(
+        &self,
+        plan: datafusion::logical_expr::LogicalPlan,
+        _config: &dyn datafusion::optimizer::OptimizerConfig,
+    ) -> datafusion::common::Result<datafusion::common::tree_node::Transformed<datafusion::logical_expr::LogicalPlan>>
+    {
+        if self.0.passed() {
+            return Err(datafusion::common::DataFusionError::Execution(self.0.error().to_string()));
+        }
+        Ok(datafusion::common::tree_node::Transformed::no(plan))
+    }
+}

@@ -6,13 +6,15 @@ use std::time::Duration;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::optimizer::OptimizerRule;
 use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineCheck};
 use crate::error::EngineError;
 
 /// Limits and tuning for running queries.
@@ -106,7 +108,7 @@ impl Engine {
         crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
     }
 
-    fn context(&self) -> Result<SessionContext, EngineError> {
+    fn context(&self, deadline: Deadline) -> Result<SessionContext, EngineError> {
         let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
         if let Some(p) = self.config.target_partitions {
             cfg = cfg.with_target_partitions(p);
@@ -116,15 +118,21 @@ impl Engine {
             rt = rt.with_memory_limit(limit, 1.0);
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
-        let ctx = SessionContext::new_with_config_rt(cfg, rt);
+        let state = SessionContext::new_with_config_rt(cfg, rt).state();
         // These rules move struct field reads (`parse` results) towards the
         // scan, at a cost that grows with the cube of the field count (a
         // `parse` of 1000 columns took minutes); the engine's tables have no
         // struct columns for them to prune.
-        for rule in ["extract_leaf_expressions", "push_down_leaf_projections"] {
-            ctx.remove_optimizer_rule(rule);
-        }
-        Ok(ctx)
+        let left_out = ["extract_leaf_expressions", "push_down_leaf_projections"];
+        let check: Arc<dyn OptimizerRule + Send + Sync> = Arc::new(DeadlineCheck(deadline));
+        let rules = state
+            .optimizers()
+            .iter()
+            .filter(|r| !left_out.contains(&r.name()))
+            .flat_map(|r| [Arc::clone(&check), Arc::clone(r)])
+            .collect();
+        let state = SessionStateBuilder::new_from_existing(state).with_optimizer_rules(rules).build();
+        Ok(SessionContext::new_with_state(state))
     }
 
     /// Runs `text`; returns one result per tabular expression statement.
@@ -135,7 +143,7 @@ impl Engine {
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
         let plans = self.plan_until(text, options, deadline)?;
-        let ctx = self.context()?;
+        let ctx = self.context(deadline)?;
         let mut out = Vec::new();
         for plan in plans {
             let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
