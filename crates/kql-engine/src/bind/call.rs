@@ -167,13 +167,19 @@ impl<'a> Binder<'a> {
                 let ty = a[0].ty;
                 let exprs: Vec<Expr> = if ty == KqlType::String {
                     // Strings are never null: the first non-empty one wins.
-                    let mut acc = a.last().cloned().map(|t| self.convert(t, ty).expr).unwrap_or(lit(""));
-                    for t in a.iter().rev().skip(1) {
-                        let v = self.convert(t.clone(), ty).expr;
-                        acc =
-                            self.df(span, when(binary_expr(v.clone(), Operator::NotEq, lit("")), v).otherwise(acc))?;
+                    // One `case` with a branch per argument, not a `case` per
+                    // argument nested in the next (as deep as the list is long).
+                    let mut a: Vec<Expr> = a.into_iter().map(|t| self.convert(t, ty).expr).collect();
+                    let last = a.pop().unwrap_or_else(|| lit(""));
+                    if a.is_empty() {
+                        return Ok(Typed { expr: last, ty });
                     }
-                    return Ok(Typed { expr: acc, ty });
+                    let branches = a
+                        .into_iter()
+                        .map(|v| (Box::new(binary_expr(v.clone(), Operator::NotEq, lit(""))), Box::new(v)))
+                        .collect();
+                    let case = datafusion::logical_expr::expr::Case::new(None, branches, Some(Box::new(last)));
+                    return Ok(Typed { expr: Expr::Case(case), ty });
                 } else {
                     a.into_iter().map(|t| self.convert(t, ty).expr).collect()
                 };
