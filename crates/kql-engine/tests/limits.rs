@@ -90,6 +90,8 @@ fn wide_operators() {
     assert_eq!(run(q).unwrap(), ["500"]);
     let args = joined(5000, ", ", |_| "long(null)".into());
     assert_eq!(run(format!("print coalesce({args}, 7)")).unwrap(), ["7"]);
+    let branches = joined(5000, ", ", |i| format!("x == {i}, {i}"));
+    assert_eq!(run(format!("print x = 4999 | project case({branches}, -1)")).unwrap(), ["4999"]);
     let strings = joined(5000, ", ", |_| "s".into());
     assert_eq!(run(format!("print s = '' | project coalesce({strings}, 'last')")).unwrap(), ["last"]);
 }

@@ -139,7 +139,9 @@ impl<'a> Binder<'a> {
                 let a = self.args(args, row)?;
                 let values: Vec<Typed> = a.iter().skip(1).step_by(2).cloned().chain(a.last().cloned()).collect();
                 let (values, ty) = self.unify(values, span)?;
-                let mut builder: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
+                // The `case` is built whole: DataFusion's builder copies every
+                // branch so far at each added branch.
+                let mut branches = Vec::with_capacity(a.len() / 2);
                 for (i, pred) in a.iter().step_by(2).take(a.len() / 2).enumerate() {
                     let pred = self.coerce_dynamic(pred.clone(), KqlType::Bool);
                     if pred.ty != KqlType::Bool {
@@ -149,15 +151,11 @@ impl<'a> Binder<'a> {
                             "each `case` predicate must be a bool",
                         ));
                     }
-                    let v = values[i].expr.clone();
-                    builder = Some(match builder {
-                        None => when(pred.expr, v),
-                        Some(mut b) => b.when(pred.expr, v),
-                    });
+                    branches.push((Box::new(pred.expr), Box::new(values[i].expr.clone())));
                 }
                 let else_v = values[values.len() - 1].expr.clone();
-                let e = builder.expect("at least one pair").otherwise(else_v);
-                Ok(Typed { expr: self.df(span, e)?, ty })
+                let case = datafusion::logical_expr::expr::Case::new(None, branches, Some(Box::new(else_v)));
+                Ok(Typed { expr: Expr::Case(case), ty })
             }
             "coalesce" => {
                 if args.is_empty() {
