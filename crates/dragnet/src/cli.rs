@@ -368,7 +368,8 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
 
-    /// Stop a query that runs longer than this, e.g. 30s, 5m.
+    /// Stop a query that runs longer than this, e.g. 30s, 5m: binding,
+    /// planning and running it all count.
     #[arg(long, value_name = "DURATION", default_value = "10m")]
     pub timeout: String,
 

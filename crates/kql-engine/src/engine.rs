@@ -8,9 +8,11 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
+use crate::deadline::Deadline;
 use crate::error::EngineError;
 
 /// Limits and tuning for running queries.
@@ -85,16 +87,26 @@ impl Engine {
         &self.catalog
     }
 
-    /// Parses and binds `text`: one logical plan per tabular result.
+    /// Parses and binds `text`: one logical plan per tabular result. The
+    /// time budget ([`EngineConfig::timeout`]) holds here too.
     pub fn plan(&self, text: &str, options: QueryOptions) -> Result<Vec<LogicalPlan>, EngineError> {
+        self.plan_until(text, options, Deadline::start(self.config.timeout))
+    }
+
+    fn plan_until(
+        &self,
+        text: &str,
+        options: QueryOptions,
+        deadline: Deadline,
+    ) -> Result<Vec<LogicalPlan>, EngineError> {
         let parsed = kql_syntax::parse(text);
         if !parsed.is_ok() {
             return Err(EngineError::Syntax(parsed.diagnostics));
         }
-        crate::bind::bind_query(&parsed.query, &self.catalog, options.now).map_err(EngineError::Bind)
+        crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
     }
 
-    fn context(&self) -> Result<SessionContext, EngineError> {
+    fn context(&self, deadline: Deadline) -> Result<SessionContext, EngineError> {
         let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
         if let Some(p) = self.config.target_partitions {
             cfg = cfg.with_target_partitions(p);
@@ -104,27 +116,82 @@ impl Engine {
             rt = rt.with_memory_limit(limit, 1.0);
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
-        Ok(crate::optimizer::session(cfg, rt))
+        Ok(crate::optimizer::session(cfg, rt, deadline))
     }
 
     /// Runs `text`; returns one result per tabular expression statement.
+    ///
+    /// The time budget covers binding, DataFusion's optimizer and physical
+    /// planning, and execution: past it the query stops with
+    /// [`EngineError::Timeout`] wherever it is.
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
-        let plans = self.plan(text, options)?;
-        let ctx = self.context()?;
-        let work = async {
-            let mut out = Vec::new();
-            for plan in plans {
-                let df = ctx.execute_logical_plan(plan).await.map_err(exec_error)?;
-                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                let batches = df.collect().await.map_err(exec_error)?;
-                out.push(QueryResult { schema, batches });
-            }
-            Ok(out)
-        };
-        match self.config.timeout {
-            Some(t) => tokio::time::timeout(t, work).await.map_err(|_| EngineError::Timeout(t))?,
-            None => work.await,
+        let deadline = Deadline::start(self.config.timeout);
+        let plans = self.plan_until(text, options, deadline)?;
+        let ctx = self.context(deadline)?;
+        let mut out = Vec::new();
+        for plan in plans {
+            let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+            let physical = within(deadline, plan_physical(&ctx, plan)).await??;
+            let batches = run_physical(deadline, physical, &ctx).await?;
+            out.push(QueryResult { schema, batches });
         }
+        Ok(out)
+    }
+}
+
+/// Stack for planning and running one query: reserved, and used only as
+/// deep as the plan and its expressions need.
+const BIG_STACK: usize = 256 * 1024 * 1024;
+
+/// Optimizes `plan` and plans its execution. That work is synchronous and
+/// can be long, so it runs on a blocking thread, where [`within`] can give up
+/// on it (it then finishes unobserved).
+async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
+    let state = ctx.state();
+    let runtime = tokio::runtime::Handle::current();
+    // Not every optimizer rule guards its recursion: give the plan, as deep
+    // as the longest pipeline, a generous stack.
+    let task = tokio::task::spawn_blocking(move || {
+        stacker::grow(BIG_STACK, move || {
+            let physical = runtime.block_on(state.create_physical_plan(&plan));
+            drop(plan);
+            physical
+        })
+    });
+    match task.await {
+        Ok(r) => r.map_err(exec_error),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(EngineError::Execution(e.to_string())),
+    }
+}
+
+/// Runs `physical` to its batches, on a blocking thread with the large
+/// stack (DataFusion evaluates an expression by recursion as deep as the
+/// expression, and merges a chain of `extend`s into one). The deadline holds
+/// even while one batch computes without yielding: the caller stops waiting,
+/// and the thread stops at its next check.
+async fn run_physical(
+    deadline: Deadline,
+    physical: Arc<dyn ExecutionPlan>,
+    ctx: &SessionContext,
+) -> Result<Vec<RecordBatch>, EngineError> {
+    let task_ctx = ctx.task_ctx();
+    let runtime = tokio::runtime::Handle::current();
+    let mut task = tokio::task::spawn_blocking(move || {
+        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect(physical, task_ctx))))
+    });
+    match within(deadline, &mut task).await? {
+        Ok(r) => r?.map_err(exec_error),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(EngineError::Execution(e.to_string())),
+    }
+}
+
+/// Awaits `work` until `deadline`.
+async fn within<T>(deadline: Deadline, work: impl Future<Output = T>) -> Result<T, EngineError> {
+    match deadline.remaining() {
+        Some(left) => tokio::time::timeout(left, work).await.map_err(|_| deadline.error()),
+        None => Ok(work.await),
     }
 }
 

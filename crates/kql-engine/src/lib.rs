@@ -20,6 +20,7 @@
 
 mod bind;
 pub mod catalog;
+mod deadline;
 pub mod engine;
 pub mod error;
 pub mod functions;

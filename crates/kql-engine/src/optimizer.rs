@@ -7,7 +7,7 @@
 //! column: `extend r = r * 2 | extend r = r * 2` is twice `r * 2 AS r`, and
 //! dropping one computes `r * 2` once. So before that rule runs (on every
 //! optimizer pass, as other rules move nodes) each projection that computes
-//! something is split in two: one computing each value under a fresh name,
+//! a value over a column it replaces is split in two: one computing each value under a fresh name,
 //! one renaming it back. A fresh name occurs in exactly one pair, so no
 //! projection (nor a merge of the ones above it) can equal the one below
 //! it; the rule then merges the pairs back together as usual.
@@ -25,14 +25,30 @@ use datafusion::optimizer::optimize_projections::OptimizeProjections;
 use datafusion::optimizer::{Optimizer, OptimizerConfig, OptimizerRule};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-/// A session with the default features and the guarded projection rule.
-pub(crate) fn session(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionContext {
+use crate::deadline::{Deadline, DeadlineCheck};
+
+/// DataFusion's rules that the engine leaves out. They move struct field
+/// reads (`parse` results) towards the scan, at a cost that grows with the
+/// cube of the field count (a `parse` of 1000 columns took minutes); the
+/// engine's tables have no struct columns for them to prune.
+const LEFT_OUT: [&str; 2] = ["extract_leaf_expressions", "push_down_leaf_projections"];
+
+/// A session with the default features and DataFusion's optimizer rules as
+/// the engine runs them: the guarded projection rule in place of
+/// `optimize_projections`, the [`LEFT_OUT`] rules removed, and a check of
+/// `deadline` before each rule, so optimizing a query abandoned at its time
+/// budget stops at the next rule.
+pub(crate) fn session(config: SessionConfig, runtime: Arc<RuntimeEnv>, deadline: Deadline) -> SessionContext {
+    let check: Arc<dyn OptimizerRule + Send + Sync> = Arc::new(DeadlineCheck(deadline));
+    let projections = OptimizeProjections::new().name().to_string();
     let rules = Optimizer::new()
         .rules
         .into_iter()
+        .filter(|r| !LEFT_OUT.contains(&r.name()))
         .map(|r| -> Arc<dyn OptimizerRule + Send + Sync> {
-            if r.name() == OptimizeProjections::new().name() { Arc::new(SafeProjections::default()) } else { r }
+            if r.name() == projections { Arc::new(SafeProjections::default()) } else { r }
         })
+        .flat_map(|r| [Arc::clone(&check), r])
         .collect();
     let state = SessionStateBuilder::new()
         .with_config(config)
@@ -66,12 +82,30 @@ fn fresh() -> String {
     format!("__kql_value_{}", FRESH.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Splits every projection (in subqueries too) that computes a value.
+/// Splits every projection (in subqueries too) that computes a value over
+/// a column it also replaces.
 pub(crate) fn split_projections(plan: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
     plan.transform_up_with_subqueries(|node| match node {
-        LogicalPlan::Projection(p) if p.expr.iter().any(|e| !matches!(e, Expr::Column(_))) => split(p),
+        LogicalPlan::Projection(p) if replaces_what_it_reads(&p) => split(p),
         other => Ok(Transformed::no(other)),
     })
+}
+
+/// Whether a value `p` computes is named like a column one of its
+/// expressions reads. Only such a projection can be wrongly dropped: when
+/// the projection above repeats `p`'s expressions and `p` replaces none of
+/// the columns they read, the repeat computes the same values from the same
+/// inputs, and dropping it is right. Splitting only these keeps long
+/// pipelines that add columns as cheap to optimize as before.
+fn replaces_what_it_reads(p: &Projection) -> bool {
+    let computed: std::collections::HashSet<&str> = p
+        .expr
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !matches!(e, Expr::Column(_)))
+        .map(|(i, _)| p.schema.field(i).name().as_str())
+        .collect();
+    !computed.is_empty() && p.expr.iter().any(|e| e.column_refs().iter().any(|c| computed.contains(c.name.as_str())))
 }
 
 fn split(p: Projection) -> Result<Transformed<LogicalPlan>> {

@@ -62,6 +62,22 @@ impl Parsed {
     }
 }
 
+/// The deepest syntax tree [`parse`] returns: deeper nesting, or longer
+/// chains of `and`/`or`, arithmetic or `.member` steps, are diagnostic KQL106.
+pub const MAX_TREE_DEPTH: u32 = parser::MAX_TREE_DEPTH;
+
+/// The most tabular operators a query may have ([`parse`] reports more as
+/// KQL106).
+pub const MAX_OPERATORS: u32 = parser::MAX_OPERATORS;
+
+/// Runs `f` with enough stack for a recursive walk (serialising, say) of any
+/// tree [`parse`] returns, growing the stack if less is left.
+pub fn with_tree_stack<R>(f: impl FnOnce() -> R) -> R {
+    /// 16 KiB for each level of the deepest tree.
+    const TREE_STACK: usize = MAX_TREE_DEPTH as usize * 16 * 1024;
+    stacker::maybe_grow(TREE_STACK, TREE_STACK, f)
+}
+
 /// Parses a KQL query.
 pub fn parse(text: &str) -> Parsed {
     let (query, diagnostics) = parser::parse(text);

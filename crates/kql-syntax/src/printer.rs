@@ -423,11 +423,31 @@ impl Printer {
                         | BinaryOp::Div
                         | BinaryOp::Mod
                 );
-                self.expr(lhs, if left_assoc { p } else { p + 1 });
-                self.w(" ");
-                self.w(&binary_op_text(*op));
-                self.w(" ");
-                self.expr(rhs, p + 1);
+                if !left_assoc {
+                    self.expr(lhs, p + 1);
+                    self.w(" ");
+                    self.w(&binary_op_text(*op));
+                    self.w(" ");
+                    self.expr(rhs, p + 1);
+                    return;
+                }
+                // A left-associative chain prints its operands in a loop: an
+                // `or` chain is as long as the query, not bounded by nesting.
+                let mut spine = vec![(*op, rhs.as_ref())];
+                let mut first = lhs.as_ref();
+                while let ExprKind::Binary { op, lhs, rhs } = &first.kind
+                    && prec(first) == p
+                {
+                    spine.push((*op, rhs));
+                    first = lhs;
+                }
+                self.expr(first, p);
+                for (op, rhs) in spine.into_iter().rev() {
+                    self.w(" ");
+                    self.w(&binary_op_text(op));
+                    self.w(" ");
+                    self.expr(rhs, p + 1);
+                }
             }
             ExprKind::InList { op, lhs, items } => {
                 self.expr(lhs, p + 1);

@@ -9,6 +9,10 @@ use crate::ast::Query;
 
 /// Dumps `query` as an indented tree; `spans` adds `@start..end` to nodes.
 pub fn dump(query: &Query, spans: bool) -> String {
+    crate::with_tree_stack(|| dump_inner(query, spans))
+}
+
+fn dump_inner(query: &Query, spans: bool) -> String {
     let value = serde_json::to_value(query).unwrap_or(Value::Null);
     let mut out = String::from("Query");
     if let Value::Object(obj) = &value {

@@ -52,10 +52,15 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<i32> {
             if !errors.is_empty() {
                 doc["errors"] = json!(errors);
             }
-            if args.ast {
-                doc["ast"] = serde_json::to_value(&parsed.query)?;
-            }
-            writeln!(out, "{doc}")?;
+            // The tree is as deep as the query nests: serialise and drop it
+            // on a stack sized for that.
+            let text = kql_syntax::with_tree_stack(|| -> serde_json::Result<String> {
+                if args.ast {
+                    doc["ast"] = serde_json::to_value(&parsed.query)?;
+                }
+                Ok(doc.to_string())
+            })?;
+            writeln!(out, "{text}")?;
         }
     }
     Ok(if parsed.is_ok() { 0 } else { 1 })

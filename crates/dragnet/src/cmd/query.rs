@@ -24,8 +24,19 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     let catalog = build_catalog(&args.data, args.quiet)?;
     let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
     let engine = Engine::new(catalog, config);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
-    let results = match rt.block_on(engine.run(&q.text, QueryOptions { now })) {
+    // DataFusion evaluates expressions by recursion, on the worker threads
+    // for data read in several partitions: give them room (reserved, used as
+    // needed).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(64 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let result = rt.block_on(engine.run(&q.text, QueryOptions { now }));
+    // Planning given up at the time budget may still run on a blocking
+    // thread: exit without waiting for it.
+    rt.shutdown_background();
+    let results = match result {
         Ok(r) => r,
         Err(e) => {
             report(&e, &q.text, &q.origin);

@@ -104,7 +104,9 @@ impl<'a> Binder<'a> {
                 let a = self.args(args, row)?;
                 let values: Vec<Typed> = a.iter().skip(1).step_by(2).cloned().chain(a.last().cloned()).collect();
                 let (values, ty) = self.unify(values, span)?;
-                let mut builder: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
+                // The `case` is built whole: DataFusion's builder copies every
+                // branch so far at each added branch.
+                let mut branches = Vec::with_capacity(a.len() / 2);
                 for (i, pred) in a.iter().step_by(2).take(a.len() / 2).enumerate() {
                     let pred = self.coerce_dynamic(pred.clone(), KqlType::Bool);
                     if pred.ty != KqlType::Bool {
@@ -114,15 +116,11 @@ impl<'a> Binder<'a> {
                             "each `case` predicate must be a bool",
                         ));
                     }
-                    let v = values[i].expr.clone();
-                    builder = Some(match builder {
-                        None => when(pred.expr, v),
-                        Some(mut b) => b.when(pred.expr, v),
-                    });
+                    branches.push((Box::new(pred.expr), Box::new(values[i].expr.clone())));
                 }
                 let else_v = values[values.len() - 1].expr.clone();
-                let e = builder.expect("at least one pair").otherwise(else_v);
-                Ok(Typed { expr: self.df(span, e)?, ty })
+                let case = datafusion::logical_expr::expr::Case::new(None, branches, Some(Box::new(else_v)));
+                Ok(Typed { expr: Expr::Case(case), ty })
             }
             "coalesce" => {
                 if args.is_empty() {
@@ -132,13 +130,19 @@ impl<'a> Binder<'a> {
                 let ty = a[0].ty;
                 let exprs: Vec<Expr> = if ty == KqlType::String {
                     // Strings are never null: the first non-empty one wins.
-                    let mut acc = a.last().cloned().map(|t| self.convert(t, ty).expr).unwrap_or(lit(""));
-                    for t in a.iter().rev().skip(1) {
-                        let v = self.convert(t.clone(), ty).expr;
-                        acc =
-                            self.df(span, when(binary_expr(v.clone(), Operator::NotEq, lit("")), v).otherwise(acc))?;
+                    // One `case` with a branch per argument, not a `case` per
+                    // argument nested in the next (as deep as the list is long).
+                    let mut a: Vec<Expr> = a.into_iter().map(|t| self.convert(t, ty).expr).collect();
+                    let last = a.pop().unwrap_or_else(|| lit(""));
+                    if a.is_empty() {
+                        return Ok(Typed { expr: last, ty });
                     }
-                    return Ok(Typed { expr: acc, ty });
+                    let branches = a
+                        .into_iter()
+                        .map(|v| (Box::new(binary_expr(v.clone(), Operator::NotEq, lit(""))), Box::new(v)))
+                        .collect();
+                    let case = datafusion::logical_expr::expr::Case::new(None, branches, Some(Box::new(last)));
+                    return Ok(Typed { expr: Expr::Case(case), ty });
                 } else {
                     a.into_iter().map(|t| self.convert(t, ty).expr).collect()
                 };
@@ -610,8 +614,34 @@ impl<'a> Binder<'a> {
             Some(r) => self.scalar(e, r)?,
             None => self.constant(e)?,
         };
+        // A body is bound afresh at each call with its arguments' expressions
+        // in place of its parameters, so a parameter used twice doubles the
+        // plan at each nested call: `f(f(f(...)))` grows exponentially.
+        if exceeds_nodes(&t.expr, MAX_CALL_NODES) {
+            return Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("this call expands to more than {MAX_CALL_NODES} expression nodes"),
+                "a function that uses a parameter more than once copies its argument each time; \
+                 compute nested calls step by step with `extend`",
+            ));
+        }
         Ok(CallResult::Scalar(t))
     }
+}
+
+/// The most expression nodes one call of a user function may expand to.
+const MAX_CALL_NODES: usize = 100_000;
+
+/// Whether `e` has more than `max` nodes (counting stops there).
+fn exceeds_nodes(e: &Expr, max: usize) -> bool {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut n = 0usize;
+    let _ = e.apply(|_| {
+        n += 1;
+        Ok(if n > max { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    n > max
 }
 
 /// Floor division of longs (Kusto's bin rounds toward negative infinity).

@@ -18,6 +18,11 @@ use crate::types::KqlType;
 impl<'a> Binder<'a> {
     /// Binds a scalar expression over `row`.
     pub fn scalar(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
+        self.check_deadline(e.span)?;
+        super::deep(|| self.scalar_inner(e, row))
+    }
+
+    fn scalar_inner(&mut self, e: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
         match &e.kind {
             ExprKind::Literal(l) => match literal::out_of_range(l) {
                 Some(what) => Err(self.not_implemented(e.span, what)),
@@ -257,17 +262,17 @@ impl<'a> Binder<'a> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, row: Row<'_>) -> BResult<Typed> {
-        if op == BinaryOp::Or {
-            return self.or_chain(lhs, rhs, row);
-        }
         match op {
-            BinaryOp::And | BinaryOp::Or => {
-                let l = self.scalar(lhs, row)?;
-                let r = self.scalar(rhs, row)?;
-                let l = self.expect_bool(l, lhs.span)?;
-                let r = self.expect_bool(r, rhs.span)?;
-                let expr = if op == BinaryOp::And { l.and(r) } else { l.or(r) };
-                Ok(Typed { expr, ty: KqlType::Bool })
+            BinaryOp::Or => self.or_chain(lhs, rhs, row),
+            BinaryOp::And => {
+                let mut terms = chain_terms(lhs, BinaryOp::And);
+                terms.extend(chain_terms(rhs, BinaryOp::And));
+                let mut bound = Vec::with_capacity(terms.len());
+                for t in terms {
+                    let b = self.scalar(t, row)?;
+                    bound.push(self.expect_bool(b, t.span)?);
+                }
+                Ok(Typed { expr: balanced(bound, Operator::And).unwrap_or(lit(true)), ty: KqlType::Bool })
             }
             BinaryOp::String(s) => {
                 let needle = self.scalar(rhs, row)?;
@@ -337,18 +342,8 @@ impl<'a> Binder<'a> {
     /// (`x has "a" or x has "b"`) become one matcher over all needles, one
     /// pass over the column instead of one per test; the result is the same.
     fn or_chain(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, row: Row<'_>) -> BResult<Typed> {
-        fn flatten<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
-            match &e.kind {
-                ExprKind::Binary { op: BinaryOp::Or, lhs, rhs } => {
-                    flatten(lhs, out);
-                    flatten(rhs, out);
-                }
-                _ => out.push(e),
-            }
-        }
-        let mut terms = Vec::new();
-        flatten(lhs, &mut terms);
-        flatten(rhs, &mut terms);
+        let mut terms = chain_terms(lhs, BinaryOp::Or);
+        terms.extend(chain_terms(rhs, BinaryOp::Or));
         // Positive string tests against a literal, grouped by (column text,
         // operator) in first-seen order; everything else stays as written.
         type Group<'e> = (String, kql_syntax::ast::StringOp, Vec<&'e ast::Expr>);
@@ -368,13 +363,8 @@ impl<'a> Binder<'a> {
                 _ => rest.push(t),
             }
         }
-        let mut acc: Option<Expr> = None;
-        let mut push = |e: Expr| {
-            acc = Some(match acc.take() {
-                None => e,
-                Some(a) => a.or(e),
-            })
-        };
+        let mut acc: Vec<Expr> = Vec::new();
+        let mut push = |e: Expr| acc.push(e);
         for (_, sop, members) in groups {
             if members.len() == 1 {
                 rest.push(members[0]);
@@ -401,7 +391,7 @@ impl<'a> Binder<'a> {
             let b = self.expect_bool(b, t.span)?;
             push(b);
         }
-        Ok(Typed { expr: acc.expect("an `or` has two sides"), ty: KqlType::Bool })
+        Ok(Typed { expr: balanced(acc, Operator::Or).expect("an `or` has two sides"), ty: KqlType::Bool })
     }
 
     fn expect_bool(&mut self, t: Typed, span: Span) -> BResult<Expr> {
@@ -573,21 +563,30 @@ impl<'a> Binder<'a> {
         }
         match op {
             ListOp::In | ListOp::NotIn => {
-                // `in` is an `or` of `==`; `!in` an `and` of `!=` (so null !in (...) is true).
-                let cmp = if op == ListOp::In { Operator::Eq } else { Operator::NotEq };
-                let mut acc: Option<Expr> = None;
+                let mut items = Vec::with_capacity(values.len());
                 for v in values {
-                    let v = self.flatten_constant_array(v);
-                    for item in v {
-                        let c = self.compare(cmp, l.clone(), item, span)?;
-                        acc = Some(match acc {
-                            None => c,
-                            Some(a) if op == ListOp::In => a.or(c),
-                            Some(a) => a.and(c),
-                        });
-                    }
+                    items.extend(self.flatten_constant_array(v));
                 }
-                Ok(Typed { expr: acc.unwrap_or(lit(op == ListOp::NotIn)), ty: KqlType::Bool })
+                let negated = op == ListOp::NotIn;
+                // Constants of the left side's own type: one hashed set test.
+                // A null left side is in no list (and so `!in` every list).
+                let same_type = |t: &Typed| {
+                    t.ty == l.ty && matches!(&t.expr, Expr::Literal(v, _) if !v.is_null()) && l.ty != KqlType::Dynamic
+                };
+                if !items.is_empty() && items.iter().all(same_type) {
+                    let list = items.into_iter().map(|t| t.expr).collect();
+                    let test = datafusion::logical_expr::in_list(l.expr, list, negated);
+                    let expr = datafusion::functions::core::expr_fn::coalesce(vec![test, lit(negated)]);
+                    return Ok(Typed { expr, ty: KqlType::Bool });
+                }
+                // `in` is an `or` of `==`; `!in` an `and` of `!=` (so null !in (...) is true).
+                let cmp = if negated { Operator::NotEq } else { Operator::Eq };
+                let mut tests = Vec::with_capacity(items.len());
+                for item in items {
+                    tests.push(self.compare(cmp, l.clone(), item, span)?);
+                }
+                let join = if negated { Operator::And } else { Operator::Or };
+                Ok(Typed { expr: balanced(tests, join).unwrap_or(lit(negated)), ty: KqlType::Bool })
             }
             _ => Err(self.not_implemented(span, "this list operator with values that are not constants")),
         }
@@ -625,6 +624,42 @@ impl<'a> Binder<'a> {
         }
         vec![v]
     }
+}
+
+/// The operands of a chain of `op` (`a or b or c`), left to right. A chain
+/// is as long as the query, so it is walked with a stack of its own rather
+/// than by recursion.
+pub(crate) fn chain_terms(e: &ast::Expr, op: BinaryOp) -> Vec<&ast::Expr> {
+    let mut out = Vec::new();
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match &e.kind {
+            ExprKind::Binary { op: o, lhs, rhs } if *o == op => {
+                todo.push(rhs);
+                todo.push(lhs);
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
+/// `terms` joined by `op` (`and`/`or`, which are associative) as a balanced
+/// tree, so the plan is as deep as the logarithm of a chain's length, not
+/// its length; `None` for no terms.
+fn balanced(mut terms: Vec<Expr>, op: Operator) -> Option<Expr> {
+    while terms.len() > 1 {
+        let mut next = Vec::with_capacity(terms.len().div_ceil(2));
+        let mut it = terms.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => binary_expr(a, op, b),
+                None => a,
+            });
+        }
+        terms = next;
+    }
+    terms.pop()
 }
 
 /// `in`, `in~`, `=~` against a constant set of strings.

@@ -29,7 +29,8 @@ use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, Ident, Lambda, Statement};
 
 use crate::catalog::Catalog;
-use crate::error::{self, Diagnostic};
+use crate::deadline::Deadline;
+use crate::error::{self, Diagnostic, EngineError};
 use crate::types::KqlType;
 
 /// A diagnostic was recorded; unwind.
@@ -94,10 +95,28 @@ pub(crate) struct Binder<'a> {
     pub row_serialized: bool,
     /// While binding `summarize`: the sort order of its input, if sorted.
     pub sorted_input: Option<Vec<datafusion::logical_expr::SortExpr>>,
+    /// When binding must stop; checked at every expression and operator.
+    deadline: Deadline,
+    /// Set when the deadline stopped binding (the unwinding `Fail` carries
+    /// no diagnostic).
+    timed_out: bool,
+}
+
+/// Runs `f`, a step of a recursive walk of the tree, on a fresh stack
+/// segment when little stack is left. The syntax tree is at most
+/// [`kql_syntax::MAX_TREE_DEPTH`] deep, but one level of binding takes far
+/// more stack than one level of parsing.
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
 }
 
 /// Binds every statement of `query`; returns one plan per tabular result.
-pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Result<Vec<LogicalPlan>, Vec<Diagnostic>> {
+pub(crate) fn bind_query(
+    query: &ast::Query,
+    catalog: &Catalog,
+    now: i64,
+    deadline: Deadline,
+) -> Result<Vec<LogicalPlan>, EngineError> {
     let mut b = Binder {
         catalog,
         now,
@@ -109,9 +128,14 @@ pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Res
         windows: None,
         sorted_input: None,
         row_serialized: false,
+        deadline,
+        timed_out: false,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
+        if b.timed_out {
+            break;
+        }
         match b.statement(stmt) {
             Ok(Some(plan)) if in_table::unlifted_subquery(&plan) => {
                 let span = match stmt {
@@ -125,15 +149,18 @@ pub(crate) fn bind_query(query: &ast::Query, catalog: &Catalog, now: i64) -> Res
             Err(Fail) => {}
         }
     }
+    if b.timed_out {
+        return Err(deadline.error());
+    }
     if !b.diags.is_empty() {
-        return Err(b.diags);
+        return Err(EngineError::Bind(b.diags));
     }
     if results.is_empty() {
         let end = query.span.end as usize;
-        return Err(vec![
+        return Err(EngineError::Bind(vec![
             Diagnostic::new(error::NO_RESULT, Span::new(end, end), "the query has no tabular expression to run")
                 .with_help("a query ends with a tabular expression, for example `DeviceProcessEvents | take 10`"),
-        ]);
+        ]));
     }
     Ok(results)
 }
@@ -163,6 +190,15 @@ impl<'a> Binder<'a> {
             let msg = e.strip_backtrace();
             self.error(error::INTERNAL, span, format!("could not plan this: {msg}"))
         })
+    }
+
+    /// Fails, without a diagnostic, once the query's time budget is spent.
+    pub fn check_deadline(&mut self, _span: Span) -> BResult<()> {
+        if self.timed_out || self.deadline.passed() {
+            self.timed_out = true;
+            return Err(Fail);
+        }
+        Ok(())
     }
 
     pub fn not_implemented(&mut self, span: Span, what: &str) -> Fail {
@@ -308,6 +344,11 @@ impl<'a> Binder<'a> {
     // ---- tabular expressions ----------------------------------------------
 
     pub fn table(&mut self, e: &ast::Expr) -> BResult<Tab> {
+        self.check_deadline(e.span)?;
+        deep(|| self.table_inner(e))
+    }
+
+    fn table_inner(&mut self, e: &ast::Expr) -> BResult<Tab> {
         match &e.kind {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
@@ -424,6 +465,15 @@ impl<'a> Binder<'a> {
     /// Wraps a built plan.
     pub fn build(&mut self, span: Span, b: datafusion::common::Result<LogicalPlanBuilder>) -> BResult<LogicalPlan> {
         self.df(span, b.and_then(|b| b.build()))
+    }
+
+    /// `exprs` over `plan`. Unlike `LogicalPlanBuilder::project` this does
+    /// not normalise column names, which walks the whole input plan once per
+    /// expression (quadratic in a pipeline's length, cubic for an `extend`
+    /// of many columns); the binder's columns are unqualified already.
+    pub fn projection(&mut self, span: Span, plan: LogicalPlan, exprs: Vec<Expr>) -> BResult<LogicalPlan> {
+        use datafusion::logical_expr::Projection;
+        self.df(span, Projection::try_new(exprs, Arc::new(plan)).map(LogicalPlan::Projection))
     }
 
     /// Every column of `plan` as a list of expressions.

@@ -5,7 +5,7 @@
 //! unary sign; postfix (`.member`, `[index]`, `call(...)`). Equality,
 //! relational and string operators do not chain.
 
-use super::{PResult, Parser};
+use super::{Mark, PResult, Parser};
 use crate::ast::{Arg, Assign, BinaryOp, Expr, ExprKind, ListOp, StringOp, UnaryOp};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -38,21 +38,45 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.and_expr()?;
-        while self.eat_word("or").is_some() {
-            let rhs = self.and_expr()?;
-            lhs = binary(BinaryOp::Or, lhs, rhs);
-        }
-        Ok(lhs)
+        let m = self.mark();
+        let lhs = self.and_expr()?;
+        self.logical_chain(m, lhs, "or", BinaryOp::Or, Self::and_expr)
     }
 
     fn and_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.eq_expr()?;
-        while self.eat_word("and").is_some() {
-            let rhs = self.eq_expr()?;
-            lhs = binary(BinaryOp::And, lhs, rhs);
-        }
-        Ok(lhs)
+        let m = self.mark();
+        let lhs = self.eq_expr()?;
+        self.logical_chain(m, lhs, "and", BinaryOp::And, Self::eq_expr)
+    }
+
+    /// `lhs or b or c ...` (or `and`): a left-deep tree as deep as the chain
+    /// is long, counted against [`MAX_TREE_DEPTH`](super::MAX_TREE_DEPTH);
+    /// the stages after the parser walk such a chain in a loop.
+    fn logical_chain(
+        &mut self,
+        m: Mark,
+        mut lhs: Expr,
+        word: &str,
+        op: BinaryOp,
+        operand: fn(&mut Self) -> PResult<Expr>,
+    ) -> PResult<Expr> {
+        let mut added = 0;
+        let r = loop {
+            let Some(at) = self.eat_word(word) else { break Ok(lhs) };
+            if added == 0 {
+                added = self.open_chain(&m);
+            }
+            added += 1;
+            if let Err(e) = self.link(at) {
+                break Err(e);
+            }
+            match operand(self) {
+                Ok(rhs) => lhs = binary(op, lhs, rhs),
+                Err(e) => break Err(e),
+            }
+        };
+        self.close_chain(m, added);
+        r
     }
 
     fn eq_expr(&mut self) -> PResult<Expr> {
@@ -161,32 +185,60 @@ impl<'a> Parser<'a> {
     }
 
     fn add_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.mul_expr()?;
-        loop {
-            let op = match self.kind() {
-                TokenKind::Plus => BinaryOp::Add,
-                TokenKind::Minus => BinaryOp::Sub,
-                _ => return Ok(lhs),
-            };
-            self.bump();
-            let rhs = self.mul_expr()?;
-            lhs = binary(op, lhs, rhs);
-        }
+        let m = self.mark();
+        let lhs = self.mul_expr()?;
+        let op_at = |p: &Self| match p.kind() {
+            TokenKind::Plus => Some(BinaryOp::Add),
+            TokenKind::Minus => Some(BinaryOp::Sub),
+            _ => None,
+        };
+        self.chain(m, lhs, op_at, Self::mul_expr)
     }
 
     fn mul_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.str_expr()?;
-        loop {
-            let op = match self.kind() {
-                TokenKind::Star => BinaryOp::Mul,
-                TokenKind::Slash => BinaryOp::Div,
-                TokenKind::Percent => BinaryOp::Mod,
-                _ => return Ok(lhs),
-            };
+        let m = self.mark();
+        let lhs = self.str_expr()?;
+        let op_at = |p: &Self| match p.kind() {
+            TokenKind::Star => Some(BinaryOp::Mul),
+            TokenKind::Slash => Some(BinaryOp::Div),
+            TokenKind::Percent => Some(BinaryOp::Mod),
+            _ => None,
+        };
+        self.chain(m, lhs, op_at, Self::str_expr)
+    }
+
+    /// A left-associative chain of arithmetic after its first operand. Each
+    /// operator nests the tree one level deeper (`a + b + c` is `(a + b) +
+    /// c`), and the plan and its evaluation recurse that deep, so each also
+    /// counts against the nesting budget ([`MAX_DEPTH`](super::MAX_DEPTH)).
+    fn chain(
+        &mut self,
+        m: Mark,
+        mut lhs: Expr,
+        op_at: impl Fn(&Self) -> Option<BinaryOp>,
+        operand: fn(&mut Self) -> PResult<Expr>,
+    ) -> PResult<Expr> {
+        let depth = self.depth;
+        let mut added = 0;
+        let r = loop {
+            let Some(op) = op_at(self) else { break Ok(lhs) };
+            if added == 0 {
+                added = self.open_chain(&m);
+            }
+            added += 1;
+            let at = self.tok().span;
+            if let Err(e) = self.link(at).and_then(|()| self.enter()) {
+                break Err(e);
+            }
             self.bump();
-            let rhs = self.str_expr()?;
-            lhs = binary(op, lhs, rhs);
-        }
+            match operand(self) {
+                Ok(rhs) => lhs = binary(op, lhs, rhs),
+                Err(e) => break Err(e),
+            }
+        };
+        self.depth = depth;
+        self.close_chain(m, added);
+        r
     }
 
     /// The string operator at the current token, with its token count.
@@ -240,10 +292,34 @@ impl<'a> Parser<'a> {
     }
 
     fn postfix_expr(&mut self) -> PResult<Expr> {
-        let mut e = self.primary()?;
+        let m = self.mark();
+        let e = self.primary()?;
+        // Like arithmetic, each `.member` or `[index]` nests the tree one
+        // level deeper.
+        let depth = self.depth;
+        let mut added = 0;
+        let r = self.postfix_chain(&m, &mut added, e);
+        self.depth = depth;
+        self.close_chain(m, added);
+        r
+    }
+
+    /// One more step of a postfix chain (see [`chain`](Self::chain)).
+    fn postfix_link(&mut self, m: &Mark, added: &mut u32) -> PResult<()> {
+        if *added == 0 {
+            *added = self.open_chain(m);
+        }
+        *added += 1;
+        let at = self.tok().span;
+        self.link(at)?;
+        self.enter()
+    }
+
+    fn postfix_chain(&mut self, m: &Mark, added: &mut u32, mut e: Expr) -> PResult<Expr> {
         loop {
             match self.kind() {
                 TokenKind::Dot if matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::QuotedIdent) => {
+                    self.postfix_link(m, added)?;
                     self.bump();
                     let member = self.ident("a member name")?;
                     let span = e.span.to(member.span);
@@ -251,18 +327,24 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Dot if self.nth_kind(1) == TokenKind::LBracket => {
                     // `a.[expr]`, the legacy spelling of `a[expr]`.
+                    self.postfix_link(m, added)?;
                     self.bump();
                     e = self.index_suffix(e)?;
                 }
-                TokenKind::LBracket => e = self.index_suffix(e)?,
+                TokenKind::LBracket => {
+                    self.postfix_link(m, added)?;
+                    e = self.index_suffix(e)?;
+                }
                 // `d["key"]` lexes as a bracketed name; after a value it is an index.
                 TokenKind::QuotedIdent => {
+                    self.postfix_link(m, added)?;
                     let t = self.bump();
                     let key = self.quoted_ident_text(t);
                     let index = Expr { kind: ExprKind::Literal(crate::ast::Literal::String(key)), span: t.span };
                     let span = e.span.to(t.span);
                     e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span };
                 }
+                // A call follows a name or a member, so calls alone do not chain.
                 TokenKind::LParen if matches!(e.kind, ExprKind::Name(_) | ExprKind::Member { .. }) => {
                     let args = self.call_args()?;
                     let span = self.span_from(e.span);

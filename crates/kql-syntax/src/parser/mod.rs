@@ -35,8 +35,25 @@ pub(crate) struct Fail;
 
 pub(crate) type PResult<T> = Result<T, Fail>;
 
+/// Where the first operand of a possible chain starts (see `Parser::mark`).
+struct Mark {
+    saved_peak: u32,
+    start: u32,
+}
+
 /// Deeper nesting than this is reported instead of overflowing the stack.
-const MAX_DEPTH: u32 = 128;
+pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// The deepest syntax tree the parser builds: nesting plus the links of the
+/// left-deep chains (`a or b or c`, `a + b + c`, `a.b.c`) open at a point.
+/// Every derived walk of the tree (dropping, cloning, comparing,
+/// serialising) recurses this deep.
+pub(crate) const MAX_TREE_DEPTH: u32 = 4096;
+
+/// The most tabular operators (`| op`) a query may have, in all its
+/// pipelines together: each is a step of the plan, which is planned and run
+/// by recursion as deep as its longest pipeline.
+pub(crate) const MAX_OPERATORS: u32 = 1000;
 
 pub(crate) struct Parser<'a> {
     src: &'a str,
@@ -48,6 +65,13 @@ pub(crate) struct Parser<'a> {
     pos: usize,
     diags: Vec<Diagnostic>,
     depth: u32,
+    /// Links of the chains open around the point being parsed (see
+    /// [`MAX_TREE_DEPTH`]).
+    links: u32,
+    /// The greatest height reached since the last [`Mark`].
+    peak: u32,
+    /// Tabular operators so far (see [`MAX_OPERATORS`]).
+    operators: u32,
     /// Inside `search`/`find` predicates, where `Col:"value"` is allowed.
     search_terms: bool,
 }
@@ -64,6 +88,9 @@ pub(crate) fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
         pos: 0,
         diags,
         depth: 0,
+        links: 0,
+        peak: 0,
+        operators: 0,
         search_terms: false,
     };
     let query = p.query();
@@ -269,13 +296,17 @@ impl<'a> Parser<'a> {
     /// Enters one level of nesting; fails past [`MAX_DEPTH`].
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
+        self.peak = self.peak.max(self.height());
         if self.depth > MAX_DEPTH {
             let span = self.tok().span;
-            self.push(Diagnostic::new(
-                codes::TOO_DEEP,
-                span,
-                format!("the query nests deeper than {MAX_DEPTH} levels"),
-            ));
+            self.push(
+                Diagnostic::new(codes::TOO_DEEP, span, format!("the query nests deeper than {MAX_DEPTH} levels"))
+                    .with_label("too deep here")
+                    .with_help(
+                        "brackets, calls, `.member`/`[index]` steps and each operator of an arithmetic \
+                         chain (`a + b + c`) nest one level; split the expression with `let` or `extend`",
+                    ),
+            );
             // Skip everything: recovering inside such nesting only repeats this error.
             self.pos = self.tokens.len() - 1;
             return Err(Fail);
@@ -285,6 +316,54 @@ impl<'a> Parser<'a> {
 
     fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// The height of the tree at the point being parsed: nesting plus the
+    /// links of the chains open around it.
+    fn height(&self) -> u32 {
+        self.depth + self.links
+    }
+
+    /// Marks the start of what may become the first operand of a chain.
+    fn mark(&mut self) -> Mark {
+        let start = self.height();
+        Mark { saved_peak: std::mem::replace(&mut self.peak, start), start }
+    }
+
+    /// Opens a chain once its first operator is seen: the chain's spine
+    /// stands on its first operand, so that operand's height counts toward
+    /// every link (and, conservatively, toward the later operands). Returns
+    /// the links added, for [`close_chain`](Self::close_chain).
+    fn open_chain(&mut self, m: &Mark) -> u32 {
+        let extra = self.peak.saturating_sub(m.start);
+        self.links += extra;
+        extra
+    }
+
+    /// One more link of an open chain, at the operator at `span`; fails
+    /// past [`MAX_TREE_DEPTH`].
+    fn link(&mut self, span: Span) -> PResult<()> {
+        self.links += 1;
+        self.peak = self.peak.max(self.height());
+        if self.height() <= MAX_TREE_DEPTH {
+            return Ok(());
+        }
+        self.push(
+            Diagnostic::new(codes::TOO_DEEP, span, format!("the expression nests deeper than {MAX_TREE_DEPTH} levels"))
+                .with_label("too deep here")
+                .with_help(
+                    "each operator of an `and`/`or` chain nests one level; test a column against many values \
+                     with `in (...)`, `in~ (...)` or `has_any (...)`",
+                ),
+        );
+        self.pos = self.tokens.len() - 1;
+        Err(Fail)
+    }
+
+    /// Closes a chain opened at `m` that added `added` links.
+    fn close_chain(&mut self, m: Mark, added: u32) {
+        self.links -= added;
+        self.peak = self.peak.max(m.saved_peak);
     }
 
     /// Skips to a token that can resume parsing after an error in the

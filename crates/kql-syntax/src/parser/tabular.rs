@@ -106,6 +106,22 @@ impl<'a> Parser<'a> {
                 );
                 break;
             }
+            self.operators += 1;
+            if self.operators > super::MAX_OPERATORS {
+                self.push(
+                    Diagnostic::new(
+                        codes::TOO_DEEP,
+                        pipe.span,
+                        format!("the query has more than {} tabular operators", super::MAX_OPERATORS),
+                    )
+                    .with_label("one too many here")
+                    .with_help(
+                        "each operator is a step of the plan; combine steps, for example one `extend` of many columns",
+                    ),
+                );
+                self.pos = self.tokens.len() - 1;
+                return Err(super::Fail);
+            }
             ops.push(self.operator_recovering());
         }
         Ok(ops)

@@ -61,7 +61,10 @@ impl<'a> Binder<'a> {
         let right = self.table(&j.right)?;
         let mut keys: Vec<(String, String)> = Vec::new();
         for cond in &j.on {
-            self.join_keys(cond, &left, &right, &mut keys)?;
+            // `a and b` is two conditions (an `and` chain is walked in a loop).
+            for c in crate::bind::expr::chain_terms(cond, BinaryOp::And) {
+                self.join_keys(c, &left, &right, &mut keys)?;
+            }
         }
         if keys.is_empty() {
             return Err(self.error(error::BAD_ARGUMENTS, span, "the join needs at least one key after `on`"));
@@ -156,10 +159,6 @@ impl<'a> Binder<'a> {
                 }
                 keys.push((id.name.clone(), id.name.clone()));
                 Ok(())
-            }
-            ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
-                self.join_keys(lhs, left, right, keys)?;
-                self.join_keys(rhs, left, right, keys)
             }
             ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } => {
                 let side_of = |e: &ast::Expr| match &e.kind {

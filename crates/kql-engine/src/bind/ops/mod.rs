@@ -25,6 +25,7 @@ use crate::types::KqlType;
 impl<'a> Binder<'a> {
     pub(crate) fn operator(&mut self, input: Tab, op: &Operator) -> BResult<Tab> {
         let span = op.span;
+        self.check_deadline(span)?;
         self.row_serialized = matches!(op.kind, OperatorKind::Serialize(_)) || is_serialized(&input.plan);
         match &op.kind {
             OperatorKind::Where(p) => {
@@ -41,11 +42,13 @@ impl<'a> Binder<'a> {
                         format!("`where` needs a bool predicate, found a {}", t.ty),
                     ));
                 }
-                let mut b = LogicalPlanBuilder::from(input.plan);
+                let mut plan = input.plan;
                 if !wins.is_empty() {
-                    b = self.df(span, b.window(wins))?;
+                    plan = self.build(span, LogicalPlanBuilder::from(plan).window(wins))?;
                 }
-                let plan = self.build(span, b.filter(t.expr).and_then(|b| b.project(cols)))?;
+                let filter = datafusion::logical_expr::Filter::try_new(t.expr, std::sync::Arc::new(plan));
+                let plan = self.df(span, filter.map(datafusion::logical_expr::LogicalPlan::Filter))?;
+                let plan = self.projection(span, plan, cols)?;
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Extend(items) => self.extend(input, items),
@@ -259,15 +262,20 @@ const SERIALIZED: &str = "__serialized";
 /// that go row by row.
 fn is_serialized(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
     use datafusion::logical_expr::LogicalPlan as P;
-    match plan {
-        P::Sort(_) | P::Values(_) | P::EmptyRelation(_) => true,
-        P::Projection(p) => is_serialized(&p.input),
-        P::Filter(f) => is_serialized(&f.input),
-        P::Limit(l) => is_serialized(&l.input),
-        P::Window(w) => is_serialized(&w.input),
-        P::SubqueryAlias(a) => a.alias.table() == SERIALIZED || is_serialized(&a.input),
-        P::Unnest(u) => is_serialized(&u.input),
-        _ => false,
+    // A loop, not recursion: a pipeline is as long as the query.
+    let mut plan = plan;
+    loop {
+        plan = match plan {
+            P::Sort(_) | P::Values(_) | P::EmptyRelation(_) => return true,
+            P::Projection(p) => &p.input,
+            P::Filter(f) => &f.input,
+            P::Limit(l) => &l.input,
+            P::Window(w) => &w.input,
+            P::SubqueryAlias(a) if a.alias.table() == SERIALIZED => return true,
+            P::SubqueryAlias(a) => &a.input,
+            P::Unnest(u) => &u.input,
+            _ => return false,
+        };
     }
 }
 

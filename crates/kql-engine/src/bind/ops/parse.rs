@@ -84,9 +84,9 @@ impl<'a> Binder<'a> {
         let matched = self.fresh("parse");
         let mut pre = Self::all_columns(&input.plan);
         pre.push(parse_udf(re, types, mode).call(vec![source.expr]).alias(&matched));
-        let mut b = LogicalPlanBuilder::from(input.plan.clone()).project(pre);
+        let mut plan = self.projection(span, input.plan.clone(), pre)?;
         if p.where_ {
-            b = b.and_then(|b| b.filter(Self::column(&matched).is_not_null()));
+            plan = self.build(span, LogicalPlanBuilder::from(plan).filter(Self::column(&matched).is_not_null()))?;
         }
         let names: Vec<String> = input.plan.schema().fields().iter().map(|f| f.name().clone()).collect();
         let field = |i: usize| -> Expr { get_field(Self::column(&matched), format!("c{i}")) };
@@ -109,7 +109,7 @@ impl<'a> Binder<'a> {
             };
             out.push(e.alias(c));
         }
-        let plan = self.build(span, b.and_then(|b| b.project(out)))?;
+        let plan = self.projection(span, plan, out)?;
         Ok(Tab { plan, source: input.source })
     }
 }

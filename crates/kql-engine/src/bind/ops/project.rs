@@ -5,7 +5,7 @@ use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, ReorderItem};
 
 use crate::bind::names::{NameTable, inferred};
-use crate::bind::{BResult, Binder, Row, Tab};
+use crate::bind::{BResult, Binder, Row, Tab, Typed};
 use crate::error;
 
 /// Whether `name` matches a `project-away` style pattern with `*`.
@@ -31,6 +31,31 @@ pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
     true
 }
 
+/// `schema` with the columns `pending` defines: a name that exists takes
+/// its new type, a new name is appended.
+fn with_pending(
+    schema: &datafusion::common::DFSchema,
+    pending: &[(String, Typed)],
+) -> datafusion::common::Result<datafusion::common::DFSchema> {
+    use std::sync::Arc;
+
+    use datafusion::arrow::datatypes::Field;
+    let field = |n: &str, t: &Typed| Arc::new(Field::new(n, t.ty.arrow(), true));
+    let mut fields: Vec<_> = schema
+        .iter()
+        .map(|(q, f)| match pending.iter().find(|(n, _)| n == f.name()) {
+            Some((n, t)) => (q.cloned(), field(n, t)),
+            None => (q.cloned(), Arc::clone(f)),
+        })
+        .collect();
+    for (n, t) in pending {
+        if schema.field_with_unqualified_name(n).is_err() {
+            fields.push((None, field(n, t)));
+        }
+    }
+    datafusion::common::DFSchema::new_with_metadata(fields, schema.metadata().clone())
+}
+
 impl<'a> Binder<'a> {
     fn current_names(tab: &Tab) -> Vec<String> {
         tab.plan.schema().fields().iter().map(|f| f.name().clone()).collect()
@@ -41,22 +66,20 @@ impl<'a> Binder<'a> {
     pub(crate) fn extend(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
         let mut tab = input;
         let mut names = NameTable::with(Self::current_names(&tab));
+        // Items bound but not yet projected. Items that read none of one
+        // another's results share one projection: one projection per item
+        // made an extend of n columns n projections of up to n columns.
+        let mut pending: Vec<(String, Typed)> = Vec::new();
         for item in items {
             if item.names.len() > 1 {
                 return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
             }
             let (t, wins) = {
-                let row = Row { schema: tab.plan.schema(), source: tab.source.as_deref() };
+                // The row as the earlier items leave it.
+                let schema = self.df(item.span, with_pending(tab.plan.schema(), &pending))?;
+                let row = Row { schema: &schema, source: tab.source.as_deref() };
                 self.with_windows(|b| b.scalar(&item.value, row))?
             };
-            let before: Vec<String> = Self::current_names(&tab);
-            if !wins.is_empty() {
-                let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).window(wins))?;
-                tab = Tab { plan, source: tab.source };
-            }
-            let (plan, lifted) = self.lift_in_subqueries(tab.plan, vec![t.expr], item.span)?;
-            tab = Tab { plan, source: tab.source };
-            let t = crate::bind::Typed { expr: lifted.into_iter().next().expect("one expression"), ty: t.ty };
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),
                 None => match inferred(&item.value) {
@@ -65,23 +88,51 @@ impl<'a> Binder<'a> {
                 },
             };
             names.take(&name);
-            let mut exprs: Vec<Expr> = Vec::new();
-            let mut replaced = false;
-            for f in &before {
-                if f == &name {
-                    exprs.push(t.expr.clone().alias(&name));
-                    replaced = true;
-                } else {
-                    exprs.push(Self::column(f));
-                }
+            let refs = t.expr.column_refs();
+            let reads_pending =
+                pending.iter().any(|(n, _)| *n == name || refs.iter().any(|c| c.name == *n) || !wins.is_empty());
+            if reads_pending {
+                let before = Self::current_names(&tab);
+                tab = self.extend_step(tab, &before, std::mem::take(&mut pending), item.span)?;
             }
-            if !replaced {
-                exprs.push(t.expr.alias(&name));
+            if !wins.is_empty() {
+                // The window columns are computed for this item and not kept.
+                let before = Self::current_names(&tab);
+                let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).window(wins))?;
+                tab = Tab { plan, source: tab.source };
+                tab = self.extend_step(tab, &before, vec![(name, t)], item.span)?;
+            } else {
+                pending.push((name, t));
             }
-            let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).project(exprs))?;
-            tab = Tab { plan, source: tab.source };
         }
-        Ok(tab)
+        let span = items.last().map(|i| i.span).unwrap_or_default();
+        let before = Self::current_names(&tab);
+        self.extend_step(tab, &before, pending, span)
+    }
+
+    /// One projection of `extend`: the columns `before` with `items`
+    /// computed over `tab`, a name that exists replaced in place, new names
+    /// appended in order.
+    fn extend_step(&mut self, tab: Tab, before: &[String], items: Vec<(String, Typed)>, span: Span) -> BResult<Tab> {
+        if items.is_empty() {
+            return Ok(tab);
+        }
+        let mut exprs: Vec<Expr> = Vec::with_capacity(before.len() + items.len());
+        let mut new = Vec::new();
+        let mut items: Vec<Option<(String, Typed)>> = items.into_iter().map(Some).collect();
+        for f in before {
+            match items.iter_mut().find(|i| i.as_ref().is_some_and(|(n, _)| n == f)).and_then(Option::take) {
+                Some((n, t)) => exprs.push(t.expr.alias(n)),
+                None => exprs.push(Self::column(f)),
+            }
+        }
+        for (n, t) in items.into_iter().flatten() {
+            new.push(t.expr.alias(n));
+        }
+        exprs.extend(new);
+        let (plan, exprs) = self.lift_in_subqueries(tab.plan, exprs, span)?;
+        let plan = self.projection(span, plan, exprs)?;
+        Ok(Tab { plan, source: tab.source })
     }
 
     /// `project`: exactly the listed columns, computed over the input.
@@ -124,7 +175,7 @@ impl<'a> Binder<'a> {
         }
         let windowed = self.build(span, Ok(b))?;
         let (lifted, exprs) = self.lift_in_subqueries(windowed, exprs, span)?;
-        let plan = self.build(span, LogicalPlanBuilder::from(lifted).project(exprs))?;
+        let plan = self.projection(span, lifted, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -172,7 +223,7 @@ impl<'a> Binder<'a> {
             .filter(|n| matched.contains(n) == keep)
             .map(|n| Self::column(n))
             .collect();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -196,7 +247,7 @@ impl<'a> Binder<'a> {
             })
             .collect();
         let span = items.first().map(|i| i.span).unwrap_or_default();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 
@@ -219,7 +270,7 @@ impl<'a> Binder<'a> {
         let exprs: Vec<Expr> =
             first.iter().chain(names.iter().filter(|n| !first.contains(n))).map(|n| Self::column(n)).collect();
         let span = items.first().map(|i| i.column.span).unwrap_or_default();
-        let plan = self.build(span, LogicalPlanBuilder::from(input.plan).project(exprs))?;
+        let plan = self.projection(span, input.plan, exprs)?;
         Ok(Tab { plan, source: input.source })
     }
 }

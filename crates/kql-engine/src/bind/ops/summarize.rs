@@ -435,14 +435,18 @@ fn timespan_of_exact(e: Expr) -> Expr {
 
 fn sort_of(plan: &datafusion::logical_expr::LogicalPlan) -> Option<Vec<SortExpr>> {
     use datafusion::logical_expr::LogicalPlan as P;
-    match plan {
-        P::Sort(s) => Some(s.expr.clone()),
-        P::Projection(p) => sort_of(&p.input),
-        P::Filter(f) => sort_of(&f.input),
-        P::Limit(l) => sort_of(&l.input),
-        P::Window(w) => sort_of(&w.input),
-        P::SubqueryAlias(a) => sort_of(&a.input),
-        _ => None,
+    // A loop, not recursion: a pipeline is as long as the query.
+    let mut plan = plan;
+    loop {
+        plan = match plan {
+            P::Sort(s) => return Some(s.expr.clone()),
+            P::Projection(p) => &p.input,
+            P::Filter(f) => &f.input,
+            P::Limit(l) => &l.input,
+            P::Window(w) => &w.input,
+            P::SubqueryAlias(a) => &a.input,
+            _ => return None,
+        };
     }
 }
 

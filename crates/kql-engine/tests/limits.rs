@@ -1,0 +1,144 @@
+//! Queries far past ordinary sizes: long chains and lists, long pipelines,
+//! wide operators and runaway expansion. Each either gives the right answer
+//! or a clean error, on a thread with the default 2 MiB stack (what a main
+//! thread or a test thread has), where a stack overflow would abort the
+//! whole test binary. The time budget holds in binding and planning too.
+
+use std::time::Duration;
+
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+
+const STACK: usize = 2 * 1024 * 1024;
+
+/// Runs `q` on a fresh 2 MiB thread; the first column of each row as text.
+fn run(q: String) -> Result<Vec<String>, EngineError> {
+    run_with(q, EngineConfig::unlimited())
+}
+
+fn run_with(q: String, config: EngineConfig) -> Result<Vec<String>, EngineError> {
+    let work = move || {
+        let engine = Engine::new(Catalog::new(), config);
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let res = rt.block_on(engine.run(&q, QueryOptions { now: 0 }))?;
+        let r = &res[0];
+        let mut rows = Vec::new();
+        for b in &r.batches {
+            for i in 0..b.num_rows() {
+                rows.push(kql_engine::render::cell_text(b.column(0), i).unwrap_or_else(|| "NULL".into()));
+            }
+        }
+        Ok(rows)
+    };
+    std::thread::Builder::new().stack_size(STACK).spawn(work).unwrap().join().expect("no panic")
+}
+
+fn codes(e: &EngineError) -> Vec<&'static str> {
+    e.diagnostics().iter().map(|d| d.code).collect()
+}
+
+fn joined(n: usize, sep: &str, item: impl Fn(usize) -> String) -> String {
+    (0..n).map(item).collect::<Vec<_>>().join(sep)
+}
+
+#[test]
+fn long_and_or_chains_give_the_answer() {
+    let and = format!("print {}", joined(4000, " and ", |_| "true".into()));
+    assert_eq!(run(and).unwrap(), ["true"]);
+    let or = format!("print x = 3999 | where {}", joined(4000, " or ", |i| format!("x == {i}")));
+    assert_eq!(run(or).unwrap(), ["3999"]);
+    let has = format!("print s = 'a b c' | where {}", joined(4000, " or ", |i| format!("s has 'w{i}'")));
+    assert_eq!(run(has).unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn chains_past_the_budget_are_syntax_errors() {
+    let add = format!("print {}", joined(5000, " + ", |_| "1".into()));
+    assert_eq!(codes(&run(add).unwrap_err()), ["KQL106"]);
+    let and = format!("print {}", joined(20_000, " and ", |_| "true".into()));
+    assert_eq!(codes(&run(and).unwrap_err()), ["KQL106"]);
+    let or = format!("print {}", joined(40_000, " or ", |_| "false".into()));
+    assert_eq!(codes(&run(or).unwrap_err()), ["KQL106"]);
+    let add = format!("print {}", joined(100, " + ", |_| "1".into()));
+    assert_eq!(run(add).unwrap(), ["100"]);
+}
+
+#[test]
+fn indicator_lists_of_twenty_thousand_items() {
+    let ints = joined(20_000, ", ", |i| i.to_string());
+    assert_eq!(run(format!("print x = 19999 | where x in ({ints})")).unwrap(), ["19999"]);
+    assert_eq!(run(format!("print x = 20000 | where x in ({ints})")).unwrap(), Vec::<String>::new());
+    assert_eq!(run(format!("print x = 20000 | where x !in ({ints})")).unwrap(), ["20000"]);
+    let strings = joined(20_000, ", ", |i| format!("'A{i}'"));
+    assert_eq!(run(format!("print x = 'a77' | where x in~ ({strings})")).unwrap(), ["a77"]);
+    assert_eq!(run(format!("print x = 'go a77 now' | where x has_any ({strings})")).unwrap(), ["go a77 now"]);
+}
+
+#[test]
+fn long_pipelines() {
+    let projects = " | project x".repeat(999);
+    assert_eq!(run(format!("print x = 1{projects}")).unwrap(), ["1"]);
+    // A pipeline of replacing extends is optimized in time cubic in its
+    // length (DataFusion's projection merging), so this one is shorter.
+    let extends = " | extend x = x + 1".repeat(150);
+    assert_eq!(run(format!("print x = 1{extends}")).unwrap(), ["151"]);
+    let too_many = " | project x".repeat(6200 * 2);
+    assert_eq!(codes(&run(format!("print x = 1{too_many}")).unwrap_err()), ["KQL106"]);
+}
+
+#[test]
+fn wide_operators() {
+    let cols = joined(500, ", ", |i| format!("c{i} = x + {i}"));
+    let q = format!("print x = 1 | extend {cols} | project c499");
+    assert_eq!(run(q).unwrap(), ["500"]);
+    let args = joined(5000, ", ", |_| "long(null)".into());
+    assert_eq!(run(format!("print coalesce({args}, 7)")).unwrap(), ["7"]);
+    let branches = joined(5000, ", ", |i| format!("x == {i}, {i}"));
+    assert_eq!(run(format!("print x = 4999 | project case({branches}, -1)")).unwrap(), ["4999"]);
+    let strings = joined(5000, ", ", |_| "s".into());
+    assert_eq!(run(format!("print s = '' | project coalesce({strings}, 'last')")).unwrap(), ["last"]);
+}
+
+#[test]
+fn parse_with_many_columns() {
+    let text = joined(200, " ", |i| format!("v{i}"));
+    let pattern = joined(200, " ' ' ", |i| format!("c{i}"));
+    let q = format!("print s = '{text}' | parse s with {pattern} | project c199");
+    assert_eq!(run(q).unwrap(), ["v199"]);
+}
+
+#[test]
+fn nested_calls_that_double_their_argument_are_refused() {
+    let q = format!("let f = (x:long) {{ x + x }}; print {}1{}", "f(".repeat(26), ")".repeat(26));
+    let e = run(q).unwrap_err();
+    assert_eq!(codes(&e), ["KQL203"]);
+    assert!(e.diagnostics()[0].message.contains("expands to more than"), "{e}");
+    let q = format!("let f = (x:long) {{ x + x }}; print {}1{}", "f(".repeat(10), ")".repeat(10));
+    assert_eq!(run(q).unwrap(), ["1024"]);
+}
+
+#[test]
+fn the_time_budget_holds_while_binding() {
+    let config = EngineConfig { timeout: Some(Duration::ZERO), ..EngineConfig::unlimited() };
+    let e = run_with("print 1".into(), config.clone()).unwrap_err();
+    assert!(matches!(e, EngineError::Timeout(_)), "{e}");
+    let engine = Engine::new(Catalog::new(), config);
+    let e = engine.plan("print 1", QueryOptions { now: 0 }).unwrap_err();
+    assert!(matches!(e, EngineError::Timeout(_)), "{e}");
+}
+
+#[test]
+fn the_time_budget_holds_while_one_batch_computes() {
+    // A `parse` of 1000 columns takes minutes over these rows, all of it in
+    // one synchronous batch; the budget is one second.
+    let text = joined(1000, " ", |i| format!("v{i}"));
+    let pattern = joined(1000, " ' ' ", |i| format!("c{i}"));
+    let q = format!("range r from 1 to 50 step 1 | extend s = '{text}' | parse s with {pattern} | summarize max(c999)");
+    let engine = Engine::new(
+        Catalog::new(),
+        EngineConfig { timeout: Some(Duration::from_secs(1)), ..EngineConfig::unlimited() },
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let e = rt.block_on(engine.run(&q, QueryOptions { now: 0 })).unwrap_err();
+    assert!(matches!(e, EngineError::Timeout(_)), "{e}");
+    rt.shutdown_background();
+}
