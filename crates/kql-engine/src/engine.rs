@@ -12,6 +12,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
 use crate::error::EngineError;
+use crate::stream::QueryStream;
 
 /// Limits and tuning for running queries.
 #[derive(Debug, Clone)]
@@ -126,9 +127,32 @@ impl Engine {
             None => work.await,
         }
     }
+
+    /// Runs `text` and returns its first tabular result as a stream of
+    /// batches, under the same memory limit and timeout as [`Engine::run`]
+    /// (the timeout counts until the last batch is pulled). Later tabular
+    /// statements are not run. A query without a tabular result gives an
+    /// empty stream.
+    pub async fn run_stream(&self, text: &str, options: QueryOptions) -> Result<QueryStream, EngineError> {
+        let started = tokio::time::Instant::now();
+        let mut plans = self.plan(text, options)?;
+        let ctx = self.context()?;
+        let deadline = self.config.timeout.map(|t| (started + t, t));
+        let plan = if plans.is_empty() { crate::stream::empty_plan() } else { plans.swap_remove(0) };
+        let start = async {
+            let df = ctx.execute_logical_plan(plan).await.map_err(exec_error)?;
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let stream = df.execute_stream().await.map_err(exec_error)?;
+            Ok::<_, EngineError>(QueryStream::new(schema, stream, deadline))
+        };
+        match deadline {
+            Some((at, t)) => tokio::time::timeout_at(at, start).await.map_err(|_| EngineError::Timeout(t))?,
+            None => start.await,
+        }
+    }
 }
 
-fn exec_error(e: DataFusionError) -> EngineError {
+pub(crate) fn exec_error(e: DataFusionError) -> EngineError {
     match e.find_root() {
         DataFusionError::ResourcesExhausted(m) => EngineError::ResourcesExhausted(m.clone()),
         other => EngineError::Execution(other.strip_backtrace()),
