@@ -37,6 +37,9 @@ pub struct SpillOptions {
     pub dir: Option<PathBuf>,
 }
 
+/// Table names and tables.
+pub type Tables = Vec<(String, Arc<dyn TableProvider>)>;
+
 /// A temporary folder, removed (with everything in it) when dropped.
 #[derive(Debug)]
 pub struct SpillDir(PathBuf);
@@ -89,8 +92,7 @@ impl SpillStore {
 
     /// The tables, and the folder holding them when the store spilled
     /// (keep it alive as long as the tables are queried).
-    #[allow(clippy::type_complexity)]
-    pub fn finish(self) -> Result<(Vec<(String, Arc<dyn TableProvider>)>, Option<SpillDir>), DatasetError> {
+    pub fn finish(self) -> Result<(Tables, Option<SpillDir>), DatasetError> {
         match self.spill {
             None => {
                 let mut out: Vec<(String, Arc<dyn TableProvider>)> = Vec::new();

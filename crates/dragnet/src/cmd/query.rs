@@ -166,11 +166,16 @@ pub fn parse_duration(t: &str) -> Result<Duration> {
     }
 }
 
-/// Bytes for people: `256 MiB`, `3.5 GiB`.
+/// Bytes for people: `32 KiB`, `256 MiB`, `3.5 GiB`.
 fn size_text(n: usize) -> String {
-    const MIB: f64 = 1024.0 * 1024.0;
-    let m = n as f64 / MIB;
-    if m >= 1024.0 { format!("{:.1} GiB", m / 1024.0) } else { format!("{m:.0} MiB") }
+    let k = n as f64 / 1024.0;
+    if k < 1024.0 {
+        format!("{k:.0} KiB")
+    } else if k < 1024.0 * 1024.0 {
+        format!("{:.0} MiB", k / 1024.0)
+    } else {
+        format!("{:.1} GiB", k / 1024.0 / 1024.0)
+    }
 }
 
 /// A size such as `512MB`, `4GB`, `1024` (bytes).
