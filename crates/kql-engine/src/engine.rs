@@ -131,14 +131,16 @@ impl Engine {
     /// Runs `text` and returns its first tabular result as a stream of
     /// batches, under the same memory limit and timeout as [`Engine::run`]
     /// (the timeout counts until the last batch is pulled). Later tabular
-    /// statements are not run. A query without a tabular result gives an
-    /// empty stream.
+    /// statements are not run.
     pub async fn run_stream(&self, text: &str, options: QueryOptions) -> Result<QueryStream, EngineError> {
         let started = tokio::time::Instant::now();
         let mut plans = self.plan(text, options)?;
         let ctx = self.context()?;
         let deadline = self.config.timeout.map(|t| (started + t, t));
-        let plan = if plans.is_empty() { crate::stream::empty_plan() } else { plans.swap_remove(0) };
+        if plans.is_empty() {
+            return Err(EngineError::Execution("the query has no tabular result".into()));
+        }
+        let plan = plans.swap_remove(0);
         let start = async {
             let df = ctx.execute_logical_plan(plan).await.map_err(exec_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());

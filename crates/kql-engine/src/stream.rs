@@ -55,11 +55,3 @@ impl QueryStream {
         next
     }
 }
-
-/// The plan of a query with no tabular result: no columns, no rows.
-pub(crate) fn empty_plan() -> datafusion::logical_expr::LogicalPlan {
-    datafusion::logical_expr::LogicalPlan::EmptyRelation(datafusion::logical_expr::EmptyRelation {
-        produce_one_row: false,
-        schema: std::sync::Arc::new(datafusion::common::DFSchema::empty()),
-    })
-}
