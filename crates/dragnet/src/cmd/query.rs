@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions, QueryResult};
 use kql_syntax::{LineIndex, render};
 use telemetry::spill::{SpillDir, SpillOptions};
 
@@ -25,7 +25,13 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     let _spill = loaded.spill;
     let engine = Engine::new(loaded.catalog, limits.engine());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
-    let results = match rt.block_on(engine.run(&q.text, QueryOptions { now })) {
+    let options = QueryOptions { now };
+    let one_result = engine.plan(&q.text, options).is_ok_and(|p| p.len() == 1);
+    if one_result && matches!(args.format, QueryFormat::Jsonl | QueryFormat::Csv) {
+        return stream_rows(&rt, &engine, &q.text, options, args.format, out)
+            .map(|r| r.map_or(0, |e| report_and_fail(&e, &q.text, &q.origin, &limits)));
+    }
+    let results = match rt.block_on(engine.run(&q.text, options)) {
         Ok(r) => r,
         Err(e) => {
             report(&e, &q.text, &q.origin, &limits);
@@ -41,6 +47,43 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Writes the one result of a query a batch at a time (JSON lines or CSV),
+/// so that no more than a batch of rows is held; a failure after the first
+/// rows comes back as the engine's error, the rows before it written.
+fn stream_rows(
+    rt: &tokio::runtime::Runtime,
+    engine: &Engine,
+    text: &str,
+    options: QueryOptions,
+    format: QueryFormat,
+    out: &mut dyn Write,
+) -> Result<Option<EngineError>> {
+    let mut stream = match rt.block_on(engine.run_stream(text, options)) {
+        Ok(s) => s,
+        Err(e) => return Ok(Some(e)),
+    };
+    let mut result = QueryResult { schema: stream.schema().clone(), batches: Vec::new() };
+    if format == QueryFormat::Csv {
+        output::write_csv_header(out, &result)?;
+    }
+    while let Some(batch) = rt.block_on(stream.next()) {
+        match batch {
+            Ok(b) => result.batches = vec![b],
+            Err(e) => return Ok(Some(e)),
+        }
+        match format {
+            QueryFormat::Csv => output::write_csv_rows(out, &result)?,
+            _ => output::write_jsonl(out, &result)?,
+        }
+    }
+    Ok(None)
+}
+
+fn report_and_fail(e: &EngineError, text: &str, origin: &str, limits: &Limits) -> i32 {
+    report(e, text, origin, limits);
+    1
 }
 
 /// Prints an engine error to stderr: diagnostics with their source lines,
