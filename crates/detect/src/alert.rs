@@ -7,14 +7,17 @@
 //! `customDetails` (a list of values per detail, as Sentinel shows them),
 //! the `alertDetailsOverride` display name and description with
 //! `{{Column}}` replaced by the first row's value, and the rows themselves
-//! as evidence.
+//! as evidence. How many alerts a run raises and how many rows each keeps
+//! is bounded as Sentinel bounds it (see [`fold`](crate::fold)).
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::entity::{Entity, extract};
+pub use crate::fold::AlertCaps;
+use crate::fold::AlertFolder;
 use crate::rows::{Row, cell, event_time, text};
-use crate::rule::{Confidence, Grouping, Rule, Severity};
+use crate::rule::{Confidence, Rule, Severity};
 
 /// One alert.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,27 +56,38 @@ pub struct Alert {
     pub custom_details: Vec<(String, Vec<Value>)>,
     /// `alertDynamicProperties`: property → value.
     pub properties: Vec<(String, String)>,
-    /// The rows that raised the alert.
+    /// The rows that raised the alert, up to the evidence cap.
     pub evidence: Vec<Row>,
+    /// How many result rows the alert stands for: the evidence rows and
+    /// those folded into it beyond the caps.
+    pub rows: u64,
     /// For each evidence row, the indexes into `entities` of the entities
     /// taken from it.
     pub evidence_entities: Vec<Vec<usize>>,
 }
 
 /// The alerts `rule` raises from the rows of one run at `now` (ns since
-/// the epoch): none unless the row count passes the trigger.
+/// the epoch), under the default caps: none unless the row count passes
+/// the trigger.
 pub fn alerts(rule: &Rule, rows: Vec<Row>, now: i64) -> Vec<Alert> {
-    if !rule.trigger_operator.fires(rows.len() as u64, rule.trigger_threshold) {
-        return Vec::new();
-    }
-    match rule.grouping {
-        Grouping::AlertPerResult => rows.into_iter().map(|r| build(rule, vec![r], now)).collect(),
-        // A trigger can fire on zero rows (`lt`, `eq 0`): that is still one alert.
-        Grouping::SingleAlert => vec![build(rule, rows, now)],
-    }
+    alerts_capped(rule, rows, now, AlertCaps::default())
 }
 
-fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
+/// [`alerts`] under `caps`.
+pub fn alerts_capped(rule: &Rule, rows: Vec<Row>, now: i64, caps: AlertCaps) -> Vec<Alert> {
+    let mut folder = AlertFolder::new(rule, now, caps);
+    for r in rows {
+        if folder.wants_row() {
+            folder.push(r);
+        } else {
+            folder.count(event_time(&r));
+        }
+    }
+    folder.finish()
+}
+
+/// One alert carrying `rows` (every one of them as evidence).
+pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
     let empty = Row::new();
     let first = rows.first().unwrap_or(&empty);
     let over = rule.alert_details_override.clone().unwrap_or_default();
@@ -126,7 +140,7 @@ fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
     let properties = over.dynamic_properties.iter().map(|(p, c)| (p.clone(), cell(first, c))).collect();
     let times: Vec<i64> = rows.iter().filter_map(event_time).collect();
     Alert {
-        id: alert_id(&rule.id, &rows),
+        id: alert_id(&rule.id, &rows, None),
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         rule_origin: rule.origin.clone(),
@@ -143,6 +157,7 @@ fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
         entities,
         custom_details,
         properties,
+        rows: rows.len() as u64,
         evidence: rows,
         evidence_entities,
     }
@@ -189,18 +204,35 @@ pub fn placeholders(format: &str) -> Vec<String> {
     out
 }
 
-fn alert_id(rule_id: &str, rows: &[Row]) -> String {
+fn alert_id(rule_id: &str, rows: &[Row], folded: Option<u64>) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     for r in rows {
         h.update(b"\n");
         h.update(Value::Object(r.clone()).to_string().as_bytes());
     }
+    if let Some(n) = folded {
+        h.update(format!("\n+{n}").as_bytes());
+    }
     let d = h.finalize();
     kql_engine::render::guid_text(&d[..16])
 }
 
 impl Alert {
+    /// Makes the alert stand for `rows` result rows (more than its
+    /// evidence), spanning `first`..`last` with its evidence's times.
+    pub(crate) fn fold(&mut self, rows: u64, first: Option<i64>, last: Option<i64>) {
+        self.rows = rows;
+        self.start_time = [self.start_time, first].into_iter().flatten().min();
+        self.end_time = [self.end_time, last].into_iter().flatten().max();
+        self.id = alert_id(&self.rule_id, &self.evidence, Some(rows));
+    }
+
+    /// Rows the alert stands for but does not carry as evidence.
+    pub fn evidence_omitted(&self) -> u64 {
+        self.rows.saturating_sub(self.evidence.len() as u64)
+    }
+
     /// The first entity of `entity_type`.
     pub fn entity(&self, entity_type: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.entity_type == entity_type)
@@ -241,8 +273,8 @@ impl Alert {
         } else {
             self.title.clone()
         };
-        if self.evidence.len() > 1 {
-            s.push_str(&format!(" (+{} more events)", self.evidence.len() - 1));
+        if self.rows > 1 {
+            s.push_str(&format!(" (+{} more events)", self.rows - 1));
         }
         s
     }
@@ -275,7 +307,9 @@ impl Alert {
             "entities": self.entities.iter().map(Entity::to_json).collect::<Vec<_>>(),
             "custom_details": details,
             "properties": props,
+            "rows": self.rows,
             "evidence": self.evidence.iter().cloned().map(Value::Object).collect::<Vec<_>>(),
+            "evidence_omitted": self.evidence_omitted(),
         })
     }
 }

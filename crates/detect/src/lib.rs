@@ -12,6 +12,7 @@ pub mod alert;
 pub mod attack;
 pub mod coverage;
 pub mod entity;
+pub mod fold;
 pub mod output;
 pub mod pack;
 pub mod rows;

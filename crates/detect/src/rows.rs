@@ -1,5 +1,6 @@
 //! Query results as rows of JSON values, the form alerts carry as evidence.
 
+use datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::QueryResult;
 use kql_engine::render::cell_json;
 use serde_json::{Map, Value};
@@ -9,14 +10,30 @@ pub type Row = Map<String, Value>;
 
 /// Every row of a result.
 pub fn rows(result: &QueryResult) -> Vec<Row> {
-    let names: Vec<&String> = result.schema.fields().iter().map(|f| f.name()).collect();
     let mut out = Vec::with_capacity(result.num_rows());
     for b in &result.batches {
-        for i in 0..b.num_rows() {
-            out.push(names.iter().zip(b.columns()).map(|(n, c)| ((*n).clone(), cell_json(c, i))).collect());
-        }
+        out.extend((0..b.num_rows()).map(|i| row(b, i)));
     }
     out
+}
+
+/// Row `i` of `batch`.
+pub fn row(batch: &RecordBatch, i: usize) -> Row {
+    let schema = batch.schema();
+    schema.fields().iter().zip(batch.columns()).map(|(f, c)| (f.name().clone(), cell_json(c, i))).collect()
+}
+
+/// The event time of row `i` of `batch` (see [`event_time`]), reading only
+/// the time columns.
+pub fn batch_event_time(batch: &RecordBatch, i: usize) -> Option<i64> {
+    let schema = batch.schema();
+    let mut times = Row::new();
+    for c in TIME_COLUMNS {
+        if let Ok(j) = schema.index_of(c) {
+            times.insert((*c).to_string(), cell_json(batch.column(j), i));
+        }
+    }
+    event_time(&times)
 }
 
 /// A value as text: strings as they are, null as "", anything else as JSON.

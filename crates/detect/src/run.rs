@@ -7,8 +7,9 @@ use datafusion::arrow::datatypes::TimestampNanosecondType;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
 
-use crate::alert::{Alert, alerts, placeholders};
-use crate::rows::rows;
+use crate::alert::{Alert, placeholders};
+use crate::fold::{AlertCaps, AlertFolder};
+use crate::rows::{batch_event_time, row};
 use crate::rule::{Level, Rule, RuleDiagnostic};
 
 /// What one run of a rule gave.
@@ -20,13 +21,30 @@ pub struct RuleRun {
     pub alerts: Vec<Alert>,
 }
 
-/// Runs `rule` with `now()` at `now` (ns since the epoch). The rule's
-/// result is its query's first tabular result.
+/// Runs `rule` with `now()` at `now` (ns since the epoch) under the
+/// default caps. The rule's result is its query's first tabular result.
 pub async fn run_rule(engine: &Engine, rule: &Rule, now: i64) -> Result<RuleRun, EngineError> {
-    let results = engine.run(&rule.query, QueryOptions { now }).await?;
-    let rows = results.first().map(rows).unwrap_or_default();
-    let n = rows.len();
-    Ok(RuleRun { rows: n, alerts: alerts(rule, rows, now) })
+    run_rule_capped(engine, rule, now, AlertCaps::default()).await
+}
+
+/// [`run_rule`] under `caps`. The result is consumed as a stream: only the
+/// rows an alert keeps are turned into JSON, and no more than the caps
+/// allow are held.
+pub async fn run_rule_capped(engine: &Engine, rule: &Rule, now: i64, caps: AlertCaps) -> Result<RuleRun, EngineError> {
+    let mut stream = engine.run_stream(&rule.query, QueryOptions { now }).await?;
+    let mut folder = AlertFolder::new(rule, now, caps);
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        for i in 0..batch.num_rows() {
+            if folder.wants_row() {
+                folder.push(row(&batch, i));
+            } else {
+                folder.count(batch_event_time(&batch, i));
+            }
+        }
+    }
+    let rows = usize::try_from(folder.rows()).unwrap_or(usize::MAX);
+    Ok(RuleRun { rows, alerts: folder.finish() })
 }
 
 /// Binds the rule's query against the engine's catalog without running it,

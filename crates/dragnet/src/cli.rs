@@ -256,9 +256,30 @@ pub struct HuntArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m")]
     pub timeout: String,
 
-    /// Stop a rule's query that needs more memory than this, e.g. 512MB, 4GB.
+    /// Memory for the whole hunt, e.g. 512MB, 4GB: rows read from logs
+    /// keep an eighth of it in memory and spill the rest to disk
+    /// (--spill-dir); a rule's query that needs more than the other seven
+    /// eighths fails with this limit named.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
     pub memory_limit: String,
+
+    /// The folder where rows read from logs spill, in a temporary folder
+    /// removed at exit [default: the system's temporary folder, TMPDIR].
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+
+    /// At most this many alerts per rule per run, as in Sentinel: with
+    /// AlertPerResult the first N-1 rows are an alert each and the last
+    /// alert folds all the others, with their count.
+    #[arg(long, value_name = "N", default_value_t = detect::fold::MAX_ALERTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_alerts_per_rule: u64,
+
+    /// At most this many evidence rows per alert; an alert with more rows
+    /// says how many it left out.
+    #[arg(long, value_name = "N", default_value_t = detect::fold::MAX_EVIDENCE as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_evidence_rows: u64,
 }
 
 /// Output formats of `rules` and `coverage`.
@@ -373,9 +394,17 @@ pub struct QueryArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m")]
     pub timeout: String,
 
-    /// Stop a query that needs more memory than this, e.g. 512MB, 4GB.
+    /// Memory for the whole query, e.g. 512MB, 4GB: rows read from logs
+    /// keep an eighth of it in memory and spill the rest to disk
+    /// (--spill-dir); a query that needs more than the other seven eighths
+    /// fails with this limit named.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
     pub memory_limit: String,
+
+    /// The folder where rows read from logs spill, in a temporary folder
+    /// removed at exit [default: the system's temporary folder, TMPDIR].
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
 }
 
 /// Arguments of `ingest`.

@@ -49,8 +49,19 @@ fn csv_field(s: &str) -> String {
 
 /// RFC 4180 CSV with a header row; null is an empty field.
 pub fn write_csv(out: &mut dyn Write, r: &QueryResult) -> Result<()> {
+    write_csv_header(out, r)?;
+    write_csv_rows(out, r)
+}
+
+/// The CSV header row alone.
+pub fn write_csv_header(out: &mut dyn Write, r: &QueryResult) -> Result<()> {
     let names: Vec<String> = columns(r).into_iter().map(|(n, _)| csv_field(&n)).collect();
     writeln!(out, "{}", names.join(","))?;
+    Ok(())
+}
+
+/// The CSV rows, without the header.
+pub fn write_csv_rows(out: &mut dyn Write, r: &QueryResult) -> Result<()> {
     for b in &r.batches {
         for i in 0..b.num_rows() {
             let fields: Vec<String> =

@@ -27,8 +27,16 @@ fn alerts_exit_1_and_now_defaults_to_the_newest_event() {
     // one alert per row of each rule (see shipped_rules_fire.rs).
     assert!(out.ends_with("(26 alerts)\n"), "{out}");
     assert!(out.starts_with("TIME                  SEVERITY  TECHNIQUE  RULE "), "{out}");
-    // Sorted by time: the first line is one of the 10:00 events.
-    assert!(out.lines().nth(1).unwrap().starts_with("2026-11-20T10:00:00Z"), "{out}");
+    // Each rule's alerts are written when it has run, sorted by time.
+    let lines: Vec<&str> = out.lines().skip(1).filter(|l| !l.starts_with('(')).collect();
+    assert_eq!(lines.len(), 26);
+    for pair in lines.windows(2) {
+        let rule = |l: &str| l.chars().skip(43).take(48).collect::<String>();
+        if rule(pair[0]) == rule(pair[1]) {
+            assert!(pair[0][..20] <= pair[1][..20], "{out}");
+        }
+    }
+    assert!(lines.iter().any(|l| l.starts_with("2026-11-20T10:00:00Z")), "{out}");
     assert!(!out.contains('\x1b'));
 }
 
@@ -43,7 +51,13 @@ fn now_moves_the_windows() {
     // Two days later nothing is in any window.
     let o = hunt(&["--now", "2026-11-22T12:00:00Z", fixture().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "TIME  SEVERITY  TECHNIQUE  RULE  HOST  ACCOUNT  SUMMARY\n(0 alerts)\n");
+    let out = stdout(&o);
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(
+        words,
+        ["TIME", "SEVERITY", "TECHNIQUE", "RULE", "HOST", "ACCOUNT", "SUMMARY", "(0", "alerts)"],
+        "{out}"
+    );
 }
 
 #[test]
@@ -81,4 +95,23 @@ fn bad_rules_are_an_error() {
         "{err}"
     );
     assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn a_rule_that_fails_fails_alone() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hunt-failing-rule");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("fails.yaml"),
+        "id: 0badbad0-0000-4000-8000-000000000001\nname: Fails at run time\ndescription: x\nseverity: High\n\
+         query: |\n  range i from 1 to 10 step 0\n",
+    )
+    .unwrap();
+    let o = hunt(&["--rules", dir.to_str().unwrap(), "--format", "jsonl", fixture().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "a failed rule is exit 2");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("dragnet: rule 0badbad0-0000-4000-8000-000000000001 (Fails at run time) failed: "), "{err}");
+    // Every other rule ran: the fixture's 26 alerts are all there.
+    assert_eq!(stdout(&o).lines().count(), 26, "{}", stdout(&o));
 }

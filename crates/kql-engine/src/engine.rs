@@ -8,12 +8,13 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::physical_plan::{ExecutionPlan, collect};
+use datafusion::physical_plan::{ExecutionPlan, collect, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
 use crate::deadline::Deadline;
 use crate::error::EngineError;
+use crate::stream::QueryStream;
 
 /// Limits and tuning for running queries.
 #[derive(Debug, Clone)]
@@ -137,6 +138,24 @@ impl Engine {
         }
         Ok(out)
     }
+
+    /// Runs `text` and returns its first tabular result as a stream of
+    /// batches, under the same memory limit and time budget as
+    /// [`Engine::run`] (the budget counts until the last batch is pulled).
+    /// Later tabular statements are not run.
+    pub async fn run_stream(&self, text: &str, options: QueryOptions) -> Result<QueryStream, EngineError> {
+        let deadline = Deadline::start(self.config.timeout);
+        let mut plans = self.plan_until(text, options, deadline)?;
+        if plans.is_empty() {
+            return Err(EngineError::Execution("the query has no tabular result".into()));
+        }
+        let plan = plans.swap_remove(0);
+        let ctx = self.context(deadline)?;
+        let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+        let physical = within(deadline, plan_physical(&ctx, plan)).await??;
+        let stream = execute_stream(physical, ctx.task_ctx()).map_err(exec_error)?;
+        Ok(QueryStream::new(schema, stream, deadline))
+    }
 }
 
 /// Stack for planning and running one query: reserved, and used only as
@@ -195,7 +214,7 @@ async fn within<T>(deadline: Deadline, work: impl Future<Output = T>) -> Result<
     }
 }
 
-fn exec_error(e: DataFusionError) -> EngineError {
+pub(crate) fn exec_error(e: DataFusionError) -> EngineError {
     match e.find_root() {
         DataFusionError::ResourcesExhausted(m) => EngineError::ResourcesExhausted(m.clone()),
         other => EngineError::Execution(other.strip_backtrace()),

@@ -26,9 +26,11 @@ pub mod error;
 pub mod functions;
 mod optimizer;
 pub mod render;
+pub mod stream;
 pub mod types;
 
 pub use catalog::Catalog;
 pub use engine::{Engine, EngineConfig, QueryOptions, QueryResult};
 pub use error::EngineError;
+pub use stream::QueryStream;
 pub use types::KqlType;

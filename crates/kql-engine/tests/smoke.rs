@@ -40,3 +40,37 @@ fn smoke() {
         assert!(rows.len() >= 2, "{q}: {rows:?}");
     }
 }
+
+#[test]
+fn a_streamed_result_has_the_rows_of_the_collected_one_a_batch_at_a_time() {
+    let config = EngineConfig { batch_size: 100, target_partitions: Some(1), ..EngineConfig::unlimited() };
+    let engine = Engine::new(Catalog::new(), config);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let q = "range i from 1 to 1000 step 1 | extend j = i * 2";
+    let opts = QueryOptions { now: 0 };
+    let collected: usize = rt.block_on(engine.run(q, opts)).unwrap()[0].num_rows();
+    let (batches, rows, sum) = rt.block_on(async {
+        let mut s = engine.run_stream(q, opts).await.unwrap();
+        assert_eq!(s.schema().field(1).name(), "j");
+        let (mut batches, mut rows, mut sum) = (0, 0, 0i64);
+        while let Some(b) = s.next().await {
+            let b = b.unwrap();
+            batches += 1;
+            rows += b.num_rows();
+            let j = b.column(1).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap();
+            sum += j.iter().flatten().sum::<i64>();
+        }
+        assert!(s.next().await.is_none(), "an ended stream stays ended");
+        (batches, rows, sum)
+    });
+    assert_eq!((rows, collected, sum), (1000, 1000, 1000 * 1001));
+    assert!(batches >= 10, "{batches} batches");
+}
+
+#[test]
+fn a_streamed_query_that_does_not_bind_is_an_error() {
+    let engine = Engine::new(Catalog::new(), EngineConfig::unlimited());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    assert!(rt.block_on(engine.run_stream("let x = 1;", QueryOptions { now: 0 })).is_err());
+    assert!(rt.block_on(engine.run_stream("Nope | take 1", QueryOptions { now: 0 })).is_err());
+}

@@ -11,9 +11,11 @@
 
 pub mod batch;
 pub mod dataset;
+pub mod json_lines;
 pub mod load;
 pub mod parquet_out;
 mod rfc3339;
 pub mod sink;
 pub mod sources;
+pub mod spill;
 pub mod tables;

@@ -1,7 +1,8 @@
 //! Turning what a user points at into tables: dataset folders (a folder
 //! per table, as `ingest` writes them) are opened where they lie; log files
 //! and folders of logs are read through the [sources](crate::sources) into
-//! memory.
+//! a [`SpillStore`]: in memory up to a budget, past it into a temporary
+//! Parquet dataset.
 //!
 //! A folder is a dataset when one of its subfolders is named after a known
 //! table (`DeviceProcessEvents/`, ...); any other folder is a folder of logs,
@@ -12,10 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use datafusion::catalog::TableProvider;
-use datafusion::datasource::MemTable;
 
 use crate::dataset::{DatasetError, open_dir};
-use crate::sink::{Collect, FileStats, Rejects, Sink};
+use crate::sink::{FileStats, Rejects, Sink};
+use crate::spill::{SpillDir, SpillOptions, SpillStore};
 
 /// Tables from datasets and logs, and what reading them gave.
 #[derive(Default)]
@@ -26,6 +27,9 @@ pub struct Loaded {
     pub files: Vec<FileStats>,
     /// Rejected records of dataset JSON-lines files.
     pub dataset_rejects: Vec<Rejects>,
+    /// The temporary dataset the logs spilled to, if they did: keep it as
+    /// long as the tables are queried (dropping it removes the files).
+    pub spill: Option<SpillDir>,
 }
 
 impl Loaded {
@@ -41,9 +45,9 @@ pub fn is_dataset(dir: &Path) -> bool {
     entries.flatten().any(|e| e.path().is_dir() && crate::tables::get(&e.file_name().to_string_lossy()).is_some())
 }
 
-/// Opens every input: datasets as they are, logs read into memory, the
-/// bytes read counted into `progress`.
-pub fn load(inputs: &[PathBuf], progress: &AtomicU64) -> Result<Loaded, DatasetError> {
+/// Opens every input: datasets as they are, logs read into memory (under
+/// `spill`'s budget), the bytes read counted into `progress`.
+pub fn load(inputs: &[PathBuf], progress: &AtomicU64, spill: &SpillOptions) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let (datasets, logs): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| p.is_dir() && is_dataset(p));
     for dir in datasets {
@@ -55,17 +59,18 @@ pub fn load(inputs: &[PathBuf], progress: &AtomicU64) -> Result<Loaded, DatasetE
         return Ok(loaded);
     }
     let logs: Vec<PathBuf> = logs.into_iter().cloned().collect();
-    read_logs(&mut loaded, &logs[0], |sink| crate::sources::read_paths(&logs, sink, progress))?;
+    read_logs(&mut loaded, &logs[0], spill, |sink| crate::sources::read_paths(&logs, sink, progress))?;
     Ok(loaded)
 }
 
 /// Reads logs already in memory, each a (name, bytes) pair, as [`load`]
 /// reads log files: the format recognised from the content, the name in
-/// every count and reject.
+/// every count and reject; under the default [`SpillOptions`] (no budget:
+/// the inputs are in memory already).
 pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let Some((first, _)) = inputs.first() else { return Ok(loaded) };
-    read_logs(&mut loaded, first, |sink| {
+    read_logs(&mut loaded, first, &SpillOptions::default(), |sink| {
         for (name, mut bytes) in inputs.iter().map(|(n, b)| (n, *b)) {
             crate::sources::read_stream(name, &mut bytes, sink)?;
         }
@@ -74,25 +79,25 @@ pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
     Ok(loaded)
 }
 
-/// Runs `read` into an in-memory sink and adds its tables and per-file
+/// Runs `read` into a [`SpillStore`] and adds its tables and per-file
 /// stats to `loaded`; errors are named after `first`.
 fn read_logs(
     loaded: &mut Loaded,
     first: &Path,
+    spill: &SpillOptions,
     read: impl FnOnce(&mut Sink<'_>) -> Result<(), crate::sink::OutputError>,
 ) -> Result<(), DatasetError> {
-    let mut out = Collect::default();
+    let mut out = SpillStore::new(spill.clone());
     let mut sink = Sink::new(&mut out);
     read(&mut sink)
         .and_then(|()| sink.finish())
         .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.0 })?;
     loaded.files.extend(std::mem::take(&mut sink.files));
     drop(sink);
-    for (name, batches) in out.tables {
-        let schema = crate::tables::get(name).expect("sources write known tables");
-        let table = MemTable::try_new(schema, vec![batches])
-            .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.to_string() })?;
-        loaded.tables.push((name.to_string(), Arc::new(table)));
+    let (tables, dir) = out.finish()?;
+    loaded.tables.extend(tables);
+    if dir.is_some() {
+        loaded.spill = dir;
     }
     Ok(())
 }

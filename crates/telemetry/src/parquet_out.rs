@@ -33,6 +33,7 @@ pub struct ParquetDataset {
     run: String,
     writers: BTreeMap<(&'static str, String), ArrowWriter<File>>,
     files: Vec<PathBuf>,
+    row_group: usize,
 }
 
 impl ParquetDataset {
@@ -41,7 +42,20 @@ impl ParquetDataset {
         std::fs::create_dir_all(dir).map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let run = format!("{}-{}", now.as_secs(), std::process::id());
-        Ok(ParquetDataset { dir: dir.to_path_buf(), run, writers: BTreeMap::new(), files: Vec::new() })
+        Ok(ParquetDataset {
+            dir: dir.to_path_buf(),
+            run,
+            writers: BTreeMap::new(),
+            files: Vec::new(),
+            row_group: ROW_GROUP,
+        })
+    }
+
+    /// Writes row groups of `rows` rows (at least 1) instead of [`ROW_GROUP`]:
+    /// each open file buffers a row group in memory.
+    pub fn with_row_group(mut self, rows: usize) -> Self {
+        self.row_group = rows.max(1);
+        self
     }
 
     /// Closes every file; returns the files written.
@@ -68,7 +82,7 @@ impl ParquetDataset {
                 File::create(&path).map_err(|e| OutputError(format!("cannot create {}: {e}", path.display())))?;
             let props = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("a valid level")))
-                .set_max_row_group_row_count(Some(ROW_GROUP))
+                .set_max_row_group_row_count(Some(self.row_group))
                 .build();
             let w = ArrowWriter::try_new(file, batch.schema(), Some(props))
                 .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;

@@ -21,6 +21,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "entities",
     "events",
     "alert_id",
+    "evidence_omitted",
 ];
 
 fn field(s: &str) -> String {
@@ -28,9 +29,21 @@ fn field(s: &str) -> String {
 }
 
 /// Writes a header and one row per alert. Lists are `;`-separated;
-/// entities are `Type:identifier=value` items.
+/// entities are `Type:identifier=value` items; `events` is how many rows
+/// the alert stands for, `evidence_omitted` how many of them it does not
+/// carry.
 pub fn write_csv(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
-    writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+    write_csv_header(out)?;
+    write_csv_rows(out, alerts)
+}
+
+/// The header row alone.
+pub fn write_csv_header(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", CSV_COLUMNS.join(","))
+}
+
+/// One row per alert, without the header.
+pub fn write_csv_rows(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
     for a in alerts {
         let entities: Vec<String> = a
             .entities
@@ -53,8 +66,9 @@ pub fn write_csv(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
             a.account().unwrap_or_default().to_string(),
             a.summary(),
             entities.join(";"),
-            a.evidence.len().to_string(),
+            a.rows.to_string(),
             a.id.clone(),
+            a.evidence_omitted().to_string(),
         ];
         let row: Vec<String> = cells.iter().map(|c| field(c)).collect();
         writeln!(out, "{}", row.join(","))?;

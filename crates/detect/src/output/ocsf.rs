@@ -10,7 +10,8 @@
 //! `device.type_id`). The recommended ones dragnet knows are filled too:
 //! `finding_info.title`, `analytic`, `attacks`, `confidence_id`,
 //! `evidences`, `is_alert`, `resources`, `status_id`, and the captions of
-//! every `_id`.
+//! every `_id`. `count` is how many result rows the finding stands for;
+//! `unmapped.evidence_omitted` how many of them are not among `evidences`.
 
 use std::io::{self, Write};
 
@@ -199,6 +200,7 @@ pub fn to_ocsf(a: &Alert) -> Value {
         "status_id": 1,
         "status": "New",
         "is_alert": true,
+        "count": a.rows,
         "time": ms(time),
         "message": a.title,
         "metadata": {
@@ -245,6 +247,7 @@ pub fn to_ocsf(a: &Alert) -> Value {
         unmapped.insert("entities".into(), Value::Array(a.entities.iter().map(Entity::to_json).collect()));
     }
     unmapped.insert("rule_origin".into(), json!(a.rule_origin));
+    unmapped.insert("evidence_omitted".into(), json!(a.evidence_omitted()));
     f["unmapped"] = Value::Object(unmapped);
     f
 }

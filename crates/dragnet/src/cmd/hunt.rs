@@ -1,16 +1,18 @@
-//! `dragnet hunt`: every rule over the logs, alerts out.
+//! `dragnet hunt`: every rule over the logs, alerts out as each rule
+//! finishes.
 
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use detect::alert::Alert;
-use detect::output::{self, Format};
-use detect::rule::Severity;
-use detect::run::{newest_event, run_rule};
-use kql_engine::{Engine, EngineConfig, QueryOptions};
+use detect::alert::{Alert, AlertCaps};
+use detect::output::{AlertWriter, Format};
+use detect::rule::{Rule, Severity};
+use detect::run::{RuleRun, newest_event, run_rule_capped};
+use kql_engine::{Engine, EngineError, QueryOptions};
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
-use crate::cmd::query::{build_catalog, parse_duration, parse_now, parse_size};
+use crate::cmd::isolate::isolated;
+use crate::cmd::query::{Limits, build_catalog, parse_now};
 use crate::cmd::rule_set;
 
 /// Runs `hunt`: 0 no alert, 1 alerts, 2 a rule failed to run.
@@ -19,14 +21,13 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     if failed {
         bail!("some rule files have errors (above); fix them or leave their folder out");
     }
-    let timeout = parse_duration(&args.timeout).with_context(|| format!("invalid --timeout '{}'", args.timeout))?;
-    let memory =
-        parse_size(&args.memory_limit).with_context(|| format!("invalid --memory-limit '{}'", args.memory_limit))?;
+    let limits = Limits::parse(&args.timeout, &args.memory_limit, args.spill_dir.as_deref())?;
+    let cap = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let caps = AlertCaps { max_alerts: cap(args.max_alerts_per_rule), max_evidence: cap(args.max_evidence_rows) };
     let given_now = args.now.as_deref().map(parse_now).transpose()?;
-    let catalog = build_catalog(&args.logs, args.quiet)?;
-    let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
-    let engine = Engine::new(catalog, config);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let loaded = build_catalog(&args.logs, args.quiet, &limits)?;
+    let engine = Engine::new(loaded.catalog, limits.engine());
+    let rt = crate::cmd::query::runtime()?;
     let now = match given_now {
         Some(n) => n,
         None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")? {
@@ -40,32 +41,51 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         MinSeverity::Medium => Severity::Medium,
         MinSeverity::High => Severity::High,
     };
-    let mut alerts: Vec<Alert> = Vec::new();
-    let mut errors = 0;
-    for rule in &pack.rules {
-        match rt.block_on(run_rule(&engine, rule, now)) {
-            Ok(run) => alerts.extend(run.alerts.into_iter().filter(|a| a.severity >= min)),
-            Err(e) => {
-                errors += 1;
-                eprintln!("dragnet: rule {} ({}) failed: {e}", rule.name, rule.origin);
-            }
-        }
-    }
-    alerts.sort_by(|a, b| {
-        (a.start_time.unwrap_or(a.created), &a.rule_name).cmp(&(b.start_time.unwrap_or(b.created), &b.rule_name))
-    });
     let format = match args.format {
         AlertFormat::Table => Format::Table,
         AlertFormat::Jsonl => Format::Jsonl,
         AlertFormat::Csv => Format::Csv,
         AlertFormat::Ocsf => Format::Ocsf,
     };
-    output::write(out, &alerts, format, args.color)?;
+    let mut writer = AlertWriter::start(out, format, args.color, &pack.rules)?;
+    let mut errors = 0;
+    for rule in &pack.rules {
+        match run_one(&rt, &engine, rule, now, caps) {
+            Ok(run) => {
+                let mut alerts: Vec<Alert> = run.alerts.into_iter().filter(|a| a.severity >= min).collect();
+                alerts.sort_by_key(|a| a.start_time.unwrap_or(a.created));
+                writer.write(&alerts)?;
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("dragnet: rule {} ({}) failed: {}", rule.id, rule.name, limits.describe(&e));
+            }
+        }
+    }
+    let written = writer.written();
+    writer.finish()?;
+    // Work a rule gave up at its time budget may still run on a blocking
+    // thread: do not wait for it.
+    rt.shutdown_background();
+    drop(loaded.spill);
     Ok(if errors > 0 {
         2
-    } else if alerts.is_empty() {
+    } else if written == 0 {
         0
     } else {
         1
     })
+}
+
+/// One rule's run; a panic inside it (in binding, or in a function on this
+/// thread) is that rule's failure, not the hunt's.
+fn run_one(
+    rt: &tokio::runtime::Runtime,
+    engine: &Engine,
+    rule: &Rule,
+    now: i64,
+    caps: AlertCaps,
+) -> Result<RuleRun, EngineError> {
+    isolated(|| rt.block_on(run_rule_capped(engine, rule, now, caps)))
+        .unwrap_or_else(|panic| Err(EngineError::Execution(format!("internal error: {panic}"))))
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod coverage;
 pub mod hunt;
 pub mod ingest;
+pub mod isolate;
 pub mod query;
 pub mod rule_set;
 pub mod rules;

@@ -1,11 +1,13 @@
 //! `dragnet query`: run KQL over datasets and print the results.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions, QueryResult};
 use kql_syntax::{LineIndex, render};
+use telemetry::spill::{SpillDir, SpillOptions};
 
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::input::read_query;
@@ -18,28 +20,27 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
         Some(t) => parse_now(t)?,
         None => QueryOptions::at_current_time().now,
     };
-    let timeout = parse_duration(&args.timeout).with_context(|| format!("invalid --timeout '{}'", args.timeout))?;
-    let memory =
-        parse_size(&args.memory_limit).with_context(|| format!("invalid --memory-limit '{}'", args.memory_limit))?;
-    let catalog = build_catalog(&args.data, args.quiet)?;
-    let config = EngineConfig { memory_limit: Some(memory), timeout: Some(timeout), ..EngineConfig::unlimited() };
-    let engine = Engine::new(catalog, config);
-    // DataFusion evaluates expressions by recursion, on the worker threads
-    // for data read in several partitions: give them room (reserved, used as
-    // needed).
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(64 * 1024 * 1024)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
-    let result = rt.block_on(engine.run(&q.text, QueryOptions { now }));
+    let limits = Limits::parse(&args.timeout, &args.memory_limit, args.spill_dir.as_deref())?;
+    let loaded = build_catalog(&args.data, args.quiet, &limits)?;
+    let _spill = loaded.spill;
+    let engine = Engine::new(loaded.catalog, limits.engine());
+    let rt = runtime()?;
+    let options = QueryOptions { now };
+    let one_result = engine.plan(&q.text, options).is_ok_and(|p| p.len() == 1);
+    if one_result && matches!(args.format, QueryFormat::Jsonl | QueryFormat::Csv) {
+        let r = stream_rows(&rt, &engine, &q.text, options, args.format, out)
+            .map(|r| r.map_or(0, |e| report_and_fail(&e, &q.text, &q.origin, &limits)));
+        rt.shutdown_background();
+        return r;
+    }
+    let result = rt.block_on(engine.run(&q.text, options));
     // Planning given up at the time budget may still run on a blocking
     // thread: exit without waiting for it.
     rt.shutdown_background();
     let results = match result {
         Ok(r) => r,
         Err(e) => {
-            report(&e, &q.text, &q.origin);
+            report(&e, &q.text, &q.origin, &limits);
             return Ok(1);
         }
     };
@@ -54,12 +55,49 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     Ok(0)
 }
 
+/// Writes the one result of a query a batch at a time (JSON lines or CSV),
+/// so that no more than a batch of rows is held; a failure after the first
+/// rows comes back as the engine's error, the rows before it written.
+fn stream_rows(
+    rt: &tokio::runtime::Runtime,
+    engine: &Engine,
+    text: &str,
+    options: QueryOptions,
+    format: QueryFormat,
+    out: &mut dyn Write,
+) -> Result<Option<EngineError>> {
+    let mut stream = match rt.block_on(engine.run_stream(text, options)) {
+        Ok(s) => s,
+        Err(e) => return Ok(Some(e)),
+    };
+    let mut result = QueryResult { schema: stream.schema().clone(), batches: Vec::new() };
+    if format == QueryFormat::Csv {
+        output::write_csv_header(out, &result)?;
+    }
+    while let Some(batch) = rt.block_on(stream.next()) {
+        match batch {
+            Ok(b) => result.batches = vec![b],
+            Err(e) => return Ok(Some(e)),
+        }
+        match format {
+            QueryFormat::Csv => output::write_csv_rows(out, &result)?,
+            _ => output::write_jsonl(out, &result)?,
+        }
+    }
+    Ok(None)
+}
+
+fn report_and_fail(e: &EngineError, text: &str, origin: &str, limits: &Limits) -> i32 {
+    report(e, text, origin, limits);
+    1
+}
+
 /// Prints an engine error to stderr: diagnostics with their source lines,
 /// or one line.
-fn report(e: &EngineError, text: &str, origin: &str) {
+fn report(e: &EngineError, text: &str, origin: &str, limits: &Limits) {
     let diags = e.diagnostics();
     if diags.is_empty() {
-        eprintln!("dragnet: {e}");
+        eprintln!("dragnet: {}", limits.describe(e));
         return;
     }
     let index = LineIndex::new(text);
@@ -70,19 +108,81 @@ fn report(e: &EngineError, text: &str, origin: &str) {
     eprintln!("{n} error{} in {origin}", if n == 1 { "" } else { "s" });
 }
 
+/// The share of `--memory-limit` that rows read from logs may hold in
+/// memory before they spill to disk: one part in [`READER_SHARE`]; the
+/// rest is DataFusion's memory pool.
+pub const READER_SHARE: usize = 8;
+
+/// `--timeout`, `--memory-limit` and `--spill-dir`, and how the memory is
+/// split between the log readers' buffers and the engine.
+pub struct Limits {
+    /// How long a query may run.
+    pub timeout: Duration,
+    /// The whole budget.
+    pub memory: usize,
+    /// Where spilled rows go.
+    pub spill_dir: Option<PathBuf>,
+}
+
+impl Limits {
+    /// Reads the flags.
+    pub fn parse(timeout: &str, memory: &str, spill_dir: Option<&Path>) -> Result<Limits> {
+        let t = parse_duration(timeout).with_context(|| format!("invalid --timeout '{timeout}'"))?;
+        let m = parse_size(memory).with_context(|| format!("invalid --memory-limit '{memory}'"))?;
+        Ok(Limits { timeout: t, memory: m, spill_dir: spill_dir.map(Path::to_path_buf) })
+    }
+
+    /// What the log readers may hold before spilling.
+    pub fn reader_budget(&self) -> usize {
+        self.memory / READER_SHARE
+    }
+
+    /// The engine's limits: the memory the readers do not take.
+    pub fn engine(&self) -> EngineConfig {
+        let pool = self.memory.saturating_sub(self.reader_budget()).max(1);
+        EngineConfig { memory_limit: Some(pool), timeout: Some(self.timeout), ..EngineConfig::unlimited() }
+    }
+
+    /// An engine error in one line; running out of memory names the limit.
+    pub fn describe(&self, e: &EngineError) -> String {
+        match e {
+            EngineError::ResourcesExhausted(_) => format!(
+                "{e}; --memory-limit is {} ({} for queries, {} for rows read from logs)",
+                size_text(self.memory),
+                size_text(self.engine().memory_limit.unwrap_or(0)),
+                size_text(self.reader_budget())
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    fn spill(&self) -> SpillOptions {
+        SpillOptions { budget: Some(self.reader_budget()), dir: self.spill_dir.clone() }
+    }
+}
+
+/// A catalog, and the temporary dataset its log tables spilled to (removed
+/// when dropped).
+pub struct Loaded {
+    /// The tables.
+    pub catalog: Catalog,
+    /// Keep alive while the catalog is queried.
+    pub spill: Option<SpillDir>,
+}
+
 /// The default tables, empty, then the tables of the logs and datasets in
 /// `data` over them. Rejected records are reported on stderr.
-pub fn build_catalog(data: &[std::path::PathBuf], quiet: bool) -> Result<Catalog> {
+pub fn build_catalog(data: &[PathBuf], quiet: bool, limits: &Limits) -> Result<Loaded> {
     let mut catalog = Catalog::new();
     for (name, schema) in telemetry::tables::all() {
         let empty = datafusion::datasource::MemTable::try_new(schema, vec![vec![]])?;
         catalog.register(name, std::sync::Arc::new(empty));
     }
     if data.is_empty() {
-        return Ok(catalog);
+        return Ok(Loaded { catalog, spill: None });
     }
     let progress = crate::progress::Progress::start(data, quiet);
-    let loaded = telemetry::load::load(data, &progress.bytes);
+    let loaded = telemetry::load::load(data, &progress.bytes, &limits.spill());
     progress.finish();
     let loaded = loaded?;
     for r in loaded.rejects() {
@@ -95,7 +195,7 @@ pub fn build_catalog(data: &[std::path::PathBuf], quiet: bool) -> Result<Catalog
         }
         catalog.register(&name, table);
     }
-    Ok(catalog)
+    Ok(Loaded { catalog, spill: loaded.spill })
 }
 
 /// `--now`: a datetime in any form a KQL `datetime()` literal takes.
@@ -115,6 +215,18 @@ pub fn parse_duration(t: &str) -> Result<Duration> {
         // Ticks of 100 ns; no positive i64 of them overflows a Duration.
         Some(ticks) => Ok(Duration::new(ticks as u64 / 10_000_000, (ticks as u64 % 10_000_000) as u32 * 100)),
         None => bail!("expected a positive duration such as 30s, 5m or 1h"),
+    }
+}
+
+/// Bytes for people: `32 KiB`, `256 MiB`, `3.5 GiB`.
+fn size_text(n: usize) -> String {
+    let k = n as f64 / 1024.0;
+    if k < 1024.0 {
+        format!("{k:.0} KiB")
+    } else if k < 1024.0 * 1024.0 {
+        format!("{:.0} MiB", k / 1024.0)
+    } else {
+        format!("{:.1} GiB", k / 1024.0 / 1024.0)
     }
 }
 
@@ -160,4 +272,15 @@ mod tests {
         assert_eq!(longest, Duration::from_secs(106_751 * 86_400));
         assert_eq!(parse_duration("300000d").unwrap(), Duration::from_secs(300_000 * 86_400));
     }
+}
+
+/// The runtime queries run on. DataFusion evaluates expressions by
+/// recursion, on the worker threads for data read in several partitions:
+/// they get room (reserved, used as needed).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(64 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")
 }
