@@ -6,8 +6,16 @@ use std::time::Duration;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::optimizer::OptimizerRule;
+use datafusion::optimizer::decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
+use datafusion::optimizer::scalar_subquery_to_join::ScalarSubqueryToJoin;
+use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
+use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
+use datafusion::physical_optimizer::join_selection::JoinSelection;
+use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
@@ -24,12 +32,19 @@ pub struct EngineConfig {
     pub target_partitions: Option<usize>,
     /// Rows per batch.
     pub batch_size: usize,
+    /// Run DataFusion's plan optimizers. When off, only the rules a plan
+    /// cannot run without are kept: expression simplification (aggregations
+    /// are bound wrapped, as `coalesce(sum(x), 0)`, which only it makes
+    /// plannable), subquery decorrelation, join mode selection and the
+    /// distribution and sort requirements. The same plan, unoptimized, for
+    /// differential tests.
+    pub optimize: bool,
 }
 
 impl EngineConfig {
     /// No limits, default parallelism.
     pub fn unlimited() -> EngineConfig {
-        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192 }
+        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192, optimize: true }
     }
 }
 
@@ -104,7 +119,26 @@ impl Engine {
             rt = rt.with_memory_limit(limit, 1.0);
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
-        Ok(SessionContext::new_with_config_rt(cfg, rt))
+        if self.config.optimize {
+            return Ok(SessionContext::new_with_config_rt(cfg, rt));
+        }
+        let rules: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
+            Arc::new(SimplifyExpressions::new()),
+            Arc::new(DecorrelatePredicateSubquery::new()),
+            Arc::new(ScalarSubqueryToJoin::new()),
+        ];
+        let state = SessionStateBuilder::new()
+            .with_config(cfg)
+            .with_runtime_env(rt)
+            .with_default_features()
+            .with_optimizer_rules(rules)
+            .with_physical_optimizer_rules(vec![
+                Arc::new(JoinSelection::new()),
+                Arc::new(EnsureRequirements::new()),
+                Arc::new(SanityCheckPlan::new()),
+            ])
+            .build();
+        Ok(SessionContext::new_with_state(state))
     }
 
     /// Runs `text`; returns one result per tabular expression statement.
