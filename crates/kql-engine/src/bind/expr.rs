@@ -48,6 +48,14 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Ok(match op {
+                    // DataFusion does not negate durations: negate the ticks.
+                    UnaryOp::Neg if t.ty == KqlType::Timespan => Typed {
+                        expr: cast(
+                            Expr::Negative(Box::new(cast(t.expr, datafusion::arrow::datatypes::DataType::Int64))),
+                            t.ty.arrow(),
+                        ),
+                        ty: t.ty,
+                    },
                     UnaryOp::Neg => Typed { expr: Expr::Negative(Box::new(t.expr)), ty: t.ty },
                     UnaryOp::Plus => t,
                 })
