@@ -250,9 +250,18 @@ impl ScalarUDFImpl for RangeListFunc {
                 V::Long(n) | V::Ts(n) => *n,
                 _ => si,
             };
+            let bi = match &vals[1] {
+                V::Long(n) | V::Dt(n) | V::Ts(n) => *n,
+                _ => b as i64,
+            };
+            // Step by step, checked: `ai + i * si` overflows where the value itself fits,
+            // and the row count from reals may be one off for values near the long range.
             let mut b = ListBuilder::new(Int64Builder::new());
-            for i in 0..rows {
-                b.values().append_value(ai + i * si);
+            let mut v = Some(ai);
+            for _ in 0..rows {
+                let Some(x) = v.filter(|&x| if si > 0 { x <= bi } else { x >= bi }) else { break };
+                b.values().append_value(x);
+                v = x.checked_add(si);
             }
             b.append(true);
             Arc::new(b.finish())
