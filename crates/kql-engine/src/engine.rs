@@ -11,6 +11,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::optimizer::OptimizerRule;
 use datafusion::optimizer::decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
+use datafusion::optimizer::replace_distinct_aggregate::ReplaceDistinctWithAggregate;
 use datafusion::optimizer::scalar_subquery_to_join::ScalarSubqueryToJoin;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
@@ -35,7 +36,8 @@ pub struct EngineConfig {
     /// Run DataFusion's plan optimizers. When off, only the rules a plan
     /// cannot run without are kept: expression simplification (aggregations
     /// are bound wrapped, as `coalesce(sum(x), 0)`, which only it makes
-    /// plannable), subquery decorrelation, join mode selection and the
+    /// plannable), `distinct` as an aggregation, subquery decorrelation,
+    /// join mode selection and the
     /// distribution and sort requirements. The same plan, unoptimized, for
     /// differential tests.
     pub optimize: bool,
@@ -124,6 +126,7 @@ impl Engine {
         }
         let rules: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
             Arc::new(SimplifyExpressions::new()),
+            Arc::new(ReplaceDistinctWithAggregate::new()),
             Arc::new(DecorrelatePredicateSubquery::new()),
             Arc::new(ScalarSubqueryToJoin::new()),
         ];
