@@ -157,7 +157,8 @@ impl<'a, 'b> Gen<'a, 'b> {
             names.extend(self.scalars.iter().filter(|c| c.1 == ty));
             if !names.is_empty() && self.u.ratio(2, 3)? {
                 let (n, _) = self.u.choose(&names)?;
-                return Ok(X::new(n.clone(), false));
+                // The tables hold boundary values: a column may carry one.
+                return Ok(X::new(n.clone(), true));
             }
             return self.lit(ty);
         }
