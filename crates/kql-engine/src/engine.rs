@@ -9,18 +9,28 @@ use datafusion::common::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::optimizer::OptimizerRule;
 use datafusion::optimizer::decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
 use datafusion::optimizer::replace_distinct_aggregate::ReplaceDistinctWithAggregate;
 use datafusion::optimizer::scalar_subquery_to_join::ScalarSubqueryToJoin;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
+use datafusion::optimizer::{Optimizer, OptimizerRule};
 use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
 use datafusion::physical_optimizer::join_selection::JoinSelection;
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
 use crate::error::EngineError;
+
+/// DataFusion optimizer rules left out because they break plans the binder
+/// makes: `push_down_leaf_projections` moves the field accesses of a `parse`
+/// result below a filter over a table and makes a schema with both a
+/// qualified and an unqualified column of one name (`T | where .. | parse ..`
+/// failed to plan); `aggregate_statistics` answers an aggregation over the
+/// result of another from statistics and mismatches the projection
+/// (`.. | count | summarize make_list(Count)` failed).
+const BROKEN_RULES: &[&str] = &["push_down_leaf_projections", "aggregate_statistics"];
 
 /// Limits and tuning for running queries.
 #[derive(Debug, Clone)]
@@ -122,7 +132,16 @@ impl Engine {
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
         if self.config.optimize {
-            return Ok(SessionContext::new_with_config_rt(cfg, rt));
+            let rules = Optimizer::new().rules.into_iter().filter(|r| !BROKEN_RULES.contains(&r.name()));
+            let physical = PhysicalOptimizer::new().rules.into_iter().filter(|r| !BROKEN_RULES.contains(&r.name()));
+            let state = SessionStateBuilder::new()
+                .with_config(cfg)
+                .with_runtime_env(rt)
+                .with_default_features()
+                .with_optimizer_rules(rules.collect())
+                .with_physical_optimizer_rules(physical.collect())
+                .build();
+            return Ok(SessionContext::new_with_state(state));
         }
         let rules: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
             Arc::new(SimplifyExpressions::new()),
