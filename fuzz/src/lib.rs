@@ -1,6 +1,9 @@
 //! What every log-format fuzz target checks: no input makes a format panic,
 //! and every record it reads is accounted for exactly once (rows, a skip,
-//! or a reject).
+//! or a reject); and the KQL generator and checks of the `kql_query` target.
+
+pub mod kql_check;
+pub mod kql_gen;
 
 use std::path::Path;
 

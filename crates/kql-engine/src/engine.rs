@@ -27,12 +27,20 @@ pub struct EngineConfig {
     pub target_partitions: Option<usize>,
     /// Rows per batch.
     pub batch_size: usize,
+    /// Run DataFusion's plan optimizers. When off, only the rules a plan
+    /// cannot run without are kept: expression simplification (aggregations
+    /// are bound wrapped, as `coalesce(sum(x), 0)`, which only it makes
+    /// plannable), `distinct` as an aggregation, subquery decorrelation,
+    /// join mode selection and the
+    /// distribution and sort requirements. The same plan, unoptimized, for
+    /// differential tests.
+    pub optimize: bool,
 }
 
 impl EngineConfig {
     /// No limits, default parallelism.
     pub fn unlimited() -> EngineConfig {
-        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192 }
+        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192, optimize: true }
     }
 }
 
@@ -117,7 +125,7 @@ impl Engine {
             rt = rt.with_memory_limit(limit, 1.0);
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
-        Ok(crate::optimizer::session(cfg, rt, deadline))
+        Ok(crate::optimizer::session(cfg, rt, deadline, self.config.optimize))
     }
 
     /// Runs `text`; returns one result per tabular expression statement.

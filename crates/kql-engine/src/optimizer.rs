@@ -21,40 +21,75 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::logical_expr::expr::Alias;
 use datafusion::logical_expr::{Expr, LogicalPlan, Projection};
+use datafusion::optimizer::decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
 use datafusion::optimizer::optimize_projections::OptimizeProjections;
+use datafusion::optimizer::replace_distinct_aggregate::ReplaceDistinctWithAggregate;
+use datafusion::optimizer::scalar_subquery_to_join::ScalarSubqueryToJoin;
+use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::optimizer::{Optimizer, OptimizerConfig, OptimizerRule};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
+use datafusion::physical_optimizer::join_selection::JoinSelection;
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
+use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::deadline::{Deadline, DeadlineCheck};
 
-/// DataFusion's rules that the engine leaves out. They move struct field
-/// reads (`parse` results) towards the scan, at a cost that grows with the
-/// cube of the field count (a `parse` of 1000 columns took minutes); the
-/// engine's tables have no struct columns for them to prune.
-const LEFT_OUT: [&str; 2] = ["extract_leaf_expressions", "push_down_leaf_projections"];
+/// DataFusion's rules that the engine leaves out. `extract_leaf_expressions`
+/// and `push_down_leaf_projections` move struct field reads (`parse`
+/// results) towards the scan, at a cost that grows with the cube of the
+/// field count (a `parse` of 1000 columns took minutes), and the second
+/// makes a schema with both a qualified and an unqualified column of one
+/// name (`T | where .. | parse ..` failed to plan); the physical
+/// `aggregate_statistics` answers an aggregation over the result of another
+/// from statistics and mismatches the projection (`.. | count | summarize
+/// make_list(Count)` failed).
+const LEFT_OUT: [&str; 3] = ["extract_leaf_expressions", "push_down_leaf_projections", "aggregate_statistics"];
 
 /// A session with the default features and DataFusion's optimizer rules as
 /// the engine runs them: the guarded projection rule in place of
 /// `optimize_projections`, the [`LEFT_OUT`] rules removed, and a check of
 /// `deadline` before each rule, so optimizing a query abandoned at its time
-/// budget stops at the next rule.
-pub(crate) fn session(config: SessionConfig, runtime: Arc<RuntimeEnv>, deadline: Deadline) -> SessionContext {
+/// budget stops at the next rule. Without `optimize`, only the rules a plan
+/// cannot run without (see [`EngineConfig::optimize`](crate::EngineConfig::optimize)).
+pub(crate) fn session(
+    config: SessionConfig,
+    runtime: Arc<RuntimeEnv>,
+    deadline: Deadline,
+    optimize: bool,
+) -> SessionContext {
+    let (logical, physical) = if optimize {
+        let projections = OptimizeProjections::new().name().to_string();
+        let logical: Vec<_> = Optimizer::new()
+            .rules
+            .into_iter()
+            .filter(|r| !LEFT_OUT.contains(&r.name()))
+            .map(|r| -> Arc<dyn OptimizerRule + Send + Sync> {
+                if r.name() == projections { Arc::new(SafeProjections::default()) } else { r }
+            })
+            .collect();
+        let physical = PhysicalOptimizer::new().rules.into_iter().filter(|r| !LEFT_OUT.contains(&r.name())).collect();
+        (logical, physical)
+    } else {
+        let logical: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
+            Arc::new(SimplifyExpressions::new()),
+            Arc::new(ReplaceDistinctWithAggregate::new()),
+            Arc::new(DecorrelatePredicateSubquery::new()),
+            Arc::new(ScalarSubqueryToJoin::new()),
+        ];
+        let physical: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> =
+            vec![Arc::new(JoinSelection::new()), Arc::new(EnsureRequirements::new()), Arc::new(SanityCheckPlan::new())];
+        (logical, physical)
+    };
     let check: Arc<dyn OptimizerRule + Send + Sync> = Arc::new(DeadlineCheck(deadline));
-    let projections = OptimizeProjections::new().name().to_string();
-    let rules = Optimizer::new()
-        .rules
-        .into_iter()
-        .filter(|r| !LEFT_OUT.contains(&r.name()))
-        .map(|r| -> Arc<dyn OptimizerRule + Send + Sync> {
-            if r.name() == projections { Arc::new(SafeProjections::default()) } else { r }
-        })
-        .flat_map(|r| [Arc::clone(&check), r])
-        .collect();
+    let logical = logical.into_iter().flat_map(|r| [Arc::clone(&check), r]).collect();
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(runtime)
         .with_default_features()
-        .with_optimizer_rules(rules)
+        .with_optimizer_rules(logical)
+        .with_physical_optimizer_rules(physical)
         .build();
     SessionContext::new_with_state(state)
 }

@@ -20,11 +20,7 @@ pub struct QueryStream {
 }
 
 impl QueryStream {
-    pub(crate) fn new(
-        schema: SchemaRef,
-        stream: SendableRecordBatchStream,
-        deadline: Deadline,
-    ) -> QueryStream {
+    pub(crate) fn new(schema: SchemaRef, stream: SendableRecordBatchStream, deadline: Deadline) -> QueryStream {
         QueryStream { schema, stream, deadline, done: false }
     }
 

@@ -73,4 +73,40 @@ fn a_streamed_query_that_does_not_bind_is_an_error() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     assert!(rt.block_on(engine.run_stream("let x = 1;", QueryOptions { now: 0 })).is_err());
     assert!(rt.block_on(engine.run_stream("Nope | take 1", QueryOptions { now: 0 })).is_err());
+
+/// Rows of `q` as text, sorted, with the optimizers on or off.
+fn rows_with(q: &str, optimize: bool) -> Vec<String> {
+    let config = EngineConfig { optimize, target_partitions: Some(2), ..EngineConfig::unlimited() };
+    let engine = Engine::new(Catalog::new(), config);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let res = rt
+        .block_on(engine.run(q, QueryOptions { now: 1_700_000_000_000_000_000 }))
+        .unwrap_or_else(|e| panic!("{q}\n{e}"));
+    let mut rows = Vec::new();
+    for b in &res[0].batches {
+        for i in 0..b.num_rows() {
+            let cells: Vec<String> =
+                b.columns().iter().map(|c| kql_engine::render::cell_text(c, i).unwrap_or("NULL".into())).collect();
+            rows.push(cells.join("|"));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// With the optimizers off, the plans that need a rewrite to run at all
+/// (scalar and `in` subqueries) still run, and every query gives the same rows.
+#[test]
+fn unoptimized_plans_run_to_the_same_rows() {
+    for q in [
+        "let m = toscalar(datatable(a:long)[3, 9] | summarize max(a)); range x from 1 to 10 step 1 | where x >= m",
+        "datatable(a:long)[1, 2, 3] | where a in ((datatable(b:long)[2, 3, 4] | project b))",
+        "datatable(a:long)[1, 2] | union (datatable(a:long)[2, 5]) | summarize n = count(), s = sum(a) by a",
+        "datatable(k:string, v:long)['a', 1, 'b', 2] | join kind=fullouter (datatable(k:string, w:long)['a', 10, 'c', 3]) on k",
+        "range x from 1 to 20 step 1 | sort by x desc | take 3",
+    ] {
+        let on = rows_with(q, true);
+        assert!(!on.is_empty(), "{q}");
+        assert_eq!(on, rows_with(q, false), "{q}");
+    }
 }

@@ -66,7 +66,12 @@ impl<'a> Binder<'a> {
             OperatorKind::Top { count, by } => {
                 let n = self.row_count(count)?;
                 let sorts = self.sort_keys(&input, std::slice::from_ref(by))?;
-                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)))?;
+                // DataFusion's top-k takes at least one row: `top 0` is a sort and an empty limit.
+                let b = match n {
+                    0 => LogicalPlanBuilder::from(input.plan).sort(sorts).and_then(|b| b.limit(0, Some(0))),
+                    _ => LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)),
+                };
+                let plan = self.build(span, b)?;
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Sample(count) => self.sample(input, count, span),
