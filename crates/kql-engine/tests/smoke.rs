@@ -73,6 +73,7 @@ fn a_streamed_query_that_does_not_bind_is_an_error() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     assert!(rt.block_on(engine.run_stream("let x = 1;", QueryOptions { now: 0 })).is_err());
     assert!(rt.block_on(engine.run_stream("Nope | take 1", QueryOptions { now: 0 })).is_err());
+}
 
 /// Rows of `q` as text, sorted, with the optimizers on or off.
 fn rows_with(q: &str, optimize: bool) -> Vec<String> {
