@@ -246,6 +246,17 @@ pub fn parse_size(t: &str) -> Result<usize> {
     Ok((n * mult) as usize)
 }
 
+/// The runtime queries run on. DataFusion evaluates expressions by
+/// recursion, on the worker threads for data read in several partitions:
+/// they get room (reserved, used as needed).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(64 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,15 +283,4 @@ mod tests {
         assert_eq!(longest, Duration::from_secs(106_751 * 86_400));
         assert_eq!(parse_duration("300000d").unwrap(), Duration::from_secs(300_000 * 86_400));
     }
-}
-
-/// The runtime queries run on. DataFusion evaluates expressions by
-/// recursion, on the worker threads for data read in several partitions:
-/// they get room (reserved, used as needed).
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(64 * 1024 * 1024)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")
 }
