@@ -10,12 +10,12 @@
 #![no_main]
 
 use kql_syntax_fuzz::kql_check::result::{Compare, ErrKind, Outcome};
-use kql_syntax_fuzz::kql_check::{self, agree, fail, runner};
+use kql_syntax_fuzz::kql_check::{agree, fail, runner};
 use kql_syntax_fuzz::kql_gen::Gen;
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(init: kql_check::install_panic_hook(), |data: &[u8]| {
+fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(q) = Gen::new(&mut u).query() else { return };
     let call = Gen::new(&mut u).const_call();
@@ -24,13 +24,13 @@ fuzz_target!(init: kql_check::install_panic_hook(), |data: &[u8]| {
     let r = runner();
     let text = q.text();
     if show {
-        eprintln!("--- query (ordered {}, count only {}, inexact {}, known {:?}) ---\n{text}", q.ordered, q.count_only, q.inexact, q.known);
+        eprintln!("--- query (ordered {}, count only {}, inexact {}) ---\n{text}", q.ordered, q.count_only, q.inexact);
     }
     let how = Compare { ordered: q.ordered, count_only: q.count_only, inexact: q.inexact };
 
     // 1. The same plan with the optimizers on and off.
-    let on = r.run(&r.on, &text, &q.known);
-    let off = r.run(&r.off, &text, &q.known);
+    let on = r.run(&r.on, &text);
+    let off = r.run(&r.off, &text);
     if show {
         eprintln!("--- result ---\n{}", on.render());
     }
@@ -43,27 +43,27 @@ fuzz_target!(init: kql_check::install_panic_hook(), |data: &[u8]| {
     // optimized physical plan happens to keep it.
     let window_order = q.needs_order.iter().any(|&n| n);
     if !pruned && !window_order {
-        agree("optimizer on/off", &text, &on, &text, &off, how, &q.known);
+        agree("optimizer on/off", &text, &on, &text, &off, how);
     }
 
     // 3. The printed query runs to the same result.
     let parsed = kql_syntax::parse(&text);
     if parsed.is_ok() {
         let printed = kql_syntax::print_query(&parsed.query);
-        let again = r.run(&r.on, &printed, &q.known);
-        agree("printer round trip", &text, &on, &printed, &again, how, &q.known);
+        let again = r.run(&r.on, &printed);
+        agree("printer round trip", &text, &on, &printed, &again, how);
     }
 
     // 4. The pipeline split through `let`, and through `materialize()`.
     let points = q.split_points();
     if let Some(&at) = points.iter().min_by_key(|&&p| p.abs_diff(split)) {
         let via_let = q.text_split(at, None);
-        let out = r.run(&r.on, &via_let, &q.known);
-        agree("let rewrite", &text, &on, &via_let, &out, how, &q.known);
+        let out = r.run(&r.on, &via_let);
+        agree("let rewrite", &text, &on, &via_let, &out, how);
         let via_mat = q.text_split(at, Some("materialize"));
-        let out = r.run(&r.on, &via_mat, &q.known);
+        let out = r.run(&r.on, &via_mat);
         let how_mat = Compare { ordered: q.ordered && at < q.ops.len(), ..how };
-        agree("materialize rewrite", &text, &on, &via_mat, &out, how_mat, &q.known);
+        agree("materialize rewrite", &text, &on, &via_mat, &out, how_mat);
     }
 
     // 2. A call on constants against the same call on columns.
@@ -71,15 +71,15 @@ fuzz_target!(init: kql_check::install_panic_hook(), |data: &[u8]| {
         if show {
             eprintln!("--- call ---\n{}\n{}", c.print, c.table);
         }
-        let a = r.run(&r.on, &c.print, &c.known);
-        let b = r.run(&r.on, &c.table, &c.known);
+        let a = r.run(&r.on, &c.print);
+        let b = r.run(&r.on, &c.table);
         // Some parameters must be constants, and some forms are not implemented
         // on columns: on a column those are binding errors (KQL206, KQL205).
         if matches!(b, Outcome::Err(ErrKind::Bind(code), _) if code == "KQL206" || code == "KQL205") {
             return;
         }
         let exact = Compare { ordered: true, count_only: false, inexact: false };
-        agree("constant against column", &c.print, &a, &c.table, &b, exact, &c.known);
+        agree("constant against column", &c.print, &a, &c.table, &b, exact);
         if matches!(a, Outcome::Err(ErrKind::Syntax, _)) {
             fail("generator", "a generated call does not parse", &c.print, &a, &c.table, &b);
         }

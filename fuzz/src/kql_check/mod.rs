@@ -1,13 +1,10 @@
 //! The differential checks of the `kql_query` target: an engine with the
 //! optimizers and one without, the runs under a time and memory budget,
-//! panics of known classes tolerated, and the four oracles.
+//! and the four oracles.
 
 pub mod known;
 pub mod result;
 
-use std::cell::RefCell;
-use std::collections::BTreeSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -15,7 +12,7 @@ use datafusion::datasource::MemTable;
 use kql_engine::{Catalog, Engine, EngineConfig, QueryOptions};
 
 use crate::kql_gen::tables;
-use result::{Compare, ErrKind, Outcome, outcome_diff};
+use result::{Compare, Outcome, outcome_diff};
 
 /// Each run's time budget (the engine's timeout).
 pub const TIMEOUT: Duration = Duration::from_secs(2);
@@ -33,27 +30,6 @@ pub struct Runner {
     /// Optimizers off, two partitions, batches of two rows.
     pub off: Engine,
     rt: tokio::runtime::Runtime,
-}
-
-thread_local! {
-    /// The known classes the running query reaches; a panic in their code is tolerated.
-    static TOLERATE: RefCell<BTreeSet<&'static str>> = const { RefCell::new(BTreeSet::new()) };
-}
-
-/// Installs the panic hook (call once, from the target's `init`): a panic
-/// of a known class the running query reaches unwinds to the run, which
-/// records it; any other panic goes on to libFuzzer's hook, which aborts.
-pub fn install_panic_hook() {
-    let fuzzer_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let file = info.location().map(|l| l.file().to_string()).unwrap_or_default();
-        let tolerated = TOLERATE.with(|t| known::panic_is_known(&t.borrow(), &file));
-        if tolerated {
-            eprintln!("tolerated panic of a known class at {file}: {}", known::payload(info.payload()));
-            return;
-        }
-        fuzzer_hook(info);
-    }));
 }
 
 /// The shared runner.
@@ -86,20 +62,13 @@ impl Runner {
         Runner { on: Engine::new(catalog.clone(), config), off: Engine::new(catalog, off), rt }
     }
 
-    /// Runs `text`, under the budget; panics of the `known` classes become outcomes.
-    pub fn run(&self, engine: &Engine, text: &str, known: &BTreeSet<&'static str>) -> Outcome {
-        TOLERATE.with(|t| *t.borrow_mut() = known.clone());
+    /// Runs `text`, under the budget.
+    pub fn run(&self, engine: &Engine, text: &str) -> Outcome {
         let start = Instant::now();
-        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            self.rt.block_on(engine.run(text, QueryOptions { now: NOW }))
-        }));
+        let r = self.rt.block_on(engine.run(text, QueryOptions { now: NOW }));
         let took = start.elapsed();
-        TOLERATE.with(|t| t.borrow_mut().clear());
         assert!(took < ESCAPE, "time budget escaped: {took:?} (budget {TIMEOUT:?})\n--- query ---\n{text}");
-        match r {
-            Ok(r) => Outcome::from_run(r),
-            Err(p) => Outcome::Err(ErrKind::KnownPanic, known::payload(p.as_ref())),
-        }
+        Outcome::from_run(r)
     }
 }
 
@@ -113,16 +82,12 @@ pub fn fail(oracle: &str, why: &str, qa: &str, a: &Outcome, qb: &str, b: &Outcom
 }
 
 /// Checks that `b` agrees with `a`, unless either is environmental or the
-/// query reaches a known class.
-pub fn agree(oracle: &str, qa: &str, a: &Outcome, qb: &str, b: &Outcome, how: Compare, known: &BTreeSet<&'static str>) {
+/// error of a found, unfixed defect.
+pub fn agree(oracle: &str, qa: &str, a: &Outcome, qb: &str, b: &Outcome, how: Compare) {
     if a.is_environmental() || b.is_environmental() || known::found_in(a) || known::found_in(b) {
         return;
     }
     if let Some(why) = outcome_diff(a, b, how) {
-        if !known.is_empty() {
-            known::tolerated(oracle, known);
-            return;
-        }
         fail(oracle, &why, qa, a, qb, b);
     }
 }

@@ -33,8 +33,6 @@ pub enum ErrKind {
     Execution,
     Timeout,
     Memory,
-    /// A panic of a known class, tolerated.
-    KnownPanic,
 }
 
 /// What running a query gave.
@@ -66,9 +64,9 @@ impl Outcome {
         }
     }
 
-    /// A timeout, the memory budget or a tolerated panic: nothing to compare.
+    /// A timeout or the memory budget: nothing to compare.
     pub fn is_environmental(&self) -> bool {
-        matches!(self, Outcome::Err(ErrKind::Timeout | ErrKind::Memory | ErrKind::KnownPanic, _))
+        matches!(self, Outcome::Err(ErrKind::Timeout | ErrKind::Memory, _))
     }
 
     pub fn render(&self) -> String {

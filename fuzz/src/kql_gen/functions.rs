@@ -16,17 +16,11 @@ pub enum Arg {
 }
 use Arg::{C, V};
 
-/// A class of known defects fixed separately; a query that reaches one is
-/// tolerated when it fails (see `known.rs`).
-pub type Known = Option<&'static str>;
-
-/// A callable: result type, template, arguments, and the known defect class
-/// a boundary argument reaches.
+/// A callable: result type, template and arguments.
 pub struct Spec {
     pub ret: Ty,
     pub tmpl: &'static str,
     pub args: &'static [Arg],
-    pub known: Known,
 }
 
 const PARTS: &[&str] = &[
@@ -69,8 +63,7 @@ const PARSE_KINDS: &[&str] = &["\"windows\""];
 const KEYS: &[&str] = &["\"a\"", "\"b\"", "\"K\"", "\"\""];
 
 macro_rules! s {
-    ($ret:expr, $t:literal, [$($a:expr),*]) => { Spec { ret: $ret, tmpl: $t, args: &[$($a),*], known: None } };
-    ($ret:expr, $t:literal, [$($a:expr),*], $k:literal) => { Spec { ret: $ret, tmpl: $t, args: &[$($a),*], known: Some($k) } };
+    ($ret:expr, $t:literal, [$($a:expr),*]) => { Spec { ret: $ret, tmpl: $t, args: &[$($a),*] } };
 }
 
 /// Every operator and function the generator calls.
@@ -94,12 +87,12 @@ pub const SPECS: &[Spec] = &[
     s!(L, "countof($0, $1)", [V(S), C(TERMS)]),
     s!(L, "countof($0, $1, \"regex\")", [V(S), C(REGEX)]),
     s!(L, "indexof($0, $1)", [V(S), V(S)]),
-    s!(L, "indexof($0, $1, $2)", [V(S), V(S), V(L)], "substring_indexof_bounds"),
-    s!(L, "indexof($0, $1, $2, $3, $4)", [V(S), V(S), V(L), V(L), V(L)], "substring_indexof_bounds"),
+    s!(L, "indexof($0, $1, $2)", [V(S), V(S), V(L)]),
+    s!(L, "indexof($0, $1, $2, $3, $4)", [V(S), V(S), V(L), V(L), V(L)]),
     s!(L, "array_length($0)", [V(Y)]),
     s!(L, "array_index_of($0, $1)", [V(Y), V(L)]),
     s!(L, "array_index_of($0, $1)", [V(Y), V(S)]),
-    s!(L, "datetime_diff($0, $1, $2)", [C(PARTS), V(D), V(D)], "datetime_overflow"),
+    s!(L, "datetime_diff($0, $1, $2)", [C(PARTS), V(D), V(D)]),
     s!(L, "datetime_part($0, $1)", [C(DPARTS), V(D)]),
     s!(L, "bin($0, $1)", [V(L), C(LONG_BINS)]),
     s!(L, "floor($0, $1)", [V(L), C(LONG_BINS)]),
@@ -209,8 +202,8 @@ pub const SPECS: &[Spec] = &[
     s!(S, "tostring($0)", [V(T)]),
     s!(S, "tostring($0)", [V(Y)]),
     s!(S, "tostring($0)", [V(B)]),
-    s!(S, "substring($0, $1)", [V(S), V(L)], "substring_indexof_bounds"),
-    s!(S, "substring($0, $1, $2)", [V(S), V(L), V(L)], "substring_indexof_bounds"),
+    s!(S, "substring($0, $1)", [V(S), V(L)]),
+    s!(S, "substring($0, $1, $2)", [V(S), V(L), V(L)]),
     s!(S, "trim($0, $1)", [C(REGEX), V(S)]),
     s!(S, "trim_start($0, $1)", [C(REGEX), V(S)]),
     s!(S, "trim_end($0, $1)", [C(REGEX), V(S)]),
@@ -236,43 +229,43 @@ pub const SPECS: &[Spec] = &[
     s!(S, "coalesce($0, $1)", [V(S), V(S)]),
     s!(S, "tostring($0.a)", [V(Y)]),
     // datetime
-    s!(D, "($0 + $1)", [V(D), V(T)], "datetime_overflow"),
-    s!(D, "($0 - $1)", [V(D), V(T)], "datetime_overflow"),
-    s!(D, "($1 + $0)", [V(D), V(T)], "datetime_overflow"),
+    s!(D, "($0 + $1)", [V(D), V(T)]),
+    s!(D, "($0 - $1)", [V(D), V(T)]),
+    s!(D, "($1 + $0)", [V(D), V(T)]),
     s!(D, "now()", []),
-    s!(D, "now($0)", [V(T)], "datetime_overflow"),
-    s!(D, "ago($0)", [V(T)], "datetime_overflow"),
-    s!(D, "startofday($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "startofweek($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "startofmonth($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "startofyear($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "startofday($0, $1)", [V(D), V(L)], "datetime_add_endof"),
-    s!(D, "startofmonth($0, $1)", [V(D), V(L)], "datetime_add_endof"),
-    s!(D, "endofday($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "endofweek($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "endofmonth($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "endofyear($0)", [V(D)], "datetime_add_endof"),
-    s!(D, "endofyear($0, $1)", [V(D), V(L)], "datetime_add_endof"),
-    s!(D, "datetime_add($0, $1, $2)", [C(PARTS), V(L), V(D)], "datetime_add_endof"),
-    s!(D, "make_datetime($0, $1, $2)", [V(L), V(L), V(L)], "make_datetime_range"),
-    s!(D, "make_datetime($0, $1, $2, $3, $4, $5)", [V(L), V(L), V(L), V(L), V(L), V(R)], "make_datetime_range"),
+    s!(D, "now($0)", [V(T)]),
+    s!(D, "ago($0)", [V(T)]),
+    s!(D, "startofday($0)", [V(D)]),
+    s!(D, "startofweek($0)", [V(D)]),
+    s!(D, "startofmonth($0)", [V(D)]),
+    s!(D, "startofyear($0)", [V(D)]),
+    s!(D, "startofday($0, $1)", [V(D), V(L)]),
+    s!(D, "startofmonth($0, $1)", [V(D), V(L)]),
+    s!(D, "endofday($0)", [V(D)]),
+    s!(D, "endofweek($0)", [V(D)]),
+    s!(D, "endofmonth($0)", [V(D)]),
+    s!(D, "endofyear($0)", [V(D)]),
+    s!(D, "endofyear($0, $1)", [V(D), V(L)]),
+    s!(D, "datetime_add($0, $1, $2)", [C(PARTS), V(L), V(D)]),
+    s!(D, "make_datetime($0, $1, $2)", [V(L), V(L), V(L)]),
+    s!(D, "make_datetime($0, $1, $2, $3, $4, $5)", [V(L), V(L), V(L), V(L), V(L), V(R)]),
     s!(D, "todatetime($0)", [V(S)]),
     s!(D, "todatetime($0)", [V(L)]),
-    s!(D, "unixtime_seconds_todatetime($0)", [V(L)], "datetime_overflow"),
-    s!(D, "unixtime_seconds_todatetime($0)", [V(R)], "datetime_overflow"),
-    s!(D, "unixtime_milliseconds_todatetime($0)", [V(L)], "datetime_overflow"),
-    s!(D, "unixtime_microseconds_todatetime($0)", [V(L)], "datetime_overflow"),
+    s!(D, "unixtime_seconds_todatetime($0)", [V(L)]),
+    s!(D, "unixtime_seconds_todatetime($0)", [V(R)]),
+    s!(D, "unixtime_milliseconds_todatetime($0)", [V(L)]),
+    s!(D, "unixtime_microseconds_todatetime($0)", [V(L)]),
     s!(D, "unixtime_nanoseconds_todatetime($0)", [V(L)]),
     s!(D, "bin($0, $1)", [V(D), C(SPAN_BINS)]),
     s!(D, "iif($0, $1, $2)", [V(B), V(D), V(D)]),
     s!(D, "coalesce($0, $1)", [V(D), V(D)]),
     // timespan
-    s!(T, "($0 + $1)", [V(T), V(T)], "datetime_overflow"),
-    s!(T, "($0 - $1)", [V(T), V(T)], "datetime_overflow"),
-    s!(T, "($0 - $1)", [V(D), V(D)], "datetime_overflow"),
-    s!(T, "($0 * $1)", [V(T), V(L)], "datetime_overflow"),
+    s!(T, "($0 + $1)", [V(T), V(T)]),
+    s!(T, "($0 - $1)", [V(T), V(T)]),
+    s!(T, "($0 - $1)", [V(D), V(D)]),
+    s!(T, "($0 * $1)", [V(T), V(L)]),
     s!(T, "($0 / $1)", [V(T), V(L)]),
-    s!(T, "(-$0)", [V(T)], "datetime_overflow"),
+    s!(T, "(-$0)", [V(T)]),
     s!(T, "totimespan($0)", [V(S)]),
     s!(T, "totimespan($0)", [V(L)]),
     s!(T, "dayofweek($0)", [V(D)]),

@@ -5,14 +5,11 @@
 //!
 //! The generator tracks each column's type, so what it writes binds; it
 //! also records what the checks need to compare results fairly: whether the
-//! final order is defined, whether reals were aggregated (inexact), and
-//! which known defect classes the query reaches.
+//! final order is defined, and whether reals were aggregated (inexact).
 
 pub mod functions;
 pub mod tables;
 pub mod values;
-
-use std::collections::BTreeSet;
 
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 
@@ -39,8 +36,6 @@ pub struct Query {
     pub count_only: bool,
     /// Reals were summed or averaged: compare them with a tolerance.
     pub inexact: bool,
-    /// Known defect classes (fixed separately) the query reaches.
-    pub known: BTreeSet<&'static str>,
     /// Per operator: it reads the order of its input (`take` after a sort,
     /// `row_number`, `prev`, `next`), so the pipeline must not be split before it.
     pub needs_order: Vec<bool>,
@@ -52,7 +47,6 @@ pub struct Query {
 pub struct ConstCall {
     pub print: String,
     pub table: String,
-    pub known: BTreeSet<&'static str>,
 }
 
 impl Query {
@@ -115,21 +109,12 @@ pub struct Gen<'a, 'b> {
     funcs: Vec<UserFn>,
     /// Tabular `let` names and their columns.
     tabulars: Vec<(String, Cols)>,
-    known: BTreeSet<&'static str>,
     inexact: bool,
 }
 
 impl<'a, 'b> Gen<'a, 'b> {
     pub fn new(u: &'a mut Unstructured<'b>) -> Self {
-        Gen {
-            u,
-            fresh: 0,
-            scalars: Vec::new(),
-            funcs: Vec::new(),
-            tabulars: Vec::new(),
-            known: BTreeSet::new(),
-            inexact: false,
-        }
+        Gen { u, fresh: 0, scalars: Vec::new(), funcs: Vec::new(), tabulars: Vec::new(), inexact: false }
     }
 
     fn name(&mut self, prefix: &str) -> String {
@@ -142,11 +127,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
 
     fn lit(&mut self, ty: Ty) -> Result<X> {
-        let x = literal(self.u, ty)?;
-        if values::has_kelvin(&x.s) {
-            self.known.insert("kelvin_case_folding");
-        }
-        Ok(x)
+        literal(self.u, ty)
     }
 
     /// An expression of type `ty` over `cols`.
@@ -192,9 +173,6 @@ impl<'a, 'b> Gen<'a, 'b> {
                 }
                 Arg::C(list) => args.push(self.u.choose(list)?.to_string()),
             }
-        }
-        if edge && let Some(k) = spec.known {
-            self.known.insert(k);
         }
         Ok(X::new(functions::fill(spec.tmpl, &args), edge))
     }
@@ -265,16 +243,7 @@ impl<'a, 'b> Gen<'a, 'b> {
                 break;
             }
         }
-        Ok(Query {
-            lets,
-            source,
-            ops,
-            ordered: st == Order::Final,
-            count_only,
-            inexact: self.inexact,
-            known: self.known,
-            needs_order,
-        })
+        Ok(Query { lets, source, ops, ordered: st == Order::Final, count_only, inexact: self.inexact, needs_order })
     }
 
     /// A call of one operator or function on constants, for the
@@ -283,12 +252,10 @@ impl<'a, 'b> Gen<'a, 'b> {
         let spec = self.u.choose(functions::SPECS)?;
         let (mut on_consts, mut on_cols) = (Vec::new(), Vec::new());
         let (mut schema, mut cells) = (Vec::new(), Vec::new());
-        let mut edge = false;
         for a in spec.args {
             match a {
                 Arg::V(t) => {
                     let v = self.lit(*t)?;
-                    edge |= v.edge;
                     let name = format!("a{}", schema.len());
                     schema.push(format!("{name}:{}", t.name()));
                     cells.push(v.s.clone());
@@ -302,9 +269,6 @@ impl<'a, 'b> Gen<'a, 'b> {
                 }
             }
         }
-        if edge && let Some(k) = spec.known {
-            self.known.insert(k);
-        }
         if schema.is_empty() {
             schema.push("a0:long".to_string());
             cells.push("1".to_string());
@@ -316,7 +280,7 @@ impl<'a, 'b> Gen<'a, 'b> {
             cells.join(", "),
             functions::fill(spec.tmpl, &on_cols)
         );
-        Ok(ConstCall { print, table, known: self.known })
+        Ok(ConstCall { print, table })
     }
 
     /// A pipeline as one text (for `let`, `union` and join operands).
@@ -456,7 +420,6 @@ impl<'a, 'b> Gen<'a, 'b> {
             7 => {
                 // extend x = x * 2, twice.
                 let Some((n, t)) = self.col_of(cols, |t| matches!(t, Ty::L | Ty::R))? else { return Ok(None) };
-                self.known.insert("extend_self_reference");
                 out_st = keep(*st);
                 let _ = t;
                 format!("| extend {n} = {n} * 2 | extend {n} = {n} * 2")

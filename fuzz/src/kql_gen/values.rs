@@ -153,8 +153,3 @@ pub fn literal(u: &mut Unstructured, ty: Ty) -> Result<X> {
     }
     Ok(X::new(*u.choose(plain)?, false))
 }
-
-/// Whether a literal spells the Kelvin sign (a case-folding class fixed separately).
-pub fn has_kelvin(s: &str) -> bool {
-    s.contains('\u{212A}')
-}
