@@ -26,6 +26,7 @@ pub mod error;
 pub mod functions;
 mod optimizer;
 pub mod render;
+mod scalar_aggregate;
 pub mod stream;
 pub mod types;
 

@@ -1,5 +1,6 @@
 //! The DataFusion optimizer as the engine runs it: the default rules, with
-//! projection merging made safe for KQL's column replacement.
+//! projection merging made safe for KQL's column replacement and filters
+//! kept above aggregations without keys ([`ScalarAggregateBarrier`]).
 //!
 //! DataFusion's `optimize_projections` drops a projection whose expression
 //! list equals that of the projection below it, as if projecting twice were
@@ -35,6 +36,7 @@ use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::deadline::{Deadline, DeadlineCheck};
+use crate::scalar_aggregate::ScalarAggregateBarrier;
 
 /// DataFusion's rules that the engine leaves out. `extract_leaf_expressions`
 /// and `push_down_leaf_projections` move struct field reads (`parse`
@@ -65,8 +67,14 @@ pub(crate) fn session(
             .rules
             .into_iter()
             .filter(|r| !LEFT_OUT.contains(&r.name()))
-            .map(|r| -> Arc<dyn OptimizerRule + Send + Sync> {
-                if r.name() == projections { Arc::new(SafeProjections::default()) } else { r }
+            .flat_map(|r| -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
+                if r.name() == projections {
+                    vec![Arc::new(SafeProjections::default())]
+                } else if r.name() == "push_down_filter" {
+                    vec![Arc::new(ScalarAggregateBarrier), r]
+                } else {
+                    vec![r]
+                }
             })
             .collect();
         let physical = PhysicalOptimizer::new().rules.into_iter().filter(|r| !LEFT_OUT.contains(&r.name())).collect();

@@ -58,8 +58,11 @@ fn chains_past_the_budget_are_syntax_errors() {
     assert_eq!(codes(&run(and).unwrap_err()), ["KQL106"]);
     let or = format!("print {}", joined(40_000, " or ", |_| "false".into()));
     assert_eq!(codes(&run(or).unwrap_err()), ["KQL106"]);
-    let add = format!("print {}", joined(100, " + ", |_| "1".into()));
-    assert_eq!(run(add).unwrap(), ["100"]);
+    // The longest chain the parser takes, on a 2 MiB stack.
+    let add = format!("print {}", joined(127, " + ", |_| "1".into()));
+    assert_eq!(run(add).unwrap(), ["127"]);
+    let add = format!("print x = 1 | extend y = {}", joined(127, " + ", |_| "x".into()));
+    assert_eq!(run(add).unwrap(), ["1"]);
 }
 
 #[test]

@@ -58,6 +58,11 @@ impl<'a> Binder<'a> {
                         use crate::functions::checked::{Op, call};
                         Typed { expr: call(Op::Sub, vec![lit(0i64), t.expr], t.ty.arrow()), ty: t.ty }
                     }
+                    UnaryOp::Neg if matches!(t.ty, KqlType::Long | KqlType::Int) => {
+                        use crate::functions::long_ops::{LongOp, call};
+                        let neg = call(LongOp::Neg, vec![t.expr]);
+                        Typed { expr: if t.ty == KqlType::Int { cast(neg, t.ty.arrow()) } else { neg }, ty: t.ty }
+                    }
                     UnaryOp::Neg => Typed { expr: Expr::Negative(Box::new(t.expr)), ty: t.ty },
                     UnaryOp::Plus => t,
                 })
@@ -70,7 +75,9 @@ impl<'a> Binder<'a> {
                 let mut hi = self.scalar(high, row)?;
                 // `t between (start .. 1h)`: a timespan upper bound is relative to the lower.
                 if x.ty == KqlType::Datetime && lo.ty == KqlType::Datetime && hi.ty == KqlType::Timespan {
-                    hi = Typed { expr: binary_expr(lo.expr.clone(), Operator::Plus, hi.expr), ty: KqlType::Datetime };
+                    use crate::functions::checked::{Op, call};
+                    let end = call(Op::Add, vec![lo.expr.clone(), hi.expr], KqlType::Datetime.arrow());
+                    hi = Typed { expr: end, ty: KqlType::Datetime };
                 }
                 let ge = self.compare(Operator::GtEq, x.clone(), lo, e.span)?;
                 let le = self.compare(Operator::LtEq, x, hi, e.span)?;
@@ -470,15 +477,22 @@ impl<'a> Binder<'a> {
         let (expr, ty) = match (l.ty, r.ty, op) {
             (a, b, _) if a.is_numeric() && b.is_numeric() => {
                 let ty = numeric_result(a, b);
-                let (le, re) =
-                    if ty == Long { (cast(l.expr, ty.arrow()), cast(r.expr, ty.arrow())) } else { (l.expr, r.expr) };
-                if op == BinaryOp::Mod && ty != Real {
-                    // Kusto's `%` is never negative: 0 <= a % b < abs(b).
-                    let b = datafusion::functions::math::expr_fn::abs(re.clone());
-                    let m = binary_expr(le, Operator::Modulo, re);
-                    (binary_expr(binary_expr(m, Operator::Plus, b.clone()), Operator::Modulo, b), ty)
-                } else {
-                    (binary_expr(le, dop, re), ty)
+                let as_long = |t: Typed| if t.ty == Long { t.expr } else { cast(t.expr, Long.arrow()) };
+                let (le, re) = if ty == Long { (as_long(l), as_long(r)) } else { (l.expr, r.expr) };
+                use crate::functions::long_ops::{LongOp, call as long};
+                match (ty, op) {
+                    // Never wrapped: out of range is an error; `%` is never negative.
+                    (Long, BinaryOp::Add) => (long(LongOp::Add, vec![le, re]), ty),
+                    (Long, BinaryOp::Sub) => (long(LongOp::Sub, vec![le, re]), ty),
+                    (Long, BinaryOp::Mul) => (long(LongOp::Mul, vec![le, re]), ty),
+                    (Long, BinaryOp::Mod) => (long(LongOp::Mod, vec![le, re]), ty),
+                    (Decimal, BinaryOp::Mod) => {
+                        // Kusto's `%` is never negative: 0 <= a % b < abs(b).
+                        let b = datafusion::functions::math::expr_fn::abs(re.clone());
+                        let m = binary_expr(le, Operator::Modulo, re);
+                        (binary_expr(binary_expr(m, Operator::Plus, b.clone()), Operator::Modulo, b), ty)
+                    }
+                    _ => (binary_expr(le, dop, re), ty),
                 }
             }
             // Out of range is null, never a wrapped value.

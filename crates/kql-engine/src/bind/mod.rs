@@ -17,6 +17,7 @@ mod in_table;
 mod literal;
 mod names;
 mod ops;
+mod order;
 
 use std::rc::Rc;
 use std::sync::Arc;

@@ -15,6 +15,7 @@ pub mod dyn_path;
 pub mod dynamic;
 pub mod expand;
 pub mod keep_empty;
+pub mod long_ops;
 pub mod network;
 pub mod parse_op;
 pub mod rowwise;

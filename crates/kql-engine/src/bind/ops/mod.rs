@@ -44,7 +44,7 @@ impl<'a> Binder<'a> {
                 }
                 let mut plan = input.plan;
                 if !wins.is_empty() {
-                    plan = self.build(span, LogicalPlanBuilder::from(plan).window(wins))?;
+                    plan = self.windowed(plan, wins, span)?;
                 }
                 let filter = datafusion::logical_expr::Filter::try_new(t.expr, std::sync::Arc::new(plan));
                 let plan = self.df(span, filter.map(datafusion::logical_expr::LogicalPlan::Filter))?;

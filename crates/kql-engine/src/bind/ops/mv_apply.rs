@@ -304,7 +304,7 @@ impl<'a> Binder<'a> {
         // Sorted by position, so `make_list` follows the subtable's order.
         let sorted = self.build(span, LogicalPlanBuilder::from(tab.plan).sort(sorted_by(h)))?;
         let input = Tab { plan: sorted, source: tab.source };
-        let SummarizeParts { group, aggs, post } = self.summarize_parts(&input, s)?;
+        let SummarizeParts { group, aggs, post, input: parts_input } = self.summarize_parts(&input, s, span)?;
         let real = not(Self::column(&h.empty));
         let mut keys = vec![Self::column(&h.row)];
         if !s.by.is_empty() {
@@ -325,7 +325,7 @@ impl<'a> Binder<'a> {
         out.extend(h.carried.iter().map(|(_, hc)| Self::column(hc)));
         // `arg_max(x, *)` reads every column; the hidden ones are kept above.
         out.extend(post.into_iter().filter(|e| !matches!(e, Expr::Alias(a) if h.is_hidden(&a.name))));
-        let b = LogicalPlanBuilder::from(input.plan).aggregate(keys, all_aggs).and_then(|b| b.project(out));
+        let b = LogicalPlanBuilder::from(parts_input).aggregate(keys, all_aggs).and_then(|b| b.project(out));
         let plan = self.build(span, b)?;
         self.renumber(plan, h, span)
     }

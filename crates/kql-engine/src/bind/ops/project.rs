@@ -1,6 +1,6 @@
 //! `extend`, `project` and the `project-*` operators.
 
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder};
+use datafusion::logical_expr::Expr;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, ReorderItem};
 
@@ -98,7 +98,7 @@ impl<'a> Binder<'a> {
             if !wins.is_empty() {
                 // The window columns are computed for this item and not kept.
                 let before = Self::current_names(&tab);
-                let plan = self.build(item.span, LogicalPlanBuilder::from(tab.plan).window(wins))?;
+                let plan = self.windowed(tab.plan, wins, item.span)?;
                 tab = Tab { plan, source: tab.source };
                 tab = self.extend_step(tab, &before, vec![(name, t)], item.span)?;
             } else {
@@ -169,11 +169,7 @@ impl<'a> Binder<'a> {
             seen.push(name.clone());
             exprs.push(t.expr.alias(&name));
         }
-        let mut b = LogicalPlanBuilder::from(input.plan);
-        if !windows.is_empty() {
-            b = self.df(span, b.window(windows))?;
-        }
-        let windowed = self.build(span, Ok(b))?;
+        let windowed = if windows.is_empty() { input.plan } else { self.windowed(input.plan, windows, span)? };
         let (lifted, exprs) = self.lift_in_subqueries(windowed, exprs, span)?;
         let plan = self.projection(span, lifted, exprs)?;
         Ok(Tab { plan, source: input.source })

@@ -31,19 +31,28 @@ pub(crate) struct SummarizeParts {
     pub aggs: Vec<Expr>,
     /// The output columns, over the keys and the aggregations.
     pub post: Vec<Expr>,
+    /// What to aggregate: the input, with the keys of a sort below it
+    /// carried up (hidden columns) when `make_list` follows its order.
+    pub input: datafusion::logical_expr::LogicalPlan,
 }
 
 impl<'a> Binder<'a> {
     pub(crate) fn summarize(&mut self, input: Tab, s: &ast::Summarize, span: Span) -> BResult<Tab> {
-        let SummarizeParts { group, aggs, post } = self.summarize_parts(&input, s)?;
-        let b = LogicalPlanBuilder::from(input.plan).aggregate(group, aggs).and_then(|b| b.project(post));
+        let SummarizeParts { group, aggs, post, input } = self.summarize_parts(&input, s, span)?;
+        let b = LogicalPlanBuilder::from(input).aggregate(group, aggs).and_then(|b| b.project(post));
         let plan = self.build(span, b)?;
         Ok(Tab { plan, source: None })
     }
 
     /// Binds the keys and aggregations of `s` over `input`.
-    pub(crate) fn summarize_parts(&mut self, input: &Tab, s: &ast::Summarize) -> BResult<SummarizeParts> {
-        self.sorted_input = sort_of(&input.plan);
+    pub(crate) fn summarize_parts(&mut self, input: &Tab, s: &ast::Summarize, span: Span) -> BResult<SummarizeParts> {
+        // Bound over the input's own columns; aggregated over `plan`, which
+        // has those and the hidden sort keys.
+        let (plan, sorted) = match self.ordered(input.plan.clone(), span)? {
+            Some(o) => (o.plan, Some(o.keys)),
+            None => (input.plan.clone(), None),
+        };
+        self.sorted_input = sorted;
         let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
         let mut names = NameTable::default();
         let mut group = Vec::new();
@@ -105,7 +114,7 @@ impl<'a> Binder<'a> {
             };
             post.push(t.expr.alias(&name));
         }
-        Ok(SummarizeParts { group, aggs, post })
+        Ok(SummarizeParts { group, aggs, post, input: plan })
     }
 
     /// Runs `f` with aggregation calls allowed; returns what they collected.
@@ -226,7 +235,7 @@ impl<'a> Binder<'a> {
                 });
                 let set = name.starts_with("make_set");
                 // make_list keeps the order of sorted input.
-                let order = if set { Vec::new() } else { input_order(row.schema, self.sorted_input.as_ref()) };
+                let order = if set { Vec::new() } else { self.sorted_input.clone().unwrap_or_default() };
                 let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
                 let mut builder = call.order_by(order);
                 if let Some(p) = p {
@@ -238,7 +247,7 @@ impl<'a> Binder<'a> {
             "make_list_with_nulls" => {
                 // Nulls kept, in the order of sorted input.
                 let x = arg(self, 0)?;
-                let order = input_order(row.schema, self.sorted_input.as_ref());
+                let order = self.sorted_input.clone().unwrap_or_default();
                 let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
                 let list = self.df(span, call.order_by(order).build())?;
                 let f = row_func("make_list_with_nulls", KqlType::Dynamic, aggregate::list_with_nulls);
@@ -421,8 +430,6 @@ impl<'a> Binder<'a> {
     }
 }
 
-/// The keys of the sort nearest below `plan`, looking through operators
-/// that keep row order.
 /// Nanoseconds summed or averaged exactly, as decimals.
 const EXACT: DataType = DataType::Decimal128(38, 0);
 
@@ -431,33 +438,6 @@ const EXACT: DataType = DataType::Decimal128(38, 0);
 fn timespan_of_exact(e: Expr) -> Expr {
     let nanos = Expr::TryCast(datafusion::logical_expr::TryCast::new(Box::new(e), DataType::Int64));
     cast(nanos, KqlType::Timespan.arrow())
-}
-
-fn sort_of(plan: &datafusion::logical_expr::LogicalPlan) -> Option<Vec<SortExpr>> {
-    use datafusion::logical_expr::LogicalPlan as P;
-    // A loop, not recursion: a pipeline is as long as the query.
-    let mut plan = plan;
-    loop {
-        plan = match plan {
-            P::Sort(s) => return Some(s.expr.clone()),
-            P::Projection(p) => &p.input,
-            P::Filter(f) => &f.input,
-            P::Limit(l) => &l.input,
-            P::Window(w) => &w.input,
-            P::SubqueryAlias(a) => &a.input,
-            _ => return None,
-        };
-    }
-}
-
-/// The sort order of the input, when it is sorted by columns it still has.
-fn input_order(schema: &datafusion::common::DFSchema, sorted: Option<&Vec<SortExpr>>) -> Vec<SortExpr> {
-    let Some(keys) = sorted else { return Vec::new() };
-    let usable = keys.iter().all(|k| match &k.expr {
-        Expr::Column(c) => schema.index_of_column_by_name(None, &c.name).is_some(),
-        _ => false,
-    });
-    if usable { keys.clone() } else { Vec::new() }
 }
 
 fn is_star(a: &Arg) -> bool {
