@@ -77,10 +77,11 @@ pub fn alerts(rule: &Rule, rows: Vec<Row>, now: i64) -> Vec<Alert> {
 pub fn alerts_capped(rule: &Rule, rows: Vec<Row>, now: i64, caps: AlertCaps) -> Vec<Alert> {
     let mut folder = AlertFolder::new(rule, now, caps);
     for r in rows {
-        if folder.wants_row() {
+        let time = event_time(&r);
+        if folder.wants(time) {
             folder.push(r);
         } else {
-            folder.count(event_time(&r));
+            folder.count(time);
         }
     }
     folder.finish()

@@ -36,10 +36,11 @@ pub async fn run_rule_capped(engine: &Engine, rule: &Rule, now: i64, caps: Alert
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         for i in 0..batch.num_rows() {
-            if folder.wants_row() {
+            let time = batch_event_time(&batch, i);
+            if folder.wants(time) {
                 folder.push(row(&batch, i));
             } else {
-                folder.count(batch_event_time(&batch, i));
+                folder.count(time);
             }
         }
     }

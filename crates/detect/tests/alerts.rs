@@ -83,12 +83,13 @@ fn alert_per_result_makes_one_alert_per_row_with_its_own_entities() {
     );
     let a = alerts(&r, three_rows(), NOW);
     assert_eq!(a.len(), 3);
-    assert_eq!(a[1].host(), Some("node-1"));
-    assert_eq!(a[1].account(), Some("bob"));
-    assert_eq!(a[1].summary(), "kubectl exec web -- sh");
-    assert_eq!(a[1].evidence.len(), 1);
+    // Earliest first, whatever the order of the rows.
+    assert_eq!(a[2].host(), Some("node-1"));
+    assert_eq!(a[2].account(), Some("bob"));
+    assert_eq!(a[2].summary(), "kubectl exec web -- sh");
+    assert_eq!(a[2].evidence.len(), 1);
     assert_eq!(
-        a[2].to_json()["entities"],
+        a[0].to_json()["entities"],
         json!([
             {"Type": "Host", "HostName": "node-2"},
             {"Type": "Account", "Name": "alice"},
@@ -108,15 +109,16 @@ fn single_alert_merges_entities_and_lists_custom_detail_values() {
          customDetails:\n  RiskScore: Score\n  Missing: NoSuchColumn\n",
     );
     let a = &alerts(&r, three_rows(), NOW)[0];
-    // alice appears twice in the rows, once among the entities.
+    // alice appears twice in the rows, once among the entities; the
+    // evidence is earliest first (alice at 09:55 and 10:00, bob at 10:05).
     assert_eq!(a.entities.len(), 2);
-    assert_eq!(a.evidence_entities, vec![vec![0], vec![1], vec![0]]);
+    assert_eq!(a.evidence_entities, vec![vec![0], vec![0], vec![1]]);
     assert_eq!(a.to_json()["custom_details"], json!({"RiskScore": [55, 45], "Missing": []}));
     assert_eq!(a.summary(), "Test rule (+2 more events)");
 }
 
 #[test]
-fn details_override_fills_placeholders_from_the_first_row() {
+fn details_override_fills_placeholders_from_the_alerts_row() {
     let r = rule(
         "eventGroupingSettings:\n  aggregationKind: AlertPerResult\nalertDetailsOverride:\n\
          \x20 alertDisplayNameFormat: \"{{AccountName}} ran {{ Cmd }} on {{DeviceName}}\"\n\
@@ -124,13 +126,13 @@ fn details_override_fills_placeholders_from_the_first_row() {
          \x20 alertDynamicProperties:\n    - alertProperty: ProductComponentName\n      value: DeviceName\n",
     );
     let a = alerts(&r, three_rows(), NOW);
-    assert_eq!(a[0].title, "alice ran docker exec -it web sh on node-1");
-    assert_eq!(a[0].description, "Score 55, unknown {{Nope}}");
-    assert_eq!(a[0].summary(), a[0].title);
-    assert_eq!(a[0].severity, Severity::High, "taken from the Sev column");
-    assert_eq!(a[1].severity, Severity::Low);
-    assert_eq!(a[2].severity, Severity::Medium, "an unknown value keeps the rule's severity");
-    assert_eq!(a[0].properties, vec![("ProductComponentName".to_string(), "node-1".to_string())]);
+    assert_eq!(a[1].title, "alice ran docker exec -it web sh on node-1");
+    assert_eq!(a[1].description, "Score 55, unknown {{Nope}}");
+    assert_eq!(a[1].summary(), a[1].title);
+    assert_eq!(a[1].severity, Severity::High, "taken from the Sev column");
+    assert_eq!(a[2].severity, Severity::Low);
+    assert_eq!(a[0].severity, Severity::Medium, "an unknown value keeps the rule's severity");
+    assert_eq!(a[1].properties, vec![("ProductComponentName".to_string(), "node-1".to_string())]);
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod functions;
 mod optimizer;
+mod projection;
 pub mod render;
 mod scalar_aggregate;
 pub mod stream;

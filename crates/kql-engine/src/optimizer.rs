@@ -11,17 +11,27 @@
 //! a value over a column it replaces is split in two: one computing each value under a fresh name,
 //! one renaming it back. A fresh name occurs in exactly one pair, so no
 //! projection (nor a merge of the ones above it) can equal the one below
-//! it; the rule then merges the pairs back together as usual.
+//! it; the pairs are then merged back together as usual.
+//!
+//! The merging itself is the engine's ([`merge`]): DataFusion's takes time
+//! cubic in the length of a pipeline of `extend`s. It runs first of all, as
+//! an analyzer rule, so no later rule walks a pipeline's projections one by
+//! one, and again on every pass before `optimize_projections`, which then
+//! finds nothing left to merge.
+
+mod merge;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::Transformed;
 use datafusion::common::{Column, Result};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::logical_expr::expr::Alias;
 use datafusion::logical_expr::{Expr, LogicalPlan, Projection};
+use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
 use datafusion::optimizer::decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
 use datafusion::optimizer::optimize_projections::OptimizeProjections;
 use datafusion::optimizer::replace_distinct_aggregate::ReplaceDistinctWithAggregate;
@@ -61,7 +71,7 @@ pub(crate) fn session(
     deadline: Deadline,
     optimize: bool,
 ) -> SessionContext {
-    let (logical, physical) = if optimize {
+    let (analyzer, logical, physical) = if optimize {
         let projections = OptimizeProjections::new().name().to_string();
         let logical: Vec<_> = Optimizer::new()
             .rules
@@ -78,7 +88,8 @@ pub(crate) fn session(
             })
             .collect();
         let physical = PhysicalOptimizer::new().rules.into_iter().filter(|r| !LEFT_OUT.contains(&r.name())).collect();
-        (logical, physical)
+        let merge: Arc<dyn AnalyzerRule + Send + Sync> = Arc::new(MergeProjections);
+        (std::iter::once(merge).chain(Analyzer::new().rules).collect(), logical, physical)
     } else {
         let logical: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
             Arc::new(SimplifyExpressions::new()),
@@ -88,7 +99,7 @@ pub(crate) fn session(
         ];
         let physical: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> =
             vec![Arc::new(JoinSelection::new()), Arc::new(EnsureRequirements::new()), Arc::new(SanityCheckPlan::new())];
-        (logical, physical)
+        (Analyzer::new().rules, logical, physical)
     };
     let check: Arc<dyn OptimizerRule + Send + Sync> = Arc::new(DeadlineCheck(deadline));
     let logical = logical.into_iter().flat_map(|r| [Arc::clone(&check), r]).collect();
@@ -96,13 +107,37 @@ pub(crate) fn session(
         .with_config(config)
         .with_runtime_env(runtime)
         .with_default_features()
+        .with_analyzer_rules(analyzer)
         .with_optimizer_rules(logical)
         .with_physical_optimizer_rules(physical)
         .build();
     SessionContext::new_with_state(state)
 }
 
-/// `optimize_projections` over a plan whose computing projections are split.
+/// The projections of a plan split where they replace what they read, and
+/// merged ([`merge::merge_chains`]).
+fn split_and_merge(plan: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+    split_projections(plan)?.transform_data(merge::merge_chains)
+}
+
+/// The engine's projection merging, first of the analyzer's rules: those
+/// derive the schema of every node afresh, and over a pipeline's unmerged
+/// projections that is the cubic cost [`merge`] is there to avoid.
+#[derive(Debug)]
+struct MergeProjections;
+
+impl AnalyzerRule for MergeProjections {
+    fn name(&self) -> &str {
+        "kql_merge_projections"
+    }
+
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        Ok(merge::merge_chains(plan)?.data)
+    }
+}
+
+/// `optimize_projections` over a plan whose computing projections are split
+/// and whose chains are merged.
 #[derive(Debug, Default)]
 pub(crate) struct SafeProjections {
     inner: OptimizeProjections,
@@ -114,8 +149,7 @@ impl OptimizerRule for SafeProjections {
     }
 
     fn rewrite(&self, plan: LogicalPlan, config: &dyn OptimizerConfig) -> Result<Transformed<LogicalPlan>> {
-        let split = split_projections(plan)?;
-        self.inner.rewrite(split.data, config)
+        split_and_merge(plan)?.transform_data(|p| self.inner.rewrite(p, config))
     }
 }
 
@@ -174,7 +208,7 @@ fn split(p: Projection) -> Result<Transformed<LogicalPlan>> {
             metadata,
         }));
     }
-    let computed = LogicalPlan::Projection(Projection::try_new(compute, p.input)?);
+    let computed = LogicalPlan::Projection(crate::projection::projection(compute, p.input)?);
     let renamed = Projection::try_new_with_schema(rename, Arc::new(computed), p.schema)?;
     Ok(Transformed::yes(LogicalPlan::Projection(renamed)))
 }

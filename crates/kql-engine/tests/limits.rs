@@ -80,10 +80,14 @@ fn indicator_lists_of_twenty_thousand_items() {
 fn long_pipelines() {
     let projects = " | project x".repeat(999);
     assert_eq!(run(format!("print x = 1{projects}")).unwrap(), ["1"]);
-    // A pipeline of replacing extends is optimized in time cubic in its
-    // length (DataFusion's projection merging), so this one is shorter.
-    let extends = " | extend x = x + 1".repeat(150);
-    assert_eq!(run(format!("print x = 1{extends}")).unwrap(), ["151"]);
+    // As many operators as a query may have, each replacing a column or
+    // adding one.
+    let extends = " | extend x = x + 1".repeat(999);
+    assert_eq!(run(format!("print x = 1{extends}")).unwrap(), ["1000"]);
+    let extends = " | extend x = x + 3 | extend x = x - 1".repeat(499);
+    assert_eq!(run(format!("print x = 1{extends} | project x")).unwrap(), ["999"]);
+    let columns = joined(998, "", |i| format!(" | extend c{i} = x + {i}"));
+    assert_eq!(run(format!("print x = 1{columns} | project c997")).unwrap(), ["998"]);
     let too_many = " | project x".repeat(6200 * 2);
     assert_eq!(codes(&run(format!("print x = 1{too_many}")).unwrap_err()), ["KQL106"]);
 }

@@ -123,11 +123,13 @@ fn has_in_subquery(e: &Expr) -> bool {
 pub(crate) fn unlifted_subquery(plan: &LogicalPlan) -> bool {
     let mut found = false;
     let _ = plan.apply_with_subqueries(|node| {
-        if !matches!(node, LogicalPlan::Filter(_)) && node.expressions().iter().any(has_in_subquery) {
-            found = true;
-            return Ok(TreeNodeRecursion::Stop);
+        if matches!(node, LogicalPlan::Filter(_)) {
+            return Ok(TreeNodeRecursion::Continue);
         }
-        Ok(TreeNodeRecursion::Continue)
+        node.apply_expressions(|e| {
+            found = has_in_subquery(e);
+            Ok(if found { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+        })
     });
     found
 }

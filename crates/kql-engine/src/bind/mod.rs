@@ -471,10 +471,10 @@ impl<'a> Binder<'a> {
     /// `exprs` over `plan`. Unlike `LogicalPlanBuilder::project` this does
     /// not normalise column names, which walks the whole input plan once per
     /// expression (quadratic in a pipeline's length, cubic for an `extend`
-    /// of many columns); the binder's columns are unqualified already.
+    /// of many columns); the binder's columns are unqualified already. The
+    /// schema is derived in time linear in the width ([`crate::projection`]).
     pub fn projection(&mut self, span: Span, plan: LogicalPlan, exprs: Vec<Expr>) -> BResult<LogicalPlan> {
-        use datafusion::logical_expr::Projection;
-        self.df(span, Projection::try_new(exprs, Arc::new(plan)).map(LogicalPlan::Projection))
+        self.df(span, crate::projection::projection(exprs, Arc::new(plan)).map(LogicalPlan::Projection))
     }
 
     /// Every column of `plan` as a list of expressions.

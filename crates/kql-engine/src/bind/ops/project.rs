@@ -37,19 +37,22 @@ fn with_pending(
     schema: &datafusion::common::DFSchema,
     pending: &[(String, Typed)],
 ) -> datafusion::common::Result<datafusion::common::DFSchema> {
+    use std::collections::HashMap;
     use std::sync::Arc;
 
     use datafusion::arrow::datatypes::Field;
     let field = |n: &str, t: &Typed| Arc::new(Field::new(n, t.ty.arrow(), true));
+    let by_name: HashMap<&str, &Typed> = pending.iter().map(|(n, t)| (n.as_str(), t)).collect();
     let mut fields: Vec<_> = schema
         .iter()
-        .map(|(q, f)| match pending.iter().find(|(n, _)| n == f.name()) {
-            Some((n, t)) => (q.cloned(), field(n, t)),
+        .map(|(q, f)| match by_name.get(f.name().as_str()) {
+            Some(t) => (q.cloned(), field(f.name(), t)),
             None => (q.cloned(), Arc::clone(f)),
         })
         .collect();
+    let existing = crate::projection::unique_names(schema);
     for (n, t) in pending {
-        if schema.field_with_unqualified_name(n).is_err() {
+        if !existing.contains_key(n.as_str()) {
             fields.push((None, field(n, t)));
         }
     }
@@ -65,7 +68,6 @@ impl<'a> Binder<'a> {
     /// that exists is replaced in place.
     pub(crate) fn extend(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
         let mut tab = input;
-        let mut names = NameTable::with(Self::current_names(&tab));
         // Items bound but not yet projected. Items that read none of one
         // another's results share one projection: one projection per item
         // made an extend of n columns n projections of up to n columns.
@@ -76,18 +78,27 @@ impl<'a> Binder<'a> {
             }
             let (t, wins) = {
                 // The row as the earlier items leave it.
-                let schema = self.df(item.span, with_pending(tab.plan.schema(), &pending))?;
-                let row = Row { schema: &schema, source: tab.source.as_deref() };
+                let pending_schema;
+                let schema = if pending.is_empty() {
+                    tab.plan.schema().as_ref()
+                } else {
+                    pending_schema = self.df(item.span, with_pending(tab.plan.schema(), &pending))?;
+                    &pending_schema
+                };
+                let row = Row { schema, source: tab.source.as_deref() };
                 self.with_windows(|b| b.scalar(&item.value, row))?
             };
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),
                 None => match inferred(&item.value) {
                     Some(n) => n,
-                    None => names.column(),
+                    None => {
+                        // The next `ColumnN` free in the row and among the pending items.
+                        let taken = Self::current_names(&tab).into_iter().chain(pending.iter().map(|(n, _)| n.clone()));
+                        NameTable::with(taken).column()
+                    }
                 },
             };
-            names.take(&name);
             let refs = t.expr.column_refs();
             let reads_pending =
                 pending.iter().any(|(n, _)| *n == name || refs.iter().any(|c| c.name == *n) || !wins.is_empty());
@@ -118,18 +129,19 @@ impl<'a> Binder<'a> {
             return Ok(tab);
         }
         let mut exprs: Vec<Expr> = Vec::with_capacity(before.len() + items.len());
-        let mut new = Vec::new();
+        // Each name to its item; an item names one column.
+        let at: std::collections::HashMap<String, usize> =
+            items.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
         let mut items: Vec<Option<(String, Typed)>> = items.into_iter().map(Some).collect();
         for f in before {
-            match items.iter_mut().find(|i| i.as_ref().is_some_and(|(n, _)| n == f)).and_then(Option::take) {
+            match at.get(f).and_then(|&i| items[i].take()) {
                 Some((n, t)) => exprs.push(t.expr.alias(n)),
                 None => exprs.push(Self::column(f)),
             }
         }
         for (n, t) in items.into_iter().flatten() {
-            new.push(t.expr.alias(n));
+            exprs.push(t.expr.alias(n));
         }
-        exprs.extend(new);
         let (plan, exprs) = self.lift_in_subqueries(tab.plan, exprs, span)?;
         let plan = self.projection(span, plan, exprs)?;
         Ok(Tab { plan, source: tab.source })

@@ -9,7 +9,11 @@
 //! `"/var/run/docker.sock"`, `"-v /:/host"`) matches as a sequence of terms.
 //!
 //! All needles of one operator go into one Aho–Corasick automaton, so
-//! `has_any` with a long list is one pass over each string.
+//! `has_any` with a long list is one pass over each string. The automaton
+//! is built once per matcher, when the first string is matched: a query
+//! only planned (bound to learn its shape) builds none.
+
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -39,21 +43,23 @@ struct Needle {
 }
 
 /// A compiled set of needles.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Matcher {
     mode: MatchMode,
     case_sensitive: bool,
     needles: Vec<Needle>,
     /// Needles as given (case-folded when case-insensitive).
     texts: Vec<String>,
-    /// Searches ASCII text; folds ASCII case when case-insensitive.
-    ac: AhoCorasick,
-    /// The same needles for leftmost search (used when there is one needle).
-    single: AhoCorasick,
+    /// The automaton over the non-empty needles (searching ASCII text,
+    /// folding ASCII case when case-insensitive), built on first use. With
+    /// one needle it finds leftmost occurrences, one at a time; with more,
+    /// every occurrence of every needle.
+    automaton: OnceLock<AhoCorasick>,
     /// For each automaton pattern, the index of its needle (empty needles
     /// are not in the automaton).
     ac_index: Vec<usize>,
-    has_empty: bool,
+    /// How many needles are empty.
+    empty: usize,
 }
 
 fn is_term_char(c: char) -> bool {
@@ -72,19 +78,21 @@ impl Matcher {
                 ends_alnum: t.chars().next_back().is_some_and(is_term_char),
             })
             .collect();
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(!case_sensitive)
-            .match_kind(MatchKind::Standard)
-            .build(texts.iter().filter(|t| !t.is_empty()))
-            .expect("needles are plain strings");
-        let single = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(!case_sensitive)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(texts.iter().filter(|t| !t.is_empty()))
-            .expect("needles are plain strings");
-        let ac_index = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
-        let has_empty = texts.iter().any(|t| t.is_empty());
-        Matcher { mode, case_sensitive, needles: meta, texts, ac, single, ac_index, has_empty }
+        let ac_index: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+        let empty = texts.len() - ac_index.len();
+        Matcher { mode, case_sensitive, needles: meta, texts, automaton: OnceLock::new(), ac_index, empty }
+    }
+
+    /// The automaton, built by the first call.
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            let kind = if self.ac_index.len() == 1 { MatchKind::LeftmostFirst } else { MatchKind::Standard };
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(!self.case_sensitive)
+                .match_kind(kind)
+                .build(self.ac_index.iter().map(|&i| &self.texts[i]))
+                .expect("needles are plain strings")
+        })
     }
 
     /// Whether any needle matches `hay`.
@@ -95,7 +103,7 @@ impl Matcher {
             MatchMode::End => return self.texts.iter().any(|n| self.at_end(hay, n)),
             _ => {}
         }
-        if self.has_empty && self.empty_matches(hay) {
+        if self.empty > 0 && self.empty_matches(hay) {
             return true;
         }
         self.search(hay, |_| true)
@@ -123,25 +131,18 @@ impl Matcher {
 
     /// Whether every needle matches `hay`.
     pub fn all(&self, hay: &str) -> bool {
-        let n = self.texts.len();
-        if n == 0 {
-            return true;
+        // Empty needles match per `empty_matches`, all or none.
+        if self.empty > 0 && !self.empty_matches(hay) {
+            return false;
         }
-        let mut seen = vec![false; n];
-        let mut missing = n;
-        // Empty needles match per `empty_matches`; count them first.
-        for i in (0..n).filter(|&i| self.texts[i].is_empty()) {
-            if self.empty_matches(hay) {
-                seen[i] = true;
-                missing -= 1;
-            }
-        }
+        let mut missing = self.ac_index.len();
         if missing == 0 {
             return true;
         }
+        // The needles seen so far; most strings match few of them.
+        let mut seen = std::collections::HashSet::new();
         self.search(hay, |i| {
-            if !seen[i] {
-                seen[i] = true;
+            if seen.insert(i) {
                 missing -= 1;
             }
             missing == 0
@@ -162,7 +163,7 @@ impl Matcher {
 
     /// Runs the automaton; `on_match(needle index)` returns true to stop.
     fn search(&self, hay: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
-        if self.texts.iter().all(String::is_empty) {
+        if self.ac_index.is_empty() {
             return false;
         }
         let lowered;
@@ -180,7 +181,7 @@ impl Matcher {
             let i = self.ac_index[0];
             let mut at = 0;
             while at <= text.len() {
-                let Some(m) = self.single.find(aho_corasick::Input::new(text).range(at..)) else { return false };
+                let Some(m) = self.automaton().find(aho_corasick::Input::new(text).range(at..)) else { return false };
                 if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
                     return true;
                 }
@@ -191,7 +192,7 @@ impl Matcher {
             }
             return false;
         }
-        for m in self.ac.find_overlapping_iter(text) {
+        for m in self.automaton().find_overlapping_iter(text) {
             let i = self.ac_index[m.pattern().as_usize()];
             if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
                 return true;
@@ -265,6 +266,33 @@ mod tests {
         let all = m(&["get", "secrets"], MatchMode::Term);
         assert!(all.all("kubectl get secrets"));
         assert!(!all.all("kubectl get pods"));
+    }
+
+    #[test]
+    fn empty_and_repeated_needles() {
+        let all = m(&["get", "", "get"], MatchMode::Term);
+        assert!(!all.all("kubectl get pods"), "an empty term occurs nowhere");
+        let all = m(&["get", "", "get"], MatchMode::Anywhere);
+        assert!(all.all("kubectl get pods"));
+        assert!(!all.all("kubectl pods"));
+        assert!(m(&["", "zz"], MatchMode::Anywhere).any("abc"));
+        assert!(!m(&["", "zz"], MatchMode::Term).any("abc"));
+        assert!(m(&[], MatchMode::Term).all("abc"));
+        assert!(!m(&[], MatchMode::Term).any("abc"));
+    }
+
+    #[test]
+    fn the_automaton_is_built_once_when_first_needed() {
+        let many = m(&["docker exec", "kubectl exec"], MatchMode::Term);
+        assert!(many.automaton.get().is_none());
+        assert!(many.any("kubectl exec -it"));
+        let built: *const AhoCorasick = many.automaton.get().expect("built");
+        assert!(!many.any("kubectl get"));
+        assert!(std::ptr::eq(built, many.automaton()));
+        // Anchored modes compare in place and build none.
+        let start = m(&["kube", "dock"], MatchMode::Start);
+        assert!(start.any("kubectl"));
+        assert!(start.automaton.get().is_none());
     }
 
     #[test]
