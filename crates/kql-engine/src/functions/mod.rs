@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod args;
 pub mod checked;
+pub mod collect;
 pub mod collections;
 pub mod convert;
 pub mod datetime;
