@@ -1,14 +1,19 @@
 //! The engine: parse, bind, plan and run a query over a catalog of tables.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::physical_plan::{ExecutionPlan, collect, execute_stream};
+use datafusion::execution::TaskContext;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
+use futures::StreamExt;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::Catalog;
@@ -35,12 +40,25 @@ pub struct EngineConfig {
     /// distribution and sort requirements. The same plan, unoptimized, for
     /// differential tests.
     pub optimize: bool,
+    /// Where sorts, aggregations and joins that outgrow `memory_limit`
+    /// write their spill files: each query makes a temporary folder
+    /// (`datafusion-*`) inside it, removed when the query ends (made if
+    /// missing; its parent must exist). `None` for the system's temporary
+    /// folder.
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl EngineConfig {
     /// No limits, default parallelism.
     pub fn unlimited() -> EngineConfig {
-        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192, optimize: true }
+        EngineConfig {
+            memory_limit: None,
+            timeout: None,
+            target_partitions: None,
+            batch_size: 8192,
+            optimize: true,
+            spill_dir: None,
+        }
     }
 }
 
@@ -124,6 +142,10 @@ impl Engine {
         if let Some(limit) = self.config.memory_limit {
             rt = rt.with_memory_limit(limit, 1.0);
         }
+        if let Some(dir) = &self.config.spill_dir {
+            let disk = DiskManagerBuilder::default().with_mode(DiskManagerMode::Directories(vec![dir.clone()]));
+            rt = rt.with_disk_manager_builder(disk);
+        }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
         Ok(crate::optimizer::session(cfg, rt, deadline, self.config.optimize))
     }
@@ -138,10 +160,14 @@ impl Engine {
         let plans = self.plan_until(text, options, deadline)?;
         let ctx = self.context(deadline)?;
         let mut out = Vec::new();
+        // Every result stays counted in the memory pool until the last
+        // statement has run.
+        let mut held = Vec::new();
         for plan in plans {
             let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
             let physical = within(deadline, plan_physical(&ctx, plan)).await??;
-            let batches = run_physical(deadline, physical, &ctx).await?;
+            let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
+            held.push(reservation);
             out.push(QueryResult { schema, batches });
         }
         Ok(out)
@@ -196,22 +222,40 @@ async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dy
 /// stack (DataFusion evaluates an expression by recursion as deep as the
 /// expression, and merges a chain of `extend`s into one). The deadline holds
 /// even while one batch computes without yielding: the caller stops waiting,
-/// and the thread stops at its next check.
+/// and the thread stops at its next check. The batches held count in the
+/// memory pool (the reservation returned), so that a result larger than
+/// the budget stops the query rather than outgrow the limit.
 async fn run_physical(
     deadline: Deadline,
     physical: Arc<dyn ExecutionPlan>,
     ctx: &SessionContext,
-) -> Result<Vec<RecordBatch>, EngineError> {
+) -> Result<(Vec<RecordBatch>, MemoryReservation), EngineError> {
     let task_ctx = ctx.task_ctx();
     let runtime = tokio::runtime::Handle::current();
     let mut task = tokio::task::spawn_blocking(move || {
-        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect(physical, task_ctx))))
+        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect_counted(physical, task_ctx))))
     });
     match within(deadline, &mut task).await? {
         Ok(r) => r?.map_err(exec_error),
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => Err(EngineError::Execution(e.to_string())),
     }
+}
+
+/// Every batch of `physical`, each counted in the memory pool as it comes.
+async fn collect_counted(
+    physical: Arc<dyn ExecutionPlan>,
+    task_ctx: Arc<TaskContext>,
+) -> Result<(Vec<RecordBatch>, MemoryReservation), DataFusionError> {
+    let reservation = MemoryConsumer::new("query result").register(task_ctx.memory_pool());
+    let mut stream = execute_stream(physical, task_ctx)?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        reservation.try_grow(batch.get_array_memory_size())?;
+        batches.push(batch);
+    }
+    Ok((batches, reservation))
 }
 
 /// Awaits `work` until `deadline`.
