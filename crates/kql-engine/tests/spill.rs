@@ -34,7 +34,9 @@ fn a_sort_past_the_pool_spills_into_the_spill_dir_and_cleans_up() {
     // 400k rows of about 110 bytes: more than the pool holds, sorted in an
     // order other than the one they come in.
     let pad = "x".repeat(100);
-    let q = format!("range x from 1 to 400000 step 1 | project s = strcat('k', (x * 7919) % 400009, '-{pad}') | order by s asc");
+    let q = format!(
+        "range x from 1 to 400000 step 1 | project s = strcat('k', (x * 7919) % 400009, '-{pad}') | order by s asc"
+    );
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (rows, first, spilled) = rt.block_on(async {
         let mut stream = engine.run_stream(&q, QueryOptions { now: 0 }).await.unwrap();

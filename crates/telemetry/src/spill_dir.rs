@@ -184,7 +184,8 @@ mod tests {
     fn names_are_read_strictly() {
         assert_eq!(spill_pid("dragnet-spill-42-00ff"), Some(42));
         assert_eq!(spill_pid("dragnet-spill-42-7"), Some(42));
-        for other in ["dragnet-spill-42", "dragnet-spill--1", "dragnet-spill-x-1", "dragnet-spill-42-", "dragnet-spill-42-zz"]
+        for other in
+            ["dragnet-spill-42", "dragnet-spill--1", "dragnet-spill-x-1", "dragnet-spill-42-", "dragnet-spill-42-zz"]
         {
             assert_eq!(spill_pid(other), None, "{other}");
         }
