@@ -7,11 +7,12 @@ use std::time::Duration;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::execution::TaskContext;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::logical_expr::LogicalPlan;
+use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -133,8 +134,23 @@ impl Engine {
         crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
     }
 
-    fn context(&self, deadline: Deadline) -> Result<SessionContext, EngineError> {
+    /// The session for `plans`: their memory pool, and where they spill.
+    ///
+    /// Plans that collect values into lists (`make_list`, `make_set`,
+    /// `make_bag`, `percentile`) aggregate in one phase and do not spill:
+    /// the state of such a group is one large value, which the two-phase
+    /// aggregation passes between its phases (and a spill merge reads back,
+    /// one per spill file) outside the pool. Their rows go to the final
+    /// phase as they are, so what grows is counted, and the query runs in
+    /// the pool or stops.
+    fn context(&self, deadline: Deadline, plans: &[LogicalPlan]) -> Result<SessionContext, EngineError> {
+        let collecting = plans.iter().any(collects_values);
         let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
+        if collecting {
+            let exec = &mut cfg.options_mut().execution;
+            exec.skip_partial_aggregation_probe_ratio_threshold = 0.0;
+            exec.skip_partial_aggregation_probe_rows_threshold = 0;
+        }
         if let Some(p) = self.config.target_partitions {
             cfg = cfg.with_target_partitions(p);
         }
@@ -142,9 +158,13 @@ impl Engine {
         if let Some(limit) = self.config.memory_limit {
             rt = rt.with_memory_limit(limit, 1.0);
         }
-        if let Some(dir) = &self.config.spill_dir {
-            let disk = DiskManagerBuilder::default().with_mode(DiskManagerMode::Directories(vec![dir.clone()]));
-            rt = rt.with_disk_manager_builder(disk);
+        let mode = match &self.config.spill_dir {
+            _ if collecting => Some(DiskManagerMode::Disabled),
+            Some(dir) => Some(DiskManagerMode::Directories(vec![dir.clone()])),
+            None => None,
+        };
+        if let Some(mode) = mode {
+            rt = rt.with_disk_manager_builder(DiskManagerBuilder::default().with_mode(mode));
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
         Ok(crate::optimizer::session(cfg, rt, deadline, self.config.optimize))
@@ -158,7 +178,7 @@ impl Engine {
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
         let plans = self.plan_until(text, options, deadline)?;
-        let ctx = self.context(deadline)?;
+        let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
         // Every result stays counted in the memory pool until the last
         // statement has run.
@@ -184,12 +204,26 @@ impl Engine {
             return Err(EngineError::Execution("the query has no tabular result".into()));
         }
         let plan = plans.swap_remove(0);
-        let ctx = self.context(deadline)?;
+        let ctx = self.context(deadline, std::slice::from_ref(&plan))?;
         let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
         let physical = within(deadline, plan_physical(&ctx, plan)).await??;
         let stream = execute_stream(physical, ctx.task_ctx()).map_err(exec_error)?;
         Ok(QueryStream::new(schema, stream, deadline))
     }
+}
+
+/// Whether `plan` aggregates values into lists (see [`Engine::context`]).
+fn collects_values(plan: &LogicalPlan) -> bool {
+    const COLLECTING: &[&str] = &["make_list", "make_set", "make_bag", "array_agg"];
+    let collecting = |e: &Expr| {
+        e.exists(|e| Ok(matches!(e, Expr::AggregateFunction(f) if COLLECTING.contains(&f.func.name())))).unwrap_or(true)
+    };
+    let mut found = false;
+    let walked = plan.apply_with_subqueries(|node| {
+        found = matches!(node, LogicalPlan::Aggregate(a) if a.aggr_expr.iter().any(collecting));
+        Ok(if found { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    found || walked.is_err()
 }
 
 /// Stack for planning and running one query: reserved, and used only as

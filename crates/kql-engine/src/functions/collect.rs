@@ -1,8 +1,11 @@
-//! What finishes `make_list`, `make_list_with_nulls`, `make_set` and
-//! `make_bag`: `summarize` collects a group's values with `array_agg`, and
-//! [`collect_to_dynamic`] writes each group's list as one dynamic value
-//! (JSON text), an element at a time and at most `maxSize` elements, so
-//! that the list is never held a second time as JSON values.
+//! What `make_list`, `make_list_with_nulls`, `make_set` and `make_bag`
+//! keep of a group ([`Group`]: the JSON text of its elements, at most
+//! `maxSize` of them), and [`collect_to_dynamic`], which finishes the lists
+//! that `array_agg` collects where the order of sorted input must be kept
+//! (`make_list` after a sort, `make_list_with_nulls`): each group's list is
+//! written as one dynamic value an element at a time, never held a second
+//! time as JSON values. The others are aggregations of their own
+//! ([`collect_agg`](super::collect_agg)).
 
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -100,69 +103,128 @@ impl ScalarUDFImpl for CollectFunc {
 impl CollectFunc {
     /// One group's values as JSON text.
     fn finish(&self, values: &ArrayRef, max: usize) -> Result<String> {
-        let mut out = Elements::new(self.kind == Collect::Set);
-        let mut bag = serde_json::Map::new();
+        let mut group = Group::new(self.kind);
         for i in 0..values.len() {
-            if out.count >= max || bag.len() >= max {
+            if group.is_full(max) {
                 break;
             }
-            if self.kind != Collect::ListWithNulls && values.is_null(i) {
-                continue;
-            }
-            let v = scalar_json(&ScalarValue::try_from_array(values, i)?);
-            match (self.kind, v) {
-                (Collect::List | Collect::Set, J::Null) => {}
-                (Collect::List | Collect::ListWithNulls, v) => out.push(&v),
-                (Collect::Set, J::Array(items)) => {
-                    for item in items.iter().take(max.saturating_sub(out.count)) {
-                        out.push(item);
-                    }
-                }
-                (Collect::Set, v) => out.push(&v),
-                (Collect::Bag, J::Object(props)) => {
-                    for (k, v) in props {
-                        if bag.len() >= max {
-                            break;
-                        }
-                        bag.entry(k).or_insert(v);
-                    }
-                }
-                (Collect::Bag, _) => {}
+            if self.kind == Collect::ListWithNulls && values.is_null(i) {
+                group.push("null", max);
+            } else if !values.is_null(i) {
+                group.add(self.kind, scalar_json(&ScalarValue::try_from_array(values, i)?), max);
             }
         }
-        if self.kind == Collect::Bag {
-            return Ok(J::Object(bag).to_string());
-        }
-        out.text.push(']');
-        Ok(out.text)
+        Ok(group.render(self.kind))
     }
 }
 
-/// A JSON array written an element at a time; a set skips elements it has.
-struct Elements {
+/// One group's collection: the JSON text of its elements (or properties),
+/// comma-separated, how many there are, and for a set the elements it
+/// has, for a bag its keys. Shared by [`collect_to_dynamic`] and the
+/// aggregations of [`collect_agg`](super::collect_agg).
+#[derive(Debug, Default)]
+pub struct Group {
     text: String,
     count: usize,
     seen: Option<HashSet<String>>,
+    seen_bytes: usize,
 }
 
-impl Elements {
-    fn new(distinct: bool) -> Elements {
-        Elements { text: "[".to_string(), count: 0, seen: distinct.then(HashSet::new) }
+impl Group {
+    /// An empty group of `kind`.
+    pub fn new(kind: Collect) -> Group {
+        let seen = matches!(kind, Collect::Set | Collect::Bag).then(HashSet::new);
+        Group { seen, ..Group::default() }
     }
 
-    fn push(&mut self, v: &J) {
-        let item = v.to_string();
+    /// Whether the group has `max` elements.
+    pub fn is_full(&self, max: usize) -> bool {
+        self.count >= max
+    }
+
+    /// Adds one input value, as its JSON (see [`Collect`] for what each
+    /// kind keeps).
+    pub fn add(&mut self, kind: Collect, v: J, max: usize) {
+        match (kind, v) {
+            (Collect::List | Collect::Set, J::Null) => {}
+            (Collect::List | Collect::ListWithNulls, v) => self.push(&v.to_string(), max),
+            (Collect::Set, J::Array(items)) => {
+                for item in items {
+                    self.push(&item.to_string(), max);
+                }
+            }
+            (Collect::Set, v) => self.push(&v.to_string(), max),
+            (Collect::Bag, J::Object(props)) => {
+                for (k, v) in props {
+                    self.push_property(&k, &v.to_string(), max);
+                }
+            }
+            (Collect::Bag, _) => {}
+        }
+    }
+
+    /// Adds an element given as compact JSON text; a set skips one it has.
+    pub fn push(&mut self, item: &str, max: usize) {
+        if self.is_full(max) {
+            return;
+        }
         if let Some(seen) = &mut self.seen {
-            if seen.contains(&item) {
+            if seen.contains(item) {
                 return;
             }
-            seen.insert(item.clone());
+            seen.insert(item.to_string());
+            self.seen_bytes = self.seen_bytes.saturating_add(item.len());
         }
+        self.separate();
+        self.text.push_str(item);
+    }
+
+    /// Adds a property given its value as JSON text; a key the bag has
+    /// keeps its first value.
+    pub fn push_property(&mut self, key: &str, value: &str, max: usize) {
+        if self.is_full(max) {
+            return;
+        }
+        if let Some(seen) = &mut self.seen {
+            if seen.contains(key) {
+                return;
+            }
+            seen.insert(key.to_string());
+            self.seen_bytes = self.seen_bytes.saturating_add(key.len());
+        }
+        self.separate();
+        self.text.push_str(&J::String(key.to_string()).to_string());
+        self.text.push(':');
+        self.text.push_str(value);
+    }
+
+    fn separate(&mut self) {
         if self.count > 0 {
             self.text.push(',');
         }
-        self.text.push_str(&item);
         self.count += 1;
+    }
+
+    /// Writes the group's JSON array (a bag's object) to `out`.
+    pub fn write(&self, kind: Collect, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+        let (open, close) = if kind == Collect::Bag { ('{', '}') } else { ('[', ']') };
+        out.write_char(open)?;
+        out.write_str(&self.text)?;
+        out.write_char(close)
+    }
+
+    /// The group's JSON array (a bag's object).
+    pub fn render(&self, kind: Collect) -> String {
+        let mut s = String::with_capacity(self.text.len() + 2);
+        let _ = self.write(kind, &mut s);
+        s
+    }
+
+    /// The bytes the group holds on the heap, near enough for a memory pool:
+    /// its text, and a set's elements or a bag's keys with their table slots.
+    pub fn heap_size(&self) -> usize {
+        let slots = self.seen.as_ref().map_or(0, |s| s.capacity() * (std::mem::size_of::<String>() + 8));
+        self.text.capacity().saturating_add(self.seen_bytes).saturating_add(slots)
     }
 }
 

@@ -180,31 +180,6 @@ pub fn constant_elements(json: &str) -> Vec<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn walk_follows_keys_and_indexes() {
-        let v: J = serde_json::from_str(r#"{"a":{"b":[1,2,{"c":"x"}]}}"#).unwrap();
-        let p = [PathElem::Key("a".into()), PathElem::Key("b".into()), PathElem::Index(-1), PathElem::Key("c".into())];
-        assert_eq!(walk(&v, &p), Some(&J::String("x".into())));
-        assert_eq!(walk(&v, &[PathElem::Key("z".into())]), None);
-        assert_eq!(walk(&v, &[PathElem::Index(0)]), None);
-    }
-
-    #[test]
-    fn tostring_of_dynamic_unquotes_strings() {
-        let mut s = String::new();
-        dynamic_to_string(r#""a\"b""#, &mut s);
-        assert_eq!(s, "a\"b");
-        s.clear();
-        dynamic_to_string("[1,2]", &mut s);
-        assert_eq!(s, "[1,2]");
-        assert_eq!(constant_elements(r#"["a", 1, null]"#), vec!["a", "1", ""]);
-    }
-}
-
 /// The JSON of one Arrow value, as a dynamic value holds it: strings quoted,
 /// dynamic values embedded, datetimes and timespans as their text.
 pub fn scalar_json(v: &ScalarValue) -> J {
@@ -233,5 +208,30 @@ pub fn scalar_json(v: &ScalarValue) -> J {
             )
         }
         other => J::String(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_follows_keys_and_indexes() {
+        let v: J = serde_json::from_str(r#"{"a":{"b":[1,2,{"c":"x"}]}}"#).unwrap();
+        let p = [PathElem::Key("a".into()), PathElem::Key("b".into()), PathElem::Index(-1), PathElem::Key("c".into())];
+        assert_eq!(walk(&v, &p), Some(&J::String("x".into())));
+        assert_eq!(walk(&v, &[PathElem::Key("z".into())]), None);
+        assert_eq!(walk(&v, &[PathElem::Index(0)]), None);
+    }
+
+    #[test]
+    fn tostring_of_dynamic_unquotes_strings() {
+        let mut s = String::new();
+        dynamic_to_string(r#""a\"b""#, &mut s);
+        assert_eq!(s, "a\"b");
+        s.clear();
+        dynamic_to_string("[1,2]", &mut s);
+        assert_eq!(s, "[1,2]");
+        assert_eq!(constant_elements(r#"["a", 1, null]"#), vec!["a", "1", ""]);
     }
 }

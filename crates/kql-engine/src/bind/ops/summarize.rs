@@ -13,6 +13,7 @@ use crate::bind::{BResult, Binder, Row, Tab, Typed};
 use crate::error;
 use crate::functions::aggregate;
 use crate::functions::collect::{Collect, MAX_ELEMENTS, collect_to_dynamic};
+use crate::functions::collect_agg::collect_aggregate;
 use crate::functions::rowwise::row_func;
 use crate::types::KqlType;
 
@@ -220,22 +221,25 @@ impl<'a> Binder<'a> {
                 let x = arg(self, 0)?;
                 let p = if name.ends_with("_if") { Some(pred(self, 1)?) } else { None };
                 let not_null = x.expr.clone().is_not_null();
-                let p = Some(match p {
+                let keep = match p {
                     Some(p) => p.and(not_null),
                     None => not_null,
-                });
+                };
                 let max = self.max_size(args.get(if name.ends_with("_if") { 2 } else { 1 }))?;
-                let set = name.starts_with("make_set");
+                let kind = if name.starts_with("make_set") { Collect::Set } else { Collect::List };
                 // make_list keeps the order of sorted input.
-                let order = if set { Vec::new() } else { input_order(row.schema, self.sorted_input.as_ref()) };
-                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
-                let mut builder = call.order_by(order);
-                if let Some(p) = p {
-                    builder = builder.filter(p);
+                let order = match kind {
+                    Collect::List => input_order(row.schema, self.sorted_input.as_ref()),
+                    _ => Vec::new(),
+                };
+                if order.is_empty() {
+                    let call = collect_aggregate(kind, max).call(vec![x.expr]);
+                    (self.df(span, call.filter(keep).build())?, KqlType::Dynamic)
+                } else {
+                    let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
+                    let list = self.df(span, call.order_by(order).filter(keep).build())?;
+                    (collect_to_dynamic(kind).call(vec![list, lit(max)]), KqlType::Dynamic)
                 }
-                let list = self.df(span, builder.build())?;
-                let f = collect_to_dynamic(if set { Collect::Set } else { Collect::List });
-                (f.call(vec![list, lit(max)]), KqlType::Dynamic)
             }
             "make_list_with_nulls" => {
                 // Nulls kept, in the order of sorted input; no maxSize.
@@ -261,9 +265,8 @@ impl<'a> Binder<'a> {
                     Some(p) => p.and(not_null),
                     None => not_null,
                 };
-                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
-                let list = self.df(span, call.filter(keep).build())?;
-                (collect_to_dynamic(Collect::Bag).call(vec![list, lit(max_size)]), KqlType::Dynamic)
+                let call = collect_aggregate(Collect::Bag, max_size).call(vec![x.expr]);
+                (self.df(span, call.filter(keep).build())?, KqlType::Dynamic)
             }
             "take_any" | "any" => {
                 // One column: a non-null, non-empty value when there is one.
