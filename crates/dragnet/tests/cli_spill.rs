@@ -44,7 +44,7 @@ fn start_spilling_query(spill: &Path) -> (Child, std::fs::File) {
     let _ = std::fs::remove_file(&fifo);
     let made = Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
     assert!(made.success());
-    let child = Command::new(env!("CARGO_BIN_EXE_dragnet"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dragnet"))
         .args(["query", "--quiet", "--memory-limit", "8MB", "--spill-dir"])
         .arg(spill)
         .arg("-d")
@@ -57,17 +57,26 @@ fn start_spilling_query(spill: &Path) -> (Child, std::fs::File) {
     let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).expect("open the pipe");
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut i = 0;
-    loop {
+    let spilled = loop {
         let chunk: String = (i..i + 5000).map(|n| event(n) + "\n").collect();
-        pipe.write_all(chunk.as_bytes()).expect("write events");
-        i += 5000;
-        let has_rows = spill_folders(spill).iter().any(|d| d.join("AKSAudit").is_dir());
-        if has_rows {
-            return (child, pipe);
+        if pipe.write_all(chunk.as_bytes()).is_err() {
+            break false;
         }
-        assert!(Instant::now() < deadline, "the rows read never spilled into {}", spill.display());
+        i += 5000;
+        if spill_folders(spill).iter().any(|d| d.join("AKSAudit").is_dir()) {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    if !spilled {
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("wait for dragnet");
+        panic!("the rows read never spilled into {}: {}", spill.display(), String::from_utf8_lossy(&out.stderr));
     }
+    (child, pipe)
 }
 
 fn stop_with(signal: &str, code: i32) {
