@@ -258,13 +258,17 @@ pub struct HuntArgs {
 
     /// Memory for the whole hunt, e.g. 512MB, 4GB: rows read from logs
     /// keep an eighth of it in memory and spill the rest to disk
-    /// (--spill-dir); a rule's query that needs more than the other seven
-    /// eighths fails with this limit named.
+    /// (--spill-dir); a rule's query gets half of it, spills its sorts,
+    /// aggregations and joins past that, and fails with this limit named
+    /// when it needs more; the rest is headroom for what is not counted.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
     pub memory_limit: String,
 
-    /// The folder where rows read from logs spill, in a temporary folder
-    /// removed at exit [default: the system's temporary folder, TMPDIR].
+    /// The folder where rows read from logs and the queries' sorts,
+    /// aggregations and joins spill, in dragnet-spill-<pid>-<random>
+    /// folders removed at exit, also on SIGINT or SIGTERM (folders that a
+    /// killed run left are removed by the next run) [default: the system's
+    /// temporary folder, TMPDIR].
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
 
@@ -396,13 +400,18 @@ pub struct QueryArgs {
 
     /// Memory for the whole query, e.g. 512MB, 4GB: rows read from logs
     /// keep an eighth of it in memory and spill the rest to disk
-    /// (--spill-dir); a query that needs more than the other seven eighths
-    /// fails with this limit named.
+    /// (--spill-dir); the query gets half of it, spills its sorts,
+    /// aggregations and joins past that, and fails with this limit named
+    /// when it needs more (a table or JSON result counts whole); the rest
+    /// is headroom for what is not counted.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
     pub memory_limit: String,
 
-    /// The folder where rows read from logs spill, in a temporary folder
-    /// removed at exit [default: the system's temporary folder, TMPDIR].
+    /// The folder where rows read from logs and the query's sorts,
+    /// aggregations and joins spill, in dragnet-spill-<pid>-<random>
+    /// folders removed at exit, also on SIGINT or SIGTERM (folders that a
+    /// killed run left are removed by the next run) [default: the system's
+    /// temporary folder, TMPDIR].
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
 }

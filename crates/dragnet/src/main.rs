@@ -7,6 +7,7 @@ mod cmd;
 mod input;
 mod output;
 mod progress;
+mod signals;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -17,6 +18,14 @@ use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The commands that run queries can spill to disk: a signal removes
+    // their spill folders before the process exits.
+    if matches!(cli.command, Command::Query(_) | Command::Hunt(_) | Command::Test(_))
+        && let Err(e) = signals::install()
+    {
+        eprintln!("dragnet: {e:#}");
+        return ExitCode::from(2);
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {

@@ -58,3 +58,17 @@ fn check_dumps_the_deepest_tree() {
     // Deeper than serde_json reads back by default: check the text.
     assert!(text(&o.stdout).starts_with(r#"{"ok":true,"ast":"#), "{}", text(&o.stdout).get(..200).unwrap_or(""));
 }
+
+#[test]
+fn a_held_result_counts_against_the_memory_limit() {
+    // About 40 MB of rows: more than the pool of a 16 MB limit.
+    let q = "range x from 1 to 1000000 step 1 | extend s = strcat('row number ', x, ' of a result held whole')";
+    let o = dragnet(&["query", "--memory-limit", "16MB", "-"], q);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("needs more memory than its budget"), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("--memory-limit is 16 MiB"), "{}", text(&o.stderr));
+    // Written as the rows come, the same result is not held.
+    let o = dragnet(&["query", "--memory-limit", "16MB", "--format", "jsonl", "-"], q);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout).lines().count(), 1_000_000);
+}

@@ -1,15 +1,21 @@
 //! The engine: parse, bind, plan and run a query over a catalog of tables.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DataFusionError;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::execution::TaskContext;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::logical_expr::LogicalPlan;
-use datafusion::physical_plan::{ExecutionPlan, collect, execute_stream};
+use datafusion::logical_expr::{Expr, LogicalPlan};
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
 
 use crate::catalog::Catalog;
 use crate::deadline::Deadline;
@@ -35,12 +41,25 @@ pub struct EngineConfig {
     /// distribution and sort requirements. The same plan, unoptimized, for
     /// differential tests.
     pub optimize: bool,
+    /// Where sorts, aggregations and joins that outgrow `memory_limit`
+    /// write their spill files: each query makes a temporary folder
+    /// (`datafusion-*`) inside it, removed when the query ends (made if
+    /// missing; its parent must exist). `None` for the system's temporary
+    /// folder.
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl EngineConfig {
     /// No limits, default parallelism.
     pub fn unlimited() -> EngineConfig {
-        EngineConfig { memory_limit: None, timeout: None, target_partitions: None, batch_size: 8192, optimize: true }
+        EngineConfig {
+            memory_limit: None,
+            timeout: None,
+            target_partitions: None,
+            batch_size: 8192,
+            optimize: true,
+            spill_dir: None,
+        }
     }
 }
 
@@ -115,14 +134,37 @@ impl Engine {
         crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
     }
 
-    fn context(&self, deadline: Deadline) -> Result<SessionContext, EngineError> {
+    /// The session for `plans`: their memory pool, and where they spill.
+    ///
+    /// Plans that collect values into lists (`make_list`, `make_set`,
+    /// `make_bag`, `percentile`) aggregate in one phase and do not spill:
+    /// the state of such a group is one large value, which the two-phase
+    /// aggregation passes between its phases (and a spill merge reads back,
+    /// one per spill file) outside the pool. Their rows go to the final
+    /// phase as they are, so what grows is counted, and the query runs in
+    /// the pool or stops.
+    fn context(&self, deadline: Deadline, plans: &[LogicalPlan]) -> Result<SessionContext, EngineError> {
+        let collecting = plans.iter().any(collects_values);
         let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
+        if collecting {
+            let exec = &mut cfg.options_mut().execution;
+            exec.skip_partial_aggregation_probe_ratio_threshold = 0.0;
+            exec.skip_partial_aggregation_probe_rows_threshold = 0;
+        }
         if let Some(p) = self.config.target_partitions {
             cfg = cfg.with_target_partitions(p);
         }
         let mut rt = RuntimeEnvBuilder::new();
         if let Some(limit) = self.config.memory_limit {
             rt = rt.with_memory_limit(limit, 1.0);
+        }
+        let mode = match &self.config.spill_dir {
+            _ if collecting => Some(DiskManagerMode::Disabled),
+            Some(dir) => Some(DiskManagerMode::Directories(vec![dir.clone()])),
+            None => None,
+        };
+        if let Some(mode) = mode {
+            rt = rt.with_disk_manager_builder(DiskManagerBuilder::default().with_mode(mode));
         }
         let rt = rt.build_arc().map_err(|e| EngineError::Execution(e.to_string()))?;
         Ok(crate::optimizer::session(cfg, rt, deadline, self.config.optimize))
@@ -136,12 +178,16 @@ impl Engine {
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
         let plans = self.plan_until(text, options, deadline)?;
-        let ctx = self.context(deadline)?;
+        let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
+        // Every result stays counted in the memory pool until the last
+        // statement has run.
+        let mut held = Vec::new();
         for plan in plans {
             let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
             let physical = within(deadline, plan_physical(&ctx, plan)).await??;
-            let batches = run_physical(deadline, physical, &ctx).await?;
+            let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
+            held.push(reservation);
             out.push(QueryResult { schema, batches });
         }
         Ok(out)
@@ -158,12 +204,26 @@ impl Engine {
             return Err(EngineError::Execution("the query has no tabular result".into()));
         }
         let plan = plans.swap_remove(0);
-        let ctx = self.context(deadline)?;
+        let ctx = self.context(deadline, std::slice::from_ref(&plan))?;
         let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
         let physical = within(deadline, plan_physical(&ctx, plan)).await??;
         let stream = execute_stream(physical, ctx.task_ctx()).map_err(exec_error)?;
         Ok(QueryStream::new(schema, stream, deadline))
     }
+}
+
+/// Whether `plan` aggregates values into lists (see [`Engine::context`]).
+fn collects_values(plan: &LogicalPlan) -> bool {
+    const COLLECTING: &[&str] = &["make_list", "make_set", "make_bag", "array_agg"];
+    let collecting = |e: &Expr| {
+        e.exists(|e| Ok(matches!(e, Expr::AggregateFunction(f) if COLLECTING.contains(&f.func.name())))).unwrap_or(true)
+    };
+    let mut found = false;
+    let walked = plan.apply_with_subqueries(|node| {
+        found = matches!(node, LogicalPlan::Aggregate(a) if a.aggr_expr.iter().any(collecting));
+        Ok(if found { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    found || walked.is_err()
 }
 
 /// Stack for planning and running one query: reserved, and used only as
@@ -196,22 +256,40 @@ async fn plan_physical(ctx: &SessionContext, plan: LogicalPlan) -> Result<Arc<dy
 /// stack (DataFusion evaluates an expression by recursion as deep as the
 /// expression, and merges a chain of `extend`s into one). The deadline holds
 /// even while one batch computes without yielding: the caller stops waiting,
-/// and the thread stops at its next check.
+/// and the thread stops at its next check. The batches held count in the
+/// memory pool (the reservation returned), so that a result larger than
+/// the budget stops the query rather than outgrow the limit.
 async fn run_physical(
     deadline: Deadline,
     physical: Arc<dyn ExecutionPlan>,
     ctx: &SessionContext,
-) -> Result<Vec<RecordBatch>, EngineError> {
+) -> Result<(Vec<RecordBatch>, MemoryReservation), EngineError> {
     let task_ctx = ctx.task_ctx();
     let runtime = tokio::runtime::Handle::current();
     let mut task = tokio::task::spawn_blocking(move || {
-        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect(physical, task_ctx))))
+        stacker::grow(BIG_STACK, move || runtime.block_on(within(deadline, collect_counted(physical, task_ctx))))
     });
     match within(deadline, &mut task).await? {
         Ok(r) => r?.map_err(exec_error),
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => Err(EngineError::Execution(e.to_string())),
     }
+}
+
+/// Every batch of `physical`, each counted in the memory pool as it comes.
+async fn collect_counted(
+    physical: Arc<dyn ExecutionPlan>,
+    task_ctx: Arc<TaskContext>,
+) -> Result<(Vec<RecordBatch>, MemoryReservation), DataFusionError> {
+    let reservation = MemoryConsumer::new("query result").register(task_ctx.memory_pool());
+    let mut stream = execute_stream(physical, task_ctx)?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        reservation.try_grow(batch.get_array_memory_size())?;
+        batches.push(batch);
+    }
+    Ok((batches, reservation))
 }
 
 /// Awaits `work` until `deadline`.

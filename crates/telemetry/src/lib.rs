@@ -18,4 +18,5 @@ mod rfc3339;
 pub mod sink;
 pub mod sources;
 pub mod spill;
+pub mod spill_dir;
 pub mod tables;

@@ -74,9 +74,17 @@ impl ParquetDataset {
     ) -> Result<&mut ArrowWriter<File>, OutputError> {
         let key = (table, day);
         if !self.writers.contains_key(&key) {
+            // Made under the dataset's folder, never the folder itself: a
+            // spill folder removed at a signal is not made again.
             let folder = self.dir.join(table).join(&key.1);
-            std::fs::create_dir_all(&folder)
-                .map_err(|e| OutputError(format!("cannot create {}: {e}", folder.display())))?;
+            for f in [self.dir.join(table), folder.clone()] {
+                match std::fs::create_dir(&f) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                        return Err(OutputError(format!("cannot create {}: {e}", f.display())));
+                    }
+                    _ => {}
+                }
+            }
             let path = folder.join(format!("{}.parquet", self.run));
             let file =
                 File::create(&path).map_err(|e| OutputError(format!("cannot create {}: {e}", path.display())))?;

@@ -6,12 +6,13 @@
 //! A run that stays under the budget keeps its tables as `MemTable`s, as
 //! fast as before; one that passes it is read back from the spilled files
 //! alone (what was in memory at that moment is written out too). The
-//! temporary folder, `dragnet-spill-<pid>-<n>` under the folder given or
+//! temporary folder, `dragnet-spill-<pid>-<random>` under the folder given or
 //! the system's temporary folder, is removed when its [`SpillDir`] is
-//! dropped.
+//! dropped (see [`spill_dir`](crate::spill_dir) for what happens when the
+//! run is stopped).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
@@ -40,22 +41,7 @@ pub struct SpillOptions {
 /// Table names and tables.
 pub type Tables = Vec<(String, Arc<dyn TableProvider>)>;
 
-/// A temporary folder, removed (with everything in it) when dropped.
-#[derive(Debug)]
-pub struct SpillDir(PathBuf);
-
-impl SpillDir {
-    /// The folder.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for SpillDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use crate::spill_dir::SpillDir;
 
 /// An [`Output`] that holds batches up to a budget, then spills.
 pub struct SpillStore {
@@ -78,7 +64,7 @@ impl SpillStore {
 
     fn start_spill(&mut self) -> Result<(), OutputError> {
         let parent = self.options.dir.clone().unwrap_or_else(std::env::temp_dir);
-        let dir = unique_dir(&parent)?;
+        let dir = SpillDir::create(&parent).map_err(|e| OutputError(e.to_string()))?;
         let mut ds = ParquetDataset::create(dir.path())?.with_row_group(SPILL_ROW_GROUP);
         for (table, batches) in std::mem::take(&mut self.tables) {
             for b in batches {
@@ -124,22 +110,6 @@ impl Output for SpillStore {
             self.start_spill()?;
         }
         Ok(())
-    }
-}
-
-fn unique_dir(parent: &Path) -> Result<SpillDir, OutputError> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    std::fs::create_dir_all(parent)
-        .map_err(|e| OutputError(format!("cannot create the spill folder {}: {e}", parent.display())))?;
-    loop {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = parent.join(format!("dragnet-spill-{}-{n}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(SpillDir(dir)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(OutputError(format!("cannot create the spill folder {}: {e}", dir.display()))),
-        }
     }
 }
 

@@ -25,8 +25,9 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let cap = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     let caps = AlertCaps { max_alerts: cap(args.max_alerts_per_rule), max_evidence: cap(args.max_evidence_rows) };
     let given_now = args.now.as_deref().map(parse_now).transpose()?;
+    let engine_spill = limits.engine_spill()?;
     let loaded = build_catalog(&args.logs, args.quiet, &limits)?;
-    let engine = Engine::new(loaded.catalog, limits.engine());
+    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = crate::cmd::query::runtime()?;
     let now = match given_now {
         Some(n) => n,
@@ -68,6 +69,7 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     // thread: do not wait for it.
     rt.shutdown_background();
     drop(loaded.spill);
+    drop(engine_spill);
     Ok(if errors > 0 {
         2
     } else if written == 0 {

@@ -21,9 +21,10 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
         None => QueryOptions::at_current_time().now,
     };
     let limits = Limits::parse(&args.timeout, &args.memory_limit, args.spill_dir.as_deref())?;
+    let engine_spill = limits.engine_spill()?;
     let loaded = build_catalog(&args.data, args.quiet, &limits)?;
     let _spill = loaded.spill;
-    let engine = Engine::new(loaded.catalog, limits.engine());
+    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = runtime()?;
     let options = QueryOptions { now };
     let one_result = engine.plan(&q.text, options).is_ok_and(|p| p.len() == 1);
@@ -109,12 +110,20 @@ fn report(e: &EngineError, text: &str, origin: &str, limits: &Limits) {
 }
 
 /// The share of `--memory-limit` that rows read from logs may hold in
-/// memory before they spill to disk: one part in [`READER_SHARE`]; the
-/// rest is DataFusion's memory pool.
+/// memory before they spill to disk: one part in [`READER_SHARE`].
 pub const READER_SHARE: usize = 8;
 
+/// The share of `--memory-limit` that is DataFusion's memory pool (what
+/// sorts, aggregations, joins and held results count against): one part
+/// in [`POOL_SHARE`]. The rest, after the readers' share, is headroom for
+/// what the pool does not count: the batches passing between operators,
+/// the values a function builds while it computes a batch (a group's
+/// `make_list` is held as a list and as its JSON text at once), and the
+/// process itself.
+pub const POOL_SHARE: usize = 2;
+
 /// `--timeout`, `--memory-limit` and `--spill-dir`, and how the memory is
-/// split between the log readers' buffers and the engine.
+/// split between the log readers' buffers, the engine's pool and headroom.
 pub struct Limits {
     /// How long a query may run.
     pub timeout: Duration,
@@ -137,10 +146,30 @@ impl Limits {
         self.memory / READER_SHARE
     }
 
-    /// The engine's limits: the memory the readers do not take.
-    pub fn engine(&self) -> EngineConfig {
-        let pool = self.memory.saturating_sub(self.reader_budget()).max(1);
-        EngineConfig { memory_limit: Some(pool), timeout: Some(self.timeout), ..EngineConfig::unlimited() }
+    /// The engine's memory pool.
+    pub fn pool(&self) -> usize {
+        (self.memory / POOL_SHARE).max(1)
+    }
+
+    /// The folder spill folders are made in: `--spill-dir`, else the
+    /// system's temporary folder.
+    pub fn spill_parent(&self) -> PathBuf {
+        self.spill_dir.clone().unwrap_or_else(std::env::temp_dir)
+    }
+
+    /// This run's folder for the engine's spill files (see [`engine_spill`]).
+    pub fn engine_spill(&self) -> Result<SpillDir> {
+        engine_spill(&self.spill_parent())
+    }
+
+    /// The engine's limits, its spill files in `spill`.
+    pub fn engine(&self, spill: &SpillDir) -> EngineConfig {
+        EngineConfig {
+            memory_limit: Some(self.pool()),
+            timeout: Some(self.timeout),
+            spill_dir: Some(spill.path().to_path_buf()),
+            ..EngineConfig::unlimited()
+        }
     }
 
     /// An engine error in one line; running out of memory names the limit.
@@ -149,7 +178,7 @@ impl Limits {
             EngineError::ResourcesExhausted(_) => format!(
                 "{e}; --memory-limit is {} ({} for queries, {} for rows read from logs)",
                 size_text(self.memory),
-                size_text(self.engine().memory_limit.unwrap_or(0)),
+                size_text(self.pool()),
                 size_text(self.reader_budget())
             ),
             other => other.to_string(),
@@ -157,8 +186,17 @@ impl Limits {
     }
 
     fn spill(&self) -> SpillOptions {
-        SpillOptions { budget: Some(self.reader_budget()), dir: self.spill_dir.clone() }
+        SpillOptions { budget: Some(self.reader_budget()), dir: Some(self.spill_parent()) }
     }
+}
+
+/// Removes the spill folders that runs which are gone left in `parent`,
+/// then makes this run's folder there for the engine's spill files.
+pub fn engine_spill(parent: &Path) -> Result<SpillDir> {
+    for dir in telemetry::spill_dir::remove_stale(parent) {
+        eprintln!("dragnet: removed {}, left by an earlier run that was killed", dir.display());
+    }
+    Ok(SpillDir::create(parent)?)
 }
 
 /// A catalog, and the temporary dataset its log tables spilled to (removed

@@ -14,11 +14,12 @@ use crate::cli::{RuleSources, TestArgs, TestFormat};
 use crate::cmd::rule_set;
 
 /// Limits for one test's query: test logs are small.
-fn config() -> EngineConfig {
+fn config(spill: &Path) -> EngineConfig {
     EngineConfig {
         memory_limit: Some(1 << 30),
         timeout: Some(Duration::from_secs(60)),
         target_partitions: Some(1),
+        spill_dir: Some(spill.to_path_buf()),
         ..EngineConfig::unlimited()
     }
 }
@@ -32,6 +33,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let sources = RuleSources { rules: args.rules.clone(), no_builtin: !args.rules.is_empty() };
     let (pack, load_failed) = rule_set::load(&sources)?;
+    let spill = crate::cmd::query::engine_spill(&std::env::temp_dir())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;
     let (mut passed, mut failed, mut untested) = (0, 0, 0);
     for rule in &pack.rules {
@@ -41,7 +43,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> Result<i32> {
             continue;
         }
         for test in &rule.tests {
-            let outcome = rt.block_on(run_test(rule, test, config()));
+            let outcome = rt.block_on(run_test(rule, test, config(spill.path())));
             if outcome.passed() {
                 passed += 1;
             } else {

@@ -1,6 +1,7 @@
-//! The aggregation functions' names, and the row functions that finish an
-//! aggregation: `summarize` collects a group's values with `array_agg`, and
-//! these turn the list into the KQL result.
+//! The aggregation functions' names, and the row function that finishes
+//! `percentile`: `summarize` collects a group's values with `array_agg`, and
+//! it turns the list into the KQL result (the collecting aggregations are
+//! finished in [`collect`](super::collect)).
 
 use serde_json::Value as J;
 
@@ -43,37 +44,6 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("variancep", "variancep"),
 ];
 
-/// `make_list_with_nulls`: the list as a dynamic array, nulls kept; an
-/// empty group gives `[]`.
-pub fn list_with_nulls(a: &[V], _: &mut Ctx) -> V {
-    match &a[0] {
-        V::Dyn(J::Array(items)) => V::Dyn(J::Array(items.clone())),
-        _ => V::Dyn(J::Array(Vec::new())),
-    }
-}
-
-/// `make_bag`: the property bags of the list merged into one, at most
-/// `a[1]` keys; values that are not bags are skipped. When a key repeats,
-/// its first value is kept (Kusto picks an arbitrary one).
-pub fn merge_bags(a: &[V], _: &mut Ctx) -> V {
-    let limit = a.get(1).and_then(V::long).map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
-    let mut out = serde_json::Map::new();
-    if let V::Dyn(J::Array(items)) = &a[0] {
-        for item in items {
-            let J::Object(bag) = item else { continue };
-            for (k, v) in bag {
-                if out.len() >= limit {
-                    break;
-                }
-                if !out.contains_key(k) {
-                    out.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    V::Dyn(J::Object(out))
-}
-
 /// `percentile` by nearest rank over a list of numbers (nulls ignored): the
 /// value at rank ceil(p/100 * n), 0 giving the smallest. A list of whole
 /// numbers gives a whole number, exactly (datetimes and timespans travel as
@@ -115,14 +85,6 @@ mod tests {
     }
 
     #[test]
-    fn bags_merge_and_skip_other_values() {
-        let list: J = serde_json::from_str(r#"[{"a":1},2,{"b":2,"a":3},null]"#).unwrap();
-        let got = merge_bags(&[V::Dyn(list)], &mut Ctx::default());
-        assert_eq!(got, V::Dyn(serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap()));
-        assert_eq!(merge_bags(&[V::Null], &mut Ctx::default()), V::Dyn(J::Object(serde_json::Map::new())));
-    }
-
-    #[test]
     fn nearest_rank_is_exact_for_whole_numbers() {
         let big: J = serde_json::from_str("[1795176000000000001,1795176000000000003,null]").unwrap();
         let got = nearest_rank(&[V::Dyn(big), V::Long(100)], &mut Ctx::default());
@@ -131,12 +93,5 @@ mod tests {
         assert_eq!(nearest_rank(&[V::Dyn(reals.clone()), V::Long(0)], &mut Ctx::default()), V::Real(0.5));
         assert_eq!(nearest_rank(&[V::Dyn(reals), V::Real(50.0)], &mut Ctx::default()), V::Real(1.5));
         assert_eq!(nearest_rank(&[V::Dyn(J::Array(Vec::new())), V::Long(50)], &mut Ctx::default()), V::Null);
-    }
-
-    #[test]
-    fn lists_keep_nulls() {
-        let list: J = serde_json::from_str("[null,4]").unwrap();
-        assert_eq!(list_with_nulls(&[V::Dyn(list.clone())], &mut Ctx::default()), V::Dyn(list));
-        assert_eq!(list_with_nulls(&[V::Null], &mut Ctx::default()), V::Dyn(J::Array(Vec::new())));
     }
 }

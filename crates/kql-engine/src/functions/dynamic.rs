@@ -180,31 +180,6 @@ pub fn constant_elements(json: &str) -> Vec<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn walk_follows_keys_and_indexes() {
-        let v: J = serde_json::from_str(r#"{"a":{"b":[1,2,{"c":"x"}]}}"#).unwrap();
-        let p = [PathElem::Key("a".into()), PathElem::Key("b".into()), PathElem::Index(-1), PathElem::Key("c".into())];
-        assert_eq!(walk(&v, &p), Some(&J::String("x".into())));
-        assert_eq!(walk(&v, &[PathElem::Key("z".into())]), None);
-        assert_eq!(walk(&v, &[PathElem::Index(0)]), None);
-    }
-
-    #[test]
-    fn tostring_of_dynamic_unquotes_strings() {
-        let mut s = String::new();
-        dynamic_to_string(r#""a\"b""#, &mut s);
-        assert_eq!(s, "a\"b");
-        s.clear();
-        dynamic_to_string("[1,2]", &mut s);
-        assert_eq!(s, "[1,2]");
-        assert_eq!(constant_elements(r#"["a", 1, null]"#), vec!["a", "1", ""]);
-    }
-}
-
 /// The JSON of one Arrow value, as a dynamic value holds it: strings quoted,
 /// dynamic values embedded, datetimes and timespans as their text.
 pub fn scalar_json(v: &ScalarValue) -> J {
@@ -236,63 +211,27 @@ pub fn scalar_json(v: &ScalarValue) -> J {
     }
 }
 
-/// A list (from `array_agg`) as a dynamic JSON array, nulls dropped;
-/// `flatten` splices in the elements of array values (`make_set` of arrays).
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ListToDynamicFunc {
-    dedup: bool,
-    signature: Signature,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The UDF behind `make_list` (`dedup = false`) and `make_set` (`true`).
-pub fn list_to_dynamic(dedup: bool) -> ScalarUDF {
-    ScalarUDF::from(ListToDynamicFunc {
-        dedup,
-        signature: Signature::new(TypeSignature::Any(1), Volatility::Immutable),
-    })
-}
+    #[test]
+    fn walk_follows_keys_and_indexes() {
+        let v: J = serde_json::from_str(r#"{"a":{"b":[1,2,{"c":"x"}]}}"#).unwrap();
+        let p = [PathElem::Key("a".into()), PathElem::Key("b".into()), PathElem::Index(-1), PathElem::Key("c".into())];
+        assert_eq!(walk(&v, &p), Some(&J::String("x".into())));
+        assert_eq!(walk(&v, &[PathElem::Key("z".into())]), None);
+        assert_eq!(walk(&v, &[PathElem::Index(0)]), None);
+    }
 
-impl ScalarUDFImpl for ListToDynamicFunc {
-    fn name(&self) -> &str {
-        if self.dedup { "make_set_json" } else { "make_list_json" }
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::LargeUtf8)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arr = match &args.args[0] {
-            ColumnarValue::Array(a) => a.clone(),
-            ColumnarValue::Scalar(s) => s.to_array()?,
-        };
-        let mut b = LargeStringBuilder::with_capacity(arr.len(), arr.len() * 16);
-        for i in 0..arr.len() {
-            let v = ScalarValue::try_from_array(&arr, i)?;
-            let mut items: Vec<J> = match scalar_json(&v) {
-                J::Array(items) => items.into_iter().filter(|j| !j.is_null()).collect(),
-                _ => Vec::new(),
-            };
-            if self.dedup {
-                // `make_set` of dynamic arrays adds their elements.
-                let mut flat = Vec::new();
-                for it in items {
-                    match it {
-                        J::Array(inner) => flat.extend(inner),
-                        other => flat.push(other),
-                    }
-                }
-                let mut seen = std::collections::HashSet::new();
-                flat.retain(|j| seen.insert(j.to_string()));
-                items = flat;
-            }
-            b.append_value(J::Array(items).to_string());
-        }
-        let out: ArrayRef = Arc::new(b.finish());
-        match &args.args[0] {
-            ColumnarValue::Scalar(_) => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?)),
-            ColumnarValue::Array(_) => Ok(ColumnarValue::Array(out)),
-        }
+    #[test]
+    fn tostring_of_dynamic_unquotes_strings() {
+        let mut s = String::new();
+        dynamic_to_string(r#""a\"b""#, &mut s);
+        assert_eq!(s, "a\"b");
+        s.clear();
+        dynamic_to_string("[1,2]", &mut s);
+        assert_eq!(s, "[1,2]");
+        assert_eq!(constant_elements(r#"["a", 1, null]"#), vec!["a", "1", ""]);
     }
 }

@@ -8,6 +8,8 @@
 pub mod aggregate;
 pub mod args;
 pub mod checked;
+pub mod collect;
+pub mod collect_agg;
 pub mod collections;
 pub mod convert;
 pub mod datetime;

@@ -12,7 +12,8 @@ use crate::bind::names::{AGGREGATES, NameTable, inferred};
 use crate::bind::{BResult, Binder, Row, Tab, Typed};
 use crate::error;
 use crate::functions::aggregate;
-use crate::functions::dynamic::list_to_dynamic;
+use crate::functions::collect::{Collect, MAX_ELEMENTS, collect_to_dynamic};
+use crate::functions::collect_agg::collect_aggregate;
 use crate::functions::rowwise::row_func;
 use crate::types::KqlType;
 
@@ -229,29 +230,33 @@ impl<'a> Binder<'a> {
                 let x = arg(self, 0)?;
                 let p = if name.ends_with("_if") { Some(pred(self, 1)?) } else { None };
                 let not_null = x.expr.clone().is_not_null();
-                let p = Some(match p {
+                let keep = match p {
                     Some(p) => p.and(not_null),
                     None => not_null,
-                });
-                let set = name.starts_with("make_set");
+                };
+                let max = self.max_size(args.get(if name.ends_with("_if") { 2 } else { 1 }))?;
+                let kind = if name.starts_with("make_set") { Collect::Set } else { Collect::List };
                 // make_list keeps the order of sorted input.
-                let order = if set { Vec::new() } else { self.sorted_input.clone().unwrap_or_default() };
-                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
-                let mut builder = call.order_by(order);
-                if let Some(p) = p {
-                    builder = builder.filter(p);
+                let order = match kind {
+                    Collect::List => self.sorted_input.clone().unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                if order.is_empty() {
+                    let call = collect_aggregate(kind, max).call(vec![x.expr]);
+                    (self.df(span, call.filter(keep).build())?, KqlType::Dynamic)
+                } else {
+                    let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
+                    let list = self.df(span, call.order_by(order).filter(keep).build())?;
+                    (collect_to_dynamic(kind).call(vec![list, lit(max)]), KqlType::Dynamic)
                 }
-                let list = self.df(span, builder.build())?;
-                (list_to_dynamic(set).call(vec![list]), KqlType::Dynamic)
             }
             "make_list_with_nulls" => {
-                // Nulls kept, in the order of sorted input.
+                // Nulls kept, in the order of sorted input; no maxSize.
                 let x = arg(self, 0)?;
                 let order = self.sorted_input.clone().unwrap_or_default();
                 let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
                 let list = self.df(span, call.order_by(order).build())?;
-                let f = row_func("make_list_with_nulls", KqlType::Dynamic, aggregate::list_with_nulls);
-                (f.call(vec![list]), KqlType::Dynamic)
+                (collect_to_dynamic(Collect::ListWithNulls).call(vec![list, lit(i64::MAX)]), KqlType::Dynamic)
             }
             "make_bag" | "make_bag_if" => {
                 let x = arg(self, 0)?;
@@ -263,19 +268,14 @@ impl<'a> Binder<'a> {
                     ));
                 }
                 let (p, size_at) = if name == "make_bag_if" { (Some(pred(self, 1)?), 2) } else { (None, 1) };
-                let max_size = match args.get(size_at) {
-                    Some(_) => self.constant_f64(args.get(size_at), span)? as i64,
-                    None => 1_048_576,
-                };
+                let max_size = self.max_size(args.get(size_at))?;
                 let not_null = x.expr.clone().is_not_null();
                 let keep = match p {
                     Some(p) => p.and(not_null),
                     None => not_null,
                 };
-                let call = datafusion::functions_aggregate::array_agg::array_agg_udaf().call(vec![x.expr]);
-                let list = self.df(span, call.filter(keep).build())?;
-                let f = row_func("make_bag", KqlType::Dynamic, aggregate::merge_bags);
-                (f.call(vec![list, lit(max_size)]), KqlType::Dynamic)
+                let call = collect_aggregate(Collect::Bag, max_size).call(vec![x.expr]);
+                (self.df(span, call.filter(keep).build())?, KqlType::Dynamic)
             }
             "take_any" | "any" => {
                 // One column: a non-null, non-empty value when there is one.
@@ -339,6 +339,22 @@ impl<'a> Binder<'a> {
         let collector = self.aggs.as_mut().expect("checked above");
         collector.aggs.push(expr.alias(&id));
         Ok(Typed { expr: Self::column(&id), ty })
+    }
+
+    /// `maxSize` of `make_list`, `make_set` and `make_bag`: a constant
+    /// whole number from 1 to [`MAX_ELEMENTS`], which is also the default
+    /// (make-list-aggregation-function.md).
+    fn max_size(&mut self, a: Option<&Arg>) -> BResult<i64> {
+        let Some(a) = a else { return Ok(MAX_ELEMENTS) };
+        let n = self.constant_f64(Some(a), a.value.span)?;
+        if n.fract() != 0.0 || !(1.0..=MAX_ELEMENTS as f64).contains(&n) {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                a.value.span,
+                format!("maxSize must be a whole number from 1 to {MAX_ELEMENTS}"),
+            ));
+        }
+        Ok(n as i64)
     }
 
     fn constant_f64(&mut self, e: Option<&Arg>, span: Span) -> BResult<f64> {
