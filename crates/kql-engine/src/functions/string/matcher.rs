@@ -100,8 +100,8 @@ impl Matcher {
             }
         }
         let in_terms = terms.values().map(Vec::len).sum();
-        let ac_index: Vec<usize> =
-            (0..texts.len()).filter(|&i| !texts[i].is_empty() && !(in_terms > 0 && whole_term(&texts[i]))).collect();
+        let in_set = |t: &String| in_terms > 0 && whole_term(t);
+        let ac_index: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty() && !in_set(&texts[i])).collect();
         let empty = texts.iter().filter(|t| t.is_empty()).count();
         Matcher {
             mode,
