@@ -301,7 +301,13 @@ async fn within<T>(deadline: Deadline, work: impl Future<Output = T>) -> Result<
 }
 
 pub(crate) fn exec_error(e: DataFusionError) -> EngineError {
-    match e.find_root() {
+    let root = e.find_root();
+    if let DataFusionError::External(x) = root
+        && let Some(passed) = x.downcast_ref::<crate::deadline::Passed>()
+    {
+        return EngineError::Timeout(passed.0);
+    }
+    match root {
         DataFusionError::ResourcesExhausted(m) => EngineError::ResourcesExhausted(m.clone()),
         other => EngineError::Execution(other.strip_backtrace()),
     }

@@ -5,8 +5,8 @@
 //! Every `extend` is a projection. DataFusion merges a projection into the
 //! one below it by putting the lower expressions in place of the columns the
 //! upper one reads, a pair at a time, deriving the merged schema afresh each
-//! time (a scan of the input schema per column, every expression formatted).
-//! Over a pipeline of n `extend`s that each add a column that is cubic in n.
+//! time (a scan of the input schema per column, every expression formatted):
+//! for a pipeline of n `extend`s that each add a column, time cubic in n.
 //! And a column replaced n times (`extend r = r + 1`, n times) becomes one
 //! expression n levels tall, whose field DataFusion derives in time
 //! quadratic in its height (each level formats its whole subtree for its
