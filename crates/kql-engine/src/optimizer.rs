@@ -42,6 +42,7 @@ use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
 use datafusion::physical_optimizer::join_selection::JoinSelection;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
+use datafusion::physical_optimizer::output_requirements::OutputRequirements;
 use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -97,8 +98,16 @@ pub(crate) fn session(
             Arc::new(DecorrelatePredicateSubquery::new()),
             Arc::new(ScalarSubqueryToJoin::new()),
         ];
-        let physical: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> =
-            vec![Arc::new(JoinSelection::new()), Arc::new(EnsureRequirements::new()), Arc::new(SanityCheckPlan::new())];
+        let physical: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![
+            // The query's own output order (a final sort) is a requirement
+            // too: without it EnsureRequirements drops a sort nothing above
+            // it asks for.
+            Arc::new(OutputRequirements::new_add_mode()),
+            Arc::new(JoinSelection::new()),
+            Arc::new(EnsureRequirements::new()),
+            Arc::new(OutputRequirements::new_remove_mode()),
+            Arc::new(SanityCheckPlan::new()),
+        ];
         (Analyzer::new().rules, logical, physical)
     };
     let check: Arc<dyn OptimizerRule + Send + Sync> = Arc::new(DeadlineCheck(deadline));

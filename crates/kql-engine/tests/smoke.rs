@@ -111,3 +111,23 @@ fn unoptimized_plans_run_to_the_same_rows() {
         assert_eq!(on, rows_with(q, false), "{q}");
     }
 }
+
+#[test]
+fn without_the_optimizers_a_final_sort_is_kept() {
+    // Nothing above the sort asks for its order but the query's output:
+    // the unoptimized plan (the fuzzer's reference) must keep it too.
+    let q = "datatable(l:long, s:string, r:real)[1, 'a', 0.5, 2, 'b', real(+inf), 1, 'A', 2.5] \
+             | order by r | extend r = 0 | project-away r | project s";
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for optimize in [true, false] {
+        let engine = Engine::new(Catalog::new(), EngineConfig { optimize, batch_size: 2, ..EngineConfig::unlimited() });
+        let res = rt.block_on(engine.run(q, QueryOptions { now: 0 })).unwrap();
+        let mut rows = Vec::new();
+        for b in &res[0].batches {
+            for i in 0..b.num_rows() {
+                rows.push(kql_engine::render::cell_text(b.column(0), i).unwrap_or_default());
+            }
+        }
+        assert_eq!(rows, ["b", "A", "a"], "optimize = {optimize}");
+    }
+}
