@@ -104,30 +104,42 @@ impl ScalarUDFImpl for CheckedFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let n = if all_scalar { 1 } else { args.number_rows };
+        let op = self.op;
         let want = |i: usize| {
-            if i == 1 && matches!(self.op, Op::Scale | Op::Divide) { DataType::Float64 } else { DataType::Int64 }
+            if i == 1 && matches!(op, Op::Scale | Op::Divide) { DataType::Float64 } else { DataType::Int64 }
         };
-        let mut arrays = Vec::with_capacity(args.args.len());
-        for (i, a) in args.args.iter().enumerate() {
-            let arr = match a {
-                ColumnarValue::Array(a) => a.clone(),
-                ColumnarValue::Scalar(s) => s.to_array_of_size(n)?,
-            };
-            let arr = if arr.data_type() == &want(i) { arr } else { datafusion::arrow::compute::cast(&arr, &want(i))? };
-            arrays.push(arr);
-        }
-        let expected = arity(self.op);
-        if arrays.len() != expected {
-            return exec_err!("{} takes {expected} arguments", self.name());
-        }
-        let out: ArrayRef = Arc::new(apply(self.op, &arrays)?);
-        if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+        over_arrays(self.name(), args, arity(op), want, |a| Ok(Arc::new(apply(op, a)?)))
+    }
+}
+
+/// Runs `f` over a UDF's `expected` arguments as arrays of the types
+/// `want` gives by position; a call on scalars only gives a scalar.
+pub(crate) fn over_arrays(
+    name: &str,
+    args: ScalarFunctionArgs,
+    expected: usize,
+    want: impl Fn(usize) -> DataType,
+    f: impl FnOnce(&[ArrayRef]) -> Result<ArrayRef>,
+) -> Result<ColumnarValue> {
+    if args.args.len() != expected {
+        return exec_err!("{name} takes {expected} arguments");
+    }
+    let all_scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let n = if all_scalar { 1 } else { args.number_rows };
+    let mut arrays = Vec::with_capacity(args.args.len());
+    for (i, a) in args.args.iter().enumerate() {
+        let arr = match a {
+            ColumnarValue::Array(a) => a.clone(),
+            ColumnarValue::Scalar(s) => s.to_array_of_size(n)?,
+        };
+        let arr = if arr.data_type() == &want(i) { arr } else { datafusion::arrow::compute::cast(&arr, &want(i))? };
+        arrays.push(arr);
+    }
+    let out = f(&arrays)?;
+    if all_scalar {
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
+    } else {
+        Ok(ColumnarValue::Array(out))
     }
 }
 

@@ -7,11 +7,11 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array};
+use datafusion::arrow::array::{AsArray, Int64Array};
 use datafusion::arrow::compute::kernels::numeric;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::arrow::error::ArrowError;
-use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err};
+use datafusion::common::{DataFusionError, Result, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
@@ -86,39 +86,25 @@ impl ScalarUDFImpl for LongFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let n = if all_scalar { 1 } else { args.number_rows };
-        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(args.args.len());
-        for a in &args.args {
-            let arr = match a {
-                ColumnarValue::Array(a) => a.clone(),
-                ColumnarValue::Scalar(s) => s.to_array_of_size(n)?,
-            };
-            let arr = if arr.data_type() == &DataType::Int64 {
-                arr
-            } else {
-                datafusion::arrow::compute::cast(&arr, &DataType::Int64)?
-            };
-            arrays.push(arr);
-        }
-        let want = if self.op == LongOp::Neg { 1 } else { 2 };
-        if arrays.len() != want {
-            return exec_err!("{} takes {want} arguments", self.name());
-        }
-        let out: ArrayRef = match self.op {
-            LongOp::Add => numeric::add(&arrays[0], &arrays[1]).map_err(overflow)?,
-            LongOp::Sub => numeric::sub(&arrays[0], &arrays[1]).map_err(overflow)?,
-            LongOp::Mul => numeric::mul(&arrays[0], &arrays[1]).map_err(overflow)?,
-            LongOp::Neg => numeric::neg(&arrays[0]).map_err(overflow)?,
-            LongOp::Mod => {
-                Arc::new(modulo(arrays[0].as_primitive::<Int64Type>(), arrays[1].as_primitive::<Int64Type>())?)
-            }
-        };
-        if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+        let op = self.op;
+        let arity = if op == LongOp::Neg { 1 } else { 2 };
+        super::checked::over_arrays(
+            self.name(),
+            args,
+            arity,
+            |_| DataType::Int64,
+            |a| {
+                Ok(match op {
+                    LongOp::Add => numeric::add(&a[0], &a[1]).map_err(overflow)?,
+                    LongOp::Sub => numeric::sub(&a[0], &a[1]).map_err(overflow)?,
+                    LongOp::Mul => numeric::mul(&a[0], &a[1]).map_err(overflow)?,
+                    LongOp::Neg => numeric::neg(&a[0]).map_err(overflow)?,
+                    LongOp::Mod => {
+                        Arc::new(modulo(a[0].as_primitive::<Int64Type>(), a[1].as_primitive::<Int64Type>())?)
+                    }
+                })
+            },
+        )
     }
 }
 
