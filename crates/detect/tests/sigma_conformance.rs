@@ -404,11 +404,9 @@ fn correlations_are_read() {
         ("value_percentile", "  condition:\n    field: Image\n    lte: 1\n"),
     ] {
         let text = format!(
-            "title: c\nid: c1\ncorrelation:\n  type: {ty}\n  rules: [r1, r2]\n  group-by: [User]\n  timespan: 15m\n  generate: true\n\
-             aliases_placeholder: 1\n{extra}"
-        )
-        .replace("aliases_placeholder: 1\n", "");
-        let docs = docs(&text.replace("  condition:", "  condition:"));
+            "title: c\nid: c1\ncorrelation:\n  type: {ty}\n  rules: [r1, r2]\n  group-by: [User]\n  timespan: 15m\n  generate: true\n{extra}"
+        );
+        let docs = docs(&text);
         let Document::Correlation(c) = &docs[0] else { panic!("{ty}: {docs:?}") };
         assert_eq!(c.rules, vec!["r1", "r2"]);
         assert_eq!(c.timespan_secs, 900);
