@@ -8,4 +8,5 @@ pub mod isolate;
 pub mod query;
 pub mod rule_set;
 pub mod rules;
+pub mod serve;
 pub mod test;
