@@ -189,3 +189,39 @@ fn a_non_loopback_listener_is_refused() {
     assert!(err.contains("needs TLS and an access token"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_scheduled_rule_raises_its_alerts_once_however_often_its_window_is_seen() {
+    let dir = temp_dir("scheduled");
+    let mut cfg = config(&dir);
+    // Only a copy of the pods/exec rule, run every second over the last hour.
+    let mut rule = cfg.rules.iter().find(|r| r.id == POD_EXEC).unwrap().clone();
+    rule.kind = detect::rule::Kind::Scheduled;
+    rule.id = "pod-exec-every-second".into();
+    rule.query_frequency = Some(std::time::Duration::from_secs(1));
+    rule.query_period = Some(std::time::Duration::from_secs(3600));
+    cfg.rules = vec![rule];
+    let server = Server::start(cfg);
+    for batch in k8s_batches(100) {
+        assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
+    }
+    // Wait (bounded) for three runs after the post: the last ones see the
+    // same window again.
+    let runs = |s: &Server| s.request("GET", "/api/rules", b"").value()["rules"][0]["runs"].as_u64().unwrap();
+    let start = runs(&server);
+    for _ in 0..600 {
+        if runs(&server) >= start + 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(runs(&server) >= start + 3);
+    let alerts = server.alerts();
+    assert_eq!(by_rule(&alerts), [("pod-exec-every-second".to_string(), 1)].into());
+    let rule = &server.request("GET", "/api/rules", b"").value()["rules"][0];
+    assert_eq!(rule["alerts"], 1, "{rule}");
+    assert_eq!(rule["kind"], "Scheduled");
+    assert!(rule["next_run"].is_string(), "{rule}");
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
