@@ -51,10 +51,10 @@ pub fn check_listen(addr: &SocketAddr) -> Result<(), String> {
     }
 }
 
-/// Wall-clock time in ns since the epoch.
+/// Wall-clock time in ns since the epoch (what schedules and triage
+/// times are in, whatever `now` says).
 pub fn wall_now() -> i64 {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+    kql_engine::QueryOptions::at_current_time().now
 }
 
 impl Config {

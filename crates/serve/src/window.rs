@@ -1,6 +1,7 @@
 //! A scheduled rule's view of the store: every table cut to the rule's
-//! `queryPeriod`, the rows whose time (`TimeGenerated`, else `Timestamp`)
-//! falls in `[now - period, now]`, as Sentinel shows a scheduled query only
+//! `queryPeriod`, the rows whose event time (the first of `detect`'s
+//! `TIME_COLUMNS` a row has: `TimeGenerated`, else `Timestamp`, ...) falls
+//! in `[now - period, now]`, as Sentinel shows a scheduled query only
 //! its lookback. Rows without a time cannot be placed and are kept.
 
 use std::sync::Arc;
@@ -13,10 +14,8 @@ use datafusion::common::TableReference;
 use datafusion::datasource::provider_as_source;
 use datafusion::functions::expr_fn::coalesce;
 use datafusion::logical_expr::{Expr, LogicalPlanBuilder, ident, lit};
+use detect::rows::TIME_COLUMNS;
 use kql_engine::Catalog;
-
-/// The columns an event's time is read from, in order.
-const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
 
 /// `catalog` with each table holding only the rows of `[start, end]` (ns
 /// since the epoch) and those without a time.
