@@ -325,11 +325,15 @@ async fn stream(State(app): State<Arc<App>>) -> Sse<impl Stream<Item = Result<Ev
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    let done = app.nrt_done.load(std::sync::atomic::Ordering::SeqCst);
-    Json(json!({"status": "ok", "wal_bytes": app.store.wal_bytes(), "nrt_done": done})).into_response()
+    let last = app.store.last_seq();
+    let pending = last.saturating_sub(app.nrt_done.load(std::sync::atomic::Ordering::SeqCst));
+    let body =
+        json!({"status": "ok", "wal_bytes": app.store.wal_bytes(), "last_batch": last, "nrt_pending_batches": pending});
+    Json(body).into_response()
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let text = app.metrics.render(app.store.wal_bytes());
+    let pending = app.store.last_seq().saturating_sub(app.nrt_done.load(std::sync::atomic::Ordering::SeqCst));
+    let text = app.metrics.render(app.store.wal_bytes(), pending);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

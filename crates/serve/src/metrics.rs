@@ -53,8 +53,9 @@ impl Metrics {
         self.alerts.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// Everything, with the WAL's size, as Prometheus text.
-    pub fn render(&self, wal_bytes: u64) -> String {
+    /// Everything, with the WAL's size and the batches NRT rules have yet
+    /// to run over, as Prometheus text.
+    pub fn render(&self, wal_bytes: u64, nrt_pending: u64) -> String {
         let mut s = String::new();
         let family = |s: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -71,6 +72,8 @@ impl Metrics {
         let _ = writeln!(s, "dragnet_busy_total {}", self.busy.load(Ordering::Relaxed));
         family(&mut s, "dragnet_wal_bytes", "gauge", "Bytes in the write-ahead log not yet compacted into Parquet.");
         let _ = writeln!(s, "dragnet_wal_bytes {wal_bytes}");
+        family(&mut s, "dragnet_nrt_pending_batches", "gauge", "Acknowledged batches NRT rules have not run over yet.");
+        let _ = writeln!(s, "dragnet_nrt_pending_batches {nrt_pending}");
         let runs = self.runs.lock().map(|m| m.clone()).unwrap_or_default();
         family(&mut s, "dragnet_rule_runs_total", "counter", "Rule runs, by rule id.");
         for (k, (n, _, _)) in &runs {

@@ -129,6 +129,11 @@ impl Store {
         Ok(())
     }
 
+    /// The number of the last batch acknowledged (0 before the first).
+    pub fn last_seq(&self) -> u64 {
+        self.log.lock().map(|l| l.next_seq.saturating_sub(1)).unwrap_or(0)
+    }
+
     /// Bytes in the WAL not yet compacted.
     pub fn wal_bytes(&self) -> u64 {
         self.wal_bytes.load(Ordering::Relaxed)

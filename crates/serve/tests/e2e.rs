@@ -96,7 +96,11 @@ fn atomic_events_raise_alerts_over_the_api_and_the_stream_and_survive_a_restart(
     let metrics = server.request("GET", "/metrics", b"").text();
     assert!(metrics.contains("dragnet_events_total{source=\"k8s-audit\"} 14"), "{metrics}");
     assert!(metrics.contains("dragnet_alerts_total 11"), "{metrics}");
-    assert_eq!(server.request("GET", "/healthz", b"").status, 200);
+    assert!(metrics.contains("dragnet_nrt_pending_batches "), "{metrics}");
+    let health = server.request("GET", "/healthz", b"").value();
+    assert_eq!(health["last_batch"], 4, "{health}");
+    let verbs_create = server.count("AKSAudit | where Verb == 'create' | count");
+    assert!(verbs_create > 0);
     server.stop();
 
     // A restart keeps the events (now compacted into Parquet) and the
@@ -116,6 +120,9 @@ fn atomic_events_raise_alerts_over_the_api_and_the_stream_and_survive_a_restart(
         assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
     }
     assert_eq!(server.count("AKSAudit | count"), 28);
+    // Parquet and WAL parts together under a limit and a filter.
+    assert_eq!(server.count("AKSAudit | take 3 | count"), 3);
+    assert_eq!(server.count("AKSAudit | where Verb == 'create' | count"), 2 * verbs_create);
     let r = server.json("POST", "/api/query", &json!({"query": "AKSAudit | where"}));
     assert_eq!(r.status, 400);
     assert!(r.value()["diagnostics"][0]["line"].as_u64().is_some(), "{}", r.text());
