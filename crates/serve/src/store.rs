@@ -1,4 +1,5 @@
-//! The event store: acknowledged batches in the WAL (and in memory), compacted
+//! The event store (one process per data folder, held by a lock on
+//! `lock`): acknowledged batches in the WAL (and in memory), compacted
 //! into the Parquet dataset layout `dragnet ingest` writes
 //! (`dataset/<Table>/<YYYY-MM-DD>/wal-<segment>.parquet`), with retention by
 //! age. Queries read both parts as one table each.
@@ -72,6 +73,8 @@ pub struct Store {
     tail: RwLock<BTreeMap<u64, Vec<Arc<Record>>>>,
     wal_bytes: AtomicU64,
     compacting: Mutex<()>,
+    /// Held while the store is open: one process per data folder.
+    _lock: File,
 }
 
 /// A checkpoint: every segment up to `segment` is in Parquet, and no
@@ -88,6 +91,21 @@ impl Store {
     /// `force` before serving queries (see the module docs).
     pub fn open(config: StoreConfig) -> Result<(Store, Vec<Arc<Record>>), String> {
         let dir = &config.dir;
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let lock_path = dir.join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!("{} is in use by another dragnet serve", dir.display()));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
+        }
         let dataset = dir.join("dataset");
         let staging = dir.join("staging");
         std::fs::create_dir_all(&dataset).map_err(|e| format!("cannot create {}: {e}", dataset.display()))?;
@@ -116,6 +134,7 @@ impl Store {
             tail: RwLock::new(tail),
             wal_bytes,
             compacting: Mutex::new(()),
+            _lock: lock,
         };
         Ok((store, records))
     }

@@ -160,3 +160,14 @@ fn a_window_keeps_the_rows_of_its_period() {
     assert_eq!(n(&engine, "AKSAudit | count"), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn one_store_per_folder() {
+    let dir = temp_dir("lock");
+    let (store, _) = Store::open(store_config(&dir)).unwrap();
+    let err = Store::open(store_config(&dir)).err().unwrap();
+    assert_eq!(err, format!("{} is in use by another dragnet serve", dir.display()));
+    drop(store);
+    assert!(Store::open(store_config(&dir)).is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
