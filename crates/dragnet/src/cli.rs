@@ -334,6 +334,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SIZE", default_value = "16MB")]
     pub max_body: String,
 
+    /// Disconnect a client that has not sent a request's head within this.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub header_timeout: String,
+
     /// Past this many bytes in the write-ahead log not yet compacted,
     /// ingest gets 503 with Retry-After until compaction catches up.
     #[arg(long, value_name = "SIZE", default_value = "1GB")]

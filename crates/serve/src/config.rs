@@ -28,6 +28,9 @@ pub struct Config {
     pub caps: AlertCaps,
     /// The largest request body accepted (larger ones get 413).
     pub max_body: usize,
+    /// A client that has not sent a request's head within this is
+    /// disconnected.
+    pub header_timeout: Duration,
     /// The most rows `POST /api/query` returns.
     pub max_rows: usize,
     /// How late events may arrive: scheduled rules look back this much

@@ -135,15 +135,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let router = crate::api::router(app.clone());
-    let mut http_stop = stop_rx.clone();
-    let http = tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = http_stop.wait_for(|s| *s).await;
-        };
-        if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
-            tracing::error!("the HTTP server failed: {e}");
-        }
-    });
+    let http = tokio::spawn(crate::http::serve(listener, router, app.config.header_timeout, stop_rx.clone()));
     let tasks = vec![
         http,
         tokio::spawn(nrt_worker(app.clone(), queue_rx, stop_rx.clone())),

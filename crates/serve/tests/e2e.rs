@@ -232,3 +232,23 @@ fn a_scheduled_rule_raises_its_alerts_once_however_often_its_window_is_seen() {
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_client_too_slow_to_send_its_request_is_disconnected() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("slow");
+    let server = Server::start(config(&dir));
+    let mut slow = std::net::TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"POST /ingest HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // Others are served meanwhile.
+    assert_eq!(server.request("GET", "/healthz", b"").status, 200);
+    // The header timeout is 1 s; the server answers 408 or just closes.
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    assert!(read.is_ok(), "the connection was not closed: {read:?}");
+    let text = String::from_utf8_lossy(&rest);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

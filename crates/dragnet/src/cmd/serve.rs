@@ -49,6 +49,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         engine: limits.engine(&spill),
         caps: AlertCaps::default(),
         max_body: size("--max-body", &args.max_body)?,
+        header_timeout: duration("--header-timeout", &args.header_timeout)?,
         max_rows: args.max_rows,
         ingestion_delay: duration("--ingestion-delay", &args.ingestion_delay)?,
         now: args.now.as_deref().map(parse_now).transpose()?,

@@ -61,6 +61,7 @@ pub fn config(dir: &Path) -> Config {
         },
         caps: Default::default(),
         max_body: 1 << 20,
+        header_timeout: Duration::from_secs(1),
         max_rows: 1000,
         ingestion_delay: Duration::ZERO,
         now: kql_syntax::parse_datetime_nanos(NOW),
