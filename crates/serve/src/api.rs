@@ -3,17 +3,18 @@
 //! Server-Sent Events), rules, health and metrics. Every error is a JSON
 //! object with an `error` text.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures::Stream;
+use futures::StreamExt;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
 use serde::Deserialize;
@@ -301,27 +302,46 @@ async fn rules(State(app): State<Arc<App>>) -> Response {
     Json(json!({ "rules": list })).into_response()
 }
 
-/// New alerts as they are stored, one `alert` event each; `lagged` with a
-/// count when the client fell behind and missed some (read them from
-/// `GET /api/alerts`).
-async fn stream(State(app): State<Arc<App>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// New alerts as they are stored, one `alert` event each (its id the
+/// alert's); `lagged` with a count when the client fell behind and missed
+/// some (read them from `GET /api/alerts`). A client reconnecting with
+/// `Last-Event-ID` first gets the alerts stored after that one (up to a
+/// page of [`MAX_PAGE`]).
+async fn stream(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    // Subscribed before reading what was stored, so nothing falls between.
     let rx = app.alerts.subscribe();
     let stop = app.stop.clone();
-    let events = futures::stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
-        let event = tokio::select! {
-            r = rx.recv() => match r {
-                Ok(v) => {
-                    let id = v.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                    Event::default().event("alert").id(id).data(v.to_string())
-                }
-                Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
-                Err(RecvError::Closed) => return None,
-            },
-            _ = crate::server::stopped(&mut stop) => return None,
-        };
-        Some((Ok(event), (rx, stop)))
+    let mut replay = Vec::new();
+    if let Some(last) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        match app.state.alerts_after(last, MAX_PAGE) {
+            Ok(Some(alerts)) => replay = alerts,
+            Ok(None) => {}
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        }
+    }
+    let replayed: HashSet<String> =
+        replay.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).map(str::to_string).collect();
+    let first = futures::stream::iter(replay.into_iter().map(|a| Ok(alert_event(&a))));
+    let live = futures::stream::unfold((rx, stop, replayed), |(mut rx, mut stop, replayed)| async move {
+        loop {
+            let event = tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(v) if v.get("id").and_then(Value::as_str).is_some_and(|id| replayed.contains(id)) => continue,
+                    Ok(v) => alert_event(&v),
+                    Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = crate::server::stopped(&mut stop) => return None,
+            };
+            return Some((Ok::<Event, Infallible>(event), (rx, stop, replayed)));
+        }
     });
-    Sse::new(events).keep_alive(KeepAlive::default())
+    Sse::new(first.chain(live)).keep_alive(KeepAlive::default()).into_response()
+}
+
+fn alert_event(a: &Value) -> Event {
+    let id = a.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    Event::default().event("alert").id(id).data(a.to_string())
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {

@@ -165,6 +165,24 @@ impl State {
         Ok((out, u64::try_from(total).unwrap_or(0)))
     }
 
+    /// The alerts stored after alert `id`, oldest first, at most `limit`;
+    /// `None` when there is no alert `id`.
+    pub fn alerts_after(&self, id: &str, limit: u32) -> Result<Option<Vec<Value>>, String> {
+        let c = self.conn()?;
+        let row: Option<i64> =
+            c.query_row("SELECT rowid FROM alerts WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut stmt = c.prepare("SELECT id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2").map_err(db)?;
+        let ids: Vec<String> =
+            stmt.query_map(params![row, limit], |r| r.get(0)).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
+        drop(stmt);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(alert(&c, &id)?);
+        }
+        Ok(Some(out))
+    }
+
     /// One alert with its state and comments.
     pub fn get_alert(&self, id: &str) -> Result<Option<Value>, String> {
         alert(&*self.conn()?, id)

@@ -111,6 +111,14 @@ fn atomic_events_raise_alerts_over_the_api_and_the_stream_and_survive_a_restart(
     assert!(dir.join("dataset/AKSAudit/2026-11-20").is_dir());
     let again = server.alerts();
     assert_eq!(by_rule(&again), expected);
+    // A client resuming after the first alert gets the ten after it.
+    let first = again.last().unwrap()["id"].as_str().unwrap().to_string();
+    let resumed = Sse::open_after(server.addr, Some(&first)).alerts(10, 20);
+    let mut want: Vec<&str> = again[..10].iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let mut got: Vec<&str> = resumed.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
     let exec = server.request("GET", &format!("/api/alerts/{id}"), b"").value();
     assert_eq!((exec["status"].as_str(), exec["owner"].as_str()), (Some("InProgress"), Some("ana")));
     assert_eq!(exec["comments"][0]["text"], "looking");

@@ -188,9 +188,16 @@ pub struct Sse {
 
 impl Sse {
     pub fn open(addr: SocketAddr) -> Sse {
+        Sse::open_after(addr, None)
+    }
+
+    /// A stream resumed after alert `last` (`Last-Event-ID`).
+    pub fn open_after(addr: SocketAddr, last: Option<&str>) -> Sse {
         let mut stream = TcpStream::connect(addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
-        let head = format!("GET /api/alerts/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+        let resume = last.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
+        let head =
+            format!("GET /api/alerts/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{resume}\r\n");
         stream.write_all(head.as_bytes()).unwrap();
         let mut sse = Sse { stream, seen: String::new() };
         // The handler has subscribed once the head has come.
