@@ -88,6 +88,30 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Hunt(HuntArgs),
 
+    /// Serve continuous detection over HTTP: ingest, storage, rules, alerts.
+    ///
+    /// Accepts telemetry on POST /ingest (any format dragnet reads, or
+    /// ?format=NAME) and the Kubernetes API server's audit webhook on
+    /// POST /k8s-audit. A body is read whole first (a bad record refuses it
+    /// with 400, its line and reason, and nothing is stored), then written
+    /// to a write-ahead log under --data and synced to disk before the 2xx.
+    /// The log is compacted into the Parquet dataset layout `ingest` writes
+    /// (--data/dataset). NRT rules run over each batch once; scheduled rules
+    /// every queryFrequency. Alerts and their status, owner and comments are
+    /// kept in --data/state.sqlite. The API: POST /api/query, GET /api/alerts,
+    /// GET and PATCH /api/alerts/{id}, GET /api/alerts/stream (Server-Sent
+    /// Events), GET /api/rules, GET /healthz, GET /metrics.
+    ///
+    /// Listens on loopback only: TLS and access tokens are not supported yet.
+    /// SIGINT or SIGTERM stops it (exit status 130 or 143).
+    ///
+    /// Examples:
+    ///   dragnet serve --data /var/lib/dragnet
+    ///   dragnet serve --data ./data --rules ./my-rules --retention 30d
+    ///   curl --data-binary @audit.log http://127.0.0.1:7474/ingest
+    #[command(verbatim_doc_comment)]
+    Serve(ServeArgs),
+
     /// List the detection rules: the built-in pack and any --rules folders.
     ///
     /// Each rule file is Microsoft Sentinel analytics-rule YAML. Problems are
@@ -335,6 +359,74 @@ pub struct HuntArgs {
     #[arg(long, value_name = "N", default_value_t = detect::fold::MAX_EVIDENCE as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_evidence_rows: u64,
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The folder for the write-ahead log, the Parquet dataset and the
+    /// alert state (made if missing).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+
+    /// The address to listen on; loopback addresses only.
+    #[arg(long, value_name = "ADDR", default_value = serve::DEFAULT_LISTEN)]
+    pub listen: String,
+
+    #[command(flatten)]
+    pub sources: RuleSources,
+
+    /// Run rules and queries with now() at this fixed time instead of the
+    /// clock, e.g. 2026-11-20T12:00:00Z (to replay recorded logs).
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// The largest request body accepted; larger ones get 413.
+    #[arg(long, value_name = "SIZE", default_value = "16MB")]
+    pub max_body: String,
+
+    /// Disconnect a client that has not sent a request's head within this.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub header_timeout: String,
+
+    /// Past this many bytes in the write-ahead log not yet compacted,
+    /// ingest gets 503 with Retry-After until compaction catches up.
+    #[arg(long, value_name = "SIZE", default_value = "1GB")]
+    pub max_wal: String,
+
+    /// Compact a write-ahead log segment once it holds this much.
+    #[arg(long, value_name = "SIZE", default_value = "64MB")]
+    pub segment_size: String,
+
+    /// ... or once its first batch is this old, e.g. 1m, 5m.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub compact_after: String,
+
+    /// Remove Parquet days older than this, e.g. 30d [default: keep all].
+    #[arg(long, value_name = "DURATION")]
+    pub retention: Option<String>,
+
+    /// How late events may arrive: scheduled rules run with now() this much
+    /// before the run, so late events still fall in a later window.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub ingestion_delay: String,
+
+    /// Stop a query or a rule's run that takes longer than this.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+
+    /// Memory for a query or a rule's run: the engine's pool is half of it
+    /// (sorts, aggregations and joins spill past that).
+    #[arg(long, value_name = "SIZE", default_value = "2GB")]
+    pub memory_limit: String,
+
+    /// Where queries spill (see `hunt --spill-dir`) [default: TMPDIR].
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+
+    /// The most rows POST /api/query returns.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_rows: usize,
 }
 
 /// Output formats of `rules` and `coverage`.

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Query(args) => cmd::query::run(args, &mut out),
         Command::Ingest(args) => cmd::ingest::run(args, &mut out),
         Command::Hunt(args) => cmd::hunt::run(args, &mut out),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Rules(args) => cmd::rules::run(args, &mut out),
         Command::Coverage(args) => cmd::coverage::run(args, &mut out),
         Command::Test(args) => cmd::test::run(args, &mut out),

@@ -34,7 +34,7 @@ pub fn install() -> Result<()> {
 /// Registers the handlers; the future ends with the exit status of the
 /// first signal.
 #[cfg(unix)]
-fn listen() -> std::io::Result<impl Future<Output = i32>> {
+pub fn listen() -> std::io::Result<impl Future<Output = i32>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt())?;
     let mut term = signal(SignalKind::terminate())?;
@@ -47,7 +47,7 @@ fn listen() -> std::io::Result<impl Future<Output = i32>> {
 }
 
 #[cfg(not(unix))]
-fn listen() -> std::io::Result<impl Future<Output = i32>> {
+pub fn listen() -> std::io::Result<impl Future<Output = i32>> {
     let mut ctrl_c = tokio::signal::windows::ctrl_c()?;
     Ok(async move {
         ctrl_c.recv().await;

@@ -39,9 +39,16 @@ pub struct ParquetDataset {
 impl ParquetDataset {
     /// A dataset under `dir` (created if missing).
     pub fn create(dir: &Path) -> Result<ParquetDataset, OutputError> {
-        std::fs::create_dir_all(dir).map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let run = format!("{}-{}", now.as_secs(), std::process::id());
+        ParquetDataset::create_named(dir, &format!("{}-{}", now.as_secs(), std::process::id()))
+    }
+
+    /// A dataset under `dir` whose files are all named `<run>.parquet`:
+    /// writing the same rows under the same name again replaces the files
+    /// rather than adding to them.
+    pub fn create_named(dir: &Path, run: &str) -> Result<ParquetDataset, OutputError> {
+        std::fs::create_dir_all(dir).map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
+        let run = run.to_string();
         Ok(ParquetDataset {
             dir: dir.to_path_buf(),
             run,

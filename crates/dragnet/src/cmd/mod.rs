@@ -8,5 +8,6 @@ pub mod isolate;
 pub mod query;
 pub mod rule_set;
 pub mod rules;
+pub mod serve;
 pub mod sigma;
 pub mod test;

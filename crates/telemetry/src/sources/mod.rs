@@ -128,6 +128,22 @@ pub fn read_file(path: &Path, sink: &mut Sink<'_>, progress: &AtomicU64) -> Resu
 
 /// Reads one stream named `path` into `sink` (see [`read_paths`]).
 pub fn read_stream(path: &Path, input: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(), OutputError> {
+    read_stream_as(path, input, sink, None)
+}
+
+/// The format called `name` (its [`Format::name`]).
+pub fn format_named(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name() == name)
+}
+
+/// [`read_stream`], read as `format` when given instead of the format
+/// recognised from the content.
+pub fn read_stream_as(
+    path: &Path,
+    input: &mut dyn BufRead,
+    sink: &mut Sink<'_>,
+    format: Option<&'static dyn Format>,
+) -> Result<(), OutputError> {
     let head = match head(input) {
         Ok(h) => h,
         Err(e) => {
@@ -139,7 +155,7 @@ pub fn read_stream(path: &Path, input: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         sink.file(path, None);
         return Ok(());
     }
-    let Some(format) = detect(&head) else {
+    let Some(format) = format.or_else(|| detect(&head)) else {
         let mut out = sink.file(path, None);
         out.bytes(head.len() as u64);
         out.record();

@@ -1,0 +1,359 @@
+//! The HTTP API: ingest (`POST /ingest`, the Kubernetes audit webhook
+//! `POST /k8s-audit`), queries, alerts (list, read, update, live as
+//! Server-Sent Events), rules, health and metrics. Every error is a JSON
+//! object with an `error` text.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::StreamExt;
+use kql_engine::{Engine, EngineError, QueryOptions};
+use kql_syntax::LineIndex;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use telemetry::sources::Format;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::config::wall_now;
+use crate::parse::{forced_format, parse};
+use crate::server::App;
+use crate::state::{AlertFilter, AlertUpdate, STATUSES};
+use crate::store::AppendError;
+
+/// Seconds a client is told to wait when the WAL is behind.
+const RETRY_AFTER: &str = "5";
+/// Alerts per page unless `limit` says otherwise, and the most a page holds.
+const PAGE: u32 = 50;
+const MAX_PAGE: u32 = 1000;
+
+/// Every route, over `app`.
+pub fn router(app: Arc<App>) -> Router {
+    let max_body = app.config.max_body;
+    Router::new()
+        .route("/ingest", post(ingest))
+        .route("/k8s-audit", post(k8s_audit))
+        .route("/api/query", post(query))
+        .route("/api/alerts", get(list_alerts))
+        .route("/api/alerts/stream", get(stream))
+        .route("/api/alerts/{id}", get(get_alert).patch(update_alert))
+        .route("/api/rules", get(rules))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(app)
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    error(StatusCode::INTERNAL_SERVER_ERROR, format!("internal error: {e}"))
+}
+
+/// A JSON request body, whatever its content type says.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+#[derive(Deserialize)]
+struct IngestParams {
+    format: Option<String>,
+}
+
+async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body: Bytes) -> Response {
+    let format = match p.format.as_deref().map(forced_format).transpose() {
+        Ok(f) => f,
+        Err(bad) => return error(StatusCode::BAD_REQUEST, bad.to_string()),
+    };
+    accept(app, "ingest", body, format).await
+}
+
+async fn k8s_audit(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    accept(app, "k8s-audit", body, telemetry::sources::format_named("k8s-audit")).await
+}
+
+/// Reads a body whole, appends it to the WAL and acknowledges it once it is
+/// on disk; a bad body is refused with nothing stored.
+async fn accept(app: Arc<App>, source: &'static str, body: Bytes, format: Option<&'static dyn Format>) -> Response {
+    if app.store.wal_bytes() >= app.config.store.max_wal_bytes {
+        return busy(&app);
+    }
+    let parsed = match tokio::task::spawn_blocking(move || parse(&body, format)).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(bad)) => {
+            app.metrics.reject(source);
+            let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+        Err(e) => return internal(e),
+    };
+    let mut counts = parsed.counts();
+    let records = parsed.records;
+    if parsed.tables.is_empty() {
+        app.metrics.events(source, records);
+        counts["batch"] = Value::Null;
+        return (StatusCode::OK, Json(counts)).into_response();
+    }
+    let shared = app.clone();
+    let appended = tokio::task::spawn_blocking(move || {
+        shared.store.append(source, parsed.tables, |rec| {
+            // The worker is gone only when the server stops; the batch is
+            // then run at the next start.
+            let _ = shared.nrt_queue.send(rec.clone());
+        })
+    })
+    .await;
+    match appended {
+        Ok(Ok(rec)) => {
+            app.metrics.events(source, records);
+            counts["batch"] = json!(rec.seq);
+            (StatusCode::OK, Json(counts)).into_response()
+        }
+        Ok(Err(AppendError::Busy)) => busy(&app),
+        Ok(Err(AppendError::Failed(e))) => {
+            tracing::error!("cannot store a batch: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, format!("not stored: {e}"))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+fn busy(app: &App) -> Response {
+    app.metrics.busy();
+    let body = json!({"error": "the write-ahead log is behind compaction; retry later, nothing was stored"});
+    (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, RETRY_AFTER)], Json(body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct QueryRequest {
+    query: String,
+    now: Option<String>,
+    max_rows: Option<usize>,
+}
+
+/// Runs KQL over the store: its first result, at most `max_rows` rows.
+async fn query(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let req: QueryRequest = match json_body(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let now = match req.now.as_deref() {
+        Some(t) => match kql_syntax::parse_datetime_nanos(t) {
+            Some(n) => n,
+            None => return error(StatusCode::BAD_REQUEST, format!("invalid now '{t}': expected a datetime")),
+        },
+        None => app.config.now(),
+    };
+    let max = req.max_rows.unwrap_or(app.config.max_rows).min(app.config.max_rows);
+    let store = app.store.clone();
+    let catalog = match tokio::task::spawn_blocking(move || store.catalog()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => return internal(e),
+    };
+    let engine = Engine::new(catalog, app.config.engine.clone());
+    let mut stream = match engine.run_stream(&req.query, QueryOptions { now }).await {
+        Ok(s) => s,
+        Err(e) => return engine_error(&e, &req.query),
+    };
+    let columns: Vec<Value> =
+        stream.schema().fields().iter().map(|f| json!({"name": f.name(), "type": f.data_type().to_string()})).collect();
+    let mut rows = Vec::new();
+    let mut truncated = false;
+    'read: while let Some(batch) = stream.next().await {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => return engine_error(&e, &req.query),
+        };
+        for i in 0..batch.num_rows() {
+            if rows.len() >= max {
+                truncated = true;
+                break 'read;
+            }
+            rows.push(Value::Object(detect::rows::row(&batch, i)));
+        }
+    }
+    Json(json!({"columns": columns, "rows": rows, "truncated": truncated})).into_response()
+}
+
+/// An engine error: diagnostics with line and column (400), or a failure
+/// while running, including the time and memory limits (422).
+fn engine_error(e: &EngineError, text: &str) -> Response {
+    let diags = e.diagnostics();
+    if diags.is_empty() {
+        let kind = match e {
+            EngineError::Timeout(_) => "timeout",
+            EngineError::ResourcesExhausted(_) => "memory",
+            _ => "execution",
+        };
+        let body = json!({"error": e.to_string(), "kind": kind});
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+    }
+    let index = LineIndex::new(text);
+    let list: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let start = index.line_col(d.span.start);
+            let end = index.line_col(d.span.end);
+            json!({
+                "code": d.code, "message": d.message, "help": d.help, "label": d.label,
+                "line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column,
+            })
+        })
+        .collect();
+    let body = json!({"error": e.to_string(), "diagnostics": list});
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct AlertsParams {
+    status: Option<String>,
+    severity: Option<String>,
+    rule: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+async fn list_alerts(State(app): State<Arc<App>>, Query(p): Query<AlertsParams>) -> Response {
+    let filter = AlertFilter {
+        status: p.status,
+        severity: p.severity,
+        rule: p.rule,
+        limit: p.limit.unwrap_or(PAGE).min(MAX_PAGE),
+        offset: p.offset.unwrap_or(0),
+    };
+    match app.state.list_alerts(&filter) {
+        Ok((alerts, total)) => {
+            let end = u64::from(filter.offset).saturating_add(alerts.len() as u64);
+            let next = if end < total { json!(end) } else { Value::Null };
+            Json(json!({"alerts": alerts, "total": total, "next_offset": next})).into_response()
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+async fn get_alert(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    match app.state.get_alert(&id) {
+        Ok(Some(a)) => Json(a).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no alert {id}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateRequest {
+    status: Option<String>,
+    owner: Option<String>,
+    comment: Option<String>,
+    author: Option<String>,
+}
+
+async fn update_alert(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Response {
+    let u: UpdateRequest = match json_body(&body) {
+        Ok(u) => u,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    if let Some(s) = &u.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return error(StatusCode::BAD_REQUEST, format!("unknown status '{s}' (known: {})", STATUSES.join(", ")));
+    }
+    let update = AlertUpdate { status: u.status, owner: u.owner, comment: u.comment, author: u.author };
+    match app.state.update_alert(&id, &update, wall_now()) {
+        Ok(Some(a)) => Json(a).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no alert {id}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+async fn rules(State(app): State<Arc<App>>) -> Response {
+    let states = match app.state.rules() {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let time = |t: Option<i64>| t.map(kql_engine::render::datetime_text);
+    let dur = |d: Option<std::time::Duration>| d.map(detect::rule::duration::format_duration);
+    let list: Vec<Value> = app
+        .config
+        .rules
+        .iter()
+        .map(|r| {
+            let s = states.get(&r.id).cloned().unwrap_or_default();
+            let state = if s.last_error.is_some() { "failing" } else { "enabled" };
+            json!({
+                "id": r.id, "name": r.name, "kind": r.kind.as_str(), "severity": r.severity.as_str(),
+                "origin": r.origin, "query_frequency": dur(r.query_frequency), "query_period": dur(r.query_period),
+                "tactics": r.tactics, "techniques": r.techniques,
+                "state": state, "last_run": time(s.last_run), "next_run": time(s.next_run),
+                "last_error": s.last_error, "runs": s.runs, "failures": s.failures, "alerts": s.alerts,
+            })
+        })
+        .collect();
+    Json(json!({ "rules": list })).into_response()
+}
+
+/// New alerts as they are stored, one `alert` event each (its id the
+/// alert's); `lagged` with a count when the client fell behind and missed
+/// some (read them from `GET /api/alerts`). A client reconnecting with
+/// `Last-Event-ID` first gets the alerts stored after that one (up to a
+/// page of [`MAX_PAGE`]).
+async fn stream(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    // Subscribed before reading what was stored, so nothing falls between.
+    let rx = app.alerts.subscribe();
+    let stop = app.stop.clone();
+    let mut replay = Vec::new();
+    if let Some(last) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        match app.state.alerts_after(last, MAX_PAGE) {
+            Ok(Some(alerts)) => replay = alerts,
+            Ok(None) => {}
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        }
+    }
+    let replayed: HashSet<String> =
+        replay.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).map(str::to_string).collect();
+    let first = futures::stream::iter(replay.into_iter().map(|a| Ok(alert_event(&a))));
+    let live = futures::stream::unfold((rx, stop, replayed), |(mut rx, mut stop, replayed)| async move {
+        loop {
+            let event = tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(v) if v.get("id").and_then(Value::as_str).is_some_and(|id| replayed.contains(id)) => continue,
+                    Ok(v) => alert_event(&v),
+                    Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = crate::server::stopped(&mut stop) => return None,
+            };
+            return Some((Ok::<Event, Infallible>(event), (rx, stop, replayed)));
+        }
+    });
+    Sse::new(first.chain(live)).keep_alive(KeepAlive::default()).into_response()
+}
+
+fn alert_event(a: &Value) -> Event {
+    let id = a.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    Event::default().event("alert").id(id).data(a.to_string())
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    let last = app.store.last_seq();
+    let pending = last.saturating_sub(app.nrt_done.load(std::sync::atomic::Ordering::SeqCst));
+    let body =
+        json!({"status": "ok", "wal_bytes": app.store.wal_bytes(), "last_batch": last, "nrt_pending_batches": pending});
+    Json(body).into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let pending = app.store.last_seq().saturating_sub(app.nrt_done.load(std::sync::atomic::Ordering::SeqCst));
+    let text = app.metrics.render(app.store.wal_bytes(), pending);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,166 @@
+//! Rules on their schedule. NRT rules run over each acknowledged batch
+//! (its rows alone) once: the batch's number is recorded as done in the
+//! same transaction that stores their alerts, and batches not done when the
+//! process stopped are run at the next start, before their WAL segment may
+//! be compacted away. Scheduled rules run every `queryFrequency` over the
+//! store cut to their `queryPeriod` ([`windowed`]) with `now()` set back by
+//! the ingestion delay, so events that arrive late still fall in a later
+//! run's window. Alerts are stored by
+//! their stable ids, so a window seen twice never raises one twice.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use detect::Alert;
+use detect::rule::{Kind, Rule};
+use futures::FutureExt;
+use kql_engine::{Catalog, Engine};
+use tokio::sync::watch;
+
+use crate::config::wall_now;
+use crate::server::App;
+use crate::wal::Record;
+use crate::window::windowed;
+
+/// How often the scheduler looks for rules that are due.
+const TICK: Duration = Duration::from_secs(1);
+
+/// A scheduled rule without `queryFrequency` runs this often.
+const DEFAULT_FREQUENCY: Duration = Duration::from_secs(3600);
+
+/// Runs `rule` over `catalog` at `now`; a panic inside it is its failure.
+async fn run_one(app: &App, rule: &Rule, catalog: Catalog, now: i64) -> Result<Vec<Alert>, String> {
+    let engine = Engine::new(catalog, app.config.engine.clone());
+    let run = detect::run::run_rule_capped(&engine, rule, now, app.config.caps);
+    match AssertUnwindSafe(run).catch_unwind().await {
+        Ok(Ok(run)) => Ok(run.alerts),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!("internal error: {text}"))
+        }
+    }
+}
+
+/// The tables holding only `rec`'s rows (the others empty).
+fn batch_catalog(rec: &Record) -> Result<Catalog, String> {
+    let mut catalog = detect::run::default_catalog();
+    let mut by_table: HashMap<&str, Vec<RecordBatch>> = HashMap::new();
+    for (t, b) in &rec.tables {
+        by_table.entry(t).or_default().push(b.clone());
+    }
+    for (t, batches) in by_table {
+        let schema = batches[0].schema();
+        let table = MemTable::try_new(schema, vec![batches]).map_err(|e| e.to_string())?;
+        catalog.register(t, Arc::new(table));
+    }
+    Ok(catalog)
+}
+
+/// Runs every NRT rule over one acknowledged batch and stores the alerts,
+/// marking the batch done.
+pub async fn nrt(app: &App, rec: &Record) -> Result<(), String> {
+    let started = wall_now();
+    let now = app.config.now();
+    let mut alerts = Vec::new();
+    let mut outcomes = Vec::new();
+    for rule in app.config.rules.iter().filter(|r| r.kind == Kind::Nrt) {
+        let t = Instant::now();
+        let result = match batch_catalog(rec) {
+            Ok(catalog) => run_one(app, rule, catalog, now).await,
+            Err(e) => Err(e),
+        };
+        app.metrics.run(&rule.id, result.is_err(), t.elapsed().as_secs_f64());
+        match result {
+            Ok(a) => {
+                outcomes.push((rule, None));
+                alerts.extend(a);
+            }
+            Err(e) => {
+                tracing::warn!(rule = %rule.id, batch = rec.seq, "NRT rule failed: {e}");
+                outcomes.push((rule, Some(e)));
+            }
+        }
+    }
+    let new = app.state.record_alerts(alerts, Some(rec.seq), started)?;
+    app.nrt_done.fetch_max(rec.seq, Ordering::SeqCst);
+    for (rule, error) in outcomes {
+        let n = new.iter().filter(|a| a.rule_id == rule.id).count();
+        app.state.record_run(&rule.id, started, None, error.as_deref(), n)?;
+    }
+    app.publish(new);
+    Ok(())
+}
+
+/// Runs the scheduled rules when they are due until `stop` changes.
+pub async fn scheduler(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let scheduled: Vec<&Rule> = app.config.rules.iter().filter(|r| r.kind == Kind::Scheduled).collect();
+    let mut next: HashMap<String, i64> = match app.state.rules() {
+        Ok(s) => s.into_iter().filter_map(|(id, s)| s.next_run.map(|n| (id, n))).collect(),
+        Err(e) => {
+            tracing::error!("cannot read the rules' schedule: {e}");
+            HashMap::new()
+        }
+    };
+    loop {
+        for rule in &scheduled {
+            if *stop.borrow() {
+                return;
+            }
+            if next.get(&rule.id).is_none_or(|n| *n <= wall_now()) {
+                let n = run_scheduled(&app, rule).await;
+                next.insert(rule.id.clone(), n);
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TICK) => {}
+            _ = crate::server::stopped(&mut stop) => return,
+        }
+    }
+}
+
+/// One run of a scheduled rule; returns when it runs next.
+async fn run_scheduled(app: &App, rule: &Rule) -> i64 {
+    let started = wall_now();
+    let t = Instant::now();
+    let frequency = rule.query_frequency.unwrap_or(DEFAULT_FREQUENCY);
+    let next = started.saturating_add(i64::try_from(frequency.as_nanos()).unwrap_or(i64::MAX));
+    let delay = i64::try_from(app.config.ingestion_delay.as_nanos()).unwrap_or(i64::MAX);
+    let now = app.config.now().saturating_sub(delay);
+    let period = i64::try_from(rule.query_period.unwrap_or(frequency).as_nanos()).unwrap_or(i64::MAX);
+    let start = now.saturating_sub(period);
+    let store = app.store.clone();
+    let catalog = tokio::task::spawn_blocking(move || store.catalog().and_then(|c| windowed(&c, start, now)))
+        .await
+        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+    let result = match catalog {
+        Ok(c) => run_one(app, rule, c, now).await,
+        Err(e) => Err(e),
+    };
+    app.metrics.run(&rule.id, result.is_err(), t.elapsed().as_secs_f64());
+    let (alerts, error) = match result {
+        Ok(a) => (a, None),
+        Err(e) => {
+            tracing::warn!(rule = %rule.id, "scheduled rule failed: {e}");
+            (Vec::new(), Some(e))
+        }
+    };
+    let stored = app.state.record_alerts(alerts, None, started).and_then(|new| {
+        app.state.record_run(&rule.id, started, Some(next), error.as_deref(), new.len())?;
+        Ok(new)
+    });
+    match stored {
+        Ok(new) => app.publish(new),
+        Err(e) => tracing::error!(rule = %rule.id, "cannot store the run: {e}"),
+    }
+    next
+}

@@ -1,0 +1,296 @@
+//! Alert and rule state in an embedded SQLite database (`state.sqlite`):
+//! alerts keyed by the stable ids `detect` computes (so an alert raised
+//! again, after a restart or by an overlapping window, is stored once),
+//! their status, owner and comments; each rule's last run, next run and
+//! error; and how far NRT rules have run through the ingested batches.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use detect::Alert;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+
+/// Alert statuses, as Sentinel names them.
+pub const STATUSES: &[&str] = &["New", "InProgress", "Resolved", "Dismissed"];
+
+/// The database.
+pub struct State {
+    conn: Mutex<Connection>,
+}
+
+/// What a rule's runs have been.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleState {
+    /// When it last ran (ns since the epoch, wall clock).
+    pub last_run: Option<i64>,
+    /// When it runs next (scheduled rules).
+    pub next_run: Option<i64>,
+    /// The last run's error, if it failed.
+    pub last_error: Option<String>,
+    /// Runs, failed runs, and alerts stored from its runs.
+    pub runs: u64,
+    /// Failed runs.
+    pub failures: u64,
+    /// New alerts stored.
+    pub alerts: u64,
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this severity.
+    pub severity: Option<String>,
+    /// Only this rule's.
+    pub rule: Option<String>,
+    /// At most this many (newest first).
+    pub limit: u32,
+    /// After skipping this many.
+    pub offset: u32,
+}
+
+/// A change to an alert.
+#[derive(Debug, Clone, Default)]
+pub struct AlertUpdate {
+    /// New status, one of [`STATUSES`].
+    pub status: Option<String>,
+    /// New owner ("" to unassign).
+    pub owner: Option<String>,
+    /// A comment to add.
+    pub comment: Option<String>,
+    /// Who comments.
+    pub author: Option<String>,
+}
+
+fn db(e: rusqlite::Error) -> String {
+    format!("alert state database: {e}")
+}
+
+impl State {
+    /// Opens (or makes) the database at `path`.
+    pub fn open(path: &Path) -> Result<State, String> {
+        let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS alerts (
+                 id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL,
+                 created INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'New', owner TEXT NOT NULL DEFAULT '',
+                 updated INTEGER NOT NULL, alert TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status);
+             CREATE TABLE IF NOT EXISTS comments (
+                 alert_id TEXT NOT NULL, time INTEGER NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS rules (
+                 rule_id TEXT PRIMARY KEY, last_run INTEGER, next_run INTEGER, last_error TEXT,
+                 runs INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+                 alerts INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+        )
+        .map_err(|e| format!("cannot set up {}: {e}", path.display()))?;
+        Ok(State { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, String> {
+        self.conn.lock().map_err(|_| "the alert state lock is poisoned".to_string())
+    }
+
+    /// The highest batch number NRT rules have run over.
+    pub fn nrt_done(&self) -> Result<u64, String> {
+        let c = self.conn()?;
+        let v: Option<i64> =
+            c.query_row("SELECT value FROM meta WHERE key = 'nrt_done'", [], |r| r.get(0)).optional().map_err(db)?;
+        Ok(v.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+    }
+
+    /// Stores `alerts` (those already stored are left as they are) and,
+    /// with `nrt_seq`, records that NRT rules have run over that batch, in
+    /// one transaction. Returns the alerts that were new.
+    pub fn record_alerts(&self, alerts: Vec<Alert>, nrt_seq: Option<u64>, now: i64) -> Result<Vec<Alert>, String> {
+        let mut c = self.conn()?;
+        let tx = c.transaction().map_err(db)?;
+        let mut new = Vec::new();
+        for a in alerts {
+            let n = tx
+                .execute(
+                    "INSERT OR IGNORE INTO alerts (id, rule_id, severity, title, created, updated, alert)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![a.id, a.rule_id, a.severity.as_str(), a.title, a.created, now, a.to_json().to_string()],
+                )
+                .map_err(db)?;
+            if n == 1 {
+                new.push(a);
+            }
+        }
+        if let Some(seq) = nrt_seq {
+            let seq = i64::try_from(seq).map_err(|_| "a batch number past the database's range")?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('nrt_done', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                params![seq],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(new)
+    }
+
+    /// Alerts matching `filter`, newest first, and how many match in all.
+    pub fn list_alerts(&self, f: &AlertFilter) -> Result<(Vec<Value>, u64), String> {
+        let c = self.conn()?;
+        let cond = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR severity = ?2) AND (?3 IS NULL OR rule_id = ?3)";
+        let total: i64 = c
+            .query_row(
+                &format!("SELECT count(*) FROM alerts WHERE {cond}"),
+                params![f.status, f.severity, f.rule],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        let mut stmt = c
+            .prepare(&format!("SELECT id FROM alerts WHERE {cond} ORDER BY rowid DESC LIMIT ?4 OFFSET ?5"))
+            .map_err(db)?;
+        let ids: Vec<String> = stmt
+            .query_map(params![f.status, f.severity, f.rule, f.limit, f.offset], |r| r.get(0))
+            .map_err(db)?
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
+        drop(stmt);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = alert(&c, &id)? {
+                out.push(a);
+            }
+        }
+        Ok((out, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// The alerts stored after alert `id`, oldest first, at most `limit`;
+    /// `None` when there is no alert `id`.
+    pub fn alerts_after(&self, id: &str, limit: u32) -> Result<Option<Vec<Value>>, String> {
+        let c = self.conn()?;
+        let row: Option<i64> =
+            c.query_row("SELECT rowid FROM alerts WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut stmt = c.prepare("SELECT id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2").map_err(db)?;
+        let ids: Vec<String> =
+            stmt.query_map(params![row, limit], |r| r.get(0)).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
+        drop(stmt);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(alert(&c, &id)?);
+        }
+        Ok(Some(out))
+    }
+
+    /// One alert with its state and comments.
+    pub fn get_alert(&self, id: &str) -> Result<Option<Value>, String> {
+        alert(&*self.conn()?, id)
+    }
+
+    /// Changes an alert; `None` when there is no such alert.
+    pub fn update_alert(&self, id: &str, u: &AlertUpdate, now: i64) -> Result<Option<Value>, String> {
+        let mut c = self.conn()?;
+        let tx = c.transaction().map_err(db)?;
+        let exists: Option<i64> =
+            tx.query_row("SELECT 1 FROM alerts WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(db)?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        if let Some(s) = &u.status {
+            tx.execute("UPDATE alerts SET status = ?2, updated = ?3 WHERE id = ?1", params![id, s, now]).map_err(db)?;
+        }
+        if let Some(o) = &u.owner {
+            tx.execute("UPDATE alerts SET owner = ?2, updated = ?3 WHERE id = ?1", params![id, o, now]).map_err(db)?;
+        }
+        if let Some(text) = &u.comment {
+            let author = u.author.as_deref().unwrap_or("");
+            tx.execute(
+                "INSERT INTO comments (alert_id, time, author, text) VALUES (?1, ?2, ?3, ?4)",
+                params![id, now, author, text],
+            )
+            .map_err(db)?;
+            tx.execute("UPDATE alerts SET updated = ?2 WHERE id = ?1", params![id, now]).map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        alert(&c, id)
+    }
+
+    /// Every rule's recorded state, by rule id.
+    pub fn rules(&self) -> Result<std::collections::HashMap<String, RuleState>, String> {
+        let c = self.conn()?;
+        let mut stmt = c
+            .prepare("SELECT rule_id, last_run, next_run, last_error, runs, failures, alerts FROM rules")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
+                Ok((
+                    r.get::<_, String>(0)?,
+                    RuleState {
+                        last_run: r.get(1)?,
+                        next_run: r.get(2)?,
+                        last_error: r.get(3)?,
+                        runs: n(4)?,
+                        failures: n(5)?,
+                        alerts: n(6)?,
+                    },
+                ))
+            })
+            .map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)
+    }
+
+    /// Records one run of a rule: when, the next run, its error and the
+    /// new alerts it stored.
+    pub fn record_run(
+        &self,
+        rule_id: &str,
+        at: i64,
+        next_run: Option<i64>,
+        error: Option<&str>,
+        new_alerts: usize,
+    ) -> Result<(), String> {
+        let c = self.conn()?;
+        let failed = i64::from(error.is_some());
+        let new_alerts = i64::try_from(new_alerts).unwrap_or(i64::MAX);
+        c.execute(
+            "INSERT INTO rules (rule_id, last_run, next_run, last_error, runs, failures, alerts)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
+             ON CONFLICT(rule_id) DO UPDATE SET last_run = excluded.last_run, next_run = excluded.next_run,
+                 last_error = excluded.last_error, runs = runs + 1, failures = failures + excluded.failures,
+                 alerts = alerts + excluded.alerts",
+            params![rule_id, at, next_run, error, failed, new_alerts],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
+fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
+    let row: Option<(String, String, String, i64)> = c
+        .query_row("SELECT alert, status, owner, updated FROM alerts WHERE id = ?1", params![id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()
+        .map_err(db)?;
+    let Some((text, status, owner, updated)) = row else { return Ok(None) };
+    let mut v: Value = serde_json::from_str(&text).map_err(|e| format!("alert {id} is stored damaged: {e}"))?;
+    let mut stmt =
+        c.prepare("SELECT time, author, text FROM comments WHERE alert_id = ?1 ORDER BY rowid").map_err(db)?;
+    let comments: Vec<Value> = stmt
+        .query_map(params![id], |r| {
+            let t: i64 = r.get(0)?;
+            Ok(json!({"time": kql_engine::render::datetime_text(t), "author": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)?}))
+        })
+        .map_err(db)?
+        .collect::<Result<_, _>>()
+        .map_err(db)?;
+    if let Value::Object(m) = &mut v {
+        m.insert("status".into(), json!(status));
+        m.insert("owner".into(), json!(owner));
+        m.insert("updated_time".into(), json!(kql_engine::render::datetime_text(updated)));
+        m.insert("comments".into(), Value::Array(comments));
+    }
+    Ok(Some(v))
+}

@@ -1,0 +1,262 @@
+//! A server on 127.0.0.1, port 0, over a fresh data folder, and a small
+//! blocking HTTP client for it.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use detect::RulePack;
+use detect::rule::{Kind, Rule};
+use kql_engine::EngineConfig;
+use serde_json::Value;
+use serve::{Config, Running, StoreConfig};
+
+/// `now()` the tests run at: half an hour after the atomic tests' audit events.
+pub const NOW: &str = "2026-11-20T14:30:00Z";
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fresh folder under the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dragnet-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// The built-in pack, plus NRT copies of two of its rules (`<id>-nrt`):
+/// pods/exec through the API server and container CLI use.
+pub fn rules() -> Vec<Rule> {
+    let mut rules = RulePack::builtin().rules;
+    for id in ["T1609-aks-pod-exec", "T1059.013-container-cli"] {
+        let mut r = rules.iter().find(|r| r.origin.contains(id)).cloned().unwrap_or_else(|| panic!("no rule {id}"));
+        r.kind = Kind::Nrt;
+        r.id = format!("{id}-nrt");
+        rules.push(r);
+    }
+    rules
+}
+
+/// Settings for a test server over `dir`.
+pub fn config(dir: &Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        store: StoreConfig {
+            dir: dir.to_path_buf(),
+            segment_bytes: 1 << 20,
+            compact_age: Duration::from_secs(3600),
+            max_wal_bytes: 64 << 20,
+            retention_days: None,
+        },
+        rules: rules(),
+        engine: EngineConfig {
+            memory_limit: Some(512 << 20),
+            timeout: Some(Duration::from_secs(60)),
+            ..EngineConfig::unlimited()
+        },
+        caps: Default::default(),
+        max_body: 1 << 20,
+        header_timeout: Duration::from_secs(1),
+        max_rows: 1000,
+        ingestion_delay: Duration::ZERO,
+        now: kql_syntax::parse_datetime_nanos(NOW),
+    }
+}
+
+/// A running server and the runtime it runs on.
+pub struct Server {
+    pub rt: tokio::runtime::Runtime,
+    pub running: Option<Running>,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    pub fn start(config: Config) -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let running = rt.block_on(serve::start(config)).expect("the server starts");
+        let addr = running.addr;
+        Server { rt, running: Some(running), addr }
+    }
+
+    pub fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            self.rt.block_on(r.stop());
+        }
+    }
+
+    pub fn request(&self, method: &str, path: &str, body: &[u8]) -> Response {
+        request(self.addr, method, path, body)
+    }
+
+    pub fn json(&self, method: &str, path: &str, body: &Value) -> Response {
+        request(self.addr, method, path, body.to_string().as_bytes())
+    }
+
+    /// The single number a query's first row holds in its first column.
+    pub fn count(&self, query: &str) -> i64 {
+        let r = self.json("POST", "/api/query", &serde_json::json!({ "query": query }));
+        assert_eq!(r.status, 200, "{query}: {}", r.text());
+        let v = r.value();
+        let row = v["rows"][0].as_object().unwrap_or_else(|| panic!("no rows: {v}")).clone();
+        row.values().next().and_then(Value::as_i64).unwrap_or_else(|| panic!("not a number: {v}"))
+    }
+
+    /// Every stored alert, at most 1000.
+    pub fn alerts(&self) -> Vec<Value> {
+        let r = self.request("GET", "/api/alerts?limit=1000", b"");
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.value()["alerts"].as_array().unwrap().clone()
+    }
+}
+
+/// A response: status, headers (lower-cased names), body.
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn value(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request on its own connection.
+pub fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) before reading a large body, and close.
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    Response { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 || data.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[(eol + 4 + size).min(data.len())..];
+    }
+    out
+}
+
+/// A live alert stream: the connection, opened and answered.
+pub struct Sse {
+    stream: TcpStream,
+    seen: String,
+}
+
+impl Sse {
+    pub fn open(addr: SocketAddr) -> Sse {
+        Sse::open_after(addr, None)
+    }
+
+    /// A stream resumed after alert `last` (`Last-Event-ID`).
+    pub fn open_after(addr: SocketAddr, last: Option<&str>) -> Sse {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        let resume = last.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
+        let head =
+            format!("GET /api/alerts/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{resume}\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut sse = Sse { stream, seen: String::new() };
+        // The handler has subscribed once the head has come.
+        for _ in 0..60 {
+            if sse.seen.contains("\r\n\r\n") {
+                break;
+            }
+            sse.read_some();
+        }
+        assert!(sse.seen.starts_with("HTTP/1.1 200"), "{}", sse.seen);
+        sse
+    }
+
+    fn read_some(&mut self) {
+        let mut buf = [0u8; 65536];
+        if let Ok(n) = self.stream.read(&mut buf) {
+            self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+
+    /// The alerts seen so far (their JSON), reading for up to `tries`
+    /// half-second waits until at least `want` have come.
+    pub fn alerts(&mut self, want: usize, tries: usize) -> Vec<Value> {
+        for _ in 0..tries {
+            if self.parsed().len() >= want {
+                break;
+            }
+            self.read_some();
+        }
+        self.parsed()
+    }
+
+    fn parsed(&self) -> Vec<Value> {
+        self.seen
+            .lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter(|v| v.get("id").is_some())
+            .collect()
+    }
+}
+
+/// The atomic tests' Kubernetes audit events as webhook batches
+/// (`EventList`s of `per` events each).
+pub fn k8s_batches(per: usize) -> Vec<Vec<u8>> {
+    let text = std::fs::read_to_string(root().join("testdata/logs/atomic/container-attacks.k8s-audit.jsonl")).unwrap();
+    let events: Vec<Value> =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
+    events
+        .chunks(per)
+        .map(|items| {
+            serde_json::json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": items})
+                .to_string()
+                .into_bytes()
+        })
+        .collect()
+}
+
+/// The atomic tests' auditd log.
+pub fn auditd_log() -> Vec<u8> {
+    std::fs::read(root().join("testdata/logs/atomic/container-attacks.audit.log")).unwrap()
+}
