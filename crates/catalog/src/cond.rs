@@ -1,0 +1,154 @@
+//! The boolean tree every query parser produces, and its flattening into
+//! predicates: negation parity, top-level exclusions, vendor spellings of
+//! fields and operators normalised through the [`Mapping`].
+
+use crate::mapping::Mapping;
+use crate::model::{CatalogRule, Op, Predicate};
+
+/// How deep any parser here may nest before giving up on a query.
+pub const MAX_DEPTH: usize = 64;
+
+/// A condition as a query language writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// All of these.
+    And(Vec<Cond>),
+    /// Any of these.
+    Or(Vec<Cond>),
+    /// Not this.
+    Not(Box<Cond>),
+    /// `field <op> values`, `op` in the language's own spelling (looked up in
+    /// the mapping's operator table of `lang`).
+    Pred {
+        /// The field as written.
+        field: String,
+        /// The operator as the language spells it.
+        op: String,
+        /// The values (none for unary operators, several for lists).
+        values: Vec<String>,
+    },
+    /// A part the parser could not understand.
+    Unknown {
+        /// Its text.
+        text: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Cond {
+    /// A predicate.
+    pub fn pred(field: &str, op: &str, values: Vec<String>) -> Cond {
+        Cond::Pred { field: field.to_string(), op: op.to_string(), values }
+    }
+
+    /// An unknown part.
+    pub fn unknown(text: &str, reason: impl Into<String>) -> Cond {
+        Cond::Unknown { text: text.to_string(), reason: reason.into() }
+    }
+
+    /// `self and other`, flattening nested `and`s.
+    pub fn and(self, other: Cond) -> Cond {
+        match self {
+            Cond::And(mut v) => {
+                v.push(other);
+                Cond::And(v)
+            }
+            c => Cond::And(vec![c, other]),
+        }
+    }
+}
+
+/// Adds the predicates of `cond` to `rule`: the conjuncts of the root that
+/// are a `not` are exclusions; every leaf under an odd number of `not`s is
+/// negated; operators are normalised through `lang`'s table of `mapping`,
+/// fields through `rule.vendor`'s.
+pub fn add_to_rule(rule: &mut CatalogRule, cond: &Cond, lang: &str, mapping: &Mapping) {
+    let mut conjuncts = Vec::new();
+    top_conjuncts(cond, &mut conjuncts, 0);
+    for c in conjuncts {
+        let exclusion = matches!(c, Cond::Not(_));
+        walk(rule, c, lang, mapping, false, exclusion, 0);
+    }
+}
+
+fn top_conjuncts<'a>(cond: &'a Cond, out: &mut Vec<&'a Cond>, depth: usize) {
+    match cond {
+        Cond::And(v) if depth < MAX_DEPTH => v.iter().for_each(|c| top_conjuncts(c, out, depth + 1)),
+        c => out.push(c),
+    }
+}
+
+fn walk(
+    rule: &mut CatalogRule,
+    cond: &Cond,
+    lang: &str,
+    mapping: &Mapping,
+    negated: bool,
+    exclusion: bool,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        rule.unanalysed("", format!("conditions nested deeper than {MAX_DEPTH}"));
+        return;
+    }
+    match cond {
+        Cond::And(v) | Cond::Or(v) => {
+            v.iter().for_each(|c| walk(rule, c, lang, mapping, negated, exclusion, depth + 1));
+        }
+        Cond::Not(c) => walk(rule, c, lang, mapping, !negated, exclusion, depth + 1),
+        Cond::Unknown { text, reason } => rule.unanalysed(text, reason.clone()),
+        Cond::Pred { field, op, values } => {
+            let Some(spec) = mapping.operator(lang, op) else {
+                rule.unanalysed(
+                    &format!("{field} {op} {}", values.join(", ")),
+                    format!("operator `{op}` of {lang} has no entry in the mapping"),
+                );
+                return;
+            };
+            let canonical = mapping.canonical_field(rule.vendor, field);
+            let negated = negated ^ spec.negates;
+            if spec.op.unary() {
+                push(rule, Predicate { field: field.clone(), canonical, op: spec.op, value: None, negated, exclusion });
+                return;
+            }
+            if values.is_empty() {
+                rule.unanalysed(field, format!("`{op}` without a value"));
+                return;
+            }
+            for v in values {
+                let op = if spec.glob && has_glob(v) { Op::Wildcard } else { spec.op };
+                push(
+                    rule,
+                    Predicate {
+                        field: field.clone(),
+                        canonical: canonical.clone(),
+                        op,
+                        value: Some(v.clone()),
+                        negated,
+                        exclusion,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn push(rule: &mut CatalogRule, p: Predicate) {
+    if !rule.predicates.contains(&p) {
+        rule.predicates.push(p);
+    }
+}
+
+/// Whether a value has an unescaped `*` or `?`.
+pub fn has_glob(value: &str) -> bool {
+    let mut escaped = false;
+    for c in value.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '*' | '?' if !escaped => return true,
+            _ => escaped = false,
+        }
+    }
+    false
+}
