@@ -5,3 +5,4 @@
 pub mod eql;
 pub mod esql;
 pub mod kuery;
+pub mod spl;

@@ -2,6 +2,7 @@
 //! [`CatalogRule`]s; the shared file walk and YAML conversion.
 
 pub mod elastic;
+pub mod splunk;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ pub fn unreadable(vendor: crate::model::Vendor, dir: &Path, path: &Path, reason:
 pub fn read_vendor(vendor: &str, dir: &Path, mapping: &crate::mapping::Mapping) -> Result<Vec<CatalogRule>, String> {
     let result = match vendor {
         "elastic" => elastic::read_dir(dir, mapping),
+        "splunk" => splunk::read_dir(dir, mapping),
         _ => return Err(format!("no reader for `{vendor}`")),
     };
     result.map_err(|e| format!("{}: {e}", dir.display()))
