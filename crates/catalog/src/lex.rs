@@ -34,6 +34,8 @@ pub struct LexSpec {
     pub single_quotes: bool,
     /// `` `macro(args)` `` is one word (SPL).
     pub backticks: bool,
+    /// Python: `#` comments, `'''`/`"""` strings, `r"..."`-style prefixes.
+    pub python: bool,
 }
 
 /// The tokens of `text`, or where it cannot be tokenised.
@@ -62,7 +64,37 @@ pub fn lex(text: &str, spec: &LexSpec) -> Result<Vec<Token>, String> {
             i = (i + 2).min(chars.len());
             continue;
         }
+        if spec.python && c == '#' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if spec.python {
+            // String prefixes: r"..", b"..", f"..", rb"..".
+            let mut k = i;
+            while k < chars.len() && k - i < 2 && "rRbBuUfF".contains(chars[k]) {
+                k += 1;
+            }
+            if k > i && matches!(chars.get(k), Some('"' | '\'')) {
+                i = k;
+            }
+        }
         let at = i;
+        if spec.python && (starts(i, "\'\'\'") || starts(i, "\"\"\"")) {
+            let q = chars[i];
+            i += 3;
+            let start = i;
+            while i < chars.len() && !(chars[i] == q && chars.get(i + 1) == Some(&q) && chars.get(i + 2) == Some(&q)) {
+                i += 1;
+            }
+            if i >= chars.len() {
+                return Err(format!("unterminated triple-quoted string at character {at}"));
+            }
+            out.push(Token { tok: Tok::Str(chars[start..i].iter().collect()), at });
+            i += 3;
+            continue;
+        }
         if spec.raw_strings && starts(i, "\"\"\"") {
             i += 3;
             let start = i;
@@ -148,6 +180,7 @@ pub fn lex(text: &str, spec: &LexSpec) -> Result<Vec<Token>, String> {
             }
             if c.is_whitespace()
                 || c == '"'
+                || (spec.python && c == '#')
                 || (spec.single_quotes && c == '\'')
                 || (spec.backticks && c == '`')
                 || spec.puncts.iter().any(|p| starts(i, p))
@@ -164,6 +197,7 @@ pub fn lex(text: &str, spec: &LexSpec) -> Result<Vec<Token>, String> {
 }
 
 /// A cursor over tokens for the recursive-descent parsers.
+#[derive(Clone)]
 pub struct Cursor<'a> {
     toks: &'a [Token],
     pos: usize,

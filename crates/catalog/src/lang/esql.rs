@@ -11,6 +11,7 @@ const SPEC: LexSpec = LexSpec {
     raw_strings: true,
     single_quotes: false,
     backticks: false,
+    python: false,
 };
 
 /// Functions that test a field against literal values.

@@ -11,6 +11,7 @@ const SPEC: LexSpec = LexSpec {
     raw_strings: false,
     single_quotes: false,
     backticks: false,
+    python: false,
 };
 
 /// Parses a kuery or Lucene query into conditions.

@@ -4,5 +4,7 @@
 
 pub mod eql;
 pub mod esql;
+pub mod kql;
 pub mod kuery;
+pub mod python;
 pub mod spl;

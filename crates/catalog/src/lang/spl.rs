@@ -14,6 +14,7 @@ const SPEC: LexSpec = LexSpec {
     raw_strings: false,
     single_quotes: false,
     backticks: true,
+    python: false,
 };
 
 /// How many macros deep an expansion goes.

@@ -2,6 +2,8 @@
 //! [`CatalogRule`]s; the shared file walk and YAML conversion.
 
 pub mod elastic;
+pub mod panther;
+pub mod sentinel;
 pub mod splunk;
 mod yaml;
 
@@ -60,6 +62,8 @@ pub fn read_vendor(vendor: &str, dir: &Path, mapping: &crate::mapping::Mapping) 
     let result = match vendor {
         "elastic" => elastic::read_dir(dir, mapping),
         "splunk" => splunk::read_dir(dir, mapping),
+        "panther" => panther::read_dir(dir, mapping),
+        "sentinel" => sentinel::read_dir(dir, mapping),
         _ => return Err(format!("no reader for `{vendor}`")),
     };
     result.map_err(|e| format!("{}: {e}", dir.display()))
