@@ -60,14 +60,22 @@ impl Cond {
 }
 
 /// Adds the predicates of `cond` to `rule`: the conjuncts of the root that
-/// are a `not` are exclusions; every leaf under an odd number of `not`s is
+/// are a `not` are exclusions (unless what they negate is a single negating
+/// comparison, `not (x != 1)`); every leaf under an odd number of `not`s is
 /// negated; operators are normalised through `lang`'s table of `mapping`,
 /// fields through `rule.vendor`'s.
 pub fn add_to_rule(rule: &mut CatalogRule, cond: &Cond, lang: &str, mapping: &Mapping) {
     let mut conjuncts = Vec::new();
     top_conjuncts(cond, &mut conjuncts, 0);
     for c in conjuncts {
-        let exclusion = matches!(c, Cond::Not(_));
+        // `not (field != x)` requires `field == x`: not an exclusion.
+        let exclusion = match c {
+            Cond::Not(inner) => match &**inner {
+                Cond::Pred { op, .. } => !mapping.operator(lang, op).is_some_and(|s| s.negates),
+                _ => true,
+            },
+            _ => false,
+        };
         walk(rule, c, lang, mapping, false, exclusion, 0);
     }
 }

@@ -4,10 +4,13 @@
 //! ([`mapping::Mapping`]), and analysed per ATT&CK technique
 //! ([`analysis`]). No DataFusion: this crate only reads text.
 
+pub mod analysis;
 pub mod attack;
 pub mod cond;
 pub mod lang;
 pub mod lex;
 pub mod mapping;
 pub mod model;
+pub mod output;
 pub mod readers;
+pub mod render;

@@ -192,6 +192,9 @@ pub struct CatalogRule {
     pub techniques: Vec<String>,
     /// Technique names the rule itself carries: (id, name).
     pub technique_names: Vec<(String, String)>,
+    /// ATT&CK tactics the rule names, with the technique each goes with:
+    /// (technique id, tactic name).
+    pub tactics: Vec<(String, String)>,
     /// Data sources or log sources, as the vendor names them.
     pub data_sources: Vec<String>,
     /// The conditions understood.
@@ -211,6 +214,7 @@ impl CatalogRule {
             language: language.to_string(),
             techniques: Vec::new(),
             technique_names: Vec::new(),
+            tactics: Vec::new(),
             data_sources: Vec::new(),
             predicates: Vec::new(),
             unanalysed: Vec::new(),

@@ -35,10 +35,11 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<CatalogRule, St
     };
     let mut out = CatalogRule::new(Vendor::Elastic, s("rule_id"), s("name"), path.to_string(), &language);
     for t in rule.get("threat").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default() {
+        let tactic = t.get("tactic").and_then(|t| t.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
         for tech in t.get("technique").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default() {
-            add_named(&mut out, tech);
+            add_named(&mut out, tech, tactic);
             for sub in tech.get("subtechnique").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default() {
-                add_named(&mut out, sub);
+                add_named(&mut out, sub, tactic);
             }
         }
     }
@@ -71,8 +72,11 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<CatalogRule, St
     Ok(out)
 }
 
-fn add_named(rule: &mut CatalogRule, t: &toml::Value) {
+fn add_named(rule: &mut CatalogRule, t: &toml::Value, tactic: &str) {
     let Some(id) = t.get("id").and_then(|i| i.as_str()).and_then(technique_id) else { return };
+    if !tactic.is_empty() && !rule.tactics.iter().any(|(i, n)| *i == id && n == tactic) {
+        rule.tactics.push((id.clone(), tactic.to_string()));
+    }
     if let Some(name) = t.get("name").and_then(|n| n.as_str())
         && !rule.technique_names.iter().any(|(i, _)| *i == id)
     {

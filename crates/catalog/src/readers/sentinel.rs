@@ -42,6 +42,13 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<Option<CatalogR
                 add_technique(&mut rule.techniques, id);
             }
         }
+        for t in doc.get("tactics").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(t) = t.as_str() {
+                for id in &rule.techniques {
+                    rule.tactics.push((id.clone(), t.to_string()));
+                }
+            }
+        }
         (rule, vec![query.to_string()])
     } else if path.ends_with(".md") {
         let blocks = code_blocks(text);
