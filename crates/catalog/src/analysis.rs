@@ -77,9 +77,12 @@ pub struct RuleEntry {
     pub language: String,
     /// How much was analysed.
     pub analysis: Analysis,
-    /// Its predicates, as `field kind value`, exclusions marked.
+    /// Its predicates, as `field kind value`, exclusions marked (not in
+    /// the page's JSON: `rules.json` holds every rule's predicates).
+    #[serde(skip)]
     pub predicates: Vec<String>,
-    /// What was not analysed, with why.
+    /// What was not analysed, with why (not in the page's JSON either).
+    #[serde(skip)]
     pub unanalysed: Vec<String>,
 }
 

@@ -83,19 +83,15 @@ pub fn write(
 ) -> std::io::Result<usize> {
     let pages_dir = out.join("techniques");
     std::fs::create_dir_all(&pages_dir)?;
-    let write_json = |path: PathBuf, value: &serde_json::Value| -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-        std::fs::write(path, text)
-    };
-    write_json(out.join("summary.json"), &json!({ "vendors": summaries }))?;
-    write_json(out.join("rules.json"), &serde_json::to_value(&catalog.rules).map_err(std::io::Error::other)?)?;
+    write_json(&out.join("summary.json"), &json!({ "vendors": summaries }))?;
+    write_json(&out.join("rules.json"), &catalog.rules)?;
     let mut index = Vec::new();
     let mut md = String::from("# Detection catalog\n\n| Technique | Name | Rules | Per vendor |\n|---|---|---:|---|\n");
     let techniques = catalog.techniques();
     for id in techniques.keys() {
         let mut page = catalog.page(id);
         page.runnable = runnable(id);
-        write_json(pages_dir.join(format!("{id}.json")), &serde_json::to_value(&page).map_err(std::io::Error::other)?)?;
+        write_json(&pages_dir.join(format!("{id}.json")), &page)?;
         std::fs::write(pages_dir.join(format!("{id}.md")), crate::render::markdown(&page))?;
         let per: BTreeMap<&str, usize> = page.rules_per_vendor.iter().map(|(v, n)| (v.key(), *n)).collect();
         let total: usize = per.values().sum();
@@ -107,9 +103,16 @@ pub fn write(
         ));
         index.push(json!({ "id": id, "name": page.name, "tactics": page.tactics, "rules": total, "per_vendor": per }));
     }
-    write_json(out.join("index.json"), &json!({ "techniques": index }))?;
+    write_json(&out.join("index.json"), &json!({ "techniques": index }))?;
     std::fs::write(out.join("index.md"), md)?;
     Ok(techniques.len())
+}
+
+/// Writes `value` as compact JSON.
+fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    serde_json::to_writer(&mut w, value).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut w)
 }
 
 /// The page of `id`, with `runnable` attached.
