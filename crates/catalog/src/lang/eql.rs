@@ -228,6 +228,12 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
         }
     }
     let lower = name.to_ascii_lowercase();
+    // `string(field)` converts the field's value to text: the test is still on the field.
+    if lower == "string"
+        && let [Operand::Field(f)] = args.as_slice()
+    {
+        return Ok(Operand::Field(f.clone()));
+    }
     if FUNCTIONS.contains(&lower.as_str())
         && let Some((Operand::Field(f), rest)) = args.split_first()
         && !rest.is_empty()

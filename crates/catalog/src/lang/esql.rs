@@ -17,9 +17,9 @@ const SPEC: LexSpec = LexSpec {
 /// Functions that test a field against literal values.
 const FUNCTIONS: &[&str] = &["starts_with", "ends_with", "cidr_match", "contains", "mv_contains"];
 
-/// Functions that change a value's case only: the field they are given is
-/// what the condition tests.
-const CASE_FOLDS: &[&str] = &["to_lower", "to_upper"];
+/// Functions that change a value's case or type to text only: the field
+/// they are given is what the condition tests.
+const CASE_FOLDS: &[&str] = &["to_lower", "to_upper", "to_string"];
 
 /// A parsed ES|QL query.
 #[derive(Debug, Clone, PartialEq)]

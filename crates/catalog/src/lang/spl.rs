@@ -225,7 +225,11 @@ fn search_not(c: &mut Cursor, stop: &[&str], sources: &mut Vec<String>, depth: u
     let word = match c.bump() {
         Some(Tok::Word(w)) => w.clone(),
         // `"field"="value"`: a quoted field name.
-        Some(Tok::Str(s)) if matches!(c.peek(), Some(Tok::Punct("=" | "!=" | "<" | ">" | "<=" | ">="))) => s.clone(),
+        Some(Tok::Str(s))
+            if matches!(c.peek(), Some(Tok::Punct("=" | "!=" | "<" | ">" | "<=" | ">="))) || c.is_word("in") =>
+        {
+            s.clone()
+        }
         Some(Tok::Str(s)) => return Ok(Some(Cond::pred("_raw", "term", vec![s.clone()]))),
         _ => return Err(c.error("expected a search term")),
     };
@@ -470,6 +474,19 @@ mod tests {
             Cond::And(vec![Cond::And(vec![
                 p("Processes.process_name", "in", &["curl", "wget"]),
                 Cond::Not(Box::new(p("Processes.user", "=", &["root"]))),
+            ])])
+        );
+    }
+
+    #[test]
+    fn quoted_field_names() {
+        let s = parse(r#"`pingid` "result.status" IN ("SUCCESS*", "FAIL*") "a b"="c" "free text""#).unwrap();
+        assert_eq!(
+            s.cond,
+            Cond::And(vec![Cond::And(vec![
+                p("result.status", "in", &["SUCCESS*", "FAIL*"]),
+                p("a b", "=", &["c"]),
+                p("_raw", "term", &["free text"]),
             ])])
         );
     }

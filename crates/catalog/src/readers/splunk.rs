@@ -96,7 +96,8 @@ fn strip_sources(cond: Cond, sources: &mut Vec<String>, depth: usize) -> Option<
         return Some(cond);
     }
     match cond {
-        Cond::Pred { field, values, .. } if SOURCE_FIELDS.iter().any(|f| field.eq_ignore_ascii_case(f)) => {
+        // Field names are case-sensitive: `eventType` (Okta) is a condition.
+        Cond::Pred { field, values, .. } if SOURCE_FIELDS.contains(&field.as_str()) => {
             for v in values {
                 let s = format!("{}:{v}", field.to_ascii_lowercase());
                 if !sources.contains(&s) {
@@ -115,5 +116,23 @@ fn strip_sources(cond: Cond, sources: &mut Vec<String>, depth: usize) -> Option<
         }
         Cond::Not(c) => strip_sources(*c, sources, depth + 1).map(|c| Cond::Not(Box::new(c))),
         other => Some(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_source_fields_are_not_predicates_but_look_alikes_are() {
+        let macros: HashMap<String, String> = [("okta".to_string(), "sourcetype=\"OktaIM2:log\"".to_string())].into();
+        let text = "name: x\nid: y\nsearch: '`okta` eventType=user.session.start index=main'\n";
+        let r = read("x.yml", text, &macros, &Mapping::shipped()).unwrap();
+        assert_eq!(r.data_sources, ["sourcetype:OktaIM2:log", "index:main"]);
+        assert_eq!(r.predicates.len(), 1);
+        assert_eq!(
+            (r.predicates[0].field.as_str(), r.predicates[0].value.as_deref()),
+            ("eventType", Some("user.session.start"))
+        );
     }
 }
