@@ -66,24 +66,29 @@ impl Cond {
 /// fields through `rule.vendor`'s.
 pub fn add_to_rule(rule: &mut CatalogRule, cond: &Cond, lang: &str, mapping: &Mapping) {
     let mut conjuncts = Vec::new();
-    top_conjuncts(cond, &mut conjuncts, 0);
-    for c in conjuncts {
+    top_conjuncts(cond, false, &mut conjuncts, 0);
+    for (c, under_not) in conjuncts {
         // `not (field != x)` requires `field == x`: not an exclusion.
-        let exclusion = match c {
-            Cond::Not(inner) => match &**inner {
+        let exclusion = under_not
+            && match c {
                 Cond::Pred { op, .. } => !mapping.operator(lang, op).is_some_and(|s| s.negates),
                 _ => true,
-            },
-            _ => false,
-        };
-        walk(rule, c, lang, mapping, false, exclusion, 0);
+            };
+        walk(rule, c, lang, mapping, under_not, exclusion, 0);
     }
 }
 
-fn top_conjuncts<'a>(cond: &'a Cond, out: &mut Vec<&'a Cond>, depth: usize) {
-    match cond {
-        Cond::And(v) if depth < MAX_DEPTH => v.iter().for_each(|c| top_conjuncts(c, out, depth + 1)),
-        c => out.push(c),
+/// The conjuncts of the root, each with whether a `not` stands over it:
+/// `a and not (b or c)` is `a`, `not b`, `not c`.
+fn top_conjuncts<'a>(cond: &'a Cond, negated: bool, out: &mut Vec<(&'a Cond, bool)>, depth: usize) {
+    if depth >= MAX_DEPTH {
+        out.push((cond, negated));
+        return;
+    }
+    match (cond, negated) {
+        (Cond::And(v), false) | (Cond::Or(v), true) => v.iter().for_each(|c| top_conjuncts(c, negated, out, depth + 1)),
+        (Cond::Not(c), _) => top_conjuncts(c, !negated, out, depth + 1),
+        (c, n) => out.push((c, n)),
     }
 }
 
