@@ -165,3 +165,35 @@ pub fn has_glob(value: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CatalogRule, Vendor};
+
+    fn rule_of(cond: &Cond) -> CatalogRule {
+        let mut r = CatalogRule::new(Vendor::Panther, "x".into(), "x".into(), "x".into(), "python");
+        add_to_rule(&mut r, cond, "python", &Mapping::shipped());
+        r
+    }
+
+    #[test]
+    fn not_over_or_is_one_exclusion_per_branch() {
+        // `if verb != "get" or user.startswith("system:"): return False`, then `return True`.
+        let c = Cond::And(vec![Cond::Not(Box::new(Cond::Or(vec![
+            Cond::pred("verb", "!=", vec!["get".into()]),
+            Cond::pred("user", "startswith", vec!["system:".into()]),
+        ])))]);
+        let r = rule_of(&c);
+        let got: Vec<(&str, Op, bool, bool)> = r.predicates.iter().map(|p| (p.field.as_str(), p.op, p.negated, p.exclusion)).collect();
+        assert_eq!(got, [("verb", Op::Eq, false, false), ("user", Op::StartsWith, true, true)]);
+    }
+
+    #[test]
+    fn not_over_and_stays_one_exclusion() {
+        let c = Cond::Not(Box::new(Cond::And(vec![Cond::pred("a", "==", vec!["1".into()]), Cond::pred("b", "==", vec!["2".into()])])));
+        let r = rule_of(&c);
+        assert!(r.predicates.iter().all(|p| p.negated && p.exclusion));
+        assert_eq!(r.predicates.len(), 2);
+    }
+}
