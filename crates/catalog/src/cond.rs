@@ -185,13 +185,17 @@ mod tests {
             Cond::pred("user", "startswith", vec!["system:".into()]),
         ])))]);
         let r = rule_of(&c);
-        let got: Vec<(&str, Op, bool, bool)> = r.predicates.iter().map(|p| (p.field.as_str(), p.op, p.negated, p.exclusion)).collect();
+        let got: Vec<(&str, Op, bool, bool)> =
+            r.predicates.iter().map(|p| (p.field.as_str(), p.op, p.negated, p.exclusion)).collect();
         assert_eq!(got, [("verb", Op::Eq, false, false), ("user", Op::StartsWith, true, true)]);
     }
 
     #[test]
     fn not_over_and_stays_one_exclusion() {
-        let c = Cond::Not(Box::new(Cond::And(vec![Cond::pred("a", "==", vec!["1".into()]), Cond::pred("b", "==", vec!["2".into()])])));
+        let c = Cond::Not(Box::new(Cond::And(vec![
+            Cond::pred("a", "==", vec!["1".into()]),
+            Cond::pred("b", "==", vec!["2".into()]),
+        ])));
         let r = rule_of(&c);
         assert!(r.predicates.iter().all(|p| p.negated && p.exclusion));
         assert_eq!(r.predicates.len(), 2);

@@ -38,6 +38,24 @@ pub struct PyRule {
 
 /// Analyses a Python rule file.
 pub fn parse(source: &str) -> Result<PyRule, String> {
+    parse_with(source, &Helpers::default())
+}
+
+/// Analyses a Python rule file, inlining calls of the `helpers` whose
+/// result the analysis can follow.
+pub fn parse_with(source: &str, helpers: &Helpers) -> Result<PyRule, String> {
+    analyse_function(source, "rule", &[], helpers, 0)
+}
+
+/// The condition under which function `name` of `source` returns true,
+/// with its parameters bound to `args`.
+fn analyse_function(
+    source: &str,
+    name: &str,
+    args: &[Value],
+    helpers: &Helpers,
+    inlined: usize,
+) -> Result<PyRule, String> {
     let toks = lex(source, &SPEC)?;
     let chars: Vec<char> = source.chars().collect();
     let lines = logical_lines(&toks, &chars);
@@ -45,18 +63,58 @@ pub fn parse(source: &str) -> Result<PyRule, String> {
     let Some(start) = lines.iter().position(|l| {
         l.indent == 0
             && matches!(l.toks.first(), Some(Token { tok: Tok::Word(w), .. }) if w == "def")
-            && matches!(l.toks.get(1), Some(Token { tok: Tok::Word(w), .. }) if w == "rule")
+            && matches!(l.toks.get(1), Some(Token { tok: Tok::Word(w), .. }) if w == name)
     }) else {
-        return Err("no `def rule(...)`".into());
+        return Err(format!("no `def {name}(...)`"));
     };
-    let param = match l_tok(&lines[start], 3) {
-        Some(Tok::Word(w)) => w.clone(),
-        _ => "event".to_string(),
-    };
+    let params = params(&lines[start]);
     let body: Vec<&Line> = lines[start + 1..].iter().take_while(|l| l.indent > 0).collect();
-    let mut env = Env { param, constants, aliases: HashMap::new() };
+    let mut env = Env { param: "event".to_string(), constants, aliases: HashMap::new(), helpers, inlined };
+    if name == "rule" {
+        if let Some(p) = params.first() {
+            env.param = p.clone();
+        }
+    } else {
+        // Helper parameters: the event, a field, or constant values.
+        env.param = String::new();
+        for (p, a) in params.iter().zip(args) {
+            match a {
+                Value::Field(f) => {
+                    env.aliases.insert(p.clone(), f.clone());
+                }
+                Value::Strings(v) => {
+                    env.constants.insert(p.clone(), v.clone());
+                }
+                Value::Event => env.param = p.clone(),
+                _ => {}
+            }
+        }
+    }
     let cond = block(&body, &mut env, 0)?;
     Ok(PyRule { cond })
+}
+
+/// The parameter names of a `def name(a, b: int = 1, *args)` line.
+fn params(def: &Line) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut expect_name = false;
+    for t in def.toks {
+        match &t.tok {
+            Tok::Punct("(" | "[" | "{") => {
+                depth += 1;
+                expect_name = depth == 1;
+            }
+            Tok::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+            Tok::Punct(",") if depth == 1 => expect_name = true,
+            Tok::Word(w) if expect_name && depth == 1 => {
+                out.push(w.clone());
+                expect_name = false;
+            }
+            _ => expect_name = false,
+        }
+    }
+    out
 }
 
 fn l_tok<'a>(l: &Line<'a>, i: usize) -> Option<&'a Tok> {
@@ -165,15 +223,53 @@ fn literal_values(c: &mut Cursor) -> Option<Vec<String>> {
     }
 }
 
-struct Env {
+struct Env<'h> {
     param: String,
     constants: HashMap<String, Vec<String>>,
     /// Local names bound to a field: `verb = event.get("verb")`.
     aliases: HashMap<String, String>,
+    /// Helper functions that may be inlined.
+    helpers: &'h Helpers,
+    /// How many helper calls deep this body is.
+    inlined: usize,
+}
+
+/// How many helper calls deep inlining goes.
+const MAX_INLINE: usize = 3;
+
+/// Helper functions of shared modules (Panther's `global_helpers`):
+/// function name → the source of its module.
+#[derive(Debug, Clone, Default)]
+pub struct Helpers {
+    functions: HashMap<String, std::rc::Rc<str>>,
+}
+
+impl Helpers {
+    /// Adds every top-level function of a module's source.
+    pub fn add_module(&mut self, source: &str) {
+        let shared: std::rc::Rc<str> = source.into();
+        for line in source.lines() {
+            if let Some(rest) = line.strip_prefix("def ")
+                && let Some((name, _)) = rest.split_once('(')
+            {
+                self.functions.entry(name.trim().to_string()).or_insert_with(|| shared.clone());
+            }
+        }
+    }
+
+    /// How many functions are known.
+    pub fn len(&self) -> usize {
+        self.functions.len()
+    }
+
+    /// Whether none is known.
+    pub fn is_empty(&self) -> bool {
+        self.functions.is_empty()
+    }
 }
 
 /// What a block of statements returns, as a condition.
-fn block(lines: &[&Line], env: &mut Env, depth: usize) -> Result<Cond, String> {
+fn block(lines: &[&Line], env: &mut Env<'_>, depth: usize) -> Result<Cond, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested deeper than {MAX_DEPTH}"));
     }
@@ -332,6 +428,8 @@ enum Value {
     Cond(Cond),
     /// A list or tuple of expressions.
     List(Vec<Value>),
+    /// The rule's event, passed to a helper.
+    Event,
     Other(String),
 }
 
@@ -353,13 +451,15 @@ impl Value {
             Value::Field(f) => Cond::pred(&f, "is not None", vec![]),
             Value::Bool(true) => Cond::And(Vec::new()),
             Value::Bool(false) => Cond::Or(Vec::new()),
-            Value::Strings(_) | Value::None | Value::List(_) => Cond::unknown("", "a constant as a condition"),
+            Value::Strings(_) | Value::None | Value::List(_) | Value::Event => {
+                Cond::unknown("", "a constant as a condition")
+            }
             Value::Other(t) => Cond::unknown(&t, "an expression not analysed"),
         }
     }
 }
 
-fn expr(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+fn expr(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested deeper than {MAX_DEPTH}"));
     }
@@ -374,7 +474,7 @@ fn expr(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
     })
 }
 
-fn and(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+fn and(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     let mut items = vec![not(c, env, depth)?];
     while c.eat_word("and") {
         items.push(not(c, env, depth)?);
@@ -386,7 +486,7 @@ fn and(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
     })
 }
 
-fn not(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+fn not(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested deeper than {MAX_DEPTH}"));
     }
@@ -399,7 +499,7 @@ fn not(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
     comparison(c, env, depth)
 }
 
-fn comparison(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+fn comparison(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     let left = postfix(c, env, depth)?;
     let op = match c.peek() {
         Some(Tok::Punct(p @ ("==" | "!=" | "<" | ">" | "<=" | ">="))) => {
@@ -447,7 +547,7 @@ fn comparison(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> 
 }
 
 /// An atom with its calls, attribute accesses and subscripts.
-fn postfix(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+fn postfix(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     let mut v = atom(c, env, depth)?;
     loop {
         if c.eat(".") {
@@ -481,7 +581,7 @@ fn postfix(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
     }
 }
 
-fn call_args(c: &mut Cursor, env: &Env, depth: usize) -> Result<Vec<(Option<String>, Value)>, String> {
+fn call_args(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Vec<(Option<String>, Value)>, String> {
     let mut args = Vec::new();
     while !c.eat(")") {
         let kw = match (c.peek(), c.peek2()) {
@@ -532,7 +632,7 @@ fn strings_of(args: &[(Option<String>, Value)]) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn method(target: Value, name: &str, args: Vec<(Option<String>, Value)>, env: &Env) -> Value {
+fn method(target: Value, name: &str, args: Vec<(Option<String>, Value)>, env: &Env<'_>) -> Value {
     match (target, name) {
         (Value::Other(p), "get" | "udm") if p == env.param => match args.first() {
             Some((None, Value::Strings(k))) if k.len() == 1 => Value::Field(k[0].clone()),
@@ -561,7 +661,7 @@ fn method(target: Value, name: &str, args: Vec<(Option<String>, Value)>, env: &E
     }
 }
 
-fn function(name: &str, args: Vec<(Option<String>, Value)>, env: &Env) -> Value {
+fn function(name: &str, args: Vec<(Option<String>, Value)>, env: &Env<'_>) -> Value {
     match name {
         "deep_get" | "deep_walk" => match args.split_first() {
             Some(((None, Value::Other(p)), rest)) if *p == env.param => match strings_of(rest) {
@@ -577,15 +677,39 @@ fn function(name: &str, args: Vec<(Option<String>, Value)>, env: &Env) -> Value 
             }
             _ => Value::Other(format!("{name}(...)")),
         },
+        "tuple" | "list" | "set" | "frozenset" | "sorted" => match args.as_slice() {
+            [(None, Value::Strings(v))] => Value::Strings(v.clone()),
+            _ => Value::Other(format!("{name}(...)")),
+        },
         "str" | "bool" => match args.as_slice() {
             [(None, Value::Field(f))] => Value::Field(f.clone()),
             _ => Value::Other(format!("{name}(...)")),
         },
-        _ => Value::Other(format!("a call of `{name}`")),
+        _ => inline(name, args, env),
     }
 }
 
-fn atom(c: &mut Cursor, env: &Env, depth: usize) -> Result<Value, String> {
+/// A call of a known helper: its condition with the arguments bound.
+fn inline(name: &str, args: Vec<(Option<String>, Value)>, env: &Env<'_>) -> Value {
+    let Some(source) = env.helpers.functions.get(name) else { return Value::Other(format!("a call of `{name}`")) };
+    if env.inlined >= MAX_INLINE || args.iter().any(|(k, _)| k.is_some()) {
+        return Value::Other(format!("a call of `{name}`"));
+    }
+    let args: Vec<Value> = args
+        .into_iter()
+        .map(|(_, v)| match v {
+            // The rule's event passed on.
+            Value::Other(p) if p == env.param => Value::Event,
+            v => v,
+        })
+        .collect();
+    match analyse_function(source, name, &args, env.helpers, env.inlined + 1) {
+        Ok(r) => Value::Cond(r.cond),
+        Err(_) => Value::Other(format!("a call of `{name}`")),
+    }
+}
+
+fn atom(c: &mut Cursor, env: &Env<'_>, depth: usize) -> Result<Value, String> {
     match c.peek() {
         Some(Tok::Str(_)) => {
             // Adjacent literals concatenate.
@@ -694,6 +818,33 @@ def rule(event):
         assert!(matches!(&parts[0], Cond::Unknown { .. }), "{parts:?}");
         assert!(matches!(&parts[1], Cond::Unknown { .. }), "{parts:?}");
         assert_eq!(parts[2], p("a", "==", &["b"]));
+    }
+
+    #[test]
+    fn helpers_are_inlined_with_their_arguments() {
+        let mut helpers = Helpers::default();
+        helpers.add_module(
+            "PREFIXES = [\"eks:\", \"gke-\"]\n\ndef is_system(username):\n    if not username:\n        return False\n    if username.startswith(tuple(PREFIXES)):\n        return True\n    return username in (\"masterclient\", \"aksService\")\n",
+        );
+        let src = "def rule(event):\n    if is_system(event.udm(\"username\")):\n        return False\n    return event.get(\"verb\") == \"get\"\n";
+        let r = parse_with(src, &helpers).unwrap();
+        let Cond::And(parts) = &r.cond else { panic!("{:?}", r.cond) };
+        let Cond::Not(inner) = &parts[0] else { panic!("{parts:?}") };
+        assert_eq!(
+            **inner,
+            Cond::And(vec![
+                Cond::Not(Box::new(p("username", "is None", &[]))),
+                Cond::Or(vec![
+                    p("username", "startswith", &["eks:", "gke-"]),
+                    p("username", "in", &["masterclient", "aksService"])
+                ]),
+            ])
+        );
+        assert_eq!(parts[1], p("verb", "==", &["get"]));
+        // Without the helpers the call stays unknown.
+        let r = parse(src).unwrap();
+        let Cond::And(parts) = &r.cond else { panic!() };
+        assert!(matches!(parts[0], Cond::Unknown { .. }));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! panther-labs/panther-analysis: rule YAML files (`AnalysisType: rule`,
 //! `scheduled_rule`, `correlation_rule`) with either a simple `Detection`
 //! or a Python file (`Filename`) whose `rule(event)` is read statically.
+//! Calls of the repository's `global_helpers` (found beside DIR or inside
+//! it) are inlined where the helper's result can be followed.
 
 use std::path::Path;
 
@@ -8,18 +10,27 @@ use serde_json::Value;
 
 use crate::attack::{add_technique, technique_id};
 use crate::cond::{Cond, MAX_DEPTH, add_to_rule};
-use crate::lang::python;
+use crate::lang::python::{self, Helpers};
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
 use crate::readers::{files, relative, unreadable, yaml_to_json};
 
 /// Every rule under `dir`.
 pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
+    let mut helpers = Helpers::default();
+    for candidate in [dir.join("global_helpers"), dir.join("..").join("global_helpers")] {
+        if candidate.is_dir() {
+            for path in files(&candidate, &[".py"])? {
+                helpers.add_module(&std::fs::read_to_string(&path)?);
+            }
+            break;
+        }
+    }
     let mut out = Vec::new();
     for path in files(dir, &[".yml", ".yaml"])? {
         let text = std::fs::read_to_string(&path)?;
         let python = |name: &str| path.parent().map(|p| p.join(name)).and_then(|p| std::fs::read_to_string(p).ok());
-        match read(&relative(dir, &path), &text, &python, mapping) {
+        match read(&relative(dir, &path), &text, &python, &helpers, mapping) {
             Ok(Some(rule)) => out.push(rule),
             Ok(None) => {}
             Err(e) => out.push(unreadable(Vendor::Panther, dir, &path, e)),
@@ -34,6 +45,7 @@ pub fn read(
     path: &str,
     text: &str,
     python: &dyn Fn(&str) -> Option<String>,
+    helpers: &Helpers,
     mapping: &Mapping,
 ) -> Result<Option<CatalogRule>, String> {
     let doc = yaml_to_json(text)?;
@@ -88,7 +100,7 @@ pub fn read(
     }
     match python(&file) {
         None => rule.unanalysed(&file, "the Python file is missing"),
-        Some(src) => match python::parse(&src) {
+        Some(src) => match python::parse_with(&src, helpers) {
             Ok(r) => add_to_rule(&mut rule, &r.cond, "python", mapping),
             Err(e) => rule.unanalysed(&file, format!("python: {e}")),
         },
