@@ -1,4 +1,5 @@
-//! Detections: the rule format (Microsoft Sentinel analytics-rule YAML),
+//! Detections: the rule formats (Microsoft Sentinel analytics-rule YAML, and
+//! Sigma through the `sigma` crate),
 //! rule packs (the built-in one and folders of rules), ATT&CK coverage,
 //! running a rule into alerts, and the alerts' output formats.
 //!
@@ -19,6 +20,7 @@ pub mod rows;
 pub mod rule;
 pub mod rule_tests;
 pub mod run;
+pub mod sigma_rules;
 
 pub use alert::Alert;
 pub use pack::RulePack;

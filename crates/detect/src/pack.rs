@@ -1,8 +1,13 @@
 //! Rule packs: the rules shipped inside dragnet, and folders of rule files.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use sigma::model::{Correlation, Document, SigmaFilter, SigmaRule};
+use sigma::{Mapping, is_sigma};
 
 use crate::rule::{Level, Rule, RuleDiagnostic, parse};
+use crate::sigma_rules::{names, rule_id, to_rule};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
@@ -27,6 +32,28 @@ pub struct RulePack {
     pub rules: Vec<Rule>,
     /// Errors (of the files that did not load) and warnings.
     pub diagnostics: Vec<RuleDiagnostic>,
+    /// The Sigma documents behind the Sigma rules in `rules`.
+    pub sigma: SigmaSet,
+}
+
+/// The Sigma documents of a pack: the rules (each also compiled into
+/// [`RulePack::rules`]), the filters applied to them, the correlations,
+/// and the mapping they compile with.
+#[derive(Debug, Clone, Default)]
+pub struct SigmaSet {
+    /// Sigma detection rules that compiled.
+    pub rules: Vec<SigmaRule>,
+    /// Sigma filters (each applied to the rules it names).
+    pub filters: Vec<SigmaFilter>,
+    /// Correlation rules: read and checked, not run yet.
+    pub correlations: Vec<Correlation>,
+    /// The logsource and field mapping; `None` is the shipped one.
+    pub mapping: Option<Arc<Mapping>>,
+}
+
+fn builtin_mapping() -> &'static Mapping {
+    static MAPPING: OnceLock<Mapping> = OnceLock::new();
+    MAPPING.get_or_init(Mapping::builtin)
 }
 
 impl RulePack {
@@ -43,6 +70,12 @@ impl RulePack {
     /// order; `tests` folders hold rule tests' logs and are not searched.
     /// A file that cannot be read is an error diagnostic, not a failure.
     pub fn load_dir(dir: &Path) -> std::io::Result<RulePack> {
+        RulePack::load_dir_with(dir, None)
+    }
+
+    /// [`RulePack::load_dir`] compiling Sigma rules with `mapping` (`None`:
+    /// the shipped one).
+    pub fn load_dir_with(dir: &Path, mapping: Option<Arc<Mapping>>) -> std::io::Result<RulePack> {
         let mut files = Vec::new();
         if dir.is_file() {
             files.push(dir.to_path_buf());
@@ -52,6 +85,7 @@ impl RulePack {
         }
         files.sort();
         let mut pack = RulePack::default();
+        pack.sigma.mapping = mapping;
         for f in files {
             pack.add_file(&f);
         }
@@ -87,6 +121,10 @@ impl RulePack {
     /// Parses and adds one rule file's text. A rule whose id is already in
     /// the pack is an error.
     pub fn add_text(&mut self, text: &str, name: &str) {
+        if is_sigma(text) {
+            self.add_sigma(text, name);
+            return;
+        }
         let (rule, diags) = parse(text, name);
         self.diagnostics.extend(diags);
         let Some(rule) = rule else { return };
@@ -104,9 +142,92 @@ impl RulePack {
         self.rules.push(rule);
     }
 
+    /// The mapping Sigma rules compile with.
+    pub fn sigma_mapping(&self) -> &Mapping {
+        self.sigma.mapping.as_deref().unwrap_or_else(|| builtin_mapping())
+    }
+
+    /// Reads a Sigma file: its rules compiled (with the filters already
+    /// here that name them), its filters applied to the rules they name.
+    fn add_sigma(&mut self, text: &str, name: &str) {
+        let (docs, diags) = sigma::load(text, name, &self.sigma_mapping().placeholders);
+        self.diagnostics.extend(diags);
+        for doc in docs {
+            match doc {
+                Document::Rule(r) => self.add_sigma_rule(*r),
+                Document::Filter(f) => self.add_sigma_filter(*f),
+                Document::Correlation(c) => {
+                    self.diagnostics.push(RuleDiagnostic {
+                        level: Level::Warning,
+                        file: name.to_string(),
+                        line: c.meta.pos.line,
+                        column: c.meta.pos.column,
+                        key: "correlation".into(),
+                        message: format!(
+                            "correlation rule `{}` is read and checked, but correlations do not run yet",
+                            c.meta.title
+                        ),
+                    });
+                    self.sigma.correlations.push(*c);
+                }
+            }
+        }
+    }
+
+    fn add_sigma_rule(&mut self, r: SigmaRule) {
+        let id = rule_id(&r);
+        if let Some(first) = self.rules.iter().find(|x| x.id == id) {
+            self.diagnostics.push(RuleDiagnostic {
+                level: Level::Error,
+                file: r.meta.origin.clone(),
+                line: r.meta.pos.line,
+                column: r.meta.pos.column,
+                key: "id".into(),
+                message: format!("{id} is also the id of {}", first.origin),
+            });
+            return;
+        }
+        let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
+        match to_rule(&r, &filters, self.sigma_mapping()) {
+            Ok(rule) => {
+                self.rules.push(rule);
+                self.sigma.rules.push(r);
+            }
+            Err(diags) => self.diagnostics.extend(diags),
+        }
+    }
+
+    fn add_sigma_filter(&mut self, f: SigmaFilter) {
+        self.sigma.filters.push(f);
+        let Some(f) = self.sigma.filters.last() else { return };
+        let named: Vec<SigmaRule> = self.sigma.rules.iter().filter(|r| names(f, r)).cloned().collect();
+        for r in named {
+            let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
+            let id = rule_id(&r);
+            match to_rule(&r, &filters, self.sigma_mapping()) {
+                Ok(rule) => {
+                    if let Some(slot) = self.rules.iter_mut().find(|x| x.id == id) {
+                        *slot = rule;
+                    }
+                }
+                Err(diags) => {
+                    self.rules.retain(|x| x.id != id);
+                    self.diagnostics.extend(diags);
+                }
+            }
+        }
+    }
+
     /// Adds `other`'s rules; a rule with the id of one already here
-    /// replaces it.
+    /// replaces it. `other`'s Sigma filters apply to this pack's Sigma
+    /// rules too.
     pub fn overlay(&mut self, other: RulePack) {
+        for r in other.sigma.rules {
+            let id = rule_id(&r);
+            self.sigma.rules.retain(|x| rule_id(x) != id);
+            self.sigma.rules.push(r);
+        }
+        self.sigma.correlations.extend(other.sigma.correlations);
         for rule in other.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
                 Some(slot) => *slot = rule,
@@ -114,6 +235,9 @@ impl RulePack {
             }
         }
         self.diagnostics.extend(other.diagnostics);
+        for f in other.sigma.filters {
+            self.add_sigma_filter(f);
+        }
     }
 
     /// The errors: files that did not load.

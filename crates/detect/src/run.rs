@@ -145,14 +145,19 @@ pub async fn newest_event(engine: &Engine) -> Result<Option<i64>, EngineError> {
     Ok(col.as_primitive_opt::<TimestampNanosecondType>().map(|ts| ts.value(0)))
 }
 
-/// The default tables (DeviceProcessEvents, DeviceFileEvents,
-/// DeviceNetworkEvents, AKSAudit), empty: what a rule binds against.
+/// The default tables: the ones sources fill (DeviceProcessEvents,
+/// DeviceFileEvents, DeviceNetworkEvents, AKSAudit, ...), empty, and every
+/// other documented Log Analytics and Defender XDR table, as a name and a
+/// schema: what a rule binds against.
 pub fn default_catalog() -> kql_engine::Catalog {
     let mut catalog = kql_engine::Catalog::new();
     for (name, schema) in telemetry::tables::all() {
         let table =
             datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).expect("an empty table of a valid schema");
         catalog.register(name, std::sync::Arc::new(table));
+    }
+    for t in telemetry::tables::documented::tables() {
+        catalog.register_documented(t.name, std::sync::Arc::clone(&t.schema));
     }
     catalog
 }

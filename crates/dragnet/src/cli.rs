@@ -172,6 +172,52 @@ pub enum Command {
     ///   dragnet catalog show T1552.007 --catalog catalog/
     #[command(verbatim_doc_comment)]
     Catalog(CatalogArgs),
+
+    /// Work with Sigma rules: `convert` prints the KQL a Sigma rule runs as.
+    ///
+    /// Sigma rules (a .yml/.yaml file with a top-level `detection:`) also
+    /// load wherever rules do: `hunt`, `rules`, `test` and `coverage` take
+    /// them beside Sentinel rules. Each compiles to a KQL query over the
+    /// table its logsource maps to (the shipped mapping, or --sigma-mapping);
+    /// `dragnet check` accepts the printed query and `dragnet query` returns
+    /// the rows the rule matches.
+    ///
+    /// Exit status: 0 every rule converted, 1 some rule has errors, 2 the
+    /// command line or a path is wrong.
+    ///
+    /// Examples:
+    ///   dragnet sigma convert rules/linux/process_creation/proc_creation_lnx_base64_decode.yml
+    ///   dragnet sigma convert --sigma-mapping my-mapping.yaml ./sigma/
+    #[command(verbatim_doc_comment)]
+    Sigma(SigmaArgs),
+}
+
+/// Arguments of `sigma`.
+#[derive(Debug, Args)]
+pub struct SigmaArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SigmaCommand,
+}
+
+/// Subcommands of `sigma`.
+#[derive(Debug, Subcommand)]
+pub enum SigmaCommand {
+    /// Print the KQL each Sigma rule compiles to, one block per rule.
+    Convert(SigmaConvertArgs),
+}
+
+/// Arguments of `sigma convert`.
+#[derive(Debug, Args)]
+pub struct SigmaConvertArgs {
+    /// Sigma rule files or folders of them (searched recursively).
+    #[arg(value_name = "RULE", required = true)]
+    pub rules: Vec<PathBuf>,
+
+    /// The logsource and field mapping (default: the shipped one,
+    /// crates/sigma/mapping.yaml in the sources).
+    #[arg(long, value_name = "FILE")]
+    pub sigma_mapping: Option<PathBuf>,
 }
 
 /// Arguments of `test`.
@@ -211,6 +257,11 @@ pub struct RuleSources {
     /// Leave out the built-in rule pack.
     #[arg(long)]
     pub no_builtin: bool,
+
+    /// The Sigma logsource and field mapping for Sigma rules (default: the
+    /// shipped one, crates/sigma/mapping.yaml in the sources).
+    #[arg(long, value_name = "FILE")]
+    pub sigma_mapping: Option<PathBuf>,
 }
 
 /// Output formats of `hunt`.

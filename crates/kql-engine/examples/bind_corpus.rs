@@ -1,10 +1,14 @@
-//! Binds every query of a corpus against the default Defender and Sentinel
-//! schemas (empty tables) and reports how many bind, why the others don't,
-//! and any panic. Nothing runs: only parsing and planning.
+//! Binds and runs every query of a corpus against the default Defender and
+//! Sentinel schemas (the tables sources fill and every other documented
+//! table, all empty) and reports, per collection, how many bind and run, why
+//! the others don't, and any panic.
 //!
 //! ```text
-//! find target/kql-corpus -name '*.kql' | cargo run --release -p kql-engine --example bind_corpus
+//! find target/kql-corpus -name '*.kql' | sort | cargo run --release -p kql-engine --example bind_corpus
 //! ```
+//!
+//! `BIND_ONLY=1` stops after planning. A query's collection is the folder
+//! under `kql-corpus/` it was extracted to.
 //!
 //! Reads file paths, one per line, on standard input (the corpus is made by
 //! `scripts/kql-corpus/extract.py`). Queries that don't parse are counted
@@ -45,7 +49,16 @@ fn main() {
     for (name, schema) in telemetry::tables::all() {
         catalog.register(name, Arc::new(datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).unwrap()));
     }
-    let engine = Engine::new(catalog, EngineConfig::unlimited());
+    for t in telemetry::tables::documented::tables() {
+        catalog.register_documented(t.name, Arc::clone(&t.schema));
+    }
+    let mut config = EngineConfig::unlimited();
+    config.timeout = Some(std::time::Duration::from_secs(20));
+    let engine = Engine::new(catalog, config);
+    let bind_only = std::env::var_os("BIND_ONLY").is_some();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    // Per collection: queries, bound and ran.
+    let mut per_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     // Panics are caught and counted; keep the default hook from printing each.
     std::panic::set_hook(Box::new(|_| {}));
 
@@ -61,10 +74,22 @@ fn main() {
             continue;
         };
         total += 1;
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| engine.plan(&text, QueryOptions { now: NOW })));
+        let source = path.split("kql-corpus/").nth(1).and_then(|p| p.split('/').next()).unwrap_or("-").to_string();
+        let tally = per_source.entry(source).or_default();
+        tally.0 += 1;
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if bind_only {
+                engine.plan(&text, QueryOptions { now: NOW }).map(|_| ())
+            } else {
+                rt.block_on(engine.run(&text, QueryOptions { now: NOW })).map(|_| ())
+            }
+        }));
         match result {
             Err(_) => panics.push(path),
-            Ok(Ok(_)) => bound += 1,
+            Ok(Ok(())) => {
+                bound += 1;
+                tally.1 += 1;
+            }
             Ok(Err(EngineError::Syntax(_))) => syntax += 1,
             Ok(Err(e)) => {
                 let diags = e.diagnostics();
@@ -89,17 +114,22 @@ fn main() {
     let in_scope = parsed - no_table;
     println!("{total} queries: {syntax} don't parse, {parsed} parse");
     println!("{no_table} of those read a table dragnet doesn't have");
+    let verb = if bind_only { "bind" } else { "bind and run" };
     println!(
-        "{bound} of the other {in_scope} bind ({:.1}%); {} panics",
+        "{bound} of the other {in_scope} {verb} ({:.1}%); {} panics",
         100.0 * bound as f64 / in_scope.max(1) as f64,
         panics.len()
     );
+    println!("\nper collection (all queries, {verb}):");
+    for (source, (n, ok)) in &per_source {
+        println!("{n:6} {ok:6} {:5.1}%  {source}", 100.0 * *ok as f64 / (*n).max(1) as f64);
+    }
     for p in &panics {
         println!("panic: {p}");
     }
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort_by_key(|b| std::cmp::Reverse(b.1.0));
-    println!("\nwhy the rest don't bind (first diagnostic, count, an example):");
+    println!("\nwhy the rest don't {verb} (first diagnostic, count, an example):");
     for (shape, (n, example)) in reasons.iter().take(40) {
         println!("{n:6}  {shape}  [{example}]");
     }

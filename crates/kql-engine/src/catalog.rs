@@ -1,19 +1,33 @@
 //! The tables a query can name.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
+use datafusion::datasource::empty::EmptyTable;
 
 /// Tables by name. Kusto table names are case-sensitive.
+///
+/// Besides tables with a provider, a catalog holds *documented* tables: a
+/// name and a schema, no rows, so a published query that names them binds
+/// and runs (and returns nothing). Their provider is made when a query first
+/// names them, and wildcards (`union *`, `union Device*`) leave them out, as
+/// a workspace's wildcard covers the tables that hold data.
 #[derive(Default, Clone)]
 pub struct Catalog {
-    tables: BTreeMap<String, Arc<dyn TableProvider>>,
+    tables: BTreeMap<String, Entry>,
+}
+
+#[derive(Clone)]
+enum Entry {
+    Table(Arc<dyn TableProvider>),
+    Documented(SchemaRef, Arc<OnceLock<Arc<dyn TableProvider>>>),
 }
 
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.tables.keys()).finish()
+        f.debug_list().entries(self.names()).finish()
     }
 }
 
@@ -25,16 +39,68 @@ impl Catalog {
 
     /// Adds or replaces table `name`.
     pub fn register(&mut self, name: &str, table: Arc<dyn TableProvider>) {
-        self.tables.insert(name.to_string(), table);
+        self.tables.insert(name.to_string(), Entry::Table(table));
+    }
+
+    /// Adds `name` as a documented table with no rows, unless a table of
+    /// that name is registered already.
+    pub fn register_documented(&mut self, name: &str, schema: SchemaRef) {
+        self.tables.entry(name.to_string()).or_insert_with(|| Entry::Documented(schema, Arc::default()));
     }
 
     /// Table `name`, if registered.
     pub fn get(&self, name: &str) -> Option<&Arc<dyn TableProvider>> {
-        self.tables.get(name)
+        match self.tables.get(name)? {
+            Entry::Table(t) => Some(t),
+            Entry::Documented(schema, cell) => {
+                Some(cell.get_or_init(|| Arc::new(EmptyTable::new(Arc::clone(schema))) as Arc<dyn TableProvider>))
+            }
+        }
     }
 
-    /// Every table name, sorted.
+    /// The schema of table `name`, if registered, without making its provider.
+    pub fn schema(&self, name: &str) -> Option<SchemaRef> {
+        match self.tables.get(name)? {
+            Entry::Table(t) => Some(t.schema()),
+            Entry::Documented(schema, _) => Some(Arc::clone(schema)),
+        }
+    }
+
+    /// Every table name, documented ones included, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
+    }
+
+    /// The names a wildcard covers: the tables with a provider, sorted.
+    pub fn wildcard_names(&self) -> impl Iterator<Item = &str> {
+        self.tables.iter().filter(|(_, e)| matches!(e, Entry::Table(_))).map(|(n, _)| n.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::datasource::MemTable;
+
+    use super::*;
+
+    fn schema(col: &str) -> SchemaRef {
+        Arc::new(Schema::new(vec![Field::new(col, DataType::Int64, true)]))
+    }
+
+    #[test]
+    fn documented_tables_resolve_but_stay_out_of_wildcards() {
+        let mut c = Catalog::new();
+        c.register("Filled", Arc::new(MemTable::try_new(schema("a"), vec![vec![]]).unwrap()));
+        c.register_documented("Doc", schema("b"));
+        c.register_documented("Filled", schema("z"));
+        assert_eq!(c.names().collect::<Vec<_>>(), ["Doc", "Filled"]);
+        assert_eq!(c.wildcard_names().collect::<Vec<_>>(), ["Filled"]);
+        assert_eq!(c.get("Doc").unwrap().schema().field(0).name(), "b");
+        assert_eq!(c.schema("Filled").unwrap().field(0).name(), "a", "a registered table is not replaced");
+        // Registering a provider over a documented table replaces it.
+        c.register("Doc", Arc::new(MemTable::try_new(schema("c"), vec![vec![]]).unwrap()));
+        assert_eq!(c.wildcard_names().count(), 2);
+        assert_eq!(c.get("Doc").unwrap().schema().field(0).name(), "c");
     }
 }

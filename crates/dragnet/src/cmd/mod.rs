@@ -9,4 +9,5 @@ pub mod isolate;
 pub mod query;
 pub mod rule_set;
 pub mod rules;
+pub mod sigma;
 pub mod test;

@@ -211,11 +211,7 @@ pub struct Loaded {
 /// The default tables, empty, then the tables of the logs and datasets in
 /// `data` over them. Rejected records are reported on stderr.
 pub fn build_catalog(data: &[PathBuf], quiet: bool, limits: &Limits) -> Result<Loaded> {
-    let mut catalog = Catalog::new();
-    for (name, schema) in telemetry::tables::all() {
-        let empty = datafusion::datasource::MemTable::try_new(schema, vec![vec![]])?;
-        catalog.register(name, std::sync::Arc::new(empty));
-    }
+    let mut catalog = detect::run::default_catalog();
     if data.is_empty() {
         return Ok(Loaded { catalog, spill: None });
     }

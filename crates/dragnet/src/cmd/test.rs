@@ -31,7 +31,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> Result<i32> {
             anyhow::bail!("{}: no such file or folder", p.display());
         }
     }
-    let sources = RuleSources { rules: args.rules.clone(), no_builtin: !args.rules.is_empty() };
+    let sources = RuleSources { rules: args.rules.clone(), no_builtin: !args.rules.is_empty(), sigma_mapping: None };
     let (pack, load_failed) = rule_set::load(&sources)?;
     let spill = crate::cmd::query::engine_spill(&std::env::temp_dir())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;

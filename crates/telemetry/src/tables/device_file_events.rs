@@ -97,5 +97,6 @@ pub fn schema() -> Schema {
         col("TenantId", "string"),
         col("Type", "string"),
         col("SourceSystem", "string"),
+        col("MachineGroup", "string"),
     ])
 }

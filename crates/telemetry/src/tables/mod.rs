@@ -41,6 +41,7 @@ pub mod aks_audit;
 pub mod device_file_events;
 pub mod device_network_events;
 pub mod device_process_events;
+pub mod documented;
 
 /// A table: its name as queries write it, and how to build its schema.
 #[derive(Debug, Clone, Copy)]

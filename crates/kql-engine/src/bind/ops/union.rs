@@ -55,7 +55,7 @@ impl<'a> Binder<'a> {
             match &e.kind {
                 ExprKind::Wildcard(p) => {
                     let mut names: Vec<String> =
-                        self.catalog.names().filter(|n| matches_pattern(p, n)).map(String::from).collect();
+                        self.catalog.wildcard_names().filter(|n| matches_pattern(p, n)).map(String::from).collect();
                     names.extend(
                         self.env
                             .iter()

@@ -1,0 +1,453 @@
+//! Compiling a Sigma rule (with the filters that apply to it) to KQL over
+//! its mapped table: `Table | where <predicate>`. The engine then plans it
+//! as it plans any KQL, so Sigma rules share its semantics and its speed.
+//!
+//! Exactness is the point. Sigma matches case-insensitively with `*` and
+//! `?` wildcards; the translation uses the KQL operator that means exactly
+//! that and nothing else: `=~` for a whole value, `startswith`, `endswith`,
+//! `contains` for one literal at an edge or inside (never `has`, which
+//! matches whole terms), `matches regex` with `(?is)^...$` for any other
+//! wildcard shape, and the `_cs` forms or `==` with `cased`. A comparison
+//! that could be null (numbers, times, addresses) is wrapped in
+//! `coalesce(.., false)` so that `not` of it keeps Sigma's two-valued
+//! logic. What has no exact KQL form is an error, never an approximation.
+
+use std::fmt::Write as _;
+
+use kql_syntax::quote_string;
+
+use crate::condition::MAX_NESTING;
+use crate::mapping::{Mapping, SourceMap};
+use crate::model::{
+    CompareOp, Condition, Detection, FieldMatch, FieldTest, Number, Pattern, Piece, Pos, Position, SearchBody,
+    SigmaFilter, SigmaRule, TimePart, ValueTest,
+};
+
+/// The type of a column, as far as compiling needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// `string`.
+    String,
+    /// `long` or `int`.
+    Integer,
+    /// `real`.
+    Real,
+    /// `bool`.
+    Bool,
+    /// `datetime`.
+    DateTime,
+    /// `dynamic` (JSON).
+    Dynamic,
+    /// Anything else (`guid`, `timespan`, ...).
+    Other,
+}
+
+/// The tables a rule may be compiled against.
+pub trait Schema {
+    /// Whether the table exists.
+    fn has_table(&self, table: &str) -> bool;
+    /// The type of a column, or `None` when the table has no such column.
+    fn column(&self, table: &str, column: &str) -> Option<ColumnType>;
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compiled {
+    /// The table the query reads.
+    pub table: String,
+    /// The KQL.
+    pub kql: String,
+}
+
+/// Why a rule does not compile, and where in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// The place in the rule file.
+    pub pos: Pos,
+    /// The key (`detection.selection.Image|endswith`, `logsource`).
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A value side of a comparison: a KQL expression and its type.
+#[derive(Debug, Clone)]
+struct Operand {
+    expr: String,
+    ty: ColumnType,
+    /// A dynamic column without a path: a list of values.
+    list: bool,
+}
+
+struct Ctx<'a> {
+    rule: &'a SigmaRule,
+    source: &'a SourceMap,
+    schema: &'a dyn Schema,
+}
+
+/// Compiles `rule` with the `filters` that name it.
+pub fn compile(
+    rule: &SigmaRule,
+    filters: &[&SigmaFilter],
+    mapping: &Mapping,
+    schema: &dyn Schema,
+) -> Result<Compiled, Vec<CompileError>> {
+    let ls_err = |message: String| vec![CompileError { pos: rule.meta.pos, key: "logsource".into(), message }];
+    let Some(source) = mapping.source(&rule.logsource) else {
+        return Err(ls_err(format!(
+            "no table for logsource ({}): the Sigma mapping has no entry for it",
+            rule.logsource
+        )));
+    };
+    if !schema.has_table(&source.table) {
+        return Err(ls_err(format!(
+            "no table for logsource ({}): the mapping names {}, which is not a table dragnet has",
+            rule.logsource, source.table
+        )));
+    }
+    let cx = Ctx { rule, source, schema };
+    let mut errors = Vec::new();
+    let mut pred = detection(&cx, &rule.detection, "detection", &mut errors);
+    for f in filters {
+        let fp = detection(&cx, &f.detection, "filter", &mut errors);
+        let _ = write!(pred, " and not({fp})");
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Compiled { table: source.table.clone(), kql: format!("{}\n| where {pred}", source.table) })
+}
+
+fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> String {
+    let parts: Vec<String> = det.condition.iter().map(|c| condition(cx, det, c, section, 0, errors)).collect();
+    join(parts, "or")
+}
+
+fn join(parts: Vec<String>, op: &str) -> String {
+    match parts.len() {
+        0 => {
+            if op == "and" {
+                "true".into()
+            } else {
+                "false".into()
+            }
+        }
+        1 => parts.into_iter().next().unwrap_or_default(),
+        _ => format!("({})", parts.join(&format!(" {op} "))),
+    }
+}
+
+fn condition(
+    cx: &Ctx,
+    det: &Detection,
+    c: &Condition,
+    section: &str,
+    depth: usize,
+    errors: &mut Vec<CompileError>,
+) -> String {
+    if depth > MAX_NESTING * 2 {
+        errors.push(CompileError {
+            pos: cx.rule.meta.pos,
+            key: format!("{section}.condition"),
+            message: "nested too deeply".into(),
+        });
+        return "false".into();
+    }
+    match c {
+        Condition::Search(name) => search(cx, det, name, section, errors),
+        Condition::Not(x) => format!("not({})", condition(cx, det, x, section, depth + 1, errors)),
+        Condition::And(xs) => {
+            join(xs.iter().map(|x| condition(cx, det, x, section, depth + 1, errors)).collect(), "and")
+        }
+        Condition::Or(xs) => join(xs.iter().map(|x| condition(cx, det, x, section, depth + 1, errors)).collect(), "or"),
+        Condition::Of { all, searches, .. } => join(
+            searches.iter().map(|s| search(cx, det, s, section, errors)).collect(),
+            if *all { "and" } else { "or" },
+        ),
+    }
+}
+
+fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec<CompileError>) -> String {
+    let Some(s) = det.searches.iter().find(|s| s.name == name) else {
+        errors.push(CompileError {
+            pos: cx.rule.meta.pos,
+            key: format!("{section}.condition"),
+            message: format!("no search `{name}`"),
+        });
+        return "false".into();
+    };
+    let key = format!("{section}.{name}");
+    match &s.body {
+        SearchBody::Maps(groups) => join(
+            groups.iter().map(|g| join(g.iter().map(|m| field_match(cx, m, &key, errors)).collect(), "and")).collect(),
+            "or",
+        ),
+        SearchBody::Keywords(v) => keywords(cx, v, s.pos, &key, errors),
+    }
+}
+
+fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<CompileError>) -> String {
+    if cx.source.keywords.is_empty() {
+        errors.push(CompileError {
+            pos,
+            key: key.to_string(),
+            message: format!(
+                "a keyword search needs a text column, and the mapping gives none for logsource ({})",
+                cx.rule.logsource
+            ),
+        });
+        return "false".into();
+    }
+    let mut columns = Vec::new();
+    for c in &cx.source.keywords {
+        match resolve_column(cx, c) {
+            Ok(o) => columns.push(o),
+            Err(message) => {
+                errors.push(CompileError { pos, key: key.to_string(), message });
+                return "false".into();
+            }
+        }
+    }
+    let per_pattern: Vec<String> = v
+        .patterns
+        .iter()
+        .map(|p| {
+            join(columns.iter().map(|o| leaf(cx, o, p).unwrap_or_else(|m| err(errors, pos, key, m))).collect(), "or")
+        })
+        .collect();
+    let e = join(per_pattern, if v.all { "and" } else { "or" });
+    if v.negate { format!("not({e})") } else { e }
+}
+
+fn err(errors: &mut Vec<CompileError>, pos: Pos, key: &str, message: String) -> String {
+    errors.push(CompileError { pos, key: key.to_string(), message });
+    "false".into()
+}
+
+fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileError>) -> String {
+    let key = format!("{key}.{}", m.key);
+    let o = match resolve(cx, &m.field) {
+        Ok(o) => o,
+        Err(message) => return err(errors, m.pos, &key, message),
+    };
+    match &m.test {
+        FieldTest::Exists(yes) => {
+            let e = if o.ty == ColumnType::String {
+                format!("isnotempty({})", o.expr)
+            } else {
+                format!("isnotnull({})", o.expr)
+            };
+            if *yes { e } else { format!("not({e})") }
+        }
+        FieldTest::Null => {
+            if o.ty == ColumnType::String {
+                format!("isempty({})", o.expr)
+            } else {
+                format!("isnull({})", o.expr)
+            }
+        }
+        FieldTest::Values(v) => {
+            let parts: Vec<String> = v
+                .patterns
+                .iter()
+                .map(|p| leaf(cx, &o, p).unwrap_or_else(|msg| err(errors, m.pos, &key, msg)))
+                .collect();
+            let e = join(parts, if v.all { "and" } else { "or" });
+            if v.negate { format!("not({e})") } else { e }
+        }
+    }
+}
+
+fn ident(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain { name.to_string() } else { format!("[{}]", quote_string(name)) }
+}
+
+/// A Sigma field through the mapping.
+fn resolve(cx: &Ctx, field: &str) -> Result<Operand, String> {
+    let Some((_, target)) = cx.source.fields.iter().find(|(f, _)| f == field) else {
+        return Err(format!(
+            "rule `{}`: field `{field}` has no column in the Sigma mapping for logsource ({})",
+            cx.rule.meta.title, cx.rule.logsource
+        ));
+    };
+    resolve_column(cx, target)
+}
+
+/// `Column` or `Column.path.in.it` against the table.
+fn resolve_column(cx: &Ctx, target: &str) -> Result<Operand, String> {
+    let table = &cx.source.table;
+    let mut parts = target.split('.');
+    let column = parts.next().unwrap_or("");
+    let path: Vec<&str> = parts.collect();
+    let Some(ty) = cx.schema.column(table, column) else {
+        return Err(format!("the Sigma mapping names column `{column}`, which {table} does not have"));
+    };
+    if path.is_empty() {
+        return Ok(Operand { expr: ident(column), ty, list: ty == ColumnType::Dynamic });
+    }
+    if ty != ColumnType::Dynamic {
+        return Err(format!("the Sigma mapping reads a path in `{column}`, which is not a dynamic column of {table}"));
+    }
+    let mut expr = ident(column);
+    for p in path {
+        let _ = write!(expr, "[{}]", quote_string(p));
+    }
+    Ok(Operand { expr: format!("tostring({expr})"), ty: ColumnType::String, list: false })
+}
+
+fn compare_op(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "==",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+    }
+}
+
+fn number(n: Number) -> String {
+    match n {
+        Number::Int(i) => format!("long({i})"),
+        Number::Real(r) => format!("real({r:?})"),
+    }
+}
+
+fn literal_text(pieces: &[Piece]) -> Option<&str> {
+    match pieces {
+        [Piece::Lit(s)] => Some(s),
+        _ => None,
+    }
+}
+
+/// One pattern against one operand.
+fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
+    if o.list {
+        return match p {
+            Pattern::Text { pieces, cased } => match literal_text(pieces) {
+                Some(s) if *cased || s.chars().all(|c| !c.is_alphabetic()) => {
+                    Ok(format!("set_has_element({}, {})", o.expr, quote_string(s)))
+                }
+                _ => Err("a list field is matched only by exact values without letters, or with `cased`".into()),
+            },
+            Pattern::Number(n) => Ok(format!("set_has_element({}, {})", o.expr, number(*n))),
+            _ => Err("a list field is matched only by exact values".into()),
+        };
+    }
+    match p {
+        Pattern::Text { pieces, cased } => match o.ty {
+            ColumnType::String => Ok(text(&o.expr, pieces, *cased)),
+            ColumnType::Integer | ColumnType::Real => match literal_text(pieces).and_then(crate::value::number) {
+                Some(n) => Ok(format!("{} == {}", o.expr, number(n))),
+                None => Ok(text(&format!("tostring({})", o.expr), pieces, *cased)),
+            },
+            ColumnType::Bool => match literal_text(pieces).map(str::to_ascii_lowercase).as_deref() {
+                Some("true") => Ok(format!("{} == true", o.expr)),
+                Some("false") => Ok(format!("{} == false", o.expr)),
+                _ => Err("a boolean field is matched only by true or false".into()),
+            },
+            _ => Err("this field's column is not text; match it with numeric or time modifiers".into()),
+        },
+        Pattern::Number(n) => match o.ty {
+            ColumnType::String => Ok(format!("{} =~ {}", o.expr, quote_string(&n.to_string()))),
+            ColumnType::Integer | ColumnType::Real => Ok(format!("{} == {}", o.expr, number(*n))),
+            _ => Err("a number cannot be compared with this field's column".into()),
+        },
+        Pattern::Regex { pattern, insensitive, multiline, dotall } => {
+            let mut flags = String::new();
+            for (on, f) in [(*insensitive, 'i'), (*multiline, 'm'), (*dotall, 's')] {
+                if on {
+                    flags.push(f);
+                }
+            }
+            let re = if flags.is_empty() { pattern.clone() } else { format!("(?{flags}){pattern}") };
+            let e = if o.ty == ColumnType::String { o.expr.clone() } else { format!("tostring({})", o.expr) };
+            Ok(format!("{e} matches regex {}", quote_string(&re)))
+        }
+        Pattern::Compare { part: None, op, value } => match o.ty {
+            ColumnType::Integer | ColumnType::Real => {
+                Ok(format!("coalesce({} {} {}, false)", o.expr, compare_op(*op), number(*value)))
+            }
+            ColumnType::String => {
+                Ok(format!("coalesce(toreal({}) {} {}, false)", o.expr, compare_op(*op), number(*value)))
+            }
+            _ => Err("numeric modifiers need a number or text column".into()),
+        },
+        Pattern::Compare { part: Some(part), op, value } => {
+            if o.ty != ColumnType::DateTime {
+                return Err("time modifiers need a datetime column".into());
+            }
+            let name = match part {
+                TimePart::Minute => "minute",
+                TimePart::Hour => "hour",
+                TimePart::Day => "day",
+                TimePart::Week => "week_of_year",
+                TimePart::Month => "month",
+                TimePart::Year => "year",
+            };
+            Ok(format!(
+                "coalesce(datetime_part({}, {}) {} {}, false)",
+                quote_string(name),
+                o.expr,
+                compare_op(*op),
+                number(*value)
+            ))
+        }
+        Pattern::Cidr { network, prefix, v6 } => {
+            if o.ty != ColumnType::String {
+                return Err("`cidr` needs a text column holding addresses".into());
+            }
+            if *v6 {
+                return Err("IPv6 `cidr` is not supported yet: the engine has no ipv6_is_in_range".into());
+            }
+            Ok(format!(
+                "coalesce(ipv4_is_in_range({}, {}), false)",
+                o.expr,
+                quote_string(&format!("{network}/{prefix}"))
+            ))
+        }
+        Pattern::FieldRef { field, position, cased } => {
+            let other = resolve(cx, field)?;
+            if o.ty != ColumnType::String || other.ty != ColumnType::String || other.list {
+                return Err("`fieldref` compares two text fields".into());
+            }
+            let (a, b) = (&o.expr, &other.expr);
+            let eq = if *cased { "==" } else { "=~" };
+            match position {
+                Position::Equal => Ok(format!("{a} {eq} {b}")),
+                Position::Start => Ok(format!("substring({a}, 0, strlen({b})) {eq} {b}")),
+                Position::End => {
+                    Ok(format!("(strlen({a}) >= strlen({b}) and substring({a}, strlen({a}) - strlen({b})) {eq} {b})"))
+                }
+                Position::Anywhere if *cased => Ok(format!("indexof({a}, {b}) >= 0")),
+                Position::Anywhere => Err("`fieldref|contains` without `cased` has no exact KQL form".into()),
+            }
+        }
+    }
+}
+
+/// A wildcard string against a text expression.
+fn text(e: &str, pieces: &[Piece], cased: bool) -> String {
+    let cs = if cased { "_cs" } else { "" };
+    match pieces {
+        [] => format!("isempty({e})"),
+        [Piece::Lit(s)] => format!("{e} {} {}", if cased { "==" } else { "=~" }, quote_string(s)),
+        [Piece::Many] => format!("isnotempty({e})"),
+        [Piece::Many, Piece::Lit(s), Piece::Many] => format!("{e} contains{cs} {}", quote_string(s)),
+        [Piece::Lit(s), Piece::Many] => format!("{e} startswith{cs} {}", quote_string(s)),
+        [Piece::Many, Piece::Lit(s)] => format!("{e} endswith{cs} {}", quote_string(s)),
+        _ => {
+            let mut re = String::from(if cased { "(?s)^" } else { "(?is)^" });
+            for p in pieces {
+                match p {
+                    Piece::Lit(s) => re.push_str(&regex::escape(s)),
+                    Piece::Many => re.push_str(".*"),
+                    Piece::One => re.push('.'),
+                }
+            }
+            re.push('$');
+            format!("{e} matches regex {}", quote_string(&re))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The logsource and field mapping: Sigma logsource → table, Sigma field
+//! → column (or a path into a `dynamic` column), keyword columns and the
+//! `expand` placeholders. Data, not code: the shipped file is
+//! `crates/sigma/mapping.yaml` ([`DEFAULT_MAPPING`]); a user's file in the
+//! same format replaces it.
+
+use crate::diag::{Diags, RuleDiagnostic};
+use crate::load::strings;
+use crate::model::LogSource;
+use crate::tree::{Kind, parse_documents};
+use crate::value::Placeholders;
+
+/// The shipped mapping's text.
+pub const DEFAULT_MAPPING: &str = include_str!("../mapping.yaml");
+
+/// The whole mapping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapping {
+    /// One entry per logsource.
+    pub sources: Vec<SourceMap>,
+    /// Values of `%name%` placeholders.
+    pub placeholders: Placeholders,
+}
+
+/// One logsource's table and fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceMap {
+    /// The logsource it applies to.
+    pub logsource: LogSource,
+    /// The table.
+    pub table: String,
+    /// Columns a keyword search looks in.
+    pub keywords: Vec<String>,
+    /// Sigma field → column or `Column.path`.
+    pub fields: Vec<(String, String)>,
+}
+
+fn same(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+impl Mapping {
+    /// The shipped mapping.
+    pub fn builtin() -> Mapping {
+        let (m, diags) = Mapping::parse(DEFAULT_MAPPING, "builtin:crates/sigma/mapping.yaml");
+        debug_assert!(diags.is_empty(), "{diags:?}");
+        m
+    }
+
+    /// The entry for a rule's logsource: the one whose product, category
+    /// and service equal the rule's (unset only where the rule's is).
+    pub fn source(&self, ls: &LogSource) -> Option<&SourceMap> {
+        self.sources.iter().find(|s| {
+            same(&s.logsource.product, &ls.product)
+                && same(&s.logsource.category, &ls.category)
+                && same(&s.logsource.service, &ls.service)
+        })
+    }
+
+    /// Reads a mapping file. Problems are diagnostics with file, line and
+    /// key; entries with problems are left out.
+    pub fn parse(text: &str, file: &str) -> (Mapping, Vec<RuleDiagnostic>) {
+        let mut d = Diags::new(file);
+        let mut m = Mapping::default();
+        let docs = match parse_documents(text) {
+            Ok(docs) => docs,
+            Err((at, msg)) => {
+                d.error(at, "yaml", msg);
+                return (m, d.list);
+            }
+        };
+        let Some(root) = docs.first() else {
+            d.error((1, 1), "logsources", "the mapping file is empty");
+            return (m, d.list);
+        };
+        match root.get("logsources").map(|e| &e.value.kind) {
+            Some(Kind::Seq(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let key = format!("logsources[{i}]");
+                    let mut s = SourceMap::default();
+                    let Some(entries) = item.entries() else {
+                        d.error(item.at(), &key, "expected a mapping");
+                        continue;
+                    };
+                    for e in entries {
+                        let k = format!("{key}.{}", e.key);
+                        match e.key.as_str() {
+                            "product" => s.logsource.product = e.value.text().map(str::to_string),
+                            "category" => s.logsource.category = e.value.text().map(str::to_string),
+                            "service" => s.logsource.service = e.value.text().map(str::to_string),
+                            "table" => s.table = e.value.text().unwrap_or("").to_string(),
+                            "keywords" => s.keywords = strings(&e.value, &k, &mut d),
+                            "fields" => match e.value.entries() {
+                                Some(f) => {
+                                    for x in f {
+                                        match x.value.text() {
+                                            Some(col) if !col.is_empty() => {
+                                                s.fields.push((x.key.clone(), col.to_string()))
+                                            }
+                                            _ => d.error(
+                                                x.value.at(),
+                                                &format!("{k}.{}", x.key),
+                                                "expected a column name",
+                                            ),
+                                        }
+                                    }
+                                }
+                                None => d.error(e.value.at(), &k, "expected a mapping of Sigma field to column"),
+                            },
+                            other => d.error((e.line, e.column), &k, format!("unknown key `{other}`")),
+                        }
+                    }
+                    if s.table.is_empty() {
+                        d.error(item.at(), &format!("{key}.table"), "every logsource entry names its table");
+                        continue;
+                    }
+                    m.sources.push(s);
+                }
+            }
+            _ => d.error(root.at(), "logsources", "expected a list of logsource entries under `logsources`"),
+        }
+        if let Some(p) = root.get("placeholders") {
+            match p.value.entries() {
+                Some(entries) => {
+                    for e in entries {
+                        let values = strings(&e.value, &format!("placeholders.{}", e.key), &mut d);
+                        m.placeholders.values.push((e.key.clone(), values));
+                    }
+                }
+                None if p.value.kind == Kind::Null => {}
+                None => d.error(p.value.at(), "placeholders", "expected a mapping of name to values"),
+            }
+        }
+        (m, d.list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_mapping_reads_cleanly() {
+        let (m, diags) = Mapping::parse(DEFAULT_MAPPING, "mapping.yaml");
+        assert!(diags.is_empty(), "{diags:?}");
+        let ls = LogSource { product: Some("Linux".into()), category: Some("process_creation".into()), service: None };
+        assert_eq!(m.source(&ls).map(|s| s.table.as_str()), Some("DeviceProcessEvents"));
+        let k8s = LogSource { product: Some("kubernetes".into()), category: None, service: Some("audit".into()) };
+        assert_eq!(m.source(&k8s).map(|s| s.table.as_str()), Some("AKSAudit"));
+        let auditd = LogSource { product: Some("linux".into()), category: None, service: Some("auditd".into()) };
+        assert!(m.source(&auditd).is_none());
+    }
+}
