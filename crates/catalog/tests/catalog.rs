@@ -11,6 +11,7 @@ use catalog::output::read_all;
 fn fixtures() -> Vec<(Vendor, PathBuf)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     vec![
+        (Vendor::Sigma, root.join("sigma")),
         (Vendor::Elastic, root.join("elastic")),
         (Vendor::Splunk, root.join("splunk")),
         (Vendor::Panther, root.join("panther")),
@@ -26,6 +27,7 @@ fn every_vendor_is_read_and_counted() {
     assert_eq!(
         counts,
         [
+            (Vendor::Sigma, 2, 2, 0, 0),
             // The machine-learning job has no query; the ES|QL rule's length() is not analysed.
             (Vendor::Elastic, 5, 3, 1, 1),
             (Vendor::Splunk, 2, 2, 0, 0),
@@ -49,20 +51,35 @@ fn fields_collapse_across_vendors() {
     assert_eq!(page.tactics, ["Credential Access"]);
     assert_eq!(
         page.rules_per_vendor,
-        [(Vendor::Elastic, 3), (Vendor::Splunk, 2), (Vendor::Panther, 2), (Vendor::Sentinel, 1)]
+        [(Vendor::Sigma, 2), (Vendor::Elastic, 3), (Vendor::Splunk, 2), (Vendor::Panther, 2), (Vendor::Sentinel, 1)]
     );
     let resource = page.fields.iter().find(|f| f.field == "k8s.objectRef.resource").unwrap();
-    // Elastic kuery and ES|QL, Splunk, Panther Python and Sentinel KQL: five
-    // spellings-of-one field, each rule once.
-    assert_eq!(resource.rules, 5);
-    assert_eq!(resource.how, [("eq".to_string(), 5)]);
+    // Sigma, Elastic kuery and ES|QL, Splunk, Panther Python and Sentinel
+    // KQL: one field in four spellings, each rule counted once.
+    assert_eq!(resource.rules, 6);
+    assert_eq!(resource.how, [("eq".to_string(), 6)]);
     assert_eq!(
         resource.spellings,
-        ["kubernetes.audit.objectRef.resource", "objectRef.resource", "resource", "ObjectRef.resource"]
+        ["objectRef.resource", "kubernetes.audit.objectRef.resource", "resource", "ObjectRef.resource"]
     );
     let verb = page.fields.iter().find(|f| f.field == "k8s.verb").unwrap();
-    assert_eq!(verb.rules, 6);
-    assert_eq!(verb.how, [("eq".to_string(), 3), ("in".to_string(), 3)]);
+    assert_eq!(verb.rules, 7);
+    assert_eq!(verb.how, [("eq".to_string(), 4), ("in".to_string(), 3)]);
+    // Sigma's Image|endswith and CommandLine|contains|all, and a glob.
+    let cmd = page.fields.iter().find(|f| f.field == "process.command_line").unwrap();
+    assert_eq!(cmd.how, [("wildcard".to_string(), 3), ("contains".to_string(), 1)]);
+    let sigma = cat.rules.iter().find(|r| r.id.ends_with("0022")).unwrap();
+    let got: Vec<(&str, Op, Option<&str>)> =
+        sigma.predicates.iter().map(|p| (p.field.as_str(), p.op, p.value.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("Image", Op::EndsWith, Some("/curl")),
+            ("CommandLine", Op::Contains, Some("/api/v1/")),
+            ("CommandLine", Op::Contains, Some("secrets")),
+            ("CommandLine", Op::Wildcard, Some("*http*//*/api/v1/secrets*")),
+        ]
+    );
 }
 
 #[test]
@@ -74,9 +91,9 @@ fn indicators_have_corpus_reach_and_exclusions_name_what_is_excluded() {
         (top.indicator.field.as_str(), top.indicator.kind.as_str(), top.indicator.value.as_str()),
         ("k8s.objectRef.resource", "eq", "secrets")
     );
-    assert_eq!(top.rules, 5);
-    // other.toml (tagged T1613) checks the same value: reach 6.
-    assert_eq!(top.corpus_reach, 6);
+    assert_eq!(top.rules, 6);
+    // other.toml (tagged T1613) checks the same value: reach 7.
+    assert_eq!(top.corpus_reach, 7);
     let excluded: Vec<(String, String, String, usize)> = page
         .exclusions
         .iter()
@@ -87,8 +104,10 @@ fn indicators_have_corpus_reach_and_exclusions_name_what_is_excluded() {
         [
             ("k8s.user.username".to_string(), "in".to_string(), "admin".to_string(), 2),
             ("k8s.user.username".to_string(), "in".to_string(), "aksService".to_string(), 2),
+            ("k8s.user.username".to_string(), "starts_with".to_string(), "system:".to_string(), 2),
             ("destination.ip".to_string(), "eq".to_string(), "127.0.0.1".to_string(), 1),
-            ("k8s.user.username".to_string(), "starts_with".to_string(), "system:".to_string(), 1),
+            ("k8s.user.username".to_string(), "eq".to_string(), "admin".to_string(), 1),
+            ("k8s.user.username".to_string(), "eq".to_string(), "aksService".to_string(), 1),
             ("user.name".to_string(), "eq".to_string(), "admin".to_string(), 1),
             ("user.name".to_string(), "wildcard".to_string(), "system\\:node\\:*".to_string(), 1),
         ]

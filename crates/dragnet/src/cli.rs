@@ -167,8 +167,9 @@ pub enum Command {
     /// Exit status: 0 success, 2 a folder or the mapping file is wrong.
     ///
     /// Examples:
-    ///   dragnet catalog build --elastic detection-rules/rules --splunk security_content \
-    ///       --panther panther-analysis/rules --sentinel hunting-queries --out catalog/
+    ///   dragnet catalog build --sigma sigma/rules --elastic detection-rules/rules \
+    ///       --splunk security_content --panther panther-analysis/rules \
+    ///       --sentinel hunting-queries --out catalog/
     ///   dragnet catalog show T1552.007 --catalog catalog/
     #[command(verbatim_doc_comment)]
     Catalog(CatalogArgs),
@@ -401,7 +402,7 @@ pub enum CatalogCommand {
 /// The vendors' rule folders and the mapping.
 #[derive(Debug, Args)]
 pub struct CatalogSources {
-    /// SigmaHQ/sigma rules (not read yet: the Sigma loader is not in this build).
+    /// SigmaHQ/sigma `rules/` (YAML, read by dragnet's Sigma loader).
     #[arg(long, value_name = "DIR")]
     pub sigma: Option<PathBuf>,
     /// elastic/detection-rules `rules/` (TOML).

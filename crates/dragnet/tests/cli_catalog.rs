@@ -29,7 +29,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn sources() -> Vec<String> {
-    ["elastic", "splunk", "panther", "sentinel"].iter().flat_map(|v| [format!("--{v}"), fixture(v)]).collect()
+    ["sigma", "elastic", "splunk", "panther", "sentinel"].iter().flat_map(|v| [format!("--{v}"), fixture(v)]).collect()
 }
 
 #[test]
@@ -48,8 +48,9 @@ fn build_writes_pages_and_show_prints_them() {
     assert!(text.contains("4 technique pages written"), "{text}");
 
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(summary["vendors"][1]["vendor"], "splunk");
-    assert_eq!(summary["vendors"][1]["full"], 2);
+    assert_eq!(summary["vendors"][0]["vendor"], "sigma");
+    assert_eq!(summary["vendors"][2]["vendor"], "splunk");
+    assert_eq!(summary["vendors"][2]["full"], 2);
     let page: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("techniques/T1552.007.json")).unwrap()).unwrap();
     assert_eq!(page["fields"][0]["field"], "k8s.verb");
@@ -62,7 +63,7 @@ fn build_writes_pages_and_show_prints_them() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = stdout(&o);
     assert!(md.starts_with("# T1552.007 Container API\n"), "{md}");
-    assert!(md.contains("| k8s.objectRef.resource | eq | secrets | 5 | 6 |"), "{md}");
+    assert!(md.contains("| k8s.objectRef.resource | eq | secrets | 6 | 7 |"), "{md}");
 
     let o = dragnet(&["catalog", "show", "T1499", "--catalog", &out.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
@@ -82,7 +83,7 @@ fn show_builds_on_the_fly_and_prints_json() {
     let o = dragnet(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let page: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(page["rules"].as_array().unwrap().len(), 8);
+    assert_eq!(page["rules"].as_array().unwrap().len(), 10);
     assert_eq!(page["exclusions"][0]["value"], "admin");
 }
 

@@ -4,6 +4,7 @@
 pub mod elastic;
 pub mod panther;
 pub mod sentinel;
+pub mod sigma;
 pub mod splunk;
 mod yaml;
 
@@ -60,6 +61,7 @@ pub fn unreadable(vendor: crate::model::Vendor, dir: &Path, path: &Path, reason:
 /// Reads `dir` with the reader of `vendor` (its key: `elastic`, `splunk`...).
 pub fn read_vendor(vendor: &str, dir: &Path, mapping: &crate::mapping::Mapping) -> Result<Vec<CatalogRule>, String> {
     let result = match vendor {
+        "sigma" => sigma::read_dir(dir, mapping),
         "elastic" => elastic::read_dir(dir, mapping),
         "splunk" => splunk::read_dir(dir, mapping),
         "panther" => panther::read_dir(dir, mapping),

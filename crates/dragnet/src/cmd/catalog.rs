@@ -29,16 +29,10 @@ fn mapping(sources: &CatalogSources) -> Result<Mapping> {
     }
 }
 
-/// The folders given, by vendor. Sigma is announced and left out: its
-/// reader needs the Sigma loader, which this build does not have yet.
+/// The folders given, by vendor.
 fn dirs(sources: &CatalogSources) -> Vec<(Vendor, PathBuf)> {
-    if let Some(d) = &sources.sigma {
-        eprintln!(
-            "dragnet: --sigma {}: Sigma rules are not read yet (the Sigma loader is not in this build); left out",
-            d.display()
-        );
-    }
     [
+        (Vendor::Sigma, &sources.sigma),
         (Vendor::Elastic, &sources.elastic),
         (Vendor::Splunk, &sources.splunk),
         (Vendor::Panther, &sources.panther),
@@ -71,7 +65,7 @@ fn runnable(pack: &RulePack, technique: &str) -> Vec<Runnable> {
 fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
     let dirs = dirs(&args.sources);
     if dirs.is_empty() {
-        bail!("catalog build: give at least one of --elastic, --splunk, --panther, --sentinel");
+        bail!("catalog build: give at least one of --sigma, --elastic, --splunk, --panther, --sentinel");
     }
     let mapping = mapping(&args.sources)?;
     let (cat, summaries) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
