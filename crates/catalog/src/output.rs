@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::analysis::{Catalog, Runnable, TechniquePage};
+use crate::analysis::{Catalog, TechniquePage};
 use crate::mapping::Mapping;
 use crate::model::{Analysis, CatalogRule, Vendor};
 use crate::readers;
@@ -73,13 +73,14 @@ pub fn read_all(dirs: &[(Vendor, PathBuf)], mapping: &Mapping) -> Result<(Catalo
     Ok((Catalog::new(rules), summaries))
 }
 
-/// Writes the catalog into `out`; `runnable` gives dragnet's own
-/// detections of a technique. Returns how many technique pages were written.
+/// Writes the catalog into `out`; `decorate` adds to each page what the
+/// caller knows (dragnet's own detections, a name the rules do not carry).
+/// Returns how many technique pages were written.
 pub fn write(
     out: &Path,
     catalog: &Catalog,
     summaries: &[VendorSummary],
-    runnable: &dyn Fn(&str) -> Vec<Runnable>,
+    decorate: &dyn Fn(&mut TechniquePage),
 ) -> std::io::Result<usize> {
     let pages_dir = out.join("techniques");
     std::fs::create_dir_all(&pages_dir)?;
@@ -90,7 +91,7 @@ pub fn write(
     let techniques = catalog.techniques();
     for id in techniques.keys() {
         let mut page = catalog.page(id);
-        page.runnable = runnable(id);
+        decorate(&mut page);
         write_json(&pages_dir.join(format!("{id}.json")), &page)?;
         std::fs::write(pages_dir.join(format!("{id}.md")), crate::render::markdown(&page))?;
         let per: BTreeMap<&str, usize> = page.rules_per_vendor.iter().map(|(v, n)| (v.key(), *n)).collect();
@@ -113,11 +114,4 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> std::io::Result<
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     serde_json::to_writer(&mut w, value).map_err(std::io::Error::other)?;
     std::io::Write::flush(&mut w)
-}
-
-/// The page of `id`, with `runnable` attached.
-pub fn page(catalog: &Catalog, id: &str, runnable: Vec<Runnable>) -> TechniquePage {
-    let mut page = catalog.page(id);
-    page.runnable = runnable;
-    page
 }

@@ -50,21 +50,27 @@ pub fn read(path: &str, doc: &Document, mapping: &Mapping) -> Option<CatalogRule
             add_technique(&mut rule.techniques, id);
         }
     }
-    // `attack.credential-access` → Credential Access, for every technique the rule names.
-    for tag in &meta.tags {
-        let Some(t) = tag.strip_prefix("attack.") else { continue };
-        if technique_id(tag).is_some() || !t.contains('-') && !TACTICS_ONE_WORD.contains(&t) {
-            continue;
-        }
-        let name: Vec<String> = t
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-            })
-            .collect();
+    // `attack.credential-access` → Credential Access. Sigma does not say
+    // which technique goes with which tactic: with one tactic it goes with
+    // every technique, with several none is paired.
+    let tactics: Vec<String> = meta
+        .tags
+        .iter()
+        .filter_map(|tag| tag.strip_prefix("attack."))
+        .filter(|t| technique_id(t).is_none() && (t.contains('-') || TACTICS_ONE_WORD.contains(t)))
+        .map(|t| {
+            t.split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    if let [tactic] = tactics.as_slice() {
         for id in rule.techniques.clone() {
-            rule.tactics.push((id, name.join(" ")));
+            rule.tactics.push((id, tactic.clone()));
         }
     }
     let (Some(logsource), Some(detection)) = (logsource, detection) else {

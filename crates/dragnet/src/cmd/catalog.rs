@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use catalog::analysis::Runnable;
+use catalog::analysis::{Runnable, TechniquePage};
 use catalog::mapping::Mapping;
 use catalog::model::Vendor;
 use detect::pack::RulePack;
@@ -62,6 +62,15 @@ fn runnable(pack: &RulePack, technique: &str) -> Vec<Runnable> {
         .collect()
 }
 
+/// What dragnet adds to a page: its own detections, and the ATT&CK name
+/// from its Containers matrix when no rule read carries one.
+fn decorate(pack: &RulePack, page: &mut TechniquePage) {
+    page.runnable = runnable(pack, &page.id);
+    if page.name.is_none() {
+        page.name = detect::attack::technique_name(&page.id).map(str::to_string);
+    }
+}
+
 fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
     let dirs = dirs(&args.sources);
     if dirs.is_empty() {
@@ -70,7 +79,7 @@ fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
     let mapping = mapping(&args.sources)?;
     let (cat, summaries) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
     let pack = RulePack::builtin();
-    let pages = catalog::output::write(&args.out, &cat, &summaries, &|t| runnable(&pack, t))
+    let pages = catalog::output::write(&args.out, &cat, &summaries, &|page| decorate(&pack, page))
         .with_context(|| format!("writing the catalog into {}", args.out.display()))?;
     writeln!(out, "{:<9} {:>6} {:>6} {:>8} {:>6}  folder", "vendor", "rules", "full", "partial", "none")?;
     for s in &summaries {
@@ -107,7 +116,8 @@ fn show(args: &CatalogShowArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let mapping = mapping(&args.sources)?;
     let (cat, _) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
-    let page = catalog::output::page(&cat, &id, runnable(&RulePack::builtin(), &id));
+    let mut page = cat.page(&id);
+    decorate(&RulePack::builtin(), &mut page);
     match args.format {
         PageFormat::Markdown => out.write_all(catalog::render::markdown(&page).as_bytes())?,
         PageFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?,
