@@ -131,13 +131,14 @@ fn walk(
             }
             for v in values {
                 let op = if spec.glob && has_glob(v) { Op::Wildcard } else { spec.op };
+                let (op, v) = if op == Op::Wildcard { simplify_glob(v) } else { (op, v.clone()) };
                 push(
                     rule,
                     Predicate {
                         field: field.clone(),
                         canonical: canonical.clone(),
                         op,
-                        value: Some(v.clone()),
+                        value: Some(v),
                         negated,
                         exclusion,
                     },
@@ -151,6 +152,28 @@ fn push(rule: &mut CatalogRule, p: Predicate) {
     if !rule.predicates.contains(&p) {
         rule.predicates.push(p);
     }
+}
+
+/// A glob whose only wildcards are a leading and/or a trailing `*`, as the
+/// operator it is: `*x*` contains, `x*` starts_with, `*x` ends_with (the
+/// value keeps its escapes). Any other glob stays a wildcard.
+pub fn simplify_glob(value: &str) -> (Op, String) {
+    let lead = value.starts_with('*');
+    let body = if lead { value.get(1..).unwrap_or_default() } else { value };
+    // A trailing `*` counts when the backslashes before it are even in number.
+    let trail =
+        body.strip_suffix('*').is_some_and(|rest| rest.chars().rev().take_while(|c| *c == '\\').count() % 2 == 0);
+    let inner = if trail { body.get(..body.len() - 1).unwrap_or_default() } else { body };
+    if inner.is_empty() || has_glob(inner) {
+        return (Op::Wildcard, value.to_string());
+    }
+    let op = match (lead, trail) {
+        (true, true) => Op::Contains,
+        (false, true) => Op::StartsWith,
+        (true, false) => Op::EndsWith,
+        (false, false) => return (Op::Wildcard, value.to_string()),
+    };
+    (op, inner.to_string())
 }
 
 /// Whether a value has an unescaped `*` or `?`.
@@ -188,6 +211,21 @@ mod tests {
         let got: Vec<(&str, Op, bool, bool)> =
             r.predicates.iter().map(|p| (p.field.as_str(), p.op, p.negated, p.exclusion)).collect();
         assert_eq!(got, [("verb", Op::Eq, false, false), ("user", Op::StartsWith, true, true)]);
+    }
+
+    #[test]
+    fn globs_at_the_ends_are_contains_starts_and_ends() {
+        assert_eq!(simplify_glob("*command=*"), (Op::Contains, "command=".to_string()));
+        assert_eq!(simplify_glob(r"system\:node\:*"), (Op::StartsWith, r"system\:node\:".to_string()));
+        assert_eq!(simplify_glob("*/curl"), (Op::EndsWith, "/curl".to_string()));
+        assert_eq!(simplify_glob("*a*b*"), (Op::Wildcard, "*a*b*".to_string()));
+        assert_eq!(simplify_glob("a?"), (Op::Wildcard, "a?".to_string()));
+        assert_eq!(simplify_glob("*"), (Op::Wildcard, "*".to_string()));
+        assert_eq!(simplify_glob("**"), (Op::Wildcard, "**".to_string()));
+        // An escaped `*` at the end is a literal star (ends with `a*`); an escaped
+        // backslash escapes nothing.
+        assert_eq!(simplify_glob(r"*a\*"), (Op::EndsWith, r"a\*".to_string()));
+        assert_eq!(simplify_glob(r"*a\\*"), (Op::Contains, r"a\\".to_string()));
     }
 
     #[test]
