@@ -178,6 +178,26 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Test(TestArgs),
 
+    /// Build or show the detection catalog: vendors' published rules read
+    /// into one form and analysed per ATT&CK technique.
+    ///
+    /// `build` reads the rule folders given (local copies of SigmaHQ/sigma,
+    /// elastic/detection-rules, splunk/security_content,
+    /// panther-labs/panther-analysis, and Sentinel or Defender KQL) and
+    /// writes JSON and Markdown per technique into --out. `show` prints one
+    /// technique's page from a built catalog (--catalog) or built on the
+    /// fly from the folders given.
+    ///
+    /// Exit status: 0 success, 2 a folder or the mapping file is wrong.
+    ///
+    /// Examples:
+    ///   dragnet catalog build --sigma sigma/rules --elastic detection-rules/rules \
+    ///       --splunk security_content --panther panther-analysis/rules \
+    ///       --sentinel hunting-queries --out catalog/
+    ///   dragnet catalog show T1552.007 --catalog catalog/
+    #[command(verbatim_doc_comment)]
+    Catalog(CatalogArgs),
+
     /// Work with Sigma rules: `convert` prints the KQL a Sigma rule runs as.
     ///
     /// Sigma rules (a .yml/.yaml file with a top-level `detection:`) also
@@ -452,6 +472,82 @@ pub struct RulesArgs {
     /// columns named by entityMappings, customDetails and alertDetailsOverride.
     #[arg(long)]
     pub check: bool,
+}
+
+/// Arguments of `catalog`.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CatalogCommand,
+}
+
+/// The `catalog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Read the rule folders and write the catalog into --out.
+    Build(CatalogBuildArgs),
+    /// Print one technique's page.
+    Show(CatalogShowArgs),
+}
+
+/// The vendors' rule folders and the mapping.
+#[derive(Debug, Args)]
+pub struct CatalogSources {
+    /// SigmaHQ/sigma `rules/` (YAML, read by dragnet's Sigma loader).
+    #[arg(long, value_name = "DIR")]
+    pub sigma: Option<PathBuf>,
+    /// elastic/detection-rules `rules/` (TOML).
+    #[arg(long, value_name = "DIR")]
+    pub elastic: Option<PathBuf>,
+    /// splunk/security_content (the repository, or its `detections/`).
+    #[arg(long, value_name = "DIR")]
+    pub splunk: Option<PathBuf>,
+    /// panther-labs/panther-analysis `rules/` (YAML and Python).
+    #[arg(long, value_name = "DIR")]
+    pub panther: Option<PathBuf>,
+    /// Sentinel analytics rules or Defender hunting queries (YAML, Markdown, .kql).
+    #[arg(long, value_name = "DIR")]
+    pub sentinel: Option<PathBuf>,
+    /// A field and operator mapping to use instead of the shipped one
+    /// (same format as crates/catalog/data/mapping.toml).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// Arguments of `catalog build`.
+#[derive(Debug, Args)]
+pub struct CatalogBuildArgs {
+    #[command(flatten)]
+    pub sources: CatalogSources,
+    /// The folder to write the catalog into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Output formats of `catalog show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PageFormat {
+    /// The page as Markdown.
+    Markdown,
+    /// The page's data as JSON.
+    Json,
+}
+
+/// Arguments of `catalog show`.
+#[derive(Debug, Args)]
+pub struct CatalogShowArgs {
+    /// The technique: `T1552.007`.
+    #[arg(value_name = "TECHNIQUE")]
+    pub technique: String,
+    /// A catalog written by `catalog build`.
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub sources: CatalogSources,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PageFormat::Markdown)]
+    pub format: PageFormat,
 }
 
 /// Arguments of `coverage`.

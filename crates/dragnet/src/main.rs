@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args, &mut out),
         Command::Coverage(args) => cmd::coverage::run(args, &mut out),
         Command::Test(args) => cmd::test::run(args, &mut out),
+        Command::Catalog(args) => cmd::catalog::run(args, &mut out),
         Command::Sigma(args) => cmd::sigma::run(args, &mut out),
     };
     let flushed = out.flush();

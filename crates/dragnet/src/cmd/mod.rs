@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns the process exit status.
 
+pub mod catalog;
 pub mod check;
 pub mod coverage;
 pub mod hunt;

@@ -1,0 +1,126 @@
+//! `dragnet catalog build` and `dragnet catalog show`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use catalog::analysis::{Runnable, TechniquePage};
+use catalog::mapping::Mapping;
+use catalog::model::Vendor;
+use detect::pack::RulePack;
+
+use crate::cli::{CatalogArgs, CatalogBuildArgs, CatalogCommand, CatalogShowArgs, CatalogSources, PageFormat};
+
+/// Runs `catalog`.
+pub fn run(args: &CatalogArgs, out: &mut dyn Write) -> Result<i32> {
+    match &args.command {
+        CatalogCommand::Build(a) => build(a, out),
+        CatalogCommand::Show(a) => show(a, out),
+    }
+}
+
+fn mapping(sources: &CatalogSources) -> Result<Mapping> {
+    match &sources.mapping {
+        None => Ok(Mapping::shipped()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+            Mapping::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+    }
+}
+
+/// The folders given, by vendor.
+fn dirs(sources: &CatalogSources) -> Vec<(Vendor, PathBuf)> {
+    [
+        (Vendor::Sigma, &sources.sigma),
+        (Vendor::Elastic, &sources.elastic),
+        (Vendor::Splunk, &sources.splunk),
+        (Vendor::Panther, &sources.panther),
+        (Vendor::Sentinel, &sources.sentinel),
+    ]
+    .into_iter()
+    .filter_map(|(v, d)| d.clone().map(|d| (v, d)))
+    .collect()
+}
+
+/// dragnet's built-in detections for `technique`.
+fn runnable(pack: &RulePack, technique: &str) -> Vec<Runnable> {
+    pack.rules
+        .iter()
+        .filter(|r| r.techniques.iter().any(|t| t.eq_ignore_ascii_case(technique)))
+        .map(|r| Runnable {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            severity: r.severity.as_str().to_string(),
+            confidence: r.confidence.map(|c| c.as_str().to_string()),
+            tables: catalog::lang::kql::parse(&r.query).map(|k| k.tables).unwrap_or_default(),
+            false_positives: r.false_positives.clone(),
+            tuning: r.tuning.clone(),
+            tests: r.tests.iter().map(|t| (t.name.clone(), t.kind.as_str().to_string(), t.atomic.clone())).collect(),
+            origin: r.origin.clone(),
+        })
+        .collect()
+}
+
+/// What dragnet adds to a page: its own detections, and the ATT&CK name
+/// from its Containers matrix when no rule read carries one.
+fn decorate(pack: &RulePack, page: &mut TechniquePage) {
+    page.runnable = runnable(pack, &page.id);
+    if page.name.is_none() {
+        page.name = detect::attack::technique_name(&page.id).map(str::to_string);
+    }
+}
+
+fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
+    let dirs = dirs(&args.sources);
+    if dirs.is_empty() {
+        bail!("catalog build: give at least one of --sigma, --elastic, --splunk, --panther, --sentinel");
+    }
+    let mapping = mapping(&args.sources)?;
+    let (cat, summaries) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
+    let pack = RulePack::builtin();
+    let pages = catalog::output::write(&args.out, &cat, &summaries, &|page| decorate(&pack, page))
+        .with_context(|| format!("writing the catalog into {}", args.out.display()))?;
+    writeln!(out, "{:<9} {:>6} {:>6} {:>8} {:>6}  folder", "vendor", "rules", "full", "partial", "none")?;
+    for s in &summaries {
+        writeln!(out, "{:<9} {:>6} {:>6} {:>8} {:>6}  {}", s.vendor.name(), s.rules, s.full, s.partial, s.none, s.dir)?;
+    }
+    writeln!(out, "{pages} technique pages written to {}", args.out.display())?;
+    Ok(0)
+}
+
+fn show(args: &CatalogShowArgs, out: &mut dyn Write) -> Result<i32> {
+    let id = args.technique.trim().to_ascii_uppercase();
+    if catalog::attack::technique_id(&id).is_none() {
+        bail!("catalog show: `{}` is not an ATT&CK technique id (T1234 or T1234.001)", args.technique);
+    }
+    if let Some(dir) = &args.catalog {
+        let ext = match args.format {
+            PageFormat::Markdown => "md",
+            PageFormat::Json => "json",
+        };
+        let path = dir.join("techniques").join(format!("{id}.{ext}"));
+        if !path.is_file() {
+            if !dir.join("index.json").is_file() {
+                bail!("{}: not a catalog built by `dragnet catalog build` (no index.json)", dir.display());
+            }
+            bail!("{id}: no rule of the catalog in {} is tagged with it", dir.display());
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
+        out.write_all(text.as_bytes())?;
+        return Ok(0);
+    }
+    let dirs = dirs(&args.sources);
+    if dirs.is_empty() {
+        bail!("catalog show: give --catalog DIR, or the rule folders to build it from");
+    }
+    let mapping = mapping(&args.sources)?;
+    let (cat, _) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
+    let mut page = cat.page(&id);
+    decorate(&RulePack::builtin(), &mut page);
+    match args.format {
+        PageFormat::Markdown => out.write_all(catalog::render::markdown(&page).as_bytes())?,
+        PageFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?,
+    }
+    Ok(0)
+}
