@@ -57,6 +57,7 @@ const FORMATS: &[&str] = &["\"yyyy-MM-dd HH:mm:ss\"", "\"yy-M-d h:m:s tt\"", "\"
 const LONG_BINS: &[&str] = &["1", "2", "10", "1000", "-3", "0"];
 const REAL_BINS: &[&str] = &["0.5", "1.0", "0.1", "1e10"];
 const SPAN_BINS: &[&str] = &["1d", "1h", "7d", "1ms", "1tick", "0s"];
+const DAY_STEPS: &[&str] = &["1d", "7d", "-1d", "0s"];
 const RANGES: &[&str] = &["\"10.0.0.0/8\"", "\"192.168.1.0/24\"", "\"0.0.0.0/0\"", "\"10.0.0.1\""];
 const DELIMS: &[&str] = &["\",\"", "\"\"", "\"::\"", "\"σ\""];
 const PARSE_KINDS: &[&str] = &["\"windows\""];
@@ -100,6 +101,18 @@ pub const SPECS: &[Spec] = &[
     s!(L, "parse_ipv4($0)", [V(S)]),
     s!(L, "ipv4_compare($0, $1)", [V(S), V(S)]),
     s!(L, "iif($0, $1, $2)", [V(B), V(L), V(L)]),
+    s!(L, "sign($0)", [V(L)]),
+    s!(L, "ceiling($0)", [V(L)]),
+    s!(L, "round($0, $1)", [V(L), V(L)]),
+    s!(L, "binary_and($0, $1)", [V(L), V(L)]),
+    s!(L, "binary_or($0, $1)", [V(L), V(I)]),
+    s!(L, "binary_xor($0, $1)", [V(L), V(L)]),
+    s!(L, "binary_not($0)", [V(L)]),
+    s!(L, "binary_shift_left($0, $1)", [V(L), V(L)]),
+    s!(L, "binary_shift_right($0, $1)", [V(L), V(L)]),
+    s!(L, "bitset_count_ones($0)", [V(L)]),
+    s!(L, "max_of($0, $1)", [V(L), V(L)]),
+    s!(L, "min_of($0, $1, $2)", [V(L), V(I), V(L)]),
     s!(L, "case($0, $1, $2, $3, $4)", [V(B), V(L), V(B), V(L), V(L)]),
     s!(L, "coalesce($0, $1)", [V(L), V(L)]),
     s!(L, "coalesce($0, $1, $2)", [V(L), V(L), V(L)]),
@@ -131,6 +144,35 @@ pub const SPECS: &[Spec] = &[
     s!(R, "bin($0, $1)", [V(R), C(REAL_BINS)]),
     s!(R, "floor($0, $1)", [V(R), C(REAL_BINS)]),
     s!(R, "iif($0, $1, $2)", [V(B), V(R), V(R)]),
+    s!(R, "log($0)", [V(R)]),
+    s!(R, "log2($0)", [V(L)]),
+    s!(R, "log10($0)", [V(R)]),
+    s!(R, "exp($0)", [V(R)]),
+    s!(R, "exp2($0)", [V(L)]),
+    s!(R, "exp10($0)", [V(R)]),
+    s!(R, "pow($0, $1)", [V(R), V(L)]),
+    s!(R, "sqrt($0)", [V(R)]),
+    s!(R, "cos($0)", [V(R)]),
+    s!(R, "sin($0)", [V(L)]),
+    s!(R, "tan($0)", [V(R)]),
+    s!(R, "cot($0)", [V(R)]),
+    s!(R, "acos($0)", [V(R)]),
+    s!(R, "asin($0)", [V(R)]),
+    s!(R, "atan($0)", [V(R)]),
+    s!(R, "atan2($0, $1)", [V(R), V(R)]),
+    s!(R, "degrees($0)", [V(R)]),
+    s!(R, "radians($0)", [V(L)]),
+    s!(R, "pi()", []),
+    s!(R, "gamma($0)", [V(R)]),
+    s!(R, "loggamma($0)", [V(R)]),
+    s!(R, "erf($0)", [V(R)]),
+    s!(R, "erfc($0)", [V(R)]),
+    s!(R, "sign($0)", [V(R)]),
+    s!(R, "ceiling($0)", [V(R)]),
+    s!(R, "round($0)", [V(R)]),
+    s!(R, "round($0, $1)", [V(R), V(L)]),
+    s!(R, "max_of($0, $1)", [V(R), V(L)]),
+    s!(R, "min_of($0, $1)", [V(R), V(R)]),
     s!(R, "coalesce($0, $1)", [V(R), V(R)]),
     // bool
     s!(B, "($0 == $1)", [V(L), V(L)]),
@@ -191,6 +233,12 @@ pub const SPECS: &[Spec] = &[
     s!(B, "tobool($0)", [V(S)]),
     s!(B, "tobool($0)", [V(L)]),
     s!(B, "iif($0, $1, $2)", [V(B), V(B), V(B)]),
+    s!(B, "isfinite($0)", [V(R)]),
+    // rand() differs per run: only what holds for every draw is compared.
+    s!(B, "(rand() < 1.0)", []),
+    s!(B, "(rand($0) < 1e19)", [V(L)]),
+    s!(B, "isinf($0)", [V(R)]),
+    s!(B, "isnan($0)", [V(R)]),
     // string
     s!(S, "strcat($0, $1)", [V(S), V(S)]),
     s!(S, "strcat($0, $1, $2)", [V(S), V(L), V(D)]),
@@ -259,6 +307,8 @@ pub const SPECS: &[Spec] = &[
     s!(D, "bin($0, $1)", [V(D), C(SPAN_BINS)]),
     s!(D, "iif($0, $1, $2)", [V(B), V(D), V(D)]),
     s!(D, "coalesce($0, $1)", [V(D), V(D)]),
+    s!(D, "max_of($0, $1)", [V(D), V(D)]),
+    s!(D, "min_of($0, $1)", [V(D), V(D)]),
     // timespan
     s!(T, "($0 + $1)", [V(T), V(T)]),
     s!(T, "($0 - $1)", [V(T), V(T)]),
@@ -272,6 +322,7 @@ pub const SPECS: &[Spec] = &[
     s!(T, "bin($0, $1)", [V(T), C(SPAN_BINS)]),
     s!(T, "abs($0)", [V(T)]),
     s!(T, "iif($0, $1, $2)", [V(B), V(T), V(T)]),
+    s!(T, "max_of($0, $1)", [V(T), V(T)]),
     // dynamic
     s!(Y, "pack_array($0, $1)", [V(L), V(S)]),
     s!(Y, "pack_array($0, $1, $2)", [V(R), V(D), V(B)]),
@@ -297,6 +348,9 @@ pub const SPECS: &[Spec] = &[
     s!(Y, "parse_path($0)", [V(S)]),
     s!(Y, "parse_command_line($0, $1)", [V(S), C(PARSE_KINDS)]),
     s!(Y, "iif($0, $1, $2)", [V(B), V(Y), V(Y)]),
+    s!(Y, "range($0 % 1000, $1 % 1000, $2)", [V(L), V(L), C(LONG_BINS)]),
+    s!(Y, "range($0, $0 + 10d, $1)", [V(D), C(DAY_STEPS)]),
+    s!(Y, "range($0, $1)", [V(R), C(REAL_BINS)]),
 ];
 
 /// The specs returning `ty`.

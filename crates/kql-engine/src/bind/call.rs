@@ -2,6 +2,7 @@
 //! scalar functions.
 
 mod arg_checks;
+mod typing;
 
 use std::rc::Rc;
 
@@ -405,9 +406,14 @@ impl<'a> Binder<'a> {
         let bound = self.args(args, row)?;
         let spans: Vec<Span> = args.iter().map(|a| a.value.span).collect();
         self.check_rowwise_args(name, &bound, &spans, span)?;
+        let (bound, ret) = self.rowwise_typing(def, bound, &spans)?;
         let exprs = bound.into_iter().map(|t| t.expr).collect();
-        let udf = crate::functions::rowwise::row_func(def.name, def.ret, def.f);
-        let t = Typed { expr: udf.call(exprs), ty: def.ret };
+        let udf = if def.typing == crate::functions::Typing::Random {
+            crate::functions::rowwise::volatile_row_func(def.name, ret, def.f)
+        } else {
+            crate::functions::rowwise::row_func(def.name, ret, def.f)
+        };
+        let t = Typed { expr: udf.call(exprs), ty: ret };
         Ok(match to {
             Some(ty) if ty != KqlType::String => self.convert(t, ty),
             _ => t,

@@ -18,6 +18,7 @@ pub mod dynamic;
 pub mod expand;
 pub mod keep_empty;
 pub mod long_ops;
+pub mod math;
 pub mod network;
 pub mod parse_op;
 pub mod rowwise;
@@ -28,13 +29,34 @@ pub mod text;
 use crate::types::KqlType;
 use rowwise::RowFn;
 
+/// How a row-at-a-time function's result type is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// Always [`RowwiseDef::ret`].
+    Fixed,
+    /// Every argument is a number (`int`, `long`, `real`, `decimal` or
+    /// `dynamic`); the result is [`RowwiseDef::ret`].
+    Numeric,
+    /// Every argument is a number; the result has the type of the first
+    /// (`int`, `long`, or `real` for the others).
+    LikeFirst,
+    /// The arguments share one type (numbers widen to `long` or `real`),
+    /// which is the result's.
+    Common,
+    /// Like [`Typing::Numeric`], and computed afresh for every row
+    /// (`rand()`).
+    Random,
+}
+
 /// A row-at-a-time function: name, result type, fewest and most arguments
 /// (`usize::MAX` for any number), implementation.
 pub struct RowwiseDef {
     /// The KQL name.
     pub name: &'static str,
-    /// Its result type.
+    /// Its result type (see [`RowwiseDef::typing`]).
     pub ret: KqlType,
+    /// How the result type follows from the arguments.
+    pub typing: Typing,
     /// Fewest arguments.
     pub min: usize,
     /// Most arguments.
@@ -87,12 +109,21 @@ pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next"];
 const ANY: usize = usize::MAX;
 
 macro_rules! defs {
-    ($( $name:literal => $ret:ident, $min:expr, $max:expr, $f:path; )*) => {
+    ($( $name:literal => $ret:ident $(as $typing:ident)?, $min:expr, $max:expr, $f:path; )*) => {
         /// Every row-at-a-time function.
         pub const ROWWISE: &[RowwiseDef] = &[
-            $( RowwiseDef { name: $name, ret: KqlType::$ret, min: $min, max: $max, f: $f }, )*
+            $( RowwiseDef {
+                name: $name,
+                ret: KqlType::$ret,
+                typing: defs!(@typing $($typing)?),
+                min: $min,
+                max: $max,
+                f: $f,
+            }, )*
         ];
     };
+    (@typing) => { Typing::Fixed };
+    (@typing $t:ident) => { Typing::$t };
 }
 
 defs! {
@@ -165,6 +196,46 @@ defs! {
     "ipv4_is_in_any_range" => Bool, 2, ANY, network::ipv4_is_in_any_range;
     "ipv4_compare" => Long, 2, 3, network::ipv4_compare;
     "parse_ipv4" => Long, 1, 1, network::parse_ipv4;
+    "log" => Real as Numeric, 1, 1, math::log;
+    "log2" => Real as Numeric, 1, 1, math::log2;
+    "log10" => Real as Numeric, 1, 1, math::log10;
+    "exp" => Real as Numeric, 1, 1, math::exp;
+    "exp2" => Real as Numeric, 1, 1, math::exp2;
+    "exp10" => Real as Numeric, 1, 1, math::exp10;
+    "pow" => Real as Numeric, 2, 2, math::pow;
+    "sqrt" => Real as Numeric, 1, 1, math::sqrt;
+    "cos" => Real as Numeric, 1, 1, math::cos;
+    "sin" => Real as Numeric, 1, 1, math::sin;
+    "tan" => Real as Numeric, 1, 1, math::tan;
+    "cot" => Real as Numeric, 1, 1, math::cot;
+    "acos" => Real as Numeric, 1, 1, math::acos;
+    "asin" => Real as Numeric, 1, 1, math::asin;
+    "atan" => Real as Numeric, 1, 1, math::atan;
+    "atan2" => Real as Numeric, 2, 2, math::atan2;
+    "degrees" => Real as Numeric, 1, 1, math::degrees;
+    "radians" => Real as Numeric, 1, 1, math::radians;
+    "pi" => Real, 0, 0, math::pi;
+    "gamma" => Real as Numeric, 1, 1, math::gamma;
+    "loggamma" => Real as Numeric, 1, 1, math::loggamma;
+    "erf" => Real as Numeric, 1, 1, math::erf;
+    "erfc" => Real as Numeric, 1, 1, math::erfc;
+    "isfinite" => Bool as Numeric, 1, 1, math::isfinite;
+    "isinf" => Bool as Numeric, 1, 1, math::isinf;
+    "isnan" => Bool as Numeric, 1, 1, math::isnan;
+    "sign" => Real as LikeFirst, 1, 1, math::sign;
+    "ceiling" => Real as LikeFirst, 1, 1, math::ceiling;
+    "round" => Real as LikeFirst, 1, 2, math::round;
+    "binary_and" => Long as Numeric, 2, 2, math::binary_and;
+    "binary_or" => Long as Numeric, 2, 2, math::binary_or;
+    "binary_xor" => Long as Numeric, 2, 2, math::binary_xor;
+    "binary_not" => Long as Numeric, 1, 1, math::binary_not;
+    "binary_shift_left" => Long as Numeric, 2, 2, math::binary_shift_left;
+    "binary_shift_right" => Long as Numeric, 2, 2, math::binary_shift_right;
+    "bitset_count_ones" => Long as Numeric, 1, 1, math::bitset_count_ones;
+    "max_of" => Real as Common, 2, 64, math::max_of;
+    "min_of" => Real as Common, 2, 64, math::min_of;
+    "rand" => Real as Random, 0, 1, math::rand;
+    "range" => Dynamic, 2, 3, math::range;
 }
 
 /// The row-at-a-time function called `name`.
