@@ -57,6 +57,8 @@ const FORMATS: &[&str] = &["\"yyyy-MM-dd HH:mm:ss\"", "\"yy-M-d h:m:s tt\"", "\"
 const LONG_BINS: &[&str] = &["1", "2", "10", "1000", "-3", "0"];
 const REAL_BINS: &[&str] = &["0.5", "1.0", "0.1", "1e10"];
 const SPAN_BINS: &[&str] = &["1d", "1h", "7d", "1ms", "1tick", "0s"];
+const SPAN_FORMATS: &[&str] = &["\"dd.hh:mm:ss\"", "\"d.H:m:s.fffffff\"", "\"FFF\"", "\"\""];
+const ZONES: &[&str] = &["\"Europe/Brussels\"", "\"US/Pacific\"", "\"Asia/Kolkata\"", "\"UTC\"", "\"nowhere\""];
 const DAY_STEPS: &[&str] = &["1d", "7d", "-1d", "0s"];
 const RANGES: &[&str] = &["\"10.0.0.0/8\"", "\"192.168.1.0/24\"", "\"0.0.0.0/0\"", "\"10.0.0.1\""];
 const DELIMS: &[&str] = &["\",\"", "\"\"", "\"::\"", "\"σ\""];
@@ -130,6 +132,7 @@ pub const SPECS: &[Spec] = &[
     s!(I, "monthofyear($0)", [V(D)]),
     s!(I, "getmonth($0)", [V(D)]),
     s!(I, "getyear($0)", [V(D)]),
+    s!(I, "week_of_year($0)", [V(D)]),
     s!(I, "abs($0)", [V(I)]),
     s!(I, "iif($0, $1, $2)", [V(B), V(I), V(I)]),
     // real
@@ -148,6 +151,8 @@ pub const SPECS: &[Spec] = &[
     s!(R, "bin($0, $1)", [V(R), C(REAL_BINS)]),
     s!(R, "floor($0, $1)", [V(R), C(REAL_BINS)]),
     s!(R, "iif($0, $1, $2)", [V(B), V(R), V(R)]),
+    s!(R, "bin_at($0, $1, $2)", [V(R), C(REAL_BINS), V(R)]),
+    s!(R, "toreal(todecimal($0))", [V(S)]),
     s!(R, "log($0)", [V(R)]),
     s!(R, "log2($0)", [V(L)]),
     s!(R, "log10($0)", [V(R)]),
@@ -278,6 +283,7 @@ pub const SPECS: &[Spec] = &[
     s!(S, "hash_sha1($0)", [V(D)]),
     s!(S, "format_datetime($0, $1)", [V(D), C(FORMATS)]),
     s!(S, "strcat_array($0, $1)", [V(Y), C(DELIMS)]),
+    s!(S, "format_timespan($0, $1)", [V(T), C(SPAN_FORMATS)]),
     s!(S, "iif($0, $1, $2)", [V(B), V(S), V(S)]),
     s!(S, "case($0, $1, $2)", [V(B), V(S), V(S)]),
     s!(S, "coalesce($0, $1)", [V(S), V(S)]),
@@ -311,6 +317,9 @@ pub const SPECS: &[Spec] = &[
     s!(D, "unixtime_microseconds_todatetime($0)", [V(L)]),
     s!(D, "unixtime_nanoseconds_todatetime($0)", [V(L)]),
     s!(D, "bin($0, $1)", [V(D), C(SPAN_BINS)]),
+    s!(D, "bin_at($0, $1, $2)", [V(D), C(SPAN_BINS), V(D)]),
+    s!(D, "datetime_utc_to_local($0, $1)", [V(D), C(ZONES)]),
+    s!(D, "datetime_local_to_utc($0, $1)", [V(D), C(ZONES)]),
     s!(D, "iif($0, $1, $2)", [V(B), V(D), V(D)]),
     s!(D, "coalesce($0, $1)", [V(D), V(D)]),
     s!(D, "max_of($0, $1)", [V(D), V(D)]),
@@ -326,6 +335,9 @@ pub const SPECS: &[Spec] = &[
     s!(T, "totimespan($0)", [V(L)]),
     s!(T, "dayofweek($0)", [V(D)]),
     s!(T, "bin($0, $1)", [V(T), C(SPAN_BINS)]),
+    s!(T, "bin_at($0, $1, $2)", [V(T), C(SPAN_BINS), V(T)]),
+    s!(T, "make_timespan($0, $1)", [V(L), V(L)]),
+    s!(T, "make_timespan($0, $1, $2, $3)", [V(L), V(L), V(L), V(R)]),
     s!(T, "abs($0)", [V(T)]),
     s!(T, "iif($0, $1, $2)", [V(B), V(T), V(T)]),
     s!(T, "max_of($0, $1)", [V(T), V(T)]),

@@ -267,6 +267,30 @@ impl<'a> Binder<'a> {
                 let size = self.scalar(&args[1].value, row)?;
                 self.bin(v, size, span)
             }
+            "bin_auto" => {
+                self.arity(name, args, 1, 1, span)?;
+                let v = self.scalar(&args[0].value, row)?;
+                let Some(size) = self.bin_auto[0].clone() else {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "`bin_auto` needs a bin size",
+                        "set it before the query: `set query_bin_auto_size=1h;`",
+                    ));
+                };
+                let Some(at) = self.bin_auto[1].clone() else { return self.bin(v, size, span) };
+                let spans = [args[0].value.span, span, span];
+                let bound = vec![v, size, at];
+                self.check_bin_at(&bound, &spans)?;
+                let ty = match bound[0].ty {
+                    KqlType::Decimal | KqlType::Dynamic => KqlType::Real,
+                    t => t,
+                };
+                let exprs = bound.into_iter().map(|t| t.expr).collect();
+                let udf = crate::functions::rowwise::row_func("bin_at", ty, crate::functions::timespan::bin_at);
+                Ok(Typed { expr: udf.call(exprs), ty })
+            }
+            "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
             "abs" => {
                 self.arity(name, args, 1, 1, span)?;
                 let t = self.scalar(&args[0].value, row)?;

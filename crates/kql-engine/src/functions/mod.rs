@@ -26,6 +26,8 @@ pub mod rowwise;
 pub mod series;
 pub mod string;
 pub mod text;
+pub mod timespan;
+pub mod timezone;
 
 use crate::types::KqlType;
 use rowwise::RowFn;
@@ -44,6 +46,9 @@ pub enum Typing {
     /// The arguments share one type (numbers widen to `long` or `real`),
     /// which is the result's.
     Common,
+    /// The result has the type of the first argument (an `int` as it is,
+    /// a `decimal` or `dynamic` as [`RowwiseDef::ret`]).
+    First,
     /// Like [`Typing::Numeric`], and computed afresh for every row
     /// (`rand()`).
     Random,
@@ -99,6 +104,8 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "toscalar",
     "column_ifexists",
     "bin",
+    "bin_auto",
+    "todecimal",
     "floor",
     "abs",
 ];
@@ -179,6 +186,12 @@ defs! {
     "unixtime_milliseconds_todatetime" => Datetime, 1, 1, datetime::unix_millis;
     "unixtime_microseconds_todatetime" => Datetime, 1, 1, datetime::unix_micros;
     "unixtime_nanoseconds_todatetime" => Datetime, 1, 1, datetime::unix_nanos;
+    "week_of_year" => Int, 1, 1, datetime::week_of_year;
+    "make_timespan" => Timespan, 2, 4, timespan::make_timespan;
+    "format_timespan" => String, 2, 2, timespan::format_timespan;
+    "bin_at" => Real as First, 3, 3, timespan::bin_at;
+    "datetime_utc_to_local" => Datetime, 2, 2, timezone::utc_to_local;
+    "datetime_local_to_utc" => Datetime, 2, 2, timezone::local_to_utc;
     "array_length" => Long, 1, 1, collections::array_length;
     "array_index_of" => Long, 2, 5, collections::array_index_of;
     "array_concat" => Dynamic, 1, ANY, collections::array_concat;

@@ -178,7 +178,49 @@ impl Binder<'_> {
                     ));
                 }
             }
+            "bin_at" => self.check_bin_at(args, spans)?,
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// `bin_at(value, size, fixed_point)` (bin-at-function.md): a datetime
+    /// takes a timespan size and a datetime fixed point, a timespan
+    /// timespans, a number numbers.
+    pub(super) fn check_bin_at(&mut self, args: &[Typed], spans: &[Span]) -> BResult<()> {
+        use crate::types::KqlType::{Datetime, Dynamic, Timespan};
+        let (Some(v), Some(size), Some(at)) = (args.first(), args.get(1), args.get(2)) else { return Ok(()) };
+        let want = match v.ty {
+            Datetime => [Timespan, Datetime],
+            Timespan => [Timespan, Timespan],
+            t if t.is_numeric() || t == Dynamic => {
+                for (i, t) in [size, at].into_iter().enumerate() {
+                    if !t.ty.is_numeric() && t.ty != Dynamic {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            spans[i + 1],
+                            format!("binning a number takes a number here, not a {}", t.ty),
+                        ));
+                    }
+                }
+                return Ok(());
+            }
+            other => {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    spans[0],
+                    format!("`bin_at` rounds numbers, timespans and datetimes, not a {other}"),
+                ));
+            }
+        };
+        for (i, (t, w)) in [size, at].into_iter().zip(want).enumerate() {
+            if t.ty != w {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    spans[i + 1],
+                    format!("binning a {} takes a {w} here, not a {}", v.ty, t.ty),
+                ));
+            }
         }
         Ok(())
     }

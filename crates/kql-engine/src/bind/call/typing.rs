@@ -30,6 +30,13 @@ impl Binder<'_> {
                 Ok((args, ret))
             }
             Typing::Common => self.common_args(def.name, args, spans),
+            Typing::First => {
+                let ret = match args.first().map(|t| t.ty) {
+                    Some(KqlType::Decimal | KqlType::Dynamic) | None => def.ret,
+                    Some(t) => t,
+                };
+                Ok((args, ret))
+            }
         }
     }
 
