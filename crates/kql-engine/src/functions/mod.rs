@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod args;
+pub mod array_ops;
 pub mod checked;
 pub mod collect;
 pub mod collect_agg;
@@ -15,6 +16,7 @@ pub mod convert;
 pub mod datetime;
 pub mod dyn_path;
 pub mod dynamic;
+pub mod encoding;
 pub mod expand;
 pub mod hash;
 pub mod keep_empty;
@@ -26,6 +28,7 @@ pub mod rowwise;
 pub mod series;
 pub mod string;
 pub mod text;
+pub mod text_edit;
 pub mod timespan;
 pub mod timezone;
 
@@ -105,6 +108,8 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "column_ifexists",
     "bin",
     "bin_auto",
+    "pack_all",
+    "bag_pack_columns",
     "todecimal",
     "floor",
     "abs",
@@ -152,8 +157,32 @@ defs! {
     "base64_encode_tostring" => String, 1, 1, text::base64_encode;
     "base64_decode_tostring" => String, 1, 1, text::base64_decode;
     "url_decode" => String, 1, 1, text::url_decode;
-    "url_encode" => String, 1, 1, text::url_encode;
-    "url_encode_component" => String, 1, 1, text::url_encode;
+    "url_encode" => String, 1, 1, encoding::url_encode;
+    "url_encode_component" => String, 1, 1, encoding::url_encode_component;
+    "punycode_from_string" => String, 1, 1, encoding::punycode_from_string;
+    "punycode_to_string" => String, 1, 1, encoding::punycode_to_string;
+    "unicode_codepoints_from_string" => Dynamic, 1, 1, encoding::unicode_codepoints_from_string;
+    "unicode_codepoints_to_string" => String, 1, ANY, encoding::unicode_codepoints_to_string;
+    "base64_encode_fromguid" => String, 1, 1, encoding::base64_encode_fromguid;
+    "base64_decode_toguid" => Guid, 1, 1, encoding::base64_decode_toguid;
+    "base64_decode_toarray" => Dynamic, 1, 1, encoding::base64_decode_toarray;
+    "base64_encode_fromarray" => String, 1, 1, encoding::base64_encode_fromarray;
+    "zlib_compress_to_base64_string" => String, 1, 1, encoding::zlib_compress;
+    "zlib_decompress_from_base64_string" => String, 1, 1, encoding::zlib_decompress;
+    "toguid" => Guid, 1, 1, encoding::toguid;
+    "string_size" => Long, 1, 1, encoding::string_size;
+    "isutf8" => Bool, 1, 1, encoding::isutf8;
+    "regex_quote" => String, 1, 1, text_edit::regex_quote;
+    "indexof_regex" => Long, 2, 5, text_edit::indexof_regex;
+    "strcmp" => Int, 2, 2, text_edit::strcmp;
+    "strrep" => String, 2, 3, text_edit::strrep;
+    "replace_strings" => String, 3, 3, text_edit::replace_strings;
+    "translate" => String, 3, 3, text_edit::translate;
+    "format_bytes" => String, 1, 3, text_edit::format_bytes;
+    "has_any_index" => Long, 2, 2, text_edit::has_any_index;
+    "parse_csv" => Dynamic, 1, 1, text_edit::parse_csv;
+    "extract_json" => String, 2, 2, text_edit::extract_json;
+    "gettype" => String, 1, 1, text_edit::gettype;
     "hash" => Long, 1, 2, hash::hash;
     "hash_xxhash64" => Long, 1, 2, hash::hash;
     "hash_sha1" => String, 1, 1, hash::hash_sha1;
@@ -197,11 +226,27 @@ defs! {
     "array_concat" => Dynamic, 1, ANY, collections::array_concat;
     "strcat_array" => String, 2, 2, collections::strcat_array;
     "array_slice" => Dynamic, 3, 3, collections::array_slice;
-    "array_sort_asc" => Dynamic, 1, 1, collections::array_sort_asc;
+    "array_sort_asc" => Dynamic, 1, 2, array_ops::array_sort_asc;
+    "array_sort_desc" => Dynamic, 1, 2, array_ops::array_sort_desc;
+    "array_iff" => Dynamic, 3, 3, array_ops::array_iff;
+    "array_reverse" => Dynamic, 1, 1, array_ops::array_reverse;
+    "array_sum" => Real, 1, 1, array_ops::array_sum;
+    "array_split" => Dynamic, 2, 2, array_ops::array_split;
+    "array_rotate_left" => Dynamic, 2, 2, array_ops::array_rotate_left;
+    "array_rotate_right" => Dynamic, 2, 2, array_ops::array_rotate_right;
+    "array_shift_left" => Dynamic, 2, 3, array_ops::array_shift_left;
+    "array_shift_right" => Dynamic, 2, 3, array_ops::array_shift_right;
+    "zip" => Dynamic, 2, 16, array_ops::zip;
+    "jaccard_index" => Real, 2, 2, array_ops::jaccard_index;
+    "repeat" => Dynamic, 2, 2, array_ops::repeat;
+    "treepath" => Dynamic, 1, 1, array_ops::treepath;
+    "bag_merge" => Dynamic, 2, 64, array_ops::bag_merge;
+    "bag_remove_keys" => Dynamic, 2, 2, array_ops::bag_remove_keys;
+    "bag_set_key" => Dynamic, 3, 3, array_ops::bag_set_key;
     "set_has_element" => Bool, 2, 2, collections::set_has_element;
-    "set_union" => Dynamic, 2, 2, collections::set_union;
-    "set_intersect" => Dynamic, 2, 2, collections::set_intersect;
-    "set_difference" => Dynamic, 2, 2, collections::set_difference;
+    "set_union" => Dynamic, 2, 64, collections::set_union;
+    "set_intersect" => Dynamic, 2, 64, collections::set_intersect;
+    "set_difference" => Dynamic, 2, 64, collections::set_difference;
     "bag_keys" => Dynamic, 1, 1, collections::bag_keys;
     "bag_has_key" => Bool, 2, 2, collections::bag_has_key;
     "bag_pack" => Dynamic, 0, ANY, collections::bag_pack;

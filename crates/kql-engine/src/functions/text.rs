@@ -255,11 +255,6 @@ pub fn url_decode(a: &[V], _: &mut Ctx) -> V {
     V::Str(percent_encoding::percent_decode_str(&t).decode_utf8_lossy().into_owned())
 }
 
-/// `url_encode(s)`.
-pub fn url_encode(a: &[V], _: &mut Ctx) -> V {
-    V::Str(percent_encoding::utf8_percent_encode(&a[0].text(), percent_encoding::NON_ALPHANUMERIC).to_string())
-}
-
 /// `parse_url(url)`: Scheme, Host, Port, Path, Username, Password, Query
 /// Parameters and Fragment; an empty bag when it is no URL.
 pub fn parse_url(a: &[V], _: &mut Ctx) -> V {

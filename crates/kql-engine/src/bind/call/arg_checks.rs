@@ -179,6 +179,13 @@ impl Binder<'_> {
                 }
             }
             "bin_at" => self.check_bin_at(args, spans)?,
+            "array_sort_asc" | "array_sort_desc" => {
+                if let Some(t) = args.get(1)
+                    && t.ty != crate::types::KqlType::Bool
+                {
+                    return Err(self.not_implemented(spans[1], &format!("`{name}` of several arrays")));
+                }
+            }
             _ => {}
         }
         Ok(())
