@@ -61,6 +61,9 @@ const SPAN_FORMATS: &[&str] = &["\"dd.hh:mm:ss\"", "\"d.H:m:s.fffffff\"", "\"FFF
 const ZONES: &[&str] = &["\"Europe/Brussels\"", "\"US/Pacific\"", "\"Asia/Kolkata\"", "\"UTC\"", "\"nowhere\""];
 const BYTE_UNITS: &[&str] = &["\"Bytes\"", "\"KB\"", "\"eb\"", "\"\"", "\"XB\""];
 const JSON_PATHS: &[&str] = &["\"$.a\"", "\"$.a.b[0]\"", "\"$['b']\"", "\"$\"", "\"$..a\""];
+const IPS: &[&str] = &["\"127.0.0.1\"", "\"10.0.0.0\"", "\"255.255.255.255\"", "\"0.0.0.0\"", "\"1.2.3\""];
+const IP_PREFIXES: &[&str] = &["\"127.0.\"", "\"10.\"", "\"192.168.1.\"", "\"1.2\""];
+const IP6S: &[&str] = &["\"fe80::85d:e82c:9446:7994/120\"", "\"::ffff:c0a8:0101\"", "\"::192.168.1.1/30\"", "\"::/0\"", "\"1::2::3\""];
 const DAY_STEPS: &[&str] = &["1d", "7d", "-1d", "0s"];
 const RANGES: &[&str] = &["\"10.0.0.0/8\"", "\"192.168.1.0/24\"", "\"0.0.0.0/0\"", "\"10.0.0.1\""];
 const DELIMS: &[&str] = &["\",\"", "\"\"", "\"::\"", "\"σ\""];
@@ -108,6 +111,9 @@ pub const SPECS: &[Spec] = &[
     s!(L, "indexof_regex($0, $1, $2, $3, $4)", [V(S), C(REGEX), V(L), V(L), V(L)]),
     s!(L, "has_any_index($0, $1)", [V(S), V(Y)]),
     s!(L, "string_size($0)", [V(S)]),
+    s!(L, "ipv4_netmask_suffix($0)", [V(S)]),
+    s!(L, "parse_ipv4_mask($0, $1)", [V(S), V(L)]),
+    s!(L, "ipv6_compare($0, $1)", [V(S), C(IP6S)]),
     s!(L, "hash($0)", [V(S)]),
     s!(L, "hash($0, $1)", [V(L), V(L)]),
     s!(L, "hash_xxhash64($0)", [V(D)]),
@@ -252,6 +258,14 @@ pub const SPECS: &[Spec] = &[
     s!(B, "iif($0, $1, $2)", [V(B), V(B), V(B)]),
     s!(B, "isfinite($0)", [V(R)]),
     s!(B, "isutf8($0)", [V(S)]),
+    s!(B, "has_ipv4($0, $1)", [V(S), C(IPS)]),
+    s!(B, "has_ipv4_prefix($0, $1)", [V(S), C(IP_PREFIXES)]),
+    s!(B, "has_any_ipv4($0, $1, $2)", [V(S), C(IPS), C(IPS)]),
+    s!(B, "has_any_ipv4_prefix($0, $1)", [V(S), C(IP_PREFIXES)]),
+    s!(B, "ipv4_is_match($0, $1)", [V(S), C(RANGES)]),
+    s!(B, "ipv6_is_match($0, $1, $2)", [V(S), C(IP6S), V(L)]),
+    s!(B, "ipv6_is_in_range($0, $1)", [V(S), C(IP6S)]),
+    s!(B, "ipv6_is_in_any_range($0, $1, $2)", [V(S), C(IP6S), C(RANGES)]),
     // rand() differs per run: only what holds for every draw is compared.
     s!(B, "(rand() < 1.0)", []),
     s!(B, "(rand($0) < 1e19)", [V(L)]),
@@ -302,6 +316,10 @@ pub const SPECS: &[Spec] = &[
     s!(S, "format_bytes($0, 0, $1)", [V(L), C(BYTE_UNITS)]),
     s!(S, "extract_json($0, $1)", [C(JSON_PATHS), V(S)]),
     s!(S, "gettype($0)", [V(Y)]),
+    s!(S, "format_ipv4($0, $1)", [V(S), V(L)]),
+    s!(S, "format_ipv4_mask($0)", [V(L)]),
+    s!(S, "parse_ipv6($0)", [V(S)]),
+    s!(S, "parse_ipv6_mask($0, $1)", [C(IP6S), V(L)]),
     s!(S, "hash_sha256($0)", [V(S)]),
     s!(S, "hash_md5($0)", [V(S)]),
     s!(S, "hash_sha1($0)", [V(S)]),
@@ -407,6 +425,7 @@ pub const SPECS: &[Spec] = &[
     s!(Y, "unicode_codepoints_from_string($0)", [V(S)]),
     s!(Y, "base64_decode_toarray($0)", [V(S)]),
     s!(Y, "parse_csv($0)", [V(S)]),
+    s!(Y, "ipv4_range_to_cidr_list($0, $1)", [C(IPS), C(IPS)]),
     s!(Y, "parse_url($0)", [V(S)]),
     s!(Y, "parse_path($0)", [V(S)]),
     s!(Y, "parse_command_line($0, $1)", [V(S), C(PARSE_KINDS)]),
