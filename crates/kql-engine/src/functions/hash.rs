@@ -4,10 +4,12 @@
 //!
 //! The digests hash the value's text (`tostring`). XXH64 hashes a string's
 //! UTF-8 bytes and a datetime's 100-nanosecond ticks since 0001-01-01 as
-//! 8 little-endian bytes (hash-function.md shows both); the other types are
-//! hashed as their natural little-endian bytes in the same way (a long 8
-//! bytes, an int 4, a real its IEEE bits, a timespan its ticks, a bool one
-//! byte, a guid its 16 bytes, a dynamic value its JSON text).
+//! 8 little-endian bytes (hash-function.md shows both); the binder refuses
+//! the other types, whose bytes Kusto does not document. The row function
+//! still hashes them as their natural little-endian bytes (a long 8 bytes,
+//! an int 4, a real its IEEE bits, a timespan its ticks, a bool one byte, a
+//! guid its 16 bytes, a dynamic value its JSON text), so that every value
+//! it may meet has an answer.
 
 use datafusion::arrow::datatypes::DataType;
 use twox_hash::XxHash64;
@@ -36,8 +38,8 @@ fn xx_bytes(v: &V, arrow: Option<&DataType>) -> Option<Vec<u8>> {
 }
 
 /// `hash(v [, mod])`, `hash_xxhash64(v [, mod])`: XXH64 of the value as a
-/// long; with `mod`, the unsigned hash modulo `mod` (null unless `mod` is
-/// positive).
+/// long; with `mod`, the hash taken as unsigned modulo `mod` (always in
+/// `0..mod`, as hash-function.md says; null unless `mod` is positive).
 pub fn hash(a: &[V], ctx: &mut Ctx) -> V {
     let Some(bytes) = a.first().and_then(|v| xx_bytes(v, ctx.arg_type(0))) else { return V::Null };
     let h = XxHash64::oneshot(0, &bytes);
