@@ -309,11 +309,9 @@ impl<'a> Binder<'a> {
                     )),
                 }
             }
-            // hash-combine-function.md and hash-many-function.md print
-            // combined hashes that no published combining of XXH64 values
-            // reproduces: refused rather than answered differently.
-            "hash_combine" | "hash_many" => Err(self
-                .not_implemented(name_span, &format!("`{name}` (Kusto's way of combining hashes is not published)"))),
+            _ if let Some(why) = crate::functions::not_yet(name) => {
+                Err(self.not_implemented(name_span, &format!("`{name}` ({why})")))
+            }
             _ if crate::functions::rowwise(name).is_some() => self.rowwise_call(name, args, span, row),
             _ => {
                 let mut d = crate::error::Diagnostic::new(
