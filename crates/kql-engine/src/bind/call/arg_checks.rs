@@ -179,6 +179,18 @@ impl Binder<'_> {
                 }
             }
             "bin_at" => self.check_bin_at(args, spans)?,
+            // base64-encode-fromguid-function.md: anything but a guid is an error.
+            "base64_encode_fromguid" => {
+                if let Some(t) = args.first()
+                    && !matches!(t.ty, crate::types::KqlType::Guid | crate::types::KqlType::Dynamic)
+                {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        spans[0],
+                        format!("`base64_encode_fromguid` takes a guid, not a {}", t.ty),
+                    ));
+                }
+            }
             // hash-function.md shows how strings and datetimes are hashed;
             // for other types Kusto's bytes are not documented.
             "hash" | "hash_xxhash64" => {
