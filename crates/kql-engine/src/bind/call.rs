@@ -2,6 +2,8 @@
 //! scalar functions.
 
 mod arg_checks;
+mod pack;
+mod typing;
 
 use std::rc::Rc;
 
@@ -266,6 +268,31 @@ impl<'a> Binder<'a> {
                 let size = self.scalar(&args[1].value, row)?;
                 self.bin(v, size, span)
             }
+            "bin_auto" => {
+                self.arity(name, args, 1, 1, span)?;
+                let v = self.scalar(&args[0].value, row)?;
+                let Some(size) = self.bin_auto[0].clone() else {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "`bin_auto` needs a bin size",
+                        "set it before the query: `set query_bin_auto_size=1h;`",
+                    ));
+                };
+                let Some(at) = self.bin_auto[1].clone() else { return self.bin(v, size, span) };
+                let spans = [args[0].value.span, span, span];
+                let bound = vec![v, size, at];
+                self.check_bin_at(&bound, &spans)?;
+                let ty = match bound[0].ty {
+                    KqlType::Decimal | KqlType::Dynamic => KqlType::Real,
+                    t => t,
+                };
+                let exprs = bound.into_iter().map(|t| t.expr).collect();
+                let udf = crate::functions::rowwise::row_func("bin_at", ty, crate::functions::timespan::bin_at);
+                Ok(Typed { expr: udf.call(exprs), ty })
+            }
+            "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
+            "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
             "abs" => {
                 self.arity(name, args, 1, 1, span)?;
                 let t = self.scalar(&args[0].value, row)?;
@@ -281,6 +308,9 @@ impl<'a> Binder<'a> {
                         format!("`abs` takes a number or a timespan, not a {other}"),
                     )),
                 }
+            }
+            _ if let Some(why) = crate::functions::not_yet(name) => {
+                Err(self.not_implemented(name_span, &format!("`{name}` ({why})")))
             }
             _ if crate::functions::rowwise(name).is_some() => self.rowwise_call(name, args, span, row),
             _ => {
@@ -399,15 +429,24 @@ impl<'a> Binder<'a> {
             ("extract", 4, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
                 (&args[..3], Some(KqlType::from_syntax(t.ty)))
             }
+            // `extract_json(path, json, typeof(T))` too.
+            ("extract_json", 3, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
+                (&args[..2], Some(KqlType::from_syntax(t.ty)))
+            }
             _ => (args, None),
         };
         self.arity(name, args, def.min, def.max, span)?;
         let bound = self.args(args, row)?;
         let spans: Vec<Span> = args.iter().map(|a| a.value.span).collect();
         self.check_rowwise_args(name, &bound, &spans, span)?;
+        let (bound, ret) = self.rowwise_typing(def, bound, &spans)?;
         let exprs = bound.into_iter().map(|t| t.expr).collect();
-        let udf = crate::functions::rowwise::row_func(def.name, def.ret, def.f);
-        let t = Typed { expr: udf.call(exprs), ty: def.ret };
+        let udf = if def.typing == crate::functions::Typing::Random {
+            crate::functions::rowwise::volatile_row_func(def.name, ret, def.f)
+        } else {
+            crate::functions::rowwise::row_func(def.name, ret, def.f)
+        };
+        let t = Typed { expr: udf.call(exprs), ty: ret };
         Ok(match to {
             Some(ty) if ty != KqlType::String => self.convert(t, ty),
             _ => t,

@@ -49,7 +49,7 @@ pub(crate) fn literal(l: &Literal) -> Typed {
         Literal::Long(v) => typed(ScalarValue::Int64(Some(*v)), KqlType::Long),
         Literal::Real(v) => typed(ScalarValue::Float64(Some(*v)), KqlType::Real),
         Literal::Decimal(d) => {
-            let v = d.parse::<f64>().ok().map(|f| (f * 1e18).round() as i128);
+            let v = crate::functions::convert::text_to_decimal(d);
             typed(ScalarValue::Decimal128(v, 38, 18), KqlType::Decimal)
         }
         Literal::String(s) => typed(ScalarValue::Utf8View(Some(s.clone())), KqlType::String),

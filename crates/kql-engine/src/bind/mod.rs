@@ -96,6 +96,9 @@ pub(crate) struct Binder<'a> {
     pub row_serialized: bool,
     /// While binding `summarize`: the sort order of its input, if sorted.
     pub sorted_input: Option<Vec<datafusion::logical_expr::SortExpr>>,
+    /// `set query_bin_auto_size` and `set query_bin_auto_at`: what
+    /// `bin_auto()` bins by.
+    pub bin_auto: [Option<Typed>; 2],
     /// When binding must stop; checked at every expression and operator.
     deadline: Deadline,
     /// Set when the deadline stopped binding (the unwinding `Fail` carries
@@ -129,6 +132,7 @@ pub(crate) fn bind_query(
         windows: None,
         sorted_input: None,
         row_serialized: false,
+        bin_auto: [None, None],
         deadline,
         timed_out: false,
     };
@@ -241,6 +245,15 @@ impl<'a> Binder<'a> {
                             return Err(self.error(error::TYPE_MISMATCH, v.span, "`query_now` takes a datetime"));
                         }
                     }
+                }
+                // bin-auto-function.md: the size and fixed point of `bin_auto()`.
+                let slot = match s.name.name.as_str() {
+                    "query_bin_auto_size" => Some(0),
+                    "query_bin_auto_at" => Some(1),
+                    _ => None,
+                };
+                if let (Some(i), Some(v)) = (slot, &s.value) {
+                    self.bin_auto[i] = Some(self.constant(v)?);
                 }
                 Ok(None)
             }

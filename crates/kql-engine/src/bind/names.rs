@@ -31,6 +31,7 @@ const FIRST_ARGUMENT: &[&str] = &[
     "bin",
     "floor",
     "bin_at",
+    "bin_auto",
     "startofday",
     "startofweek",
     "startofmonth",

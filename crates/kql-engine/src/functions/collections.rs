@@ -4,7 +4,8 @@ use serde_json::{Map, Value as J};
 
 use super::rowwise::{Ctx, V};
 
-fn array(v: &V) -> Option<&Vec<J>> {
+/// The elements of a dynamic array.
+pub(crate) fn array(v: &V) -> Option<&Vec<J>> {
     match v {
         V::Dyn(J::Array(a)) => Some(a),
         _ => None,
@@ -98,38 +99,35 @@ pub fn set_has_element(a: &[V], _: &mut Ctx) -> V {
     }
 }
 
-fn set_op(a: &[V], keep: fn(bool, bool) -> bool) -> V {
-    let (Some(x), Some(y)) = (array(&a[0]), array(&a[1])) else { return V::Null };
+/// The distinct elements of the arrays `a` (in the order first seen) that
+/// `keep` accepts, given whether each other array holds the element; for a
+/// union, every array's elements, else the first array's.
+fn set_op(a: &[V], union: bool, keep: fn(&[bool]) -> bool) -> V {
+    let arrays: Option<Vec<&Vec<J>>> = a.iter().map(array).collect();
+    let Some(arrays) = arrays else { return V::Null };
+    let Some((first, rest)) = arrays.split_first() else { return V::Null };
     let mut out: Vec<J> = Vec::new();
-    let mut push = |j: &J| {
-        if !out.contains(j) {
+    let candidates: Vec<&J> =
+        if union { arrays.iter().flat_map(|x| x.iter()).collect() } else { first.iter().collect() };
+    for j in candidates {
+        if !out.contains(j) && keep(&rest.iter().map(|x| x.contains(j)).collect::<Vec<bool>>()) {
             out.push(j.clone());
-        }
-    };
-    for j in x {
-        if keep(true, y.contains(j)) {
-            push(j);
-        }
-    }
-    for j in y {
-        if keep(x.contains(j), true) && !x.contains(j) {
-            push(j);
         }
     }
     V::Dyn(J::Array(out))
 }
 
-/// `set_union(a, b)`: distinct elements of both.
+/// `set_union(a1, a2, ...)`: distinct elements of all.
 pub fn set_union(a: &[V], _: &mut Ctx) -> V {
-    set_op(a, |_, _| true)
+    set_op(a, true, |_| true)
 }
-/// `set_intersect(a, b)`.
+/// `set_intersect(a1, a2, ...)`: distinct elements of `a1` in every other.
 pub fn set_intersect(a: &[V], _: &mut Ctx) -> V {
-    set_op(a, |in_a, in_b| in_a && in_b)
+    set_op(a, false, |held| held.iter().all(|h| *h))
 }
-/// `set_difference(a, b)`: elements of `a` not in `b`.
+/// `set_difference(a1, a2, ...)`: distinct elements of `a1` in none of the others.
 pub fn set_difference(a: &[V], _: &mut Ctx) -> V {
-    set_op(a, |in_a, in_b| in_a && !in_b)
+    set_op(a, false, |held| !held.iter().any(|h| *h))
 }
 
 /// `bag_keys(bag)`: null when not a bag.
@@ -164,15 +162,9 @@ pub fn pack_array(a: &[V], _: &mut Ctx) -> V {
     V::Dyn(J::Array(a.iter().map(V::json).collect()))
 }
 
-/// `array_sort_asc(a)`: strings and numbers, nulls last.
-pub fn array_sort_asc(a: &[V], _: &mut Ctx) -> V {
-    let Some(arr) = array(&a[0]) else { return V::Null };
-    let mut v = arr.clone();
-    v.sort_by(json_order);
-    V::Dyn(J::Array(v))
-}
-
-fn json_order(x: &J, y: &J) -> std::cmp::Ordering {
+/// The order `array_sort_asc` sorts in: numbers, strings, then other values
+/// by their JSON, nulls last.
+pub(crate) fn json_order(x: &J, y: &J) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (x, y) {
         (J::Null, J::Null) => Ordering::Equal,

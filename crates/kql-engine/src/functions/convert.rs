@@ -139,6 +139,53 @@ pub fn text_to_long(s: &str) -> Option<i64> {
         .or_else(|| s.parse::<f64>().ok().filter(|f| f.is_finite() && f.abs() < 9.2e18).map(|f| f.trunc() as i64))
 }
 
+/// Parses a decimal exactly, as a `decimal` column holds it: the value
+/// times 10^18 (digits past the 18th decimal are rounded half away from
+/// zero); `None` for text that is no number or past 38 digits.
+pub fn text_to_decimal(s: &str) -> Option<i128> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (mantissa, exp) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // value * 10^18 = digits * 10^shift.
+    let shift = exp.checked_sub(i64::try_from(frac.len()).ok()?)?.checked_add(18)?;
+    let (kept, round) = if shift >= 0 {
+        (&digits[..], false)
+    } else {
+        let drop = usize::try_from(shift.unsigned_abs()).ok()?;
+        let cut = digits.len().saturating_sub(drop);
+        let first_dropped = if drop <= digits.len() { digits.get(cut) } else { None };
+        (&digits[..cut], first_dropped.is_some_and(|d| *d >= b'5'))
+    };
+    let mut v: i128 = 0;
+    for d in kept {
+        v = v.checked_mul(10)?.checked_add(i128::from(d - b'0'))?;
+    }
+    if shift > 0 {
+        v = v.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?;
+    }
+    if round {
+        v = v.checked_add(1)?;
+    }
+    if v >= 10i128.pow(38) {
+        return None;
+    }
+    Some(if neg { -v } else { v })
+}
+
 /// Parses a real (`nan`, `inf` and `-inf` included).
 pub fn text_to_real(s: &str) -> Option<f64> {
     let s = s.trim();
@@ -233,6 +280,10 @@ impl ScalarUDFImpl for ParseToFunc {
                     .collect();
                 Arc::new(datafusion::arrow::array::DurationNanosecondArray::from(v))
             }
+            KqlType::Decimal => {
+                let v: Vec<Option<i128>> = texts.iter().map(|t| t.as_deref().and_then(text_to_decimal)).collect();
+                Arc::new(datafusion::arrow::array::Decimal128Array::from(v).with_precision_and_scale(38, 18)?)
+            }
             other => return datafusion::common::exec_err!("cannot convert text to {other}"),
         };
         if scalar {
@@ -245,6 +296,22 @@ impl ScalarUDFImpl for ParseToFunc {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_parse_exactly() {
+        use super::text_to_decimal as d;
+        let e18 = 10i128.pow(18);
+        assert_eq!(d("123.45678"), Some(123_456_780_000_000_000_000));
+        assert_eq!(d("-1.5"), Some(-15 * e18 / 10));
+        assert_eq!(d("1e-18"), Some(1));
+        assert_eq!(d("5e-19"), Some(1));
+        assert_eq!(d("4e-19"), Some(0));
+        assert_eq!(d("2E3"), Some(2000 * e18));
+        assert_eq!(d("1e30"), None);
+        assert_eq!(d("abc"), None);
+        assert_eq!(d("."), None);
+        assert_eq!(d("1e-99999999999"), Some(0));
+    }
+
     use super::*;
 
     #[test]

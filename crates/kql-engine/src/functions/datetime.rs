@@ -198,6 +198,11 @@ pub fn getyear(a: &[V], _: &mut Ctx) -> V {
     part(a, |c, _| c.year().into())
 }
 
+/// `week_of_year(dt)`: the ISO 8601 week (week-of-year-function.md).
+pub fn week_of_year(a: &[V], _: &mut Ctx) -> V {
+    part(a, |c, _| c.iso_week_date().week().into())
+}
+
 /// `datetime_part(part, dt)`.
 pub fn datetime_part(a: &[V], _: &mut Ctx) -> V {
     let p = a[0].text().to_ascii_lowercase();

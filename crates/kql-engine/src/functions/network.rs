@@ -3,8 +3,8 @@
 
 use super::rowwise::{Ctx, V};
 
-/// An address and its prefix length.
-fn parse(s: &str) -> Option<(u32, u32)> {
+/// An address and its prefix length (32 when none is written).
+pub(crate) fn parse(s: &str) -> Option<(u32, u32)> {
     let s = s.trim();
     let (addr, prefix) = match s.split_once('/') {
         Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 32)?),
@@ -14,7 +14,8 @@ fn parse(s: &str) -> Option<(u32, u32)> {
     Some((u32::from(ip), prefix))
 }
 
-fn mask(prefix: u32) -> u32 {
+/// The netmask of a prefix length (0 to 32).
+pub(crate) fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) }
 }
 

@@ -101,6 +101,7 @@ impl V {
 pub struct Ctx {
     arg_types: Vec<DataType>,
     regexes: HashMap<String, Option<regex::Regex>>,
+    rng: Option<fastrand::Rng>,
 }
 
 impl Ctx {
@@ -108,6 +109,11 @@ impl Ctx {
     /// [`V`] holds both as a long).
     pub fn arg_type(&self, i: usize) -> Option<&DataType> {
         self.arg_types.get(i)
+    }
+
+    /// The random number generator of `rand()`, seeded once per batch.
+    pub fn rng(&mut self) -> &mut fastrand::Rng {
+        self.rng.get_or_insert_with(fastrand::Rng::new)
     }
 
     /// `pattern` compiled (once per batch); `None` if it does not compile.
@@ -156,6 +162,12 @@ pub struct RowFunc {
     signature: Signature,
 }
 
+impl RowFunc {
+    fn is_volatile(&self) -> bool {
+        self.signature.volatility == Volatility::Volatile
+    }
+}
+
 impl PartialEq for RowFunc {
     fn eq(&self, o: &Self) -> bool {
         self.name == o.name && self.ret == o.ret
@@ -176,7 +188,19 @@ pub fn row_func(name: &'static str, ret: KqlType, f: RowFn) -> ScalarUDF {
         name,
         ret,
         f,
-        signature: Signature::new(TypeSignature::VariadicAny, Volatility::Immutable),
+        signature: Signature::one_of(vec![TypeSignature::VariadicAny, TypeSignature::Nullary], Volatility::Immutable),
+    })
+}
+
+/// A UDF like [`row_func`] whose answer differs from row to row even for
+/// the same arguments (`rand()`): computed for every row, never folded
+/// into a constant.
+pub fn volatile_row_func(name: &'static str, ret: KqlType, f: RowFn) -> ScalarUDF {
+    ScalarUDF::from(RowFunc {
+        name,
+        ret,
+        f,
+        signature: Signature::one_of(vec![TypeSignature::VariadicAny, TypeSignature::Nullary], Volatility::Volatile),
     })
 }
 
@@ -302,7 +326,7 @@ impl ScalarUDFImpl for RowFunc {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let all_scalar = !self.is_volatile() && args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let n = if all_scalar { 1 } else { args.number_rows };
         let arrays: Vec<ArrayRef> = args
             .args

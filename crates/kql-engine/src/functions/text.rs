@@ -255,31 +255,6 @@ pub fn url_decode(a: &[V], _: &mut Ctx) -> V {
     V::Str(percent_encoding::percent_decode_str(&t).decode_utf8_lossy().into_owned())
 }
 
-/// `url_encode(s)`.
-pub fn url_encode(a: &[V], _: &mut Ctx) -> V {
-    V::Str(percent_encoding::utf8_percent_encode(&a[0].text(), percent_encoding::NON_ALPHANUMERIC).to_string())
-}
-
-/// `hash_sha256(v)`: lowercase hex of the SHA-256 of `tostring(v)`.
-pub fn hash_sha256(a: &[V], _: &mut Ctx) -> V {
-    use sha2::Digest;
-    if matches!(a[0], V::Null) {
-        return V::Str(String::new());
-    }
-    let d = sha2::Sha256::digest(a[0].text().as_bytes());
-    V::Str(d.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// `hash_md5(v)`.
-pub fn hash_md5(a: &[V], _: &mut Ctx) -> V {
-    use md5::Digest;
-    if matches!(a[0], V::Null) {
-        return V::Str(String::new());
-    }
-    let d = md5::Md5::digest(a[0].text().as_bytes());
-    V::Str(d.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// `parse_url(url)`: Scheme, Host, Port, Path, Username, Password, Query
 /// Parameters and Fragment; an empty bag when it is no URL.
 pub fn parse_url(a: &[V], _: &mut Ctx) -> V {
@@ -491,6 +466,5 @@ mod tests {
         assert_eq!(argv(r#""C:\dir\" a"#), V::Dyn(json!(["C:\\dir\\", "a"])));
         assert_eq!(argv(r#" a b\\"c d" "#), V::Dyn(json!(["", "a", "b\\c d"])));
         assert_eq!(argv(""), V::Dyn(json!([])));
-        assert_eq!(run(hash_md5, &[s("")]), s("d41d8cd98f00b204e9800998ecf8427e"));
     }
 }
