@@ -47,6 +47,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/rules", get(rules))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(app)
 }
