@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::server::App;
-use crate::state::AlertFilter;
 
 /// One embedded file: its bytes, content type and entity tag.
 struct Asset {
@@ -161,27 +160,17 @@ async fn check(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }
 }
 
-/// How many stored alerts `rule` has raised.
-fn alert_count(app: &App, rule: &str) -> Result<u64, String> {
-    let filter = AlertFilter { rule: Some(rule.to_string()), limit: 0, ..Default::default() };
-    app.state.list_alerts(&filter).map(|(_, total)| total)
-}
-
 /// One loaded rule with what an analyst reads beside its alerts.
 async fn rule(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let Some(r) = app.config.rules.iter().find(|r| r.id == id) else {
         return error(StatusCode::NOT_FOUND, format!("no rule {id}"));
-    };
-    let alerts = match alert_count(&app, &r.id) {
-        Ok(n) => n,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
     };
     let tests: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
     Json(json!({
         "id": r.id, "name": r.name, "description": r.description, "severity": r.severity.as_str(),
         "kind": r.kind.as_str(), "origin": r.origin, "tactics": r.tactics, "techniques": r.techniques,
         "query": r.query, "false_positives": r.false_positives, "tuning": r.tuning,
-        "references": r.references, "tests": tests, "alerts": alerts,
+        "references": r.references, "tests": tests,
     }))
     .into_response()
 }

@@ -22,6 +22,7 @@ export function rulesPage() {
       h('td', {}, r.techniques.join(', ')),
       h('td', { class: 'nowrap' }, time(r.last_run)),
       h('td', { class: 'num' }, r.runs),
+      h('td', { class: 'num' }, r.tests),
       h('td', { class: 'num' }, r.alerts > 0 ? link(`/alerts?rule=${encodeURIComponent(r.id)}`, String(r.alerts)) : '0'),
       h('td', { class: 'error small' }, r.last_error || ''))));
     summary.textContent = `${shown.length} of ${rules.length} rules, ${rules.filter((r) => r.state === 'failing').length} failing`;
@@ -30,6 +31,9 @@ export function rulesPage() {
 
   async function load() {
     rules = (await api('/api/rules')).rules;
+    // Each rule's attack tests come with the rule in full.
+    const full = await Promise.all(rules.map((r) => api(`/api/rules/${encodeURIComponent(r.id)}`)));
+    rules.forEach((r, i) => { r.tests = full[i].tests.length; });
     draw();
   }
 
@@ -37,7 +41,7 @@ export function rulesPage() {
     h('div', { class: 'pagehead' }, h('h1', {}, 'Rules'), summary),
     h('div', { class: 'toolbar' }, h('label', { for: 'rule-filter' }, 'Filter'), filter),
     h('table', { class: 'table', 'aria-label': 'Loaded rules' },
-      h('thead', {}, h('tr', {}, ['State', 'Rule', 'Severity', 'Kind', 'Techniques', 'Last run', 'Runs', 'Alerts', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['State', 'Rule', 'Severity', 'Kind', 'Techniques', 'Last run', 'Runs', 'Tests', 'Alerts', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
       tbody));
   return { el, ready: load() };
 }

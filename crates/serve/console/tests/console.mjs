@@ -42,6 +42,7 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
   viewport: { width: 1400, height: 900 },
+  colorScheme: 'dark',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
 });
@@ -197,6 +198,8 @@ await step('rules', async () => {
   await open('rules', '/rules');
   summary.rules = await page.locator('tbody tr[data-rule]').count();
   check(summary.rules > 10, `${summary.rules} rules listed`);
+  const tests = await page.locator('tr[data-rule="T1609-aks-pod-exec-nrt"] td.num').nth(1).innerText();
+  check(Number(tests) > 0, `the pod-exec rule shows ${tests} attack tests`);
   await shot('rules');
   await axe('rules');
 });
