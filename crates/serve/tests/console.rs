@@ -90,6 +90,21 @@ fn seed_alerts(dir: &std::path::Path, n: usize) {
     assert_eq!(state.record_alerts(alerts, None, created).unwrap().len(), n);
 }
 
+/// An audit batch of one `pods/exec` into a pod no other event names: one
+/// new alert from the NRT pod-exec rule, posted while the queue is open.
+fn live_batch(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("testdata/logs/atomic/container-attacks.k8s-audit.jsonl")).unwrap();
+    let exec = text.lines().find(|l| l.contains("/exec?")).expect("an exec event").to_string();
+    let event: Value = serde_json::from_str(
+        &exec.replace("atomic-exec-test", "live-exec-test").replace("a7011c00-0000-4000", "a7011c00-0000-4999"),
+    )
+    .unwrap();
+    let path = dir.join("live-batch.json");
+    let list = json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": [event]});
+    std::fs::write(&path, list.to_string()).unwrap();
+    path
+}
+
 fn total_alerts(server: &Server) -> u64 {
     server.request("GET", "/api/alerts?limit=1", b"").value()["total"].as_u64().unwrap()
 }
@@ -121,6 +136,7 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
         .env("SCREENSHOTS", &shots)
         .env("CHROMIUM", &chromium)
         .env("MIN_ALERTS", want.to_string())
+        .env("LIVE_BATCH", live_batch(&dir))
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -138,6 +154,12 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     for page in ["query", "alerts", "alert", "rules", "coverage"] {
         assert!(summary["loads"][page].is_u64(), "{page} not loaded: {summary}");
     }
+
+    // The alert raised while the queue was open is stored, and was shown.
+    let live: Vec<Value> =
+        server.alerts().into_iter().filter(|a| a["title"].as_str().unwrap().contains("live-exec-test")).collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(summary["live_alert"].as_str(), live[0]["title"].as_str(), "{summary}");
 
     // The closed alert's state is on the server, not only in the page.
     let id = summary["triaged"]["id"].as_str().unwrap();
