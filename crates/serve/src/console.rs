@@ -19,6 +19,7 @@ use kql_syntax::{Diagnostic, LineIndex};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::api::{error, json_body};
 use crate::server::App;
 
 /// One embedded file: its bytes, content type and entity tag.
@@ -81,10 +82,6 @@ fn serve(a: &Asset, h: &HeaderMap) -> Response {
     (headers, a.body).into_response()
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
-
 /// The tables a query can name with their columns and KQL types, and the
 /// functions the engine knows.
 async fn schema() -> Response {
@@ -130,9 +127,9 @@ struct CheckRequest {
 /// then, when that is clean, its binding against the store's tables (names,
 /// types), without running it.
 async fn check(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let req: CheckRequest = match serde_json::from_slice(&body) {
+    let req: CheckRequest = match json_body(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")),
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let store = app.store.clone();
     let engine_config = app.config.engine.clone();
