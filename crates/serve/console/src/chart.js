@@ -57,7 +57,10 @@ function timechart(columns, rows, kind) {
   const lines = [...series.entries()].map(([, pts], i) => {
     pts.sort((a, b) => a[0] - b[0]);
     const d = pts.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
-    return svg('path', { d, fill: 'none', stroke: COLORS[i % COLORS.length], 'stroke-width': 2 });
+    const color = COLORS[i % COLORS.length];
+    // Points as dots too: a series of one point has no line.
+    const dots = pts.map((p) => svg('circle', { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 3, fill: color }));
+    return [svg('path', { d, fill: 'none', stroke: color, 'stroke-width': 2 }), ...dots];
   });
   const axis = [
     svg('line', { x1: L, y1: H - B, x2: W - 8, y2: H - B, class: 'axis' }),
@@ -68,8 +71,9 @@ function timechart(columns, rows, kind) {
     svg('text', { x: W - 8, y: H - 8, 'text-anchor': 'end', class: 'tick' }, new Date(x1).toISOString().slice(0, 16).replace('T', ' ')),
   ];
   const names = [...series.keys()];
-  const body = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${kind} of ${names.join(', ')} over ${time.name}` }, axis, lines);
-  return figure(kind, `${names.join(', ')} over ${time.name}`, body, names);
+  const title = `${values.map((v) => v.name).join(', ')} over ${time.name}${split ? ` by ${split.name}` : ''}`;
+  const body = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${kind}: ${title}` }, axis, lines);
+  return figure(kind, title, body, names);
 }
 
 function categories(columns, rows) {

@@ -54,7 +54,10 @@ export function queryPage() {
     onclick: () => insertRange(r),
   }, `ago(${r})`));
   const runBtn = h('button', { type: 'button', class: 'primary', onclick: () => run() }, 'Run', h('kbd', {}, 'Ctrl+Enter'));
-  const saveBtn = h('button', { type: 'button', onclick: () => save() }, 'Save');
+  const saveName = h('input', { type: 'text', id: 'save-name', placeholder: 'Name', size: 14 });
+  const saveForm = h('form', { class: 'inline', 'aria-label': 'Save query', onsubmit: (e) => { e.preventDefault(); save(); } },
+    h('label', { for: 'save-name', class: 'sr-only' }, 'Name to save the query as'), saveName,
+    h('button', { type: 'submit' }, 'Save'));
   const historyList = h('ul', { class: 'plain' });
   const savedList = h('ul', { class: 'plain' });
 
@@ -104,8 +107,8 @@ export function queryPage() {
   function save() {
     const q = editor.state.doc.toString().trim();
     if (!q) return;
-    const name = prompt('Name for this query', q.split('\n')[0].slice(0, 40));
-    if (!name) return;
+    const name = saveName.value.trim() || q.split('\n')[0].slice(0, 40);
+    saveName.value = '';
     const l = load(SAVED_KEY).filter((s) => s.name !== name);
     l.unshift({ name, query: q });
     store(SAVED_KEY, l);
@@ -153,7 +156,7 @@ export function queryPage() {
     h('div', { class: 'qlayout' },
       h('div', { class: 'qmain' },
         editorHost,
-        h('div', { class: 'toolbar' }, runBtn, saveBtn,
+        h('div', { class: 'toolbar' }, runBtn, saveForm,
           h('label', { for: 'now-mode' }, 'now() is'), nowMode, nowCustom,
           h('span', { class: 'muted' }, 'Filter:'), ranges, status),
         diagList,

@@ -173,6 +173,22 @@ await step('query-chart', async () => {
   summary.chart_bars = await page.locator('figure[data-chart=barchart] rect').count();
   check(summary.chart_bars > 1, `bar chart has ${summary.chart_bars} bars`);
   await shot('query-chart');
+  await page.fill('#save-name', 'Processes by file');
+  await page.click('form[aria-label="Save query"] button');
+  await page.locator('aside button.link', { hasText: 'Processes by file' }).waitFor();
+
+  await setQuery('DeviceProcessEvents\n| summarize Processes = count() by bin(Timestamp, 1m), FileName\n| render timechart', false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('figure[data-chart=timechart] path').first().waitFor({ state: 'attached' });
+  summary.timechart_series = await page.locator('figure[data-chart=timechart] path').count();
+  check(summary.timechart_series > 1, `time chart has ${summary.timechart_series} series`);
+  await shot('query-timechart');
+
+  await setQuery('DeviceProcessEvents\n| summarize Processes = count() by FileName\n| render piechart', false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('figure[data-chart=piechart] path').first().waitFor();
+  summary.pie_slices = await page.locator('figure[data-chart=piechart] path').count();
+  check(summary.pie_slices > 1, `pie chart has ${summary.pie_slices} slices`);
 });
 
 let alertId = null;
