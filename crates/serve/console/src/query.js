@@ -1,7 +1,7 @@
 // The query page: the editor, the time picker, results as a grid or a
 // chart, history and saved queries (kept in this browser).
 import { EditorView, keymap, lineNumbers, highlightActiveLine, drawSelection, placeholder } from '@codemirror/view';
-import { EditorState, Compartment } from '@codemirror/state';
+import { EditorState } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { autocompletion, completionKeymap, closeBrackets } from '@codemirror/autocomplete';
 import { lintKeymap } from '@codemirror/lint';
@@ -61,8 +61,7 @@ export function queryPage() {
   const historyList = h('ul', { class: 'plain' });
   const savedList = h('ul', { class: 'plain' });
 
-  let editor;
-  let schemaReady;
+  let editor = null;
   const editorHost = h('div', { class: 'editor', 'data-testid': 'editor' });
 
   function showDiagnostics(list) {
@@ -72,12 +71,14 @@ export function queryPage() {
   }
 
   function jump(d) {
+    if (!editor) return;
     if (d.from === null || d.from === undefined) return;
     editor.dispatch({ selection: { anchor: Math.min(d.from, editor.state.doc.length) }, scrollIntoView: true });
     editor.focus();
   }
 
   function insertRange(r) {
+    if (!editor) return;
     const text = editor.state.doc.toString();
     const line = `| where TimeGenerated > ago(${r})`;
     // After the first line (the table), where a time filter belongs.
@@ -100,11 +101,13 @@ export function queryPage() {
   }
 
   function setText(q) {
+    if (!editor) return;
     editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: q } });
     editor.focus();
   }
 
   function save() {
+    if (!editor) return;
     const q = editor.state.doc.toString().trim();
     if (!q) return;
     const name = saveName.value.trim() || q.split('\n')[0].slice(0, 40);
@@ -117,6 +120,7 @@ export function queryPage() {
   }
 
   async function run() {
+    if (!editor) return;
     const q = editor.state.doc.toString();
     if (!q.trim()) return;
     const l = load(HISTORY_KEY).filter((x) => x !== q);
@@ -165,30 +169,33 @@ export function queryPage() {
         h('h2', {}, 'Saved'), savedList,
         h('h2', {}, 'History'), historyList)));
 
-  const completion = new Compartment();
   const runKey = { key: 'Mod-Enter', run: () => { run(); return true; } };
-  const state = EditorState.create({
-    doc: localStorage.getItem(DRAFT_KEY) || 'DeviceProcessEvents\n| take 100',
-    extensions: [
-      lineNumbers(), history(), drawSelection(), highlightActiveLine(), bracketMatching(), closeBrackets(),
-      kqlLanguage, kqlHighlight, completion.of([]),
-      keymap.of([runKey, ...completionKeymap, ...lintKeymap, ...historyKeymap, indentWithTab, ...defaultKeymap]),
-      kqlLinter(showDiagnostics),
-      placeholder('Write KQL, then Ctrl+Enter'),
-      EditorView.contentAttributes.of({ 'aria-label': 'KQL query' }),
-      EditorView.updateListener.of((u) => {
-        if (!u.docChanged) return;
-        localStorage.setItem(DRAFT_KEY, u.state.doc.toString());
-        // Diagnostics of the text before this change no longer hold.
-        diagList.replaceChildren();
-      }),
-    ],
-  });
-  editor = new EditorView({ state, parent: editorHost });
-  schemaReady = api('/api/schema').then((schema) => {
-    editor.dispatch({ effects: completion.reconfigure(autocompletion({ override: [kqlCompletion(schema)] })) });
-  }).catch((e) => toast(`Completion unavailable: ${e.message}`));
+  // The editor is made once the schema is in, so table names are
+  // highlighted from the first draw and completion knows the columns.
+  const ready = api('/api/schema')
+    .then((schema) => [autocompletion({ override: [kqlCompletion(schema)] })])
+    .catch((e) => { toast(`Completion unavailable: ${e.message}`); return []; })
+    .then((completion) => {
+      const state = EditorState.create({
+        doc: localStorage.getItem(DRAFT_KEY) || 'DeviceProcessEvents\n| take 100',
+        extensions: [
+          lineNumbers(), history(), drawSelection(), highlightActiveLine(), bracketMatching(), closeBrackets(),
+          kqlLanguage, kqlHighlight, completion,
+          keymap.of([runKey, ...completionKeymap, ...lintKeymap, ...historyKeymap, indentWithTab, ...defaultKeymap]),
+          kqlLinter(showDiagnostics),
+          placeholder('Write KQL, then Ctrl+Enter'),
+          EditorView.contentAttributes.of({ 'aria-label': 'KQL query' }),
+          EditorView.updateListener.of((u) => {
+            if (!u.docChanged) return;
+            localStorage.setItem(DRAFT_KEY, u.state.doc.toString());
+            // Diagnostics of the text before this change no longer hold.
+            diagList.replaceChildren();
+          }),
+        ],
+      });
+      editor = new EditorView({ state, parent: editorHost });
+    });
   renderHistory();
 
-  return { el, ready: schemaReady, leave: () => editor.destroy() };
+  return { el, ready, leave: () => { if (editor) editor.destroy(); } };
 }
