@@ -274,6 +274,7 @@ await step('coverage', async () => {
 
 await step('keyboard', async () => {
   await open('keyboard', '/alerts');
+  await axe('alerts-light');
   // The skip link is the first stop, then the navigation.
   await page.keyboard.press('Tab');
   check(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'Tab first reaches the skip link');
@@ -282,6 +283,7 @@ await step('keyboard', async () => {
   await page.keyboard.press('Enter');
   await page.waitForSelector('main[data-ready="true"] .editor');
   await shot('query-light');
+  await axe('query-light');
 });
 
 // Every page again, in a browser that has started up and holds the assets.
