@@ -128,6 +128,8 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     }
 
     let shots = root().join("target/console-screenshots");
+    // Only this run's screenshots, none left from an earlier one.
+    let _ = std::fs::remove_dir_all(&shots);
     let out = Command::new("node")
         .arg("tests/console.mjs")
         .current_dir(console_dir())
