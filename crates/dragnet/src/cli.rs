@@ -100,7 +100,8 @@ pub enum Command {
     /// every queryFrequency. Alerts and their status, owner and comments are
     /// kept in --data/state.sqlite. The API: POST /api/query, GET /api/alerts,
     /// GET and PATCH /api/alerts/{id}, GET /api/alerts/stream (Server-Sent
-    /// Events), GET /api/rules, GET /healthz, GET /metrics.
+    /// Events), GET /api/rules, GET /healthz, GET /metrics. The web console
+    /// (query, alerts, rules, ATT&CK coverage) is at / on the same address.
     ///
     /// Listens on loopback only: TLS and access tokens are not supported yet.
     /// SIGINT or SIGTERM stops it (exit status 130 or 143).

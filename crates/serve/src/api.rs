@@ -47,11 +47,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/rules", get(rules))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(app)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -60,7 +61,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// A JSON request body, whatever its content type says.
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
 }
 

@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod config;
+pub mod console;
 pub mod http;
 pub mod metrics;
 pub mod parse;

@@ -165,6 +165,16 @@ impl State {
         Ok((out, u64::try_from(total).unwrap_or(0)))
     }
 
+    /// How many alerts each rule has stored, by rule id.
+    pub fn alert_counts(&self) -> Result<std::collections::HashMap<String, u64>, String> {
+        let c = self.conn()?;
+        let mut stmt = c.prepare("SELECT rule_id, count(*) FROM alerts GROUP BY rule_id").map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0))))
+            .map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)
+    }
+
     /// The alerts stored after alert `id`, oldest first, at most `limit`;
     /// `None` when there is no alert `id`.
     pub fn alerts_after(&self, id: &str, limit: u32) -> Result<Option<Vec<Value>>, String> {

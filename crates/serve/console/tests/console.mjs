@@ -1,0 +1,304 @@
+// Drives the console in Debian's Chromium against a running `dragnet serve`.
+//
+//   DRAGNET_URL=http://127.0.0.1:PORT SEED_RULE=<rule id> SCREENSHOTS=<dir> node tests/console.mjs
+//
+// Fails (exit 1) on any failed check, console error, failed request or
+// serious accessibility violation; prints one JSON summary line last.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const BASE = process.env.DRAGNET_URL;
+const SEED_RULE = process.env.SEED_RULE;
+const SHOTS = process.env.SCREENSHOTS;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const MIN_ALERTS = Number(process.env.MIN_ALERTS || '0');
+const LIVE_BATCH = process.env.LIVE_BATCH;
+if (!BASE || !SEED_RULE || !SHOTS) {
+  console.error('DRAGNET_URL, SEED_RULE and SCREENSHOTS must be set');
+  process.exit(2);
+}
+if (!fs.existsSync(CHROMIUM)) {
+  console.error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium)`);
+  process.exit(2);
+}
+fs.mkdirSync(SHOTS, { recursive: true });
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const failures = [];
+const problems = [];
+const loads = {};
+const summary = { loads, failures, problems, a11y: {} };
+
+function check(ok, what) {
+  if (!ok) failures.push(what);
+  return ok;
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dragnet-console-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  colorScheme: 'dark',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] || await context.newPage();
+page.setDefaultTimeout(15000);
+
+page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+// Set while the test navigates: what the page left had in flight (the
+// live alert stream, a diagnostics check) is cancelled, not failed.
+let navigating = false;
+page.on('requestfailed', (r) => {
+  if (navigating && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+  // The alerts page closes its live stream when the app moves to another page.
+  if (r.url().endsWith('/api/alerts/stream') && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+  problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+});
+page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+// Nothing outside the server is ever asked for (and there is no other
+// network: such a request would also fail).
+page.on('request', (r) => {
+  const url = r.url();
+  if (!url.startsWith(`${BASE}/`) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`external request: ${url}`);
+});
+
+/** Opens `path` and waits until its page says it is ready; returns the ms it took. */
+async function open(name, p) {
+  const t0 = Date.now();
+  navigating = true;
+  await page.goto(BASE + p);
+  await page.waitForSelector('main[data-ready="true"]');
+  navigating = false;
+  // From the start of navigation to the page drawn with its data, as the
+  // browser measures it.
+  const ms = Math.round(await page.evaluate(() => window.dragnetReadyAt));
+  loads[name] = ms;
+  return Date.now() - t0;
+}
+
+async function shot(name, fullPage = true) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+async function axe(name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: axeSource });
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  summary.a11y[name] = res.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
+  for (const v of bad) {
+    failures.push(`${name}: accessibility ${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+}
+
+async function step(name, f) {
+  try {
+    await f();
+  } catch (e) {
+    failures.push(`${name}: ${e.message.split('\n')[0]}`);
+    await shot(`failed-${name}`).catch(() => {});
+  }
+}
+
+async function setQuery(text, typed) {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  if (typed) await page.keyboard.type(text, { delay: 5 });
+  else await page.keyboard.insertText(text);
+  await page.keyboard.press('Escape');
+}
+
+await step('query-diagnostic', async () => {
+  await open('query', '/query');
+  // Where the first page's time goes, for the report.
+  summary.first_page = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = Object.fromEntries(performance.getEntriesByType('resource')
+      .map((r) => [new URL(r.name).pathname, Math.round(r.responseEnd)]));
+    return { html: Math.round(nav.responseEnd), dom_content_loaded: Math.round(nav.domContentLoadedEventEnd), resources: res, ready: Math.round(window.dragnetReadyAt) };
+  });
+  await setQuery('DeviceProcessEvents | wher FileName == "docker"', true);
+  const mark = page.locator('.cm-lintRange-error').first();
+  await mark.waitFor();
+  check((await mark.innerText()) === 'wher', `the diagnostic marks "${await mark.innerText()}", not "wher"`);
+  const diag = page.locator('[data-testid=diagnostics] li').first();
+  await diag.waitFor();
+  const text = await diag.innerText();
+  check(text.includes('1:23') && text.includes('KQL104') && text.includes('did you mean `where`'), `diagnostic text: ${text}`);
+  await mark.hover();
+  await page.locator('.cm-tooltip-lint').waitFor();
+  summary.diagnostic = text;
+  await shot('query-diagnostic');
+  await axe('query');
+});
+
+await step('query-completion', async () => {
+  await setQuery('DeviceProcessEvents | where ProcessCommandLine has "x" | project Initiating', true);
+  await page.keyboard.press('Control+Space');
+  const options = page.locator('.cm-tooltip-autocomplete li');
+  await options.first().waitFor();
+  const labels = await options.allInnerTexts();
+  summary.completions = labels.length;
+  check(labels.some((l) => l.includes('InitiatingProcessFileName')), `completion offers ${labels.slice(0, 5)}`);
+  await shot('query-completion');
+  await page.keyboard.press('Escape');
+});
+
+await step('query-seed-detection', async () => {
+  const rule = await (await page.request.get(`${BASE}/api/rules/${encodeURIComponent(SEED_RULE)}`)).json();
+  await setQuery(rule.query, false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('[data-grid=results] .gc').first().waitFor();
+  const count = await page.locator('[data-testid=row-count]').innerText();
+  summary.seed_rows = Number(count.split(' ')[0]);
+  check(summary.seed_rows > 0, `the seed detection ${SEED_RULE} returned ${count}`);
+  check((await page.locator('[data-testid=diagnostics] li').count()) === 0, 'a valid query still shows diagnostics');
+  // Sort by the first column, then filter to nothing and back.
+  await page.locator('[data-grid=results] [role=columnheader]').first().click();
+  check(await page.locator('[data-grid=results] [aria-sort=ascending]').count() === 1, 'sorting marks the column');
+  await shot('query-results');
+});
+
+await step('query-chart', async () => {
+  await setQuery('DeviceProcessEvents\n| summarize Processes = count() by FileName\n| top 8 by Processes\n| render barchart', false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('figure[data-chart=barchart] rect').first().waitFor();
+  summary.chart_bars = await page.locator('figure[data-chart=barchart] rect').count();
+  check(summary.chart_bars > 1, `bar chart has ${summary.chart_bars} bars`);
+  await shot('query-chart');
+  await page.fill('#save-name', 'Processes by file');
+  await page.click('form[aria-label="Save query"] button');
+  await page.locator('aside button.link', { hasText: 'Processes by file' }).waitFor();
+
+  await setQuery('DeviceProcessEvents\n| summarize Processes = count() by bin(Timestamp, 1m), FileName\n| render timechart', false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('figure[data-chart=timechart] path').first().waitFor({ state: 'attached' });
+  summary.timechart_series = await page.locator('figure[data-chart=timechart] path').count();
+  check(summary.timechart_series > 1, `time chart has ${summary.timechart_series} series`);
+  await shot('query-timechart');
+
+  await setQuery('DeviceProcessEvents\n| summarize Processes = count() by FileName\n| render piechart', false);
+  await page.keyboard.press('Control+Enter');
+  await page.locator('figure[data-chart=piechart] path').first().waitFor();
+  summary.pie_slices = await page.locator('figure[data-chart=piechart] path').count();
+  check(summary.pie_slices > 1, `pie chart has ${summary.pie_slices} slices`);
+});
+
+let alertId = null;
+await step('alerts', async () => {
+  await open('alerts', '/alerts');
+  const total = Number((await page.locator('[data-testid=alert-total]').innerText()).split(' ')[0]);
+  summary.alerts_total = total;
+  check(total >= MIN_ALERTS, `the queue shows ${total} alerts, expected at least ${MIN_ALERTS}`);
+  check(await page.locator('tbody tr[data-alert]').count() === 100, 'the queue shows a page of 100');
+  await page.locator('[data-testid=live].on').waitFor();
+  if (LIVE_BATCH) {
+    // An alert raised now arrives over the stream, at the top, without a reload.
+    const r = await page.request.post(`${BASE}/k8s-audit`, { data: fs.readFileSync(LIVE_BATCH) });
+    check(r.ok(), `posting the live batch: HTTP ${r.status()}`);
+    const row = page.locator('tbody tr[data-alert]').first().locator('td.title a', { hasText: 'live-exec-test' });
+    await row.waitFor();
+    summary.live_alert = await row.innerText();
+    const after = Number((await page.locator('[data-testid=alert-total]').innerText()).split(' ')[0]);
+    check(after === total + 1, `the total went from ${total} to ${after} with one live alert`);
+  }
+  await shot('alerts', false);
+  await axe('alerts');
+  const first = page.locator(`tbody tr[data-alert] td.title a`).first();
+  alertId = await first.evaluate((a) => a.closest('tr').dataset.alert);
+  const t0 = Date.now();
+  await first.click();
+  await page.waitForSelector('main[data-ready="true"] [data-testid=alert-state]');
+  loads.alert_from_queue = Date.now() - t0;
+});
+
+await step('alert-triage', async () => {
+  await open('alert', `/alerts/${encodeURIComponent(alertId)}`);
+  await page.locator('svg.graph, .graph').first().waitFor();
+  await shot('alert');
+  await axe('alert');
+  await page.fill('#owner', 'ana');
+  await page.click('form[aria-label=Assign] button');
+  await page.locator('[data-field=owner]', { hasText: 'ana' }).waitFor();
+  await page.selectOption('#classification', 'TruePositive');
+  await page.fill('#close-comment', 'confirmed with the cluster owner');
+  await page.click('form[aria-label=Close] button');
+  await page.locator('[data-field=status]', { hasText: 'Resolved' }).waitFor();
+  navigating = true;
+  await page.reload();
+  await page.waitForSelector('main[data-ready="true"] [data-testid=alert-state]');
+  navigating = false;
+  const status = await page.locator('[data-field=status]').innerText();
+  const owner = await page.locator('[data-field=owner]').innerText();
+  const comments = await page.locator('aside.actions li').allInnerTexts();
+  check(status === 'Resolved', `after a reload the status is ${status}`);
+  check(owner === 'ana', `after a reload the owner is ${owner}`);
+  check(comments.some((c) => c.includes('Closed as TruePositive: confirmed with the cluster owner')), `comments: ${comments}`);
+  const api = await (await page.request.get(`${BASE}/api/alerts/${encodeURIComponent(alertId)}`)).json();
+  check(api.status === 'Resolved' && api.owner === 'ana', `the server holds ${api.status}/${api.owner}`);
+  summary.triaged = { id: alertId, status, owner };
+  await shot('alert-closed');
+});
+
+await step('rules', async () => {
+  await open('rules', '/rules');
+  summary.rules = await page.locator('tbody tr[data-rule]').count();
+  check(summary.rules > 10, `${summary.rules} rules listed`);
+  const tests = await page.locator('tr[data-rule="T1609-aks-pod-exec-nrt"] td.num').nth(1).innerText();
+  check(Number(tests) > 0, `the pod-exec rule shows ${tests} attack tests`);
+  await shot('rules');
+  await axe('rules');
+});
+
+await step('coverage', async () => {
+  await open('coverage', '/coverage');
+  summary.techniques = await page.locator('.mcell').count();
+  summary.tactics = await page.locator('.mcol').count();
+  check(summary.techniques > 20 && summary.tactics > 5, `matrix of ${summary.tactics} tactics, ${summary.techniques} techniques`);
+  await page.locator('.mcell[data-technique=T1609]').click();
+  await page.locator('.celldetail h2').waitFor();
+  await page.click('button[data-metric=alerts]');
+  await shot('coverage');
+  await axe('coverage');
+  await page.click('#theme');
+  await axe('coverage-light');
+  await shot('coverage-light');
+});
+
+await step('keyboard', async () => {
+  await open('keyboard', '/alerts');
+  await axe('alerts-light');
+  // The skip link is the first stop, then the navigation.
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'Tab first reaches the skip link');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.dataset.nav === 'query'), 'then the navigation');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('main[data-ready="true"] .editor');
+  await shot('query-light');
+  await axe('query-light');
+});
+
+// Every page again, in a browser that has started up and holds the assets.
+summary.loads_again = {};
+await step('again', async () => {
+  for (const [name, p] of [['query', '/query'], ['alerts', '/alerts'], ['alert', `/alerts/${encodeURIComponent(alertId)}`],
+    ['rules', '/rules'], ['coverage', '/coverage']]) {
+    await open(`${name}-again`, p);
+    summary.loads_again[name] = loads[`${name}-again`];
+    delete loads[`${name}-again`];
+  }
+});
+
+await context.close();
+fs.rmSync(profile, { recursive: true, force: true });
+for (const p of problems) failures.push(p);
+console.log(JSON.stringify(summary));
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,172 @@
+//! The web console in a real browser: `dragnet serve` on 127.0.0.1 with the
+//! atomic attack logs and 10,000 stored alerts, driven by
+//! `console/tests/console.mjs` (Playwright over Debian's Chromium). Needs
+//! `node`, `npm ci` run in `crates/serve/console` and `/usr/bin/chromium`
+//! (`.ci/run` installs them); without them this test fails and says so.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Server, auditd_log, config, k8s_batches, root, temp_dir};
+use detect::Alert;
+use detect::entity::Entity;
+use serde_json::{Value, json};
+use serve::state::State;
+
+const SEEDED: usize = 10_000;
+const SEED_RULE: &str = "T1059.013-container-cli-nrt";
+
+fn console_dir() -> PathBuf {
+    root().join("crates/serve/console")
+}
+
+/// What the browser test needs, or a panic naming what is missing.
+fn require_tools() -> PathBuf {
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "the console test needs Node.js (`node` on PATH); .ci/run installs it"
+    );
+    let modules = console_dir().join("node_modules");
+    assert!(
+        modules.join("playwright-core").is_dir() && modules.join("axe-core").is_dir(),
+        "the console test needs its npm packages: run `npm ci` in {}",
+        console_dir().display()
+    );
+    let chromium =
+        std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        chromium.is_file(),
+        "the console test needs Chromium at {} (`apt-get install -y chromium`, or set CHROMIUM)",
+        chromium.display()
+    );
+    chromium
+}
+
+/// `n` alerts of the pod-exec rule, each with its own pod, stored before
+/// the server starts.
+fn seed_alerts(dir: &std::path::Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let rules = common::rules();
+    let rule = rules.iter().find(|r| r.id == "T1609-aks-pod-exec-nrt").unwrap();
+    let created = kql_syntax::parse_datetime_nanos("2026-11-19T00:00:00Z").unwrap();
+    let alerts: Vec<Alert> = (0..n)
+        .map(|i| {
+            let pod = format!("web-{i}");
+            let mut row = serde_json::Map::new();
+            row.insert("PodName".into(), json!(pod));
+            row.insert("User".into(), json!("kubernetes-admin"));
+            Alert {
+                id: format!("seed-{i:05}"),
+                rule_id: rule.id.clone(),
+                rule_name: rule.name.clone(),
+                rule_origin: rule.origin.clone(),
+                rule_version: rule.version.clone(),
+                title: format!("kubernetes-admin ran a command in pod {pod}"),
+                description: rule.description.clone(),
+                severity: rule.severity,
+                confidence: rule.confidence,
+                tactics: rule.tactics.clone(),
+                techniques: rule.techniques.clone(),
+                created: created + i as i64,
+                start_time: Some(created),
+                end_time: Some(created),
+                entities: vec![
+                    Entity { entity_type: "Account".into(), fields: vec![("Name".into(), "kubernetes-admin".into())] },
+                    Entity { entity_type: "KubernetesPod".into(), fields: vec![("Name".into(), pod)] },
+                ],
+                custom_details: vec![],
+                properties: vec![],
+                evidence: vec![row],
+                rows: 1,
+                evidence_entities: vec![vec![0, 1]],
+            }
+        })
+        .collect();
+    let state = State::open(&dir.join("state.sqlite")).unwrap();
+    assert_eq!(state.record_alerts(alerts, None, created).unwrap().len(), n);
+}
+
+/// An audit batch of one `pods/exec` into a pod no other event names: one
+/// new alert from the NRT pod-exec rule, posted while the queue is open.
+fn live_batch(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("testdata/logs/atomic/container-attacks.k8s-audit.jsonl")).unwrap();
+    let exec = text.lines().find(|l| l.contains("/exec?")).expect("an exec event").to_string();
+    let event: Value = serde_json::from_str(
+        &exec.replace("atomic-exec-test", "live-exec-test").replace("a7011c00-0000-4000", "a7011c00-0000-4999"),
+    )
+    .unwrap();
+    let path = dir.join("live-batch.json");
+    let list = json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": [event]});
+    std::fs::write(&path, list.to_string()).unwrap();
+    path
+}
+
+fn total_alerts(server: &Server) -> u64 {
+    server.request("GET", "/api/alerts?limit=1", b"").value()["total"].as_u64().unwrap()
+}
+
+#[test]
+fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
+    let chromium = require_tools();
+    let dir = temp_dir("console");
+    seed_alerts(&dir, SEEDED);
+    let server = Server::start(config(&dir));
+    for batch in k8s_batches(5) {
+        assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
+    }
+    assert_eq!(server.request("POST", "/ingest", &auditd_log()).status, 200);
+    // The NRT rules raise 11 alerts from these logs (see e2e.rs).
+    let want = SEEDED as u64 + 11;
+    let start = Instant::now();
+    while total_alerts(&server) < want {
+        assert!(start.elapsed() < Duration::from_secs(120), "NRT alerts not raised: {}", total_alerts(&server));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let shots = root().join("target/console-screenshots");
+    // Only this run's screenshots, none left from an earlier one.
+    let _ = std::fs::remove_dir_all(&shots);
+    let out = Command::new("node")
+        .arg("tests/console.mjs")
+        .current_dir(console_dir())
+        .env("DRAGNET_URL", format!("http://{}", server.addr))
+        .env("SEED_RULE", SEED_RULE)
+        .env("SCREENSHOTS", &shots)
+        .env("CHROMIUM", &chromium)
+        .env("MIN_ALERTS", want.to_string())
+        .env("LIVE_BATCH", live_batch(&dir))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no summary from the browser test\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+    println!("browser test summary: {summary:#}");
+    assert!(out.status.success(), "the browser test failed: {:#}\nstderr:\n{stderr}", summary["failures"]);
+    assert_eq!(summary["failures"], json!([]));
+    assert!(summary["alerts_total"].as_u64().unwrap() >= want, "{summary}");
+    assert!(summary["seed_rows"].as_u64().unwrap() > 0, "{summary}");
+    for page in ["query", "alerts", "alert", "rules", "coverage"] {
+        assert!(summary["loads"][page].is_u64(), "{page} not loaded: {summary}");
+    }
+
+    // The alert raised while the queue was open is stored, and was shown.
+    let live: Vec<Value> =
+        server.alerts().into_iter().filter(|a| a["title"].as_str().unwrap().contains("live-exec-test")).collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(summary["live_alert"].as_str(), live[0]["title"].as_str(), "{summary}");
+
+    // The closed alert's state is on the server, not only in the page.
+    let id = summary["triaged"]["id"].as_str().unwrap();
+    let a = server.request("GET", &format!("/api/alerts/{id}"), b"").value();
+    assert_eq!((a["status"].as_str(), a["owner"].as_str()), (Some("Resolved"), Some("ana")), "{a}");
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
