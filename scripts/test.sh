@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: first what the web console's browser test needs
+# (Node.js and npm, the console's npm packages as locked, Debian's Chromium — never a
+# downloaded browser), then every crate's tests. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v node >/dev/null && command -v npm >/dev/null || need_apt+=(nodejs npm)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scripts/test.sh: the browser test needs ${need_apt[*]}: install them (apt-get install -y ${need_apt[*]}) and run again" >&2
+    exit 2
+  fi
+  apt-get update && apt-get install -y "${need_apt[@]}"
+fi
+(cd crates/serve/console && npm ci --no-audit --no-fund)
+
+cargo test --workspace --locked "$@"
