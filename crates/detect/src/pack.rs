@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use sigma::model::{Correlation, Document, SigmaFilter, SigmaRule};
 use sigma::{Mapping, is_sigma};
 
-use crate::rule::{Level, Rule, RuleDiagnostic, parse};
+use crate::rule::{Level, Rule, RuleDiagnostic, parse, parse_tests};
 use crate::sigma_rules::{names, rule_id, to_rule};
 
 mod builtin {
@@ -109,7 +109,12 @@ impl RulePack {
             }
             Ok(_) => match std::fs::read(path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => self.add_text(&text, &name),
+                    Ok(text) => {
+                        self.add_text(&text, &name);
+                        if is_sigma(&text) {
+                            self.add_sidecar_tests(path, &name);
+                        }
+                    }
                     Err(e) => self.diagnostics.push(fail(format!("not UTF-8 text: {e}"))),
                 },
                 Err(e) => self.diagnostics.push(fail(format!("cannot read: {e}"))),
@@ -140,6 +145,37 @@ impl RulePack {
             return;
         }
         self.rules.push(rule);
+    }
+
+    /// The tests of the Sigma rules of `path` from the sidecar file beside
+    /// it (`x.yml` → `x.tests.yaml` or `x.tests.yml`), when there is one.
+    fn add_sidecar_tests(&mut self, path: &Path, name: &str) {
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { return };
+        let Some(sidecar) =
+            ["yaml", "yml"].iter().map(|x| path.with_file_name(format!("{stem}.tests.{x}"))).find(|p| p.is_file())
+        else {
+            return;
+        };
+        let file = sidecar.display().to_string();
+        let text = match std::fs::read_to_string(&sidecar) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diagnostics.push(RuleDiagnostic {
+                    level: Level::Error,
+                    file,
+                    line: 1,
+                    column: 1,
+                    key: "file".into(),
+                    message: format!("cannot read: {e}"),
+                });
+                return;
+            }
+        };
+        let (tests, diags) = parse_tests(&text, &file);
+        self.diagnostics.extend(diags);
+        for rule in self.rules.iter_mut().filter(|r| r.origin == name) {
+            rule.tests = tests.clone();
+        }
     }
 
     /// The mapping Sigma rules compile with.
@@ -207,7 +243,9 @@ impl RulePack {
             match to_rule(&r, &filters, self.sigma_mapping()) {
                 Ok(rule) => {
                     if let Some(slot) = self.rules.iter_mut().find(|x| x.id == id) {
+                        let tests = std::mem::take(&mut slot.tests);
                         *slot = rule;
+                        slot.tests = tests;
                     }
                 }
                 Err(diags) => {
@@ -267,8 +305,13 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
                 continue;
             }
             collect(&p, depth + 1, out);
-        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_sidecar(&p) {
             out.push(p);
         }
     }
+}
+
+/// Whether `p` is a Sigma rule's sidecar tests file (`*.tests.yaml`).
+fn is_sidecar(p: &Path) -> bool {
+    p.file_stem().is_some_and(|s| s.to_string_lossy().ends_with(".tests"))
 }

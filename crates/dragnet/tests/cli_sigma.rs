@@ -174,3 +174,18 @@ fn a_mapping_file_replaces_the_shipped_one() {
     assert!(text(&bad.stderr).contains("logsources[0].table"), "{}", text(&bad.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sidecar_tests_run_with_dragnet_test() {
+    let o = dragnet(&["test", "testdata/sigma"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("PASS  k8s_pod_exec") && out.contains("kubectl exec into a pod [attack T1609]: 1 alert"),
+        "{out}"
+    );
+    assert!(out.contains("2 tests in 2 rules: 2 passed, 0 failed; 1 rule without tests"), "{out}");
+    // The sidecar file is not read as a rule.
+    let r = dragnet(&["rules", "--no-builtin", "--rules", "testdata/sigma"]);
+    assert!(text(&r.stdout).contains("(2 rules)"), "{}", text(&r.stdout));
+}
