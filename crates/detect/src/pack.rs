@@ -178,6 +178,36 @@ impl RulePack {
         }
     }
 
+    /// Warns of Sigma filters and correlations that name a rule the pack
+    /// does not have (by id or name). Call once every folder is loaded.
+    pub fn check_sigma_references(&mut self) {
+        let known = |n: &str, s: &SigmaSet| {
+            s.rules.iter().any(|r| r.meta.id.as_deref() == Some(n) || r.meta.name.as_deref() == Some(n))
+                || s.correlations.iter().any(|c| c.meta.id.as_deref() == Some(n) || c.meta.name.as_deref() == Some(n))
+        };
+        let mut found = Vec::new();
+        for f in &self.sigma.filters {
+            for n in f.rules.iter().filter(|n| !known(n, &self.sigma)) {
+                found.push((f.meta.origin.clone(), f.meta.pos, "filter.rules", n.clone()));
+            }
+        }
+        for c in &self.sigma.correlations {
+            for n in c.rules.iter().filter(|n| !known(n, &self.sigma)) {
+                found.push((c.meta.origin.clone(), c.meta.pos, "correlation.rules", n.clone()));
+            }
+        }
+        for (file, pos, key, name) in found {
+            self.diagnostics.push(RuleDiagnostic {
+                level: Level::Warning,
+                file,
+                line: pos.line,
+                column: pos.column,
+                key: key.into(),
+                message: format!("no Sigma rule loaded has the id or name `{name}`"),
+            });
+        }
+    }
+
     /// The mapping Sigma rules compile with.
     pub fn sigma_mapping(&self) -> &Mapping {
         self.sigma.mapping.as_deref().unwrap_or_else(|| builtin_mapping())

@@ -437,3 +437,31 @@ fn unmapped_fields_are_errors_not_silent_misses() {
     assert_eq!((err[0].pos.line, err[0].key.as_str()), (5, "detection.s.Nonsense"));
     assert!(err[0].message.contains("Nonsense") && err[0].message.contains("process_creation"), "{err:?}");
 }
+
+// rules, "Lists": long lists stay exact and within the query's depth bounds.
+#[test]
+fn long_lists_of_values() {
+    let many = |prefix: &str, last: &str| {
+        let mut s: String = (0..5000).map(|i| format!("      - '{prefix}{i}'\n")).collect();
+        s.push_str(&format!("      - '{last}'\n"));
+        s
+    };
+    assert_eq!(process(&format!("  sel:\n    Image:\n{}  condition: sel\n", many("/x/", "/BIN/LS"))), ids(&[6]));
+    assert_eq!(process(&format!("  sel:\n    Image|cased:\n{}  condition: sel\n", many("/x/", "/BIN/LS"))), ids(&[]));
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains:\n{}  condition: sel\n", many("zz", "?.TXT"))),
+        ids(&[6])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains:\n{}  condition: sel\n", many("zz", "\\*.TXT"))),
+        ids(&[6])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains|cased:\n{}  condition: sel\n", many("zz", ".TXT"))),
+        ids(&[])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    Image:\n{}  condition: not sel\n", many("/x/", "/bin/ls"))),
+        ids(&[1, 2, 3, 4, 5, 7, 8])
+    );
+}

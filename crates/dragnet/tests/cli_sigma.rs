@@ -189,3 +189,19 @@ fn sidecar_tests_run_with_dragnet_test() {
     let r = dragnet(&["rules", "--no-builtin", "--rules", "testdata/sigma"]);
     assert!(text(&r.stdout).contains("(2 rules)"), "{}", text(&r.stdout));
 }
+
+#[test]
+fn a_filter_naming_no_loaded_rule_is_a_warning() {
+    let o = dragnet(&["sigma", "convert", "testdata/sigma/filter_kubectl_get.yml"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stderr).contains(
+            "warning: testdata/sigma/filter_kubectl_get.yml:1:1: filter.rules: no Sigma rule loaded has the id or name `1f3b9d8e-7c2a-4e5f-8b1d-0a9c6e4d2b73`"
+        ),
+        "{}",
+        text(&o.stderr)
+    );
+    // With the rule it names, nothing is missing.
+    let all = dragnet(&["sigma", "convert", "testdata/sigma"]);
+    assert!(!text(&all.stderr).contains("no Sigma rule loaded"), "{}", text(&all.stderr));
+}

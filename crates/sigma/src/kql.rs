@@ -123,7 +123,15 @@ fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileE
     join(parts, "or")
 }
 
-fn join(parts: Vec<String>, op: &str) -> String {
+/// How many operands one `and`/`or` chain holds; longer lists are joined
+/// as a balanced tree of parenthesised chains, so the query's depth grows
+/// with the logarithm of a list's length (the parser bounds chain depth).
+const CHAIN: usize = 32;
+
+fn join(mut parts: Vec<String>, op: &str) -> String {
+    while parts.len() > CHAIN {
+        parts = parts.chunks(CHAIN).map(|c| join(c.to_vec(), op)).collect();
+    }
     match parts.len() {
         0 => {
             if op == "and" {
@@ -247,6 +255,9 @@ fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileErro
             }
         }
         FieldTest::Values(v) => {
+            if let Some(set) = value_set(&o, v) {
+                return if v.negate { format!("not({set})") } else { set };
+            }
             let parts: Vec<String> = v
                 .patterns
                 .iter()
@@ -256,6 +267,29 @@ fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileErro
             if v.negate { format!("not({e})") } else { e }
         }
     }
+}
+
+/// A list of whole values (any of them) against a text field as one set
+/// test: `in~` (or `in` with `cased`), exactly `=~` (`==`) of each.
+fn value_set(o: &Operand, v: &ValueTest) -> Option<String> {
+    if o.list || o.ty != ColumnType::String || v.all || v.patterns.len() < 2 {
+        return None;
+    }
+    let mut cased = None;
+    let mut values = Vec::with_capacity(v.patterns.len());
+    for p in &v.patterns {
+        let (text, c) = match p {
+            Pattern::Text { pieces, cased } => (literal_text(pieces)?.to_string(), *cased),
+            Pattern::Number(n) => (n.to_string(), false),
+            _ => return None,
+        };
+        if *cased.get_or_insert(c) != c {
+            return None;
+        }
+        values.push(quote_string(&text));
+    }
+    let op = if cased == Some(true) { "in" } else { "in~" };
+    Some(format!("{} {op} ({})", o.expr, values.join(", ")))
 }
 
 fn ident(name: &str) -> String {

@@ -12,9 +12,12 @@ use base64::Engine as _;
 use crate::model::{CompareOp, FieldTest, Number, Pattern, Piece, Position, TimePart, ValueTest};
 use crate::tree::{Kind, ScalarType, Tree};
 
-/// At most this many values come out of one item after `expand`,
+/// At most this many values come out of one value after `expand`,
 /// `windash` and `base64offset`; more is an error, not a slow rule.
 pub const MAX_VARIANTS: usize = 4096;
+
+/// At most this many patterns in one item (a list and its expansions).
+pub const MAX_PATTERNS: usize = 65_536;
 
 /// Values for `|expand` placeholders (`%name%` → values).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,8 +216,8 @@ pub fn field_test(mods: &[&str], value: &Tree, placeholders: &Placeholders) -> R
                 patterns.push(Pattern::Text { pieces, cased: has(Mod::Cased) });
             }
         }
-        if patterns.len() > MAX_VARIANTS {
-            return Err(format!("the values expand to more than {MAX_VARIANTS} patterns"));
+        if patterns.len() > MAX_PATTERNS {
+            return Err(format!("the values expand to more than {MAX_PATTERNS} patterns"));
         }
     }
     Ok(FieldTest::Values(ValueTest { all: has(Mod::All), negate: has(Mod::Neq), patterns }))
