@@ -54,6 +54,8 @@ fn network_rows() -> Vec<J> {
         json!({"ReportId": 2, "RemoteIP": "192.168.0.7", "RemotePort": 4444}),
         json!({"ReportId": 3, "RemoteIP": "8.8.8.8", "RemotePort": 53}),
         json!({"ReportId": 4}),
+        json!({"ReportId": 5, "RemoteIP": "fe80::1c:2", "RemotePort": 22}),
+        json!({"ReportId": 6, "RemoteIP": "::ffff:10.9.9.9"}),
     ]
 }
 
@@ -293,7 +295,11 @@ fn cidr_ranges() {
         net("  sel:\n    DestinationIp|cidr:\n      - 10.0.0.0/8\n      - 192.168.0.0/16\n  condition: sel\n"),
         ids(&[1, 2])
     );
-    assert_eq!(net("  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: not sel\n"), ids(&[2, 3, 4]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: not sel\n"), ids(&[2, 3, 4, 5, 6]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: fe80::/10\n  condition: sel\n"), ids(&[5]));
+    // An IPv4 address is in no IPv6 network; an IPv4-mapped IPv6 address is in IPv6 ones only.
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: '::/0'\n  condition: sel\n"), ids(&[5, 6]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: '::ffff:0:0/96'\n  condition: not sel\n"), ids(&[1, 2, 3, 4, 5]));
     assert_eq!(net("  sel:\n    DestinationPort: 4444\n  condition: sel\n"), ids(&[2]));
 }
 

@@ -432,14 +432,16 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
             if o.ty != ColumnType::String {
                 return Err("`cidr` needs a text column holding addresses".into());
             }
+            let range = quote_string(&format!("{network}/{prefix}"));
             if *v6 {
-                return Err("IPv6 `cidr` is not supported yet: the engine has no ipv6_is_in_range".into());
+                // An IPv4 address is never in an IPv6 network (as in Sigma's
+                // reference implementations), though ipv6_is_in_range maps it.
+                return Ok(format!(
+                    "({e} contains \":\" and coalesce(ipv6_is_in_range({e}, {range}), false))",
+                    e = o.expr
+                ));
             }
-            Ok(format!(
-                "coalesce(ipv4_is_in_range({}, {}), false)",
-                o.expr,
-                quote_string(&format!("{network}/{prefix}"))
-            ))
+            Ok(format!("coalesce(ipv4_is_in_range({}, {range}), false)", o.expr))
         }
         Pattern::FieldRef { field, position, cased } => {
             let other = resolve(cx, field)?;

@@ -165,6 +165,7 @@ defs! {
     "ipv4_is_in_any_range" => Bool, 2, ANY, network::ipv4_is_in_any_range;
     "ipv4_compare" => Long, 2, 3, network::ipv4_compare;
     "parse_ipv4" => Long, 1, 1, network::parse_ipv4;
+    "ipv6_is_in_range" => Bool, 2, 2, network::ipv6_is_in_range;
 }
 
 /// The row-at-a-time function called `name`.
