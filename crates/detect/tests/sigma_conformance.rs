@@ -260,6 +260,9 @@ fn base64_encodings() {
 fn windash_interchanges_dashes() {
     assert_eq!(process("  sel:\n    CommandLine|windash|contains: ' -d'\n  condition: sel\n"), ids(&[3, 8]));
     assert_eq!(process("  sel:\n    CommandLine|windash|contains: ' -w 0'\n  condition: sel\n"), ids(&[8]));
+    // Only a flag's dash varies: `/enc` matches `-enc`; the `-` of `http:-/` is no flag's.
+    assert_eq!(process("  sel:\n    CommandLine|windash|contains: '/enc V'\n  condition: sel\n"), ids(&[7]));
+    assert_eq!(process("  sel:\n    CommandLine|windash|contains: 'http:-/evil'\n  condition: sel\n"), ids(&[]));
 }
 
 // modifiers, "Numeric Modifiers": lt, lte, gt, gte; `not` keeps rows without the field.

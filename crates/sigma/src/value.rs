@@ -465,16 +465,28 @@ fn base64_offsets(b: &[u8]) -> Vec<String> {
 /// The dash-like characters `windash` interchanges.
 const DASHES: [char; 5] = ['-', '/', '\u{2013}', '\u{2014}', '\u{2015}'];
 
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `windash`: each `-` or `/` that starts a command-line flag (at the start
+/// or after a character that is not a word character, and before a word
+/// character, as pySigma's reference implementation places it) becomes
+/// each of the five dashes; a dash inside a word or a path is kept.
 fn windash(values: Vec<Vec<Piece>>) -> Result<Vec<Vec<Piece>>, String> {
     let mut out = Vec::new();
     for v in values {
-        // Each literal character that is a dash is a choice point.
+        // Each literal character that is a flag's dash is a choice point.
         let mut variants: Vec<Vec<Piece>> = vec![Vec::new()];
         for p in v {
             match p {
                 Piece::Lit(l) => {
-                    for c in l.chars() {
-                        let choices: &[char] = if DASHES.contains(&c) { &DASHES } else { std::slice::from_ref(&c) };
+                    let chars: Vec<char> = l.chars().collect();
+                    for (i, &c) in chars.iter().enumerate() {
+                        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+                        let next = chars.get(i + 1).copied();
+                        let flag = matches!(c, '-' | '/') && !prev.is_some_and(is_word) && next.is_some_and(is_word);
+                        let choices: &[char] = if flag { &DASHES } else { std::slice::from_ref(&c) };
                         if variants.len().saturating_mul(choices.len()) > MAX_VARIANTS {
                             return Err(format!("`windash` makes more than {MAX_VARIANTS} variants"));
                         }
