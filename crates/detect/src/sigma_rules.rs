@@ -41,9 +41,18 @@ pub fn rule_id(r: &SigmaRule) -> String {
     r.meta.id.clone().or_else(|| r.meta.name.clone()).unwrap_or_else(|| r.meta.origin.clone())
 }
 
-/// Whether a filter names this rule (by id or name).
+/// Whether a filter applies to this rule: it names the rule (by id or
+/// name) and its logsource covers the rule's (each key the filter sets,
+/// the rule sets the same, ignoring case).
 pub fn names(f: &SigmaFilter, r: &SigmaRule) -> bool {
+    let covers = |want: &Option<String>, have: &Option<String>| match want {
+        None => true,
+        Some(w) => have.as_ref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
+    };
     f.rules.iter().any(|n| Some(n) == r.meta.id.as_ref() || Some(n) == r.meta.name.as_ref())
+        && covers(&f.logsource.product, &r.logsource.product)
+        && covers(&f.logsource.category, &r.logsource.category)
+        && covers(&f.logsource.service, &r.logsource.service)
 }
 
 /// Compiles `r` with `filters` into a [`Rule`]. A logsource without a table

@@ -474,3 +474,29 @@ fn long_lists_of_values() {
         ids(&[1, 2, 3, 4, 5, 7, 8])
     );
 }
+
+// filters, "Log source": a filter applies to the rules it names whose logsource its own covers.
+#[test]
+fn a_filter_applies_only_within_its_logsource() {
+    let rule = "title: curl\nid: r-curl\nlogsource: {product: linux, category: process_creation}\n\
+                detection:\n  sel:\n    Image|endswith: /curl\n  condition: sel\n";
+    let filter = |ls: &str| {
+        format!(
+            "---\ntitle: f\nlogsource: {ls}\nfilter:\n  rules: [r-curl]\n  selection:\n    User: root\n  condition: selection\n"
+        )
+    };
+    let query = |ls: &str| {
+        let mut pack = detect::RulePack::default();
+        pack.add_text(&format!("{rule}{}", filter(ls)), "p.yml");
+        assert!(pack.errors().next().is_none(), "{:#?}", pack.diagnostics);
+        pack.get("r-curl").unwrap().query.clone()
+    };
+    assert!(query("{product: linux}").ends_with("and not(AccountName =~ \"root\")"));
+    assert!(query("{product: Linux, category: process_creation}").ends_with("and not(AccountName =~ \"root\")"));
+    assert!(!query("{product: linux, category: network_connection}").contains("not("));
+    // A filter loaded before the rule applies as well.
+    let mut pack = detect::RulePack::default();
+    pack.add_text(filter("{product: linux}").trim_start_matches("---\n"), "f.yml");
+    pack.add_text(rule, "r.yml");
+    assert!(pack.get("r-curl").unwrap().query.contains("not("));
+}
