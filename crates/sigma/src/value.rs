@@ -271,12 +271,18 @@ pub fn number(text: &str) -> Option<Number> {
     t.parse::<f64>().ok().filter(|f| f.is_finite()).map(Number::Real)
 }
 
+/// The compiled size a rule's regular expression may have: the query
+/// engine's limit (`kql_engine`'s `REGEX_SIZE_LIMIT`), so what loads here
+/// also binds there.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
 fn regex_pattern(text: &str, insensitive: bool, multiline: bool, dotall: bool) -> Result<Pattern, String> {
     regex::RegexBuilder::new(text)
         .case_insensitive(insensitive)
         .multi_line(multiline)
         .dot_matches_new_line(dotall)
-        .size_limit(1 << 20)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| format!("regular expression not supported: {}", one_line(&e.to_string())))?;
     Ok(Pattern::Regex { pattern: text.to_string(), insensitive, multiline, dotall })
