@@ -255,7 +255,8 @@ impl RulePack {
         }
         let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
         match to_rule(&r, &filters, self.sigma_mapping()) {
-            Ok(rule) => {
+            Ok((rule, warnings)) => {
+                self.diagnostics.extend(warnings);
                 self.rules.push(rule);
                 self.sigma.rules.push(r);
             }
@@ -271,7 +272,7 @@ impl RulePack {
             let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
             let id = rule_id(&r);
             match to_rule(&r, &filters, self.sigma_mapping()) {
-                Ok(rule) => {
+                Ok((rule, _)) => {
                     if let Some(slot) = self.rules.iter_mut().find(|x| x.id == id) {
                         let tests = std::mem::take(&mut slot.tests);
                         *slot = rule;

@@ -57,6 +57,11 @@ pub struct Compiled {
     pub table: String,
     /// The KQL.
     pub kql: String,
+    /// The rule's `fields` that have a column: Sigma field → result column
+    /// (a path into a dynamic column is added to the result by `extend`).
+    pub details: Vec<(String, String)>,
+    /// `fields` entries the mapping has no column for (left out).
+    pub unmapped_fields: Vec<String>,
 }
 
 /// Why a rule does not compile, and where in it.
@@ -115,7 +120,25 @@ pub fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Compiled { table: source.table.clone(), kql: format!("{}\n| where {pred}", source.table) })
+    let mut kql = format!("{}\n| where {pred}", source.table);
+    let (mut details, mut unmapped_fields, mut extends) = (Vec::new(), Vec::new(), Vec::new());
+    for f in &rule.meta.fields {
+        let column = cx.source.fields.iter().find(|(name, _)| name == f).map(|(_, c)| c.as_str());
+        match column.map(|c| (c, resolve_column(&cx, c))) {
+            Some((c, Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
+            Some((_, Ok(o))) => {
+                if !details.iter().any(|(_, col)| col == f) {
+                    extends.push(format!("{} = {}", ident(f), o.expr));
+                }
+                details.push((f.clone(), f.clone()));
+            }
+            _ => unmapped_fields.push(f.clone()),
+        }
+    }
+    if !extends.is_empty() {
+        let _ = write!(kql, "\n| extend {}", extends.join(", "));
+    }
+    Ok(Compiled { table: source.table.clone(), kql, details, unmapped_fields })
 }
 
 fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> String {
