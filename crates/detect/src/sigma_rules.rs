@@ -68,7 +68,7 @@ pub fn to_rule(
         errs.into_iter()
             .map(|e| RuleDiagnostic {
                 level: if e.message.starts_with("no table for logsource") { Level::Warning } else { Level::Error },
-                file: r.meta.origin.clone(),
+                file: e.file.unwrap_or_else(|| r.meta.origin.clone()),
                 line: e.pos.line,
                 column: e.pos.column,
                 key: e.key,

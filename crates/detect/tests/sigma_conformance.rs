@@ -500,3 +500,21 @@ fn a_filter_applies_only_within_its_logsource() {
     pack.add_text(rule, "r.yml");
     assert!(pack.get("r-curl").unwrap().query.contains("not("));
 }
+
+// filters, "filter selection": a filter's problem is reported in the filter's file.
+#[test]
+fn a_filter_error_names_the_filter_file() {
+    let mut pack = detect::RulePack::default();
+    pack.add_text(
+        "title: curl\nid: r-curl\nlogsource: {product: linux, category: process_creation}\n\
+         detection:\n  sel:\n    Image|endswith: /curl\n  condition: sel\n",
+        "r.yml",
+    );
+    pack.add_text(
+        "title: f\nlogsource: {product: linux}\nfilter:\n  rules: [r-curl]\n  selection:\n    Nonsense: x\n  condition: selection\n",
+        "f.yml",
+    );
+    let e = pack.errors().next().expect("an error");
+    assert_eq!((e.file.as_str(), e.line, e.key.as_str()), ("f.yml", 6, "filter.selection.Nonsense"), "{e}");
+    assert!(pack.get("r-curl").is_none(), "a rule whose filter does not compile is left out");
+}

@@ -73,6 +73,8 @@ pub struct CompileError {
     pub key: String,
     /// What is wrong.
     pub message: String,
+    /// The file the problem is in when it is not the rule's (a filter's).
+    pub file: Option<String>,
 }
 
 /// A value side of a comparison: a KQL expression and its type.
@@ -97,7 +99,8 @@ pub fn compile(
     mapping: &Mapping,
     schema: &dyn Schema,
 ) -> Result<Compiled, Vec<CompileError>> {
-    let ls_err = |message: String| vec![CompileError { pos: rule.meta.pos, key: "logsource".into(), message }];
+    let ls_err =
+        |message: String| vec![CompileError { pos: rule.meta.pos, key: "logsource".into(), message, file: None }];
     let Some(source) = mapping.source(&rule.logsource) else {
         return Err(ls_err(format!(
             "no table for logsource ({}): the Sigma mapping has no entry for it",
@@ -114,7 +117,14 @@ pub fn compile(
     let mut errors = Vec::new();
     let mut pred = detection(&cx, &rule.detection, "detection", &mut errors);
     for f in filters {
+        let before = errors.len();
         let fp = detection(&cx, &f.detection, "filter", &mut errors);
+        for e in errors.iter_mut().skip(before) {
+            e.file = Some(f.meta.origin.clone());
+            if e.pos == rule.meta.pos {
+                e.pos = f.meta.pos;
+            }
+        }
         let _ = write!(pred, " and not({fp})");
     }
     if !errors.is_empty() {
@@ -127,10 +137,15 @@ pub fn compile(
         match column.map(|c| (c, resolve_column(&cx, c))) {
             Some((c, Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
             Some((_, Ok(o))) => {
-                if !details.iter().any(|(_, col)| col == f) {
-                    extends.push(format!("{} = {}", ident(f), o.expr));
+                // A result column of the field's name, unless the table has one.
+                let mut name = f.clone();
+                while cx.schema.column(&cx.source.table, &name).is_some() {
+                    name.push_str("_sigma");
                 }
-                details.push((f.clone(), f.clone()));
+                if !details.iter().any(|(_, col)| *col == name) {
+                    extends.push(format!("{} = {}", ident(&name), o.expr));
+                }
+                details.push((f.clone(), name));
             }
             _ => unmapped_fields.push(f.clone()),
         }
@@ -181,6 +196,7 @@ fn condition(
             pos: cx.rule.meta.pos,
             key: format!("{section}.condition"),
             message: "nested too deeply".into(),
+            file: None,
         });
         return "false".into();
     }
@@ -204,6 +220,7 @@ fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec
             pos: cx.rule.meta.pos,
             key: format!("{section}.condition"),
             message: format!("no search `{name}`"),
+            file: None,
         });
         return "false".into();
     };
@@ -226,6 +243,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
                 "a keyword search needs a text column, and the mapping gives none for logsource ({})",
                 cx.rule.logsource
             ),
+            file: None,
         });
         return "false".into();
     }
@@ -234,7 +252,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
         match resolve_column(cx, c) {
             Ok(o) => columns.push(o),
             Err(message) => {
-                errors.push(CompileError { pos, key: key.to_string(), message });
+                errors.push(CompileError { pos, key: key.to_string(), message, file: None });
                 return "false".into();
             }
         }
@@ -251,7 +269,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
 }
 
 fn err(errors: &mut Vec<CompileError>, pos: Pos, key: &str, message: String) -> String {
-    errors.push(CompileError { pos, key: key.to_string(), message });
+    errors.push(CompileError { pos, key: key.to_string(), message, file: None });
     "false".into()
 }
 
