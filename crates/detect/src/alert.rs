@@ -44,6 +44,9 @@ pub struct Alert {
     pub tactics: Vec<String>,
     /// The rule's techniques.
     pub techniques: Vec<String>,
+    /// The rule's known false positives (`falsePositives`, Sigma's
+    /// `falsepositives`).
+    pub false_positives: Vec<String>,
     /// When the alert was raised: the run's `now`, in ns since the epoch.
     pub created: i64,
     /// The earliest event time among the rows, when the rows have one.
@@ -152,6 +155,7 @@ pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
         confidence: rule.confidence,
         tactics,
         techniques: rule.techniques.clone(),
+        false_positives: rule.false_positives.clone(),
         created: now,
         start_time: times.iter().min().copied(),
         end_time: times.iter().max().copied(),
@@ -299,6 +303,7 @@ impl Alert {
             "confidence": self.confidence.map(|c| c.as_str()),
             "tactics": self.tactics,
             "techniques": self.techniques,
+            "false_positives": self.false_positives,
             "rule": {
                 "id": self.rule_id,
                 "name": self.rule_name,

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use sigma::model::{Correlation, Document, SigmaFilter, SigmaRule};
 use sigma::{Mapping, is_sigma};
 
-use crate::rule::{Level, Rule, RuleDiagnostic, parse};
+use crate::rule::{Level, Rule, RuleDiagnostic, parse, parse_tests};
 use crate::sigma_rules::{names, rule_id, to_rule};
 
 mod builtin {
@@ -109,7 +109,12 @@ impl RulePack {
             }
             Ok(_) => match std::fs::read(path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => self.add_text(&text, &name),
+                    Ok(text) => {
+                        self.add_text(&text, &name);
+                        if is_sigma(&text) {
+                            self.add_sidecar_tests(path, &name);
+                        }
+                    }
                     Err(e) => self.diagnostics.push(fail(format!("not UTF-8 text: {e}"))),
                 },
                 Err(e) => self.diagnostics.push(fail(format!("cannot read: {e}"))),
@@ -140,6 +145,67 @@ impl RulePack {
             return;
         }
         self.rules.push(rule);
+    }
+
+    /// The tests of the Sigma rules of `path` from the sidecar file beside
+    /// it (`x.yml` → `x.tests.yaml` or `x.tests.yml`), when there is one.
+    fn add_sidecar_tests(&mut self, path: &Path, name: &str) {
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { return };
+        let Some(sidecar) =
+            ["yaml", "yml"].iter().map(|x| path.with_file_name(format!("{stem}.tests.{x}"))).find(|p| p.is_file())
+        else {
+            return;
+        };
+        let file = sidecar.display().to_string();
+        let text = match std::fs::read_to_string(&sidecar) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diagnostics.push(RuleDiagnostic {
+                    level: Level::Error,
+                    file,
+                    line: 1,
+                    column: 1,
+                    key: "file".into(),
+                    message: format!("cannot read: {e}"),
+                });
+                return;
+            }
+        };
+        let (tests, diags) = parse_tests(&text, &file);
+        self.diagnostics.extend(diags);
+        for rule in self.rules.iter_mut().filter(|r| r.origin == name) {
+            rule.tests = tests.clone();
+        }
+    }
+
+    /// Warns of Sigma filters and correlations that name a rule the pack
+    /// does not have (by id or name). Call once every folder is loaded.
+    pub fn check_sigma_references(&mut self) {
+        let known = |n: &str, s: &SigmaSet| {
+            s.rules.iter().any(|r| r.meta.id.as_deref() == Some(n) || r.meta.name.as_deref() == Some(n))
+                || s.correlations.iter().any(|c| c.meta.id.as_deref() == Some(n) || c.meta.name.as_deref() == Some(n))
+        };
+        let mut found = Vec::new();
+        for f in &self.sigma.filters {
+            for n in f.rules.iter().filter(|n| !known(n, &self.sigma)) {
+                found.push((f.meta.origin.clone(), f.meta.pos, "filter.rules", n.clone()));
+            }
+        }
+        for c in &self.sigma.correlations {
+            for n in c.rules.iter().filter(|n| !known(n, &self.sigma)) {
+                found.push((c.meta.origin.clone(), c.meta.pos, "correlation.rules", n.clone()));
+            }
+        }
+        for (file, pos, key, name) in found {
+            self.diagnostics.push(RuleDiagnostic {
+                level: Level::Warning,
+                file,
+                line: pos.line,
+                column: pos.column,
+                key: key.into(),
+                message: format!("no Sigma rule loaded has the id or name `{name}`"),
+            });
+        }
     }
 
     /// The mapping Sigma rules compile with.
@@ -189,7 +255,8 @@ impl RulePack {
         }
         let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
         match to_rule(&r, &filters, self.sigma_mapping()) {
-            Ok(rule) => {
+            Ok((rule, warnings)) => {
+                self.diagnostics.extend(warnings);
                 self.rules.push(rule);
                 self.sigma.rules.push(r);
             }
@@ -205,9 +272,11 @@ impl RulePack {
             let filters: Vec<&SigmaFilter> = self.sigma.filters.iter().filter(|f| names(f, &r)).collect();
             let id = rule_id(&r);
             match to_rule(&r, &filters, self.sigma_mapping()) {
-                Ok(rule) => {
+                Ok((rule, _)) => {
                     if let Some(slot) = self.rules.iter_mut().find(|x| x.id == id) {
+                        let tests = std::mem::take(&mut slot.tests);
                         *slot = rule;
+                        slot.tests = tests;
                     }
                 }
                 Err(diags) => {
@@ -267,8 +336,13 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
                 continue;
             }
             collect(&p, depth + 1, out);
-        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_sidecar(&p) {
             out.push(p);
         }
     }
+}
+
+/// Whether `p` is a Sigma rule's sidecar tests file (`*.tests.yaml`).
+fn is_sidecar(p: &Path) -> bool {
+    p.file_stem().is_some_and(|s| s.to_string_lossy().ends_with(".tests"))
 }

@@ -41,20 +41,34 @@ pub fn rule_id(r: &SigmaRule) -> String {
     r.meta.id.clone().or_else(|| r.meta.name.clone()).unwrap_or_else(|| r.meta.origin.clone())
 }
 
-/// Whether a filter names this rule (by id or name).
+/// Whether a filter applies to this rule: it names the rule (by id or
+/// name) and its logsource covers the rule's (each key the filter sets,
+/// the rule sets the same, ignoring case).
 pub fn names(f: &SigmaFilter, r: &SigmaRule) -> bool {
+    let covers = |want: &Option<String>, have: &Option<String>| match want {
+        None => true,
+        Some(w) => have.as_ref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
+    };
     f.rules.iter().any(|n| Some(n) == r.meta.id.as_ref() || Some(n) == r.meta.name.as_ref())
+        && covers(&f.logsource.product, &r.logsource.product)
+        && covers(&f.logsource.category, &r.logsource.category)
+        && covers(&f.logsource.service, &r.logsource.service)
 }
 
-/// Compiles `r` with `filters` into a [`Rule`]. A logsource without a table
-/// is a warning (the rule is left out, said so); any other problem is an
-/// error naming the file, line and key.
-pub fn to_rule(r: &SigmaRule, filters: &[&SigmaFilter], mapping: &Mapping) -> Result<Rule, Vec<RuleDiagnostic>> {
+/// Compiles `r` with `filters` into a [`Rule`], with warnings (a `fields`
+/// entry without a column). A logsource without a table is a warning (the
+/// rule is left out, said so); any other problem is an error naming the
+/// file, line and key.
+pub fn to_rule(
+    r: &SigmaRule,
+    filters: &[&SigmaFilter],
+    mapping: &Mapping,
+) -> Result<(Rule, Vec<RuleDiagnostic>), Vec<RuleDiagnostic>> {
     let compiled = sigma::compile(r, filters, mapping, &Tables).map_err(|errs| {
         errs.into_iter()
             .map(|e| RuleDiagnostic {
                 level: if e.message.starts_with("no table for logsource") { Level::Warning } else { Level::Error },
-                file: r.meta.origin.clone(),
+                file: e.file.unwrap_or_else(|| r.meta.origin.clone()),
                 line: e.pos.line,
                 column: e.pos.column,
                 key: e.key,
@@ -72,12 +86,22 @@ pub fn to_rule(r: &SigmaRule, filters: &[&SigmaFilter], mapping: &Mapping) -> Re
             tactics.push(t.sentinel.to_string());
         }
     }
-    let source = mapping.source(&r.logsource);
-    let column_of = |field: &str| -> Option<String> {
-        let (_, col) = source?.fields.iter().find(|(f, _)| f == field)?;
-        (!col.contains('.')).then(|| col.clone())
-    };
-    let custom_details = r.meta.fields.iter().filter_map(|f| column_of(f).map(|c| (f.clone(), c))).collect();
+    let custom_details = compiled.details.clone();
+    let warnings = compiled
+        .unmapped_fields
+        .iter()
+        .map(|f| RuleDiagnostic {
+            level: Level::Warning,
+            file: r.meta.origin.clone(),
+            line: r.meta.pos.line,
+            column: r.meta.pos.column,
+            key: "fields".into(),
+            message: format!(
+                "`{f}` has no column in the Sigma mapping for logsource ({}); left out of the alerts",
+                r.logsource
+            ),
+        })
+        .collect();
     let has = |c: &str| Tables.column(&compiled.table, c).is_some();
     let mut entity_mappings = Vec::new();
     if has("DeviceName") {
@@ -89,7 +113,7 @@ pub fn to_rule(r: &SigmaRule, filters: &[&SigmaFilter], mapping: &Mapping) -> Re
             break;
         }
     }
-    Ok(Rule {
+    let rule = Rule {
         origin: r.meta.origin.clone(),
         id: rule_id(r),
         name: r.meta.title.clone(),
@@ -121,7 +145,8 @@ pub fn to_rule(r: &SigmaRule, filters: &[&SigmaFilter], mapping: &Mapping) -> Re
         tuning: Vec::new(),
         references: r.meta.references.clone(),
         tests: Vec::new(),
-    })
+    };
+    Ok((rule, warnings))
 }
 
 fn entity(ty: &str, identifier: &str, column: &str) -> EntityMapping {

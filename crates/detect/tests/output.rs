@@ -105,7 +105,7 @@ fn csv_quotes_what_needs_quoting() {
     let mut lines = got.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "time,severity,confidence,techniques,tactics,rule_id,rule_name,title,host,account,summary,entities,events,alert_id,evidence_omitted"
+        "time,severity,confidence,techniques,tactics,rule_id,rule_name,title,host,account,summary,entities,events,alert_id,evidence_omitted,false_positives"
     );
     let first = lines.next().unwrap();
     assert!(

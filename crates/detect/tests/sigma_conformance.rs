@@ -54,6 +54,8 @@ fn network_rows() -> Vec<J> {
         json!({"ReportId": 2, "RemoteIP": "192.168.0.7", "RemotePort": 4444}),
         json!({"ReportId": 3, "RemoteIP": "8.8.8.8", "RemotePort": 53}),
         json!({"ReportId": 4}),
+        json!({"ReportId": 5, "RemoteIP": "fe80::1c:2", "RemotePort": 22}),
+        json!({"ReportId": 6, "RemoteIP": "::ffff:10.9.9.9"}),
     ]
 }
 
@@ -258,6 +260,9 @@ fn base64_encodings() {
 fn windash_interchanges_dashes() {
     assert_eq!(process("  sel:\n    CommandLine|windash|contains: ' -d'\n  condition: sel\n"), ids(&[3, 8]));
     assert_eq!(process("  sel:\n    CommandLine|windash|contains: ' -w 0'\n  condition: sel\n"), ids(&[8]));
+    // Only a flag's dash varies: `/enc` matches `-enc`; the `-` of `http:-/` is no flag's.
+    assert_eq!(process("  sel:\n    CommandLine|windash|contains: '/enc V'\n  condition: sel\n"), ids(&[7]));
+    assert_eq!(process("  sel:\n    CommandLine|windash|contains: 'http:-/evil'\n  condition: sel\n"), ids(&[]));
 }
 
 // modifiers, "Numeric Modifiers": lt, lte, gt, gte; `not` keeps rows without the field.
@@ -293,7 +298,11 @@ fn cidr_ranges() {
         net("  sel:\n    DestinationIp|cidr:\n      - 10.0.0.0/8\n      - 192.168.0.0/16\n  condition: sel\n"),
         ids(&[1, 2])
     );
-    assert_eq!(net("  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: not sel\n"), ids(&[2, 3, 4]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: not sel\n"), ids(&[2, 3, 4, 5, 6]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: fe80::/10\n  condition: sel\n"), ids(&[5]));
+    // An IPv4 address is in no IPv6 network; an IPv4-mapped IPv6 address is in IPv6 ones only.
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: '::/0'\n  condition: sel\n"), ids(&[5, 6]));
+    assert_eq!(net("  sel:\n    DestinationIp|cidr: '::ffff:0:0/96'\n  condition: not sel\n"), ids(&[1, 2, 3, 4, 5]));
     assert_eq!(net("  sel:\n    DestinationPort: 4444\n  condition: sel\n"), ids(&[2]));
 }
 
@@ -436,4 +445,76 @@ fn unmapped_fields_are_errors_not_silent_misses() {
     let err = compile(&rules[0], &[], &mapping(), &Tables).unwrap_err();
     assert_eq!((err[0].pos.line, err[0].key.as_str()), (5, "detection.s.Nonsense"));
     assert!(err[0].message.contains("Nonsense") && err[0].message.contains("process_creation"), "{err:?}");
+}
+
+// rules, "Lists": long lists stay exact and within the query's depth bounds.
+#[test]
+fn long_lists_of_values() {
+    let many = |prefix: &str, last: &str| {
+        let mut s: String = (0..5000).map(|i| format!("      - '{prefix}{i}'\n")).collect();
+        s.push_str(&format!("      - '{last}'\n"));
+        s
+    };
+    assert_eq!(process(&format!("  sel:\n    Image:\n{}  condition: sel\n", many("/x/", "/BIN/LS"))), ids(&[6]));
+    assert_eq!(process(&format!("  sel:\n    Image|cased:\n{}  condition: sel\n", many("/x/", "/BIN/LS"))), ids(&[]));
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains:\n{}  condition: sel\n", many("zz", "?.TXT"))),
+        ids(&[6])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains:\n{}  condition: sel\n", many("zz", "\\*.TXT"))),
+        ids(&[6])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    CommandLine|contains|cased:\n{}  condition: sel\n", many("zz", ".TXT"))),
+        ids(&[])
+    );
+    assert_eq!(
+        process(&format!("  sel:\n    Image:\n{}  condition: not sel\n", many("/x/", "/bin/ls"))),
+        ids(&[1, 2, 3, 4, 5, 7, 8])
+    );
+}
+
+// filters, "Log source": a filter applies to the rules it names whose logsource its own covers.
+#[test]
+fn a_filter_applies_only_within_its_logsource() {
+    let rule = "title: curl\nid: r-curl\nlogsource: {product: linux, category: process_creation}\n\
+                detection:\n  sel:\n    Image|endswith: /curl\n  condition: sel\n";
+    let filter = |ls: &str| {
+        format!(
+            "---\ntitle: f\nlogsource: {ls}\nfilter:\n  rules: [r-curl]\n  selection:\n    User: root\n  condition: selection\n"
+        )
+    };
+    let query = |ls: &str| {
+        let mut pack = detect::RulePack::default();
+        pack.add_text(&format!("{rule}{}", filter(ls)), "p.yml");
+        assert!(pack.errors().next().is_none(), "{:#?}", pack.diagnostics);
+        pack.get("r-curl").unwrap().query.clone()
+    };
+    assert!(query("{product: linux}").ends_with("and not(AccountName =~ \"root\")"));
+    assert!(query("{product: Linux, category: process_creation}").ends_with("and not(AccountName =~ \"root\")"));
+    assert!(!query("{product: linux, category: network_connection}").contains("not("));
+    // A filter loaded before the rule applies as well.
+    let mut pack = detect::RulePack::default();
+    pack.add_text(filter("{product: linux}").trim_start_matches("---\n"), "f.yml");
+    pack.add_text(rule, "r.yml");
+    assert!(pack.get("r-curl").unwrap().query.contains("not("));
+}
+
+// filters, "filter selection": a filter's problem is reported in the filter's file.
+#[test]
+fn a_filter_error_names_the_filter_file() {
+    let mut pack = detect::RulePack::default();
+    pack.add_text(
+        "title: curl\nid: r-curl\nlogsource: {product: linux, category: process_creation}\n\
+         detection:\n  sel:\n    Image|endswith: /curl\n  condition: sel\n",
+        "r.yml",
+    );
+    pack.add_text(
+        "title: f\nlogsource: {product: linux}\nfilter:\n  rules: [r-curl]\n  selection:\n    Nonsense: x\n  condition: selection\n",
+        "f.yml",
+    );
+    let e = pack.errors().next().expect("an error");
+    assert_eq!((e.file.as_str(), e.line, e.key.as_str()), ("f.yml", 6, "filter.selection.Nonsense"), "{e}");
+    assert!(pack.get("r-curl").is_none(), "a rule whose filter does not compile is left out");
 }

@@ -115,7 +115,8 @@ pub enum Command {
 
     /// List the detection rules: the built-in pack and any --rules folders.
     ///
-    /// Each rule file is Microsoft Sentinel analytics-rule YAML. Problems are
+    /// Each rule file is Microsoft Sentinel analytics-rule YAML or a Sigma
+    /// rule (a file with a top-level `detection:`). Problems are
     /// printed to stderr as FILE:LINE:COLUMN: KEY: MESSAGE; a file with
     /// errors is left out. --check also binds every query against the
     /// default tables and checks the columns the alert settings name.
@@ -275,8 +276,9 @@ pub enum TestFormat {
 /// Where rules come from.
 #[derive(Debug, Args)]
 pub struct RuleSources {
-    /// A folder of rule files (*.yaml, searched recursively) or one file.
-    /// Repeat to add more. A rule with the id of a built-in rule replaces it.
+    /// A folder of rule files (*.yaml, *.yml, searched recursively; Sentinel
+    /// rules and Sigma rules) or one file. Repeat to add more. A rule with
+    /// the id of a built-in rule replaces it.
     #[arg(long = "rules", short = 'r', value_name = "DIR")]
     pub rules: Vec<PathBuf>,
 

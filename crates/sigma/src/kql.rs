@@ -57,6 +57,11 @@ pub struct Compiled {
     pub table: String,
     /// The KQL.
     pub kql: String,
+    /// The rule's `fields` that have a column: Sigma field → result column
+    /// (a path into a dynamic column is added to the result by `extend`).
+    pub details: Vec<(String, String)>,
+    /// `fields` entries the mapping has no column for (left out).
+    pub unmapped_fields: Vec<String>,
 }
 
 /// Why a rule does not compile, and where in it.
@@ -68,6 +73,8 @@ pub struct CompileError {
     pub key: String,
     /// What is wrong.
     pub message: String,
+    /// The file the problem is in when it is not the rule's (a filter's).
+    pub file: Option<String>,
 }
 
 /// A value side of a comparison: a KQL expression and its type.
@@ -92,7 +99,8 @@ pub fn compile(
     mapping: &Mapping,
     schema: &dyn Schema,
 ) -> Result<Compiled, Vec<CompileError>> {
-    let ls_err = |message: String| vec![CompileError { pos: rule.meta.pos, key: "logsource".into(), message }];
+    let ls_err =
+        |message: String| vec![CompileError { pos: rule.meta.pos, key: "logsource".into(), message, file: None }];
     let Some(source) = mapping.source(&rule.logsource) else {
         return Err(ls_err(format!(
             "no table for logsource ({}): the Sigma mapping has no entry for it",
@@ -109,13 +117,43 @@ pub fn compile(
     let mut errors = Vec::new();
     let mut pred = detection(&cx, &rule.detection, "detection", &mut errors);
     for f in filters {
+        let before = errors.len();
         let fp = detection(&cx, &f.detection, "filter", &mut errors);
+        for e in errors.iter_mut().skip(before) {
+            e.file = Some(f.meta.origin.clone());
+            if e.pos == rule.meta.pos {
+                e.pos = f.meta.pos;
+            }
+        }
         let _ = write!(pred, " and not({fp})");
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Compiled { table: source.table.clone(), kql: format!("{}\n| where {pred}", source.table) })
+    let mut kql = format!("{}\n| where {pred}", source.table);
+    let (mut details, mut unmapped_fields, mut extends) = (Vec::new(), Vec::new(), Vec::new());
+    for f in &rule.meta.fields {
+        let column = cx.source.fields.iter().find(|(name, _)| name == f).map(|(_, c)| c.as_str());
+        match column.map(|c| (c, resolve_column(&cx, c))) {
+            Some((c, Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
+            Some((_, Ok(o))) => {
+                // A result column of the field's name, unless the table has one.
+                let mut name = f.clone();
+                while cx.schema.column(&cx.source.table, &name).is_some() {
+                    name.push_str("_sigma");
+                }
+                if !details.iter().any(|(_, col)| *col == name) {
+                    extends.push(format!("{} = {}", ident(&name), o.expr));
+                }
+                details.push((f.clone(), name));
+            }
+            _ => unmapped_fields.push(f.clone()),
+        }
+    }
+    if !extends.is_empty() {
+        let _ = write!(kql, "\n| extend {}", extends.join(", "));
+    }
+    Ok(Compiled { table: source.table.clone(), kql, details, unmapped_fields })
 }
 
 fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> String {
@@ -123,7 +161,15 @@ fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileE
     join(parts, "or")
 }
 
-fn join(parts: Vec<String>, op: &str) -> String {
+/// How many operands one `and`/`or` chain holds; longer lists are joined
+/// as a balanced tree of parenthesised chains, so the query's depth grows
+/// with the logarithm of a list's length (the parser bounds chain depth).
+const CHAIN: usize = 32;
+
+fn join(mut parts: Vec<String>, op: &str) -> String {
+    while parts.len() > CHAIN {
+        parts = parts.chunks(CHAIN).map(|c| join(c.to_vec(), op)).collect();
+    }
     match parts.len() {
         0 => {
             if op == "and" {
@@ -150,6 +196,7 @@ fn condition(
             pos: cx.rule.meta.pos,
             key: format!("{section}.condition"),
             message: "nested too deeply".into(),
+            file: None,
         });
         return "false".into();
     }
@@ -173,6 +220,7 @@ fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec
             pos: cx.rule.meta.pos,
             key: format!("{section}.condition"),
             message: format!("no search `{name}`"),
+            file: None,
         });
         return "false".into();
     };
@@ -195,6 +243,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
                 "a keyword search needs a text column, and the mapping gives none for logsource ({})",
                 cx.rule.logsource
             ),
+            file: None,
         });
         return "false".into();
     }
@@ -203,7 +252,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
         match resolve_column(cx, c) {
             Ok(o) => columns.push(o),
             Err(message) => {
-                errors.push(CompileError { pos, key: key.to_string(), message });
+                errors.push(CompileError { pos, key: key.to_string(), message, file: None });
                 return "false".into();
             }
         }
@@ -220,7 +269,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
 }
 
 fn err(errors: &mut Vec<CompileError>, pos: Pos, key: &str, message: String) -> String {
-    errors.push(CompileError { pos, key: key.to_string(), message });
+    errors.push(CompileError { pos, key: key.to_string(), message, file: None });
     "false".into()
 }
 
@@ -247,6 +296,9 @@ fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileErro
             }
         }
         FieldTest::Values(v) => {
+            if let Some(set) = value_set(&o, v) {
+                return if v.negate { format!("not({set})") } else { set };
+            }
             let parts: Vec<String> = v
                 .patterns
                 .iter()
@@ -256,6 +308,29 @@ fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileErro
             if v.negate { format!("not({e})") } else { e }
         }
     }
+}
+
+/// A list of whole values (any of them) against a text field as one set
+/// test: `in~` (or `in` with `cased`), exactly `=~` (`==`) of each.
+fn value_set(o: &Operand, v: &ValueTest) -> Option<String> {
+    if o.list || o.ty != ColumnType::String || v.all || v.patterns.len() < 2 {
+        return None;
+    }
+    let mut cased = None;
+    let mut values = Vec::with_capacity(v.patterns.len());
+    for p in &v.patterns {
+        let (text, c) = match p {
+            Pattern::Text { pieces, cased } => (literal_text(pieces)?.to_string(), *cased),
+            Pattern::Number(n) => (n.to_string(), false),
+            _ => return None,
+        };
+        if *cased.get_or_insert(c) != c {
+            return None;
+        }
+        values.push(quote_string(&text));
+    }
+    let op = if cased == Some(true) { "in" } else { "in~" };
+    Some(format!("{} {op} ({})", o.expr, values.join(", ")))
 }
 
 fn ident(name: &str) -> String {
@@ -398,14 +473,16 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
             if o.ty != ColumnType::String {
                 return Err("`cidr` needs a text column holding addresses".into());
             }
+            let range = quote_string(&format!("{network}/{prefix}"));
             if *v6 {
-                return Err("IPv6 `cidr` is not supported yet: the engine has no ipv6_is_in_range".into());
+                // An IPv4 address is never in an IPv6 network (as in Sigma's
+                // reference implementations), though ipv6_is_in_range maps it.
+                return Ok(format!(
+                    "({e} contains \":\" and coalesce(ipv6_is_in_range({e}, {range}), false))",
+                    e = o.expr
+                ));
             }
-            Ok(format!(
-                "coalesce(ipv4_is_in_range({}, {}), false)",
-                o.expr,
-                quote_string(&format!("{network}/{prefix}"))
-            ))
+            Ok(format!("coalesce(ipv4_is_in_range({}, {range}), false)", o.expr))
         }
         Pattern::FieldRef { field, position, cased } => {
             let other = resolve(cx, field)?;

@@ -232,6 +232,9 @@ fn detection(
 ) -> Option<Detection> {
     let errors_before = d.list.iter().filter(|x| x.is_error()).count();
     let mut searches = Vec::new();
+    // Every search's name, also of those with errors, so a condition naming
+    // one is not reported a second time.
+    let mut names: Vec<String> = Vec::new();
     let mut condition_entry = None;
     for e in entries {
         match e.key.as_str() {
@@ -242,6 +245,7 @@ fn detection(
                 "`timeframe` belongs to Sigma v1 aggregations; write a correlation rule",
             ),
             _ => {
+                names.push(e.key.clone());
                 let key = format!("{section}.{}", e.key);
                 if let Some(body) = search(&e.value, &key, placeholders, d) {
                     searches.push(Search { name: e.key.clone(), pos: Pos { line: e.line, column: e.column }, body });
@@ -253,7 +257,6 @@ fn detection(
         d.error(at, &format!("{section}.condition"), "a detection needs a `condition`");
         return None;
     };
-    let names: Vec<String> = searches.iter().map(|s| s.name.clone()).collect();
     let texts: Vec<(String, (usize, usize))> = match &c.value.kind {
         Kind::Scalar(s, _) => vec![(s.clone(), c.value.at())],
         Kind::Seq(items) => items

@@ -12,9 +12,12 @@ use base64::Engine as _;
 use crate::model::{CompareOp, FieldTest, Number, Pattern, Piece, Position, TimePart, ValueTest};
 use crate::tree::{Kind, ScalarType, Tree};
 
-/// At most this many values come out of one item after `expand`,
+/// At most this many values come out of one value after `expand`,
 /// `windash` and `base64offset`; more is an error, not a slow rule.
 pub const MAX_VARIANTS: usize = 4096;
+
+/// At most this many patterns in one item (a list and its expansions).
+pub const MAX_PATTERNS: usize = 65_536;
 
 /// Values for `|expand` placeholders (`%name%` → values).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,8 +216,8 @@ pub fn field_test(mods: &[&str], value: &Tree, placeholders: &Placeholders) -> R
                 patterns.push(Pattern::Text { pieces, cased: has(Mod::Cased) });
             }
         }
-        if patterns.len() > MAX_VARIANTS {
-            return Err(format!("the values expand to more than {MAX_VARIANTS} patterns"));
+        if patterns.len() > MAX_PATTERNS {
+            return Err(format!("the values expand to more than {MAX_PATTERNS} patterns"));
         }
     }
     Ok(FieldTest::Values(ValueTest { all: has(Mod::All), negate: has(Mod::Neq), patterns }))
@@ -268,12 +271,18 @@ pub fn number(text: &str) -> Option<Number> {
     t.parse::<f64>().ok().filter(|f| f.is_finite()).map(Number::Real)
 }
 
+/// The compiled size a rule's regular expression may have: the query
+/// engine's limit (`kql_engine`'s `REGEX_SIZE_LIMIT`), so what loads here
+/// also binds there.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
 fn regex_pattern(text: &str, insensitive: bool, multiline: bool, dotall: bool) -> Result<Pattern, String> {
     regex::RegexBuilder::new(text)
         .case_insensitive(insensitive)
         .multi_line(multiline)
         .dot_matches_new_line(dotall)
-        .size_limit(1 << 20)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| format!("regular expression not supported: {}", one_line(&e.to_string())))?;
     Ok(Pattern::Regex { pattern: text.to_string(), insensitive, multiline, dotall })
@@ -462,16 +471,28 @@ fn base64_offsets(b: &[u8]) -> Vec<String> {
 /// The dash-like characters `windash` interchanges.
 const DASHES: [char; 5] = ['-', '/', '\u{2013}', '\u{2014}', '\u{2015}'];
 
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `windash`: each `-` or `/` that starts a command-line flag (at the start
+/// or after a character that is not a word character, and before a word
+/// character, as pySigma's reference implementation places it) becomes
+/// each of the five dashes; a dash inside a word or a path is kept.
 fn windash(values: Vec<Vec<Piece>>) -> Result<Vec<Vec<Piece>>, String> {
     let mut out = Vec::new();
     for v in values {
-        // Each literal character that is a dash is a choice point.
+        // Each literal character that is a flag's dash is a choice point.
         let mut variants: Vec<Vec<Piece>> = vec![Vec::new()];
         for p in v {
             match p {
                 Piece::Lit(l) => {
-                    for c in l.chars() {
-                        let choices: &[char] = if DASHES.contains(&c) { &DASHES } else { std::slice::from_ref(&c) };
+                    let chars: Vec<char> = l.chars().collect();
+                    for (i, &c) in chars.iter().enumerate() {
+                        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+                        let next = chars.get(i + 1).copied();
+                        let flag = matches!(c, '-' | '/') && !prev.is_some_and(is_word) && next.is_some_and(is_word);
+                        let choices: &[char] = if flag { &DASHES } else { std::slice::from_ref(&c) };
                         if variants.len().saturating_mul(choices.len()) > MAX_VARIANTS {
                             return Err(format!("`windash` makes more than {MAX_VARIANTS} variants"));
                         }

@@ -22,6 +22,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "events",
     "alert_id",
     "evidence_omitted",
+    "false_positives",
 ];
 
 fn field(s: &str) -> String {
@@ -69,6 +70,7 @@ pub fn write_csv_rows(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
             a.rows.to_string(),
             a.id.clone(),
             a.evidence_omitted().to_string(),
+            a.false_positives.join(";"),
         ];
         let row: Vec<String> = cells.iter().map(|c| field(c)).collect();
         writeln!(out, "{}", row.join(","))?;

@@ -247,6 +247,9 @@ pub fn to_ocsf(a: &Alert) -> Value {
         unmapped.insert("entities".into(), Value::Array(a.entities.iter().map(Entity::to_json).collect()));
     }
     unmapped.insert("rule_origin".into(), json!(a.rule_origin));
+    if !a.false_positives.is_empty() {
+        unmapped.insert("false_positives".into(), json!(a.false_positives));
+    }
     unmapped.insert("evidence_omitted".into(), json!(a.evidence_omitted()));
     f["unmapped"] = Value::Object(unmapped);
     f

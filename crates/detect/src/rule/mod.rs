@@ -17,7 +17,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use diag::{Level, RuleDiagnostic};
-pub use parse::{KNOWN_KEYS, SENTINEL_IGNORED_KEYS, parse};
+pub use parse::{KNOWN_KEYS, SENTINEL_IGNORED_KEYS, parse, parse_tests};
 pub use query_pos::QueryOrigin;
 
 /// A detection rule.

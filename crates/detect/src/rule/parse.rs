@@ -96,6 +96,40 @@ pub fn parse(text: &str, file: &str) -> (Option<Rule>, Vec<RuleDiagnostic>) {
     (rule.filter(|_| ok), list)
 }
 
+/// Parses a sidecar tests file (`<rule>.tests.yaml` beside a Sigma rule):
+/// a mapping whose `tests` list has the same entries as a Sentinel rule's
+/// `tests`. Returns the tests (none when there is an error) and every
+/// problem found.
+pub fn parse_tests(text: &str, file: &str) -> (Vec<RuleTest>, Vec<RuleDiagnostic>) {
+    let src = Source::new(text);
+    let mut r = Reader { src: &src, diags: Diags::new(file) };
+    let docs = match saphyr::MarkedYaml::load_from_str(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let m = e.marker();
+            r.diags.error((m.line().max(1), m.col() + 1), "yaml", format!("invalid YAML: {}", e.info()));
+            return (Vec::new(), r.diags.list);
+        }
+    };
+    let mut out = Vec::new();
+    match docs.first().and_then(|root| super::yaml::entries(root, r.src)) {
+        Some(top) => {
+            for (key, key_node, v) in &top {
+                match key.as_str() {
+                    "tests" => out = tests(&mut r, v),
+                    _ => r.diags.warn(at(key_node), key, "unknown key, ignored"),
+                }
+            }
+        }
+        None => r.diags.error((1, 1), "tests", "a tests file is a mapping with a `tests` list"),
+    }
+    let list = r.diags.list;
+    if list.iter().any(RuleDiagnostic::is_error) {
+        return (Vec::new(), list);
+    }
+    (out, list)
+}
+
 fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
     let Some(top) = super::yaml::entries(root, r.src) else {
         r.diags.error(at(root), "rule", format!("expected a mapping of rule keys, got {}", describe(root)));

@@ -21,6 +21,7 @@ pub fn load(sources: &RuleSources) -> Result<(RulePack, bool)> {
             .with_context(|| format!("cannot read rules from {}", dir.display()))?;
         pack.overlay(more);
     }
+    pack.check_sigma_references();
     for d in &pack.diagnostics {
         eprintln!("dragnet: {d}");
     }

@@ -21,6 +21,7 @@ pub fn run(args: &SigmaArgs, out: &mut dyn Write) -> Result<i32> {
             .with_context(|| format!("cannot read rules from {}", path.display()))?;
         pack.overlay(more);
     }
+    pack.check_sigma_references();
     for d in &pack.diagnostics {
         eprintln!("dragnet: {d}");
     }
