@@ -1,5 +1,5 @@
-//! IPv4 and IPv6 functions. Addresses may carry a prefix (`10.1.2.3/24`,
-//! `fe80::1/64`); text that is no address gives null.
+//! IPv4 functions. Addresses may carry a prefix (`10.1.2.3/24`); text that
+//! is no address gives null.
 
 use super::rowwise::{Ctx, V};
 
@@ -17,36 +17,6 @@ pub(crate) fn parse(s: &str) -> Option<(u32, u32)> {
 /// The netmask of a prefix length (0 to 32).
 pub(crate) fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) }
-}
-
-/// An IPv6 address (an IPv4 one as its IPv4-mapped form) and its prefix.
-fn parse6(s: &str) -> Option<(u128, u32)> {
-    let s = s.trim();
-    let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => (a, Some(p.parse::<u32>().ok()?)),
-        None => (s, None),
-    };
-    let ip = match addr.parse::<std::net::Ipv6Addr>() {
-        Ok(ip) => ip,
-        Err(_) => addr.parse::<std::net::Ipv4Addr>().ok()?.to_ipv6_mapped(),
-    };
-    let prefix = match prefix {
-        // An IPv4 prefix counts within the mapped address's last 32 bits.
-        Some(p) if !addr.contains(':') => p.checked_add(96).filter(|p| *p <= 128)?,
-        Some(p) => Some(p).filter(|p| *p <= 128)?,
-        None => 128,
-    };
-    Some((u128::from(ip), prefix))
-}
-
-fn mask6(prefix: u32) -> u128 {
-    if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) }
-}
-
-/// `ipv6_is_in_range(ip, range)`: whether `ip` is in the range's prefix.
-pub fn ipv6_is_in_range(a: &[V], _: &mut Ctx) -> V {
-    let (Some((ip, _)), Some((net, p))) = (parse6(&a[0].text()), parse6(&a[1].text())) else { return V::Null };
-    V::Bool(ip & mask6(p) == net & mask6(p))
 }
 
 /// `ipv4_is_private(ip)`: 10/8, 172.16/12, 192.168/16.
@@ -118,20 +88,5 @@ mod tests {
         assert_eq!(run(ipv4_compare, &["192.168.1.1/30", "192.168.1.255/24"]), V::Long(0));
         assert_eq!(run(ipv4_compare, &["10.0.0.1", "10.0.0.2"]), V::Long(-1));
         assert_eq!(run(ipv4_is_private, &["not an ip"]), V::Null);
-    }
-
-    #[test]
-    fn ipv6_ranges() {
-        let r = |ip: &str, range: &str| run(ipv6_is_in_range, &[ip, range]);
-        assert_eq!(r("fe80::1", "fe80::/10"), V::Bool(true));
-        assert_eq!(r("fec0::1", "fe80::/10"), V::Bool(false));
-        assert_eq!(r("::1", "::1/128"), V::Bool(true));
-        assert_eq!(r("2001:db8::5", "::/0"), V::Bool(true));
-        assert_eq!(r("10.1.2.3", "10.0.0.0/8"), V::Bool(true));
-        assert_eq!(r("10.1.2.3", "::ffff:10.0.0.0/104"), V::Bool(true));
-        assert_eq!(r("10.1.2.3", "fe80::/10"), V::Bool(false));
-        assert_eq!(r("fe80::1", "fe80::/129"), V::Null);
-        assert_eq!(r("nope", "fe80::/10"), V::Null);
-        assert_eq!(r("10.1.2.3", "10.0.0.0/33"), V::Null);
     }
 }
