@@ -67,6 +67,7 @@ fn seed_alerts(dir: &std::path::Path, n: usize) {
                 rule_version: rule.version.clone(),
                 title: format!("kubernetes-admin ran a command in pod {pod}"),
                 description: rule.description.clone(),
+                false_positives: rule.false_positives.clone(),
                 severity: rule.severity,
                 confidence: rule.confidence,
                 tactics: rule.tactics.clone(),
