@@ -427,8 +427,8 @@ pub struct IngestArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Print per-source counts (files, bytes, records, skipped, rejected)
-    /// and rows per table on stdout.
+    /// Print per-source counts (files, bytes, records, skipped, rejected),
+    /// rows per table, and the format(s) each file was read as, on stdout.
     #[arg(long)]
     pub stats: bool,
 
@@ -436,6 +436,13 @@ pub struct IngestArgs {
     /// followed by the record.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+
+    /// Read every file as this format instead of recognising it from its
+    /// content (auditd, laurel, k8s-audit, tetragon, falco, ecs,
+    /// sysmon-linux, defender, defender-csv). A file of another format
+    /// then gives rejects.
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
 
     /// Show no progress bar.
     #[arg(long, short = 'q')]

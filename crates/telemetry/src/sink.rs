@@ -144,7 +144,7 @@ impl<'o> Sink<'o> {
     /// counted against it.
     pub fn file(&mut self, path: &Path, format: Option<&'static str>) -> FileSink<'_, 'o> {
         self.files.push(FileStats { path: path.to_path_buf(), format, ..FileStats::default() });
-        FileSink { sink: self }
+        FileSink { sink: self, line_base: 0 }
     }
 
     /// Hands every partial batch to the output; call once at the end.
@@ -175,9 +175,18 @@ impl<'o> Sink<'o> {
 /// The sink as one source sees it while reading one file.
 pub struct FileSink<'s, 'o> {
     sink: &'s mut Sink<'o>,
+    /// Lines of the file before the part being read: added to every
+    /// line a source gives, so rejects name the line in the file.
+    line_base: u64,
 }
 
 impl FileSink<'_, '_> {
+    /// The same sink, for a part of the file starting after line `base`.
+    pub fn at_line(mut self, base: u64) -> Self {
+        self.line_base = base;
+        self
+    }
+
     fn stats(&mut self) -> &mut FileStats {
         self.sink.files.last_mut().expect("file() pushed one")
     }
@@ -231,6 +240,7 @@ impl FileSink<'_, '_> {
     /// `text` is the record (or its first line), for the rejects file.
     pub fn reject(&mut self, line: u64, why: impl Into<String>, text: &[u8]) {
         let why = why.into();
+        let line = if line == 0 { 0 } else { line.saturating_add(self.line_base) };
         let stats = self.sink.files.last_mut().expect("file() pushed one");
         if let Some(w) = &mut self.sink.rejects_to {
             let shown = String::from_utf8_lossy(&text[..text.len().min(4096)]);

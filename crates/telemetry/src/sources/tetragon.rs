@@ -283,7 +283,10 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         return Err("not a Tetragon event: not a JSON object".into());
     }
     let e: Event = serde_json::from_str(text).map_err(|e| format!("not a Tetragon event: {e}"))?;
-    let t = e.time.0.as_deref().ok_or("no \"time\"")?;
+    // An exec's time is its process's start (Tetragon's own export leaves
+    // `time` out of some process_exec events); any other event needs `time`.
+    let exec_start = e.process_exec.as_ref().and_then(|x| x.process.as_ref()).and_then(|p| p.start_time.0.as_deref());
+    let t = e.time.0.as_deref().or(exec_start).ok_or("no \"time\"")?;
     let time = parse_datetime(t).ok_or_else(|| format!("\"time\" {t:?} is not a datetime"))?;
     let device = s(e.node_name);
     let cluster = s(e.cluster_name);

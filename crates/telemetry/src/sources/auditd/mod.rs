@@ -166,6 +166,12 @@ impl Format for Auditd {
             if is_separator(line) {
                 continue;
             }
+            if line.starts_with(b"#") {
+                // A comment line: a record understood and not kept.
+                out.record();
+                out.skip();
+                continue;
+            }
             if !ended {
                 out.record();
                 out.reject(n, "truncated last line (no newline at the end)", line);
