@@ -444,6 +444,23 @@ pub struct IngestArgs {
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 
+    /// The name of the machine the logs come from: `DeviceName` of the
+    /// records that do not name theirs (a raw audit.log without `node=`).
+    #[arg(long, value_name = "NAME")]
+    pub device_name: Option<String>,
+
+    /// That machine's /etc/passwd: account names for the numeric uids of
+    /// raw audit logs (`AccountName`, `InitiatingProcessAccountName`). Without
+    /// it, and without auditd's ENRICHED names, uid 0 is `root` and other
+    /// uids stay numbers. The uid itself is kept in `AdditionalFields`
+    /// (`PosixUserId`), as Defender keeps it.
+    #[arg(long, value_name = "FILE")]
+    pub passwd: Option<PathBuf>,
+
+    /// That machine's /etc/group: names of the accounts' primary groups.
+    #[arg(long, value_name = "FILE")]
+    pub group: Option<PathBuf>,
+
     /// Show no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

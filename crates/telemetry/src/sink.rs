@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::batch::{Row, TableBuilder};
+use crate::host::HostInfo;
 
 /// Rows per batch handed to the output.
 pub const BATCH_ROWS: usize = 8192;
@@ -105,6 +106,7 @@ pub struct Sink<'o> {
     output: &'o mut dyn Output,
     rejects_to: Option<Box<dyn Write + 'o>>,
     batch_rows: usize,
+    host: std::sync::Arc<HostInfo>,
     /// One entry per file read, in reading order.
     pub files: Vec<FileStats>,
 }
@@ -118,6 +120,7 @@ impl<'o> Sink<'o> {
             output,
             rejects_to: None,
             batch_rows: BATCH_ROWS,
+            host: std::sync::Arc::default(),
             files: Vec::new(),
         }
     }
@@ -126,6 +129,12 @@ impl<'o> Sink<'o> {
     /// followed by the record itself on the next line, indented by a tab.
     pub fn with_rejects(mut self, w: Box<dyn Write + 'o>) -> Self {
         self.rejects_to = Some(w);
+        self
+    }
+
+    /// Tells sources what the user said of the host the logs came from.
+    pub fn with_host(mut self, host: HostInfo) -> Self {
+        self.host = std::sync::Arc::new(host);
         self
     }
 
@@ -201,6 +210,11 @@ impl FileSink<'_, '_> {
         self.sink.names.push(name);
         self.sink.tables.push(TableBuilder::new(schema));
         TableId(self.sink.names.len() - 1)
+    }
+
+    /// What the user said of the host the logs came from.
+    pub fn host(&self) -> std::sync::Arc<HostInfo> {
+        self.sink.host.clone()
     }
 
     /// The builder of a table, to look its columns up and make rows.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use telemetry::host::HostInfo;
 use telemetry::parquet_out::ParquetDataset;
 use telemetry::sink::{FileStats, Sink};
 use telemetry::sources::ReadOptions;
@@ -15,6 +16,7 @@ use crate::progress::Progress;
 /// Runs `ingest`; returns 0 when every record was read, 1 when some were rejected.
 pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
     let options = read_options(args)?;
+    let host = host_info(args)?;
     let mut dataset = ParquetDataset::create(&args.out)?;
     let rejects_file = match &args.rejects {
         Some(p) => Some(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
@@ -22,7 +24,7 @@ pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let progress = Progress::start(&args.logs, args.quiet);
     let files = {
-        let mut sink = Sink::new(&mut dataset);
+        let mut sink = Sink::new(&mut dataset).with_host(host);
         if let Some(f) = rejects_file {
             sink = sink.with_rejects(Box::new(std::io::BufWriter::new(f)));
         }
@@ -49,6 +51,20 @@ fn read_options(args: &IngestArgs) -> Result<ReadOptions> {
         })?);
     }
     Ok(options)
+}
+
+/// What the command line says of the host the logs come from.
+fn host_info(args: &IngestArgs) -> Result<HostInfo> {
+    let mut host = HostInfo::default();
+    host.device_name = args.device_name.clone();
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+    if let Some(p) = &args.passwd {
+        host = host.with_passwd(&read(p)?).map_err(|e| anyhow::anyhow!("--passwd {}: {e}", p.display()))?;
+    }
+    if let Some(p) = &args.group {
+        host = host.with_group(&read(p)?).map_err(|e| anyhow::anyhow!("--group {}: {e}", p.display()))?;
+    }
+    Ok(host)
 }
 
 /// One warning line per file with rejects, on standard error.

@@ -73,10 +73,19 @@ impl Format for K8sAudit {
     }
 }
 
+/// An `Event` or `EventList` of an `audit.k8s.io/` version, or an `Event`
+/// with no `apiVersion` at all that has an audit event's own fields (as
+/// Falco's k8saudit plugin stores them: keys sorted, `annotations` first).
 fn is_event_or_list(doc: &J) -> bool {
     let kind = doc.get("kind").and_then(J::as_str);
-    let version = doc.get("apiVersion").and_then(J::as_str);
-    matches!(kind, Some("Event" | "EventList")) && version.is_some_and(|v| v.starts_with("audit.k8s.io/"))
+    match doc.get("apiVersion") {
+        Some(v) => {
+            matches!(kind, Some("Event" | "EventList")) && v.as_str().is_some_and(|v| v.starts_with("audit.k8s.io/"))
+        }
+        None => {
+            kind == Some("Event") && ["auditID", "stage", "verb", "requestURI"].iter().all(|k| doc.get(k).is_some())
+        }
+    }
 }
 
 fn is_aks_record(record: &J) -> bool {
@@ -190,11 +199,18 @@ impl Reader {
             out.skip();
             return Ok(());
         }
-        let Some(log) = rec.properties.as_ref().and_then(|p| p.log.as_deref()) else {
-            out.reject(line, format!("a {category} record with no properties.log"), text.as_bytes());
-            return Ok(());
+        let log = match rec.properties.as_ref().and_then(|p| p.log_text()) {
+            Some(Ok(log)) => log,
+            Some(Err(e)) => {
+                out.reject(line, format!("properties.log is not text: {e}"), text.as_bytes());
+                return Ok(());
+            }
+            None => {
+                out.reject(line, format!("a {category} record with no properties.log"), text.as_bytes());
+                return Ok(());
+            }
         };
-        let ev: Doc = match parse(log) {
+        let ev: Doc = match parse(&log) {
             Ok(ev) => ev,
             Err(e) => {
                 out.reject(line, format!("properties.log is not a JSON audit event: {e}"), text.as_bytes());
