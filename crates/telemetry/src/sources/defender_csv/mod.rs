@@ -13,9 +13,17 @@
 //! than [`MAX_RECORD`] bytes (a quote never closed) ends the file with a
 //! reject, so memory stays bounded.
 //!
+//! Log Analytics exports (the Sentinel portal's, and Defender queries run
+//! there) add the zone to each datetime column's name: `TimeGenerated
+//! [UTC]`, with cells such as `10/25/2023, 9:43:21.990 AM` (month first,
+//! as that export writes them), read as UTC; or `TimeGenerated [Local
+//! Time]`, in the zone of the browser that exported the file, which the
+//! file does not say: such a file is one reject saying so, not times
+//! guessed in the wrong zone.
+//!
 //! A file is taken when its first line is a CSV row of at least two
-//! column-like names (letters, digits, `_`), one of them a column of a
-//! known table.
+//! column-like names (letters, digits, `_`, with an optional ` [UTC]` or
+//! ` [Local Time]` after), one of them a column of a known table.
 
 use std::cell::Cell;
 use std::io::{BufRead, Read};
@@ -57,9 +65,9 @@ impl Format for DefenderCsv {
             f.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
                 && f.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         };
-        rec.iter().all(identifier)
+        rec.iter().all(|f| identifier(zone_of(f).0))
             && rec.iter().any(|f| {
-                let name = std::str::from_utf8(f).unwrap_or_default();
+                let name = std::str::from_utf8(zone_of(f).0).unwrap_or_default();
                 tables.iter().any(|(_, s)| s.column_with_name(name).is_some())
             })
     }
@@ -123,6 +131,18 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mu
             return None;
         }
     };
+    let zones: Vec<Zone> = names.iter().map(|n| zone_of(n.as_bytes()).1).collect();
+    let names: Vec<&str> = names.iter().map(|n| std::str::from_utf8(zone_of(n.as_bytes()).0).unwrap_or(n)).collect();
+    if let Some(i) = zones.iter().position(|z| *z == Zone::Local) {
+        out.record();
+        let why = format!(
+            "the file is not read: column \"{} [Local Time]\" holds times in the time zone of the browser that \
+             exported it, which the file does not name; export the query with times in UTC",
+            names[i]
+        );
+        out.reject(1, why, &as_csv(rec));
+        return None;
+    }
     let table = match header::choose(&names) {
         Ok(t) => t,
         Err(why) => {
@@ -135,9 +155,10 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mu
     let schema = out.builder(id).schema().clone();
     let by_field = names
         .iter()
-        .map(|n| {
+        .zip(&zones)
+        .map(|(n, z)| {
             let i = schema.index_of(n).expect("choose() checked every column");
-            (i, schema.field(i).data_type().clone(), n.to_string())
+            (i, schema.field(i).data_type().clone(), n.to_string(), *z == Zone::Utc)
         })
         .collect();
     let time_generated = schema.index_of("TimeGenerated").ok().filter(|_| !names.contains(&"TimeGenerated"));
@@ -148,8 +169,9 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mu
 /// Where each field of a row goes.
 struct Columns {
     id: TableId,
-    /// Column index, type and name of each field, in header order.
-    by_field: Vec<(usize, DataType, String)>,
+    /// Column index, type and name of each field, in header order, and
+    /// whether its header said `[UTC]` (a Log Analytics export).
+    by_field: Vec<(usize, DataType, String, bool)>,
     /// `TimeGenerated` and `Timestamp`, when the header has no `TimeGenerated`.
     time_generated: Option<(usize, usize)>,
 }
@@ -163,13 +185,18 @@ impl Columns {
             return Ok(());
         }
         let mut row = out.builder(self.id).row();
-        for ((i, t, name), field) in self.by_field.iter().zip(rec.iter()) {
+        for ((i, t, name, utc), field) in self.by_field.iter().zip(rec.iter()) {
             if field.is_empty() {
                 continue;
             }
             let value = std::str::from_utf8(field)
                 .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to() + 1))
-                .and_then(|text| cell::cell(t, text));
+                .and_then(|text| match t {
+                    DataType::Timestamp(..) if *utc => cell::log_analytics_datetime(text)
+                        .map(Value::Time)
+                        .ok_or_else(|| format!("\"{text}\" is not a datetime")),
+                    _ => cell::cell(t, text),
+                });
             match value {
                 Ok(v) => {
                     row.set(*i, v);
@@ -187,6 +214,28 @@ impl Columns {
             row.set(tg, Value::Time(ns));
         }
         out.push(self.id, &row)
+    }
+}
+
+/// The zone a Log Analytics export names after a datetime column's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    /// No suffix: an advanced-hunting export.
+    None,
+    /// `Name [UTC]`.
+    Utc,
+    /// `Name [Local Time]`.
+    Local,
+}
+
+/// A header field without its Log Analytics zone suffix, and the zone.
+fn zone_of(field: &[u8]) -> (&[u8], Zone) {
+    if let Some(n) = field.strip_suffix(b" [UTC]") {
+        (n, Zone::Utc)
+    } else if let Some(n) = field.strip_suffix(b" [Local Time]") {
+        (n, Zone::Local)
+    } else {
+        (field, Zone::None)
     }
 }
 
