@@ -95,6 +95,24 @@ pub struct Doc<'a> {
     /// Azure resource ID of the cluster.
     #[serde(borrow, default, rename = "resourceId")]
     pub resource_id: Option<Cow<'a, str>>,
+    /// The log events of a CloudWatch Logs export (`aws logs
+    /// filter-log-events` / `get-log-events` output).
+    #[serde(borrow, default)]
+    pub events: Option<Vec<&'a RawValue>>,
+    /// The log events of a CloudWatch Logs subscription message.
+    #[serde(borrow, default, rename = "logEvents")]
+    pub log_events: Option<Vec<&'a RawValue>>,
+    /// A GKE Cloud Logging entry's payload (read by [`super::gke`]).
+    #[serde(borrow, default, rename = "protoPayload")]
+    pub proto_payload: Option<&'a RawValue>,
+}
+
+/// One CloudWatch Logs event: its `message` is the audit event's JSON text.
+#[derive(Deserialize)]
+pub struct LogEvent<'a> {
+    /// The log line.
+    #[serde(borrow, default)]
+    pub message: Option<Cow<'a, str>>,
 }
 
 impl<'a> Properties<'a> {
