@@ -300,6 +300,12 @@ fn read_part(
     let mut counted = CountBytes { inner: &mut chained, n: 0 };
     let mut buffered = BufReader::with_capacity(256 * 1024, &mut counted);
     let result = format.read(&mut buffered, &mut out);
+    // A reader that gave up on the rest of its part (a malformed JSON
+    // document, an over-long CSV record) said so in a reject; the bytes it
+    // left are still read, so the file's byte count is whole.
+    if result.is_ok() {
+        let _ = io::copy(&mut buffered, &mut io::sink());
+    }
     drop(buffered);
     let n = counted.n;
     out.bytes(n + found.bytes as u64);
@@ -384,6 +390,22 @@ mod tests {
         let blob: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 256) as u8).collect();
         let stats = read(&blob);
         assert_eq!(stats[0].rejects.clone().unwrap().first.1, "binary data, not a log format dragnet reads");
+    }
+
+    #[test]
+    fn every_byte_is_counted_even_past_where_a_reader_gave_up() {
+        let text = b"{\n \"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\",\n oops\n}\n{\"more\": 1}\n";
+        let stats = read(text);
+        assert_eq!(stats.iter().map(|f| f.bytes).sum::<u64>(), text.len() as u64);
+    }
+
+    #[test]
+    fn comment_lines_are_skipped_records_and_lines_keep_their_numbers() {
+        let text = b"# written by hand\n\n# host a\ntype=SYSCALL msg=audit(1.000:1): oops=\"\n";
+        let stats = read(text);
+        assert_eq!(stats[0].format, Some("auditd"));
+        assert_eq!((stats[0].records, stats[0].skipped), (3, 2));
+        assert_eq!(stats[0].rejects.clone().unwrap().first.0, 4);
     }
 
     #[test]
