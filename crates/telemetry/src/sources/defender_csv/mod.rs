@@ -26,8 +26,9 @@
 //! or `SourceTable` column (Log Analytics' `Type`; advanced hunting's
 //! `union withsource=TableName`): when no one table has every column of
 //! the header and it has such a column, each row goes to the table it
-//! names; a row naming another table, or with a value in a column its
-//! table does not have, is a reject.
+//! names (every other column being one of a known table); a row naming
+//! another table, or with a value in a column its table does not have, is
+//! a reject.
 //!
 //! A file is taken when its first line is a CSV row of at least two
 //! column-like names (letters, digits, `_`, with an optional ` [UTC]` or
@@ -155,11 +156,11 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mu
         Ok(t) => t,
         Err(why) => {
             // A union of tables names each row's table in a column of its own.
+            // Every other column must be one of a known table.
+            let schemas: Vec<_> = crate::tables::TABLES.iter().map(|t| (t.schema)()).collect();
+            let known = |n: &str| schemas.iter().any(|s| s.column_with_name(n).is_some());
             if let Some(at) = names.iter().position(|n| UNION_TABLE_COLUMNS.contains(n))
-                && header::choose(&names).is_err()
-                && names
-                    .iter()
-                    .any(|n| crate::tables::TABLES.iter().any(|t| (t.schema)().column_with_name(n).is_some()))
+                && names.iter().enumerate().all(|(i, n)| i == at || known(n))
             {
                 let header = names.iter().zip(&zones).map(|(n, z)| (n.to_string(), *z == Zone::Utc)).collect();
                 return Some(Layout::Union { at, header, tables: Vec::new() });
