@@ -669,8 +669,8 @@ pub struct IngestArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Print per-source counts (files, bytes, records, skipped, rejected)
-    /// and rows per table on stdout.
+    /// Print per-source counts (files, bytes, records, skipped, rejected),
+    /// rows per table, and the format(s) each file was read as, on stdout.
     #[arg(long)]
     pub stats: bool,
 
@@ -678,6 +678,30 @@ pub struct IngestArgs {
     /// followed by the record.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+
+    /// Read every file as this format instead of recognising it from its
+    /// content (auditd, laurel, k8s-audit, tetragon, falco, ecs,
+    /// sysmon-linux, defender, defender-csv). A file of another format
+    /// then gives rejects.
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+
+    /// The name of the machine the logs come from: `DeviceName` of the
+    /// records that do not name theirs (a raw audit.log without `node=`).
+    #[arg(long, value_name = "NAME")]
+    pub device_name: Option<String>,
+
+    /// That machine's /etc/passwd: account names for the numeric uids of
+    /// raw audit logs (`AccountName`, `InitiatingProcessAccountName`). Without
+    /// it, and without auditd's ENRICHED names, uid 0 is `root` and other
+    /// uids stay numbers. The uid itself is kept in `AdditionalFields`
+    /// (`PosixUserId`), as Defender keeps it.
+    #[arg(long, value_name = "FILE")]
+    pub passwd: Option<PathBuf>,
+
+    /// That machine's /etc/group: names of the accounts' primary groups.
+    #[arg(long, value_name = "FILE")]
+    pub group: Option<PathBuf>,
 
     /// Show no progress bar.
     #[arg(long, short = 'q')]

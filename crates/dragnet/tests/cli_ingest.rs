@@ -85,3 +85,33 @@ fn a_clean_ingest_exits_zero_and_a_missing_input_two() {
     std::fs::remove_dir_all(out).unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn stats_name_each_files_formats_and_format_forces_one() {
+    let mixed = testdata("logs/mixed/falco-alert-then-audit-records.log");
+    let audit = testdata("logs/auditd/comment-header.log");
+    let out = temp_dir("formats");
+    let o = dragnet(&["ingest", &mixed, &audit, "--out", out.to_str().unwrap(), "--stats", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let stats = text(&o.stdout);
+    assert!(stats.lines().any(|l| l.starts_with("falco+auditd ") && l.ends_with(&mixed)), "{stats}");
+    assert!(stats.lines().any(|l| l.starts_with("auditd ") && l.ends_with(&audit)), "{stats}");
+
+    // Forced, the Falco line is a reject of the auditd reader.
+    let o = dragnet(&["ingest", &mixed, "--format", "auditd", "--out", out.to_str().unwrap(), "--stats", "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("1 record rejected in") && text(&o.stderr).contains("first at line 1:"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let o = dragnet(&["ingest", &mixed, "--format", "syslogd", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("--format syslogd: no such format (the formats are: defender, k8s-audit,"),
+        "{}",
+        text(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(out);
+}

@@ -402,3 +402,72 @@ fn t1613_container_discovery_first_matching_case() {
         ]
     );
 }
+
+/// The four seed detections over a raw audit log, ingested as a Defender
+/// sensor on the same hosts would report it
+/// (`testdata/logs/atomic/defender-faithful.audit.log`): on `worker-1`,
+/// named by `node=` and with auditd's ENRICHED account names, alice runs
+/// `python3` (a link to `python3.11`) which runs `docker exec`; on a host
+/// whose log has neither (named `worker-2` by `--device-name`, accounts
+/// from `--passwd`), root's `sh` (a link to `dash`) runs `docker ps` as bob
+/// (uid 1001) and `kubectl get secrets` as uid 1002, whom the passwd file
+/// does not know.
+fn seed_over_raw_audit(rule: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let data = std::env::temp_dir().join(format!("dragnet-seed-audit-{rule}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let ingest = Command::new(env!("CARGO_BIN_EXE_dragnet"))
+        .args(["ingest", "-q", "--device-name", "worker-2", "--passwd"])
+        .arg(root.join("testdata/host/passwd"))
+        .arg("--group")
+        .arg(root.join("testdata/host/group"))
+        .arg("--out")
+        .arg(&data)
+        .arg(root.join("testdata/logs/atomic/defender-faithful.audit.log"))
+        .output()
+        .expect("run dragnet");
+    assert_eq!(ingest.status.code(), Some(0), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_dragnet"))
+        .args(["query", "--format", "csv", "--now", NOW, "--data"])
+        .arg(&data)
+        .arg("--file")
+        .arg(root.join("rules").join(rule).join("query.kql"))
+        .output()
+        .expect("run dragnet");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&data);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn seed_detections_over_raw_audit_see_images_hosts_and_accounts_as_defender_does() {
+    // The image the kernel ran names the process: `python3.11`, `dash`; so
+    // T1609's +30 for a python parent does not apply (55, not 85), as in
+    // Defender. Accounts are names where the log or passwd give one.
+    assert_eq!(
+        seed_over_raw_audit("T1059.013-container-cli"),
+        "Timestamp,DeviceName,AccountName,FileName,ProcessCommandLine,InitiatingProcessFileName,InitiatingProcessCommandLine,PrivilegedContainer,HostMount,ContainerExec,SecretsAccess\n\
+         2026-11-20T11:00:05.0000000Z,worker-2,1002,kubectl,kubectl get secrets,dash,\"sh -c \"\"docker ps\"\"\",false,false,false,true\n\
+         2026-11-20T11:00:04.0000000Z,worker-2,bob,docker,docker ps,dash,\"sh -c \"\"docker ps\"\"\",false,false,false,false\n\
+         2026-11-20T11:00:02.0000000Z,worker-1,alice,docker,docker exec -it web sh,python3.11,python3 run.py,false,false,true,false\n"
+    );
+    assert_eq!(
+        seed_over_raw_audit("T1552.007-container-api"),
+        "Timestamp,DeviceName,AccountName,FileName,ProcessCommandLine,InitiatingProcessFileName,IsSecretAccess,Pattern,InitiatingProcessAccountName,FolderPath\n\
+         2026-11-20T11:00:05.0000000Z,worker-2,1002,kubectl,kubectl get secrets,dash,false,Kubectl_CredAccess,,\n\
+         2026-11-20T11:00:02.0000000Z,worker-1,alice,docker,docker exec -it web sh,,,Docker_CredAccess,,\n"
+    );
+    assert_eq!(
+        seed_over_raw_audit("T1609-container-admin-command"),
+        "TimeGenerated,DeviceName,AccountName,AccountDomain,FileName,ProcessCommandLine,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessParentFileName,IsInteractiveShell,SpawnsShell,UsesPrivilegedFlag,IsKubectlExec,IsCurlKubelet,RiskScore\n\
+         2026-11-20T11:00:02.0000000Z,worker-1,alice,,docker,docker exec -it web sh,python3.11,python3 run.py,bash,true,true,false,false,false,55\n"
+    );
+    // root's `sh -c "docker ps"` is itself a `docker ... ps` command line.
+    assert_eq!(
+        seed_over_raw_audit("T1613-container-discovery"),
+        "TimeGenerated,DeviceName,AccountName,FileName,ProcessCommandLine,InitiatingProcessFileName,InitiatingProcessCommandLine,RiskScore\n\
+         2026-11-20T11:00:05.0000000Z,worker-2,1002,kubectl,kubectl get secrets,dash,\"sh -c \"\"docker ps\"\"\",80\n\
+         2026-11-20T11:00:04.0000000Z,worker-2,bob,docker,docker ps,dash,\"sh -c \"\"docker ps\"\"\",80\n\
+         2026-11-20T11:00:03.0000000Z,worker-2,root,dash,\"sh -c \"\"docker ps\"\"\",,,40\n"
+    );
+}

@@ -79,7 +79,7 @@ async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body
 }
 
 async fn k8s_audit(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    accept(app, "k8s-audit", body, telemetry::sources::format_named("k8s-audit")).await
+    accept(app, "k8s-audit", body, telemetry::sources::by_name("k8s-audit")).await
 }
 
 /// Reads a body whole, appends it to the WAL and acknowledges it once it is

@@ -9,7 +9,7 @@ use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::record_batch::RecordBatch;
 use serde_json::{Value, json};
 use telemetry::sink::{Collect, Sink};
-use telemetry::sources::{FORMATS, Format, format_named, read_stream_as};
+use telemetry::sources::{FORMATS, Format, ReadOptions, by_name, read_stream_with};
 
 /// A body read into rows.
 #[derive(Debug)]
@@ -55,7 +55,7 @@ impl std::fmt::Display for BadBody {
 
 /// The format a `?format=` names.
 pub fn forced_format(name: &str) -> Result<&'static dyn Format, BadBody> {
-    format_named(name).ok_or_else(|| {
+    by_name(name).ok_or_else(|| {
         let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
         BadBody { line: 0, reason: format!("unknown format '{name}' (known: {})", names.join(", ")) }
     })
@@ -69,7 +69,7 @@ pub fn parse(body: &[u8], format: Option<&'static dyn Format>) -> Result<Parsed,
     let mut out = Collect::default();
     let mut sink = Sink::new(&mut out);
     let mut input = body;
-    let read = read_stream_as(Path::new("body"), &mut input, &mut sink, format).and_then(|()| sink.finish());
+    let read = read_stream_with(Path::new("body"), &mut input, ReadOptions { format }, &mut sink).and_then(|()| sink.finish());
     if let Err(e) = read {
         return Err(BadBody { line: 0, reason: e.to_string() });
     }

@@ -11,6 +11,7 @@
 
 pub mod batch;
 pub mod dataset;
+pub mod host;
 pub mod json_lines;
 pub mod load;
 pub mod parquet_out;

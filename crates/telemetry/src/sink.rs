@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::batch::{Row, TableBuilder};
+use crate::host::HostInfo;
 
 /// Rows per batch handed to the output.
 pub const BATCH_ROWS: usize = 8192;
@@ -105,6 +106,7 @@ pub struct Sink<'o> {
     output: &'o mut dyn Output,
     rejects_to: Option<Box<dyn Write + 'o>>,
     batch_rows: usize,
+    host: std::sync::Arc<HostInfo>,
     /// One entry per file read, in reading order.
     pub files: Vec<FileStats>,
 }
@@ -118,6 +120,7 @@ impl<'o> Sink<'o> {
             output,
             rejects_to: None,
             batch_rows: BATCH_ROWS,
+            host: std::sync::Arc::default(),
             files: Vec::new(),
         }
     }
@@ -126,6 +129,12 @@ impl<'o> Sink<'o> {
     /// followed by the record itself on the next line, indented by a tab.
     pub fn with_rejects(mut self, w: Box<dyn Write + 'o>) -> Self {
         self.rejects_to = Some(w);
+        self
+    }
+
+    /// Tells sources what the user said of the host the logs came from.
+    pub fn with_host(mut self, host: HostInfo) -> Self {
+        self.host = std::sync::Arc::new(host);
         self
     }
 
@@ -144,7 +153,7 @@ impl<'o> Sink<'o> {
     /// counted against it.
     pub fn file(&mut self, path: &Path, format: Option<&'static str>) -> FileSink<'_, 'o> {
         self.files.push(FileStats { path: path.to_path_buf(), format, ..FileStats::default() });
-        FileSink { sink: self }
+        FileSink { sink: self, line_base: 0 }
     }
 
     /// Hands every partial batch to the output; call once at the end.
@@ -175,9 +184,18 @@ impl<'o> Sink<'o> {
 /// The sink as one source sees it while reading one file.
 pub struct FileSink<'s, 'o> {
     sink: &'s mut Sink<'o>,
+    /// Lines of the file before the part being read: added to every
+    /// line a source gives, so rejects name the line in the file.
+    line_base: u64,
 }
 
 impl FileSink<'_, '_> {
+    /// The same sink, for a part of the file starting after line `base`.
+    pub fn at_line(mut self, base: u64) -> Self {
+        self.line_base = base;
+        self
+    }
+
     fn stats(&mut self) -> &mut FileStats {
         self.sink.files.last_mut().expect("file() pushed one")
     }
@@ -192,6 +210,11 @@ impl FileSink<'_, '_> {
         self.sink.names.push(name);
         self.sink.tables.push(TableBuilder::new(schema));
         TableId(self.sink.names.len() - 1)
+    }
+
+    /// What the user said of the host the logs came from.
+    pub fn host(&self) -> std::sync::Arc<HostInfo> {
+        self.sink.host.clone()
     }
 
     /// The builder of a table, to look its columns up and make rows.
@@ -231,6 +254,7 @@ impl FileSink<'_, '_> {
     /// `text` is the record (or its first line), for the rejects file.
     pub fn reject(&mut self, line: u64, why: impl Into<String>, text: &[u8]) {
         let why = why.into();
+        let line = if line == 0 { 0 } else { line.saturating_add(self.line_base) };
         let stats = self.sink.files.last_mut().expect("file() pushed one");
         if let Some(w) = &mut self.sink.rejects_to {
             let shown = String::from_utf8_lossy(&text[..text.len().min(4096)]);

@@ -84,14 +84,14 @@ fn the_atomic_commands_become_process_rows_with_their_parents() {
     assert_eq!(process(p, "docker exec -it atomic-test-container /bin/sh")["InitiatingProcessFileName"], "bash");
     assert_eq!(process(p, "docker run --rm --privileged --net=host alpine sh -c id")["FileName"], "docker");
 
-    // kubectl exec from bash, and from python3 (whose image is python3.11
-    // but which was executed as /usr/bin/python3)
+    // kubectl exec from bash, and from python3, executed as /usr/bin/python3
+    // but named, as Defender names it, by the image the kernel ran: python3.11
     assert_eq!(
         cells(process(p, "kubectl exec atomic-exec-test -- /bin/sh -c id"), WHO),
         ["kubectl", "bash", "sshd", "alice"]
     );
     let from_py = process(p, "kubectl exec atomic-exec-test -- /bin/sh -c hostname");
-    assert_eq!(cells(from_py, WHO), ["kubectl", "python3", "bash", "alice"]);
+    assert_eq!(cells(from_py, WHO), ["kubectl", "python3.11", "bash", "alice"]);
     assert_eq!(
         from_py["InitiatingProcessCommandLine"],
         r#"python3 -c "import subprocess; subprocess.run(['kubectl','exec','atomic-exec-test','--','/bin/sh','-c','hostname'])""#

@@ -26,13 +26,14 @@ fn render(path: &Path) -> String {
         let mut sink = Sink::new(&mut out).with_rejects(Box::new(&mut rejects));
         telemetry::sources::read_file(path, &mut sink, &AtomicU64::new(0)).expect("the output never fails");
         sink.finish().unwrap();
-        let f = &sink.files[0];
+        // A file holding two formats is read in parts: one entry each.
+        let formats: Vec<&str> = sink.files.iter().map(|f| f.format.unwrap_or("none")).collect();
         text.push_str(&format!(
             "format: {}\nrecords: {}\nskipped: {}\nrejected: {}\n",
-            f.format.unwrap_or("none"),
-            f.records,
-            f.skipped,
-            f.rejects.as_ref().map_or(0, |r| r.count)
+            formats.join("+"),
+            sink.files.iter().map(|f| f.records).sum::<u64>(),
+            sink.files.iter().map(|f| f.skipped).sum::<u64>(),
+            sink.files.iter().map(|f| f.rejects.as_ref().map_or(0, |r| r.count)).sum::<u64>()
         ));
     }
     let rejects = String::from_utf8_lossy(&rejects).replace(&path.display().to_string(), "FILE");

@@ -5,14 +5,18 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use telemetry::host::HostInfo;
 use telemetry::parquet_out::ParquetDataset;
 use telemetry::sink::{FileStats, Sink};
+use telemetry::sources::ReadOptions;
 
 use crate::cli::IngestArgs;
 use crate::progress::Progress;
 
 /// Runs `ingest`; returns 0 when every record was read, 1 when some were rejected.
 pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
+    let options = read_options(args)?;
+    let host = host_info(args)?;
     let mut dataset = ParquetDataset::create(&args.out)?;
     let rejects_file = match &args.rejects {
         Some(p) => Some(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
@@ -20,11 +24,11 @@ pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let progress = Progress::start(&args.logs, args.quiet);
     let files = {
-        let mut sink = Sink::new(&mut dataset);
+        let mut sink = Sink::new(&mut dataset).with_host(host);
         if let Some(f) = rejects_file {
             sink = sink.with_rejects(Box::new(std::io::BufWriter::new(f)));
         }
-        let read = telemetry::sources::read_paths(&args.logs, &mut sink, &progress.bytes);
+        let read = telemetry::sources::read_paths_with(&args.logs, options, &mut sink, &progress.bytes);
         progress.finish();
         read.and_then(|()| sink.finish())?;
         std::mem::take(&mut sink.files)
@@ -36,6 +40,31 @@ pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let rejected: u64 = files.iter().filter_map(|f| f.rejects.as_ref()).map(|r| r.count).sum();
     Ok(if rejected > 0 { 1 } else { 0 })
+}
+
+/// How the logs are read, from the command line.
+fn read_options(args: &IngestArgs) -> Result<ReadOptions> {
+    let mut options = ReadOptions::default();
+    if let Some(name) = &args.format {
+        options.format = Some(telemetry::sources::by_name(name).ok_or_else(|| {
+            anyhow::anyhow!("--format {name}: no such format (the formats are: {})", telemetry::sources::names())
+        })?);
+    }
+    Ok(options)
+}
+
+/// What the command line says of the host the logs come from.
+fn host_info(args: &IngestArgs) -> Result<HostInfo> {
+    let mut host = HostInfo::default();
+    host.device_name = args.device_name.clone();
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+    if let Some(p) = &args.passwd {
+        host = host.with_passwd(&read(p)?).map_err(|e| anyhow::anyhow!("--passwd {}: {e}", p.display()))?;
+    }
+    if let Some(p) = &args.group {
+        host = host.with_group(&read(p)?).map_err(|e| anyhow::anyhow!("--group {}: {e}", p.display()))?;
+    }
+    Ok(host)
 }
 
 /// One warning line per file with rejects, on standard error.
@@ -84,6 +113,24 @@ fn write_stats(out: &mut dyn Write, files: &[FileStats]) -> Result<()> {
     writeln!(out, "{:<24} {:>12}", "table", "rows")?;
     for (table, n) in &rows {
         writeln!(out, "{table:<24} {n:>12}")?;
+    }
+    // A file read in parts (two formats in one file) has one entry per part.
+    let mut formats: Vec<(&std::path::Path, Vec<&str>)> = Vec::new();
+    for f in files {
+        let name = f.format.unwrap_or("(unrecognised)");
+        match formats.last_mut() {
+            Some((p, names)) if *p == f.path.as_path() => {
+                if !names.contains(&name) {
+                    names.push(name)
+                }
+            }
+            _ => formats.push((&f.path, vec![name])),
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{:<24} file", "format")?;
+    for (path, names) in formats {
+        writeln!(out, "{:<24} {}", names.join("+"), path.display())?;
     }
     Ok(())
 }

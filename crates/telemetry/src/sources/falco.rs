@@ -15,8 +15,11 @@
 //! | `connect` on an IPv4/IPv6 socket | `DeviceNetworkEvents`, `ConnectionSuccess` (`ConnectionAttempt` when `evt.res` is `EINPROGRESS`, `ConnectionFailed` for another error) |
 //! | `connect` on a unix socket | `DeviceFileEvents`, `UnixSocketConnected` (`ConnectionFailed` for an error), `FolderPath` the socket's path |
 //!
-//! Any other event, an alert without `evt.type`, and an alert of another
-//! source than `syscall` (Kubernetes audit, a plugin) is read and skipped.
+//! Every alert, of any rule and source, is a row of `FalcoAlerts` (see
+//! [`crate::tables::falco_alerts`]: its fields, `output_fields` whole as
+//! `OutputFields`). An alert of another event, one without `evt.type`
+//! (whose event the alert does not say), and one of another source than
+//! `syscall` (Kubernetes audit, a plugin) give that row alone.
 //!
 //! Process columns: `proc.exepath` is the image path (`FolderPath`), its
 //! last component `FileName` (else `proc.name`); `proc.cmdline` (Falco's
@@ -41,21 +44,24 @@
 //! the acting process), each when the alert has it; a container id of
 //! `host` (Falco's value outside containers) is left out.
 //!
-//! Rejected: a line that is not a JSON object, an alert without a `time`
-//! that reads as a datetime, one without `output_fields`, a field of the
-//! wrong type (a `proc.pid` that is no whole number), and a file or
+//! Rejected, with neither row: a line that is not a JSON object, an alert
+//! without a `time` that reads as a datetime, one without `output_fields`,
+//! and, for an alert whose event has a `Device*` row, a field of the
+//! wrong type (a `proc.pid` that is no whole number) or a file or
 //! connection event that names no file or address.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::Format;
 use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
 use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
-use crate::batch::parse_datetime;
+use crate::batch::{Value, parse_datetime};
 use crate::sink::{FileSink, OutputError};
+use crate::tables::falco_alerts;
 
 /// Falco's JSON alerts.
 pub struct Falco;
@@ -71,11 +77,13 @@ struct Alert<'a> {
     #[serde(borrow, default)]
     hostname: MaybeStr<'a>,
     #[serde(borrow, default)]
+    output: MaybeStr<'a>,
+    #[serde(borrow, default)]
     source: MaybeStr<'a>,
     #[serde(borrow, default)]
     tags: Strs<'a>,
     #[serde(borrow, default)]
-    output_fields: Option<Fields<'a>>,
+    output_fields: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -180,7 +188,8 @@ impl Format for Falco {
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = DeviceTables::default();
-        read_each_doc(input, out, &mut |text, out| alert(text, out, &mut tables))
+        let mut alerts = None;
+        read_each_doc(input, out, &mut |text, out| alert(text, out, &mut tables, &mut alerts))
     }
 }
 
@@ -192,20 +201,81 @@ fn int(v: Int, name: &str) -> Result<Option<i64>, String> {
     v.get(&format_args!("output_fields.{name}"))
 }
 
-fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Outcome {
+/// The columns of `FalcoAlerts`.
+struct AlertCols {
+    id: crate::sink::TableId,
+    timestamp: usize,
+    rule: usize,
+    priority: usize,
+    source: usize,
+    hostname: usize,
+    output: usize,
+    tags: usize,
+    output_fields: usize,
+}
+
+impl AlertCols {
+    fn new(out: &mut FileSink<'_, '_>) -> AlertCols {
+        let id = out.table(falco_alerts::NAME);
+        let c = |n| out.builder(id).col(n);
+        AlertCols {
+            id,
+            timestamp: c("TimeGenerated"),
+            rule: c("Rule"),
+            priority: c("Priority"),
+            source: c("Source"),
+            hostname: c("Hostname"),
+            output: c("Output"),
+            tags: c("Tags"),
+            output_fields: c("OutputFields"),
+        }
+    }
+}
+
+/// One alert: its `FalcoAlerts` row, and the `Device*` row its event
+/// gives, if any. A reject writes neither.
+fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, alerts: &mut Option<AlertCols>) -> Outcome {
     if !text.trim_start().starts_with('{') {
         return Err("not a Falco alert: not a JSON object".into());
     }
     let a: Alert = serde_json::from_str(text).map_err(|e| format!("not a Falco alert: {e}"))?;
     let time = a.time.0.as_deref().ok_or("no \"time\"")?;
     let time = parse_datetime(time).ok_or_else(|| format!("\"time\" {time:?} is not a datetime"))?;
-    let f = a.output_fields.ok_or("no \"output_fields\" object")?;
+    let raw = a.output_fields.filter(|r| r.get().starts_with('{')).ok_or("no \"output_fields\" object")?;
+    let f: Fields = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
+    if let Err(e) = device_row(&a, &f, time, out, tables)? {
+        return Ok(Err(e));
+    }
+    let c = alerts.get_or_insert_with(|| AlertCols::new(out));
+    let mut row = out.builder(c.id).row();
+    row.set(c.timestamp, Value::Time(time));
+    let text_of = |v: &MaybeStr<'_>| v.0.as_deref().map_or(Value::Null, |s| Value::Str(Cow::Owned(s.to_string())));
+    row.set(c.rule, text_of(&a.rule));
+    row.set(c.priority, text_of(&a.priority));
+    row.set(c.source, text_of(&a.source));
+    row.set(c.hostname, text_of(if a.hostname.0.is_some() { &a.hostname } else { &f.evt_hostname }));
+    row.set(c.output, text_of(&a.output));
+    if !a.tags.0.is_empty() {
+        let tags: Vec<&str> = a.tags.0.iter().map(|t| t.as_ref()).collect();
+        row.set(c.tags, Value::Json(Cow::Owned(serde_json::to_string(&tags).unwrap_or_default())));
+    }
+    row.set(c.output_fields, super::dynamic::cell(raw));
+    Ok(out.push(c.id, &row))
+}
+
+/// The `Device*` row of an alert whose event fits one (see the module
+/// docs); none for the others.
+fn device_row(
+    a: &Alert<'_>,
+    f: &Fields<'_>,
+    time: i64,
+    out: &mut FileSink<'_, '_>,
+    tables: &mut DeviceTables,
+) -> Outcome {
     if a.source.0.as_deref().is_some_and(|s| s != "syscall") {
-        out.skip();
         return Ok(Ok(()));
     }
     let Some(evt_type) = f.evt_type.0.clone() else {
-        out.skip();
         return Ok(Ok(()));
     };
     let kind = match evt_type.as_ref() {
@@ -213,31 +283,28 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         "open" | "openat" | "openat2" | "open_by_handle_at" => Kind::Open,
         "creat" => Kind::Creat,
         "connect" => Kind::Connect,
-        _ => {
-            out.skip();
-            return Ok(Ok(()));
-        }
+        _ => return Ok(Ok(())),
     };
 
     // proc.name and proc.pname are the kernel's comm, cut at 16 characters:
     // the image path's last component, when there is a path, is the name.
-    let (path, pname_path) = (s(f.exepath), s(f.pexepath));
+    let (path, pname_path) = (s(f.exepath.clone()), s(f.pexepath.clone()));
     let process = Proc {
-        name: if path.is_none() { s(f.name) } else { None },
+        name: if path.is_none() { s(f.name.clone()) } else { None },
         path,
         pid: int(f.pid, "proc.pid")?,
-        command_line: s(f.cmdline),
-        account: s(f.user),
+        command_line: s(f.cmdline.clone()),
+        account: s(f.user.clone()),
         ..Proc::default()
     };
     let parent = Proc {
-        name: if pname_path.is_none() { s(f.pname) } else { None },
+        name: if pname_path.is_none() { s(f.pname.clone()) } else { None },
         path: pname_path,
         pid: int(f.ppid, "proc.ppid")?,
-        command_line: s(f.pcmdline),
+        command_line: s(f.pcmdline.clone()),
         ..Proc::default()
     };
-    let grandparent = Proc { name: s(f.gname), pid: int(f.gpid, "proc.apid[2]")?, ..Proc::default() };
+    let grandparent = Proc { name: s(f.gname.clone()), pid: int(f.gpid, "proc.apid[2]")?, ..Proc::default() };
 
     let mut extra = Extra::default();
     extra.str("FalcoRule", a.rule.0.as_deref()).str("FalcoPriority", a.priority.0.as_deref());
@@ -263,15 +330,16 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
     extra.str(cwd_key, f.cwd.0.as_deref());
     extra.num(uid_key, int(f.uid, "user.uid")?);
 
-    let device = s(a.hostname).or(s(f.evt_hostname));
+    let device = s(a.hostname.clone()).or(s(f.evt_hostname.clone()));
     let header = |action| Header { time, device, device_id: None, action, additional: extra.finish() };
 
     match kind {
         Kind::Exec => Ok(tables.process(out, header("ProcessCreated"), process, parent, grandparent)),
         Kind::Open | Kind::Creat => {
-            let path = s(f.fd_name).or(s(f.arg_name)).or(s(f.arg_filename)).ok_or_else(|| {
-                format!("evt.type {evt_type} without fd.name, evt.arg.name or evt.arg.filename: no file to record")
-            })?;
+            let path =
+                s(f.fd_name.clone()).or(s(f.arg_name.clone())).or(s(f.arg_filename.clone())).ok_or_else(|| {
+                    format!("evt.type {evt_type} without fd.name, evt.arg.name or evt.arg.filename: no file to record")
+                })?;
             let flags = f.flags.0.as_deref().unwrap_or("");
             let action = if kind == Kind::Creat || flags.contains("O_F_CREATED") {
                 "FileCreated"
@@ -305,9 +373,9 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
             }
             let from_tuple = tuple(fd_name);
             // connect() is made by the client: the server is the far end.
-            let remote_ip = s(f.rip).or(s(f.sip)).or(from_tuple.map(|t| Cow::Owned(t.2.to_string())));
+            let remote_ip = s(f.rip.clone()).or(s(f.sip.clone())).or(from_tuple.map(|t| Cow::Owned(t.2.to_string())));
             let remote_port = int(f.rport, "fd.rport")?.or(int(f.sport, "fd.sport")?).or(from_tuple.map(|t| t.3));
-            let local_ip = s(f.lip).or(s(f.cip)).or(from_tuple.map(|t| Cow::Owned(t.0.to_string())));
+            let local_ip = s(f.lip.clone()).or(s(f.cip.clone())).or(from_tuple.map(|t| Cow::Owned(t.0.to_string())));
             let local_port = int(f.lport, "fd.lport")?.or(int(f.cport, "fd.cport")?).or(from_tuple.map(|t| t.1));
             if remote_ip.is_none() {
                 return Err(format!(

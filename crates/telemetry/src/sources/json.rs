@@ -46,18 +46,29 @@ pub enum Layout {
     Documents,
 }
 
-/// The layout of a file starting with `head`.
+/// The layout of a file starting with `head`. Lines of text before the
+/// first line that opens an object (a banner, a shell prompt in a pasted
+/// log) do not decide it: they are records of their own, rejected by the
+/// reader, when the documents are one per line.
 pub fn layout(head: &[u8]) -> Layout {
     let text = trim_bom(head);
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
     if text.get(start) == Some(&b'[') {
         return Layout::Array;
     }
-    let line_end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
-    match serde_json::from_slice::<&RawValue>(&text[start..line_end]) {
-        Ok(_) => Layout::Lines,
-        Err(_) => Layout::Documents,
+    let mut at = start;
+    while at < text.len() {
+        let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+        let line = text[at..line_end].trim_ascii();
+        if line.starts_with(b"{") {
+            return match serde_json::from_slice::<&RawValue>(line) {
+                Ok(_) => Layout::Lines,
+                Err(_) => Layout::Documents,
+            };
+        }
+        at = line_end + 1;
     }
+    Layout::Documents
 }
 
 fn trim_bom(b: &[u8]) -> &[u8] {

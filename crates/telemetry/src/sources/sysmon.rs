@@ -3,7 +3,10 @@
 //! <Event><System>..</System><EventData><Data Name="..">..</Data>..
 //! </EventData></Event>`), with any syslog prefix (BSD, RFC 5424, an
 //! rsyslog ISO timestamp), without one (`journalctl -o cat`), or as the
-//! `MESSAGE` of a `journalctl -o json` line.
+//! `MESSAGE` of a `journalctl -o json` line. An event pretty-printed over
+//! lines (a line ending in the `<Event>` start tag alone, as
+//! `xmllint --format` or an XML viewer writes it) is gathered up to its
+//! `</Event>` (at most 1 MiB) and counted as one record at its first line.
 //!
 //! The event's id is `System/EventID`, the device `System/Computer`, the
 //! time `EventData/UtcTime` (else `System/TimeCreated/@SystemTime`). Data
@@ -65,21 +68,75 @@ impl Format for Sysmon {
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let mut tables = DeviceTables::default();
         let mut lines = Lines::new(input);
+        // A pretty-printed <Event> spread over lines, gathered: its first
+        // line and its text so far.
+        let mut open: Option<(u64, Vec<u8>)> = None;
         while let Some((n, line)) = lines.next_line(out) {
+            if let Some((first, _)) = &open
+                && is_event_start_tag_alone(line)
+            {
+                let first = *first;
+                open = None;
+                out.reject(first, "an <Event> cut short (another starts before its </Event>)", line);
+            }
+            if let Some((first, text)) = &mut open {
+                text.push(b'\n');
+                text.extend_from_slice(line);
+                if memmem::find(line, b"</Event>").is_some() {
+                    let (first, text) = open.take().unwrap_or_default();
+                    one(first, &text, out, &mut tables)?;
+                } else if text.len() > MAX_EVENT {
+                    let first = *first;
+                    open = None;
+                    out.reject(first, format!("an <Event> longer than {MAX_EVENT} bytes"), line);
+                }
+                continue;
+            }
             if line.trim_ascii().is_empty() {
                 continue;
             }
             out.record();
-            let outcome = match std::str::from_utf8(line) {
-                Ok(text) => self::line(text, out, &mut tables),
-                Err(e) => Err(format!("not UTF-8 (byte {})", e.valid_up_to() + 1)),
-            };
-            match outcome {
-                Ok(r) => r?,
-                Err(why) => out.reject(n, why, line),
+            if is_event_start_tag_alone(line) {
+                open = Some((n, line.to_vec()));
+                continue;
             }
+            one(n, line, out, &mut tables)?;
+        }
+        if let Some((first, text)) = open {
+            out.reject(first, "an <Event> cut short (no </Event>)", &text);
         }
         Ok(())
+    }
+}
+
+/// Whether `line` ends with an `<Event ...>` start tag and nothing after
+/// it: the first line of a pretty-printed event, whose elements follow on
+/// lines of their own.
+fn is_event_start_tag_alone(line: &[u8]) -> bool {
+    if line.trim_ascii_start().starts_with(b"{") {
+        return false; // a journald entry: one line, whole or cut
+    }
+    let Some(at) = memmem::find(line, b"<Event") else { return false };
+    let tag = line[at..].trim_ascii_end();
+    matches!(tag.get(6), Some(b'>' | b' ')) && memchr::memchr(b'>', tag) == Some(tag.len() - 1) && !tag.ends_with(b"/>")
+}
+
+/// The longest pretty-printed `<Event>` gathered, in bytes.
+const MAX_EVENT: usize = 1 << 20;
+
+/// One record (a line, or the lines of one pretty-printed event): its row,
+/// or a reject at line `n`.
+fn one(n: u64, text: &[u8], out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Result<(), OutputError> {
+    let outcome = match std::str::from_utf8(text) {
+        Ok(text) => line(text, out, tables),
+        Err(e) => Err(format!("not UTF-8 (byte {})", e.valid_up_to() + 1)),
+    };
+    match outcome {
+        Ok(r) => r,
+        Err(why) => {
+            out.reject(n, why, text);
+            Ok(())
+        }
     }
 }
 

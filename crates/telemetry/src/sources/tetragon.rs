@@ -37,6 +37,12 @@
 //! `path_arg` or (for syscall hooks) `string_arg`. (`FileRead` and
 //! `FileOpened` are dragnet's values: Defender records no reads.)
 //!
+//! `process_connect` (an event of Isovalent's earlier exports, with
+//! `source_ip`/`source_port`/`destination_ip`/`destination_port`/`protocol`)
+//! is a `DeviceNetworkEvents` row, `ConnectionAttempt` (it says nothing of
+//! how the connect ended); its siblings `process_listen` and
+//! `process_close` are read and skipped.
+//!
 //! Connect hooks: `sock_arg` (`tcp_connect`) gives `daddr`/`dport` as the
 //! remote end, `saddr`/`sport` as the local one and `protocol`;
 //! `sockaddr_arg` (`security_socket_connect`) gives the remote `addr` and
@@ -76,6 +82,9 @@ pub struct Tetragon;
 
 /// Event kinds of `GetEventsResponse` that no table holds.
 const SKIPPED_KINDS: &[&str] = &[
+    "process_connect",
+    "process_listen",
+    "process_close",
     "process_exit",
     "process_tracepoint",
     "process_loader",
@@ -94,6 +103,10 @@ struct Event<'a> {
     process_kprobe: Option<Hook<'a>>,
     #[serde(borrow)]
     process_lsm: Option<Hook<'a>>,
+    #[serde(borrow)]
+    process_connect: Option<Connect<'a>>,
+    process_listen: Option<IgnoredAny>,
+    process_close: Option<IgnoredAny>,
     process_exit: Option<IgnoredAny>,
     process_tracepoint: Option<IgnoredAny>,
     process_loader: Option<IgnoredAny>,
@@ -108,6 +121,25 @@ struct Event<'a> {
     cluster_name: MaybeStr<'a>,
     #[serde(borrow, default)]
     time: MaybeStr<'a>,
+}
+
+/// `process_connect`, an event type of Isovalent's earlier exports.
+#[derive(Deserialize)]
+struct Connect<'a> {
+    #[serde(borrow)]
+    process: Option<P<'a>>,
+    #[serde(borrow)]
+    parent: Option<P<'a>>,
+    #[serde(borrow, default)]
+    source_ip: MaybeStr<'a>,
+    #[serde(default)]
+    source_port: Int,
+    #[serde(borrow, default)]
+    destination_ip: MaybeStr<'a>,
+    #[serde(default)]
+    destination_port: Int,
+    #[serde(borrow, default)]
+    protocol: MaybeStr<'a>,
 }
 
 #[derive(Deserialize)]
@@ -283,7 +315,10 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         return Err("not a Tetragon event: not a JSON object".into());
     }
     let e: Event = serde_json::from_str(text).map_err(|e| format!("not a Tetragon event: {e}"))?;
-    let t = e.time.0.as_deref().ok_or("no \"time\"")?;
+    // An exec's time is its process's start (Tetragon's own export leaves
+    // `time` out of some process_exec events); any other event needs `time`.
+    let exec_start = e.process_exec.as_ref().and_then(|x| x.process.as_ref()).and_then(|p| p.start_time.0.as_deref());
+    let t = e.time.0.as_deref().or(exec_start).ok_or("no \"time\"")?;
     let time = parse_datetime(t).ok_or_else(|| format!("\"time\" {t:?} is not a datetime"))?;
     let device = s(e.node_name);
     let cluster = s(e.cluster_name);
@@ -297,11 +332,32 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         let h = Header { time, device, device_id: None, action: "ProcessCreated", additional: extra.finish() };
         return Ok(tables.process(out, h, process, parent, grandparent.unwrap_or_default()));
     }
+    if let Some(c) = e.process_connect {
+        let process = c.process.ok_or("process_connect without \"process\"")?;
+        let mut extra = Extra::default();
+        context(&mut extra, &process, cluster.as_deref(), false)?;
+        let actor = proc(process, "process")?;
+        let parent = c.parent.map(|p| proc(p, "parent")).transpose()?.unwrap_or_default();
+        let conn = Conn {
+            remote_ip: s(c.destination_ip),
+            remote_port: c.destination_port.get(&"process_connect.destination_port")?,
+            local_ip: s(c.source_ip),
+            local_port: c.source_port.get(&"process_connect.source_port")?,
+            protocol: s(c.protocol).map(|p| Cow::Owned(protocol(&p).into_owned())),
+        };
+        if conn.remote_ip.is_none() {
+            return Err("process_connect without destination_ip".into());
+        }
+        let h = Header { time, device, device_id: None, action: "ConnectionAttempt", additional: extra.finish() };
+        return Ok(tables.network(out, h, conn, actor, parent));
+    }
     let (kind, hook) = match (e.process_kprobe, e.process_lsm) {
         (Some(h), _) => ("process_kprobe", h),
         (None, Some(h)) => ("process_lsm", h),
         (None, None) => {
             let other = [
+                e.process_listen,
+                e.process_close,
                 e.process_exit,
                 e.process_tracepoint,
                 e.process_loader,

@@ -42,6 +42,7 @@ pub mod device_file_events;
 pub mod device_network_events;
 pub mod device_process_events;
 pub mod documented;
+pub mod falco_alerts;
 
 /// A table: its name as queries write it, and how to build its schema.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +59,7 @@ pub const TABLES: &[Table] = &[
     Table { name: device_file_events::NAME, schema: device_file_events::schema },
     Table { name: device_network_events::NAME, schema: device_network_events::schema },
     Table { name: aks_audit::NAME, schema: aks_audit::schema },
+    Table { name: falco_alerts::NAME, schema: falco_alerts::schema },
 ];
 
 /// Every known table with its schema.

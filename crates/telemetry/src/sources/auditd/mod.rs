@@ -59,23 +59,36 @@
 //! in the log, hence `ConnectionAttempt`.
 //!
 //! Columns, for every row: `Timestamp` and `TimeGenerated` are the
-//! event's time; `DeviceName` is the `node=` name, null when the log has
-//! none (auditd writes it only with `name_format` set); `ReportId` is the
-//! audit serial number; `AdditionalFields` holds `AuditEventId`
+//! event's time; `DeviceName` is the `node=` name, else the name the user
+//! gave the host (`ingest --device-name`), else null (auditd writes
+//! `node=` only with `name_format` set); `ReportId` is the audit serial
+//! number; `AdditionalFields` holds `AuditEventId`
 //! (`SECONDS.MILLIS:SERIAL`), `AuditKey` (the rule's `-k` key, if any),
-//! and for a new process `ProcessCurrentWorkingDirectory` (the tables have
-//! no such column) and `ProcessExecutable` (the kernel's `exe=`, when it
-//! differs from `FolderPath`: a symbolic link or a script). `DeviceId`,
+//! for a new process `ProcessCurrentWorkingDirectory` (the tables have
+//! no such column), and the account of `uid` in the shape Defender gives
+//! it on Linux: `ProcessPosixRealUser` for a new process,
+//! `InitiatingProcessPosixRealUser` for the actor of a file or network
+//! row, each `{"Name", "PosixUserId", "PrimaryPosixGroup": {"Name",
+//! "PosixGroupId"}}` (the name when known, the group when `--passwd` has
+//! the account, its name when `--group` has it). The numeric uid lives
+//! there and not in `AccountSid`, which holds Windows security
+//! identifiers and which Defender leaves empty on Linux. `DeviceId`,
 //! hashes, sizes and `AccountDomain` stay null.
 //!
-//! `DeviceProcessEvents`: `FileName` and `FolderPath` are the executed
-//! file as the PATH record names it (made absolute against the CWD
-//! record; a script rather than its interpreter), else `exe=`;
+//! `DeviceProcessEvents`: `FileName` and `FolderPath` are the image the
+//! kernel ran, `exe=` (symbolic links resolved: `/usr/bin/python3.11` for
+//! an exec of `/usr/bin/python3`, `dash` for `/bin/sh`), as Defender,
+//! Sysmon for Linux and Elastic report it; the path given to `execve`
+//! (the PATH record, made absolute against the CWD record) only when the
+//! SYSCALL has no `exe=`. The tables have no column for the invoked path,
+//! so it is not kept (`ProcessCommandLine` starts with `argv[0]`);
 //! `ProcessCommandLine` is the EXECVE arguments (else PROCTITLE's) joined
 //! by spaces, an empty argument or one with a space or tab in double
 //! quotes (a `"` or `\` in it escaped with `\`); `ProcessId` is `pid`;
 //! `ProcessCreationTime` the event time; `AccountName` the name auditd
-//! (`UID=`) or Laurel translated `uid` to, else the number as text;
+//! (ENRICHED `UID=`) or Laurel translated `uid` to, else the passwd
+//! file's (`ingest --passwd`), else `root` for uid 0, else the number as
+//! text;
 //! `LogonId` is `ses` unless unset.
 //!
 //! The initiating process. For a new process it is the parent, `ppid`:
@@ -164,6 +177,12 @@ impl Format for Auditd {
         let mut mapper = Mapper::new(out);
         while let Some((n, line, ended)) = lines.next_line_ended(out) {
             if is_separator(line) {
+                continue;
+            }
+            if line.starts_with(b"#") {
+                // A comment line: a record understood and not kept.
+                out.record();
+                out.skip();
                 continue;
             }
             if !ended {

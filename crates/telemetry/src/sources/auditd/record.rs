@@ -121,12 +121,15 @@ pub fn header(line: &[u8]) -> Result<Header<'_>, &'static str> {
     let close = memchr::memchr(b')', rest).ok_or("msg=audit( without its closing )")?;
     let id = event_id(&rest[..close])?;
     at += close + 1;
-    // `ausearch` writes " : " after the id, auditd writes ": ".
-    at += skip_spaces(&line[at..]);
-    if line.get(at) != Some(&b':') {
-        return Err("msg=audit(...) not followed by ':'");
+    // `ausearch` writes " : " after the id, auditd writes ": "; auditd 2.x
+    // wrote its own DAEMON_* records with a space alone
+    // (`msg=audit(1490239800.477:34) config changed, ...`).
+    let spaces = skip_spaces(&line[at..]);
+    match line.get(at + spaces) {
+        Some(b':') => at += spaces + 1,
+        _ if spaces > 0 && type_name.starts_with(b"DAEMON_") => {}
+        _ => return Err("msg=audit(...) not followed by ':'"),
     }
-    at += 1;
     Ok(Header { node, type_name, kind: Kind::of(type_name), id, body: at })
 }
 
@@ -377,6 +380,13 @@ mod tests {
         assert_eq!(h.id.time_ns(), 1_700_000_000_123_000_000);
         let h = header(b"type=PROCTITLE msg=audit(1364481363.243:24287) : proctitle=6361").unwrap();
         assert_eq!((h.node, h.kind), (None, Kind::Proctitle));
+        let line = b"type=DAEMON_CONFIG msg=audit(1490239800.477:34) config changed, auid=0 res=success";
+        let h = header(line).unwrap();
+        assert_eq!(&line[h.body..], b" config changed, auid=0 res=success");
+        assert_eq!(
+            header(b"type=SYSCALL msg=audit(1.000:2) arch=c000003e").unwrap_err(),
+            "msg=audit(...) not followed by ':'"
+        );
     }
 
     #[test]

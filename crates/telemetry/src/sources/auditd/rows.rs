@@ -9,7 +9,10 @@ use super::event::{Bytes, Event, NameType, PathItem};
 use super::process::{Proc, Table};
 use super::sockaddr::SockAddr;
 use super::syscalls::Call;
+use std::sync::Arc;
+
 use crate::batch::{Row, Value};
+use crate::host::HostInfo;
 use crate::sink::{FileSink, OutputError, TableId};
 use crate::tables::{device_file_events, device_network_events, device_process_events};
 
@@ -113,6 +116,8 @@ pub struct Mapper {
     network: NetworkCols,
     /// The processes seen so far.
     pub procs: Table,
+    /// What the user said of the host.
+    host: Arc<HostInfo>,
 }
 
 /// What the initiating process of a row is known to be.
@@ -166,7 +171,21 @@ impl Mapper {
             remote_port: nc("RemotePort"),
             init: InitCols::new(out, n),
         };
-        Mapper { process, file, network, procs: Table::default() }
+        Mapper { process, file, network, procs: Table::default(), host: out.host() }
+    }
+
+    /// The account name of `ev`'s `uid`: the name auditd or Laurel wrote
+    /// beside it (ENRICHED `UID="root"`), else the passwd file's
+    /// (`--passwd`), else `root` for uid 0, else the number.
+    fn account<'e>(&self, ev: &'e Event<'_>) -> Option<Cow<'e, str>> {
+        if ev.uid.name.is_some() {
+            return ev.uid.text();
+        }
+        let uid = ev.uid.id?;
+        Some(match self.host.user(uid) {
+            Some(name) => Cow::Owned(name.to_string()),
+            None => Cow::Owned(uid.to_string()),
+        })
     }
 
     /// Writes the rows of `ev`; an event that gives none is counted as
@@ -197,16 +216,17 @@ impl Mapper {
             .paths
             .iter()
             .find(|p| p.nametype != NameType::Parent && p.name.as_deref().is_some_and(|n| !n.is_empty()));
-        let path: Option<String> = match (image.and_then(|p| p.name.as_ref()), &ev.exe) {
-            (Some(name), _) => Some(absolute(name, ev.cwd.as_ref())),
-            (None, Some(exe)) => Some(text(exe).into_owned()),
+        // The image the kernel ran (`exe=`, symbolic links resolved), as
+        // Defender reports it; the path given to execve only without it.
+        let path: Option<String> = match (&ev.exe, image.and_then(|p| p.name.as_ref())) {
+            (Some(exe), _) => Some(text(exe).into_owned()),
+            (None, Some(name)) => Some(absolute(name, ev.cwd.as_ref())),
             (None, None) => None,
         };
         let Some(path) = path else { return Ok(false) };
         let args = ev.argv.as_ref().or(ev.proctitle.as_ref());
         let command_line = args.map(|a| command_line(a));
-        let account = ev.account();
-        let exe = ev.exe.as_ref().map(text);
+        let account = self.account(ev);
 
         if let Some(ppid) = ev.ppid {
             self.procs.touch(node, ppid);
@@ -218,7 +238,7 @@ impl Mapper {
 
         let c = &self.process;
         let mut row = out.builder(c.id).row();
-        common(&mut row, &c.common, ev, "ProcessCreated");
+        common(&mut row, &c.common, ev, "ProcessCreated", self.host.device_name.as_deref());
         row.set(c.file_name, Value::str(base_name(&path)));
         row.set(c.folder_path, Value::str(path.as_str()));
         row.set(c.process_id, Value::Long(pid));
@@ -233,12 +253,12 @@ impl Mapper {
             row.set(c.logon_id, Value::Long(s));
         }
         set_init(&mut row, &c.init, &parent);
-        row.set(c.common.additional, Value::Json(additional(ev, exe.as_deref().filter(|e| *e != path), true).into()));
+        row.set(c.common.additional, Value::Json(additional(ev, &self.host, true).into()));
         out.push(c.id, &row)?;
         drop(row);
         drop(parent);
 
-        let p = Proc::new(&path, exe.as_deref(), command_line.as_deref(), account.as_deref(), ev.ppid, Some(ev.time));
+        let p = Proc::new(&path, None, command_line.as_deref(), account.as_deref(), ev.ppid, Some(ev.time));
         self.procs.insert(node, pid, p);
         Ok(true)
     }
@@ -285,7 +305,7 @@ impl Mapper {
 
     /// The process making the system call of `ev` (file and network rows).
     fn actor<'s>(&'s self, node: u32, ev: &'s Event<'_>) -> Init<'s> {
-        let mut init = Init { id: ev.pid, parent_id: ev.ppid, account: ev.account(), ..Init::default() };
+        let mut init = Init { id: ev.pid, parent_id: ev.ppid, account: self.account(ev), ..Init::default() };
         let exe = ev.exe.as_ref().map(text);
         let known =
             ev.pid.and_then(|pid| self.procs.get(node, pid)).filter(|p| exe.as_deref().is_none_or(|e| e == p.exe()));
@@ -378,11 +398,11 @@ impl Mapper {
                 let init = self.actor(node, ev);
                 let c = &self.network;
                 let mut row = out.builder(c.id).row();
-                common(&mut row, &c.common, ev, action);
+                common(&mut row, &c.common, ev, action, self.host.device_name.as_deref());
                 row.set(c.remote_ip, Value::str(ip.to_string()));
                 row.set(c.remote_port, Value::Long(i64::from(*port)));
                 set_init(&mut row, &c.init, &init);
-                row.set(c.common.additional, Value::Json(additional(ev, None, false).into()));
+                row.set(c.common.additional, Value::Json(additional(ev, &self.host, false).into()));
                 out.push(c.id, &row)?;
                 Ok(true)
             }
@@ -411,7 +431,7 @@ impl Mapper {
         let init = self.actor(node, ev);
         let c = &self.file;
         let mut row = out.builder(c.id).row();
-        common(&mut row, &c.common, ev, action);
+        common(&mut row, &c.common, ev, action, self.host.device_name.as_deref());
         row.set(c.file_name, Value::str(base_name(path)));
         row.set(c.folder_path, Value::str(path));
         if let Some(old) = previous {
@@ -419,7 +439,7 @@ impl Mapper {
             row.set(c.previous_folder_path, Value::str(old));
         }
         set_init(&mut row, &c.init, &init);
-        row.set(c.common.additional, Value::Json(additional(ev, None, false).into()));
+        row.set(c.common.additional, Value::Json(additional(ev, &self.host, false).into()));
         out.push(c.id, &row)?;
         Ok(true)
     }
@@ -447,7 +467,7 @@ impl Mapper {
             None => {
                 let Some(exe) = exe else { return };
                 let title = ev.proctitle.as_ref().map(|a| command_line(a));
-                Proc::new(&exe, None, title.as_deref(), ev.account().as_deref(), Some(pid), Some(ev.time))
+                Proc::new(&exe, None, title.as_deref(), self.account(ev).as_deref(), Some(pid), Some(ev.time))
             }
         };
         self.procs.insert(node, child, child_proc);
@@ -458,11 +478,15 @@ fn named<'e, 'a>(paths: &'e [PathItem<'a>], t: NameType) -> impl DoubleEndedIter
     paths.iter().filter(move |p| p.nametype == t && p.name.as_deref().is_some_and(|n| !n.is_empty()))
 }
 
-fn common<'r>(row: &mut Row<'r>, c: &Common, ev: &'r Event<'_>, action: &'static str) {
+/// The columns every row has. `DeviceName` is the event's `node=`, else
+/// the name the user gave the host (`--device-name`).
+fn common<'r>(row: &mut Row<'r>, c: &Common, ev: &'r Event<'_>, action: &'static str, device: Option<&'r str>) {
     row.set(c.timestamp, Value::Time(ev.time));
     row.set(c.time_generated, Value::Time(ev.time));
     if let Some(node) = &ev.node {
         row.set(c.device_name, Value::Str(text(node)));
+    } else if let Some(d) = device {
+        row.set(c.device_name, Value::str(d));
     }
     row.set(c.action_type, Value::str(action));
     row.set(c.report_id, Value::Long(i64::try_from(ev.serial).unwrap_or(i64::MAX)));
@@ -483,25 +507,45 @@ fn set_init<'r>(row: &mut Row<'r>, c: &InitCols, i: &'r Init<'_>) {
     row.set(c.parent_creation_time, t(i.parent_creation));
 }
 
-/// `AdditionalFields`: the audit event id, the rule key, and for a new
-/// process its working directory and the kernel's path of its image when
-/// that differs from `FolderPath`.
-fn additional(ev: &Event<'_>, exe: Option<&str>, process: bool) -> String {
+/// `AdditionalFields`: the audit event id, the rule key, for a new process
+/// its working directory, and the account of `uid` in Defender's shape
+/// for Linux: `ProcessPosixRealUser` (a new process) or
+/// `InitiatingProcessPosixRealUser` (the actor of a file or network row),
+/// `{"Name", "PosixUserId", "PrimaryPosixGroup": {"Name", "PosixGroupId"}}`
+/// with the name and group only when known.
+fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     let mut s = String::with_capacity(64);
     let _ = write!(s, "{{\"AuditEventId\":\"{}\"", ev.id);
     if let Some(key) = &ev.key {
         s.push_str(",\"AuditKey\":");
         json_str(&mut s, &text(key));
     }
-    if process {
-        if let Some(cwd) = &ev.cwd {
-            s.push_str(",\"ProcessCurrentWorkingDirectory\":");
-            json_str(&mut s, &text(cwd));
+    if process && let Some(cwd) = &ev.cwd {
+        s.push_str(",\"ProcessCurrentWorkingDirectory\":");
+        json_str(&mut s, &text(cwd));
+    }
+    if let Some(uid) = ev.uid.id.filter(|&u| u != u32::MAX) {
+        s.push_str(if process { ",\"ProcessPosixRealUser\":{" } else { ",\"InitiatingProcessPosixRealUser\":{" });
+        let name = match &ev.uid.name {
+            Some(n) => Some(String::from_utf8_lossy(n)),
+            None => host.user(uid).map(Cow::Borrowed),
+        };
+        if let Some(name) = name {
+            s.push_str("\"Name\":");
+            json_str(&mut s, &name);
+            s.push(',');
         }
-        if let Some(exe) = exe {
-            s.push_str(",\"ProcessExecutable\":");
-            json_str(&mut s, exe);
+        let _ = write!(s, "\"PosixUserId\":{uid}");
+        if let Some((gid, group)) = host.primary_group(uid) {
+            s.push_str(",\"PrimaryPosixGroup\":{");
+            if let Some(g) = group {
+                s.push_str("\"Name\":");
+                json_str(&mut s, g);
+                s.push(',');
+            }
+            let _ = write!(s, "\"PosixGroupId\":{gid}}}");
         }
+        s.push('}');
     }
     s.push('}');
     s

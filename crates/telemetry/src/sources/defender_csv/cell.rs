@@ -52,6 +52,23 @@ pub fn datetime(text: &str) -> Option<i64> {
     parse_datetime(text).or_else(|| portal_datetime(text))
 }
 
+/// A datetime cell of a Log Analytics CSV export's `[UTC]` column:
+/// `10/25/2023, 9:43:21.990 AM` (month, day, year; 12-hour clock), or
+/// ISO 8601 text; UTC.
+pub fn log_analytics_datetime(text: &str) -> Option<i64> {
+    if let Some(t) = parse_datetime(text) {
+        return Some(t);
+    }
+    let (date, time) = text.trim().split_once(", ")?;
+    let mut d = date.split('/');
+    let (month, day, year) = (d.next()?, d.next()?, d.next()?);
+    if d.next().is_some() {
+        return None;
+    }
+    let month: usize = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    portal_datetime(&format!("{} {day}, {year} {time}", MONTHS[month - 1]))
+}
+
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// `Nov 20, 2026 10:00:00 AM` or `Nov 20, 2026 1:02:03.456 PM`, UTC.
@@ -101,6 +118,10 @@ mod tests {
         assert_eq!(datetime("Nov 31, 2026 1:02:03 PM"), None);
         assert_eq!(datetime("Nov 20, 2026 13:02:03 PM"), None);
         assert_eq!(datetime("11/20/2026 10:00:00 AM"), None, "day and month order is ambiguous");
+        assert_eq!(log_analytics_datetime("10/25/2023, 9:43:21.990 AM"), Some(ns("2023-10-25T09:43:21.990Z")));
+        assert_eq!(log_analytics_datetime("1/5/2023, 12:00:00 PM"), Some(ns("2023-01-05T12:00:00Z")));
+        assert_eq!(log_analytics_datetime("13/5/2023, 12:00:00 PM"), None);
+        assert_eq!(log_analytics_datetime("2023-10-25T09:43:21Z"), Some(ns("2023-10-25T09:43:21Z")));
     }
 
     #[test]

@@ -13,9 +13,26 @@
 //! than [`MAX_RECORD`] bytes (a quote never closed) ends the file with a
 //! reject, so memory stays bounded.
 //!
+//! Log Analytics exports (the Sentinel portal's, and Defender queries run
+//! there) add the zone to each datetime column's name: `TimeGenerated
+//! [UTC]`, with cells such as `10/25/2023, 9:43:21.990 AM` (month first,
+//! as that export writes them), read as UTC; or `TimeGenerated [Local
+//! Time]`, in the zone of the browser that exported the file, which the
+//! file does not say: such a file is one reject saying so, not times
+//! guessed in the wrong zone.
+//!
+//! An export of several tables at once (`union` of tables) has the union
+//! of their columns and names each row's table in a `Type`, `TableName`
+//! or `SourceTable` column (Log Analytics' `Type`; advanced hunting's
+//! `union withsource=TableName`): when no one table has every column of
+//! the header and it has such a column, each row goes to the table it
+//! names (every other column being one of a known table); a row naming
+//! another table, or with a value in a column its table does not have, is
+//! a reject.
+//!
 //! A file is taken when its first line is a CSV row of at least two
-//! column-like names (letters, digits, `_`), one of them a column of a
-//! known table.
+//! column-like names (letters, digits, `_`, with an optional ` [UTC]` or
+//! ` [Local Time]` after), one of them a column of a known table.
 
 use std::cell::Cell;
 use std::io::{BufRead, Read};
@@ -57,9 +74,9 @@ impl Format for DefenderCsv {
             f.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
                 && f.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         };
-        rec.iter().all(identifier)
+        rec.iter().all(|f| identifier(zone_of(f).0))
             && rec.iter().any(|f| {
-                let name = std::str::from_utf8(f).unwrap_or_default();
+                let name = std::str::from_utf8(zone_of(f).0).unwrap_or_default();
                 tables.iter().any(|(_, s)| s.column_with_name(name).is_some())
             })
     }
@@ -78,7 +95,7 @@ impl Format for DefenderCsv {
         let limited = Limit { inner: input, read: 0, record_start: record_start.clone() };
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(limited);
         let mut rec = ByteRecord::new();
-        let Some(cols) = read_header(&mut rdr, &mut rec, out) else { return Ok(()) };
+        let Some(mut cols) = read_header(&mut rdr, &mut rec, out) else { return Ok(()) };
         loop {
             let start = rdr.position().clone();
             record_start.set(start.byte());
@@ -106,7 +123,7 @@ impl Format for DefenderCsv {
 
 /// Reads the header and chooses the table; on failure the file is one
 /// reject and `None` comes back.
-fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mut FileSink<'_, '_>) -> Option<Columns> {
+fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mut FileSink<'_, '_>) -> Option<Layout> {
     let names: Vec<&str> = match rdr.read_byte_record(rec) {
         Ok(false) => return None,
         Ok(true) => match rec.iter().map(std::str::from_utf8).collect() {
@@ -123,38 +140,118 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>, rec: &mut ByteRecord, out: &mu
             return None;
         }
     };
+    let zones: Vec<Zone> = names.iter().map(|n| zone_of(n.as_bytes()).1).collect();
+    let names: Vec<&str> = names.iter().map(|n| std::str::from_utf8(zone_of(n.as_bytes()).0).unwrap_or(n)).collect();
+    if let Some(i) = zones.iter().position(|z| *z == Zone::Local) {
+        out.record();
+        let why = format!(
+            "the file is not read: column \"{} [Local Time]\" holds times in the time zone of the browser that \
+             exported it, which the file does not name; export the query with times in UTC",
+            names[i]
+        );
+        out.reject(1, why, &as_csv(rec));
+        return None;
+    }
     let table = match header::choose(&names) {
         Ok(t) => t,
         Err(why) => {
+            // A union of tables names each row's table in a column of its own.
+            // Every other column must be one of a known table.
+            let schemas: Vec<_> = crate::tables::TABLES.iter().map(|t| (t.schema)()).collect();
+            let known = |n: &str| schemas.iter().any(|s| s.column_with_name(n).is_some());
+            if let Some(at) = names.iter().position(|n| UNION_TABLE_COLUMNS.contains(n))
+                && names.iter().enumerate().all(|(i, n)| i == at || known(n))
+            {
+                let header = names.iter().zip(&zones).map(|(n, z)| (n.to_string(), *z == Zone::Utc)).collect();
+                return Some(Layout::Union { at, header, tables: Vec::new() });
+            }
             out.record();
             out.reject(1, format!("the file is not read: {why}"), &as_csv(rec));
             return None;
         }
     };
-    let id = out.table(table.name);
-    let schema = out.builder(id).schema().clone();
-    let by_field = names
-        .iter()
-        .map(|n| {
-            let i = schema.index_of(n).expect("choose() checked every column");
-            (i, schema.field(i).data_type().clone(), n.to_string())
-        })
-        .collect();
-    let time_generated = schema.index_of("TimeGenerated").ok().filter(|_| !names.contains(&"TimeGenerated"));
-    let timestamp = schema.index_of("Timestamp").ok();
-    Some(Columns { id, by_field, time_generated: time_generated.zip(timestamp) })
+    let header: Vec<(String, bool)> = names.iter().zip(&zones).map(|(n, z)| (n.to_string(), *z == Zone::Utc)).collect();
+    Some(Layout::One(Columns::new(out, table.name, &header)))
+}
+
+/// The columns in which a union of tables exported together names each
+/// row's table: Log Analytics' `Type`, or the `withsource=` column of
+/// advanced hunting's `union` as its documentation names it.
+const UNION_TABLE_COLUMNS: &[&str] = &["Type", "TableName", "SourceTable"];
+
+/// How the rows of a file go to tables.
+enum Layout {
+    /// Every row is of one table.
+    One(Columns),
+    /// Each row names its table in field `at` (a union of tables).
+    Union {
+        at: usize,
+        /// The header's names, and whether each said `[UTC]`.
+        header: Vec<(String, bool)>,
+        /// The tables met so far.
+        tables: Vec<(&'static str, Columns)>,
+    },
+}
+
+impl Layout {
+    /// One data row: pushed, or rejected at `line`.
+    fn row(&mut self, line: u64, rec: &ByteRecord, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        match self {
+            Layout::One(cols) => cols.row(line, rec, out),
+            Layout::Union { at, header, tables } => {
+                let name = rec.get(*at).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default();
+                if let Some((_, cols)) = tables.iter().find(|(t, _)| *t == name) {
+                    return cols.row(line, rec, out);
+                }
+                let Some(table) = crate::tables::TABLES.iter().find(|t| t.name == name) else {
+                    let why = format!("{}: \"{name}\" is not a table dragnet knows", header[*at].0);
+                    out.reject(line, why, &as_csv(rec));
+                    return Ok(());
+                };
+                let mut cols = Columns::new(out, table.name, header);
+                cols.table_field = Some(*at);
+                let r = cols.row(line, rec, out);
+                tables.push((table.name, cols));
+                r
+            }
+        }
+    }
 }
 
 /// Where each field of a row goes.
 struct Columns {
     id: TableId,
-    /// Column index, type and name of each field, in header order.
-    by_field: Vec<(usize, DataType, String)>,
+    table: &'static str,
+    /// The header's column names.
+    names: Vec<String>,
+    /// The field naming each row's table in a union, when this table has
+    /// no column of that name: not a value of the row.
+    table_field: Option<usize>,
+    /// Column index, type and name of each field, in header order, and
+    /// whether its header said `[UTC]` (a Log Analytics export); `None`
+    /// for a column the table does not have (a union's other tables'),
+    /// whose cells must then be empty.
+    by_field: Vec<Option<(usize, DataType, String, bool)>>,
     /// `TimeGenerated` and `Timestamp`, when the header has no `TimeGenerated`.
     time_generated: Option<(usize, usize)>,
 }
 
 impl Columns {
+    /// The fields of `header` (names, and whether each said `[UTC]`) in `table`.
+    fn new(out: &mut FileSink<'_, '_>, table: &'static str, header: &[(String, bool)]) -> Columns {
+        let id = out.table(table);
+        let schema = out.builder(id).schema().clone();
+        let by_field = header
+            .iter()
+            .map(|(n, utc)| schema.index_of(n).ok().map(|i| (i, schema.field(i).data_type().clone(), n.clone(), *utc)))
+            .collect();
+        let time_generated =
+            schema.index_of("TimeGenerated").ok().filter(|_| !header.iter().any(|(n, _)| n == "TimeGenerated"));
+        let timestamp = schema.index_of("Timestamp").ok();
+        let names = header.iter().map(|(n, _)| n.clone()).collect();
+        Columns { id, table, names, table_field: None, by_field, time_generated: time_generated.zip(timestamp) }
+    }
+
     /// One data row: pushed, or rejected at `line`.
     fn row(&self, line: u64, rec: &ByteRecord, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         if rec.len() != self.by_field.len() {
@@ -163,13 +260,23 @@ impl Columns {
             return Ok(());
         }
         let mut row = out.builder(self.id).row();
-        for ((i, t, name), field) in self.by_field.iter().zip(rec.iter()) {
-            if field.is_empty() {
+        for (n, ((at, field), column)) in self.by_field.iter().zip(rec.iter()).zip(&self.names).enumerate() {
+            if field.is_empty() || self.table_field == Some(n) {
                 continue;
             }
+            let Some((i, t, name, utc)) = at else {
+                let why = format!("{column}: a value in a column {} does not have", self.table);
+                out.reject(line, why, &as_csv(rec));
+                return Ok(());
+            };
             let value = std::str::from_utf8(field)
                 .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to() + 1))
-                .and_then(|text| cell::cell(t, text));
+                .and_then(|text| match t {
+                    DataType::Timestamp(..) if *utc => cell::log_analytics_datetime(text)
+                        .map(Value::Time)
+                        .ok_or_else(|| format!("\"{text}\" is not a datetime")),
+                    _ => cell::cell(t, text),
+                });
             match value {
                 Ok(v) => {
                     row.set(*i, v);
@@ -187,6 +294,28 @@ impl Columns {
             row.set(tg, Value::Time(ns));
         }
         out.push(self.id, &row)
+    }
+}
+
+/// The zone a Log Analytics export names after a datetime column's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    /// No suffix: an advanced-hunting export.
+    None,
+    /// `Name [UTC]`.
+    Utc,
+    /// `Name [Local Time]`.
+    Local,
+}
+
+/// A header field without its Log Analytics zone suffix, and the zone.
+fn zone_of(field: &[u8]) -> (&[u8], Zone) {
+    if let Some(n) = field.strip_suffix(b" [UTC]") {
+        (n, Zone::Utc)
+    } else if let Some(n) = field.strip_suffix(b" [Local Time]") {
+        (n, Zone::Local)
+    } else {
+        (field, Zone::None)
     }
 }
 

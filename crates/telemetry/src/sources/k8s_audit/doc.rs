@@ -95,14 +95,45 @@ pub struct Doc<'a> {
     /// Azure resource ID of the cluster.
     #[serde(borrow, default, rename = "resourceId")]
     pub resource_id: Option<Cow<'a, str>>,
+    /// The log events of a CloudWatch Logs export (`aws logs
+    /// filter-log-events` / `get-log-events` output).
+    #[serde(borrow, default)]
+    pub events: Option<Vec<&'a RawValue>>,
+    /// The log events of a CloudWatch Logs subscription message.
+    #[serde(borrow, default, rename = "logEvents")]
+    pub log_events: Option<Vec<&'a RawValue>>,
+    /// A GKE Cloud Logging entry's payload (read by [`super::gke`]).
+    #[serde(borrow, default, rename = "protoPayload")]
+    pub proto_payload: Option<&'a RawValue>,
+}
+
+/// One CloudWatch Logs event: its `message` is the audit event's JSON text.
+#[derive(Deserialize)]
+pub struct LogEvent<'a> {
+    /// The log line.
+    #[serde(borrow, default)]
+    pub message: Option<Cow<'a, str>>,
+}
+
+impl<'a> Properties<'a> {
+    /// The event's JSON text: the string's contents, or the object's text.
+    pub fn log_text(&self) -> Option<Result<Cow<'a, str>, String>> {
+        let raw = self.log?.get();
+        Some(if raw.starts_with('"') {
+            serde_json::from_str::<Cow<'a, str>>(raw).map_err(|e| e.to_string())
+        } else {
+            Ok(Cow::Borrowed(raw))
+        })
+    }
 }
 
 /// The `properties` of an AKS control-plane resource-log record.
 #[derive(Deserialize, Default)]
 pub struct Properties<'a> {
-    /// The log line: for `kube-audit*`, an audit event as JSON text.
+    /// The log line: for `kube-audit*`, an audit event as JSON text (a
+    /// string), or the event itself (an object), as some exports write it.
     #[serde(borrow, default)]
-    pub log: Option<Cow<'a, str>>,
+    pub log: Option<&'a RawValue>,
     /// The API server pod that wrote it.
     #[serde(borrow, default)]
     pub pod: Option<Cow<'a, str>>,

@@ -17,6 +17,14 @@
 //!
 //! How an event becomes a row, and what makes it a reject, is in [`map`].
 //!
+//! - EKS control-plane logs exported from CloudWatch Logs: `aws logs
+//!   filter-log-events`/`get-log-events` output (`{"events": [{"message":
+//!   "<the event as JSON text>", "timestamp": ..}, ..]}`) and subscription
+//!   messages (`{"messageType": "DATA_MESSAGE", "logEvents": [..]}`); a
+//!   message that is not JSON (the group's other streams) is skipped;
+//! - GKE audit entries as Cloud Logging exports them (`protoPayload`
+//!   of `serviceName` `k8s.io`; see [`gke`]), one per line or in arrays.
+//!
 //! A file is taken when its first document is an `Event` or an
 //! `EventList` of an `audit.k8s.io/` version, or a resource-log record
 //! (alone or first in `records`) of a `kube-audit*` category or of an AKS
@@ -34,6 +42,7 @@ use super::json::{Part, first_doc, first_element_of, for_each_part, has_member, 
 use crate::sink::{FileSink, OutputError};
 
 pub mod doc;
+pub mod gke;
 pub mod map;
 
 use doc::Doc;
@@ -49,14 +58,20 @@ impl Format for K8sAudit {
 
     fn sniff(&self, head: &[u8]) -> bool {
         if let Some(doc) = first_doc(head) {
+            if let Some(events) = doc.get("events").or(doc.get("logEvents")).and_then(J::as_array) {
+                return events.first().is_some_and(is_cloudwatch_audit_event);
+            }
             return match doc.get("records").and_then(J::as_array) {
                 Some(records) => records.first().is_some_and(is_aks_record),
-                None => is_event_or_list(&doc) || is_aks_record(&doc),
+                None => is_event_or_list(&doc) || is_aks_record(&doc) || gke::is_entry(&doc),
             };
         }
         // A first document cut by the end of the head.
         if let Some(record) = first_element_of(head, "records") {
             return is_aks_record(&record);
+        }
+        if let Some(event) = first_element_of(head, "events").or_else(|| first_element_of(head, "logEvents")) {
+            return is_cloudwatch_audit_event(&event);
         }
         has_member(head, "kind", "EventList\"") && has_member(head, "apiVersion", "audit.k8s.io/")
     }
@@ -65,18 +80,37 @@ impl Format for K8sAudit {
         let reader = Reader { cols: Cols::new(out) };
         // An EventList or a records wrapper spread over lines is read one
         // element at a time.
-        for_each_part(input, out, &["items", "records"], &mut |line, part, out| match part {
+        for_each_part(input, out, &["items", "records", "events", "logEvents"], &mut |line, part, out| match part {
             Part::Doc(text) => reader.doc(line, text, out),
             Part::Element("records", text) => reader.wrapped(line, text, out),
+            Part::Element("events" | "logEvents", text) => reader.cloudwatch(line, text, out),
             Part::Element(_, text) => reader.item(line, text, out),
         })
     }
 }
 
+/// An `Event` or `EventList` of an `audit.k8s.io/` version, or an `Event`
+/// with no `apiVersion` at all that has an audit event's own fields (as
+/// Falco's k8saudit plugin stores them: keys sorted, `annotations` first).
 fn is_event_or_list(doc: &J) -> bool {
     let kind = doc.get("kind").and_then(J::as_str);
-    let version = doc.get("apiVersion").and_then(J::as_str);
-    matches!(kind, Some("Event" | "EventList")) && version.is_some_and(|v| v.starts_with("audit.k8s.io/"))
+    match doc.get("apiVersion") {
+        Some(v) => {
+            matches!(kind, Some("Event" | "EventList")) && v.as_str().is_some_and(|v| v.starts_with("audit.k8s.io/"))
+        }
+        None => {
+            kind == Some("Event") && ["auditID", "stage", "verb", "requestURI"].iter().all(|k| doc.get(k).is_some())
+        }
+    }
+}
+
+/// A CloudWatch Logs event whose message is an audit event (EKS).
+fn is_cloudwatch_audit_event(event: &J) -> bool {
+    event
+        .get("message")
+        .and_then(J::as_str)
+        .and_then(|m| serde_json::from_str::<J>(m).ok())
+        .is_some_and(|ev| is_event_or_list(&ev))
 }
 
 fn is_aks_record(record: &J) -> bool {
@@ -131,6 +165,12 @@ impl Reader {
             }
             return Ok(());
         }
+        if let Some(events) = doc.events.as_ref().or(doc.log_events.as_ref()) {
+            for e in events {
+                self.cloudwatch(line + line_offset(text, e.get()), e.get(), out)?;
+            }
+            return Ok(());
+        }
         let list = match doc.kind.as_deref() {
             Some(kind) => kind == "EventList",
             None => doc.items.is_some(),
@@ -144,6 +184,9 @@ impl Reader {
         out.record();
         if doc.category.is_some() {
             return self.resource_log(line, &doc, text, out);
+        }
+        if doc.proto_payload.is_some() {
+            return self.gke(line, text, out);
         }
         self.event(line, &doc, &Wrapper::default(), text, out)
     }
@@ -159,6 +202,35 @@ impl Reader {
             }
             Err(e) => {
                 out.reject(line, format!("not a resource-log record: {e}"), text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    /// One CloudWatch Logs event (EKS control-plane logs): its `message`
+    /// is an audit event; a message that is not JSON (the other log
+    /// streams of the group: API server, authenticator) is skipped.
+    fn cloudwatch(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        out.record();
+        let message = match serde_json::from_str::<doc::LogEvent>(text) {
+            Ok(doc::LogEvent { message: Some(m) }) => m,
+            Ok(_) => {
+                out.reject(line, "a CloudWatch log event with no \"message\"", text.as_bytes());
+                return Ok(());
+            }
+            Err(e) => {
+                out.reject(line, format!("not a CloudWatch log event: {e}"), text.as_bytes());
+                return Ok(());
+            }
+        };
+        if !message.trim_start().starts_with('{') {
+            out.skip();
+            return Ok(());
+        }
+        match parse(&message) {
+            Ok(ev) => self.event(line, &ev, &Wrapper::default(), text, out),
+            Err(e) => {
+                out.reject(line, format!("message is not a Kubernetes audit event: {e}"), text.as_bytes());
                 Ok(())
             }
         }
@@ -190,11 +262,18 @@ impl Reader {
             out.skip();
             return Ok(());
         }
-        let Some(log) = rec.properties.as_ref().and_then(|p| p.log.as_deref()) else {
-            out.reject(line, format!("a {category} record with no properties.log"), text.as_bytes());
-            return Ok(());
+        let log = match rec.properties.as_ref().and_then(|p| p.log_text()) {
+            Some(Ok(log)) => log,
+            Some(Err(e)) => {
+                out.reject(line, format!("properties.log is not text: {e}"), text.as_bytes());
+                return Ok(());
+            }
+            None => {
+                out.reject(line, format!("a {category} record with no properties.log"), text.as_bytes());
+                return Ok(());
+            }
         };
-        let ev: Doc = match parse(log) {
+        let ev: Doc = match parse(&log) {
             Ok(ev) => ev,
             Err(e) => {
                 out.reject(line, format!("properties.log is not a JSON audit event: {e}"), text.as_bytes());
@@ -207,6 +286,30 @@ impl Reader {
             resource_id: rec.resource_id.as_deref(),
         };
         self.event(line, &ev, &wrap, text, out)
+    }
+
+    /// A GKE Cloud Logging entry (already counted): a row, skipped (not
+    /// of the Kubernetes API), or a reject.
+    fn gke(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        let entry: gke::Entry = match serde_json::from_str(text) {
+            Ok(e) => e,
+            Err(e) => {
+                out.reject(line, format!("not a GKE audit entry: {e}"), text.as_bytes());
+                return Ok(());
+            }
+        };
+        if !entry.is_kubernetes() {
+            out.skip();
+            return Ok(());
+        }
+        let mut row = out.builder(self.cols.id).row();
+        match gke::fill(&self.cols, &entry, &mut row) {
+            Ok(()) => out.push(self.cols.id, &row),
+            Err(why) => {
+                out.reject(line, why, text.as_bytes());
+                Ok(())
+            }
+        }
     }
 
     /// An event (already counted): a row, or a reject.
