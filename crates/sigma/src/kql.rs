@@ -137,10 +137,18 @@ pub fn compile(
         match column.map(|c| (c, resolve_column(&cx, c))) {
             Some((c, Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
             Some((_, Ok(o))) => {
-                // A result column of the field's name, unless the table has one.
+                // A result column of the field's name, unless the table has
+                // one (then `_sigma` added, a few times at most).
                 let mut name = f.clone();
-                while cx.schema.column(&cx.source.table, &name).is_some() {
+                for _ in 0..4 {
+                    if cx.schema.column(&cx.source.table, &name).is_none() {
+                        break;
+                    }
                     name.push_str("_sigma");
+                }
+                if cx.schema.column(&cx.source.table, &name).is_some() {
+                    unmapped_fields.push(f.clone());
+                    continue;
                 }
                 if !details.iter().any(|(_, col)| *col == name) {
                     extends.push(format!("{} = {}", ident(&name), o.expr));
@@ -526,5 +534,37 @@ fn text(e: &str, pieces: &[Piece], cased: bool) -> String {
             re.push('$');
             format!("{e} matches regex {}", quote_string(&re))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Document;
+
+    /// A schema in which every column exists, as text or dynamic.
+    struct Everything;
+
+    impl Schema for Everything {
+        fn has_table(&self, _: &str) -> bool {
+            true
+        }
+
+        fn column(&self, _: &str, c: &str) -> Option<ColumnType> {
+            Some(if c == "ObjectRef" || c == "User" { ColumnType::Dynamic } else { ColumnType::String })
+        }
+    }
+
+    #[test]
+    fn a_field_added_for_alerts_gives_up_on_a_schema_that_has_every_name() {
+        let text = "title: t\nlogsource: {product: kubernetes, service: audit}\n\
+                    detection:\n  s:\n    verb: get\n  condition: s\nfields:\n  - user.username\n  - verb\n";
+        let (docs, diags) = crate::load(text, "t.yml", &Default::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        let Document::Rule(r) = &docs[0] else { panic!() };
+        let c = compile(r, &[], &Mapping::builtin(), &Everything).unwrap();
+        assert_eq!(c.unmapped_fields, vec!["user.username"]);
+        assert_eq!(c.details, vec![("verb".to_string(), "Verb".to_string())]);
+        assert!(!c.kql.contains("extend"), "{}", c.kql);
     }
 }
