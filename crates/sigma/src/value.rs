@@ -304,7 +304,13 @@ fn cidr(text: &str) -> Result<Pattern, String> {
         Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("`{t}`: bad prefix length"))?,
         None => max,
     };
-    Ok(Pattern::Cidr { network: ip.to_string(), prefix, v6: ip.is_ipv6() })
+    let network = match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        // Eight hex groups, never a dotted IPv4 tail (`::ffff:0.0.0.0`), after
+        // which KQL's IPv6 functions would read the prefix as an IPv4 one.
+        std::net::IpAddr::V6(v6) => v6.segments().iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":"),
+    };
+    Ok(Pattern::Cidr { network, prefix, v6: ip.is_ipv6() })
 }
 
 /// Splits a Sigma string into pieces: `*` and `?` are wildcards, `\`
