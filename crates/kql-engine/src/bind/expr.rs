@@ -604,6 +604,14 @@ impl<'a> Binder<'a> {
                 let join = if negated { Operator::And } else { Operator::Or };
                 Ok(Typed { expr: balanced(tests, join).unwrap_or(lit(negated)), ty: KqlType::Bool })
             }
+            ListOp::HasAny | ListOp::HasAll if values.len() == 1 && values[0].ty == KqlType::Dynamic => {
+                // One dynamic array that is not a constant (a column, a
+                // `toscalar(... make_set(...))`): its elements, row by row.
+                let hay = self.as_text(l);
+                let terms = values.swap_remove(0);
+                let f = crate::functions::string::per_row::terms_match_per_row(op == ListOp::HasAll);
+                Ok(Typed { expr: f.call(vec![hay.expr, terms.expr]), ty: KqlType::Bool })
+            }
             _ => Err(self.not_implemented(span, "this list operator with values that are not constants")),
         }
     }

@@ -1,5 +1,6 @@
 //! String operators whose right side differs from row to row (`x has y`,
-//! `x matches regex p` with columns on both sides): each row is tested with
+//! `x matches regex p` with columns on both sides, `has_any` over a column
+//! or a tabular expression): each row is tested with
 //! the same matcher the constant case compiles, built again only when the
 //! right side changes from the row before.
 
@@ -15,6 +16,7 @@ use datafusion::logical_expr::{
 
 use super::MatchSpec;
 use super::matcher::{MatchMode, Matcher};
+use crate::functions::dynamic::constant_elements;
 use crate::functions::rowwise::{compile_regex, regex_error};
 
 /// What the right side is.
@@ -24,6 +26,8 @@ enum Test {
     Needle { mode: MatchMode, case_sensitive: bool, negated: bool },
     /// A regular expression (`matches regex`).
     Regex,
+    /// A dynamic array of terms (`has_any`, `has_all`).
+    Terms { all: bool },
 }
 
 /// `(text, right side) -> bool`, the right side read row by row.
@@ -59,10 +63,21 @@ fn text(a: &StringArray, i: usize) -> &str {
     if a.is_null(i) { "" } else { a.value(i) }
 }
 
+/// A UDF for `has_any` (`all` false) or `has_all` over a dynamic array that
+/// is not a constant (a column, or the values of a tabular expression).
+pub fn terms_match_per_row(all: bool) -> ScalarUDF {
+    ScalarUDF::from(PerRowMatch {
+        name: if all { "has_all" } else { "has_any" }.to_string(),
+        test: Test::Terms { all },
+        signature: Signature::new(TypeSignature::Any(2), Volatility::Immutable),
+    })
+}
+
 /// The compiled right side of the previous row.
 enum Compiled {
     Needle(Matcher),
     Regex(regex::Regex),
+    Terms(Matcher),
 }
 
 impl PerRowMatch {
@@ -75,6 +90,9 @@ impl PerRowMatch {
                 Ok(re) => Ok(Compiled::Regex(re)),
                 Err(e) => exec_err!("`matches regex`: invalid regular expression {right:?}: {}", regex_error(&e)),
             },
+            // The elements as the constant case reads them (nested arrays
+            // flattened, null as the empty string).
+            Test::Terms { .. } => Ok(Compiled::Terms(Matcher::new(&constant_elements(right), MatchMode::Term, false))),
         }
     }
 }
@@ -113,6 +131,8 @@ impl ScalarUDFImpl for PerRowMatch {
             let hit = match &compiled.1 {
                 Compiled::Needle(m) => m.any(h),
                 Compiled::Regex(re) => re.is_match(h),
+                Compiled::Terms(m) if matches!(self.test, Test::Terms { all: true }) => m.all(h),
+                Compiled::Terms(m) => m.any(h),
             };
             out.append_value(hit != negated);
             last = Some(compiled);
