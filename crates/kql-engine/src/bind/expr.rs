@@ -671,7 +671,7 @@ pub(crate) fn chain_terms(e: &ast::Expr, op: BinaryOp) -> Vec<&ast::Expr> {
 /// `terms` joined by `op` (`and`/`or`, which are associative) as a balanced
 /// tree, so the plan is as deep as the logarithm of a chain's length, not
 /// its length; `None` for no terms.
-fn balanced(mut terms: Vec<Expr>, op: Operator) -> Option<Expr> {
+pub(crate) fn balanced(mut terms: Vec<Expr>, op: Operator) -> Option<Expr> {
     while terms.len() > 1 {
         let mut next = Vec::with_capacity(terms.len().div_ceil(2));
         let mut it = terms.into_iter();

@@ -36,6 +36,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Range { column, from, to, step } => self.range(column, from, to, step, span),
             OperatorKind::Datatable { schema, values } => self.datatable(schema, values, span),
             OperatorKind::Union(u) => self.union(None, u, span),
+            OperatorKind::Search(s) => self.search(None, s, span),
             other => {
                 let name = super::operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))
