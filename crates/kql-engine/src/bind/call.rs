@@ -38,13 +38,28 @@ impl<'a> Binder<'a> {
                 )),
             };
         }
-        if matches!(name.name.as_str(), "row_number" | "prev" | "next") {
-            return self.window_call(&name.name, args, span, row);
+        let fname = crate::bind::names::canonical_function(&name.name);
+        if matches!(fname, "row_number" | "prev" | "next") {
+            return self.window_call(fname, args, span, row);
         }
-        if crate::bind::names::is_aggregate(&name.name) {
-            return self.aggregate_call(&name.name, args, span, row);
+        if crate::bind::names::is_aggregate(fname) {
+            if crate::bind::names::is_legacy_collect(&name.name) && args.len() == 1 {
+                let size = ast::Expr {
+                    kind: ExprKind::Literal(ast::Literal::Long(crate::bind::names::LEGACY_MAX_SIZE)),
+                    span,
+                };
+                let args = [args[0].clone(), Arg { name: None, value: size }];
+                return self.aggregate_call(fname, &args, span, row);
+            }
+            return self.aggregate_call(fname, args, span, row);
         }
-        self.builtin(&name.name, name.span, args, span, row)
+        if name.name == "replace" && args.len() == 3 {
+            // The deprecated `replace(regex, rewrite, text)` takes the text
+            // last, as published queries call it; `replace_regex` takes it first.
+            let args = [args[2].clone(), args[0].clone(), args[1].clone()];
+            return self.builtin(fname, name.span, &args, span, row);
+        }
+        self.builtin(fname, name.span, args, span, row)
     }
 
     fn arity(&mut self, name: &str, args: &[Arg], min: usize, max: usize, span: Span) -> BResult<()> {
@@ -76,6 +91,13 @@ impl<'a> Binder<'a> {
                     t = self.shift_datetime(t, offset, Operator::Plus, a.value.span)?;
                 }
                 Ok(t)
+            }
+            "ingestion_time" => {
+                // dragnet keeps no ingestion clock: as for a table ingested
+                // without the IngestionTime policy, the value is null
+                // (ingestion-time-function).
+                self.arity(name, args, 0, 0, span)?;
+                Ok(typed(literal::datetime(None), KqlType::Datetime))
             }
             "ago" => {
                 self.arity(name, args, 1, 1, span)?;

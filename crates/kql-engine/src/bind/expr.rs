@@ -286,12 +286,12 @@ impl<'a> Binder<'a> {
                 let hay = self.scalar(lhs, row)?;
                 let spec = match_spec(s);
                 let name = kql_syntax::binary_op_text(op);
-                let Some(n) = self.constant_text(&needle) else {
-                    return Err(
-                        self.not_implemented(rhs.span, &format!("`{name}` with a right side that is not a constant"))
-                    );
-                };
                 let hay = self.as_text(hay);
+                let Some(n) = self.constant_text(&needle) else {
+                    let needle = self.as_text(needle);
+                    let f = crate::functions::string::per_row::string_match_per_row(&name, spec);
+                    return Ok(Typed { expr: f.call(vec![hay.expr, needle.expr]), ty: KqlType::Bool });
+                };
                 Ok(Typed { expr: string_match(&name, vec![n], spec).call(vec![hay.expr]), ty: KqlType::Bool })
             }
             BinaryOp::EqCi | BinaryOp::NotEqCi => {
@@ -313,7 +313,9 @@ impl<'a> Binder<'a> {
                 let l = self.scalar(lhs, row)?;
                 let r = self.scalar(rhs, row)?;
                 let Some(pattern) = self.constant_text(&r) else {
-                    return Err(self.not_implemented(rhs.span, "`matches regex` with a pattern that is not a constant"));
+                    let (l, r) = (self.as_text(l), self.as_text(r));
+                    let f = crate::functions::string::per_row::regex_match_per_row();
+                    return Ok(Typed { expr: f.call(vec![l.expr, r.expr]), ty: KqlType::Bool });
                 };
                 if let Err(e) = crate::functions::rowwise::compile_regex(&pattern) {
                     let e = crate::functions::rowwise::regex_error(&e);
@@ -602,6 +604,14 @@ impl<'a> Binder<'a> {
                 let join = if negated { Operator::And } else { Operator::Or };
                 Ok(Typed { expr: balanced(tests, join).unwrap_or(lit(negated)), ty: KqlType::Bool })
             }
+            ListOp::HasAny | ListOp::HasAll if values.len() == 1 && values[0].ty == KqlType::Dynamic => {
+                // One dynamic array that is not a constant (a column, a
+                // `toscalar(... make_set(...))`): its elements, row by row.
+                let hay = self.as_text(l);
+                let terms = values.swap_remove(0);
+                let f = crate::functions::string::per_row::terms_match_per_row(op == ListOp::HasAll);
+                Ok(Typed { expr: f.call(vec![hay.expr, terms.expr]), ty: KqlType::Bool })
+            }
             _ => Err(self.not_implemented(span, "this list operator with values that are not constants")),
         }
     }
@@ -661,7 +671,7 @@ pub(crate) fn chain_terms(e: &ast::Expr, op: BinaryOp) -> Vec<&ast::Expr> {
 /// `terms` joined by `op` (`and`/`or`, which are associative) as a balanced
 /// tree, so the plan is as deep as the logarithm of a chain's length, not
 /// its length; `None` for no terms.
-fn balanced(mut terms: Vec<Expr>, op: Operator) -> Option<Expr> {
+pub(crate) fn balanced(mut terms: Vec<Expr>, op: Operator) -> Option<Expr> {
     while terms.len() > 1 {
         let mut next = Vec::with_capacity(terms.len().div_ceil(2));
         let mut it = terms.into_iter();

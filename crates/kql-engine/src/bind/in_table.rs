@@ -6,13 +6,19 @@
 //! subquery into a mark join themselves ([`Binder::lift_in_subqueries`]);
 //! anywhere else it is refused ([`unlifted_subquery`]).
 //!
+//! `has_any (T)` and `has_all (T)` gather the first column into one list
+//! (a scalar subquery) tested row by row as a list of constants is.
+//!
 //! Kusto's null rules: null is never in the set (null values of `T` are
 //! dropped), so `null in (T)` is false and `null !in (T)` is true.
 
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, JoinType};
 use datafusion::functions::core::expr_fn::coalesce;
-use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, cast, in_subquery, lit, not, not_in_subquery};
+use datafusion::logical_expr::{
+    Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, cast, in_subquery, lit, not, not_in_subquery,
+    scalar_subquery,
+};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ListOp};
 
@@ -28,9 +34,7 @@ impl<'a> Binder<'a> {
             ListOp::NotIn => (true, false),
             ListOp::InCi => (false, true),
             ListOp::NotInCi => (true, true),
-            ListOp::HasAny | ListOp::HasAll => {
-                return Err(self.not_implemented(item.span, "`has_any`/`has_all` with a tabular expression"));
-            }
+            ListOp::HasAny | ListOp::HasAll => return self.has_terms_table(op == ListOp::HasAll, l, item),
         };
         let sub = self.table(item)?;
         let Some(first) = sub.plan.schema().fields().first().cloned() else {
@@ -75,6 +79,33 @@ impl<'a> Binder<'a> {
             in_subquery(key, set)
         };
         Ok(Typed { expr, ty: KqlType::Bool })
+    }
+
+    /// `l has_any (T)`, `l has_all (T)`: the values of `T`'s first column
+    /// (has-any-operator.md, has-all-operator.md), their distinct values
+    /// gathered into one list (every one of them, where Kusto considers
+    /// "up to 10,000 distinct values")
+    /// and tested as a list of constants is.
+    fn has_terms_table(&mut self, all: bool, l: Typed, item: &ast::Expr) -> BResult<Typed> {
+        use crate::functions::collect::{Collect, MAX_ELEMENTS};
+        let sub = self.table(item)?;
+        let Some(first) = sub.plan.schema().fields().first().cloned() else {
+            return Err(self.error(error::BAD_ARGUMENTS, item.span, "the tabular expression has no columns"));
+        };
+        let value = Typed { expr: Self::column(first.name()), ty: KqlType::of(first.data_type()) };
+        let not_null = value.expr.clone().is_not_null();
+        let value = self.as_text(value);
+        let inner = self.fresh("terms");
+        let list = crate::functions::collect_agg::collect_aggregate(Collect::Set, MAX_ELEMENTS)
+            .call(vec![value.expr])
+            .filter(not_null)
+            .build();
+        let list = self.df(item.span, list)?;
+        let b = LogicalPlanBuilder::from(sub.plan).aggregate(Vec::<Expr>::new(), vec![list.alias(&inner)]);
+        let terms = Self::arc(self.build(item.span, b)?);
+        let hay = self.as_text(l);
+        let f = crate::functions::string::per_row::terms_match_per_row(all);
+        Ok(Typed { expr: f.call(vec![hay.expr, scalar_subquery(terms)]), ty: KqlType::Bool })
     }
 
     /// Replaces each `IN (subquery)` of `exprs` with the mark of a left mark

@@ -9,6 +9,33 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
     AGGREGATES.iter().any(|(n, _)| *n == name)
 }
 
+/// The deprecated spellings the docs list for a function ("Deprecated
+/// aliases" on its page), with the name each stands for. `replace` keeps
+/// its own argument order (regex, rewrite, text), reordered by the caller.
+const DEPRECATED: &[(&str, &str)] = &[
+    ("makeset", "make_set"),
+    ("makelist", "make_list"),
+    ("replace", "replace_regex"),
+    ("extractjson", "extract_json"),
+    ("arraylength", "array_length"),
+    ("base64_decodestring", "base64_decode_tostring"),
+];
+
+/// The documented name of a function spelled `name` (a deprecated alias is
+/// replaced, any other name kept).
+pub(crate) fn canonical_function(name: &str) -> &str {
+    DEPRECATED.iter().find(|(old, _)| *old == name).map_or(name, |(_, new)| new)
+}
+
+/// Whether `name` is a deprecated spelling whose default `maxSize` is 128
+/// (make-set-aggregation-function, make-list-aggregation-function).
+pub(crate) fn is_legacy_collect(name: &str) -> bool {
+    matches!(name, "makeset" | "makelist")
+}
+
+/// The default `maxSize` of `makeset` and `makelist`.
+pub(crate) const LEGACY_MAX_SIZE: i64 = 128;
+
 /// Functions whose result is named after their first argument.
 const FIRST_ARGUMENT: &[&str] = &[
     "tostring",

@@ -81,6 +81,7 @@ pub struct RowwiseDef {
 pub const BUILTIN_SCALARS: &[&str] = &[
     "ago",
     "now",
+    "ingestion_time",
     "iif",
     "iff",
     "case",

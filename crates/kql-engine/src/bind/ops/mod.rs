@@ -9,6 +9,7 @@ mod parse;
 mod percentiles;
 mod project;
 mod sample;
+mod search;
 mod source;
 mod summarize;
 mod union;
@@ -93,6 +94,7 @@ impl<'a> Binder<'a> {
                 Ok(Tab { plan, source: None })
             }
             OperatorKind::Union(u) => self.union(Some(input), u, span),
+            OperatorKind::Search(s) => self.search(Some(input), s, span),
             OperatorKind::Join(j) => self.join(input, j, span, false),
             OperatorKind::Lookup(j) => self.join(input, j, span, true),
             OperatorKind::As { name, .. } => {

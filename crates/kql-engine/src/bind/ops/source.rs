@@ -1,5 +1,5 @@
 //! Operators that start a query: `print`, `range`, `datatable`, and the
-//! unpiped `union`.
+//! unpiped `union`, `search` and `externaldata`.
 
 use std::sync::Arc;
 
@@ -16,6 +16,27 @@ use crate::functions::expand::range_list;
 use crate::types::KqlType;
 
 impl<'a> Binder<'a> {
+    /// `externaldata`: remote storage is never read (an error naming the
+    /// URL); local files are not read yet (not implemented).
+    fn externaldata(&mut self, uris: &[ast::Expr], span: Span) -> BResult<Tab> {
+        for u in uris {
+            let url = self.constant_string(Some(u), u.span)?;
+            if let Some((scheme, _)) = url.split_once("://")
+                && !scheme.eq_ignore_ascii_case("file")
+            {
+                // Named without its query string or `;` key, which may hold a secret.
+                let shown = url.split(['?', ';']).next().unwrap_or_default();
+                return Err(self.error_help(
+                    error::BAD_ARGUMENTS,
+                    u.span,
+                    format!("remote data is not read; `{shown}` is not fetched"),
+                    "download it and name the local file, or load it as a dataset",
+                ));
+            }
+        }
+        Err(self.not_implemented(span, "`externaldata` over local files"))
+    }
+
     pub(crate) fn source_operator(&mut self, op: &ast::Operator) -> BResult<Tab> {
         let span = op.span;
         match &op.kind {
@@ -35,7 +56,9 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Range { column, from, to, step } => self.range(column, from, to, step, span),
             OperatorKind::Datatable { schema, values } => self.datatable(schema, values, span),
+            OperatorKind::Externaldata { uris, .. } => self.externaldata(uris, span),
             OperatorKind::Union(u) => self.union(None, u, span),
+            OperatorKind::Search(s) => self.search(None, s, span),
             other => {
                 let name = super::operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

@@ -465,7 +465,8 @@ fn is_star(a: &Arg) -> bool {
 fn default_agg_name(e: &ast::Expr) -> Option<String> {
     let ExprKind::Call { func, args } = &e.kind else { return None };
     let ExprKind::Name(f) = &func.kind else { return None };
-    let (_, prefix) = AGGREGATES.iter().find(|(n, _)| *n == f.name)?;
+    let fname = crate::bind::names::canonical_function(&f.name);
+    let (_, prefix) = AGGREGATES.iter().find(|(n, _)| *n == fname)?;
     let first = args.first().and_then(|a| inferred(&a.value));
     if prefix.is_empty() {
         return first;

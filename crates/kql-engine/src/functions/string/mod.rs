@@ -2,6 +2,7 @@
 
 pub mod fold;
 pub mod matcher;
+pub mod per_row;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
