@@ -69,7 +69,8 @@ pub fn parse(body: &[u8], format: Option<&'static dyn Format>) -> Result<Parsed,
     let mut out = Collect::default();
     let mut sink = Sink::new(&mut out);
     let mut input = body;
-    let read = read_stream_with(Path::new("body"), &mut input, ReadOptions { format }, &mut sink).and_then(|()| sink.finish());
+    let read =
+        read_stream_with(Path::new("body"), &mut input, ReadOptions { format }, &mut sink).and_then(|()| sink.finish());
     if let Err(e) = read {
         return Err(BadBody { line: 0, reason: e.to_string() });
     }
