@@ -44,6 +44,8 @@ fn event(i: u64) -> String {
 fn start(data: &Path, rules: &Path) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dragnet"))
         .args(["serve", "--listen", "127.0.0.1:0", "--no-builtin", "--now", "2026-11-20T12:00:00Z"])
+        // Room for every event the load loop can post, so a check reads them all.
+        .args(["--max-rows", "1000000"])
         .arg("--data")
         .arg(data)
         .arg("--rules")
@@ -93,7 +95,9 @@ fn query(addr: SocketAddr, kql: &str) -> serde_json::Value {
     let body = serde_json::json!({ "query": kql, "max_rows": 100000 }).to_string();
     let (status, text) = request(addr, "POST", "/api/query", body.as_bytes()).expect("the query is answered");
     assert_eq!(status, 200, "{text}");
-    serde_json::from_str(&text).unwrap()
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["truncated"], false, "the result was cut at the server's row limit");
+    v
 }
 
 /// A small deterministic generator for the kill times.
