@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 
-use kql_syntax::ast::{
-    BinaryOp, DynValue, Expr, ExprKind, ListOp, Literal, Operator, OperatorKind, Statement, StringOpKind,
-};
+use kql_syntax::ast::{BinaryOp, DynValue, Expr, ExprKind, ListOp, Literal, Operator, OperatorKind, Statement};
 
 use crate::cond::Cond;
 
@@ -194,29 +192,22 @@ impl Walk<'_> {
 }
 
 fn binary_spelling(op: BinaryOp) -> Option<String> {
-    Some(match op {
-        BinaryOp::Eq => "==".into(),
-        BinaryOp::NotEq => "!=".into(),
-        BinaryOp::EqCi => "=~".into(),
-        BinaryOp::NotEqCi => "!~".into(),
-        BinaryOp::Lt => "<".into(),
-        BinaryOp::Le => "<=".into(),
-        BinaryOp::Gt => ">".into(),
-        BinaryOp::Ge => ">=".into(),
-        BinaryOp::MatchesRegex => "matches regex".into(),
-        BinaryOp::String(s) => {
-            let kind = match s.kind {
-                StringOpKind::Has => "has",
-                StringOpKind::HasPrefix => "hasprefix",
-                StringOpKind::HasSuffix => "hassuffix",
-                StringOpKind::Contains => "contains",
-                StringOpKind::StartsWith => "startswith",
-                StringOpKind::EndsWith => "endswith",
-            };
-            format!("{}{kind}{}", if s.negated { "!" } else { "" }, if s.case_sensitive { "_cs" } else { "" })
-        }
-        _ => return None,
-    })
+    // Comparisons and string operators only, spelled as the printer spells them.
+    matches!(
+        op,
+        BinaryOp::Eq
+            | BinaryOp::NotEq
+            | BinaryOp::EqCi
+            | BinaryOp::NotEqCi
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::MatchesRegex
+            | BinaryOp::String(_)
+    )
+    .then(|| kql_syntax::binary_op_text(op))
+    .filter(|t| !t.is_empty())
 }
 
 /// `Col`, `Col.a.b`, `Col["a"]`, `tostring(Col.a)`, `tolower(Col)` as a dotted name.
