@@ -138,6 +138,8 @@ pub fn to_rule(
         custom_details,
         alert_details_override: None,
         grouping: Grouping::AlertPerResult,
+        suppression: None,
+        incident: Default::default(),
         version: None,
         kind: Kind::Scheduled,
         confidence: None,

@@ -103,6 +103,20 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// `true` or `false` (any case).
+    pub fn boolean(&mut self, key: &str, n: &Node) -> Option<bool> {
+        let text = scalar_text(n, self.src);
+        match text.as_deref().map(|t| t.trim().to_ascii_lowercase()).as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => {
+                let got = text.map(|s| format!("{s:?}")).unwrap_or_else(|| describe(n).into());
+                self.diags.error(at(n), key, format!("expected true or false, got {got}"));
+                None
+            }
+        }
+    }
+
     /// A duration: `5h`, `1d`, `PT1H`.
     pub fn duration(&mut self, key: &str, n: &Node) -> Option<Duration> {
         let text = self.string(key, n)?;

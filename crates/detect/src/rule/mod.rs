@@ -9,6 +9,7 @@
 mod diag;
 pub mod duration;
 mod fields;
+pub mod incident;
 mod parse;
 mod query_pos;
 mod yaml;
@@ -17,6 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use diag::{Level, RuleDiagnostic};
+pub use incident::{IncidentConfig, IncidentGrouping, Matching};
 pub use parse::{KNOWN_KEYS, SENTINEL_IGNORED_KEYS, parse, parse_tests};
 pub use query_pos::QueryOrigin;
 
@@ -61,6 +63,11 @@ pub struct Rule {
     pub alert_details_override: Option<AlertDetailsOverride>,
     /// `eventGroupingSettings.aggregationKind` (default `SingleAlert`).
     pub grouping: Grouping,
+    /// `suppressionDuration` when `suppressionEnabled` is true: after an
+    /// alert, the rule's further alerts are suppressed this long.
+    pub suppression: Option<Duration>,
+    /// `incidentConfiguration` (default: an incident per alert).
+    pub incident: IncidentConfig,
     /// `version`, as written.
     pub version: Option<String>,
     /// `kind` (default `Scheduled`).

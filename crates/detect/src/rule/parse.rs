@@ -5,6 +5,7 @@ use saphyr::LoadableYamlNode;
 
 use super::diag::{Diags, RuleDiagnostic};
 use super::fields::Reader;
+use super::incident::{self, IncidentConfig};
 use super::query_pos::QueryOrigin;
 use super::yaml::{Node, Source, at, describe};
 use super::{
@@ -33,6 +34,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "customDetails",
     "alertDetailsOverride",
     "eventGroupingSettings",
+    "suppressionEnabled",
+    "suppressionDuration",
+    "incidentConfiguration",
     "version",
     "kind",
     "confidence",
@@ -43,14 +47,10 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// Keys of Sentinel rule files that dragnet knows and has no use for
-/// offline (incident creation, suppression, catalogue metadata); they load
-/// without a warning.
+/// (catalogue metadata); they load without a warning.
 pub const SENTINEL_IGNORED_KEYS: &[&str] = &[
     "tags",
     "metadata",
-    "incidentConfiguration",
-    "suppressionDuration",
-    "suppressionEnabled",
     "sentinelEntitiesMappings",
     "subTechniques",
     "techniques",
@@ -155,6 +155,8 @@ fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
         custom_details: Vec::new(),
         alert_details_override: None,
         grouping: Grouping::SingleAlert,
+        suppression: None,
+        incident: IncidentConfig::default(),
         version: None,
         kind: Kind::Scheduled,
         confidence: None,
@@ -164,6 +166,8 @@ fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
         tests: Vec::new(),
     };
     let mut seen = Vec::new();
+    let (mut suppression_enabled, mut suppression) = (None, None);
+    let mut incident_at = None;
     for (key, key_node, v) in &top {
         let key = key.as_str();
         seen.push(key.to_string());
@@ -198,6 +202,12 @@ fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
             "customDetails" => rule.custom_details = custom_details(r, v),
             "alertDetailsOverride" => rule.alert_details_override = Some(details_override(r, v)),
             "eventGroupingSettings" => rule.grouping = grouping(r, v),
+            "suppressionEnabled" => suppression_enabled = Some((r.boolean(key, v), at(key_node))),
+            "suppressionDuration" => suppression = r.duration(key, v),
+            "incidentConfiguration" => {
+                incident_at = Some(at(key_node));
+                rule.incident = incident::incident_configuration(r, v);
+            }
             "version" => rule.version = r.opt_string(key, v),
             "kind" => {
                 let parse = |t: &str| match t.trim().to_ascii_lowercase().as_str() {
@@ -223,6 +233,17 @@ fn read_rule(r: &mut Reader, root: &Node, file: &str) -> Option<Rule> {
                 r.diags.warn(at(key_node), k, msg);
             }
         }
+    }
+    if let Some((Some(true), pos)) = suppression_enabled {
+        if suppression.is_none() {
+            r.diags.error(pos, "suppressionDuration", "suppressionEnabled is true but no suppressionDuration is given");
+        }
+        rule.suppression = suppression;
+    }
+    if let Some(pos) = incident_at {
+        let entities: Vec<String> = rule.entity_mappings.iter().map(|m| m.entity_type.clone()).collect();
+        let details: Vec<String> = rule.custom_details.iter().map(|(k, _)| k.clone()).collect();
+        incident::check_selected(r, pos, &rule.incident, &entities, &details);
     }
     for required in ["id", "name", "description", "severity", "query"] {
         if !seen.iter().any(|k| k == required) {
