@@ -1,6 +1,7 @@
 //! The HTTP API: ingest (`POST /ingest`, the Kubernetes audit webhook
 //! `POST /k8s-audit`), queries, alerts (list, read, update, live as
-//! Server-Sent Events), rules, health and metrics. Every error is a JSON
+//! Server-Sent Events with incident changes), incidents (mounted from
+//! [`crate::incidents::api`]), rules, health and metrics. Every error is a JSON
 //! object with an `error` text.
 
 use std::collections::HashSet;
@@ -31,8 +32,8 @@ use crate::store::AppendError;
 /// Seconds a client is told to wait when the WAL is behind.
 const RETRY_AFTER: &str = "5";
 /// Alerts per page unless `limit` says otherwise, and the most a page holds.
-const PAGE: u32 = 50;
-const MAX_PAGE: u32 = 1000;
+pub(crate) const PAGE: u32 = 50;
+pub(crate) const MAX_PAGE: u32 = 1000;
 
 /// Every route, over `app`.
 pub fn router(app: Arc<App>) -> Router {
@@ -47,6 +48,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/rules", get(rules))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .merge(crate::incidents::api::routes())
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(app)
@@ -304,13 +306,16 @@ async fn rules(State(app): State<Arc<App>>) -> Response {
 }
 
 /// New alerts as they are stored, one `alert` event each (its id the
-/// alert's); `lagged` with a count when the client fell behind and missed
-/// some (read them from `GET /api/alerts`). A client reconnecting with
-/// `Last-Event-ID` first gets the alerts stored after that one (up to a
-/// page of [`MAX_PAGE`]).
+/// alert's), and each incident made or changed as an `incident` event (its
+/// summary, without an id, so `Last-Event-ID` stays the last alert's);
+/// `lagged` with a count when the client fell behind and missed some (read
+/// them from `GET /api/alerts` and `GET /api/incidents`). A client
+/// reconnecting with `Last-Event-ID` first gets the alerts stored after
+/// that one (up to a page of [`MAX_PAGE`]).
 async fn stream(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     // Subscribed before reading what was stored, so nothing falls between.
     let rx = app.alerts.subscribe();
+    let incidents = app.incidents.subscribe();
     let stop = app.stop.clone();
     let mut replay = Vec::new();
     if let Some(last) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
@@ -323,7 +328,8 @@ async fn stream(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let replayed: HashSet<String> =
         replay.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).map(str::to_string).collect();
     let first = futures::stream::iter(replay.into_iter().map(|a| Ok(alert_event(&a))));
-    let live = futures::stream::unfold((rx, stop, replayed), |(mut rx, mut stop, replayed)| async move {
+    let state = (rx, incidents, stop, replayed);
+    let live = futures::stream::unfold(state, |(mut rx, mut incidents, mut stop, replayed)| async move {
         loop {
             let event = tokio::select! {
                 r = rx.recv() => match r {
@@ -332,9 +338,14 @@ async fn stream(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
                     Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
                     Err(RecvError::Closed) => return None,
                 },
+                r = incidents.recv() => match r {
+                    Ok(v) => Event::default().event("incident").data(v.to_string()),
+                    Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+                    Err(RecvError::Closed) => return None,
+                },
                 _ = crate::server::stopped(&mut stop) => return None,
             };
-            return Some((Ok::<Event, Infallible>(event), (rx, stop, replayed)));
+            return Some((Ok::<Event, Infallible>(event), (rx, incidents, stop, replayed)));
         }
     });
     Sse::new(first.chain(live)).keep_alive(KeepAlive::default()).into_response()

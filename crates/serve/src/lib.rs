@@ -19,6 +19,7 @@ pub mod api;
 pub mod config;
 pub mod console;
 pub mod http;
+pub mod incidents;
 pub mod metrics;
 pub mod parse;
 pub mod rules;

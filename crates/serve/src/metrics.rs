@@ -13,6 +13,7 @@ pub struct Metrics {
     busy: AtomicU64,
     runs: Mutex<BTreeMap<String, (u64, u64, f64)>>,
     alerts: AtomicU64,
+    suppressed: Mutex<BTreeMap<String, u64>>,
 }
 
 fn add(map: &Mutex<BTreeMap<String, u64>>, key: &str, n: u64) {
@@ -53,6 +54,11 @@ impl Metrics {
         self.alerts.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// A new alert of `rule` stored as suppressed.
+    pub fn suppressed(&self, rule: &str) {
+        add(&self.suppressed, rule, 1);
+    }
+
     /// Everything, with the WAL's size and the batches NRT rules have yet
     /// to run over, as Prometheus text.
     pub fn render(&self, wal_bytes: u64, nrt_pending: u64) -> String {
@@ -89,6 +95,10 @@ impl Metrics {
         }
         family(&mut s, "dragnet_alerts_total", "counter", "New alerts stored.");
         let _ = writeln!(s, "dragnet_alerts_total {}", self.alerts.load(Ordering::Relaxed));
+        family(&mut s, "dragnet_alerts_suppressed_total", "counter", "New alerts stored as suppressed, by rule id.");
+        for (k, v) in self.suppressed.lock().map(|m| m.clone()).unwrap_or_default() {
+            let _ = writeln!(s, "dragnet_alerts_suppressed_total{{rule=\"{}\"}} {v}", label(&k));
+        }
         s
     }
 }

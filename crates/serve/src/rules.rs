@@ -91,13 +91,14 @@ pub async fn nrt(app: &App, rec: &Record) -> Result<(), String> {
             }
         }
     }
-    let new = app.state.record_alerts(alerts, Some(rec.seq), started)?;
+    let recorded = app.state.record_alerts(alerts, Some(rec.seq), started, &app.config.rules)?;
     app.nrt_done.fetch_max(rec.seq, Ordering::SeqCst);
     for (rule, error) in outcomes {
-        let n = new.iter().filter(|a| a.rule_id == rule.id).count();
+        let n = recorded.published.iter().filter(|(a, _)| a.rule_id == rule.id).count()
+            + recorded.suppressed.iter().filter(|r| **r == rule.id).count();
         app.state.record_run(&rule.id, started, None, error.as_deref(), n)?;
     }
-    app.publish(new);
+    app.publish(recorded);
     Ok(())
 }
 
@@ -154,9 +155,9 @@ async fn run_scheduled(app: &App, rule: &Rule) -> i64 {
             (Vec::new(), Some(e))
         }
     };
-    let stored = app.state.record_alerts(alerts, None, started).and_then(|new| {
-        app.state.record_run(&rule.id, started, Some(next), error.as_deref(), new.len())?;
-        Ok(new)
+    let stored = app.state.record_alerts(alerts, None, started, &app.config.rules).and_then(|recorded| {
+        app.state.record_run(&rule.id, started, Some(next), error.as_deref(), recorded.new_alerts())?;
+        Ok(recorded)
     });
     match stored {
         Ok(new) => app.publish(new),

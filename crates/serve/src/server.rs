@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use detect::Alert;
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, check_listen, wall_now};
 use crate::metrics::Metrics;
-use crate::state::State;
+use crate::state::{Recorded, State};
 use crate::store::Store;
 use crate::wal::Record;
 
@@ -38,6 +37,8 @@ pub struct App {
     pub nrt_done: AtomicU64,
     /// New alerts, for the SSE stream.
     pub alerts: broadcast::Sender<Arc<Value>>,
+    /// Incidents made or changed (their summaries), for the SSE stream.
+    pub incidents: broadcast::Sender<Arc<Value>>,
     /// Acknowledged batches waiting for NRT rules.
     pub nrt_queue: mpsc::UnboundedSender<Arc<Record>>,
     /// Becomes `true` when the server stops.
@@ -45,16 +46,38 @@ pub struct App {
 }
 
 impl App {
-    /// Counts new alerts and sends them to the live stream.
-    pub fn publish(&self, new: Vec<Alert>) {
-        self.metrics.alerts(new.len() as u64);
-        for a in new {
+    /// Counts new and suppressed alerts, and sends the new ones, then the
+    /// incidents they made or changed, to the live stream.
+    pub fn publish(&self, recorded: Recorded) {
+        self.metrics.alerts(recorded.published.len() as u64);
+        for rule in &recorded.suppressed {
+            self.metrics.suppressed(rule);
+        }
+        for (a, incident) in recorded.published {
             let mut v = a.to_json();
             if let Value::Object(m) = &mut v {
                 m.insert("status".into(), Value::String("New".into()));
+                m.insert("incident_id".into(), incident.map(Value::String).unwrap_or(Value::Null));
+                m.insert("suppressed".into(), Value::Bool(false));
             }
             // No subscriber is not an error.
             let _ = self.alerts.send(Arc::new(v));
+        }
+        self.publish_incidents(&recorded.incidents);
+    }
+
+    /// Sends incidents `ids` as they are now to the live stream.
+    pub fn publish_incidents(&self, ids: &[String]) {
+        if ids.is_empty() || self.incidents.receiver_count() == 0 {
+            return;
+        }
+        match self.state.incident_summaries(ids) {
+            Ok(list) => {
+                for v in list {
+                    let _ = self.incidents.send(Arc::new(v));
+                }
+            }
+            Err(e) => tracing::error!("cannot read incidents for the live stream: {e}"),
         }
     }
 }
@@ -105,6 +128,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (queue_tx, queue_rx) = mpsc::unbounded_channel();
     let (alerts, _) = broadcast::channel(1024);
+    let (incidents, _) = broadcast::channel(1024);
     let app = Arc::new(App {
         config,
         store: store.clone(),
@@ -112,6 +136,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         metrics: Metrics::default(),
         nrt_done: AtomicU64::new(done),
         alerts,
+        incidents,
         nrt_queue: queue_tx,
         stop: stop_rx.clone(),
     });

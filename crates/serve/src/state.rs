@@ -2,12 +2,16 @@
 //! alerts keyed by the stable ids `detect` computes (so an alert raised
 //! again, after a restart or by an overlapping window, is stored once),
 //! their status, owner and comments; each rule's last run, next run and
-//! error; and how far NRT rules have run through the ingested batches.
+//! error; how far NRT rules have run through the ingested batches; and
+//! each rule's suppression. Storing an alert, suppressing it or grouping
+//! it into its incident ([`crate::incidents`]) is one transaction.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
 use detect::Alert;
+use detect::rule::{IncidentConfig, Rule};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
@@ -64,7 +68,26 @@ pub struct AlertUpdate {
     pub author: Option<String>,
 }
 
-fn db(e: rusqlite::Error) -> String {
+/// What storing a run's alerts did.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// The new alerts to publish, each with the incident it joined.
+    pub published: Vec<(Alert, Option<String>)>,
+    /// New alerts stored as suppressed (not published, in no incident), by
+    /// rule id.
+    pub suppressed: Vec<String>,
+    /// The incidents made or changed, in the order they were touched.
+    pub incidents: Vec<String>,
+}
+
+impl Recorded {
+    /// How many alerts were new, published or suppressed.
+    pub fn new_alerts(&self) -> usize {
+        self.published.len() + self.suppressed.len()
+    }
+}
+
+pub(crate) fn db(e: rusqlite::Error) -> String {
     format!("alert state database: {e}")
 }
 
@@ -86,13 +109,30 @@ impl State {
                  rule_id TEXT PRIMARY KEY, last_run INTEGER, next_run INTEGER, last_error TEXT,
                  runs INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
                  alerts INTEGER NOT NULL DEFAULT 0);
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS suppression (rule_id TEXT PRIMARY KEY, until INTEGER NOT NULL);",
         )
         .map_err(|e| format!("cannot set up {}: {e}", path.display()))?;
+        // Columns added after the first databases were made.
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('alerts')")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for (name, ddl) in [
+            ("incident_id", "ALTER TABLE alerts ADD COLUMN incident_id TEXT"),
+            ("suppressed", "ALTER TABLE alerts ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0"),
+        ] {
+            if !columns.iter().any(|c| c == name) {
+                conn.execute_batch(ddl).map_err(|e| format!("cannot set up {}: {e}", path.display()))?;
+            }
+        }
+        conn.execute_batch("CREATE INDEX IF NOT EXISTS alerts_incident ON alerts(incident_id);")
+            .and_then(|_| crate::incidents::db::create_tables(&conn))
+            .map_err(|e| format!("cannot set up {}: {e}", path.display()))?;
         Ok(State { conn: Mutex::new(conn) })
     }
 
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, String> {
+    pub(crate) fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, String> {
         self.conn.lock().map_err(|_| "the alert state lock is poisoned".to_string())
     }
 
@@ -106,22 +146,90 @@ impl State {
 
     /// Stores `alerts` (those already stored are left as they are) and,
     /// with `nrt_seq`, records that NRT rules have run over that batch, in
-    /// one transaction. Returns the alerts that were new.
-    pub fn record_alerts(&self, alerts: Vec<Alert>, nrt_seq: Option<u64>, now: i64) -> Result<Vec<Alert>, String> {
+    /// one transaction, at wall time `now`. A new alert of a rule (from
+    /// `rules`) still under suppression is stored as suppressed; the
+    /// others join their incidents as the rule's `incidentConfiguration`
+    /// says, and a rule with `suppressionDuration` that raised any is
+    /// suppressed from `now` on. Alerts of the same call are one run: none
+    /// of them suppresses another.
+    pub fn record_alerts(
+        &self,
+        alerts: Vec<Alert>,
+        nrt_seq: Option<u64>,
+        now: i64,
+        rules: &[Rule],
+    ) -> Result<Recorded, String> {
+        let by_id: HashMap<&str, &Rule> = rules.iter().map(|r| (r.id.as_str(), r)).collect();
+        let default_config = IncidentConfig::default();
         let mut c = self.conn()?;
         let tx = c.transaction().map_err(db)?;
-        let mut new = Vec::new();
+        let mut out = Recorded::default();
+        let mut suppressed_until: HashMap<String, Option<i64>> = HashMap::new();
+        let mut raised: Vec<&Rule> = Vec::new();
         for a in alerts {
+            let rule = by_id.get(a.rule_id.as_str()).copied();
+            let until = match suppressed_until.get(&a.rule_id) {
+                Some(u) => *u,
+                None => {
+                    let u: Option<i64> = tx
+                        .query_row("SELECT until FROM suppression WHERE rule_id = ?1", params![a.rule_id], |r| r.get(0))
+                        .optional()
+                        .map_err(db)?;
+                    suppressed_until.insert(a.rule_id.clone(), u);
+                    u
+                }
+            };
+            let suppressed = rule.is_some_and(|r| r.suppression.is_some()) && until.is_some_and(|u| u > now);
             let n = tx
                 .execute(
-                    "INSERT OR IGNORE INTO alerts (id, rule_id, severity, title, created, updated, alert)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![a.id, a.rule_id, a.severity.as_str(), a.title, a.created, now, a.to_json().to_string()],
+                    "INSERT OR IGNORE INTO alerts (id, rule_id, severity, title, created, updated, alert, suppressed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        a.id,
+                        a.rule_id,
+                        a.severity.as_str(),
+                        a.title,
+                        a.created,
+                        now,
+                        a.to_json().to_string(),
+                        suppressed
+                    ],
                 )
                 .map_err(db)?;
-            if n == 1 {
-                new.push(a);
+            if n != 1 {
+                continue;
             }
+            if suppressed {
+                out.suppressed.push(a.rule_id.clone());
+                continue;
+            }
+            if let Some(r) = rule
+                && r.suppression.is_some()
+                && !raised.iter().any(|x| x.id == r.id)
+            {
+                raised.push(r);
+            }
+            let config = rule.map(|r| &r.incident).unwrap_or(&default_config);
+            let incident = if config.create_incident {
+                let id = crate::incidents::db::attach(&tx, &a, rule.map(|r| r.name.as_str()), config, now)?;
+                tx.execute("UPDATE alerts SET incident_id = ?2 WHERE id = ?1", params![a.id, id]).map_err(db)?;
+                if !out.incidents.contains(&id) {
+                    out.incidents.push(id.clone());
+                }
+                Some(id)
+            } else {
+                None
+            };
+            out.published.push((a, incident));
+        }
+        for r in raised {
+            let d = r.suppression.map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)).unwrap_or(0);
+            tx.execute(
+                "INSERT INTO suppression (rule_id, until) VALUES (?1, ?2)
+                 ON CONFLICT(rule_id) DO UPDATE SET until = excluded.until",
+                params![r.id, now.saturating_add(d)],
+            )
+            .map_err(db)?;
         }
         if let Some(seq) = nrt_seq {
             let seq = i64::try_from(seq).map_err(|_| "a batch number past the database's range")?;
@@ -133,7 +241,7 @@ impl State {
             .map_err(db)?;
         }
         tx.commit().map_err(db)?;
-        Ok(new)
+        Ok(out)
     }
 
     /// Alerts matching `filter`, newest first, and how many match in all.
@@ -277,14 +385,19 @@ impl State {
     }
 }
 
-fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
-    let row: Option<(String, String, String, i64)> = c
-        .query_row("SELECT alert, status, owner, updated FROM alerts WHERE id = ?1", params![id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+/// One alert as the API shows it: as raised, with its state, incident and
+/// comments.
+pub(crate) fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
+    type Stored = (String, String, String, i64, Option<String>, bool);
+    let row: Option<Stored> = c
+        .query_row(
+            "SELECT alert, status, owner, updated, incident_id, suppressed FROM alerts WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
         .optional()
         .map_err(db)?;
-    let Some((text, status, owner, updated)) = row else { return Ok(None) };
+    let Some((text, status, owner, updated, incident, suppressed)) = row else { return Ok(None) };
     let mut v: Value = serde_json::from_str(&text).map_err(|e| format!("alert {id} is stored damaged: {e}"))?;
     let mut stmt =
         c.prepare("SELECT time, author, text FROM comments WHERE alert_id = ?1 ORDER BY rowid").map_err(db)?;
@@ -301,6 +414,8 @@ fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
         m.insert("owner".into(), json!(owner));
         m.insert("updated_time".into(), json!(kql_engine::render::datetime_text(updated)));
         m.insert("comments".into(), Value::Array(comments));
+        m.insert("incident_id".into(), json!(incident));
+        m.insert("suppressed".into(), json!(suppressed));
     }
     Ok(Some(v))
 }

@@ -88,7 +88,7 @@ fn seed_alerts(dir: &std::path::Path, n: usize) {
         })
         .collect();
     let state = State::open(&dir.join("state.sqlite")).unwrap();
-    assert_eq!(state.record_alerts(alerts, None, created).unwrap().len(), n);
+    assert_eq!(state.record_alerts(alerts, None, created, &rules).unwrap().published.len(), n);
 }
 
 /// An audit batch of one `pods/exec` into a pod no other event names: one
