@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Server, Sse, auditd_log, config, k8s_batches, temp_dir};
+use common::{Server, Sse, auditd_log, config, k8s_batches, temp_dir, wait_for_scheduled_runs};
 use serde_json::{Value, json};
 
 const POD_EXEC: &str = "T1609-aks-pod-exec-nrt";
@@ -18,20 +18,6 @@ fn by_rule(alerts: &[Value]) -> BTreeMap<String, usize> {
         *out.entry(a["rule"]["id"].as_str().unwrap().to_string()).or_default() += 1;
     }
     out
-}
-
-/// Waits (a bounded number of times) until every scheduled rule has run.
-fn wait_for_scheduled_runs(server: &Server) {
-    for _ in 0..600 {
-        let rules = server.request("GET", "/api/rules", b"").value();
-        let pending =
-            rules["rules"].as_array().unwrap().iter().filter(|r| r["kind"] == "Scheduled" && r["runs"] == 0).count();
-        if pending == 0 {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("the scheduled rules did not run");
 }
 
 #[test]

@@ -114,6 +114,20 @@ impl Server {
     }
 }
 
+/// Waits (a bounded number of times) until every scheduled rule has run.
+pub fn wait_for_scheduled_runs(server: &Server) {
+    for _ in 0..600 {
+        let rules = server.request("GET", "/api/rules", b"").value();
+        let pending =
+            rules["rules"].as_array().unwrap().iter().filter(|r| r["kind"] == "Scheduled" && r["runs"] == 0).count();
+        if pending == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the scheduled rules did not run");
+}
+
 /// A response: status, headers (lower-cased names), body.
 pub struct Response {
     pub status: u16,
@@ -231,22 +245,43 @@ impl Sse {
     /// The alerts seen so far (their JSON), reading for up to `tries`
     /// half-second waits until at least `want` have come.
     pub fn alerts(&mut self, want: usize, tries: usize) -> Vec<Value> {
+        self.events("alert", want, tries)
+    }
+
+    /// The `incident` events seen so far, as [`Sse::alerts`].
+    pub fn incidents(&mut self, want: usize, tries: usize) -> Vec<Value> {
+        self.events("incident", want, tries)
+    }
+
+    fn events(&mut self, kind: &str, want: usize, tries: usize) -> Vec<Value> {
         for _ in 0..tries {
-            if self.parsed().len() >= want {
+            if self.parsed(kind).len() >= want {
                 break;
             }
             self.read_some();
         }
-        self.parsed()
+        self.parsed(kind)
     }
 
-    fn parsed(&self) -> Vec<Value> {
-        self.seen
-            .lines()
-            .filter_map(|l| l.strip_prefix("data: "))
-            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-            .filter(|v| v.get("id").is_some())
-            .collect()
+    /// The data of the events named `kind`.
+    fn parsed(&self, kind: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut event = "";
+        for l in self.seen.lines() {
+            if let Some(e) = l.strip_prefix("event: ") {
+                event = e.trim();
+            } else if let Some(d) = l.strip_prefix("data: ") {
+                if event == kind
+                    && let Ok(v) = serde_json::from_str::<Value>(d)
+                    && v.get("id").is_some()
+                {
+                    out.push(v);
+                }
+            } else if l.trim().is_empty() {
+                event = "";
+            }
+        }
+        out
     }
 }
 
