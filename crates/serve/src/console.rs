@@ -57,6 +57,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/query", get(index))
         .route("/alerts", get(index))
         .route("/alerts/{id}", get(index))
+        .route("/incidents", get(index))
+        .route("/incidents/{id}", get(index))
         .route("/rules", get(index))
         .route("/coverage", get(index))
         .route("/assets/console.js", get(|h: HeaderMap| async move { serve(&SCRIPT, &h) }))

@@ -1,5 +1,6 @@
 //! The web console in a real browser: `dragnet serve` on 127.0.0.1 with the
-//! atomic attack logs and 10,000 stored alerts, driven by
+//! atomic attack logs and 10,000 stored alerts (9,851 incidents, one of
+//! them of 150 alerts), driven by
 //! `console/tests/console.mjs` (Playwright over Debian's Chromium). Needs
 //! `node`, `npm ci` run in `crates/serve/console` and `/usr/bin/chromium`
 //! (`.ci/run` installs them); without them this test fails and says so.
@@ -13,11 +14,35 @@ use std::time::{Duration, Instant};
 use common::{Server, auditd_log, config, k8s_batches, root, temp_dir};
 use detect::Alert;
 use detect::entity::Entity;
+use detect::rule::{IncidentConfig, IncidentGrouping, Matching, Rule};
 use serde_json::{Value, json};
 use serve::state::State;
 
 const SEEDED: usize = 10_000;
 const SEED_RULE: &str = "T1059.013-container-cli-nrt";
+/// The seeded alerts that share an account, and so one incident.
+const SHARED: usize = 150;
+
+/// The test's rules: the pod-exec rule groups its alerts by account.
+fn console_rules() -> Vec<Rule> {
+    let mut rules = common::rules();
+    for r in &mut rules {
+        if r.id == "T1609-aks-pod-exec-nrt" {
+            r.incident = IncidentConfig {
+                create_incident: true,
+                grouping: Some(IncidentGrouping {
+                    reopen_closed: false,
+                    lookback: std::time::Duration::from_secs(5 * 3600),
+                    matching: Matching::Selected,
+                    by_entities: vec!["Account".into()],
+                    by_alert_details: vec![],
+                    by_custom_details: vec![],
+                }),
+            };
+        }
+    }
+    rules
+}
 
 fn console_dir() -> PathBuf {
     root().join("crates/serve/console")
@@ -47,25 +72,27 @@ fn require_tools() -> PathBuf {
 }
 
 /// `n` alerts of the pod-exec rule, each with its own pod, stored before
-/// the server starts.
+/// the server starts: the last [`SHARED`] by one account, the others each
+/// by its own.
 fn seed_alerts(dir: &std::path::Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
-    let rules = common::rules();
+    let rules = console_rules();
     let rule = rules.iter().find(|r| r.id == "T1609-aks-pod-exec-nrt").unwrap();
     let created = kql_syntax::parse_datetime_nanos("2026-11-19T00:00:00Z").unwrap();
     let alerts: Vec<Alert> = (0..n)
         .map(|i| {
             let pod = format!("web-{i}");
+            let user = if i + SHARED >= n { "kubernetes-admin".to_string() } else { format!("dev-{i}") };
             let mut row = serde_json::Map::new();
             row.insert("PodName".into(), json!(pod));
-            row.insert("User".into(), json!("kubernetes-admin"));
+            row.insert("User".into(), json!(user));
             Alert {
                 id: format!("seed-{i:05}"),
                 rule_id: rule.id.clone(),
                 rule_name: rule.name.clone(),
                 rule_origin: rule.origin.clone(),
                 rule_version: rule.version.clone(),
-                title: format!("kubernetes-admin ran a command in pod {pod}"),
+                title: format!("{user} ran a command in pod {pod}"),
                 description: rule.description.clone(),
                 false_positives: rule.false_positives.clone(),
                 severity: rule.severity,
@@ -76,7 +103,7 @@ fn seed_alerts(dir: &std::path::Path, n: usize) {
                 start_time: Some(created),
                 end_time: Some(created),
                 entities: vec![
-                    Entity { entity_type: "Account".into(), fields: vec![("Name".into(), "kubernetes-admin".into())] },
+                    Entity { entity_type: "Account".into(), fields: vec![("Name".into(), user)] },
                     Entity { entity_type: "KubernetesPod".into(), fields: vec![("Name".into(), pod)] },
                 ],
                 custom_details: vec![],
@@ -115,7 +142,9 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     let chromium = require_tools();
     let dir = temp_dir("console");
     seed_alerts(&dir, SEEDED);
-    let server = Server::start(config(&dir));
+    let mut settings = config(&dir);
+    settings.rules = console_rules();
+    let server = Server::start(settings);
     for batch in k8s_batches(5) {
         assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
     }
@@ -139,6 +168,7 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
         .env("SCREENSHOTS", &shots)
         .env("CHROMIUM", &chromium)
         .env("MIN_ALERTS", want.to_string())
+        .env("MIN_INCIDENTS", (SEEDED - SHARED + 1).to_string())
         .env("LIVE_BATCH", live_batch(&dir))
         .output()
         .expect("node runs");
@@ -154,7 +184,7 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     assert_eq!(summary["failures"], json!([]));
     assert!(summary["alerts_total"].as_u64().unwrap() >= want, "{summary}");
     assert!(summary["seed_rows"].as_u64().unwrap() > 0, "{summary}");
-    for page in ["query", "alerts", "alert", "rules", "coverage"] {
+    for page in ["query", "alerts", "alert", "incidents", "incident", "rules", "coverage"] {
         assert!(summary["loads"][page].is_u64(), "{page} not loaded: {summary}");
     }
 
@@ -168,6 +198,11 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     let id = summary["triaged"]["id"].as_str().unwrap();
     let a = server.request("GET", &format!("/api/alerts/{id}"), b"").value();
     assert_eq!((a["status"].as_str(), a["owner"].as_str()), (Some("Resolved"), Some("ana")), "{a}");
+    // So is the closed incident's, with its 150 alerts.
+    let id = summary["incident_triaged"]["id"].as_str().unwrap();
+    let i = server.request("GET", &format!("/api/incidents/{id}"), b"").value();
+    assert_eq!((i["status"].as_str(), i["owner"].as_str()), (Some("Closed"), Some("ana")), "{i}");
+    assert_eq!((i["classification"].as_str(), i["alert_count"].as_u64()), (Some("FalsePositive"), Some(SHARED as u64)));
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,7 +10,8 @@ use serde_json::json;
 fn assets_are_served_with_their_types_and_revalidated_by_etag() {
     let dir = temp_dir("console-assets");
     let server = Server::start(config(&dir));
-    for path in ["/", "/query", "/alerts", "/alerts/some-id", "/rules", "/coverage"] {
+    for path in ["/", "/query", "/alerts", "/alerts/some-id", "/incidents", "/incidents/some-id", "/rules", "/coverage"]
+    {
         let r = server.request("GET", path, b"");
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"), "{path}");

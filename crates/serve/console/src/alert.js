@@ -1,26 +1,26 @@
 // One alert: what it is, the rule's advice, the entities as a graph, the
 // evidence rows, and triage (assign, close with a classification,
 // comment) saved through `PATCH /api/alerts/{id}`. An alert that belongs
-// to an incident shows it (the field is read when the server sends it).
+// to an incident links to it.
 import { h, api, link, severity, toast, ApiError } from './dom.js';
 import { entityGraph } from './entities.js';
 import { grid } from './grid.js';
 import { STATUSES } from './alerts.js';
 
-const CLASSIFICATIONS = [
+export const CLASSIFICATIONS = [
   ['TruePositive', 'True positive: malicious activity'],
   ['BenignPositive', 'Benign positive: suspicious but expected'],
   ['FalsePositive', 'False positive: incorrect alert logic or data'],
   ['Undetermined', 'Undetermined'],
 ];
-const ANALYST_KEY = 'dragnet.analyst';
+export const ANALYST_KEY = 'dragnet.analyst';
 
-function list(items, empty) {
+export function list(items, empty) {
   if (!items || items.length === 0) return h('p', { class: 'muted' }, empty);
   return h('ul', {}, items.map((i) => h('li', {}, i)));
 }
 
-function evidenceGrid(rows) {
+export function evidenceGrid(rows) {
   const names = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!names.includes(k)) names.push(k);
   return grid(names.map((n) => ({ name: n, type: '' })), rows, { label: 'Evidence rows', name: 'evidence' });
@@ -105,7 +105,8 @@ export function alertPage(id) {
         h('dt', {}, 'Techniques'), h('dd', {}, (a.techniques || []).join(', ') || '—'),
         h('dt', {}, 'Tactics'), h('dd', {}, (a.tactics || []).join(', ') || '—'),
         h('dt', {}, 'Events'), h('dd', {}, `${a.start_time || '?'} – ${a.end_time || '?'} (${a.rows} rows)`),
-        a.incident ? [h('dt', {}, 'Incident'), h('dd', {}, String(a.incident.title || a.incident.id || a.incident))] : null),
+        a.incident_id ? [h('dt', {}, 'Incident'), h('dd', { 'data-field': 'incident' }, link(`/incidents/${encodeURIComponent(a.incident_id)}`, 'Open the incident'))] : null,
+        a.suppressed ? [h('dt', {}, 'Suppressed'), h('dd', {}, 'Yes: raised while its rule was suppressed, so not in an incident')] : null),
       h('div', { class: 'twocol' },
         h('div', {},
           a.description && (!rule || a.description !== rule.description)

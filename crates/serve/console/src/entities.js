@@ -30,12 +30,17 @@ function layerOf(type) {
   return i < 0 ? 2 : i;
 }
 
+/** The most nodes a layer draws; the rest are one "+N more" node. */
+const MAX_PER_LAYER = 8;
+
 /** The entities in four columns, each linked to those of the next. */
 export function entityGraph(entities) {
   const list = entities || [];
-  if (list.length === 0) return h('p', { class: 'muted' }, 'No entities were mapped from this alert\u2019s rows.');
-  const cols = LAYERS.map(() => []);
-  for (const e of list) cols[layerOf(e.Type)].push(e);
+  if (list.length === 0) return h('p', { class: 'muted' }, 'No entities were mapped from the rows.');
+  const all = LAYERS.map(() => []);
+  for (const e of list) all[layerOf(e.Type)].push(e);
+  const cols = all.map((c) => (c.length > MAX_PER_LAYER
+    ? [...c.slice(0, MAX_PER_LAYER - 1), { more: c.length - MAX_PER_LAYER + 1 }] : c));
   const [W, colW, rowH] = [760, 190, 44];
   const H = Math.max(...cols.map((c) => c.length), 1) * rowH + 36;
   const pos = cols.map((c, i) => c.map((e, j) => ({ e, x: 10 + i * colW, y: 32 + j * rowH })));
@@ -52,8 +57,9 @@ export function entityGraph(entities) {
   const heads = LAYERS.map(([name], i) => svg('text', { x: 10 + i * colW, y: 16, class: 'layer' }, name));
   const nodes = pos.flat().map(({ e, x, y }) => svg('g', { class: 'node' },
     svg('rect', { x, y, width: 170, height: 28, rx: 6 }),
-    svg('text', { x: x + 8, y: y + 18 }, `${e.Type}: ${entityName(e)}`.slice(0, 26)),
-    svg('title', {}, Object.entries(e).map(([k, v]) => `${k}: ${v}`).join('\n'))));
-  const label = list.map((e) => `${e.Type} ${entityName(e)}`).join(', ');
+    svg('text', { x: x + 8, y: y + 18 }, e.more ? `+${e.more} more` : `${e.Type}: ${entityName(e)}`.slice(0, 26)),
+    svg('title', {}, e.more ? `${e.more} more entities in this layer` : Object.entries(e).map(([k, v]) => `${k}: ${v}`).join('\n'))));
+  const named = list.slice(0, 20).map((e) => `${e.Type} ${entityName(e)}`).join(', ');
+  const label = list.length > 20 ? `${named} and ${list.length - 20} more` : named;
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'graph', role: 'img', 'aria-label': `Entity graph: ${label}` }, heads, edges, nodes);
 }

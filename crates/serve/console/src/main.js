@@ -3,6 +3,8 @@ import './style.css';
 import { queryPage } from './query.js';
 import { alertsPage } from './alerts.js';
 import { alertPage } from './alert.js';
+import { incidentsPage } from './incidents.js';
+import { incidentPage } from './incident.js';
 import { rulesPage } from './rules.js';
 import { coveragePage } from './coverage.js';
 import { navigate } from './dom.js';
@@ -25,6 +27,8 @@ const routes = [
   [/^\/(query)?$/, 'query', () => queryPage()],
   [/^\/alerts$/, 'alerts', () => alertsPage()],
   [/^\/alerts\/([^/]+)$/, 'alerts', (m) => alertPage(decodeURIComponent(m[1]))],
+  [/^\/incidents$/, 'incidents', () => incidentsPage()],
+  [/^\/incidents\/([^/]+)$/, 'incidents', (m) => incidentPage(decodeURIComponent(m[1]))],
   [/^\/rules$/, 'rules', () => rulesPage()],
   [/^\/coverage$/, 'coverage', () => coveragePage()],
 ];
