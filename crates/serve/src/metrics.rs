@@ -49,7 +49,7 @@ impl Metrics {
         }
     }
 
-    /// New alerts stored.
+    /// New alerts published.
     pub fn alerts(&self, n: u64) {
         self.alerts.fetch_add(n, Ordering::Relaxed);
     }
@@ -93,7 +93,7 @@ impl Metrics {
         for (k, (_, _, t)) in &runs {
             let _ = writeln!(s, "dragnet_rule_run_seconds_total{{rule=\"{}\"}} {t:.6}", label(k));
         }
-        family(&mut s, "dragnet_alerts_total", "counter", "New alerts stored.");
+        family(&mut s, "dragnet_alerts_total", "counter", "New alerts published (stored and not suppressed).");
         let _ = writeln!(s, "dragnet_alerts_total {}", self.alerts.load(Ordering::Relaxed));
         family(&mut s, "dragnet_alerts_suppressed_total", "counter", "New alerts stored as suppressed, by rule id.");
         for (k, v) in self.suppressed.lock().map(|m| m.clone()).unwrap_or_default() {

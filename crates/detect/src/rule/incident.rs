@@ -142,7 +142,8 @@ fn grouping_configuration(r: &mut Reader, v: &Node) -> Option<IncidentGrouping> 
             _ => r.diags.warn(at(kn), &path, "unknown key, ignored"),
         }
     }
-    if g.matching == Matching::Selected
+    if enabled
+        && g.matching == Matching::Selected
         && g.by_entities.is_empty()
         && g.by_alert_details.is_empty()
         && g.by_custom_details.is_empty()
