@@ -385,6 +385,18 @@ impl State {
     }
 }
 
+/// The comments `select` reads (time, author, text) for `id`, as JSON.
+pub(crate) fn comments(c: &Connection, select: &str, id: &str) -> Result<Vec<Value>, String> {
+    let mut stmt = c.prepare(select).map_err(db)?;
+    stmt.query_map(params![id], |r| {
+        let t: i64 = r.get(0)?;
+        Ok(json!({"time": kql_engine::render::datetime_text(t), "author": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)?}))
+    })
+    .map_err(db)?
+    .collect::<Result<_, _>>()
+    .map_err(db)
+}
+
 /// One alert as the API shows it: as raised, with its state, incident and
 /// comments.
 pub(crate) fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
@@ -399,16 +411,7 @@ pub(crate) fn alert(c: &Connection, id: &str) -> Result<Option<Value>, String> {
         .map_err(db)?;
     let Some((text, status, owner, updated, incident, suppressed)) = row else { return Ok(None) };
     let mut v: Value = serde_json::from_str(&text).map_err(|e| format!("alert {id} is stored damaged: {e}"))?;
-    let mut stmt =
-        c.prepare("SELECT time, author, text FROM comments WHERE alert_id = ?1 ORDER BY rowid").map_err(db)?;
-    let comments: Vec<Value> = stmt
-        .query_map(params![id], |r| {
-            let t: i64 = r.get(0)?;
-            Ok(json!({"time": kql_engine::render::datetime_text(t), "author": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)?}))
-        })
-        .map_err(db)?
-        .collect::<Result<_, _>>()
-        .map_err(db)?;
+    let comments = comments(c, "SELECT time, author, text FROM comments WHERE alert_id = ?1 ORDER BY rowid", id)?;
     if let Value::Object(m) = &mut v {
         m.insert("status".into(), json!(status));
         m.insert("owner".into(), json!(owner));

@@ -7,7 +7,8 @@ const PAGE = 100;
 export const STATUSES = ['New', 'InProgress', 'Resolved', 'Dismissed'];
 const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'];
 
-function time(t) {
+/** A datetime as the queues show it: no `T`, no fraction, no `Z`. */
+export function time(t) {
   return t ? t.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '';
 }
 

@@ -3,9 +3,8 @@
 // classification, comment) saved through `PATCH /api/incidents/{id}`.
 import { h, api, link, severity, toast, ApiError } from './dom.js';
 import { entityGraph } from './entities.js';
-import { alertRow } from './alerts.js';
+import { alertRow, time } from './alerts.js';
 import { CLASSIFICATIONS, ANALYST_KEY, list, evidenceGrid } from './alert.js';
-import { time } from './incidents.js';
 
 /** The reasons Sentinel allows with each classification. */
 const REASONS = {

@@ -2,14 +2,11 @@
 // owner, paged, with incidents made or changed arriving live over the
 // server's event stream.
 import { h, api, link, severity, toast } from './dom.js';
+import { time } from './alerts.js';
 
 const PAGE = 100;
 export const INCIDENT_STATUSES = ['New', 'Active', 'Closed'];
 const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'];
-
-export function time(t) {
-  return t ? t.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '';
-}
 
 function incidentRow(i) {
   return h('tr', { 'data-incident': i.id },

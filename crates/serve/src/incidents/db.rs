@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 use super::{MAX_ALERTS, MAX_ENTITIES, grouping_key, incident_id};
-use crate::state::{State, alert, db};
+use crate::state::{State, alert, comments, db};
 
 /// The most evidence rows an incident's page is sent.
 const MAX_EVIDENCE: usize = 1000;
@@ -260,18 +260,8 @@ fn detail(c: &Connection, id: &str) -> Result<Option<Value>, String> {
     let Some(mut v) = summary_of(c, id)? else { return Ok(None) };
     let ents: String =
         c.query_row("SELECT entities FROM incidents WHERE id = ?1", params![id], |r| r.get(0)).map_err(db)?;
-    let mut stmt = c
-        .prepare("SELECT time, author, text FROM incident_comments WHERE incident_id = ?1 ORDER BY rowid")
-        .map_err(db)?;
-    let comments: Vec<Value> = stmt
-        .query_map(params![id], |r| {
-            let t: i64 = r.get(0)?;
-            Ok(json!({"time": kql_engine::render::datetime_text(t), "author": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)?}))
-        })
-        .map_err(db)?
-        .collect::<Result<_, _>>()
-        .map_err(db)?;
-    drop(stmt);
+    let comments =
+        comments(c, "SELECT time, author, text FROM incident_comments WHERE incident_id = ?1 ORDER BY rowid", id)?;
     let mut stmt = c.prepare("SELECT id FROM alerts WHERE incident_id = ?1 ORDER BY rowid").map_err(db)?;
     let ids: Vec<String> =
         stmt.query_map(params![id], |r| r.get(0)).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
