@@ -219,6 +219,9 @@ fn alerts_become_incidents_that_are_triaged_streamed_and_kept() {
     assert_eq!((kept["status"].as_str(), kept["owner"].as_str()), (Some("Closed"), Some("ana")));
     assert_eq!(kept["classification_comment"], "a red-team exercise");
     assert_eq!(kept["comments"][0]["text"], "on it");
+    let classified = &kept["comments"][1];
+    assert_eq!(classified["text"], "Classified as TruePositive (SuspiciousActivity): a red-team exercise");
+    assert_eq!(classified["author"], "ana");
     assert_eq!(kept["alert_count"], 10);
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();

@@ -138,7 +138,11 @@ fn selected_entities_group_within_the_lookback_and_reopen_closed_incidents() {
     assert_eq!(reopened["status"], "Active");
     assert_eq!(reopened["classification"], Value::Null);
     assert_eq!(reopened["alert_count"], 3);
-    assert!(reopened["comments"][0]["text"].as_str().unwrap().starts_with("Reopened"), "{reopened}");
+    let comments: Vec<&str> =
+        reopened["comments"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    assert_eq!(comments.len(), 2, "{comments:?}");
+    assert_eq!(comments[0], "Classified as TruePositive");
+    assert!(comments[1].starts_with("Reopened: a new alert matched it"), "{comments:?}");
 
     // Past the lookback (an hour after its last alert) a new incident starts.
     let late = record(&state, alert("a5", &r, "ana", "web-1", Severity::Low), T0 + 81 * MIN, &rules).unwrap();

@@ -318,6 +318,7 @@ await step('incident-triage', async () => {
   check(owner === 'ana', `after a reload the incident's owner is ${owner}`);
   check(classification === 'FalsePositive (IncorrectAlertLogic): a deployment tool, not a person', `classification: ${classification}`);
   check(comments.some((c) => c.includes('ana: the same account in every pod')), `comments: ${comments}`);
+  check(comments.some((c) => c.includes('ana: Classified as FalsePositive (IncorrectAlertLogic): a deployment tool, not a person')), `comments: ${comments}`);
   const api = await (await page.request.get(`${BASE}/api/incidents/${encodeURIComponent(incidentId)}`)).json();
   check(api.status === 'Closed' && api.owner === 'ana' && api.classification === 'FalsePositive', `the server holds ${api.status}/${api.owner}/${api.classification}`);
   summary.incident_triaged = { id: incidentId, status, owner, classification };

@@ -372,6 +372,19 @@ impl State {
                 params![id, cls, u.classification_reason, u.classification_comment, now],
             )
             .map_err(db)?;
+            // Who classified it, and how, stays in the comments.
+            let mut text = format!("Classified as {cls}");
+            if let Some(r) = &u.classification_reason {
+                text.push_str(&format!(" ({r})"));
+            }
+            if let Some(c) = &u.classification_comment {
+                text.push_str(&format!(": {c}"));
+            }
+            tx.execute(
+                "INSERT INTO incident_comments (incident_id, time, author, text) VALUES (?1, ?2, ?3, ?4)",
+                params![id, now, u.author.as_deref().unwrap_or(""), text],
+            )
+            .map_err(db)?;
         }
         if let Some(o) = &u.owner {
             tx.execute("UPDATE incidents SET owner = ?2, updated = ?3 WHERE id = ?1", params![id, o, now])
