@@ -19,7 +19,8 @@ export function alertRow(a) {
     h('td', {}, (a.techniques || []).join(', ')),
     h('td', { class: 'rule' }, a.rule && a.rule.name),
     h('td', { class: 'ents' }, entitySummary(a.entities)),
-    h('td', {}, h('span', { class: `status st-${a.status}` }, a.status)),
+    h('td', {}, h('span', { class: `status st-${a.status}` }, a.status),
+      a.suppressed ? h('span', { class: 'muted small', title: 'Raised while its rule was suppressed: not published, in no incident' }, ' suppressed') : null),
     h('td', {}, a.owner || ''),
     h('td', { class: 'nowrap' }, time(a.time)));
 }
