@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use futures::StreamExt;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
@@ -23,7 +23,7 @@ use telemetry::sources::Format;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::config::wall_now;
-use crate::parse::{forced_format, parse};
+use crate::parse::{BadBody, forced_format, parse, unwrap_field};
 use crate::server::App;
 use crate::state::{AlertFilter, AlertUpdate, STATUSES};
 use crate::store::AppendError;
@@ -47,8 +47,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/rules", get(rules))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(crate::openapi::document))
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::body::buffer))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authorize))
         .with_state(app)
 }
 
@@ -68,6 +71,7 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T
 #[derive(Deserialize)]
 struct IngestParams {
     format: Option<String>,
+    field: Option<String>,
 }
 
 async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body: Bytes) -> Response {
@@ -75,7 +79,21 @@ async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body
         Ok(f) => f,
         Err(bad) => return error(StatusCode::BAD_REQUEST, bad.to_string()),
     };
+    let body = match p.field {
+        None => body,
+        Some(field) => match tokio::task::spawn_blocking(move || unwrap_field(&body, &field)).await {
+            Ok(Ok(lines)) => Bytes::from(lines),
+            Ok(Err(bad)) => return bad_body(&app, "ingest", &bad),
+            Err(e) => return internal(e),
+        },
+    };
     accept(app, "ingest", body, format).await
+}
+
+fn bad_body(app: &App, source: &str, bad: &BadBody) -> Response {
+    app.metrics.reject(source);
+    let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 async fn k8s_audit(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -90,11 +108,7 @@ async fn accept(app: Arc<App>, source: &'static str, body: Bytes, format: Option
     }
     let parsed = match tokio::task::spawn_blocking(move || parse(&body, format)).await {
         Ok(Ok(p)) => p,
-        Ok(Err(bad)) => {
-            app.metrics.reject(source);
-            let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-        }
+        Ok(Err(bad)) => return bad_body(&app, source, &bad),
         Err(e) => return internal(e),
     };
     let mut counts = parsed.counts();
