@@ -91,16 +91,20 @@ pub enum Command {
     /// Serve continuous detection over HTTP: ingest, storage, rules, alerts.
     ///
     /// Accepts telemetry on POST /ingest (any format dragnet reads, or
-    /// ?format=NAME) and the Kubernetes API server's audit webhook on
-    /// POST /k8s-audit. A body is read whole first (a bad record refuses it
-    /// with 400, its line and reason, and nothing is stored), then written
+    /// ?format=NAME; ?field=NAME reads the lines a shipper wrapped in that
+    /// JSON field) and the Kubernetes API server's audit webhook on
+    /// POST /k8s-audit, and follows local files with --tail. A body is read
+    /// whole first (a bad record refuses it with 400, its line and reason,
+    /// and nothing is stored; with ?rejects=skip the good records are
+    /// stored and the bad ones reported in the answer), then written
     /// to a write-ahead log under --data and synced to disk before the 2xx.
     /// The log is compacted into the Parquet dataset layout `ingest` writes
     /// (--data/dataset). NRT rules run over each batch once; scheduled rules
     /// every queryFrequency. Alerts and their status, owner and comments are
     /// kept in --data/state.sqlite. The API: POST /api/query, GET /api/alerts,
     /// GET and PATCH /api/alerts/{id}, GET /api/alerts/stream (Server-Sent
-    /// Events), GET /api/rules, GET /healthz, GET /metrics. The web console
+    /// Events), GET /api/rules, GET /healthz, GET /metrics, and its OpenAPI
+    /// document at GET /api/openapi.json. The web console
     /// (query, alerts, rules, ATT&CK coverage) is at / on the same address.
     ///
     /// Listens on loopback, open to local clients, unless --listen says

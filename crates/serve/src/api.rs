@@ -23,7 +23,7 @@ use telemetry::sources::Format;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::config::wall_now;
-use crate::parse::{BadBody, forced_format, parse, unwrap_field};
+use crate::parse::{BadBody, forced_format, parse, parse_lenient, unwrap_field};
 use crate::server::App;
 use crate::state::{AlertFilter, AlertUpdate, STATUSES};
 use crate::store::AppendError;
@@ -72,12 +72,20 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T
 struct IngestParams {
     format: Option<String>,
     field: Option<String>,
+    rejects: Option<String>,
 }
 
 async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body: Bytes) -> Response {
     let format = match p.format.as_deref().map(forced_format).transpose() {
         Ok(f) => f,
         Err(bad) => return error(StatusCode::BAD_REQUEST, bad.to_string()),
+    };
+    let skip = match p.rejects.as_deref() {
+        None | Some("refuse") => false,
+        Some("skip") => true,
+        Some(other) => {
+            return error(StatusCode::BAD_REQUEST, format!("invalid rejects '{other}': expected refuse or skip"));
+        }
     };
     let body = match p.field {
         None => body,
@@ -87,7 +95,7 @@ async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body
             Err(e) => return internal(e),
         },
     };
-    accept(app, "ingest", body, format).await
+    accept(app, "ingest", body, format, skip).await
 }
 
 fn bad_body(app: &App, source: &str, bad: &BadBody) -> Response {
@@ -97,21 +105,36 @@ fn bad_body(app: &App, source: &str, bad: &BadBody) -> Response {
 }
 
 async fn k8s_audit(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    accept(app, "k8s-audit", body, telemetry::sources::by_name("k8s-audit")).await
+    accept(app, "k8s-audit", body, telemetry::sources::by_name("k8s-audit"), false).await
 }
 
 /// Reads a body whole, appends it to the WAL and acknowledges it once it is
-/// on disk; a bad body is refused with nothing stored.
-async fn accept(app: Arc<App>, source: &'static str, body: Bytes, format: Option<&'static dyn Format>) -> Response {
+/// on disk; a bad body is refused with nothing stored. With `skip`, the
+/// rejected records are left out and reported in the acknowledgement
+/// (`rejected`: count, line, reason) instead.
+async fn accept(
+    app: Arc<App>,
+    source: &'static str,
+    body: Bytes,
+    format: Option<&'static dyn Format>,
+    skip: bool,
+) -> Response {
     if app.store.wal_bytes() >= app.config.store.max_wal_bytes {
         return busy(&app);
     }
-    let parsed = match tokio::task::spawn_blocking(move || parse(&body, format)).await {
+    let read = tokio::task::spawn_blocking(move || {
+        if skip { parse_lenient(&body, format) } else { parse(&body, format).map(|p| (p, None)) }
+    });
+    let (parsed, rejected) = match read.await {
         Ok(Ok(p)) => p,
         Ok(Err(bad)) => return bad_body(&app, source, &bad),
         Err(e) => return internal(e),
     };
     let mut counts = parsed.counts();
+    if let Some(r) = &rejected {
+        app.metrics.reject(source);
+        counts["rejected"] = json!({"count": r.count, "line": r.first.line, "reason": r.first.reason});
+    }
     let records = parsed.records;
     if parsed.tables.is_empty() {
         app.metrics.events(source, records);

@@ -43,6 +43,9 @@ pub const CHUNK: usize = 4 << 20;
 pub const TICK: Duration = Duration::from_millis(250);
 /// A file rotated away is read on until it has had nothing new this long.
 pub const ROTATE_WAIT: Duration = Duration::from_secs(5);
+/// The trailing records of an auditd event still being written are held
+/// back until a record of another event follows them, or this long.
+pub const HOLD: Duration = Duration::from_secs(2);
 /// The offsets file in the data folder.
 pub const OFFSETS: &str = "tail.json";
 
@@ -119,6 +122,9 @@ struct Follow {
     /// A file rotated away, read on until it has had nothing new for
     /// [`ROTATE_WAIT`] (a writer may still add to it before it reopens).
     draining: Option<(File, Cursor, Instant)>,
+    /// Since when the open file's offset has been held back at an event
+    /// still being written.
+    held: Option<(u64, Instant)>,
 }
 
 fn identity(m: &std::fs::Metadata) -> (u64, u64) {
@@ -143,7 +149,7 @@ fn find_rotated(path: &Path, dev: u64, ino: u64) -> Option<(PathBuf, File)> {
 
 impl Follow {
     fn new(path: PathBuf, cursor: Option<Cursor>) -> Follow {
-        let mut f = Follow { path, open: None, draining: None };
+        let mut f = Follow { path, open: None, draining: None, held: None };
         let Some(c) = cursor else { return f };
         match std::fs::metadata(&f.path) {
             Ok(m) if identity(&m) == (c.dev, c.ino) => {
@@ -195,7 +201,19 @@ impl Follow {
                     tracing::info!("{} was truncated: reading it from its start", self.path.display());
                     c.offset = 0;
                 }
-                return read_chunk(file, c, false);
+                let Some((mut bytes, mut after)) = read_chunk(file, c, false)? else { return Ok(None) };
+                let stale = self.held.is_some_and(|(at, since)| at == c.offset && since.elapsed() >= HOLD);
+                let keep = if stale { bytes.len() } else { whole_events(&bytes) };
+                if keep == 0 {
+                    if self.held.is_none_or(|(at, _)| at != c.offset) {
+                        self.held = Some((c.offset, Instant::now()));
+                    }
+                    return Ok(None);
+                }
+                self.held = None;
+                bytes.truncate(keep);
+                after.offset = c.offset.saturating_add(keep as u64);
+                return Ok(Some((bytes, after)));
             }
             Some(_) => {
                 if self.draining.is_some() {
@@ -215,10 +233,10 @@ impl Follow {
         let file = File::open(&self.path)?;
         // What was opened, not what was looked at before.
         let (dev, ino) = identity(&file.metadata()?);
-        let c = Cursor { dev, ino, offset: 0, seq: 0 };
-        let chunk = read_chunk(&mut &file, &c, false)?;
-        self.open = Some((file, c));
-        Ok(chunk)
+        self.open = Some((file, Cursor { dev, ino, offset: 0, seq: 0 }));
+        self.held = None;
+        // Read as an open file (once more at most: it is open now).
+        self.next()
     }
 
     /// Moves the cursor past a stored batch.
@@ -230,6 +248,40 @@ impl Follow {
             }
         }
     }
+}
+
+/// The auditd event a record line belongs to (`msg=audit(TIME:SERIAL)`),
+/// if it is one.
+fn event_of(line: &[u8]) -> Option<&[u8]> {
+    let at = line.windows(10).position(|w| w == b"msg=audit(")?;
+    let rest = line.get(at + 10..)?;
+    let end = rest.iter().position(|&b| b == b')')?;
+    rest.get(..end)
+}
+
+/// How much of `bytes` (whole lines) to store now: all of it, unless it
+/// ends with auditd records of an event that may not be whole yet (no
+/// `EOE` record closes it), which are held back so an event is never split
+/// between two batches. 0 when everything is that one event.
+fn whole_events(bytes: &[u8]) -> usize {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let last_start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let Some(last) = body.get(last_start..) else { return bytes.len() };
+    let Some(event) = event_of(last) else { return bytes.len() };
+    if last.windows(9).any(|w| w == b"type=EOE ") {
+        return bytes.len();
+    }
+    // Back over the lines of the same event.
+    let mut start = last_start;
+    while start > 0 {
+        let prev_end = start - 1;
+        let prev_start = body.get(..prev_end).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |i| i + 1);
+        match body.get(prev_start..prev_end) {
+            Some(prev) if event_of(prev) == Some(event) => start = prev_start,
+            _ => break,
+        }
+    }
+    start
 }
 
 /// Up to [`CHUNK`] bytes after `c.offset`, cut after the last newline (or
@@ -400,6 +452,18 @@ mod tests {
         assert_eq!(parse_source(&s, 9), Some((PathBuf::from("/var/log/a:b.log"), c)));
         assert_eq!(parse_source("ingest", 1), None);
         assert_eq!(parse_source("tail:x:1:2:/p", 1), None);
+    }
+
+    #[test]
+    fn an_auditd_event_still_being_written_is_held_back() {
+        let a = b"type=SYSCALL msg=audit(1.000:7): x\ntype=EOE msg=audit(1.000:7): \n";
+        assert_eq!(whole_events(a), a.len());
+        let b = b"type=SYSCALL msg=audit(1.000:7): x\ntype=EOE msg=audit(1.000:7): \ntype=SYSCALL msg=audit(1.000:8): y\ntype=EXECVE msg=audit(1.000:8): argc=1\n";
+        assert_eq!(whole_events(b), a.len());
+        let c = b"node=n type=SYSCALL msg=audit(1.000:8): y\nnode=n type=CWD msg=audit(1.000:8): cwd=\"/\"\n";
+        assert_eq!(whole_events(c), 0);
+        let json = b"{\"kind\":\"Event\"}\n";
+        assert_eq!(whole_events(json), json.len());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! TLS for the listener (rustls with the ring provider): a certificate
+//! TLS for the listener (rustls with the aws-lc-rs provider, post-quantum key exchange included): a certificate
 //! chain and key from PEM files, and optionally a CA whose client
 //! certificates are verified. A client certificate is asked for but not
 //! required at the handshake (other clients have none); whether one was
@@ -37,7 +37,7 @@ fn certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// The acceptor for `files`, or why the files are not usable.

@@ -172,3 +172,24 @@ fn malformed_bodies_get_400_with_the_line_and_store_nothing() {
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn with_rejects_skip_the_good_records_are_stored_and_the_bad_reported() {
+    let dir = temp_dir("abuse-skip");
+    let server = Server::start(config(&dir));
+    let body = format!("{EVENT}\n{{\"kind\": oops\n{EVENT}\n{EVENT}\n");
+    let r = server.request("POST", "/ingest?rejects=skip", body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.value();
+    assert_eq!(v["rows"]["AKSAudit"], 3, "{v}");
+    assert_eq!((v["rejected"]["count"].as_u64(), v["rejected"]["line"].as_u64()), (Some(1), Some(2)), "{v}");
+    assert_eq!(server.count("AKSAudit | count"), 3);
+    // Refusing stays the default, and nothing else is accepted.
+    assert_eq!(server.request("POST", "/ingest", body.as_bytes()).status, 400);
+    assert_eq!(server.request("POST", "/ingest?rejects=maybe", body.as_bytes()).status, 400);
+    // A body with nothing good is still refused.
+    assert_eq!(server.request("POST", "/ingest?rejects=skip", b"hello\n").status, 400);
+    assert_eq!(server.count("AKSAudit | count"), 3);
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -112,3 +112,36 @@ fn bad_lines_in_a_followed_file_are_counted_and_the_good_ones_kept() {
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_auditd_event_appended_in_two_writes_is_stored_whole() {
+    let dir = temp_dir("tail-auditd");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = common::auditd_log();
+    let whole = serve::parse::parse(&log, None).unwrap();
+    let want = whole.tables.iter().find(|(t, _)| *t == "DeviceProcessEvents").unwrap().1.num_rows() as i64;
+    // Cut after the first record of an event in the middle of the log.
+    let text = String::from_utf8(log.clone()).unwrap();
+    let middle = text.len() / 2;
+    let cut = text[middle..].find("type=SYSCALL").map(|i| middle + i).unwrap();
+    let cut = cut + text[cut..].find('\n').unwrap() + 1;
+    let file = dir.join("audit.log");
+    std::fs::write(&file, &log[..cut]).unwrap();
+    let mut cfg = config(&dir);
+    cfg.tails = vec![file.clone()];
+    let server = Server::start(cfg);
+    OpenOptions::new().append(true).open(&file).unwrap().write_all(&log[cut..]).unwrap();
+    let mut got = 0;
+    for _ in 0..300 {
+        got = server.count("DeviceProcessEvents | count");
+        if got >= want {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(got, want);
+    let metrics = server.request("GET", "/metrics", b"").text();
+    assert!(!metrics.contains("dragnet_rejected_bodies_total{source=\"tail\"}"), "{metrics}");
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
