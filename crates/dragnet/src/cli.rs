@@ -131,7 +131,7 @@ pub enum Command {
     ///   dragnet serve --data /data --listen 0.0.0.0:7474 --tls-cert tls.crt \
     ///     --tls-key tls.key --token-file tokens --client-ca apiserver-ca.crt
     #[command(verbatim_doc_comment)]
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 
     /// List the detection rules: the built-in pack and any --rules folders.
     ///

@@ -46,6 +46,10 @@ pub struct Config {
     pub ingestion_delay: Duration,
     /// Local files followed as they grow (`--tail`).
     pub tails: Vec<std::path::PathBuf>,
+    /// The trailing records of an auditd event still being written in a
+    /// followed file are held back until a record of another event follows
+    /// them, or this long.
+    pub tail_hold: Duration,
     /// Where new alerts are sent (`--sink`).
     pub sinks: Vec<SinkSpec>,
     /// A failed webhook delivery is tried again after this, doubled at each

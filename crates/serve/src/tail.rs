@@ -43,9 +43,6 @@ pub const CHUNK: usize = 4 << 20;
 pub const TICK: Duration = Duration::from_millis(250);
 /// A file rotated away is read on until it has had nothing new this long.
 pub const ROTATE_WAIT: Duration = Duration::from_secs(5);
-/// The trailing records of an auditd event still being written are held
-/// back until a record of another event follows them, or this long.
-pub const HOLD: Duration = Duration::from_secs(2);
 /// The offsets file in the data folder.
 pub const OFFSETS: &str = "tail.json";
 
@@ -125,6 +122,8 @@ struct Follow {
     /// Since when the open file's offset has been held back at an event
     /// still being written.
     held: Option<(u64, Instant)>,
+    /// How long an event still being written is held back at most.
+    hold: Duration,
 }
 
 fn identity(m: &std::fs::Metadata) -> (u64, u64) {
@@ -148,8 +147,8 @@ fn find_rotated(path: &Path, dev: u64, ino: u64) -> Option<(PathBuf, File)> {
 }
 
 impl Follow {
-    fn new(path: PathBuf, cursor: Option<Cursor>) -> Follow {
-        let mut f = Follow { path, open: None, draining: None, held: None };
+    fn new(path: PathBuf, cursor: Option<Cursor>, hold: Duration) -> Follow {
+        let mut f = Follow { path, open: None, draining: None, held: None, hold };
         let Some(c) = cursor else { return f };
         match std::fs::metadata(&f.path) {
             Ok(m) if identity(&m) == (c.dev, c.ino) => {
@@ -202,7 +201,7 @@ impl Follow {
                     c.offset = 0;
                 }
                 let Some((mut bytes, mut after)) = read_chunk(file, c, false)? else { return Ok(None) };
-                let stale = self.held.is_some_and(|(at, since)| at == c.offset && since.elapsed() >= HOLD);
+                let stale = self.held.is_some_and(|(at, since)| at == c.offset && since.elapsed() >= self.hold);
                 let keep = if stale { bytes.len() } else { whole_events(&bytes) };
                 if keep == 0 {
                     if self.held.is_none_or(|(at, _)| at != c.offset) {
@@ -261,7 +260,8 @@ fn event_of(line: &[u8]) -> Option<&[u8]> {
 
 /// How much of `bytes` (whole lines) to store now: all of it, unless it
 /// ends with auditd records of an event that may not be whole yet (no
-/// `EOE` record closes it), which are held back so an event is never split
+/// `EOE` record closes it), which are held back (until a record of another
+/// event follows, or for `--tail`'s hold time) so an event is not split
 /// between two batches. 0 when everything is that one event.
 fn whole_events(bytes: &[u8]) -> usize {
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -329,7 +329,8 @@ pub async fn run(app: Arc<App>, paths: Vec<PathBuf>, cursors: Cursors, mut stop:
     let shared = Arc::new(std::sync::Mutex::new(cursors));
     let mut follows: Vec<Follow> = {
         let c = shared.lock().map(|c| c.clone()).unwrap_or_default();
-        paths.into_iter().map(|p| Follow::new(p.clone(), c.get(&p).copied())).collect()
+        let hold = app.config.tail_hold;
+        paths.into_iter().map(|p| Follow::new(p.clone(), c.get(&p).copied(), hold)).collect()
     };
     loop {
         let mut busy = false;

@@ -71,6 +71,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             .iter()
             .map(|p| std::path::absolute(p).with_context(|| format!("invalid --tail '{}'", p.display())))
             .collect::<Result<_>>()?,
+        tail_hold: std::time::Duration::from_secs(2),
         sinks: args
             .sink
             .iter()

@@ -67,6 +67,7 @@ pub fn config(dir: &Path) -> Config {
         max_rows: 1000,
         ingestion_delay: Duration::ZERO,
         tails: Vec::new(),
+        tail_hold: Duration::from_secs(2),
         sinks: Vec::new(),
         sink_backoff: Duration::from_millis(50),
         now: kql_syntax::parse_datetime_nanos(NOW),
