@@ -8,6 +8,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -75,16 +76,30 @@ struct IngestParams {
     rejects: Option<String>,
 }
 
-async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body: Bytes) -> Response {
+/// The query string, or a JSON 400 naming what is wrong with it.
+fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
+    q.map(|Query(p)| p).map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid query string: {}", e.body_text())))
+}
+
+async fn ingest(State(app): State<Arc<App>>, q: Result<Query<IngestParams>, QueryRejection>, body: Bytes) -> Response {
+    let p = match params(q) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    // A bad parameter answers like a bad body (line 0), nothing read.
+    let refuse = |bad: BadBody| {
+        let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    };
     let format = match p.format.as_deref().map(forced_format).transpose() {
         Ok(f) => f,
-        Err(bad) => return error(StatusCode::BAD_REQUEST, bad.to_string()),
+        Err(bad) => return refuse(bad),
     };
     let skip = match p.rejects.as_deref() {
         None | Some("refuse") => false,
         Some("skip") => true,
         Some(other) => {
-            return error(StatusCode::BAD_REQUEST, format!("invalid rejects '{other}': expected refuse or skip"));
+            return refuse(BadBody { line: 0, reason: format!("invalid rejects '{other}': expected refuse or skip") });
         }
     };
     let body = match p.field {
@@ -261,7 +276,16 @@ struct AlertsParams {
     offset: Option<u32>,
 }
 
-async fn list_alerts(State(app): State<Arc<App>>, Query(p): Query<AlertsParams>) -> Response {
+async fn list_alerts(State(app): State<Arc<App>>, q: Result<Query<AlertsParams>, QueryRejection>) -> Response {
+    let p = match params(q) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Some(s) = &p.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return error(StatusCode::BAD_REQUEST, format!("unknown status '{s}' (known: {})", STATUSES.join(", ")));
+    }
     let filter = AlertFilter {
         status: p.status,
         severity: p.severity,

@@ -154,9 +154,14 @@ fn malformed_bodies_get_400_with_the_line_and_store_nothing() {
         ("POST", "/api/query", b"{\"query\": \"print 1\", \"now\": \"yesterday\"}"),
         ("PATCH", "/api/alerts/x", b"{\"status\": \"New\", \"extra\": 1}"),
         ("GET", "/api/alerts?limit=-1", b""),
+        ("GET", "/api/alerts?status=AAA", b""),
+        ("POST", "/ingest?format=nope", EVENT.as_bytes()),
+        ("POST", "/ingest?rejects=sometimes", EVENT.as_bytes()),
+        ("POST", "/ingest?format=auditd&format=ecs", EVENT.as_bytes()),
     ] {
         let r = server.request(method, path, body);
         assert_eq!(r.status, 400, "{method} {path}: {}", r.text());
+        assert!(r.value()["error"].as_str().is_some_and(|e| !e.is_empty()), "{method} {path}: {}", r.text());
     }
     // A request line or head that is not HTTP gets 400 or a close, never a
     // stored row.

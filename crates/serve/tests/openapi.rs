@@ -64,6 +64,12 @@ fn the_document_lists_exactly_the_mounted_routes() {
     let unmounted: Vec<_> = docs.difference(&routes).collect();
     assert!(undocumented.is_empty(), "mounted but not in openapi.json: {undocumented:?}");
     assert!(unmounted.is_empty(), "in openapi.json but not mounted: {unmounted:?}");
+    // The formats /ingest?format= takes are the sources' own.
+    let formats: Vec<&str> = telemetry::sources::FORMATS.iter().map(|f| f.name()).collect();
+    let params = doc["paths"]["/ingest"]["post"]["parameters"].as_array().unwrap();
+    let format = params.iter().find(|p| p["name"] == "format").unwrap();
+    let documented: Vec<&str> = format["schema"]["enum"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(documented, formats);
     // Every response a route names is a status code with a description.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for m in METHODS {
