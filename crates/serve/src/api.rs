@@ -76,15 +76,15 @@ struct IngestParams {
     rejects: Option<String>,
 }
 
-/// The query string, or a JSON 400 naming what is wrong with it.
-fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    q.map(|Query(p)| p).map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid query string: {}", e.body_text())))
+/// The query string, or what is wrong with it (for a JSON 400).
+fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, String> {
+    q.map(|Query(p)| p).map_err(|e| format!("invalid query string: {}", e.body_text()))
 }
 
 async fn ingest(State(app): State<Arc<App>>, q: Result<Query<IngestParams>, QueryRejection>, body: Bytes) -> Response {
     let p = match params(q) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     // A bad parameter answers like a bad body (line 0), nothing read.
     let refuse = |bad: BadBody| {
@@ -279,7 +279,7 @@ struct AlertsParams {
 async fn list_alerts(State(app): State<Arc<App>>, q: Result<Query<AlertsParams>, QueryRejection>) -> Response {
     let p = match params(q) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     if let Some(s) = &p.status
         && !STATUSES.contains(&s.as_str())
