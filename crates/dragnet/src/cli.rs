@@ -512,9 +512,10 @@ pub struct ServeArgs {
 
     /// Send every new alert, once, to this sink too (repeatable):
     ///   jsonl:PATH                  appended to a file, one JSON a line
-    ///   webhook:http://HOST:PORT/P  POSTed as JSON; 5xx, 408, 429 and
-    ///                               connection errors are retried 5 times
-    ///                               with a backoff doubling from 1 s
+    ///   webhook:https://HOST/PATH   POSTed as JSON (http:// too); 5xx,
+    ///                               408, 429 and connection errors are
+    ///                               retried 5 times with a backoff
+    ///                               doubling from 1 s (see --sink-ca)
     ///   syslog:udp://HOST:PORT      RFC 5424 over UDP, the JSON as message
     /// Add +ocsf to the kind (jsonl+ocsf:PATH) to send OCSF Detection
     /// Findings instead of dragnet's alert JSON. Each sink has a queue of
@@ -523,6 +524,11 @@ pub struct ServeArgs {
     /// (the alerts stay in GET /api/alerts).
     #[arg(long, value_name = "KIND:TARGET", verbatim_doc_comment)]
     pub sink: Vec<String>,
+
+    /// Trust the CA certificates in this PEM file for https:// webhook
+    /// sinks, besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub sink_ca: Option<PathBuf>,
 }
 
 /// Output formats of `rules` and `coverage`.

@@ -52,6 +52,9 @@ pub struct Config {
     pub tail_hold: Duration,
     /// Where new alerts are sent (`--sink`).
     pub sinks: Vec<SinkSpec>,
+    /// CA certificates (PEM) `https://` webhooks are trusted by, besides
+    /// the system's (`--sink-ca`).
+    pub sink_ca: Option<std::path::PathBuf>,
     /// A failed webhook delivery is tried again after this, doubled at each
     /// further failure.
     pub sink_backoff: Duration,

@@ -113,7 +113,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let (alerts, _) = broadcast::channel(1024);
     let metrics = Arc::new(Metrics::default());
     let (sinks, sink_tasks) =
-        Sinks::start(&config.sinks, config.sink_backoff, metrics.clone(), stop_rx.clone()).await?;
+        Sinks::start(&config.sinks, config.sink_ca.as_deref(), config.sink_backoff, metrics.clone(), stop_rx.clone())
+            .await?;
     let app = Arc::new(App {
         config,
         store: store.clone(),

@@ -8,8 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::tls::Ca;
 use common::{Response, Server, config, k8s_batches, send, temp_dir, try_exchange};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+use rcgen::ExtendedKeyUsagePurpose;
 use serde_json::json;
 use serve::auth::Tokens;
 use serve::tls::TlsFiles;
@@ -94,35 +95,6 @@ fn tokens_allow_what_their_role_allows_and_nothing_else() {
     assert_eq!(with(addr, "GET", "/assets/console.js", None, b"").status, 200);
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A CA, and certificates it signs, as PEM.
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        Ca { issuer: CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap() }
-    }
-
-    /// A certificate for `names` and its key, as PEM.
-    fn sign(&self, names: &[&str], usage: ExtendedKeyUsagePurpose) -> (String, String) {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names).unwrap();
-        params.distinguished_name.push(DnType::CommonName, "dragnet test");
-        params.extended_key_usages = vec![usage];
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-
-    fn pem(&self) -> String {
-        self.issuer.pem()
-    }
 }
 
 /// The server's TLS files under `dir`, signed by `ca`; the client CA too

@@ -10,10 +10,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::tls::Ca;
 use common::{Server, auditd_log, config, k8s_batches, root, temp_dir};
 use detect::rule::Kind;
+use rcgen::ExtendedKeyUsagePurpose;
 use serde_json::Value;
 use serve::sinks::SinkSpec;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::{self, ServerConfig, ServerConnection, StreamOwned};
 
 /// An HTTP receiver on loopback: answers 503 to the first `fail` requests,
 /// then 200, keeping the bodies it accepted.
@@ -23,35 +28,69 @@ fn receiver(fail: usize) -> (String, Arc<Mutex<Vec<Value>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let kept = got.clone();
     std::thread::spawn(move || {
-        let mut seen = 0;
-        for stream in listener.incoming() {
+        for (seen, stream) in listener.incoming().enumerate() {
             let Ok(stream) = stream else { continue };
-            let mut reader = BufReader::new(stream);
-            let mut length = 0usize;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-                if line == "\r\n" {
-                    break;
-                }
-                if let Some((name, value)) = line.split_once(':')
-                    && name.eq_ignore_ascii_case("content-length")
-                {
-                    length = value.trim().parse().unwrap();
-                }
-                line.clear();
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            seen += 1;
-            let status = if seen <= fail { "503 Service Unavailable" } else { "200 OK" };
-            if seen > fail {
-                kept.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
-            }
-            let mut stream = reader.into_inner();
-            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            answer(stream, seen >= fail, &kept);
         }
     });
     (url, got)
+}
+
+/// An HTTPS receiver on loopback with a certificate `ca` signs, for
+/// `localhost`, answering 200 and keeping the bodies.
+fn tls_receiver(ca: &Ca) -> (String, Arc<Mutex<Vec<Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://localhost:{}/hook", listener.local_addr().unwrap().port());
+    let (cert, key) = ca.sign(&["localhost"], ExtendedKeyUsagePurpose::ServerAuth);
+    let chain = vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let config = Arc::new(config);
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let kept = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let conn = ServerConnection::new(config.clone()).unwrap();
+            answer(StreamOwned::new(conn, stream), true, &kept);
+        }
+    });
+    (url, got)
+}
+
+/// Reads one request; answers 200 and keeps its body when `ok`, else 503.
+fn answer<S: Read + Write>(stream: S, ok: bool, kept: &Mutex<Vec<Value>>) {
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+        line.clear();
+    }
+    let mut body = vec![0; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let status = if ok { "200 OK" } else { "503 Service Unavailable" };
+    if ok {
+        kept.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
+    }
+    let mut stream = reader.into_inner();
+    let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.flush();
 }
 
 /// A syslog receiver on loopback, keeping each datagram's text.
@@ -220,6 +259,35 @@ fn a_sink_that_never_answers_is_given_up_on_and_counted_without_holding_up_inges
     }
     assert!(metrics.contains(&want), "{metrics}");
     assert!(metrics.contains(&format!("dragnet_sink_retries_total{{sink=\"webhook:{url}\"}} 4")), "{metrics}");
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_https_webhook_is_reached_through_the_sink_ca() {
+    let dir = temp_dir("sink-https");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = Ca::new("SIEM CA");
+    let (url, posted) = tls_receiver(&ca);
+    std::fs::write(dir.join("siem-ca.crt"), ca.pem()).unwrap();
+    let mut cfg = config(&dir);
+    cfg.rules.retain(|r| r.kind == Kind::Nrt);
+    cfg.sinks = vec![SinkSpec::parse(&format!("webhook+ocsf:{url}")).unwrap()];
+    cfg.sink_ca = Some(dir.join("siem-ca.crt"));
+    let server = Server::start(cfg);
+    for batch in k8s_batches(5) {
+        assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
+    }
+    let stored = stored_alerts(&server, 1);
+    let mut got = Vec::new();
+    for _ in 0..300 {
+        got = ids(&posted.lock().unwrap(), "/finding_info/uid");
+        if !got.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(got, stored.into_iter().collect::<Vec<_>>());
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -77,6 +77,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             .iter()
             .map(|s| SinkSpec::parse(s).map_err(|e| anyhow!("--sink: {e}")))
             .collect::<Result<_>>()?,
+        sink_ca: args.sink_ca.clone(),
         sink_backoff: std::time::Duration::from_secs(1),
         now: args.now.as_deref().map(parse_now).transpose()?,
     };

@@ -45,7 +45,7 @@ pub enum Shape {
 pub enum Target {
     /// Appended to a file, one JSON document a line.
     Jsonl(PathBuf),
-    /// `POST`ed to an `http://` URL, one JSON document a request.
+    /// `POST`ed to an `http://` or `https://` URL, one JSON document a request.
     Webhook(webhook::Url),
     /// One RFC 5424 message a datagram to `host:port`.
     Syslog(String),
@@ -63,7 +63,7 @@ pub struct SinkSpec {
 }
 
 impl SinkSpec {
-    /// Reads `KIND[+ocsf]:TARGET`: `jsonl:PATH`, `webhook:http://HOST[:PORT]/PATH`,
+    /// Reads `KIND[+ocsf]:TARGET`: `jsonl:PATH`, `webhook:http[s]://HOST[:PORT]/PATH`,
     /// `syslog:udp://HOST:PORT`.
     pub fn parse(text: &str) -> Result<SinkSpec, String> {
         let bad = |why: &str| format!("invalid sink '{text}': {why}");
@@ -122,12 +122,15 @@ impl Sinks {
     /// at the first alert) and starts its task.
     pub async fn start(
         specs: &[SinkSpec],
+        sink_ca: Option<&std::path::Path>,
         backoff: Duration,
         metrics: Arc<Metrics>,
         stop: watch::Receiver<bool>,
     ) -> Result<(Sinks, Vec<JoinHandle<()>>), String> {
         let mut queues = Vec::new();
         let mut tasks = Vec::new();
+        let https = specs.iter().any(|s| matches!(&s.target, Target::Webhook(u) if u.tls));
+        let tls = if https { Some(webhook::connector(sink_ca)?) } else { None };
         for spec in specs {
             let (tx, rx) = mpsc::channel(QUEUE);
             let task = match &spec.target {
@@ -135,9 +138,15 @@ impl Sinks {
                     let out = file::open(path).await?;
                     tokio::spawn(file::run(out, path.clone(), spec.clone(), rx, metrics.clone(), stop.clone()))
                 }
-                Target::Webhook(url) => {
-                    tokio::spawn(webhook::run(url.clone(), spec.clone(), backoff, rx, metrics.clone(), stop.clone()))
-                }
+                Target::Webhook(url) => tokio::spawn(webhook::run(
+                    url.clone(),
+                    tls.clone(),
+                    spec.clone(),
+                    backoff,
+                    rx,
+                    metrics.clone(),
+                    stop.clone(),
+                )),
                 Target::Syslog(addr) => {
                     let socket = syslog::open(addr).await?;
                     tokio::spawn(syslog::run(socket, spec.clone(), rx, metrics.clone(), stop.clone()))

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -69,6 +71,7 @@ pub fn config(dir: &Path) -> Config {
         tails: Vec::new(),
         tail_hold: Duration::from_secs(2),
         sinks: Vec::new(),
+        sink_ca: None,
         sink_backoff: Duration::from_millis(50),
         now: kql_syntax::parse_datetime_nanos(NOW),
     }
