@@ -91,27 +91,47 @@ pub enum Command {
     /// Serve continuous detection over HTTP: ingest, storage, rules, alerts.
     ///
     /// Accepts telemetry on POST /ingest (any format dragnet reads, or
-    /// ?format=NAME) and the Kubernetes API server's audit webhook on
-    /// POST /k8s-audit. A body is read whole first (a bad record refuses it
-    /// with 400, its line and reason, and nothing is stored), then written
+    /// ?format=NAME; ?field=NAME reads the lines a shipper wrapped in that
+    /// JSON field) and the Kubernetes API server's audit webhook on
+    /// POST /k8s-audit, and follows local files with --tail. A body is read
+    /// whole first (a bad record refuses it with 400, its line and reason,
+    /// and nothing is stored; with ?rejects=skip the good records are
+    /// stored and the bad ones reported in the answer), then written
     /// to a write-ahead log under --data and synced to disk before the 2xx.
     /// The log is compacted into the Parquet dataset layout `ingest` writes
     /// (--data/dataset). NRT rules run over each batch once; scheduled rules
     /// every queryFrequency. Alerts and their status, owner and comments are
     /// kept in --data/state.sqlite. The API: POST /api/query, GET /api/alerts,
     /// GET and PATCH /api/alerts/{id}, GET /api/alerts/stream (Server-Sent
-    /// Events), GET /api/rules, GET /healthz, GET /metrics. The web console
+    /// Events), GET /api/rules, GET /healthz, GET /metrics, and its OpenAPI
+    /// document at GET /api/openapi.json. The web console
     /// (query, alerts, rules, ATT&CK coverage) is at / on the same address.
     ///
-    /// Listens on loopback only: TLS and access tokens are not supported yet.
+    /// Listens on loopback, open to local clients, unless --listen says
+    /// otherwise; any other address needs --tls-cert, --tls-key and
+    /// --token-file. With a token file every request but GET /healthz and
+    /// the console's static pages needs 'Authorization: Bearer TOKEN':
+    /// a missing or unknown token gets 401, a token whose role does not
+    /// allow the request 403. A token file has one token a line, 'ROLE
+    /// TOKEN' (# starts a comment; a token has at least 16 characters):
+    ///   ingest  0c3b...   POST /ingest and /k8s-audit only
+    ///   read    9f1d...   GET /api/..., /metrics, POST /api/query
+    ///   write   77aa...   everything read may, updates and ingest
+    /// With --client-ca, POST /k8s-audit needs a client certificate signed
+    /// by that CA instead of a token (what the API server's webhook
+    /// kubeconfig presents); other clients need none.
+    /// Bodies larger than --max-body get 413 and bodies slower than
+    /// --body-timeout 408; nothing of either is stored.
     /// SIGINT or SIGTERM stops it (exit status 130 or 143).
     ///
     /// Examples:
     ///   dragnet serve --data /var/lib/dragnet
     ///   dragnet serve --data ./data --rules ./my-rules --retention 30d
     ///   curl --data-binary @audit.log http://127.0.0.1:7474/ingest
+    ///   dragnet serve --data /data --listen 0.0.0.0:7474 --tls-cert tls.crt \
+    ///     --tls-key tls.key --token-file tokens --client-ca apiserver-ca.crt
     #[command(verbatim_doc_comment)]
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 
     /// List the detection rules: the built-in pack and any --rules folders.
     ///
@@ -392,9 +412,30 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
 
-    /// The address to listen on; loopback addresses only.
+    /// The address to listen on; anything but loopback needs --tls-cert,
+    /// --tls-key and --token-file.
     #[arg(long, value_name = "ADDR", default_value = serve::DEFAULT_LISTEN)]
     pub listen: String,
+
+    /// Serve HTTPS with this certificate chain (PEM, the server's
+    /// certificate first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// CA certificates (PEM): POST /k8s-audit then needs a client
+    /// certificate they sign. Needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
+
+    /// Bearer tokens with roles, one 'ROLE TOKEN' a line (ROLE one of
+    /// ingest, read, write; see above); every request but health and the
+    /// console's pages then needs one.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 
     #[command(flatten)]
     pub sources: RuleSources,
@@ -408,9 +449,15 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SIZE", default_value = "16MB")]
     pub max_body: String,
 
-    /// Disconnect a client that has not sent a request's head within this.
+    /// Disconnect a client that has not finished the TLS handshake or sent
+    /// a request's head within this.
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub header_timeout: String,
+
+    /// Answer 408 (nothing stored) to a client that has not sent a
+    /// request's whole body within this after its head.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub body_timeout: String,
 
     /// Past this many bytes in the write-ahead log not yet compacted,
     /// ingest gets 503 with Retry-After until compaction catches up.
@@ -450,6 +497,38 @@ pub struct ServeArgs {
     /// The most rows POST /api/query returns.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_rows: usize,
+
+    /// Follow this local file as it grows (repeatable), e.g.
+    /// /var/log/audit/audit.log: whole lines are read by the same sources
+    /// as POST /ingest (the format recognised from the content) and stored
+    /// like an HTTP batch. Rotation by rename (the old file is read to its
+    /// end first, also when it happened while the server was down) and
+    /// truncation are followed; where each file was read to is kept in
+    /// --data/tail.json and the write-ahead log, so a restart reads on from
+    /// there, nothing twice. Rejected lines are logged and counted in
+    /// /metrics; the good lines beside them are kept.
+    #[arg(long, value_name = "PATH")]
+    pub tail: Vec<PathBuf>,
+
+    /// Send every new alert, once, to this sink too (repeatable):
+    ///   jsonl:PATH                  appended to a file, one JSON a line
+    ///   webhook:https://HOST/PATH   POSTed as JSON (http:// too); 5xx,
+    ///                               408, 429 and connection errors are
+    ///                               retried 5 times with a backoff
+    ///                               doubling from 1 s (see --sink-ca)
+    ///   syslog:udp://HOST:PORT      RFC 5424 over UDP, the JSON as message
+    /// Add +ocsf to the kind (jsonl+ocsf:PATH) to send OCSF Detection
+    /// Findings instead of dragnet's alert JSON. Each sink has a queue of
+    /// 1024 alerts; a sink that falls behind or fails never holds up ingest
+    /// or rules, and what it drops or gives up on is counted in /metrics
+    /// (the alerts stay in GET /api/alerts).
+    #[arg(long, value_name = "KIND:TARGET", verbatim_doc_comment)]
+    pub sink: Vec<String>,
+
+    /// Trust the CA certificates in this PEM file for https:// webhook
+    /// sinks, besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub sink_ca: Option<PathBuf>,
 }
 
 /// Output formats of `rules` and `coverage`.

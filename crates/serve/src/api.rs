@@ -9,12 +9,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use futures::StreamExt;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
@@ -24,7 +25,7 @@ use telemetry::sources::Format;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::config::wall_now;
-use crate::parse::{forced_format, parse};
+use crate::parse::{BadBody, forced_format, parse, parse_lenient, unwrap_field};
 use crate::server::App;
 use crate::state::{AlertFilter, AlertUpdate, STATUSES};
 use crate::store::AppendError;
@@ -49,8 +50,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .merge(crate::incidents::api::routes())
+        .route("/api/openapi.json", get(crate::openapi::document))
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::body::buffer))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authorize))
         .with_state(app)
 }
 
@@ -70,36 +74,84 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T
 #[derive(Deserialize)]
 struct IngestParams {
     format: Option<String>,
+    field: Option<String>,
+    rejects: Option<String>,
 }
 
-async fn ingest(State(app): State<Arc<App>>, Query(p): Query<IngestParams>, body: Bytes) -> Response {
+/// The query string, or what is wrong with it (for a JSON 400).
+fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, String> {
+    q.map(|Query(p)| p).map_err(|e| format!("invalid query string: {}", e.body_text()))
+}
+
+async fn ingest(State(app): State<Arc<App>>, q: Result<Query<IngestParams>, QueryRejection>, body: Bytes) -> Response {
+    let p = match params(q) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    // A bad parameter answers like a bad body (line 0), nothing read.
+    let refuse = |bad: BadBody| {
+        let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    };
     let format = match p.format.as_deref().map(forced_format).transpose() {
         Ok(f) => f,
-        Err(bad) => return error(StatusCode::BAD_REQUEST, bad.to_string()),
+        Err(bad) => return refuse(bad),
     };
-    accept(app, "ingest", body, format).await
+    let skip = match p.rejects.as_deref() {
+        None | Some("refuse") => false,
+        Some("skip") => true,
+        Some(other) => {
+            return refuse(BadBody { line: 0, reason: format!("invalid rejects '{other}': expected refuse or skip") });
+        }
+    };
+    let body = match p.field {
+        None => body,
+        Some(field) => match tokio::task::spawn_blocking(move || unwrap_field(&body, &field)).await {
+            Ok(Ok(lines)) => Bytes::from(lines),
+            Ok(Err(bad)) => return bad_body(&app, "ingest", &bad),
+            Err(e) => return internal(e),
+        },
+    };
+    accept(app, "ingest", body, format, skip).await
+}
+
+fn bad_body(app: &App, source: &str, bad: &BadBody) -> Response {
+    app.metrics.reject(source);
+    let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 async fn k8s_audit(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    accept(app, "k8s-audit", body, telemetry::sources::by_name("k8s-audit")).await
+    accept(app, "k8s-audit", body, telemetry::sources::by_name("k8s-audit"), false).await
 }
 
 /// Reads a body whole, appends it to the WAL and acknowledges it once it is
-/// on disk; a bad body is refused with nothing stored.
-async fn accept(app: Arc<App>, source: &'static str, body: Bytes, format: Option<&'static dyn Format>) -> Response {
+/// on disk; a bad body is refused with nothing stored. With `skip`, the
+/// rejected records are left out and reported in the acknowledgement
+/// (`rejected`: count, line, reason) instead.
+async fn accept(
+    app: Arc<App>,
+    source: &'static str,
+    body: Bytes,
+    format: Option<&'static dyn Format>,
+    skip: bool,
+) -> Response {
     if app.store.wal_bytes() >= app.config.store.max_wal_bytes {
         return busy(&app);
     }
-    let parsed = match tokio::task::spawn_blocking(move || parse(&body, format)).await {
+    let read = tokio::task::spawn_blocking(move || {
+        if skip { parse_lenient(&body, format) } else { parse(&body, format).map(|p| (p, None)) }
+    });
+    let (parsed, rejected) = match read.await {
         Ok(Ok(p)) => p,
-        Ok(Err(bad)) => {
-            app.metrics.reject(source);
-            let body = json!({"error": bad.to_string(), "line": bad.line, "reason": bad.reason});
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-        }
+        Ok(Err(bad)) => return bad_body(&app, source, &bad),
         Err(e) => return internal(e),
     };
     let mut counts = parsed.counts();
+    if let Some(r) = &rejected {
+        app.metrics.reject(source);
+        counts["rejected"] = json!({"count": r.count, "line": r.first.line, "reason": r.first.reason});
+    }
     let records = parsed.records;
     if parsed.tables.is_empty() {
         app.metrics.events(source, records);
@@ -226,7 +278,16 @@ struct AlertsParams {
     offset: Option<u32>,
 }
 
-async fn list_alerts(State(app): State<Arc<App>>, Query(p): Query<AlertsParams>) -> Response {
+async fn list_alerts(State(app): State<Arc<App>>, q: Result<Query<AlertsParams>, QueryRejection>) -> Response {
+    let p = match params(q) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    if let Some(s) = &p.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return error(StatusCode::BAD_REQUEST, format!("unknown status '{s}' (known: {})", STATUSES.join(", ")));
+    }
     let filter = AlertFilter {
         status: p.status,
         severity: p.severity,

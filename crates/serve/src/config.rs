@@ -7,7 +7,10 @@ use detect::alert::AlertCaps;
 use detect::rule::Rule;
 use kql_engine::EngineConfig;
 
+use crate::auth::Tokens;
+use crate::sinks::SinkSpec;
 use crate::store::StoreConfig;
+use crate::tls::TlsFiles;
 
 /// The default listener: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7474";
@@ -15,9 +18,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:7474";
 /// The server's settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where to listen. Only loopback addresses are accepted until TLS and
-    /// tokens exist (see [`check_listen`]).
+    /// Where to listen. Anything but loopback needs TLS and tokens (see
+    /// [`check_listen`]).
     pub listen: SocketAddr,
+    /// TLS and access tokens.
+    pub security: Security,
     /// The store: data folder, compaction, the WAL's bound, retention.
     pub store: StoreConfig,
     /// The rules to run (NRT over each batch, scheduled on their frequency).
@@ -31,27 +36,65 @@ pub struct Config {
     /// A client that has not sent a request's head within this is
     /// disconnected.
     pub header_timeout: Duration,
+    /// A client that has not sent a request's whole body within this
+    /// (after its head) gets 408 and nothing of it is stored.
+    pub body_timeout: Duration,
     /// The most rows `POST /api/query` returns.
     pub max_rows: usize,
     /// How late events may arrive: scheduled rules look back this much
     /// further (their `now()` is this long before the run).
     pub ingestion_delay: Duration,
+    /// Local files followed as they grow (`--tail`).
+    pub tails: Vec<std::path::PathBuf>,
+    /// The trailing records of an auditd event still being written in a
+    /// followed file are held back until a record of another event follows
+    /// them, or this long.
+    pub tail_hold: Duration,
+    /// Where new alerts are sent (`--sink`).
+    pub sinks: Vec<SinkSpec>,
+    /// CA certificates (PEM) `https://` webhooks are trusted by, besides
+    /// the system's (`--sink-ca`).
+    pub sink_ca: Option<std::path::PathBuf>,
+    /// A failed webhook delivery is tried again after this, doubled at each
+    /// further failure.
+    pub sink_backoff: Duration,
     /// A fixed `now()` for every rule and query instead of the clock (to
     /// replay recorded logs as if they were live).
     pub now: Option<i64>,
 }
 
-/// Refuses a listener the server cannot protect: anything but loopback
-/// needs TLS and an access token, which are not supported yet.
-pub fn check_listen(addr: &SocketAddr) -> Result<(), String> {
-    if addr.ip().is_loopback() {
-        Ok(())
-    } else {
-        Err(format!(
-            "refusing to listen on {addr}: a listener reachable from other machines needs TLS and an access token, \
-             which dragnet serve does not support yet; listen on 127.0.0.1 or [::1] (and put a TLS proxy in front)"
-        ))
+/// TLS and access tokens. The default (neither) suits loopback only.
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    /// Serve HTTPS with these files.
+    pub tls: Option<TlsFiles>,
+    /// Require a bearer token with a role (see [`crate::auth`]).
+    pub tokens: Option<Tokens>,
+}
+
+impl Security {
+    /// Whether the audit webhook requires a client certificate.
+    pub fn client_ca(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.client_ca.is_some())
     }
+}
+
+/// Refuses a listener the server cannot protect: anything but loopback
+/// needs TLS and access tokens.
+pub fn check_listen(addr: &SocketAddr, security: &Security) -> Result<(), String> {
+    if addr.ip().is_loopback() {
+        return Ok(());
+    }
+    let missing = match (&security.tls, &security.tokens) {
+        (Some(_), Some(_)) => return Ok(()),
+        (None, None) => "TLS (--tls-cert, --tls-key) and access tokens (--token-file)",
+        (None, Some(_)) => "TLS (--tls-cert, --tls-key)",
+        (Some(_), None) => "access tokens (--token-file)",
+    };
+    Err(format!(
+        "refusing to listen on {addr}: a listener reachable from other machines needs {missing}; \
+         give them or listen on 127.0.0.1 or [::1]"
+    ))
 }
 
 /// Wall-clock time in ns since the epoch (what schedules and triage
@@ -72,10 +115,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_loopback_listeners_are_accepted() {
-        assert!(check_listen(&"127.0.0.1:0".parse().unwrap()).is_ok());
-        assert!(check_listen(&"[::1]:7474".parse().unwrap()).is_ok());
-        let e = check_listen(&"0.0.0.0:7474".parse().unwrap()).unwrap_err();
+    fn other_listeners_need_tls_and_tokens() {
+        let open = Security::default();
+        assert!(check_listen(&"127.0.0.1:0".parse().unwrap(), &open).is_ok());
+        assert!(check_listen(&"[::1]:7474".parse().unwrap(), &open).is_ok());
+        let any: SocketAddr = "0.0.0.0:7474".parse().unwrap();
+        let e = check_listen(&any, &open).unwrap_err();
         assert!(e.starts_with("refusing to listen on 0.0.0.0:7474: "), "{e}");
+        assert!(e.contains("TLS (--tls-cert, --tls-key) and access tokens (--token-file)"), "{e}");
+        let tokens = Some(Tokens::parse("read aaaaaaaaaaaaaaaa").unwrap());
+        let tls = Some(TlsFiles { cert: "c.pem".into(), key: "k.pem".into(), client_ca: None });
+        let e = check_listen(&any, &Security { tls: None, tokens: tokens.clone() }).unwrap_err();
+        assert!(e.contains("needs TLS (--tls-cert, --tls-key);"), "{e}");
+        let e = check_listen(&any, &Security { tls: tls.clone(), tokens: None }).unwrap_err();
+        assert!(e.contains("needs access tokens (--token-file);"), "{e}");
+        assert!(check_listen(&any, &Security { tls, tokens }).is_ok());
     }
 }

@@ -16,20 +16,26 @@
 //! binary does. Logs go through `tracing`.
 
 pub mod api;
+pub mod auth;
+pub mod body;
 pub mod config;
 pub mod console;
 pub mod http;
 pub mod incidents;
 pub mod metrics;
+pub mod openapi;
 pub mod parse;
 pub mod rules;
 pub mod server;
+pub mod sinks;
 pub mod state;
 pub mod store;
+pub mod tail;
+pub mod tls;
 pub mod union;
 pub mod wal;
 pub mod window;
 
-pub use config::{Config, DEFAULT_LISTEN, check_listen};
+pub use config::{Config, DEFAULT_LISTEN, Security, check_listen};
 pub use server::{Running, start};
 pub use store::StoreConfig;

@@ -14,6 +14,8 @@ pub struct Metrics {
     runs: Mutex<BTreeMap<String, (u64, u64, f64)>>,
     alerts: AtomicU64,
     suppressed: Mutex<BTreeMap<String, u64>>,
+    /// Per sink: delivered, retried, failed (given up), dropped (queue full).
+    sinks: Mutex<BTreeMap<String, [u64; 4]>>,
 }
 
 fn add(map: &Mutex<BTreeMap<String, u64>>, key: &str, n: u64) {
@@ -59,6 +61,40 @@ impl Metrics {
         add(&self.suppressed, rule, 1);
     }
 
+    /// A sink, listed in the metrics from the start.
+    pub fn sink(&self, name: &str) {
+        self.sink_add(name, None);
+    }
+
+    /// An alert a sink delivered.
+    pub fn sink_delivered(&self, name: &str) {
+        self.sink_add(name, Some(0));
+    }
+
+    /// A delivery a sink will try again.
+    pub fn sink_retried(&self, name: &str) {
+        self.sink_add(name, Some(1));
+    }
+
+    /// An alert a sink gave up on.
+    pub fn sink_failed(&self, name: &str) {
+        self.sink_add(name, Some(2));
+    }
+
+    /// An alert dropped because a sink's queue was full.
+    pub fn sink_dropped(&self, name: &str) {
+        self.sink_add(name, Some(3));
+    }
+
+    fn sink_add(&self, name: &str, which: Option<usize>) {
+        if let Ok(mut m) = self.sinks.lock() {
+            let v = m.entry(name.to_string()).or_default();
+            if let Some(slot) = which.and_then(|i| v.get_mut(i)) {
+                *slot = slot.saturating_add(1);
+            }
+        }
+    }
+
     /// Everything, with the WAL's size and the batches NRT rules have yet
     /// to run over, as Prometheus text.
     pub fn render(&self, wal_bytes: u64, nrt_pending: u64) -> String {
@@ -98,6 +134,20 @@ impl Metrics {
         family(&mut s, "dragnet_alerts_suppressed_total", "counter", "New alerts stored as suppressed, by rule id.");
         for (k, v) in self.suppressed.lock().map(|m| m.clone()).unwrap_or_default() {
             let _ = writeln!(s, "dragnet_alerts_suppressed_total{{rule=\"{}\"}} {v}", label(&k));
+        }
+        let sinks = self.sinks.lock().map(|m| m.clone()).unwrap_or_default();
+        let counters = [
+            ("dragnet_sink_delivered_total", "Alerts a sink delivered, by sink."),
+            ("dragnet_sink_retries_total", "Deliveries a sink tried again after a failure, by sink."),
+            ("dragnet_sink_failures_total", "Alerts a sink gave up on after its tries, by sink."),
+            ("dragnet_sink_dropped_total", "Alerts not queued for a sink because its queue was full, by sink."),
+        ];
+        for (i, (name, help)) in counters.iter().enumerate() {
+            family(&mut s, name, "counter", help);
+            for (k, v) in &sinks {
+                let n = v.get(i).copied().unwrap_or_default();
+                let _ = writeln!(s, "{name}{{sink=\"{}\"}} {n}", label(k));
+            }
         }
         s
     }

@@ -61,8 +61,80 @@ pub fn forced_format(name: &str) -> Result<&'static dyn Format, BadBody> {
     })
 }
 
-/// Reads `body` whole as `format` (else the format its content shows).
+/// The text a shipper wrapped in JSON: the string field `field` of each
+/// JSON document of `body` (JSON lines, or one JSON array of documents),
+/// one line each, as if the shipper had sent the lines themselves (Fluent
+/// Bit's `log`, Vector's, Logstash's and Filebeat's `message`). A document
+/// without the field, or with a non-string one, refuses the body naming its
+/// line (its element, in an array).
+pub fn unwrap_field(body: &[u8], field: &str) -> Result<Vec<u8>, BadBody> {
+    let bad = |line: u64, reason: String| BadBody { line, reason };
+    let mut out = Vec::with_capacity(body.len());
+    let mut take = |v: &Value, line: u64| -> Result<(), BadBody> {
+        match v.get(field) {
+            Some(Value::String(s)) => {
+                out.extend_from_slice(s.strip_suffix('\n').unwrap_or(s).as_bytes());
+                out.push(b'\n');
+                Ok(())
+            }
+            Some(_) => Err(bad(line, format!("the field '{field}' is not a string"))),
+            None => Err(bad(line, format!("no field '{field}' in the document"))),
+        }
+    };
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    if start.is_some_and(|i| body.get(i) == Some(&b'[')) {
+        let docs: Vec<Value> =
+            serde_json::from_slice(body).map_err(|e| bad(e.line() as u64, format!("invalid JSON: {e}")))?;
+        for (i, d) in docs.iter().enumerate() {
+            take(d, i as u64 + 1)?;
+        }
+        return Ok(out);
+    }
+    let line_at = |offset: usize| 1 + body.iter().take(offset).filter(|&&b| b == b'\n').count() as u64;
+    let mut docs = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+    loop {
+        let at = docs.byte_offset();
+        match docs.next() {
+            None => break,
+            Some(Ok(d)) => {
+                // The document starts after the whitespace before it.
+                let skip = body.get(at..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_whitespace()).count());
+                take(&d, line_at(at.saturating_add(skip)))?;
+            }
+            Some(Err(e)) => return Err(bad(e.line() as u64, format!("invalid JSON: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `body` whole as `format` (else the format its content shows);
+/// any rejected record refuses it.
 pub fn parse(body: &[u8], format: Option<&'static dyn Format>) -> Result<Parsed, BadBody> {
+    let (parsed, rejects) = read(body, format)?;
+    match rejects {
+        Some(r) => Err(r.first),
+        None => Ok(parsed),
+    }
+}
+
+/// Records of a body that were rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// How many.
+    pub count: u64,
+    /// The first, with its line.
+    pub first: BadBody,
+}
+
+/// Reads `body` like [`parse`], keeping the rows of the good records and
+/// returning the rejected ones beside them (for a followed file, where one
+/// bad line must not hold up the rest). A body no format recognises is
+/// still refused.
+pub fn parse_lenient(body: &[u8], format: Option<&'static dyn Format>) -> Result<(Parsed, Option<Rejected>), BadBody> {
+    read(body, format)
+}
+
+fn read(body: &[u8], format: Option<&'static dyn Format>) -> Result<(Parsed, Option<Rejected>), BadBody> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(BadBody { line: 0, reason: "the body is empty".into() });
     }
@@ -79,13 +151,15 @@ pub fn parse(body: &[u8], format: Option<&'static dyn Format>) -> Result<Parsed,
     let Some(stats) = stats.into_iter().next() else {
         return Err(BadBody { line: 0, reason: "the body is empty".into() });
     };
-    if let Some(r) = stats.rejects {
+    let rejected = stats.rejects.map(|r| {
         let (line, why) = r.first;
         let more = if r.count > 1 { format!(" ({} records rejected in all)", r.count) } else { String::new() };
-        return Err(BadBody { line, reason: format!("{why}{more}") });
-    }
+        Rejected { count: r.count, first: BadBody { line, reason: format!("{why}{more}") } }
+    });
     let Some(format) = stats.format else {
-        return Err(BadBody { line: 0, reason: "not a log format dragnet reads".into() });
+        return Err(rejected
+            .map(|r| r.first)
+            .unwrap_or(BadBody { line: 0, reason: "not a log format dragnet reads".into() }));
     };
     let mut tables = Vec::new();
     for (name, batches) in out.tables {
@@ -96,7 +170,7 @@ pub fn parse(body: &[u8], format: Option<&'static dyn Format>) -> Result<Parsed,
             tables.push((name, batch));
         }
     }
-    Ok(Parsed { tables, format, records: stats.records, skipped: stats.skipped })
+    Ok((Parsed { tables, format, records: stats.records, skipped: stats.skipped }, rejected))
 }
 
 #[cfg(test)]
@@ -113,6 +187,21 @@ mod tests {
         assert_eq!(ok.format, "k8s-audit");
         assert_eq!(ok.tables[0].0, "AKSAudit");
         assert_eq!(ok.rows(), 1);
+    }
+
+    #[test]
+    fn shippers_lines_are_unwrapped_from_their_field() {
+        let body = b"{\"log\":\"a b\\n\",\"date\":1}\n\n{\"log\":\"c\"}\n";
+        assert_eq!(unwrap_field(body, "log").unwrap(), b"a b\nc\n");
+        let array = br#"[{"message":"x"},{"message":"y"}]"#;
+        assert_eq!(unwrap_field(array, "message").unwrap(), b"x\ny\n");
+        let e = unwrap_field(b"{\"log\":\"a\"}\n{\"msg\":\"b\"}\n", "log").unwrap_err();
+        assert_eq!((e.line, e.reason.as_str()), (2, "no field 'log' in the document"));
+        let e = unwrap_field(br#"[{"message":"x"},{"message":7}]"#, "message").unwrap_err();
+        assert_eq!((e.line, e.reason.as_str()), (2, "the field 'message' is not a string"));
+        let e = unwrap_field(b"{\"log\":\"a\"}\n{oops\n", "log").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.reason.starts_with("invalid JSON"), "{e}");
     }
 
     #[test]

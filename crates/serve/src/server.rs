@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, check_listen, wall_now};
 use crate::metrics::Metrics;
+use crate::sinks::Sinks;
 use crate::state::{Recorded, State};
 use crate::store::Store;
 use crate::wal::Record;
@@ -32,7 +33,9 @@ pub struct App {
     /// Alerts and rule state.
     pub state: State,
     /// Counters.
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
+    /// Where new alerts are sent besides the live stream.
+    pub sinks: Sinks,
     /// The highest batch NRT rules have run over.
     pub nrt_done: AtomicU64,
     /// New alerts, for the SSE stream.
@@ -60,6 +63,7 @@ impl App {
                 m.insert("incident_id".into(), incident.map(Value::String).unwrap_or(Value::Null));
                 m.insert("suppressed".into(), Value::Bool(false));
             }
+            self.sinks.send(&a, &v, &self.metrics);
             // No subscriber is not an error.
             let _ = self.alerts.send(Arc::new(v));
         }
@@ -114,7 +118,8 @@ impl Running {
 
 /// Recovers the store and starts serving.
 pub async fn start(config: Config) -> Result<Running, String> {
-    check_listen(&config.listen)?;
+    check_listen(&config.listen, &config.security)?;
+    let tls = config.security.tls.as_ref().map(crate::tls::acceptor).transpose()?;
     let dir = config.store.dir.clone();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let state = State::open(&dir.join("state.sqlite"))?;
@@ -123,17 +128,23 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("internal error: {e}"))??;
     let store = Arc::new(store);
+    let cursors = crate::tail::recover(&dir, &replayed)?;
     let done = state.nrt_done()?;
     store.number_after(done)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (queue_tx, queue_rx) = mpsc::unbounded_channel();
     let (alerts, _) = broadcast::channel(1024);
     let (incidents, _) = broadcast::channel(1024);
+    let metrics = Arc::new(Metrics::default());
+    let (sinks, sink_tasks) =
+        Sinks::start(&config.sinks, config.sink_ca.as_deref(), config.sink_backoff, metrics.clone(), stop_rx.clone())
+            .await?;
     let app = Arc::new(App {
         config,
         store: store.clone(),
         state,
-        metrics: Metrics::default(),
+        metrics,
+        sinks,
         nrt_done: AtomicU64::new(done),
         alerts,
         incidents,
@@ -160,14 +171,19 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let router = crate::api::router(app.clone());
-    let http = tokio::spawn(crate::http::serve(listener, router, app.config.header_timeout, stop_rx.clone()));
-    let tasks = vec![
-        http,
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let http = tokio::spawn(crate::http::serve(listener, router, tls, app.config.header_timeout, stop_rx.clone()));
+    let mut tasks = vec![http];
+    if !app.config.tails.is_empty() {
+        tasks.push(tokio::spawn(crate::tail::run(app.clone(), app.config.tails.clone(), cursors, stop_rx.clone())));
+    }
+    tasks.extend([
         tokio::spawn(nrt_worker(app.clone(), queue_rx, stop_rx.clone())),
         tokio::spawn(crate::rules::scheduler(app.clone(), stop_rx.clone())),
         tokio::spawn(compactor(app.clone(), stop_rx)),
-    ];
-    tracing::info!("listening on http://{addr}");
+    ]);
+    tasks.extend(sink_tasks);
+    tracing::info!("listening on {scheme}://{addr}");
     Ok(Running { addr, stop: stop_tx, tasks, app })
 }
 

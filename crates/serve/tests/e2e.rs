@@ -181,13 +181,13 @@ fn a_full_wal_refuses_with_retry_after_and_drops_nothing() {
 }
 
 #[test]
-fn a_non_loopback_listener_is_refused() {
+fn a_non_loopback_listener_without_tls_and_tokens_is_refused() {
     let dir = temp_dir("listen");
     let mut cfg = config(&dir);
     cfg.listen = "0.0.0.0:0".parse().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let err = rt.block_on(serve::start(cfg)).err().unwrap();
-    assert!(err.contains("needs TLS and an access token"), "{err}");
+    assert!(err.contains("needs TLS (--tls-cert, --tls-key) and access tokens (--token-file)"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -6,7 +6,7 @@ pub mod panther;
 pub mod sentinel;
 pub mod sigma;
 pub mod splunk;
-mod yaml;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result, anyhow, bail};
 use detect::alert::AlertCaps;
 use detect::rule::Kind;
-use serve::{Config, StoreConfig};
+use serve::auth::Tokens;
+use serve::sinks::SinkSpec;
+use serve::tls::TlsFiles;
+use serve::{Config, Security, StoreConfig};
 
 use crate::cli::ServeArgs;
 use crate::cmd::query::{Limits, parse_duration, parse_now, parse_size, runtime};
@@ -19,7 +22,16 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         .listen
         .parse()
         .with_context(|| format!("invalid --listen '{}': expected an address such as 127.0.0.1:7474", args.listen))?;
-    serve::check_listen(&listen).map_err(|e| anyhow!(e))?;
+    let security = Security {
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => {
+                Some(TlsFiles { cert: cert.clone(), key: key.clone(), client_ca: args.client_ca.clone() })
+            }
+            _ => None,
+        },
+        tokens: args.token_file.as_deref().map(Tokens::load).transpose().map_err(|e| anyhow!("--token-file: {e}"))?,
+    };
+    serve::check_listen(&listen, &security).map_err(|e| anyhow!(e))?;
     let (pack, failed) = rule_set::load(&args.sources)?;
     if failed {
         bail!("some rule files have errors (above); fix them or leave their folder out");
@@ -38,6 +50,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     let spill = limits.engine_spill()?;
     let config = Config {
         listen,
+        security,
         store: StoreConfig {
             dir: args.data.clone(),
             segment_bytes: size("--segment-size", &args.segment_size)? as u64,
@@ -50,8 +63,22 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         caps: AlertCaps::default(),
         max_body: size("--max-body", &args.max_body)?,
         header_timeout: duration("--header-timeout", &args.header_timeout)?,
+        body_timeout: duration("--body-timeout", &args.body_timeout)?,
         max_rows: args.max_rows,
         ingestion_delay: duration("--ingestion-delay", &args.ingestion_delay)?,
+        tails: args
+            .tail
+            .iter()
+            .map(|p| std::path::absolute(p).with_context(|| format!("invalid --tail '{}'", p.display())))
+            .collect::<Result<_>>()?,
+        tail_hold: std::time::Duration::from_secs(2),
+        sinks: args
+            .sink
+            .iter()
+            .map(|s| SinkSpec::parse(s).map_err(|e| anyhow!("--sink: {e}")))
+            .collect::<Result<_>>()?,
+        sink_ca: args.sink_ca.clone(),
+        sink_backoff: std::time::Duration::from_secs(1),
         now: args.now.as_deref().map(parse_now).transpose()?,
     };
     let nrt = config.rules.iter().filter(|r| r.kind == Kind::Nrt).count();
@@ -62,11 +89,12 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         .with_target(false)
         .init();
     let rt = runtime()?;
+    let scheme = if config.security.tls.is_some() { "https" } else { "http" };
     let code = rt.block_on(async {
         let signal = crate::signals::listen().context("cannot listen for signals")?;
         let mut running = serve::start(config).await.map_err(|e| anyhow!(e))?;
         eprintln!(
-            "dragnet: serving on http://{} ({scheduled} scheduled and {nrt} NRT rules, data in {})",
+            "dragnet: serving on {scheme}://{} ({scheduled} scheduled and {nrt} NRT rules, data in {})",
             running.addr,
             args.data.display()
         );

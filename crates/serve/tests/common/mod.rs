@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -46,6 +48,7 @@ pub fn rules() -> Vec<Rule> {
 pub fn config(dir: &Path) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
+        security: Default::default(),
         store: StoreConfig {
             dir: dir.to_path_buf(),
             segment_bytes: 1 << 20,
@@ -62,8 +65,14 @@ pub fn config(dir: &Path) -> Config {
         caps: Default::default(),
         max_body: 1 << 20,
         header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(2),
         max_rows: 1000,
         ingestion_delay: Duration::ZERO,
+        tails: Vec::new(),
+        tail_hold: Duration::from_secs(2),
+        sinks: Vec::new(),
+        sink_ca: None,
+        sink_backoff: Duration::from_millis(50),
         now: kql_syntax::parse_datetime_nanos(NOW),
     }
 }
@@ -159,27 +168,64 @@ pub fn request_with(addr: SocketAddr, method: &str, path: &str, headers: &[(&str
     send(addr, method, path, headers, b"")
 }
 
-fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
-    let mut s = TcpStream::connect(addr).unwrap();
+/// A request with `headers` and `body` on its own connection.
+pub fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    exchange(s, &addr.to_string(), method, path, headers, body)
+}
+
+/// One request on `s` (a TCP or TLS stream), read until the server closes.
+pub fn exchange<S: Read + Write>(
+    s: S,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let raw = raw_exchange(s, addr, method, path, headers, body);
+    parse_response(&raw).unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(&raw)))
+}
+
+/// Like [`exchange`], `None` when no response comes.
+pub fn try_exchange<S: Read + Write>(
+    s: S,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Response> {
+    parse_response(&raw_exchange(s, addr, method, path, headers, body))
+}
+
+fn raw_exchange<S: Read + Write>(
+    mut s: S,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Vec<u8> {
     let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     );
-    s.write_all(head.as_bytes()).unwrap();
-    // The server may answer (413) before reading a large body, and close.
+    // The server may answer (413, 401) before reading a body, and close.
+    let _ = s.write_all(head.as_bytes());
     let _ = s.write_all(body);
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    parse_response(&raw)
+    raw
 }
 
-fn parse_response(raw: &[u8]) -> Response {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+fn parse_response(raw: &[u8]) -> Option<Response> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -188,7 +234,7 @@ fn parse_response(raw: &[u8]) -> Response {
     if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
         body = dechunk(&body);
     }
-    Response { status, headers, body }
+    Some(Response { status, headers, body })
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

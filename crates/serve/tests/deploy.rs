@@ -1,0 +1,123 @@
+//! The files under `deploy/` hold together: every YAML parses, the
+//! DaemonSets carry the shipper configs beside them unchanged, every
+//! shipper posts to `/ingest` with parameters the server takes, and the
+//! Deployment runs `dragnet serve` with TLS and tokens.
+
+mod common;
+
+use std::path::Path;
+
+use catalog::readers::yaml::yaml_to_json;
+use common::root;
+use serde_json::Value;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join("deploy").join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every document of a YAML file, as JSON.
+fn docs(path: &str) -> Vec<Value> {
+    let text = read(path);
+    let mut out = Vec::new();
+    for part in text.split("\n---\n") {
+        let v = yaml_to_json(part).unwrap_or_else(|e| panic!("{path}: {e}"));
+        if !v.is_null() {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn kind<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
+    docs.iter().find(|d| d["kind"] == kind).unwrap_or_else(|| panic!("no {kind}"))
+}
+
+/// A config file as a ConfigMap embeds it: without its opening comments.
+fn without_opening_comments(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().skip_while(|l| l.starts_with('#')).collect();
+    lines.join("\n") + "\n"
+}
+
+/// Checks an ingest URI's path and query against what `POST /ingest` takes.
+fn check_ingest_uri(uri: &str) {
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    assert!(path.ends_with("/ingest"), "{uri}");
+    let formats: Vec<&str> = telemetry::sources::FORMATS.iter().map(|f| f.name()).collect();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("{uri}: {pair}"));
+        match k {
+            "format" => assert!(formats.contains(&v), "{uri}: unknown format {v}"),
+            "field" => assert!(!v.is_empty(), "{uri}"),
+            "rejects" => assert!(v == "skip" || v == "refuse", "{uri}"),
+            _ => panic!("{uri}: /ingest takes no parameter {k}"),
+        }
+    }
+}
+
+#[test]
+fn the_daemonsets_embed_the_shipper_configs_unchanged() {
+    for (daemonset, config, key) in [
+        ("kubernetes/daemonset-vector.yaml", "vector/vector.yaml", "vector.yaml"),
+        ("kubernetes/daemonset-fluent-bit.yaml", "fluent-bit/fluent-bit.yaml", "fluent-bit.yaml"),
+    ] {
+        let d = docs(daemonset);
+        let embedded = kind(&d, "ConfigMap")["data"][key].as_str().unwrap_or_else(|| panic!("{daemonset}: no {key}"));
+        assert_eq!(embedded, without_opening_comments(&read(config)), "{daemonset} differs from {config}");
+        let ds = kind(&d, "DaemonSet");
+        let mounts = ds["spec"]["template"]["spec"]["volumes"].as_array().unwrap();
+        assert!(mounts.iter().any(|v| v["hostPath"]["path"] == "/var/log/audit"), "{daemonset}");
+    }
+}
+
+#[test]
+fn shippers_post_to_ingest_with_parameters_the_server_takes() {
+    let vector = &docs("vector/vector.yaml")[0];
+    let sink = &vector["sinks"]["dragnet"];
+    assert_eq!(sink["type"], "http");
+    assert_eq!(sink["encoding"]["codec"], "text");
+    assert_eq!(sink["framing"]["method"], "newline_delimited");
+    assert_eq!(sink["auth"]["strategy"], "bearer");
+    check_ingest_uri(sink["uri"].as_str().unwrap());
+
+    let fluent = &docs("fluent-bit/fluent-bit.yaml")[0];
+    let out = &fluent["pipeline"]["outputs"][0];
+    assert_eq!(out["name"], "http");
+    assert_eq!(out["format"], "json_lines");
+    let uri = out["uri"].as_str().unwrap();
+    assert!(uri.contains("field=log"), "{uri}");
+    check_ingest_uri(uri);
+
+    let logstash = read("logstash/logstash.conf");
+    let url = logstash.lines().find_map(|l| l.trim().strip_prefix("url => \"")).unwrap().trim_end_matches('"');
+    assert!(logstash.contains("format => \"json_batch\""));
+    check_ingest_uri(url.trim_start_matches("${DRAGNET_URL}"));
+    let filebeat = &docs("logstash/filebeat.yml")[0];
+    assert_eq!(filebeat["filebeat.inputs"][0]["paths"][0], "/var/log/audit/audit.log");
+}
+
+#[test]
+fn the_deployment_serves_with_tls_and_tokens_and_the_webhook_points_at_it() {
+    let d = docs("kubernetes/dragnet.yaml");
+    let deploy = kind(&d, "Deployment");
+    let spec = &deploy["spec"]["template"]["spec"];
+    assert_eq!(spec["securityContext"]["runAsNonRoot"], true);
+    let container = &spec["containers"][0];
+    let args: Vec<&str> = container["args"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(args.first(), Some(&"serve"));
+    for flag in ["--data=", "--listen=0.0.0.0:", "--tls-cert=", "--tls-key=", "--token-file="] {
+        assert!(args.iter().any(|a| a.starts_with(flag)), "no {flag} in {args:?}");
+    }
+    let port = container["ports"][0]["name"].as_str().unwrap();
+    assert_eq!(kind(&d, "Service")["spec"]["ports"][0]["targetPort"], port);
+    assert_eq!(kind(&d, "PersistentVolumeClaim")["metadata"]["name"], "dragnet-data");
+
+    let kubeconfig = &docs("kubernetes/audit-webhook.kubeconfig")[0];
+    let server = kubeconfig["clusters"][0]["cluster"]["server"].as_str().unwrap();
+    assert!(server.starts_with("https://") && server.ends_with("/k8s-audit"), "{server}");
+    let policy = &docs("kubernetes/audit-policy.yaml")[0];
+    assert_eq!(policy["kind"], "Policy");
+
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    assert!(dockerfile.lines().any(|l| l.starts_with("USER ") && !l.contains("root")), "the image runs as root");
+    assert!(Path::new(&root().join(".dockerignore")).is_file());
+}
