@@ -14,6 +14,7 @@
 pub mod condition;
 pub mod correlation;
 pub mod diag;
+pub mod expr;
 pub mod kql;
 pub mod load;
 pub mod mapping;
