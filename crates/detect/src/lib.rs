@@ -21,6 +21,7 @@ pub mod rule;
 pub mod rule_tests;
 pub mod run;
 pub mod sigma_rules;
+pub mod sigma_scan;
 
 pub use alert::Alert;
 pub use pack::RulePack;

@@ -1,0 +1,119 @@
+//! Sigma rules run in one scan per table: all the Sigma rules of a pack
+//! over one table evaluated in one pass over its rows, giving each rule
+//! exactly the rows its own KQL query (`sigma::compile`) returns, and the
+//! same alerts.
+//!
+//! The `sigma` crate gives each rule's condition as a tree of tests
+//! (`sigma::expr`); [`plan`] shares equal tests across rules and gathers
+//! their literal needles, [`eval`] runs the plan over the batches of one
+//! engine query (`Table | extend` the values and the tests the engine
+//! computes), and here the matching rows go into each rule's alerts.
+
+pub mod eval;
+pub mod plan;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use kql_engine::render::cell_json;
+use kql_engine::{Engine, EngineError, QueryOptions};
+use sigma::model::SigmaFilter;
+
+use crate::fold::{AlertCaps, AlertFolder};
+use crate::pack::RulePack;
+use crate::rows::{Row, batch_event_time};
+use crate::rule::Rule;
+use crate::run::RuleRun;
+use crate::sigma_rules::{Tables, names, rule_id};
+
+use self::eval::Scanner;
+use self::plan::ScanPlan;
+
+/// The Sigma rules of a pack over one table.
+#[derive(Debug)]
+pub struct TableScan {
+    /// The plan; its rule `i` is `rules[i]`.
+    pub plan: ScanPlan,
+    /// Indexes into the pack's [`RulePack::rules`].
+    pub rules: Vec<usize>,
+}
+
+/// The pack's Sigma rules grouped by table, in the order the tables are
+/// first used. A Sigma rule whose compiled query is not the one in the
+/// pack's rule of its id (replaced by a rule of another kind) is left out,
+/// to run as KQL.
+pub fn plan_pack(pack: &RulePack) -> Vec<TableScan> {
+    let mut scans: Vec<TableScan> = Vec::new();
+    let mapping = pack.sigma_mapping();
+    for sr in &pack.sigma.rules {
+        let id = rule_id(sr);
+        let Some(index) = pack.rules.iter().position(|r| r.id == id) else { continue };
+        let filters: Vec<&SigmaFilter> = pack.sigma.filters.iter().filter(|f| names(f, sr)).collect();
+        let Ok(compiled) = sigma::compile(sr, &filters, mapping, &Tables) else { continue };
+        if compiled.kql != pack.rules[index].query {
+            continue;
+        }
+        let scan = match scans.iter().position(|s| s.plan.table == compiled.table) {
+            Some(i) => &mut scans[i],
+            None => {
+                scans.push(TableScan { plan: ScanPlan::new(&compiled.table), rules: Vec::new() });
+                let last = scans.len() - 1;
+                &mut scans[last]
+            }
+        };
+        scan.plan.add_rule(&compiled.condition, &compiled.extends);
+        scan.rules.push(index);
+    }
+    scans
+}
+
+/// Runs one table's scan: the runs of its rules, in the order of
+/// [`TableScan::rules`]. `rules` is the pack's rule list.
+pub async fn run_scan(
+    engine: &Engine,
+    scan: &TableScan,
+    rules: &[Rule],
+    now: i64,
+    caps: AlertCaps,
+) -> Result<Vec<RuleRun>, EngineError> {
+    let mut folders = Vec::with_capacity(scan.rules.len());
+    for &i in &scan.rules {
+        let rule = rules.get(i).ok_or_else(|| EngineError::Execution(format!("Sigma scan: no rule {i}")))?;
+        folders.push(AlertFolder::new(rule, now, caps));
+    }
+    let mut scanner = Scanner::new(&scan.plan)?;
+    let mut stream = engine.run_stream(&scan.plan.query(), QueryOptions { now }).await?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let Some(base) = batch.num_columns().checked_sub(scan.plan.added_columns()) else {
+            return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
+        };
+        let mut last: Option<(usize, Option<i64>, Option<Row>)> = None;
+        scanner.scan(&batch, |r, i| {
+            if last.as_ref().is_none_or(|(row, _, _)| *row != i) {
+                last = Some((i, batch_event_time(&batch, i), None));
+            }
+            let Some((_, time, base_row)) = last.as_mut() else { return };
+            let Some(folder) = folders.get_mut(r) else { return };
+            if !folder.wants(*time) {
+                folder.count(*time);
+                return;
+            }
+            let mut row = base_row.get_or_insert_with(|| table_row(&batch, base, i)).clone();
+            for (name, column) in &scan.plan.rules[r].extends {
+                if let Ok(j) = batch.schema().index_of(column) {
+                    row.insert(name.clone(), cell_json(batch.column(j), i));
+                }
+            }
+            folder.push(row);
+        })?;
+    }
+    Ok(folders
+        .into_iter()
+        .map(|f| RuleRun { rows: usize::try_from(f.rows()).unwrap_or(usize::MAX), alerts: f.finish() })
+        .collect())
+}
+
+/// Row `i` of the table's own columns (the first `base` of the scan).
+fn table_row(batch: &RecordBatch, base: usize, i: usize) -> Row {
+    let schema = batch.schema();
+    schema.fields().iter().zip(batch.columns()).take(base).map(|(f, c)| (f.name().clone(), cell_json(c, i))).collect()
+}
