@@ -1,6 +1,7 @@
 //! `dragnet hunt`: every rule over the logs, alerts out as each rule
-//! finishes.
+//! finishes; the Sigma rules first, in one scan per table.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
@@ -8,6 +9,7 @@ use detect::alert::{Alert, AlertCaps};
 use detect::output::{AlertWriter, Format};
 use detect::rule::{Rule, Severity};
 use detect::run::{RuleRun, newest_event, run_rule_capped};
+use detect::sigma_scan::{plan_pack, run_scan};
 use kql_engine::{Engine, EngineError, QueryOptions};
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
@@ -48,10 +50,23 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         AlertFormat::Csv => Format::Csv,
         AlertFormat::Ocsf => Format::Ocsf,
     };
+    // Sigma rules run in one scan per table; a rule of a scan that fails
+    // runs on its own below, where its failure is reported.
+    let mut sigma_runs: HashMap<usize, RuleRun> = HashMap::new();
+    for scan in plan_pack(&pack) {
+        let runs = isolated(|| rt.block_on(run_scan(&engine, &scan, &pack.rules, now, caps)));
+        if let Ok(Ok(runs)) = runs {
+            sigma_runs.extend(scan.rules.iter().copied().zip(runs));
+        }
+    }
     let mut writer = AlertWriter::start(out, format, args.color, &pack.rules)?;
     let mut errors = 0;
-    for rule in &pack.rules {
-        match run_one(&rt, &engine, rule, now, caps) {
+    for (i, rule) in pack.rules.iter().enumerate() {
+        let run = match sigma_runs.remove(&i) {
+            Some(run) => Ok(run),
+            None => run_one(&rt, &engine, rule, now, caps),
+        };
+        match run {
             Ok(run) => {
                 let mut alerts: Vec<Alert> = run.alerts.into_iter().filter(|a| a.severity >= min).collect();
                 alerts.sort_by_key(|a| a.start_time.unwrap_or(a.created));
