@@ -177,6 +177,15 @@ pub fn compile(
     Ok(Compiled { table: source.table.clone(), kql, condition, extends, details, unmapped_fields })
 }
 
+/// The KQL expression of a Sigma field of `rule`'s events (a column, or
+/// `tostring()` of a path in a dynamic one), for reading its values.
+pub fn field_expr(rule: &SigmaRule, field: &str, mapping: &Mapping, schema: &dyn Schema) -> Result<String, String> {
+    let Some(source) = mapping.source(&rule.logsource) else {
+        return Err(format!("no table for logsource ({})", rule.logsource));
+    };
+    resolve(&Ctx { rule, source, schema }, field).map(|o| o.expr)
+}
+
 fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> Expr {
     let parts: Vec<Expr> = det.condition.iter().map(|c| condition(cx, det, c, section, 0, errors)).collect();
     join(parts, "or")

@@ -19,7 +19,7 @@ use sigma::model::SigmaFilter;
 
 use crate::fold::{AlertCaps, AlertFolder};
 use crate::pack::RulePack;
-use crate::rows::{Row, batch_event_time};
+use crate::rows::{Row, batch_event_time, text};
 use crate::rule::Rule;
 use crate::run::RuleRun;
 use crate::sigma_rules::{Tables, names, rule_id};
@@ -65,6 +65,25 @@ pub fn plan_pack(pack: &RulePack) -> Vec<TableScan> {
     scans
 }
 
+/// A row a rule matched, as a correlation reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Captured {
+    /// Its event time (ns since the epoch).
+    pub time: Option<i64>,
+    /// The captured values as text (null as ""), in the order of
+    /// [`plan::RulePlan::captures`].
+    pub values: Vec<String>,
+}
+
+/// What one scan gave, per rule in the order of [`TableScan::rules`].
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The rules' runs.
+    pub runs: Vec<RuleRun>,
+    /// The rows each rule matched, for the rules that capture values.
+    pub captured: Vec<Vec<Captured>>,
+}
+
 /// Runs one table's scan: the runs of its rules, in the order of
 /// [`TableScan::rules`]. `rules` is the pack's rule list.
 pub async fn run_scan(
@@ -74,6 +93,19 @@ pub async fn run_scan(
     now: i64,
     caps: AlertCaps,
 ) -> Result<Vec<RuleRun>, EngineError> {
+    Ok(run_scan_capturing(engine, scan, rules, now, caps).await?.runs)
+}
+
+/// [`run_scan`], also keeping the captured values of every row a rule
+/// that captures matches.
+pub async fn run_scan_capturing(
+    engine: &Engine,
+    scan: &TableScan,
+    rules: &[Rule],
+    now: i64,
+    caps: AlertCaps,
+) -> Result<ScanResult, EngineError> {
+    let mut captured: Vec<Vec<Captured>> = vec![Vec::new(); scan.rules.len()];
     let mut folders = Vec::with_capacity(scan.rules.len());
     for &i in &scan.rules {
         let rule = rules.get(i).ok_or_else(|| EngineError::Execution(format!("Sigma scan: no rule {i}")))?;
@@ -93,12 +125,23 @@ pub async fn run_scan(
             }
             let Some((_, time, base_row)) = last.as_mut() else { return };
             let Some(folder) = folders.get_mut(r) else { return };
+            let plan = &scan.plan.rules[r];
+            if !plan.captures.is_empty() {
+                let values = plan
+                    .captures
+                    .iter()
+                    .map(|c| {
+                        batch.schema().index_of(c).map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default()
+                    })
+                    .collect();
+                captured[r].push(Captured { time: *time, values });
+            }
             if !folder.wants(*time) {
                 folder.count(*time);
                 return;
             }
             let mut row = base_row.get_or_insert_with(|| table_row(&batch, base, i)).clone();
-            for (name, column) in &scan.plan.rules[r].extends {
+            for (name, column) in &plan.extends {
                 if let Ok(j) = batch.schema().index_of(column) {
                     row.insert(name.clone(), cell_json(batch.column(j), i));
                 }
@@ -106,10 +149,11 @@ pub async fn run_scan(
             folder.push(row);
         })?;
     }
-    Ok(folders
+    let runs = folders
         .into_iter()
         .map(|f| RuleRun { rows: usize::try_from(f.rows()).unwrap_or(usize::MAX), alerts: f.finish() })
-        .collect())
+        .collect();
+    Ok(ScanResult { runs, captured })
 }
 
 /// Row `i` of the table's own columns (the first `base` of the scan).

@@ -95,6 +95,9 @@ pub struct RulePlan {
     pub needles: Option<Vec<usize>>,
     /// The result columns the rule's KQL adds (name, column of the scan).
     pub extends: Vec<(String, String)>,
+    /// The columns whose values are kept for every row the rule matches
+    /// (the fields correlations over it read).
+    pub captures: Vec<String>,
 }
 
 /// A needle: a literal searched in one operand.
@@ -144,21 +147,27 @@ impl ScanPlan {
     pub fn add_rule(&mut self, condition: &Expr, extends: &[(String, String)]) {
         let node = self.node(condition);
         let needles = self.requirement(&node);
-        let extends = extends
-            .iter()
-            .map(|(name, expr)| {
-                let column = match self.extend_columns.iter().find(|(_, e)| e == expr) {
-                    Some((c, _)) => c.clone(),
-                    None => {
-                        let c = format!("__sigma_x{}", self.extend_columns.len());
-                        self.extend_columns.push((c.clone(), expr.clone()));
-                        c
-                    }
-                };
-                (name.clone(), column)
-            })
-            .collect();
-        self.rules.push(RulePlan { node, needles, extends });
+        let extends = extends.iter().map(|(name, expr)| (name.clone(), self.extend_column(expr))).collect();
+        self.rules.push(RulePlan { node, needles, extends, captures: Vec::new() });
+    }
+
+    /// Keeps the values of `exprs` (KQL expressions) for every row rule
+    /// `rule` of the plan matches.
+    pub fn capture(&mut self, rule: usize, exprs: &[String]) {
+        let columns: Vec<String> = exprs.iter().map(|e| self.extend_column(e)).collect();
+        if let Some(r) = self.rules.get_mut(rule) {
+            r.captures = columns;
+        }
+    }
+
+    /// The added column computing `expr`, shared by every use.
+    fn extend_column(&mut self, expr: &str) -> String {
+        if let Some((c, _)) = self.extend_columns.iter().find(|(_, e)| e == expr) {
+            return c.clone();
+        }
+        let c = format!("__sigma_x{}", self.extend_columns.len());
+        self.extend_columns.push((c.clone(), expr.to_string()));
+        c
     }
 
     /// The KQL of the scan: the table with every operand, engine leaf and
