@@ -166,7 +166,10 @@ fn process_table(rows: &[J]) -> Arc<MemTable> {
 
 /// Runs the pack's Sigma rules in their scans and its correlations:
 /// (correlation id, rows) for each, and the ids of the rules hidden.
-fn run_pack(text: &str, rows: &[J]) -> (Vec<(String, Result<usize, String>)>, Vec<String>) {
+/// Each correlation's id and its match count (or why it failed).
+type Runs = Vec<(String, Result<usize, String>)>;
+
+fn run_pack(text: &str, rows: &[J]) -> (Runs, Vec<String>) {
     let mut catalog = Catalog::new();
     catalog.register("DeviceProcessEvents", process_table(rows));
     let engine = Engine::new(catalog, EngineConfig::unlimited());
