@@ -15,7 +15,7 @@ pub mod plan;
 use datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::render::cell_json;
 use kql_engine::{Engine, EngineError, QueryOptions};
-use sigma::model::SigmaFilter;
+use sigma::model::{SigmaFilter, SigmaRule};
 
 use crate::fold::{AlertCaps, AlertFolder};
 use crate::pack::RulePack;
@@ -42,15 +42,8 @@ pub struct TableScan {
 /// to run as KQL.
 pub fn plan_pack(pack: &RulePack) -> Vec<TableScan> {
     let mut scans: Vec<TableScan> = Vec::new();
-    let mapping = pack.sigma_mapping();
     for sr in &pack.sigma.rules {
-        let id = rule_id(sr);
-        let Some(index) = pack.rules.iter().position(|r| r.id == id) else { continue };
-        let filters: Vec<&SigmaFilter> = pack.sigma.filters.iter().filter(|f| names(f, sr)).collect();
-        let Ok(compiled) = sigma::compile(sr, &filters, mapping, &Tables) else { continue };
-        if compiled.kql != pack.rules[index].query {
-            continue;
-        }
+        let Some((index, compiled)) = compiled(pack, sr) else { continue };
         let scan = match scans.iter().position(|s| s.plan.table == compiled.table) {
             Some(i) => &mut scans[i],
             None => {
@@ -63,6 +56,32 @@ pub fn plan_pack(pack: &RulePack) -> Vec<TableScan> {
         scan.rules.push(index);
     }
     scans
+}
+
+/// The scan of the pack's rule `index` alone, when it is a Sigma rule that
+/// runs in a scan; its [`TableScan::rules`] is `[0]`, for running it with
+/// `std::slice::from_ref(rule)`.
+pub fn plan_one(pack: &RulePack, index: usize) -> Option<TableScan> {
+    let rule = pack.rules.get(index)?;
+    let sr = pack.sigma.rules.iter().find(|sr| rule_id(sr) == rule.id)?;
+    let (i, compiled) = compiled(pack, sr)?;
+    if i != index {
+        return None;
+    }
+    let mut plan = ScanPlan::new(&compiled.table);
+    plan.add_rule(&compiled.condition, &compiled.extends);
+    Some(TableScan { plan, rules: vec![0] })
+}
+
+/// A Sigma rule compiled as the pack compiled it, with the index of its
+/// rule in the pack; `None` when the pack's rule of its id has another
+/// query.
+fn compiled(pack: &RulePack, sr: &SigmaRule) -> Option<(usize, sigma::Compiled)> {
+    let id = rule_id(sr);
+    let index = pack.rules.iter().position(|r| r.id == id)?;
+    let filters: Vec<&SigmaFilter> = pack.sigma.filters.iter().filter(|f| names(f, sr)).collect();
+    let compiled = sigma::compile(sr, &filters, pack.sigma_mapping(), &Tables).ok()?;
+    (compiled.kql == pack.rules[index].query).then_some((index, compiled))
 }
 
 /// A row a rule matched, as a correlation reads it.
