@@ -20,7 +20,9 @@ pub mod rows;
 pub mod rule;
 pub mod rule_tests;
 pub mod run;
+pub mod sigma_correlate;
 pub mod sigma_rules;
+pub mod sigma_scan;
 
 pub use alert::Alert;
 pub use pack::RulePack;

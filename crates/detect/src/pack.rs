@@ -45,7 +45,7 @@ pub struct SigmaSet {
     pub rules: Vec<SigmaRule>,
     /// Sigma filters (each applied to the rules it names).
     pub filters: Vec<SigmaFilter>,
-    /// Correlation rules: read and checked, not run yet.
+    /// Correlation rules (run by `sigma_correlate` over the Sigma scans).
     pub correlations: Vec<Correlation>,
     /// The logsource and field mapping; `None` is the shipped one.
     pub mapping: Option<Arc<Mapping>>,
@@ -223,17 +223,6 @@ impl RulePack {
                 Document::Rule(r) => self.add_sigma_rule(*r),
                 Document::Filter(f) => self.add_sigma_filter(*f),
                 Document::Correlation(c) => {
-                    self.diagnostics.push(RuleDiagnostic {
-                        level: Level::Warning,
-                        file: name.to_string(),
-                        line: c.meta.pos.line,
-                        column: c.meta.pos.column,
-                        key: "correlation".into(),
-                        message: format!(
-                            "correlation rule `{}` is read and checked, but correlations do not run yet",
-                            c.meta.title
-                        ),
-                    });
                     self.sigma.correlations.push(*c);
                 }
             }

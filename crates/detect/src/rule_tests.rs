@@ -13,10 +13,12 @@ use std::path::{Component, Path, PathBuf};
 use kql_engine::{Engine, EngineConfig};
 
 use crate::alert::Alert;
+use crate::fold::AlertCaps;
 use crate::pack::builtin_test_log;
 use crate::rows::cell;
 use crate::rule::{Rule, RuleTest, TestKind};
 use crate::run::{default_catalog, newest_event, run_rule};
+use crate::sigma_scan::{TableScan, run_scan};
 
 /// The origin prefix of rules of the built-in pack.
 const BUILTIN: &str = "builtin:";
@@ -58,6 +60,17 @@ pub fn plural(n: usize, what: &str) -> String {
 /// Runs one test of `rule`. Failures to read or run are failures of the
 /// test, reported in its outcome.
 pub async fn run_test(rule: &Rule, test: &RuleTest, config: EngineConfig) -> TestOutcome {
+    run_test_scanned(rule, test, config, None).await
+}
+
+/// [`run_test`], running a Sigma rule in `scan` (its scan alone, from
+/// `sigma_scan::plan_one`) as `dragnet hunt` does.
+pub async fn run_test_scanned(
+    rule: &Rule,
+    test: &RuleTest,
+    config: EngineConfig,
+    scan: Option<&TableScan>,
+) -> TestOutcome {
     let mut outcome = TestOutcome { logs: Vec::new(), now: None, alerts: Vec::new(), failures: Vec::new() };
     if test.logs.is_empty() {
         outcome.failures.push("the test names no logs (`logs:`), so there is nothing to run".into());
@@ -105,8 +118,14 @@ pub async fn run_test(rule: &Rule, test: &RuleTest, config: EngineConfig) -> Tes
         return outcome;
     };
     outcome.now = Some(now);
-    match run_rule(&engine, rule, now).await {
-        Ok(run) => outcome.alerts = run.alerts,
+    let run = match scan {
+        Some(scan) => run_scan(&engine, scan, std::slice::from_ref(rule), now, AlertCaps::default())
+            .await
+            .map(|mut runs| runs.pop().map(|r| r.alerts).unwrap_or_default()),
+        None => run_rule(&engine, rule, now).await.map(|r| r.alerts),
+    };
+    match run {
+        Ok(alerts) => outcome.alerts = alerts,
         Err(e) => {
             outcome.failures.push(format!("the rule failed to run: {e}"));
             return outcome;

@@ -5,7 +5,7 @@
 //! `references`, `fields` → custom details. Each matching event is an alert.
 
 use sigma::diag::{Level, RuleDiagnostic};
-use sigma::model::{Level as SigmaLevel, SigmaFilter, SigmaRule};
+use sigma::model::{Correlation, Level as SigmaLevel, SigmaFilter, SigmaRule};
 use sigma::{ColumnType, Mapping, Schema};
 
 use crate::attack::{is_technique_id, tactic};
@@ -76,16 +76,7 @@ pub fn to_rule(
             })
             .collect::<Vec<_>>()
     })?;
-    let (mut tactics, mut techniques) = (Vec::new(), Vec::new());
-    for tag in &r.meta.tags {
-        let Some(rest) = tag.strip_prefix("attack.") else { continue };
-        let upper = rest.to_ascii_uppercase();
-        if is_technique_id(&upper) {
-            techniques.push(upper);
-        } else if let Some(t) = tactic(&rest.replace(['-', '_'], " ")) {
-            tactics.push(t.sentinel.to_string());
-        }
-    }
+    let (tactics, techniques) = attack_tags(&r.meta.tags);
     let custom_details = compiled.details.clone();
     let warnings = compiled
         .unmapped_fields
@@ -118,12 +109,7 @@ pub fn to_rule(
         id: rule_id(r),
         name: r.meta.title.clone(),
         description: r.meta.description.trim().to_string(),
-        severity: match r.meta.level {
-            Some(SigmaLevel::Informational) => Severity::Informational,
-            Some(SigmaLevel::Low) => Severity::Low,
-            None | Some(SigmaLevel::Medium) => Severity::Medium,
-            Some(SigmaLevel::High | SigmaLevel::Critical) => Severity::High,
-        },
+        severity: severity(r.meta.level),
         status: r.meta.status.clone(),
         required_data_connectors: Vec::new(),
         query_frequency: None,
@@ -149,6 +135,66 @@ pub fn to_rule(
         tests: Vec::new(),
     };
     Ok((rule, warnings))
+}
+
+/// `level` as a severity (`critical` is High, the top of Sentinel's scale).
+fn severity(level: Option<SigmaLevel>) -> Severity {
+    match level {
+        Some(SigmaLevel::Informational) => Severity::Informational,
+        Some(SigmaLevel::Low) => Severity::Low,
+        None | Some(SigmaLevel::Medium) => Severity::Medium,
+        Some(SigmaLevel::High | SigmaLevel::Critical) => Severity::High,
+    }
+}
+
+/// `attack.*` tags as tactics (Sentinel's names) and technique ids.
+fn attack_tags(tags: &[String]) -> (Vec<String>, Vec<String>) {
+    let (mut tactics, mut techniques) = (Vec::new(), Vec::new());
+    for tag in tags {
+        let Some(rest) = tag.strip_prefix("attack.") else { continue };
+        let upper = rest.to_ascii_uppercase();
+        if is_technique_id(&upper) {
+            techniques.push(upper);
+        } else if let Some(t) = tactic(&rest.replace(['-', '_'], " ")) {
+            tactics.push(t.sentinel.to_string());
+        }
+    }
+    (tactics, techniques)
+}
+
+/// A correlation rule as a [`Rule`] for its alerts: its id (else name,
+/// else origin), title, level, tags and false positives; it has no query
+/// of its own (`sigma_correlate` runs it).
+pub fn correlation_rule(c: &Correlation) -> Rule {
+    let (tactics, techniques) = attack_tags(&c.meta.tags);
+    Rule {
+        origin: c.meta.origin.clone(),
+        id: c.meta.id.clone().or_else(|| c.meta.name.clone()).unwrap_or_else(|| c.meta.origin.clone()),
+        name: c.meta.title.clone(),
+        description: c.meta.description.trim().to_string(),
+        severity: severity(c.meta.level),
+        status: c.meta.status.clone(),
+        required_data_connectors: Vec::new(),
+        query_frequency: None,
+        query_period: None,
+        trigger_operator: TriggerOperator::GreaterThan,
+        trigger_threshold: 0,
+        tactics,
+        techniques,
+        query: String::new(),
+        query_origin: QueryOrigin { line: c.meta.pos.line, column: c.meta.pos.column, literal_block: false },
+        entity_mappings: Vec::new(),
+        custom_details: Vec::new(),
+        alert_details_override: None,
+        grouping: Grouping::AlertPerResult,
+        version: None,
+        kind: Kind::Scheduled,
+        confidence: None,
+        false_positives: c.meta.falsepositives.clone(),
+        tuning: Vec::new(),
+        references: c.meta.references.clone(),
+        tests: Vec::new(),
+    }
 }
 
 fn entity(ty: &str, identifier: &str, column: &str) -> EntityMapping {

@@ -11,7 +11,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::datasource::MemTable;
-use detect::sigma_rules::Tables;
+use detect::fold::AlertCaps;
+use detect::run::run_rule_capped;
+use detect::sigma_rules::{Tables, to_rule};
+use detect::sigma_scan::plan::ScanPlan;
+use detect::sigma_scan::{TableScan, run_scan};
 use kql_engine::{Catalog, Engine, EngineConfig, QueryOptions};
 use serde_json::{Value as J, json};
 use sigma::model::{Document, SigmaFilter, SigmaRule};
@@ -116,6 +120,34 @@ fn kql(text: &str) -> String {
     compile(&rules[0], &filters, &mapping(), &Tables).unwrap_or_else(|e| panic!("{e:#?}")).kql
 }
 
+/// The ids of the rows the file's first rule matches (with every filter in
+/// the file), after checking that the one-scan executor gives the same.
+fn matched(text: &str) -> Vec<String> {
+    let (rules, filters) = rules_and_filters(text);
+    let filters: Vec<&SigmaFilter> = filters.iter().collect();
+    matched_rule(&rules[0], &filters)
+}
+
+/// The ids of the rows `rule` matches, run as its KQL; its run through the
+/// one-scan executor must give the same row count and the same alerts.
+fn matched_rule(rule: &SigmaRule, filters: &[&SigmaFilter]) -> Vec<String> {
+    let compiled = compile(rule, filters, &mapping(), &Tables).unwrap_or_else(|e| panic!("{e:#?}"));
+    let ids = run(&compiled.kql);
+    let (r, _) = to_rule(rule, filters, &mapping()).unwrap_or_else(|e| panic!("{e:#?}"));
+    let caps = AlertCaps { max_alerts: 1000, max_evidence: 1000 };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let engine = engine();
+    let by_kql = rt.block_on(run_rule_capped(&engine, &r, 0, caps)).unwrap();
+    let mut plan = ScanPlan::new(&compiled.table);
+    plan.add_rule(&compiled.condition, &compiled.extends);
+    let scan = TableScan { plan, rules: vec![0] };
+    let by_scan = rt.block_on(run_scan(&engine, &scan, std::slice::from_ref(&r), 0, caps)).unwrap();
+    assert_eq!(by_scan[0].rows, by_kql.rows, "{}", compiled.kql);
+    assert_eq!(by_scan[0].rows, ids.len(), "{}", compiled.kql);
+    assert_eq!(format!("{:?}", by_scan[0].alerts), format!("{:?}", by_kql.alerts), "{}", compiled.kql);
+    ids
+}
+
 /// The ids of the rows the query returns, sorted.
 fn run(kql: &str) -> Vec<String> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -141,7 +173,7 @@ fn process(detection: &str) -> Vec<String> {
     let text = format!(
         "title: t\nid: r1\nlogsource:\n  product: linux\n  category: process_creation\ndetection:\n{detection}"
     );
-    run(&kql(&text))
+    matched(&text)
 }
 
 fn ids(list: &[u32]) -> Vec<String> {
@@ -292,7 +324,7 @@ fn time_parts() {
 #[test]
 fn cidr_ranges() {
     let net = |det: &str| {
-        run(&kql(&format!("title: t\nlogsource:\n  product: linux\n  category: network_connection\ndetection:\n{det}")))
+        matched(&format!("title: t\nlogsource:\n  product: linux\n  category: network_connection\ndetection:\n{det}"))
     };
     assert_eq!(
         net("  sel:\n    DestinationIp|cidr:\n      - 10.0.0.0/8\n      - 192.168.0.0/16\n  condition: sel\n"),
@@ -365,7 +397,7 @@ fn filters_apply_to_the_rules_they_name() {
                 detection:\n  sel:\n    Image|endswith: /curl\n  condition: sel\n---\n\
                 title: not root\nlogsource: {product: linux, category: process_creation}\n\
                 filter:\n  rules: [r-curl]\n  selection:\n    User: root\n  condition: selection\n";
-    assert_eq!(run(&kql(text)), ids(&[2]));
+    assert_eq!(matched(text), ids(&[2]));
 }
 
 // Multi-document rules (Sigma v1 rule collections): action global, repeat, reset.
@@ -377,8 +409,7 @@ fn multi_document_rules() {
     let (rules, _) = rules_and_filters(text);
     assert_eq!(rules.len(), 2);
     let no_filters: Vec<&SigmaFilter> = Vec::new();
-    let q: Vec<Vec<String>> =
-        rules.iter().map(|r| run(&compile(r, &no_filters, &mapping(), &Tables).unwrap().kql)).collect();
+    let q: Vec<Vec<String>> = rules.iter().map(|r| matched_rule(r, &no_filters)).collect();
     assert_eq!(q, vec![ids(&[1]), ids(&[3])]);
     assert_eq!(rules[1].meta.title, "t");
     let reset = "action: global\ntitle: t\n---\naction: reset\n---\nlogsource: {product: linux}\ndetection:\n  s: [x]\n  condition: s\n";
@@ -390,7 +421,7 @@ fn multi_document_rules() {
 #[test]
 fn kubernetes_audit_fields() {
     let k8s = |det: &str| {
-        run(&kql(&format!("title: t\nlogsource:\n  product: kubernetes\n  service: audit\ndetection:\n{det}")))
+        matched(&format!("title: t\nlogsource:\n  product: kubernetes\n  service: audit\ndetection:\n{det}"))
     };
     assert_eq!(
         k8s("  sel:\n    objectRef.resource: pods\n    objectRef.subresource: exec\n  condition: sel\n"),

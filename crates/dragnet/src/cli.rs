@@ -76,10 +76,12 @@ pub enum Command {
     /// from content) or dataset folder, runs each rule of the built-in pack
     /// and of any --rules folders with now() at --now, and prints the alerts
     /// sorted by time. --now defaults to the newest event time in the data,
-    /// so a rule's ago(1h) means "the last hour of the logs".
+    /// so a rule's ago(1h) means "the last hour of the logs". The Sigma
+    /// rules of each table run in one scan of it; Sigma correlation rules
+    /// then run over the events their rules matched.
     ///
     /// Exit status: 0 no alert, 1 alerts, 2 the command line, a rule file or
-    /// the logs are wrong, or a rule failed to run.
+    /// the logs are wrong, or a rule or correlation failed to run.
     ///
     /// Examples:
     ///   dragnet hunt /var/log/audit/audit.log

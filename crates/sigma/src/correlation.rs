@@ -1,7 +1,7 @@
 //! Correlation rules (correlation rules specification): `correlation:`
 //! with `type`, `rules`, `group-by`, `timespan`, `condition`, `aliases`
-//! and `generate`, read into [`Correlation`]. Running them is a later
-//! step; loading checks everything the specification requires.
+//! and `generate`, read into [`Correlation`]; loading checks everything the
+//! specification requires (`detect::sigma_correlate` runs them).
 
 use crate::diag::Diags;
 use crate::load::strings;

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use kql_syntax::quote_string;
 
 use crate::condition::MAX_NESTING;
+use crate::expr::{Expr, Leaf, Native, wildcard_regex};
 use crate::mapping::{Mapping, SourceMap};
 use crate::model::{
     CompareOp, Condition, Detection, FieldMatch, FieldTest, Number, Pattern, Piece, Pos, Position, SearchBody,
@@ -57,6 +58,12 @@ pub struct Compiled {
     pub table: String,
     /// The KQL.
     pub kql: String,
+    /// The `where` condition of `kql` as a tree (the rule's, and not each
+    /// filter's).
+    pub condition: Expr,
+    /// The result columns `kql` adds after the `where`: name and KQL
+    /// expression, in order.
+    pub extends: Vec<(String, String)>,
     /// The rule's `fields` that have a column: Sigma field → result column
     /// (a path into a dynamic column is added to the result by `extend`).
     pub details: Vec<(String, String)>,
@@ -115,10 +122,14 @@ pub fn compile(
     }
     let cx = Ctx { rule, source, schema };
     let mut errors = Vec::new();
-    let mut pred = detection(&cx, &rule.detection, "detection", &mut errors);
+    let rule_expr = detection(&cx, &rule.detection, "detection", &mut errors);
+    let mut pred = rule_expr.to_kql();
+    let mut condition = vec![rule_expr];
     for f in filters {
         let before = errors.len();
-        let fp = detection(&cx, &f.detection, "filter", &mut errors);
+        let fexpr = detection(&cx, &f.detection, "filter", &mut errors);
+        let fp = fexpr.to_kql();
+        condition.push(Expr::Not(Box::new(fexpr)));
         for e in errors.iter_mut().skip(before) {
             e.file = Some(f.meta.origin.clone());
             if e.pos == rule.meta.pos {
@@ -151,7 +162,7 @@ pub fn compile(
                     continue;
                 }
                 if !details.iter().any(|(_, col)| *col == name) {
-                    extends.push(format!("{} = {}", ident(&name), o.expr));
+                    extends.push((name.clone(), o.expr));
                 }
                 details.push((f.clone(), name));
             }
@@ -159,36 +170,33 @@ pub fn compile(
         }
     }
     if !extends.is_empty() {
-        let _ = write!(kql, "\n| extend {}", extends.join(", "));
+        let list: Vec<String> = extends.iter().map(|(n, e)| format!("{} = {e}", ident(n))).collect();
+        let _ = write!(kql, "\n| extend {}", list.join(", "));
     }
-    Ok(Compiled { table: source.table.clone(), kql, details, unmapped_fields })
+    let condition = if condition.len() == 1 { condition.remove(0) } else { Expr::And(condition) };
+    Ok(Compiled { table: source.table.clone(), kql, condition, extends, details, unmapped_fields })
 }
 
-fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> String {
-    let parts: Vec<String> = det.condition.iter().map(|c| condition(cx, det, c, section, 0, errors)).collect();
+/// The KQL expression of a Sigma field of `rule`'s events (a column, or
+/// `tostring()` of a path in a dynamic one), for reading its values.
+pub fn field_expr(rule: &SigmaRule, field: &str, mapping: &Mapping, schema: &dyn Schema) -> Result<String, String> {
+    let Some(source) = mapping.source(&rule.logsource) else {
+        return Err(format!("no table for logsource ({})", rule.logsource));
+    };
+    resolve(&Ctx { rule, source, schema }, field).map(|o| o.expr)
+}
+
+fn detection(cx: &Ctx, det: &Detection, section: &str, errors: &mut Vec<CompileError>) -> Expr {
+    let parts: Vec<Expr> = det.condition.iter().map(|c| condition(cx, det, c, section, 0, errors)).collect();
     join(parts, "or")
 }
 
-/// How many operands one `and`/`or` chain holds; longer lists are joined
-/// as a balanced tree of parenthesised chains, so the query's depth grows
-/// with the logarithm of a list's length (the parser bounds chain depth).
-const CHAIN: usize = 32;
-
-fn join(mut parts: Vec<String>, op: &str) -> String {
-    while parts.len() > CHAIN {
-        parts = parts.chunks(CHAIN).map(|c| join(c.to_vec(), op)).collect();
+/// `and` or `or` of `parts`; one part is itself.
+fn join(mut parts: Vec<Expr>, op: &str) -> Expr {
+    if parts.len() == 1 {
+        return parts.remove(0);
     }
-    match parts.len() {
-        0 => {
-            if op == "and" {
-                "true".into()
-            } else {
-                "false".into()
-            }
-        }
-        1 => parts.into_iter().next().unwrap_or_default(),
-        _ => format!("({})", parts.join(&format!(" {op} "))),
-    }
+    if op == "and" { Expr::And(parts) } else { Expr::Or(parts) }
 }
 
 fn condition(
@@ -198,7 +206,7 @@ fn condition(
     section: &str,
     depth: usize,
     errors: &mut Vec<CompileError>,
-) -> String {
+) -> Expr {
     if depth > MAX_NESTING * 2 {
         errors.push(CompileError {
             pos: cx.rule.meta.pos,
@@ -206,11 +214,11 @@ fn condition(
             message: "nested too deeply".into(),
             file: None,
         });
-        return "false".into();
+        return Expr::Const(false);
     }
     match c {
         Condition::Search(name) => search(cx, det, name, section, errors),
-        Condition::Not(x) => format!("not({})", condition(cx, det, x, section, depth + 1, errors)),
+        Condition::Not(x) => Expr::Not(Box::new(condition(cx, det, x, section, depth + 1, errors))),
         Condition::And(xs) => {
             join(xs.iter().map(|x| condition(cx, det, x, section, depth + 1, errors)).collect(), "and")
         }
@@ -222,7 +230,7 @@ fn condition(
     }
 }
 
-fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec<CompileError>) -> String {
+fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec<CompileError>) -> Expr {
     let Some(s) = det.searches.iter().find(|s| s.name == name) else {
         errors.push(CompileError {
             pos: cx.rule.meta.pos,
@@ -230,7 +238,7 @@ fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec
             message: format!("no search `{name}`"),
             file: None,
         });
-        return "false".into();
+        return Expr::Const(false);
     };
     let key = format!("{section}.{name}");
     match &s.body {
@@ -242,7 +250,7 @@ fn search(cx: &Ctx, det: &Detection, name: &str, section: &str, errors: &mut Vec
     }
 }
 
-fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<CompileError>) -> String {
+fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<CompileError>) -> Expr {
     if cx.source.keywords.is_empty() {
         errors.push(CompileError {
             pos,
@@ -253,7 +261,7 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
             ),
             file: None,
         });
-        return "false".into();
+        return Expr::Const(false);
     }
     let mut columns = Vec::new();
     for c in &cx.source.keywords {
@@ -261,11 +269,11 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
             Ok(o) => columns.push(o),
             Err(message) => {
                 errors.push(CompileError { pos, key: key.to_string(), message, file: None });
-                return "false".into();
+                return Expr::Const(false);
             }
         }
     }
-    let per_pattern: Vec<String> = v
+    let per_pattern: Vec<Expr> = v
         .patterns
         .iter()
         .map(|p| {
@@ -273,15 +281,15 @@ fn keywords(cx: &Ctx, v: &ValueTest, pos: Pos, key: &str, errors: &mut Vec<Compi
         })
         .collect();
     let e = join(per_pattern, if v.all { "and" } else { "or" });
-    if v.negate { format!("not({e})") } else { e }
+    if v.negate { Expr::Not(Box::new(e)) } else { e }
 }
 
-fn err(errors: &mut Vec<CompileError>, pos: Pos, key: &str, message: String) -> String {
+fn err(errors: &mut Vec<CompileError>, pos: Pos, key: &str, message: String) -> Expr {
     errors.push(CompileError { pos, key: key.to_string(), message, file: None });
-    "false".into()
+    Expr::Const(false)
 }
 
-fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileError>) -> String {
+fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileError>) -> Expr {
     let key = format!("{key}.{}", m.key);
     let o = match resolve(cx, &m.field) {
         Ok(o) => o,
@@ -290,37 +298,37 @@ fn field_match(cx: &Ctx, m: &FieldMatch, key: &str, errors: &mut Vec<CompileErro
     match &m.test {
         FieldTest::Exists(yes) => {
             let e = if o.ty == ColumnType::String {
-                format!("isnotempty({})", o.expr)
+                text(&o.expr, &[Piece::Many], false)
             } else {
-                format!("isnotnull({})", o.expr)
+                Expr::kql(format!("isnotnull({})", o.expr))
             };
-            if *yes { e } else { format!("not({e})") }
+            if *yes { e } else { Expr::Not(Box::new(e)) }
         }
         FieldTest::Null => {
             if o.ty == ColumnType::String {
-                format!("isempty({})", o.expr)
+                text(&o.expr, &[], false)
             } else {
-                format!("isnull({})", o.expr)
+                Expr::kql(format!("isnull({})", o.expr))
             }
         }
         FieldTest::Values(v) => {
             if let Some(set) = value_set(&o, v) {
-                return if v.negate { format!("not({set})") } else { set };
+                return if v.negate { Expr::Not(Box::new(set)) } else { set };
             }
-            let parts: Vec<String> = v
+            let parts: Vec<Expr> = v
                 .patterns
                 .iter()
                 .map(|p| leaf(cx, &o, p).unwrap_or_else(|msg| err(errors, m.pos, &key, msg)))
                 .collect();
             let e = join(parts, if v.all { "and" } else { "or" });
-            if v.negate { format!("not({e})") } else { e }
+            if v.negate { Expr::Not(Box::new(e)) } else { e }
         }
     }
 }
 
 /// A list of whole values (any of them) against a text field as one set
 /// test: `in~` (or `in` with `cased`), exactly `=~` (`==`) of each.
-fn value_set(o: &Operand, v: &ValueTest) -> Option<String> {
+fn value_set(o: &Operand, v: &ValueTest) -> Option<Expr> {
     if o.list || o.ty != ColumnType::String || v.all || v.patterns.len() < 2 {
         return None;
     }
@@ -335,10 +343,13 @@ fn value_set(o: &Operand, v: &ValueTest) -> Option<String> {
         if *cased.get_or_insert(c) != c {
             return None;
         }
-        values.push(quote_string(&text));
+        values.push(text);
     }
-    let op = if cased == Some(true) { "in" } else { "in~" };
-    Some(format!("{} {op} ({})", o.expr, values.join(", ")))
+    let cased = cased == Some(true);
+    let op = if cased { "in" } else { "in~" };
+    let list: Vec<String> = values.iter().map(|v| quote_string(v)).collect();
+    let kql = format!("{} {op} ({})", o.expr, list.join(", "));
+    Some(Expr::Leaf(Leaf { kql, native: Some(Native::Set { operand: o.expr.clone(), values, cased }) }))
 }
 
 fn ident(name: &str) -> String {
@@ -404,8 +415,40 @@ fn literal_text(pieces: &[Piece]) -> Option<&str> {
     }
 }
 
-/// One pattern against one operand.
-fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
+/// One pattern against one operand: a text test as data where it is one,
+/// otherwise a KQL leaf.
+fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<Expr, String> {
+    if !o.list {
+        match (p, o.ty) {
+            (Pattern::Text { pieces, cased }, ColumnType::String) => return Ok(text(&o.expr, pieces, *cased)),
+            (Pattern::Text { pieces, cased }, ColumnType::Integer | ColumnType::Real)
+                if literal_text(pieces).and_then(crate::value::number).is_none() =>
+            {
+                return Ok(text(&format!("tostring({})", o.expr), pieces, *cased));
+            }
+            (Pattern::Number(n), ColumnType::String) => {
+                return Ok(text(&o.expr, &[Piece::Lit(n.to_string())], false));
+            }
+            (Pattern::Regex { pattern, insensitive, multiline, dotall }, _) => {
+                let mut flags = String::new();
+                for (on, f) in [(*insensitive, 'i'), (*multiline, 'm'), (*dotall, 's')] {
+                    if on {
+                        flags.push(f);
+                    }
+                }
+                let re = if flags.is_empty() { pattern.clone() } else { format!("(?{flags}){pattern}") };
+                let e = if o.ty == ColumnType::String { o.expr.clone() } else { format!("tostring({})", o.expr) };
+                let kql = format!("{e} matches regex {}", quote_string(&re));
+                return Ok(Expr::Leaf(Leaf { kql, native: Some(Native::Regex { operand: e, pattern: re }) }));
+            }
+            _ => {}
+        }
+    }
+    leaf_kql(cx, o, p).map(Expr::kql)
+}
+
+/// One pattern against one operand, as KQL text.
+fn leaf_kql(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
     if o.list {
         return match p {
             Pattern::Text { pieces, cased } => match literal_text(pieces) {
@@ -420,10 +463,10 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
     }
     match p {
         Pattern::Text { pieces, cased } => match o.ty {
-            ColumnType::String => Ok(text(&o.expr, pieces, *cased)),
+            ColumnType::String => Ok(text(&o.expr, pieces, *cased).to_kql()),
             ColumnType::Integer | ColumnType::Real => match literal_text(pieces).and_then(crate::value::number) {
                 Some(n) => Ok(format!("{} == {}", o.expr, number(n))),
-                None => Ok(text(&format!("tostring({})", o.expr), pieces, *cased)),
+                None => Ok(text(&format!("tostring({})", o.expr), pieces, *cased).to_kql()),
             },
             ColumnType::Bool => match literal_text(pieces).map(str::to_ascii_lowercase).as_deref() {
                 Some("true") => Ok(format!("{} == true", o.expr)),
@@ -437,17 +480,7 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
             ColumnType::Integer | ColumnType::Real => Ok(format!("{} == {}", o.expr, number(*n))),
             _ => Err("a number cannot be compared with this field's column".into()),
         },
-        Pattern::Regex { pattern, insensitive, multiline, dotall } => {
-            let mut flags = String::new();
-            for (on, f) in [(*insensitive, 'i'), (*multiline, 'm'), (*dotall, 's')] {
-                if on {
-                    flags.push(f);
-                }
-            }
-            let re = if flags.is_empty() { pattern.clone() } else { format!("(?{flags}){pattern}") };
-            let e = if o.ty == ColumnType::String { o.expr.clone() } else { format!("tostring({})", o.expr) };
-            Ok(format!("{e} matches regex {}", quote_string(&re)))
-        }
+        Pattern::Regex { .. } => Err("a regular expression is compiled by `leaf`".into()),
         Pattern::Compare { part: None, op, value } => match o.ty {
             ColumnType::Integer | ColumnType::Real => {
                 Ok(format!("coalesce({} {} {}, false)", o.expr, compare_op(*op), number(*value)))
@@ -513,28 +546,18 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
 }
 
 /// A wildcard string against a text expression.
-fn text(e: &str, pieces: &[Piece], cased: bool) -> String {
+fn text(e: &str, pieces: &[Piece], cased: bool) -> Expr {
     let cs = if cased { "_cs" } else { "" };
-    match pieces {
+    let kql = match pieces {
         [] => format!("isempty({e})"),
         [Piece::Lit(s)] => format!("{e} {} {}", if cased { "==" } else { "=~" }, quote_string(s)),
         [Piece::Many] => format!("isnotempty({e})"),
         [Piece::Many, Piece::Lit(s), Piece::Many] => format!("{e} contains{cs} {}", quote_string(s)),
         [Piece::Lit(s), Piece::Many] => format!("{e} startswith{cs} {}", quote_string(s)),
         [Piece::Many, Piece::Lit(s)] => format!("{e} endswith{cs} {}", quote_string(s)),
-        _ => {
-            let mut re = String::from(if cased { "(?s)^" } else { "(?is)^" });
-            for p in pieces {
-                match p {
-                    Piece::Lit(s) => re.push_str(&regex::escape(s)),
-                    Piece::Many => re.push_str(".*"),
-                    Piece::One => re.push('.'),
-                }
-            }
-            re.push('$');
-            format!("{e} matches regex {}", quote_string(&re))
-        }
-    }
+        _ => format!("{e} matches regex {}", quote_string(&wildcard_regex(pieces, cased))),
+    };
+    Expr::Leaf(Leaf { kql, native: Some(Native::Text { operand: e.to_string(), pieces: pieces.to_vec(), cased }) })
 }
 
 #[cfg(test)]

@@ -9,11 +9,13 @@
 //! rule loader, so every problem names file, line, column and key. It
 //! never panics and bounds every recursion (YAML nesting, conditions).
 //! No DataFusion here: the engine lives in `kql-engine`, and a compiled
-//! rule is KQL the engine plans like any other query.
+//! rule is KQL the engine plans like any other query, plus its condition as
+//! a tree (`expr`) that `detect`'s one-scan executor evaluates over Arrow.
 
 pub mod condition;
 pub mod correlation;
 pub mod diag;
+pub mod expr;
 pub mod kql;
 pub mod load;
 pub mod mapping;

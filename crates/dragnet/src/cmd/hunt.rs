@@ -1,6 +1,7 @@
 //! `dragnet hunt`: every rule over the logs, alerts out as each rule
-//! finishes.
+//! finishes; the Sigma rules first, in one scan per table.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
@@ -8,6 +9,8 @@ use detect::alert::{Alert, AlertCaps};
 use detect::output::{AlertWriter, Format};
 use detect::rule::{Rule, Severity};
 use detect::run::{RuleRun, newest_event, run_rule_capped};
+use detect::sigma_correlate::Correlations;
+use detect::sigma_scan::{Captured, plan_pack, run_scan_capturing};
 use kql_engine::{Engine, EngineError, QueryOptions};
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
@@ -48,18 +51,61 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         AlertFormat::Csv => Format::Csv,
         AlertFormat::Ocsf => Format::Ocsf,
     };
-    let mut writer = AlertWriter::start(out, format, args.color, &pack.rules)?;
+    // Sigma rules run in one scan per table; a rule of a scan that fails
+    // runs on its own below, where its failure is reported. The scans keep
+    // what correlations read of the rows their rules match.
+    let mut correlations = Correlations::prepare(&pack);
+    let mut scans = plan_pack(&pack);
+    correlations.add_captures(&pack, &mut scans);
+    let mut sigma_runs: HashMap<usize, RuleRun> = HashMap::new();
+    let mut captured: HashMap<usize, Vec<Captured>> = HashMap::new();
+    for scan in &scans {
+        let result = isolated(|| rt.block_on(run_scan_capturing(&engine, scan, &pack.rules, now, caps)));
+        if let Ok(Ok(result)) = result {
+            sigma_runs.extend(scan.rules.iter().copied().zip(result.runs));
+            captured.extend(scan.rules.iter().copied().zip(result.captured));
+        }
+    }
+    // The rules a correlation names without `generate: true` give no
+    // alerts of their own.
+    let hidden = correlations.hidden_rules(&pack);
+    let hidden_correlations = correlations.hidden_correlations(&pack);
+    let mut all_rules = pack.rules.clone();
+    all_rules.extend(correlations.rules.iter().cloned());
+    let mut writer = AlertWriter::start(out, format, args.color, &all_rules)?;
     let mut errors = 0;
-    for rule in &pack.rules {
-        match run_one(&rt, &engine, rule, now, caps) {
-            Ok(run) => {
-                let mut alerts: Vec<Alert> = run.alerts.into_iter().filter(|a| a.severity >= min).collect();
-                alerts.sort_by_key(|a| a.start_time.unwrap_or(a.created));
-                writer.write(&alerts)?;
-            }
+    let emit = |writer: &mut AlertWriter, run: RuleRun| -> Result<()> {
+        let mut alerts: Vec<Alert> = run.alerts.into_iter().filter(|a| a.severity >= min).collect();
+        alerts.sort_by_key(|a| a.start_time.unwrap_or(a.created));
+        writer.write(&alerts)?;
+        Ok(())
+    };
+    for (i, rule) in pack.rules.iter().enumerate() {
+        if hidden.contains(&i) {
+            continue;
+        }
+        let run = match sigma_runs.remove(&i) {
+            Some(run) => Ok(run),
+            None => run_one(&rt, &engine, rule, now, caps),
+        };
+        match run {
+            Ok(run) => emit(&mut writer, run)?,
             Err(e) => {
                 errors += 1;
                 eprintln!("dragnet: rule {} ({}) failed: {}", rule.id, rule.name, limits.describe(&e));
+            }
+        }
+    }
+    let runs = correlations.run(&pack, &captured, now, caps);
+    for (k, (run, rule)) in runs.into_iter().zip(&correlations.rules).enumerate() {
+        if hidden_correlations.contains(&k) {
+            continue;
+        }
+        match run {
+            Ok(run) => emit(&mut writer, run)?,
+            Err(e) => {
+                errors += 1;
+                eprintln!("dragnet: correlation {} ({}) failed: {e}", rule.id, rule.name);
             }
         }
     }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use detect::rule::Rule;
-use detect::rule_tests::{TestOutcome, expectation, plural, run_test};
+use detect::rule_tests::{TestOutcome, expectation, plural, run_test_scanned};
+use detect::sigma_scan::plan_one;
 use kql_engine::EngineConfig;
 use serde_json::json;
 
@@ -36,14 +37,16 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> Result<i32> {
     let spill = crate::cmd::query::engine_spill(&std::env::temp_dir())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;
     let (mut passed, mut failed, mut untested) = (0, 0, 0);
-    for rule in &pack.rules {
+    for (i, rule) in pack.rules.iter().enumerate() {
         if rule.tests.is_empty() {
             untested += 1;
             write_untested(out, args, rule)?;
             continue;
         }
+        // A Sigma rule runs in its scan, as in `dragnet hunt`.
+        let scan = plan_one(&pack, i);
         for test in &rule.tests {
-            let outcome = rt.block_on(run_test(rule, test, config(spill.path())));
+            let outcome = rt.block_on(run_test_scanned(rule, test, config(spill.path()), scan.as_ref()));
             if outcome.passed() {
                 passed += 1;
             } else {

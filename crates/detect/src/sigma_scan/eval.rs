@@ -1,0 +1,287 @@
+//! Evaluating a [`ScanPlan`] over one batch of its scan, row by row: the
+//! needles of each operand found in one pass of its automata, the rules
+//! whose requirement the row meets (and those without one) tested, each
+//! shared leaf evaluated at most once per row, with SQL's three-valued
+//! logic (a row matches when its condition is true, not null).
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use kql_engine::EngineError;
+use kql_engine::functions::string::fold::fold;
+
+use super::plan::{LeafKind, Node, ScanPlan, Test, operand_column};
+
+/// The automata of one operand: over its case-insensitive needles (folded,
+/// searched in the folded value) and over its case-sensitive ones.
+struct OperandNeedles {
+    operand: usize,
+    uncased: Option<(AhoCorasick, Vec<usize>)>,
+    cased: Option<(AhoCorasick, Vec<usize>)>,
+}
+
+/// A plan ready to run: its automata built, and which rules need which
+/// needle.
+pub struct Scanner<'p> {
+    plan: &'p ScanPlan,
+    automata: Vec<OperandNeedles>,
+    /// For each needle, the rules it lets in.
+    needle_rules: Vec<Vec<usize>>,
+    /// The rules without a requirement.
+    always: Vec<usize>,
+    /// Per-row scratch: stamps of needles found, rules to test, leaves
+    /// evaluated (with their value).
+    needle_seen: Vec<u32>,
+    rule_seen: Vec<u32>,
+    leaf_seen: Vec<u32>,
+    leaf_value: Vec<Option<bool>>,
+    stamp: u32,
+    candidates: Vec<usize>,
+}
+
+fn automaton<'a>(texts: impl Iterator<Item = &'a str>, ascii_ci: bool) -> Result<AhoCorasick, EngineError> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(ascii_ci)
+        .match_kind(MatchKind::Standard)
+        .build(texts)
+        .map_err(|e| EngineError::Execution(format!("Sigma needles: {e}")))
+}
+
+/// A batch's text column, whatever its string type.
+enum Text<'a> {
+    View(&'a datafusion::arrow::array::StringViewArray),
+    Small(&'a datafusion::arrow::array::StringArray),
+    Large(&'a datafusion::arrow::array::LargeStringArray),
+}
+
+impl Text<'_> {
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Small(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+        }
+    }
+}
+
+fn text_column(a: &ArrayRef) -> Option<Text<'_>> {
+    match a.data_type() {
+        DataType::Utf8View => a.as_string_view_opt().map(Text::View),
+        DataType::Utf8 => a.as_string_opt::<i32>().map(Text::Small),
+        DataType::LargeUtf8 => a.as_string_opt::<i64>().map(Text::Large),
+        _ => None,
+    }
+}
+
+impl<'p> Scanner<'p> {
+    /// Builds the automata of `plan`.
+    pub fn new(plan: &'p ScanPlan) -> Result<Scanner<'p>, EngineError> {
+        let mut automata = Vec::new();
+        for operand in 0..plan.operands.len() {
+            let mut sides = [None, None];
+            for (side, cased) in [(0, false), (1, true)] {
+                let ids: Vec<usize> = (0..plan.needles.len())
+                    .filter(|&i| plan.needles[i].operand == operand && plan.needles[i].cased == cased)
+                    .collect();
+                if !ids.is_empty() {
+                    let ac = automaton(ids.iter().map(|&i| plan.needles[i].text.as_str()), !cased)?;
+                    sides[side] = Some((ac, ids));
+                }
+            }
+            let [uncased, cased] = sides;
+            if uncased.is_some() || cased.is_some() {
+                automata.push(OperandNeedles { operand, uncased, cased });
+            }
+        }
+        let mut needle_rules = vec![Vec::new(); plan.needles.len()];
+        let mut always = Vec::new();
+        for (r, rule) in plan.rules.iter().enumerate() {
+            match &rule.needles {
+                None => always.push(r),
+                Some(ids) => {
+                    for &n in ids {
+                        if let Some(v) = needle_rules.get_mut(n) {
+                            v.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Scanner {
+            plan,
+            automata,
+            needle_rules,
+            always,
+            needle_seen: vec![0; plan.needles.len()],
+            rule_seen: vec![0; plan.rules.len()],
+            leaf_seen: vec![0; plan.leaves.len()],
+            leaf_value: vec![None; plan.leaves.len()],
+            stamp: 0,
+            candidates: Vec::new(),
+        })
+    }
+
+    /// Calls `hit(rule, row)` for every row of `batch` each rule matches,
+    /// rows in order.
+    pub fn scan(&mut self, batch: &RecordBatch, mut hit: impl FnMut(usize, usize)) -> Result<(), EngineError> {
+        let schema = batch.schema();
+        let column = |name: &str| {
+            schema
+                .index_of(name)
+                .map(|i| batch.column(i))
+                .map_err(|_| EngineError::Execution(format!("the Sigma scan has no column {name}")))
+        };
+        let mut operands = Vec::with_capacity(self.plan.operands.len());
+        for i in 0..self.plan.operands.len() {
+            let name = operand_column(i);
+            let c = column(&name)?;
+            let t = text_column(c).ok_or_else(|| {
+                EngineError::Execution(format!("Sigma: `{}` is not text ({})", self.plan.operands[i], c.data_type()))
+            })?;
+            operands.push(t);
+        }
+        let mut bools: Vec<Option<&BooleanArray>> = Vec::with_capacity(self.plan.leaves.len());
+        for leaf in &self.plan.leaves {
+            bools.push(match &leaf.kind {
+                LeafKind::Engine(name) => {
+                    let c = column(name)?;
+                    Some(c.as_boolean_opt().ok_or_else(|| {
+                        EngineError::Execution(format!("Sigma: the test in {name} is not boolean ({})", c.data_type()))
+                    })?)
+                }
+                LeafKind::Native { .. } => None,
+            });
+        }
+        let mut folded = String::new();
+        for row in 0..batch.num_rows() {
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.needle_seen.fill(0);
+                self.rule_seen.fill(0);
+                self.leaf_seen.fill(0);
+                self.stamp = 1;
+            }
+            let stamp = self.stamp;
+            self.candidates.clear();
+            self.candidates.extend_from_slice(&self.always);
+            for a in &self.automata {
+                let Some(hay) = operands[a.operand].get(row) else { continue };
+                let mut found = |ac: &AhoCorasick, ids: &[usize], text: &str| {
+                    for m in ac.find_overlapping_iter(text) {
+                        let n = ids[m.pattern().as_usize()];
+                        if self.needle_seen[n] != stamp {
+                            self.needle_seen[n] = stamp;
+                            for &r in &self.needle_rules[n] {
+                                if self.rule_seen[r] != stamp {
+                                    self.rule_seen[r] = stamp;
+                                    self.candidates.push(r);
+                                }
+                            }
+                        }
+                    }
+                };
+                if let Some((ac, ids)) = &a.uncased {
+                    if hay.is_ascii() {
+                        found(ac, ids, hay);
+                    } else {
+                        folded.clear();
+                        folded.push_str(&fold(hay));
+                        found(ac, ids, &folded);
+                    }
+                }
+                if let Some((ac, ids)) = &a.cased {
+                    found(ac, ids, hay);
+                }
+            }
+            // Rules are tested in plan order, so every rule sees its rows
+            // in batch order whatever needles let it in.
+            let mut candidates = std::mem::take(&mut self.candidates);
+            candidates.sort_unstable();
+            for &r in &candidates {
+                let node = &self.plan.rules[r].node;
+                if self.eval(node, row, &operands, &bools) == Some(true) {
+                    hit(r, row);
+                }
+            }
+            self.candidates = candidates;
+        }
+        Ok(())
+    }
+
+    fn eval(&mut self, node: &Node, row: usize, operands: &[Text], bools: &[Option<&BooleanArray>]) -> Option<bool> {
+        match node {
+            Node::Const(b) => Some(*b),
+            Node::Not(x) => self.eval(x, row, operands, bools).map(|b| !b),
+            Node::And(xs) => {
+                let mut out = Some(true);
+                for x in xs {
+                    match self.eval(x, row, operands, bools) {
+                        Some(false) => return Some(false),
+                        None => out = None,
+                        Some(true) => {}
+                    }
+                }
+                out
+            }
+            Node::Or(xs) => {
+                let mut out = Some(false);
+                for x in xs {
+                    match self.eval(x, row, operands, bools) {
+                        Some(true) => return Some(true),
+                        None => out = None,
+                        Some(false) => {}
+                    }
+                }
+                out
+            }
+            Node::Leaf(i) => {
+                let i = *i;
+                if self.leaf_seen[i] == self.stamp {
+                    return self.leaf_value[i];
+                }
+                let v = self.leaf(i, row, operands, bools);
+                self.leaf_seen[i] = self.stamp;
+                self.leaf_value[i] = v;
+                v
+            }
+        }
+    }
+
+    fn leaf(&self, i: usize, row: usize, operands: &[Text], bools: &[Option<&BooleanArray>]) -> Option<bool> {
+        let leaf = &self.plan.leaves[i];
+        let (operand, test) = match &leaf.kind {
+            LeafKind::Engine(_) => {
+                let a = bools[i]?;
+                return (!a.is_null(row)).then(|| a.value(row));
+            }
+            LeafKind::Native { operand, test } => (*operand, test),
+        };
+        let value = operands[operand].get(row);
+        let null_is_null = match test {
+            Test::Empty | Test::NotEmpty | Test::Regex(_) => true,
+            Test::Equal { null_is_null, .. } => *null_is_null,
+            Test::Match(_) => false,
+        };
+        if value.is_none() && null_is_null {
+            return None;
+        }
+        if let Some(needles) = &leaf.needles
+            && !needles.iter().any(|&n| self.needle_seen[n] == self.stamp)
+        {
+            return Some(false);
+        }
+        let s = value.unwrap_or("");
+        Some(match test {
+            Test::Empty => s.is_empty(),
+            Test::NotEmpty => !s.is_empty(),
+            Test::Equal { values, cased: true, .. } => values.iter().any(|v| v == s),
+            Test::Equal { values, cased: false, .. } => {
+                let f = fold(s);
+                values.iter().any(|v| *v == f)
+            }
+            Test::Match(m) => m.any(s),
+            Test::Regex(re) => re.is_match(s),
+        })
+    }
+}

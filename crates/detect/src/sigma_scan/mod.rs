@@ -1,0 +1,182 @@
+//! Sigma rules run in one scan per table: all the Sigma rules of a pack
+//! over one table evaluated in one pass over its rows, giving each rule
+//! exactly the rows its own KQL query (`sigma::compile`) returns, and the
+//! same alerts.
+//!
+//! The `sigma` crate gives each rule's condition as a tree of tests
+//! (`sigma::expr`); [`plan`] shares equal tests across rules and gathers
+//! their literal needles, [`eval`] runs the plan over the batches of one
+//! engine query (`Table | extend` the values and the tests the engine
+//! computes), and here the matching rows go into each rule's alerts.
+
+pub mod eval;
+pub mod plan;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use kql_engine::render::cell_json;
+use kql_engine::{Engine, EngineError, QueryOptions};
+use sigma::model::{SigmaFilter, SigmaRule};
+
+use crate::fold::{AlertCaps, AlertFolder};
+use crate::pack::RulePack;
+use crate::rows::{Row, batch_event_time, text};
+use crate::rule::Rule;
+use crate::run::RuleRun;
+use crate::sigma_rules::{Tables, names, rule_id};
+
+use self::eval::Scanner;
+use self::plan::ScanPlan;
+
+/// The Sigma rules of a pack over one table.
+#[derive(Debug)]
+pub struct TableScan {
+    /// The plan; its rule `i` is `rules[i]`.
+    pub plan: ScanPlan,
+    /// Indexes into the pack's [`RulePack::rules`].
+    pub rules: Vec<usize>,
+}
+
+/// The pack's Sigma rules grouped by table, in the order the tables are
+/// first used. A Sigma rule whose compiled query is not the one in the
+/// pack's rule of its id (replaced by a rule of another kind) is left out,
+/// to run as KQL.
+pub fn plan_pack(pack: &RulePack) -> Vec<TableScan> {
+    let mut scans: Vec<TableScan> = Vec::new();
+    for sr in &pack.sigma.rules {
+        let Some((index, compiled)) = compiled(pack, sr) else { continue };
+        let scan = match scans.iter().position(|s| s.plan.table == compiled.table) {
+            Some(i) => &mut scans[i],
+            None => {
+                scans.push(TableScan { plan: ScanPlan::new(&compiled.table), rules: Vec::new() });
+                let last = scans.len() - 1;
+                &mut scans[last]
+            }
+        };
+        scan.plan.add_rule(&compiled.condition, &compiled.extends);
+        scan.rules.push(index);
+    }
+    scans
+}
+
+/// The scan of the pack's rule `index` alone, when it is a Sigma rule that
+/// runs in a scan; its [`TableScan::rules`] is `[0]`, for running it with
+/// `std::slice::from_ref(rule)`.
+pub fn plan_one(pack: &RulePack, index: usize) -> Option<TableScan> {
+    let rule = pack.rules.get(index)?;
+    let sr = pack.sigma.rules.iter().find(|sr| rule_id(sr) == rule.id)?;
+    let (i, compiled) = compiled(pack, sr)?;
+    if i != index {
+        return None;
+    }
+    let mut plan = ScanPlan::new(&compiled.table);
+    plan.add_rule(&compiled.condition, &compiled.extends);
+    Some(TableScan { plan, rules: vec![0] })
+}
+
+/// A Sigma rule compiled as the pack compiled it, with the index of its
+/// rule in the pack; `None` when the pack's rule of its id has another
+/// query.
+fn compiled(pack: &RulePack, sr: &SigmaRule) -> Option<(usize, sigma::Compiled)> {
+    let id = rule_id(sr);
+    let index = pack.rules.iter().position(|r| r.id == id)?;
+    let filters: Vec<&SigmaFilter> = pack.sigma.filters.iter().filter(|f| names(f, sr)).collect();
+    let compiled = sigma::compile(sr, &filters, pack.sigma_mapping(), &Tables).ok()?;
+    (compiled.kql == pack.rules[index].query).then_some((index, compiled))
+}
+
+/// A row a rule matched, as a correlation reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Captured {
+    /// Its event time (ns since the epoch).
+    pub time: Option<i64>,
+    /// The captured values as text (null as ""), in the order of
+    /// [`plan::RulePlan::captures`].
+    pub values: Vec<String>,
+}
+
+/// What one scan gave, per rule in the order of [`TableScan::rules`].
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The rules' runs.
+    pub runs: Vec<RuleRun>,
+    /// The rows each rule matched, for the rules that capture values.
+    pub captured: Vec<Vec<Captured>>,
+}
+
+/// Runs one table's scan: the runs of its rules, in the order of
+/// [`TableScan::rules`]. `rules` is the pack's rule list.
+pub async fn run_scan(
+    engine: &Engine,
+    scan: &TableScan,
+    rules: &[Rule],
+    now: i64,
+    caps: AlertCaps,
+) -> Result<Vec<RuleRun>, EngineError> {
+    Ok(run_scan_capturing(engine, scan, rules, now, caps).await?.runs)
+}
+
+/// [`run_scan`], also keeping the captured values of every row a rule
+/// that captures matches.
+pub async fn run_scan_capturing(
+    engine: &Engine,
+    scan: &TableScan,
+    rules: &[Rule],
+    now: i64,
+    caps: AlertCaps,
+) -> Result<ScanResult, EngineError> {
+    let mut captured: Vec<Vec<Captured>> = vec![Vec::new(); scan.rules.len()];
+    let mut folders = Vec::with_capacity(scan.rules.len());
+    for &i in &scan.rules {
+        let rule = rules.get(i).ok_or_else(|| EngineError::Execution(format!("Sigma scan: no rule {i}")))?;
+        folders.push(AlertFolder::new(rule, now, caps));
+    }
+    let mut scanner = Scanner::new(&scan.plan)?;
+    let mut stream = engine.run_stream(&scan.plan.query(), QueryOptions { now }).await?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let Some(base) = batch.num_columns().checked_sub(scan.plan.added_columns()) else {
+            return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
+        };
+        let mut last: Option<(usize, Option<i64>, Option<Row>)> = None;
+        scanner.scan(&batch, |r, i| {
+            if last.as_ref().is_none_or(|(row, _, _)| *row != i) {
+                last = Some((i, batch_event_time(&batch, i), None));
+            }
+            let Some((_, time, base_row)) = last.as_mut() else { return };
+            let Some(folder) = folders.get_mut(r) else { return };
+            let plan = &scan.plan.rules[r];
+            if !plan.captures.is_empty() {
+                let values = plan
+                    .captures
+                    .iter()
+                    .map(|c| {
+                        batch.schema().index_of(c).map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default()
+                    })
+                    .collect();
+                captured[r].push(Captured { time: *time, values });
+            }
+            if !folder.wants(*time) {
+                folder.count(*time);
+                return;
+            }
+            let mut row = base_row.get_or_insert_with(|| table_row(&batch, base, i)).clone();
+            for (name, column) in &plan.extends {
+                if let Ok(j) = batch.schema().index_of(column) {
+                    row.insert(name.clone(), cell_json(batch.column(j), i));
+                }
+            }
+            folder.push(row);
+        })?;
+    }
+    let runs = folders
+        .into_iter()
+        .map(|f| RuleRun { rows: usize::try_from(f.rows()).unwrap_or(usize::MAX), alerts: f.finish() })
+        .collect();
+    Ok(ScanResult { runs, captured })
+}
+
+/// Row `i` of the table's own columns (the first `base` of the scan).
+fn table_row(batch: &RecordBatch, base: usize, i: usize) -> Row {
+    let schema = batch.schema();
+    schema.fields().iter().zip(batch.columns()).take(base).map(|(f, c)| (f.name().clone(), cell_json(c, i))).collect()
+}
