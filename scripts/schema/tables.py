@@ -15,7 +15,8 @@ Log Analytics table a page whose "## Columns" section is a markdown table
 (`| Column | Type | Description |`), inline or through an `[!INCLUDE]`.
 The Defender XDR advanced-hunting reference gives the tables of Defender's
 own schema; a table in both gets Defender's columns in their order, then
-the columns only the Log Analytics copy adds (as the hand-written tables in
+the columns only the Log Analytics copy adds (a name spelled with other
+capitals counts as another column: Kusto's names are case-sensitive) (as the hand-written tables in
 crates/telemetry/src/tables/ do). `extra.tsv` adds columns that
 published queries use and the reference leaves out, and drops (type `-`)
 rows a page lists that are not columns, each with its reason.
@@ -127,25 +128,31 @@ def tsv(path: str, allow_drop: bool = False) -> dict[str, list[tuple[str, str]]]
     return tables
 
 
-def merge(into: dict, more: dict, what: str) -> None:
+def merge(into: dict, more: dict, what: str, keep_case: bool = False) -> None:
+    """Adds `more`'s columns to `into`'s tables. With `keep_case`, a column
+    spelled with other capitals than one already there is a column of its
+    own: Kusto's names are case-sensitive, and the Log Analytics copy of a
+    Defender table can spell a column its own way (IdentityInfo has
+    AccountUpn in Defender XDR, AccountUPN in Log Analytics)."""
     for table, cols in more.items():
         have = into.setdefault(table, [])
         drop = {c for c, t in cols if t == "-"}
         have[:] = [(c, t) for c, t in have if c not in drop]
         cols = [(c, t) for c, t in cols if t != "-"]
-        names = {c.lower(): (c, t) for c, t in have}
+        key = (lambda c: c) if keep_case else str.lower
+        names = {key(c): (c, t) for c, t in have}
         for c, t in cols:
-            old = names.get(c.lower())
+            old = names.get(key(c))
             if old is None:
                 have.append((c, t))
-                names[c.lower()] = (c, t)
+                names[key(c)] = (c, t)
             elif {old[1], t} == {"string", "dynamic"}:
                 # One reference types a JSON column as string, the other as
                 # dynamic (AdditionalFields): dynamic, on which both the
                 # string functions and member access work.
                 i = next(k for k, (n, _) in enumerate(have) if n == old[0])
                 have[i] = (old[0], "dynamic")
-                names[c.lower()] = (old[0], "dynamic")
+                names[key(c)] = (old[0], "dynamic")
             elif old[1] != t:
                 print(f"note: {table}.{c}: {what} says {t}, kept {old[1]}", file=sys.stderr)
 
@@ -160,7 +167,7 @@ def main() -> None:
     la = azure_monitor(a.azure_monitor)
     tables = tsv(a.defender)
     n_def = len(tables)
-    merge(tables, la, "Azure Monitor")
+    merge(tables, la, "Azure Monitor", keep_case=True)
     merge(tables, tsv(a.extra, allow_drop=True), "extra.tsv")
     out = sys.stdout
     out.write("# The documented tables: table<TAB>column<TAB>KQL type, a row per column in the\n")

@@ -16,6 +16,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod listed;
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
@@ -50,34 +52,6 @@ fn editor_blocks(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The corpus files (`<source>/<NNNNN>.kql`) listed in the reviewed
-/// invalid list, found through the corpus's manifest (file, path, kind, line).
-fn load_invalid(root: &Path, list: Option<&String>) -> std::collections::HashSet<String> {
-    let mut out = std::collections::HashSet::new();
-    let Some(list) = list else { return out };
-    let listed: std::collections::HashSet<(String, String, String)> = std::fs::read_to_string(list)
-        .expect("read the invalid list")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f.len() >= 3).then(|| (f[0].to_string(), f[1].to_string(), f[2].to_string()))
-        })
-        .collect();
-    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).expect("read manifest.tsv");
-    for line in manifest.lines().skip(1) {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 4 {
-            continue;
-        }
-        let source = f[0].split('/').next().unwrap_or("").to_string();
-        if listed.contains(&(source, f[1].to_string(), f[3].to_string())) {
-            out.insert(f[0].to_string());
-        }
-    }
-    out
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(root) = args.first() else {
@@ -86,8 +60,8 @@ fn main() {
     };
     let failures_path = args.iter().position(|a| a == "--failures").and_then(|i| args.get(i + 1));
     let roundtrip = args.iter().any(|a| a == "--roundtrip");
-    let invalid =
-        load_invalid(Path::new(root), args.iter().position(|a| a == "--invalid").and_then(|i| args.get(i + 1)));
+    let invalid_list = args.iter().position(|a| a == "--invalid").and_then(|i| args.get(i + 1));
+    let invalid = listed::load(Path::new(root), invalid_list.map(String::as_str));
 
     let mut files = Vec::new();
     walk(Path::new(root), &mut files);
@@ -113,7 +87,7 @@ fn main() {
         let entry = per_source.entry(source).or_default();
         entry.0 += 1;
         let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned();
-        let listed_invalid = invalid.contains(&rel);
+        let listed_invalid = invalid.contains_key(&rel);
         if parsed.is_ok() && listed_invalid {
             stale.push(rel.clone());
         }

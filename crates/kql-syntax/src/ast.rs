@@ -814,6 +814,9 @@ pub struct MvExpand {
     pub items: Vec<ExpandItem>,
     /// `limit N`.
     pub limit: Option<Expr>,
+    /// Written `mvexpand`, the legacy spelling, whose rows per input row are
+    /// at most 128 unless `limit` says otherwise (mv-expand-operator.md).
+    pub legacy: bool,
 }
 
 /// `mv-apply` parts.

@@ -827,7 +827,7 @@ impl Printer {
                 self.tables(&j.on);
             }
             OperatorKind::MvExpand(m) => {
-                self.w("mv-expand ");
+                self.w(if m.legacy { "mvexpand " } else { "mv-expand " });
                 self.options(&m.options);
                 self.expand_items(&m.items);
                 if let Some(l) = &m.limit {

@@ -736,8 +736,18 @@ fn simple_ops(e: Bs<Expr>) -> Bs<Operator> {
         ]
         .prop_map(OperatorKind::Distinct),
         1 => Just(OperatorKind::Count),
-        1 => (options(&["bagexpansion", "with_itemindex", "kind"]), expand_items(e.clone()), option::of(e.clone()))
-            .prop_map(|(options, items, limit)| OperatorKind::MvExpand(MvExpand { options, items, limit })),
+        1 => (
+            options(&["bagexpansion", "with_itemindex", "kind"]),
+            expand_items(e.clone()),
+            option::of(e.clone()),
+            any::<bool>()
+        )
+            .prop_map(|(options, items, limit, legacy)| OperatorKind::MvExpand(MvExpand {
+                options,
+                items,
+                limit,
+                legacy
+            })),
         1 => (any::<bool>(), options(&["kind", "flags"]), e.clone(), parse_pattern()).prop_map(
             |(where_, options, source, pattern)| OperatorKind::Parse(Parse { where_, options, source, pattern })
         ),

@@ -440,6 +440,15 @@ impl<'a> Binder<'a> {
     pub fn compare(&mut self, op: Operator, l: Typed, r: Typed, span: Span) -> BResult<Expr> {
         let (lt0, rt0) = (l.ty, r.ty);
         let (l, r) = (self.coerce_dynamic(l, rt0), self.coerce_dynamic(r, lt0));
+        // bool.md: a bool is `true` (1) or `false` (0), so against a number
+        // it compares as that number. Against a string it stays an error,
+        // as Kusto's "Cannot compare values of types" does for any string
+        // and non-string pair.
+        let (l, r) = match (l.ty, r.ty) {
+            (KqlType::Bool, n) if n.is_numeric() => (self.bool_as_long(l), r),
+            (n, KqlType::Bool) if n.is_numeric() => (l, self.bool_as_long(r)),
+            _ => (l, r),
+        };
         let (lt, rt) = (l.ty, r.ty);
         let comparable = lt == rt
             || (lt.is_numeric() && rt.is_numeric())
@@ -456,6 +465,11 @@ impl<'a> Binder<'a> {
         let either_null = l.expr.is_null().or(r.expr.is_null());
         let e = when(both_null, lit(ScalarValue::Boolean(None))).when(either_null, one_null).otherwise(plain);
         self.df(span, e)
+    }
+
+    /// A bool as the long Kusto stores it: 1 or 0, null stays null.
+    fn bool_as_long(&mut self, t: Typed) -> Typed {
+        Typed { expr: cast(t.expr, KqlType::Long.arrow()), ty: KqlType::Long }
     }
 
     fn arithmetic(&mut self, op: BinaryOp, l: Typed, r: Typed, span: Span) -> BResult<Typed> {

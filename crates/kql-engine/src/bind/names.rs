@@ -19,6 +19,7 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("extractjson", "extract_json"),
     ("arraylength", "array_length"),
     ("base64_decodestring", "base64_decode_tostring"),
+    ("columnifexists", "column_ifexists"),
 ];
 
 /// The documented name of a function spelled `name` (a deprecated alias is
@@ -77,6 +78,11 @@ const FIRST_ARGUMENT: &[&str] = &[
     "abs",
 ];
 
+/// Whether a call of `name` is named after its first argument.
+pub(crate) fn named_after_first_argument(name: &str) -> bool {
+    FIRST_ARGUMENT.contains(&name)
+}
+
 /// The name Kusto infers for an expression, if any: a column keeps its
 /// name, `d.a.b` becomes `d_a_b`, conversions keep their argument's name.
 pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
@@ -95,7 +101,7 @@ pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
             Some(format!("{}_{key}", inferred(target)?))
         }
         ExprKind::Call { func, args } => match &func.kind {
-            ExprKind::Name(f) if FIRST_ARGUMENT.contains(&f.name.as_str()) => inferred(&args.first()?.value),
+            ExprKind::Name(f) if named_after_first_argument(&f.name) => inferred(&args.first()?.value),
             _ => None,
         },
         _ => None,

@@ -52,11 +52,11 @@ impl<'a> Parser<'a> {
         Ok(ExpandItem { value, to })
     }
 
-    pub(super) fn mv_expand(&mut self) -> PResult<MvExpand> {
+    pub(super) fn mv_expand(&mut self, legacy: bool) -> PResult<MvExpand> {
         let options = self.options(&["bagexpansion", "with_itemindex", "kind"])?;
         let items = self.comma_list(|p| p.expand_item())?;
         let limit = if self.eat_word("limit").is_some() { Some(self.expr()?) } else { None };
-        Ok(MvExpand { options, items, limit })
+        Ok(MvExpand { options, items, limit, legacy })
     }
 
     pub(super) fn mv_apply(&mut self) -> PResult<MvApply> {

@@ -54,6 +54,9 @@ impl<'a> Binder<'a> {
         }
         let limit = match &m.limit {
             Some(e) => Some(self.constant_row_limit(e)?),
+            // mv-expand-operator.md: the legacy `mvexpand` has a default row
+            // limit of 128.
+            None if m.legacy => Some(128),
             None => None,
         };
         let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };

@@ -6,8 +6,7 @@
 
 use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
 use datafusion::functions::core::expr_fn::coalesce;
-use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlanBuilder, lit};
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, BinaryOp, ExprKind};
 
@@ -70,15 +69,30 @@ impl<'a> Binder<'a> {
             return Err(self.error(error::BAD_ARGUMENTS, span, "the join needs at least one key after `on`"));
         }
         let left_plan = if kind == "innerunique" {
-            // One row per key on the left, as Kusto's default join has it.
-            let parts: Vec<Expr> = keys.iter().map(|(l, _)| Self::column(l)).collect();
-            let rn = self.fresh("rn");
-            let w = self.df(span, row_number().partition_by(parts).build())?;
+            // One row per key on the left, as Kusto's default join has it:
+            // any one row of each key, every column taken from that same row
+            // (`first_value` of each column over the same rows in the same
+            // order). An aggregation rather than a `row_number` window, whose
+            // input-order check rejects the sort DataFusion plans when a
+            // filter has made one of the keys constant.
+            let mut key_names: Vec<&str> = Vec::new();
+            for (l, _) in &keys {
+                if !key_names.contains(&l.as_str()) {
+                    key_names.push(l);
+                }
+            }
+            let group: Vec<Expr> = key_names.iter().map(|k| Self::column(k)).collect();
+            let first = datafusion::functions_aggregate::first_last::first_value_udaf();
+            let aggs: Vec<Expr> = left
+                .plan
+                .schema()
+                .fields()
+                .iter()
+                .filter(|f| !key_names.contains(&f.name().as_str()))
+                .map(|f| first.call(vec![Self::column(f.name())]).alias(f.name()))
+                .collect();
             let cols = Self::all_columns(&left.plan);
-            let b = LogicalPlanBuilder::from(left.plan)
-                .window(vec![w.alias(&rn)])
-                .and_then(|b| b.filter(Self::column(&rn).eq(lit(1u64))))
-                .and_then(|b| b.project(cols));
+            let b = LogicalPlanBuilder::from(left.plan).aggregate(group, aggs).and_then(|b| b.project(cols));
             self.build(span, b)?
         } else {
             left.plan

@@ -103,7 +103,7 @@ impl<'a> Binder<'a> {
                 span,
             });
         }
-        let mvx = ast::MvExpand { options, items: m.items.clone(), limit: m.limit.clone() };
+        let mvx = ast::MvExpand { options, items: m.items.clone(), limit: m.limit.clone(), legacy: false };
         let mut tab = self.expand_rows(numbered, &mvx, Empty::Flag, Some(&h.empty), span)?;
         if let Some(ix) = &user_index {
             let mut cols = Self::all_columns(&tab.plan);

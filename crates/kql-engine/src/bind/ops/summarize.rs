@@ -461,10 +461,18 @@ fn is_star(a: &Arg) -> bool {
 }
 
 /// The default name of an aggregation item: `count_`, `sum_x`,
-/// `percentile_x_95`, `set_x` ...
+/// `percentile_x_95`, `set_x` ... A conversion around an aggregation
+/// (`tostring(make_set(x))`) is named after its argument, `set_x`.
 fn default_agg_name(e: &ast::Expr) -> Option<String> {
-    let ExprKind::Call { func, args } = &e.kind else { return None };
-    let ExprKind::Name(f) = &func.kind else { return None };
+    let mut e = e;
+    let (f, args) = loop {
+        let ExprKind::Call { func, args } = &e.kind else { return None };
+        let ExprKind::Name(f) = &func.kind else { return None };
+        match args.first() {
+            Some(a) if crate::bind::names::named_after_first_argument(&f.name) => e = &a.value,
+            _ => break (f, args),
+        }
+    };
     let fname = crate::bind::names::canonical_function(&f.name);
     let (_, prefix) = AGGREGATES.iter().find(|(n, _)| *n == fname)?;
     let first = args.first().and_then(|a| inferred(&a.value));
