@@ -187,6 +187,8 @@ pub fn correlation_rule(c: &Correlation) -> Rule {
         custom_details: Vec::new(),
         alert_details_override: None,
         grouping: Grouping::AlertPerResult,
+        suppression: None,
+        incident: Default::default(),
         version: None,
         kind: Kind::Scheduled,
         confidence: None,
