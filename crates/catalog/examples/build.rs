@@ -33,8 +33,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match catalog::output::write(&PathBuf::from(out), &cat, &summaries, &|_| {}) {
-        Ok(pages) => println!("{} rules, {pages} technique pages", cat.rules.len()),
+    let attack = catalog::mitre::Attack::shipped();
+    match catalog::output::write(&PathBuf::from(out), &cat, &summaries, &attack, &|_| {}) {
+        Ok((pages, o)) => println!(
+            "{} rules, {pages} technique pages; files written {}, unchanged {}, removed {}",
+            cat.rules.len(),
+            o.written,
+            o.unchanged,
+            o.removed
+        ),
         Err(e) => {
             eprintln!("build: {e}");
             std::process::exit(2);

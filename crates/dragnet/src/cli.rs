@@ -186,7 +186,7 @@ pub enum Command {
     /// `build` reads the rule folders given (local copies of SigmaHQ/sigma,
     /// elastic/detection-rules, splunk/security_content,
     /// panther-labs/panther-analysis, and Sentinel or Defender KQL) and
-    /// writes JSON and Markdown per technique into --out. `show` prints one
+    /// writes JSON, Markdown and a static site (index.html) into --out. `show` prints one
     /// technique's page from a built catalog (--catalog) or built on the
     /// fly from the folders given.
     ///
@@ -523,9 +523,18 @@ pub struct CatalogSources {
 pub struct CatalogBuildArgs {
     #[command(flatten)]
     pub sources: CatalogSources,
-    /// The folder to write the catalog into (created if missing).
+    /// The folder to write the catalog into (created if missing): JSON,
+    /// Markdown and a static site (open its index.html). A rebuild into the
+    /// same folder re-reads only the rule files that changed (the cache is
+    /// `.cache/` there) and rewrites only the files whose content changed.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// MITRE ATT&CK STIX data for technique and tactic names and
+    /// descriptions: enterprise-attack.json (mitre-attack/attack-stix-data)
+    /// or the enterprise-attack/ folder of mitre/cti. Default: the table
+    /// shipped with dragnet (ATT&CK v18.1).
+    #[arg(long, value_name = "PATH")]
+    pub attack: Option<PathBuf>,
 }
 
 /// Output formats of `catalog show`.
