@@ -112,6 +112,8 @@ pub struct Out {
     put: std::collections::HashSet<PathBuf>,
     /// Files written (new or changed).
     pub written: usize,
+    /// Their paths below the folder, in the order written.
+    pub changed: Vec<String>,
     /// Files left as they were (same bytes).
     pub unchanged: usize,
     /// Files of an earlier build removed by [`Out::prune`].
@@ -122,7 +124,14 @@ impl Out {
     /// Output into `dir` (created if missing).
     pub fn new(dir: &Path) -> std::io::Result<Out> {
         std::fs::create_dir_all(dir)?;
-        Ok(Out { dir: dir.to_path_buf(), put: Default::default(), written: 0, unchanged: 0, removed: 0 })
+        Ok(Out {
+            dir: dir.to_path_buf(),
+            put: Default::default(),
+            written: 0,
+            changed: Vec::new(),
+            unchanged: 0,
+            removed: 0,
+        })
     }
 
     /// Writes `bytes` to `rel` (a `/`-separated path below the folder)
@@ -142,6 +151,7 @@ impl Out {
         }
         std::fs::write(&path, bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         self.written += 1;
+        self.changed.push(rel.to_string());
         Ok(())
     }
 
