@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{build, copy_dir, fixtures, html_files, scratch};
+use common::{EVIL_RULE, build, copy_dir, fixtures, html_files, scratch};
 
 /// The value of every `href="..."` and `src="..."` in `html`, unescaped.
 fn links(html: &str) -> Vec<String> {
@@ -90,29 +90,7 @@ fn text_from_rules_never_becomes_markup() {
     let dir = scratch("site-injection");
     let rules = dir.join("rules");
     copy_dir(&fixtures(), &rules);
-    std::fs::write(
-        rules.join("elastic/evil.toml"),
-        r#"[rule]
-name = "<script>window.pwned = 1</script><img src=x onerror=alert(1)> & \"quoted\""
-rule_id = "'\"><svg onload=alert(2)>"
-type = "query"
-language = "kuery"
-query = 'process.name : "<svg onload=alert(3)>" and not user.name : "</td></tr><b>x"'
-
-[[rule.threat]]
-framework = "MITRE ATT&CK"
-[[rule.threat.technique]]
-id = "T1552"
-name = "<i>Unsecured</i>"
-[[rule.threat.technique.subtechnique]]
-id = "T1552.007"
-name = "Container API"
-[rule.threat.tactic]
-id = "TA0006"
-name = "<b>Credential Access</b>"
-"#,
-    )
-    .unwrap();
+    std::fs::write(rules.join("elastic/evil.toml"), EVIL_RULE).unwrap();
     let out = dir.join("site");
     build(&rules, &out);
     let pages = html_files(&out);

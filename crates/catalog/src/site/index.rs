@@ -1,7 +1,8 @@
 //! `index.html`: per vendor what was read, the coverage heat map (one
 //! column per ATT&CK tactic, a cell per technique shaded by its rules, with
-//! a square per vendor shaded by that vendor's), then the techniques with
-//! rules as a table per tactic.
+//! a square per vendor shaded by that vendor's; every technique of the
+//! tactic, sub-techniques only when some rule is tagged with them), then
+//! the techniques with rules as a table per tactic.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -36,7 +37,9 @@ pub fn page(site: &Site) -> String {
     let mut placed: HashMap<&str, bool> = HashMap::new();
     for t in site.attack.techniques() {
         let page = by_id.get(t.id.as_str()).copied();
-        if t.deprecated && page.is_none() {
+        // Blank cells only for techniques: a sub-technique shows when a
+        // rule is tagged with it.
+        if page.is_none() && (t.deprecated || t.id.contains('.')) {
             continue;
         }
         for short in &t.tactics {
@@ -85,7 +88,7 @@ pub fn page(site: &Site) -> String {
         }
         h.raw("<i class=\"sq\"").attr("data-vendor", v.key()).raw(" style=\"--n:1\"></i> ").text(v.name());
     }
-    h.raw(", each shaded by that vendor's rules. Blank cells: no rule read.</p>");
+    h.raw(", each shaded by that vendor's rules. Blank cells: techniques no rule read is tagged with.</p>");
     h.raw("<div class=\"heatmap\" role=\"list\">");
     for (id, name, cells) in &columns {
         let covered = cells.iter().filter(|c| c.page.is_some()).count();

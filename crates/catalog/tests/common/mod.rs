@@ -10,6 +10,28 @@ use catalog::mitre::Attack;
 use catalog::model::Vendor;
 use catalog::output::Out;
 
+/// An Elastic rule whose title, id, tags and values are markup: on the
+/// site they must show as text.
+pub const EVIL_RULE: &str = r#"[rule]
+name = "<script>window.pwned = 1</script><img src=x onerror=alert(1)> & \"quoted\""
+rule_id = "'\"><svg onload=alert(2)>"
+type = "query"
+language = "kuery"
+query = 'process.name : "<svg onload=alert(3)>" and not user.name : "</td></tr><b>x"'
+
+[[rule.threat]]
+framework = "MITRE ATT&CK"
+[[rule.threat.technique]]
+id = "T1552"
+name = "<i>Unsecured</i>"
+[[rule.threat.technique.subtechnique]]
+id = "T1552.007"
+name = "Container API"
+[rule.threat.tactic]
+id = "TA0006"
+name = "<b>Credential Access</b>"
+"#;
+
 /// The fixture rules' folder.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
