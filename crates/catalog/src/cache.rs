@@ -40,7 +40,7 @@ struct Stamp {
 }
 
 /// A rule file's cached rules.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Entry {
     stamp: Stamp,
     /// Files beside it that its reading opened, by name (`None`: missing).
@@ -48,7 +48,25 @@ struct Entry {
     rules: Vec<CatalogRule>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// [`Entry`] as written, borrowing the rules.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    stamp: &'a Stamp,
+    side: &'a [(String, Option<Stamp>)],
+    rules: &'a [CatalogRule],
+}
+
+/// [`VendorCache`] as written.
+#[derive(Serialize)]
+struct VendorCacheRef<'a> {
+    format: &'a str,
+    mapping: &'a str,
+    root: &'a str,
+    shared: &'a [(String, Stamp)],
+    files: HashMap<&'a str, EntryRef<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 struct VendorCache {
     format: String,
     mapping: String,
@@ -143,16 +161,21 @@ pub fn read_vendor(
     };
 
     let mut stats = ReadStats::default();
-    let mut files = HashMap::with_capacity(layout.files.len());
+    let mut old_files = if shared_same { old.files } else { HashMap::new() };
+    // Each file's stamps and the range of its rules in `rules`: the cache
+    // written back borrows the rules instead of holding a second copy.
+    let mut kept: Vec<(String, Stamp, Vec<(String, Option<Stamp>)>, std::ops::Range<usize>)> = Vec::new();
     let mut rules = Vec::new();
     for path in &layout.files {
         let rel = readers::relative(&layout.root, path);
-        let before = old.files.get(&rel).filter(|_| shared_same);
-        let (stamp, changed) = check(path, before.map(|e| &e.stamp)).map_err(|e| with_path(path, e))?;
-        let entry = match (before, changed) {
-            (Some(e), None) if sides_unchanged(path, e) => {
+        let before = old_files.remove(&rel);
+        let (stamp, changed) = check(path, before.as_ref().map(|e| &e.stamp)).map_err(|e| with_path(path, e))?;
+        let start = rules.len();
+        let side = match (before, changed) {
+            (Some(e), None) if sides_unchanged(path, &e) => {
                 stats.reused += 1;
-                Entry { stamp, side: e.side.clone(), rules: e.rules.clone() }
+                rules.extend(e.rules);
+                e.side
             }
             (_, bytes) => {
                 let bytes = match bytes {
@@ -173,23 +196,32 @@ pub fn read_vendor(
                     side.borrow_mut().push((name.to_string(), stamp));
                     bytes.and_then(|b| String::from_utf8(b).ok())
                 };
-                let read = readers::read_file(&layout, shared_ctx(&layout)?, path, &bytes, &read_side, mapping)?;
-                Entry { stamp, side: side.into_inner(), rules: read }
+                rules.extend(readers::read_file(&layout, shared_ctx(&layout)?, path, &bytes, &read_side, mapping)?);
+                side.into_inner()
             }
         };
-        rules.extend(entry.rules.iter().cloned());
-        files.insert(rel, entry);
+        kept.push((rel, stamp, side, start..rules.len()));
     }
-    let new = VendorCache {
-        format: FORMAT.into(),
-        mapping: mapping.fingerprint().into(),
-        root,
-        shared: shared_stamps,
-        files,
+    let new = VendorCacheRef {
+        format: FORMAT,
+        mapping: mapping.fingerprint(),
+        root: &root,
+        shared: &shared_stamps,
+        files: kept
+            .iter()
+            .map(|(rel, stamp, side, range)| {
+                (rel.as_str(), EntryRef { stamp, side, rules: rules.get(range.clone()).unwrap_or_default() })
+            })
+            .collect(),
     };
     std::fs::create_dir_all(cache_dir)?;
-    let bytes = serde_json::to_vec(&new).map_err(std::io::Error::other)?;
-    std::fs::write(&cache_file, bytes).map_err(|e| with_path(&cache_file, e))?;
+    let write = || -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&cache_file)?);
+        serde_json::to_writer(&mut w, &new).map_err(std::io::Error::other)?;
+        std::io::Write::flush(&mut w)
+    };
+    write().map_err(|e| with_path(&cache_file, e))?;
+    drop(new);
     Ok((rules, stats))
 }
 

@@ -198,6 +198,7 @@ pub fn write(
     let mut index = Vec::new();
     let mut md = String::from("# Detection catalog\n\n| Technique | Name | Rules | Per vendor |\n|---|---|---:|---|\n");
     let mut pages = Vec::new();
+    let site = crate::site::Writer::new(catalog, attack);
     for id in catalog.techniques().keys() {
         let mut page = catalog.page(id);
         page.apply_attack(attack);
@@ -213,11 +214,12 @@ pub fn write(
             per_text.join(", ")
         ));
         index.push(json!({ "id": id, "name": page.name, "tactics": page.tactics, "rules": total, "per_vendor": per }));
-        pages.push(page);
+        site.technique(&mut o, &page)?;
+        pages.push(crate::site::TechniqueSummary::of(&page));
     }
     o.put("index.json", &json_bytes(&json!({ "techniques": index }))?)?;
     o.put("index.md", md.as_bytes())?;
-    crate::site::write(&mut o, &crate::site::Site { catalog, summaries, attack, pages: &pages })?;
+    site.finish(&mut o, &crate::site::Site { catalog, summaries, attack, pages: &pages })?;
     o.prune(&["techniques", "rules", "vendors", "assets"])?;
     Ok((pages.len(), o))
 }

@@ -7,15 +7,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::html::{Html, foot, head};
-use super::{Site, heat, technique};
-use crate::analysis::TechniquePage;
+use super::{Site, TechniqueSummary, heat, technique};
 use crate::model::Vendor;
 
 /// A heat-map cell: a technique, its name, and its page if it has rules.
 struct Cell<'a> {
     id: &'a str,
     name: String,
-    page: Option<&'a TechniquePage>,
+    page: Option<&'a TechniqueSummary>,
 }
 
 /// The page.
@@ -28,7 +27,7 @@ pub fn page(site: &Site) -> String {
     h.num(site.pages.len()).raw(" ATT&amp;CK techniques.</p>");
     summary(&mut h, site);
 
-    let by_id: HashMap<&str, &TechniquePage> = site.pages.iter().map(|p| (p.id.as_str(), p)).collect();
+    let by_id: HashMap<&str, &TechniqueSummary> = site.pages.iter().map(|p| (p.id.as_str(), p)).collect();
     // Columns: ATT&CK's tactics in the matrix's order, then "Other" for
     // techniques no tactic is known for.
     let mut columns: Vec<(String, String, Vec<Cell>)> =
@@ -71,8 +70,9 @@ pub fn page(site: &Site) -> String {
         col.2.sort_by(|a, b| a.id.cmp(b.id));
     }
 
-    let counts = |p: &TechniquePage, v: Vendor| p.rules_per_vendor.iter().find(|(x, _)| *x == v).map_or(0, |(_, n)| *n);
-    let total = |p: &TechniquePage| p.rules_per_vendor.iter().map(|(_, n)| n).sum::<usize>();
+    let counts =
+        |p: &TechniqueSummary, v: Vendor| p.rules_per_vendor.iter().find(|(x, _)| *x == v).map_or(0, |(_, n)| *n);
+    let total = |p: &TechniqueSummary| p.rules_per_vendor.iter().map(|(_, n)| n).sum::<usize>();
     let max_total = site.pages.iter().map(total).max().unwrap_or(0);
     let max_vendor: BTreeMap<Vendor, usize> =
         Vendor::ALL.iter().map(|&v| (v, site.pages.iter().map(|p| counts(p, v)).max().unwrap_or(0))).collect();
@@ -121,7 +121,7 @@ pub fn page(site: &Site) -> String {
     h.raw("<h2 id=\"by-tactic\">Techniques by tactic</h2>");
     for (id, name, cells) in &columns {
         h.raw("<h3").attr("id", &format!("tactic-{id}")).raw(">").text(name).raw("</h3>");
-        let with_rules: Vec<&TechniquePage> = cells.iter().filter_map(|c| c.page).collect();
+        let with_rules: Vec<&TechniqueSummary> = cells.iter().filter_map(|c| c.page).collect();
         if with_rules.is_empty() {
             h.raw("<p>No rule read is tagged with a technique of this tactic.</p>");
             continue;

@@ -34,8 +34,33 @@ pub struct Site<'a> {
     pub summaries: &'a [VendorSummary],
     /// ATT&CK names and tactics.
     pub attack: &'a Attack,
-    /// Every technique's page, decorated, sorted by id.
-    pub pages: &'a [TechniquePage],
+    /// Every technique's page in short, sorted by id.
+    pub pages: &'a [TechniqueSummary],
+}
+
+/// What the index and the search need of a technique's page.
+#[derive(Debug, Clone)]
+pub struct TechniqueSummary {
+    /// `T1552.007`.
+    pub id: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its tactics.
+    pub tactics: Vec<String>,
+    /// Rules per vendor.
+    pub rules_per_vendor: Vec<(Vendor, usize)>,
+}
+
+impl TechniqueSummary {
+    /// The summary of `page`.
+    pub fn of(page: &TechniquePage) -> TechniqueSummary {
+        TechniqueSummary {
+            id: page.id.clone(),
+            name: page.name.clone(),
+            tactics: page.tactics.clone(),
+            rules_per_vendor: page.rules_per_vendor.clone(),
+        }
+    }
 }
 
 /// Where each rule's page is: the path below the site's top, by the rule's
@@ -74,25 +99,43 @@ impl RuleFiles {
     }
 }
 
-/// Writes every page of the site through `out`.
-pub fn write(out: &mut Out, site: &Site) -> std::io::Result<()> {
-    let files = RuleFiles::new(site.catalog);
-    out.put("assets/style.css", STYLE.as_bytes())?;
-    out.put("assets/search.js", SEARCH.as_bytes())?;
-    out.put("assets/search-index.js", search::index(site, &files).as_bytes())?;
-    out.put("index.html", index::page(site).as_bytes())?;
-    for p in site.pages {
-        out.put(&technique::file(&p.id), technique::page(site, p, &files).as_bytes())?;
+/// Writes the site through an [`Out`]: each technique's page as it is
+/// made ([`Writer::technique`], so that the pages are not all held at
+/// once), then the rest ([`Writer::finish`]).
+pub struct Writer<'a> {
+    attack: &'a Attack,
+    files: RuleFiles,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer for the site of `catalog`.
+    pub fn new(catalog: &Catalog, attack: &'a Attack) -> Writer<'a> {
+        Writer { attack, files: RuleFiles::new(catalog) }
     }
-    for v in Vendor::ALL {
-        if site.summaries.iter().any(|s| s.vendor == v) {
-            out.put(&rules::vendor_file(v), rules::vendor_page(site, v, &files).as_bytes())?;
+
+    /// Writes the page of one technique.
+    pub fn technique(&self, out: &mut Out, page: &TechniquePage) -> std::io::Result<()> {
+        out.put(&technique::file(&page.id), technique::page(self.attack, page, &self.files).as_bytes())
+    }
+
+    /// Writes the index, the vendors' and rules' pages, the search index
+    /// and the assets.
+    pub fn finish(&self, out: &mut Out, site: &Site) -> std::io::Result<()> {
+        let files = &self.files;
+        out.put("assets/style.css", STYLE.as_bytes())?;
+        out.put("assets/search.js", SEARCH.as_bytes())?;
+        out.put("assets/search-index.js", search::index(site, files).as_bytes())?;
+        out.put("index.html", index::page(site).as_bytes())?;
+        for v in Vendor::ALL {
+            if site.summaries.iter().any(|s| s.vendor == v) {
+                out.put(&rules::vendor_file(v), rules::vendor_page(site, v, files).as_bytes())?;
+            }
         }
+        for (i, r) in site.catalog.rules.iter().enumerate() {
+            out.put(files.file(i), rules::rule_page(r).as_bytes())?;
+        }
+        Ok(())
     }
-    for (i, r) in site.catalog.rules.iter().enumerate() {
-        out.put(files.file(i), rules::rule_page(r).as_bytes())?;
-    }
-    Ok(())
 }
 
 /// A shade for `n` of at most `max`: logarithmic, so one rule shows.

@@ -5,9 +5,10 @@
 
 use std::collections::HashMap;
 
+use super::RuleFiles;
 use super::html::{Html, file_part, foot, head};
-use super::{RuleFiles, Site};
 use crate::analysis::{IndicatorRow, RuleEntry, TechniquePage};
+use crate::mitre::Attack;
 
 /// The way back to the top from a technique page.
 const ROOT: &str = "../";
@@ -18,7 +19,7 @@ pub fn file(id: &str) -> String {
 }
 
 /// The page.
-pub fn page(site: &Site, p: &TechniquePage, files: &RuleFiles) -> String {
+pub fn page(attack: &Attack, p: &TechniquePage, files: &RuleFiles) -> String {
     let mut h = Html::default();
     let name = p.name.as_deref().unwrap_or("");
     head(&mut h, &format!("{} {name}", p.id), ROOT);
@@ -29,7 +30,7 @@ pub fn page(site: &Site, p: &TechniquePage, files: &RuleFiles) -> String {
             if i > 0 {
                 h.raw(", ");
             }
-            match site.attack.tactic(t) {
+            match attack.tactic(t) {
                 Some(tac) => h.link(&format!("../index.html#tactic-{}", tac.id), &tac.name),
                 None => h.text(t),
             };
