@@ -115,18 +115,17 @@ impl Attack {
                     continue;
                 }
                 let s = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-                let Some(id) = attack_id(o) else {
-                    if s("type") == "x-mitre-matrix" {
-                        for r in o.get("tactic_refs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
-                            if let Some(r) = r.as_str()
-                                && !order.iter().any(|x| x == r)
-                            {
-                                order.push(r.to_string());
-                            }
+                if s("type") == "x-mitre-matrix" {
+                    for r in o.get("tactic_refs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+                        if let Some(r) = r.as_str()
+                            && !order.iter().any(|x| x == r)
+                        {
+                            order.push(r.to_string());
                         }
                     }
                     continue;
-                };
+                }
+                let Some(id) = attack_id(o) else { continue };
                 match s("type").as_str() {
                     "x-mitre-tactic" => {
                         let t = Tactic {
@@ -343,7 +342,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("catalog-stix-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let bundle = serde_json::json!({"type": "bundle", "objects": [
-            {"type": "x-mitre-matrix", "tactic_refs": ["x-mitre-tactic--2", "x-mitre-tactic--1"]},
+            {"type": "x-mitre-matrix", "tactic_refs": ["x-mitre-tactic--2", "x-mitre-tactic--1"],
+             "external_references": [{"source_name": "mitre-attack", "external_id": "enterprise-attack"}]},
             {"type": "x-mitre-tactic", "id": "x-mitre-tactic--1", "name": "Credential Access",
              "x_mitre_shortname": "credential-access", "description": "Steal.\n\nMore.",
              "external_references": [{"source_name": "mitre-attack", "external_id": "TA0006"}]},
