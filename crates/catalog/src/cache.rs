@@ -39,12 +39,16 @@ struct Stamp {
     sha256: String,
 }
 
+/// The files beside a rule file that its reading opened, by name (`None`:
+/// missing).
+type Sides = Vec<(String, Option<Stamp>)>;
+
 /// A rule file's cached rules.
 #[derive(Debug, Clone, Deserialize)]
 struct Entry {
     stamp: Stamp,
-    /// Files beside it that its reading opened, by name (`None`: missing).
-    side: Vec<(String, Option<Stamp>)>,
+    /// Files beside it that its reading opened.
+    side: Sides,
     rules: Vec<CatalogRule>,
 }
 
@@ -164,7 +168,7 @@ pub fn read_vendor(
     let mut old_files = if shared_same { old.files } else { HashMap::new() };
     // Each file's stamps and the range of its rules in `rules`: the cache
     // written back borrows the rules instead of holding a second copy.
-    let mut kept: Vec<(String, Stamp, Vec<(String, Option<Stamp>)>, std::ops::Range<usize>)> = Vec::new();
+    let mut kept: Vec<(String, Stamp, Sides, std::ops::Range<usize>)> = Vec::new();
     let mut rules = Vec::new();
     for path in &layout.files {
         let rel = readers::relative(&layout.root, path);
