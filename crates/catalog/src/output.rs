@@ -105,11 +105,13 @@ fn read_all_with(
 }
 
 /// Files written into an output folder: each only when its bytes differ
-/// from what the folder holds, and, with [`Out::prune`], the files of an
-/// earlier build that this one did not write removed.
+/// from what the folder holds, and, with [`Out::prune`], the files an
+/// earlier build wrote and this one did not removed.
 pub struct Out {
     dir: PathBuf,
     put: std::collections::HashSet<PathBuf>,
+    /// Every file this build put, written or not, below the folder.
+    written_rel: Vec<String>,
     /// Files written (new or changed).
     pub written: usize,
     /// Their paths below the folder, in the order written.
@@ -127,6 +129,7 @@ impl Out {
         Ok(Out {
             dir: dir.to_path_buf(),
             put: Default::default(),
+            written_rel: Vec::new(),
             written: 0,
             changed: Vec::new(),
             unchanged: 0,
@@ -138,7 +141,9 @@ impl Out {
     /// unless the file already holds exactly them.
     pub fn put(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.dir.join(rel);
-        self.put.insert(path.clone());
+        if self.put.insert(path.clone()) {
+            self.written_rel.push(rel.to_string());
+        }
         match std::fs::read(&path) {
             Ok(old) if old == bytes => {
                 self.unchanged += 1;
@@ -155,29 +160,32 @@ impl Out {
         Ok(())
     }
 
-    /// Removes the files under each of `subdirs` that this build did not
-    /// write (the page of a rule or technique no longer read).
-    pub fn prune(&mut self, subdirs: &[&str]) -> std::io::Result<()> {
-        for sub in subdirs {
-            let dir = self.dir.join(sub);
-            if !dir.is_dir() {
+    /// Removes the files an earlier build wrote (listed in `manifest`, a
+    /// path below the folder) that this one did not (the page of a rule or
+    /// technique no longer read), then lists this build's files there. Only
+    /// files a build wrote are ever removed, whatever else the folder holds.
+    pub fn prune(&mut self, manifest: &str) -> std::io::Result<()> {
+        let list = self.dir.join(manifest);
+        let old = std::fs::read_to_string(&list).unwrap_or_default();
+        for rel in old.lines() {
+            let rel_path = Path::new(rel);
+            let plain = rel_path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            let path = self.dir.join(rel_path);
+            if rel.is_empty() || !plain || self.put.contains(&path) {
                 continue;
             }
-            let mut stack = vec![dir];
-            while let Some(d) = stack.pop() {
-                for e in std::fs::read_dir(&d)? {
-                    let e = e?;
-                    let path = e.path();
-                    if e.file_type()?.is_dir() {
-                        stack.push(path);
-                    } else if !self.put.contains(&path) {
-                        std::fs::remove_file(&path)?;
-                        self.removed += 1;
-                    }
-                }
+            match std::fs::remove_file(&path) {
+                Ok(()) => self.removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
             }
         }
-        Ok(())
+        let mut now: Vec<&str> = self.written_rel.iter().map(String::as_str).collect();
+        now.sort_unstable();
+        if let Some(parent) = list.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&list, now.join("\n") + "\n")
     }
 }
 
@@ -220,7 +228,7 @@ pub fn write(
     o.put("index.json", &json_bytes(&json!({ "techniques": index }))?)?;
     o.put("index.md", md.as_bytes())?;
     site.finish(&mut o, &crate::site::Site { catalog, summaries, attack, pages: &pages })?;
-    o.prune(&["techniques", "rules", "vendors", "assets"])?;
+    o.prune(".cache/files.txt")?;
     Ok((pages.len(), o))
 }
 
