@@ -186,11 +186,13 @@ pub enum Command {
     /// `build` reads the rule folders given (local copies of SigmaHQ/sigma,
     /// elastic/detection-rules, splunk/security_content,
     /// panther-labs/panther-analysis, and Sentinel or Defender KQL) and
-    /// writes JSON, Markdown and a static site (index.html) into --out. `show` prints one
-    /// technique's page from a built catalog (--catalog) or built on the
-    /// fly from the folders given.
+    /// writes JSON, Markdown and a static site (index.html) into --out; a
+    /// rebuild into the same folder parses only the rule files that
+    /// changed. `show` prints one technique's page from a built catalog
+    /// (--catalog) or built on the fly from the folders given.
     ///
-    /// Exit status: 0 success, 2 a folder or the mapping file is wrong.
+    /// Exit status: 0 success, 2 a folder, the mapping file or the ATT&CK
+    /// data is wrong.
     ///
     /// Examples:
     ///   dragnet catalog build --sigma sigma/rules --elastic detection-rules/rules \
