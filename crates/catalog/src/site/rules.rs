@@ -57,10 +57,13 @@ pub fn rule_page(r: &CatalogRule) -> String {
     h.raw("</td></tr><tr><th>Data sources</th>").el("td", &r.data_sources.join(", ")).raw("</tr></tbody></table>");
 
     h.raw("<h2 id=\"predicates\">Predicates (").num(r.predicates.len()).raw(")</h2>");
+    h.raw("<p>An excluded row is what the rule's top-level <code>not</code> leaves out.</p>");
     h.raw("<table class=\"predicates\"><thead><tr><th>Field</th><th>Canonical field</th><th>Operator</th>")
-        .raw("<th>Value</th><th>Exclusion</th></tr></thead><tbody>");
+        .raw("<th>Value</th><th>Excluded</th></tr></thead><tbody>");
     for p in &r.predicates {
-        let op = if p.negated { format!("not {}", p.op.as_str()) } else { p.op.as_str().to_string() };
+        // An exclusion shows what it leaves out, as technique pages do:
+        // `not (ip eq x)` is an exclusion of `ip eq x`.
+        let op = if p.negated != p.exclusion { format!("not {}", p.op.as_str()) } else { p.op.as_str().to_string() };
         h.raw("<tr>").el("td class=\"field\"", &p.field).el("td class=\"field\"", &p.canonical).el("td", &op);
         h.raw("<td><code>").text(p.value.as_deref().unwrap_or("")).raw("</code></td>");
         h.el("td", if p.exclusion { "yes" } else { "" }).raw("</tr>");
