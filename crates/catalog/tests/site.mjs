@@ -3,15 +3,16 @@
 //
 //   SITE=<built site> SCREENSHOTS=<dir> CONSOLE_DIR=crates/serve/console node tests/site.mjs
 //
-// Opens every page of the site from the file system; fails (exit 1) on a
-// missing table, a console error, a failed or external request; saves
-// screenshots of the index and the T1552.007 page in both themes; prints
-// one JSON summary line last.
+// Serves the site on 127.0.0.1 (a plain static file server) and opens every
+// page of it; fails (exit 1) on a missing table, a console error, a failed
+// or external request, a serious accessibility violation (axe-core) on the
+// index or a technique page; saves screenshots of the index and the
+// T1552.007 page in both themes; prints one JSON summary line last.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import http from 'node:http';
 
 const SITE = process.env.SITE && path.resolve(process.env.SITE);
 const SHOTS = process.env.SCREENSHOTS;
@@ -21,13 +22,28 @@ if (!SITE || !SHOTS || !CONSOLE_DIR) {
   console.error('SITE, SCREENSHOTS and CONSOLE_DIR must be set');
   process.exit(2);
 }
-const { chromium } = createRequire(path.join(path.resolve(CONSOLE_DIR), 'package.json'))('playwright-core');
+const consoleRequire = createRequire(path.join(path.resolve(CONSOLE_DIR), 'package.json'));
+const { chromium } = consoleRequire('playwright-core');
+const axeSource = fs.readFileSync(consoleRequire.resolve('axe-core/axe.min.js'), 'utf8');
 fs.mkdirSync(SHOTS, { recursive: true });
 
-const base = pathToFileURL(SITE).href + '/';
+// The site served as plain files on 127.0.0.1, as any static server would.
+const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.json': 'application/json' };
+const server = http.createServer((req, res) => {
+  const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const file = path.join(SITE, rel);
+  if (!file.startsWith(SITE + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}/`;
 const failures = [];
 const problems = [];
-const summary = { pages: 0, failures, problems, tables: {}, search: {} };
+const summary = { pages: 0, failures, problems, tables: {}, search: {}, a11y: {} };
 const check = (ok, what) => { if (!ok) failures.push(what); return ok; };
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dragnet-catalog-'));
@@ -44,8 +60,9 @@ page.setDefaultTimeout(15000);
 page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()} (${page.url()})`); });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message} (${page.url()})`));
 page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 page.on('request', (r) => {
-  if (!r.url().startsWith(base)) problems.push(`external request: ${r.url()}`);
+  if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`external request: ${r.url()}`);
 });
 
 async function open(rel) {
@@ -59,6 +76,16 @@ async function shots(name) {
     await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Serious or critical accessibility violations (axe-core) fail the test. */
+async function axe(name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: axeSource });
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  summary.a11y[name] = res.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
+  for (const v of res.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+    failures.push(`${name}: accessibility ${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }
 }
 
 async function step(name, f) {
@@ -87,6 +114,11 @@ await step('index', async () => {
   const link = await page.$('#tactic-TA0006 + table a[href="techniques/T1552.007.html"]');
   check(link !== null, 'index: the Credential Access table lists T1552.007');
   await shots('index');
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await axe(`index-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 await step('technique', async () => {
@@ -102,6 +134,11 @@ await step('technique', async () => {
   const listed = await page.$$eval('table.indicators tbody tr:first-child details[open] li a', (a) => a.length);
   check(listed > 0, 'technique: an opened indicator lists its rules');
   await shots('technique-T1552.007');
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await axe(`technique-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 await step('search', async () => {
@@ -147,6 +184,7 @@ await step('rule page', async () => {
 });
 
 await context.close();
+server.close();
 fs.rmSync(profile, { recursive: true, force: true });
 for (const p of problems) failures.push(p);
 console.log(JSON.stringify(summary));

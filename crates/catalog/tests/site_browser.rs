@@ -1,6 +1,6 @@
 //! The catalog site in a real browser: built from the fixture rules (and
-//! one rule whose text is markup), every page opened from the file system
-//! in Debian's Chromium by `tests/site.mjs`, with the web console's
+//! one rule whose text is markup), served on 127.0.0.1 and every page
+//! opened in Debian's Chromium by `tests/site.mjs`, with the web console's
 //! playwright-core (`npm ci` in `crates/serve/console`, as
 //! `scripts/test.sh` does). Screenshots go to `target/catalog-screenshots/`.
 //! Without node, those packages or Chromium this test fails and says so.

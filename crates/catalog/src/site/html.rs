@@ -98,6 +98,8 @@ pub fn head(h: &mut Html, title: &str, root: &str) {
     h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .raw("<meta name=\"color-scheme\" content=\"light dark\">")
+        // No icon: a browser would otherwise ask the server for /favicon.ico.
+        .raw("<link rel=\"icon\" href=\"data:,\">")
         .el("title", title)
         .raw("<link rel=\"stylesheet\"")
         .attr("href", &format!("{root}assets/style.css"))

@@ -89,10 +89,10 @@ pub fn page(site: &Site) -> String {
         h.raw("<i class=\"sq\"").attr("data-vendor", v.key()).raw(" style=\"--n:1\"></i> ").text(v.name());
     }
     h.raw(", each shaded by that vendor's rules. Blank cells: techniques no rule read is tagged with.</p>");
-    h.raw("<div class=\"heatmap\" role=\"list\">");
+    h.raw("<div class=\"heatmap\">");
     for (id, name, cells) in &columns {
         let covered = cells.iter().filter(|c| c.page.is_some()).count();
-        h.raw("<section class=\"tactic\" role=\"listitem\"><h3>");
+        h.raw("<section class=\"tactic\"><h3>");
         h.link(&format!("#tactic-{id}"), name);
         h.raw("</h3><p class=\"count\">").num(covered).raw(" of ").num(cells.len()).raw(" covered</p><ol>");
         for c in cells {

@@ -186,7 +186,14 @@ fn indicator_table(
     for r in rows {
         let i = &r.indicator;
         h.raw("<tr>").el("td class=\"field\"", &i.field).el("td", &i.kind);
-        h.raw("<td><details><summary><code>").text(&crate::model::shorten(&i.value, 90)).raw("</code></summary><ul>");
+        h.raw("<td><details><summary>");
+        if i.value.is_empty() {
+            // `exists`, `is_null`: no value, but the rules still open.
+            h.raw("(no value)");
+        } else {
+            h.raw("<code>").text(&crate::model::shorten(&i.value, 90)).raw("</code>");
+        }
+        h.raw("</summary><ul>");
         for id in &r.rule_ids {
             h.raw("<li>");
             match by_id.get(id.as_str()) {
