@@ -47,6 +47,16 @@ fn build_writes_pages_and_show_prints_them() {
     );
     assert!(text.contains("5 technique pages; "), "{text}");
     assert!(out.join("index.html").is_file() && out.join("techniques/T1552.007.html").is_file());
+    // Built again unchanged: every file from the cache, nothing rewritten.
+    let o = dragnet(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let again = stdout(&o);
+    assert!(
+        again
+            .lines()
+            .any(|l| l.split_whitespace().take(7).collect::<Vec<_>>() == ["Elastic", "5", "3", "1", "1", "0", "5"]),
+        "{again}"
+    );
+    assert!(again.contains("; 0 files written, 40 unchanged, 0 removed in "), "{again}");
 
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["vendors"][0]["vendor"], "sigma");
