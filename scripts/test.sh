@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: first what the web console's browser test needs
-# (Node.js and npm, the console's npm packages as locked, Debian's Chromium — never a
-# downloaded browser), then every crate's tests. Extra arguments go to `cargo test`.
+# The whole test suite, on a fresh machine: first what the browser tests need (the web
+# console's, and the catalog site's, which uses the console's packages): Node.js and npm, the
+# console's npm packages as locked, Debian's Chromium — never a downloaded browser; then every
+# crate's tests. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,7 @@
 //! Builds a catalog folder with the catalog crate alone (no rule pack, so
-//! no DataFusion in the build): what `dragnet catalog build` does but the
-//! pack's detections, for timing a release build quickly:
+//! no DataFusion in the build): what `dragnet catalog build` does (the read
+//! cache, the JSON, Markdown and site) but the pack's detections, for
+//! timing a release build quickly:
 //! `cargo run --release -p catalog --example build -- OUT sigma=DIR elastic=DIR ...`.
 
 use std::path::PathBuf;
@@ -26,15 +27,26 @@ fn main() {
         };
         given.push((vendor, PathBuf::from(dir)));
     }
-    let (cat, summaries) = match catalog::output::read_all(&given, &Mapping::shipped()) {
+    let cache = PathBuf::from(out).join(".cache");
+    let (cat, summaries, stats) = match catalog::output::read_all_cached(&given, &Mapping::shipped(), &cache) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("build: {e}");
             std::process::exit(2);
         }
     };
-    match catalog::output::write(&PathBuf::from(out), &cat, &summaries, &|_| {}) {
-        Ok(pages) => println!("{} rules, {pages} technique pages", cat.rules.len()),
+    for (s, st) in summaries.iter().zip(&stats) {
+        println!("{}: {} rules, {} files parsed, {} from the cache", s.vendor.name(), s.rules, st.parsed, st.reused);
+    }
+    let attack = catalog::mitre::Attack::shipped();
+    match catalog::output::write(&PathBuf::from(out), &cat, &summaries, &attack, &|_| {}) {
+        Ok((pages, o)) => println!(
+            "{} rules, {pages} technique pages; files written {}, unchanged {}, removed {}",
+            cat.rules.len(),
+            o.written,
+            o.unchanged,
+            o.removed
+        ),
         Err(e) => {
             eprintln!("build: {e}");
             std::process::exit(2);

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::mitre::Attack;
 use crate::model::{Analysis, CatalogRule, Op, Vendor};
 
 /// How many sample values a field row shows.
@@ -114,9 +115,13 @@ pub struct Runnable {
 pub struct TechniquePage {
     /// `T1552.007`.
     pub id: String,
-    /// The name, as the rules carry it (or `None`).
+    /// The name: ATT&CK's (see [`TechniquePage::apply_attack`]), else as
+    /// the rules carry it (or `None`).
     pub name: Option<String>,
-    /// Tactics the rules name, commonest first.
+    /// ATT&CK's short description of the technique, when known.
+    pub description: Option<String>,
+    /// Tactics: ATT&CK's for the technique, else those the rules name,
+    /// commonest first.
     pub tactics: Vec<String>,
     /// Rules per vendor.
     pub rules_per_vendor: Vec<(Vendor, usize)>,
@@ -132,6 +137,23 @@ pub struct TechniquePage {
     pub rules: Vec<RuleEntry>,
     /// dragnet's own detections for it (filled by the caller).
     pub runnable: Vec<Runnable>,
+}
+
+impl TechniquePage {
+    /// ATT&CK's name, description and tactics for the technique, where
+    /// `attack` knows it (the rules' own otherwise).
+    pub fn apply_attack(&mut self, attack: &Attack) {
+        let Some(t) = attack.technique(&self.id) else { return };
+        self.name = attack.full_name(&self.id).or(self.name.take());
+        if !t.description.is_empty() {
+            self.description = Some(t.description.clone());
+        }
+        let tactics: Vec<String> =
+            t.tactics.iter().filter_map(|s| attack.tactic(s)).map(|tac| tac.name.clone()).collect();
+        if !tactics.is_empty() {
+            self.tactics = tactics;
+        }
+    }
 }
 
 /// The kind of a predicate as pages show it.
@@ -303,6 +325,7 @@ impl Catalog {
         TechniquePage {
             id,
             name,
+            description: None,
             tactics: tactics.into_iter().map(|(t, _)| t).collect(),
             rules_per_vendor: per_vendor.into_iter().collect(),
             fields: field_rows,

@@ -6,11 +6,14 @@
 
 pub mod analysis;
 pub mod attack;
+pub mod cache;
 pub mod cond;
 pub mod lang;
 pub mod lex;
 pub mod mapping;
+pub mod mitre;
 pub mod model;
 pub mod output;
 pub mod readers;
 pub mod render;
+pub mod site;

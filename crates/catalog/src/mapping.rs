@@ -30,6 +30,8 @@ pub struct Mapping {
     operators: HashMap<(String, String), OpSpec>,
     /// Splunk data-model objects stripped before looking a field up.
     datamodel_objects: Vec<String>,
+    /// The SHA-256 of the text it was read from (hex).
+    fingerprint: String,
 }
 
 impl Mapping {
@@ -40,10 +42,16 @@ impl Mapping {
         Mapping::parse(SHIPPED).unwrap_or_default()
     }
 
+    /// The SHA-256 of the text the mapping was read from: a cache of rules
+    /// read with one mapping is not used with another.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// Reads a mapping file's text; errors name the entry that is wrong.
     pub fn parse(text: &str) -> Result<Mapping, String> {
         let doc: toml::Table = toml::from_str(text).map_err(|e| format!("mapping: {e}"))?;
-        let mut m = Mapping::default();
+        let mut m = Mapping { fingerprint: crate::cache::sha256_hex(text.as_bytes()), ..Mapping::default() };
         if let Some(objects) = doc.get("splunk").and_then(|s| s.get("datamodel_objects")) {
             m.datamodel_objects = strings(objects, "splunk.datamodel_objects")?;
         }

@@ -1,9 +1,9 @@
 //! The normalised rule form every reader produces.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whose published rule this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
     /// SigmaHQ/sigma.
@@ -46,7 +46,7 @@ impl Vendor {
 }
 
 /// The one set of operators every vendor's spelling maps to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Equal (case folding as the vendor defines it).
@@ -138,7 +138,7 @@ impl Op {
 }
 
 /// One condition of a rule, normalised.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Predicate {
     /// The field as the vendor spells it.
     pub field: String,
@@ -155,7 +155,7 @@ pub struct Predicate {
 }
 
 /// A part of a rule the reader did not understand, with why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unanalysed {
     /// The text (shortened) of that part.
     pub text: String,
@@ -164,7 +164,7 @@ pub struct Unanalysed {
 }
 
 /// How much of a rule the reader understood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Analysis {
     /// Every condition is a predicate.
@@ -176,7 +176,7 @@ pub enum Analysis {
 }
 
 /// A vendor's rule in the normalised form.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CatalogRule {
     /// Whose rule.
     pub vendor: Vendor,

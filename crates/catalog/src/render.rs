@@ -18,6 +18,10 @@ pub fn markdown(p: &TechniquePage) -> String {
         let _ = writeln!(o, "Tactic: {}", p.tactics.join(", "));
         let _ = writeln!(o);
     }
+    if let Some(d) = &p.description {
+        let _ = writeln!(o, "{d}");
+        let _ = writeln!(o);
+    }
     let per: Vec<String> = p.rules_per_vendor.iter().map(|(v, n)| format!("{} {n}", v.name())).collect();
     let _ = writeln!(o, "{total} rules: {}", if per.is_empty() { "none".to_string() } else { per.join(", ") });
     let _ = writeln!(o);

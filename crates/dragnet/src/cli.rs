@@ -208,11 +208,13 @@ pub enum Command {
     /// `build` reads the rule folders given (local copies of SigmaHQ/sigma,
     /// elastic/detection-rules, splunk/security_content,
     /// panther-labs/panther-analysis, and Sentinel or Defender KQL) and
-    /// writes JSON and Markdown per technique into --out. `show` prints one
-    /// technique's page from a built catalog (--catalog) or built on the
-    /// fly from the folders given.
+    /// writes JSON, Markdown and a static site (index.html) into --out; a
+    /// rebuild into the same folder parses only the rule files that
+    /// changed. `show` prints one technique's page from a built catalog
+    /// (--catalog) or built on the fly from the folders given.
     ///
-    /// Exit status: 0 success, 2 a folder or the mapping file is wrong.
+    /// Exit status: 0 success, 2 a folder, the mapping file or the ATT&CK
+    /// data is wrong.
     ///
     /// Examples:
     ///   dragnet catalog build --sigma sigma/rules --elastic detection-rules/rules \
@@ -604,9 +606,18 @@ pub struct CatalogSources {
 pub struct CatalogBuildArgs {
     #[command(flatten)]
     pub sources: CatalogSources,
-    /// The folder to write the catalog into (created if missing).
+    /// The folder to write the catalog into (created if missing): JSON,
+    /// Markdown and a static site (open its index.html). A rebuild into the
+    /// same folder re-reads only the rule files that changed (the cache is
+    /// `.cache/` there) and rewrites only the files whose content changed.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// MITRE ATT&CK STIX data for technique and tactic names and
+    /// descriptions: enterprise-attack.json (mitre-attack/attack-stix-data)
+    /// or the enterprise-attack/ folder of mitre/cti. Default: the table
+    /// shipped with dragnet (ATT&CK v18.1).
+    #[arg(long, value_name = "PATH")]
+    pub attack: Option<PathBuf>,
 }
 
 /// Output formats of `catalog show`.

@@ -45,7 +45,18 @@ fn build_writes_pages_and_show_prints_them() {
         text.lines().any(|l| l.split_whitespace().take(5).collect::<Vec<_>>() == ["Elastic", "5", "3", "1", "1"]),
         "{text}"
     );
-    assert!(text.contains("5 technique pages written"), "{text}");
+    assert!(text.contains("5 technique pages; "), "{text}");
+    assert!(out.join("index.html").is_file() && out.join("techniques/T1552.007.html").is_file());
+    // Built again unchanged: every file from the cache, nothing rewritten.
+    let o = dragnet(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let again = stdout(&o);
+    assert!(
+        again
+            .lines()
+            .any(|l| l.split_whitespace().take(7).collect::<Vec<_>>() == ["Elastic", "5", "3", "1", "1", "0", "5"]),
+        "{again}"
+    );
+    assert!(again.contains("; 0 files written, 40 unchanged, 0 removed in "), "{again}");
 
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["vendors"][0]["vendor"], "sigma");
@@ -62,14 +73,19 @@ fn build_writes_pages_and_show_prints_them() {
     let o = dragnet(&["catalog", "show", "t1552.007", "--catalog", &out.display().to_string()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = stdout(&o);
-    assert!(md.starts_with("# T1552.007 Container API\n"), "{md}");
+    assert!(md.starts_with("# T1552.007 Unsecured Credentials: Container API\n\nTactic: Credential Access\n\nAdversaries may gather credentials via APIs within a containers environment."), "{md}");
     assert!(md.contains("| k8s.objectRef.resource | eq | secrets | 6 | 7 |"), "{md}");
 
-    // No rule read carries T1609's name: it comes from the ATT&CK Containers
-    // matrix. The Sigma rule names two tactics without saying which goes
-    // with which technique, so none is shown.
+    // No rule read carries T1609's name or says which of its tactics goes
+    // with it: both come from ATT&CK's data.
     let o = dragnet(&["catalog", "show", "T1609", "--catalog", &out.display().to_string()]);
-    assert!(stdout(&o).starts_with("# T1609 Container Administration Command\n\n1 rules: Sigma 1\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o)
+            .starts_with("# T1609 Container Administration Command\n\nTactic: Execution\n\nAdversaries may abuse"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("\n1 rules: Sigma 1\n"), "{}", stdout(&o));
 
     let o = dragnet(&["catalog", "show", "T1499", "--catalog", &out.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));

@@ -9,18 +9,11 @@ use crate::cond::add_to_rule;
 use crate::lang::{eql, esql, kuery};
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
-use crate::readers::{files, relative, unreadable};
+use crate::readers::{relative, unreadable};
 
-/// Every rule under `dir`.
-pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
-    let mut out = Vec::new();
-    for path in files(dir, &[".toml"])? {
-        let text = std::fs::read_to_string(&path)?;
-        out.push(
-            read(&relative(dir, &path), &text, mapping).unwrap_or_else(|e| unreadable(Vendor::Elastic, dir, &path, e)),
-        );
-    }
-    Ok(out)
+/// The rule in one file; a file that is not a rule is reported as such.
+pub fn read_file(dir: &Path, path: &Path, text: &str, mapping: &Mapping) -> Vec<CatalogRule> {
+    vec![read(&relative(dir, path), text, mapping).unwrap_or_else(|e| unreadable(Vendor::Elastic, dir, path, e))]
 }
 
 /// One rule file's text.

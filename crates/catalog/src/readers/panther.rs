@@ -4,7 +4,7 @@
 //! Calls of the repository's `global_helpers` (found beside DIR or inside
 //! it) are inlined where the helper's result can be followed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -13,30 +13,28 @@ use crate::cond::{Cond, MAX_DEPTH, add_to_rule};
 use crate::lang::python::{self, Helpers};
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
-use crate::readers::{files, relative, unreadable, yaml_to_json};
+use crate::readers::{relative, unreadable, yaml_to_json};
 
-/// Every rule under `dir`.
-pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
-    let mut helpers = Helpers::default();
-    for candidate in [dir.join("global_helpers"), dir.join("..").join("global_helpers")] {
-        if candidate.is_dir() {
-            for path in files(&candidate, &[".py"])? {
-                helpers.add_module(&std::fs::read_to_string(&path)?);
-            }
-            break;
-        }
+/// The folder of `global_helpers` for `dir`: inside it or beside it.
+pub fn helpers_folder(dir: &Path) -> Option<PathBuf> {
+    [dir.join("global_helpers"), dir.join("..").join("global_helpers")].into_iter().find(|d| d.is_dir())
+}
+
+/// The rule in one YAML file, if it is a rule; `python` reads a file
+/// beside it by name.
+pub fn read_file(
+    dir: &Path,
+    path: &Path,
+    text: &str,
+    python: &dyn Fn(&str) -> Option<String>,
+    helpers: &Helpers,
+    mapping: &Mapping,
+) -> Vec<CatalogRule> {
+    match read(&relative(dir, path), text, python, helpers, mapping) {
+        Ok(Some(rule)) => vec![rule],
+        Ok(None) => Vec::new(),
+        Err(e) => vec![unreadable(Vendor::Panther, dir, path, e)],
     }
-    let mut out = Vec::new();
-    for path in files(dir, &[".yml", ".yaml"])? {
-        let text = std::fs::read_to_string(&path)?;
-        let python = |name: &str| path.parent().map(|p| p.join(name)).and_then(|p| std::fs::read_to_string(p).ok());
-        match read(&relative(dir, &path), &text, &python, &helpers, mapping) {
-            Ok(Some(rule)) => out.push(rule),
-            Ok(None) => {}
-            Err(e) => out.push(unreadable(Vendor::Panther, dir, &path, e)),
-        }
-    }
-    Ok(out)
 }
 
 /// One YAML file's text; `python` reads a file beside it. `None` when the

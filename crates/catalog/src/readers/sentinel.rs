@@ -12,20 +12,15 @@ use crate::cond::{Cond, add_to_rule};
 use crate::lang::kql;
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
-use crate::readers::{files, relative, unreadable, yaml_to_json};
+use crate::readers::{relative, unreadable, yaml_to_json};
 
-/// Every rule and hunting query under `dir`.
-pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
-    let mut out = Vec::new();
-    for path in files(dir, &[".yaml", ".yml", ".md", ".kql", ".csl", ".txt"])? {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        match read(&relative(dir, &path), &text, mapping) {
-            Ok(Some(r)) => out.push(r),
-            Ok(None) => {}
-            Err(e) => out.push(unreadable(Vendor::Sentinel, dir, &path, e)),
-        }
+/// The rule or hunting query in one file, if it holds one.
+pub fn read_file(dir: &Path, path: &Path, text: &str, mapping: &Mapping) -> Vec<CatalogRule> {
+    match read(&relative(dir, path), text, mapping) {
+        Ok(Some(r)) => vec![r],
+        Ok(None) => Vec::new(),
+        Err(e) => vec![unreadable(Vendor::Sentinel, dir, path, e)],
     }
-    Ok(out)
 }
 
 /// One file; `None` when it holds no query.

@@ -13,27 +13,17 @@ use crate::attack::{add_technique, technique_id};
 use crate::cond::{Cond, MAX_DEPTH, add_to_rule};
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
-use crate::readers::{files, relative, unreadable};
+use crate::readers::{relative, unreadable};
 
-/// Every rule under `dir`.
-pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
-    let mut out = Vec::new();
-    for path in files(dir, &[".yml", ".yaml"])? {
-        let text = std::fs::read_to_string(&path)?;
-        let rel = relative(dir, &path);
-        let (docs, diags) = sigma::load(&text, &rel, &Placeholders::default());
-        if docs.is_empty() {
-            let reason = diags.first().map_or_else(|| "no Sigma document".to_string(), |d| format!("sigma: {d}"));
-            out.push(unreadable(Vendor::Sigma, dir, &path, reason));
-            continue;
-        }
-        for doc in docs {
-            if let Some(rule) = read(&rel, &doc, mapping) {
-                out.push(rule);
-            }
-        }
+/// The rules in one file (filters left out).
+pub fn read_file(dir: &Path, path: &Path, text: &str, mapping: &Mapping) -> Vec<CatalogRule> {
+    let rel = relative(dir, path);
+    let (docs, diags) = sigma::load(text, &rel, &Placeholders::default());
+    if docs.is_empty() {
+        let reason = diags.first().map_or_else(|| "no Sigma document".to_string(), |d| format!("sigma: {d}"));
+        return vec![unreadable(Vendor::Sigma, dir, path, reason)];
     }
-    Ok(out)
+    docs.iter().filter_map(|doc| read(&rel, doc, mapping)).collect()
 }
 
 /// One loaded document; `None` for filters.

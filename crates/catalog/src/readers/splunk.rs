@@ -4,7 +4,7 @@
 //! (macros are then looked for in `../macros`).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -13,36 +13,37 @@ use crate::cond::{Cond, add_to_rule};
 use crate::lang::spl;
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
-use crate::readers::{files, relative, unreadable, yaml_to_json};
+use crate::readers::{relative, unreadable, yaml_to_json};
 
 /// Fields that say where events come from: data sources, not conditions.
 const SOURCE_FIELDS: &[&str] = &["index", "source", "sourcetype", "eventtype", "earliest", "latest"];
 
-/// Every detection under `dir`.
-pub fn read_dir(dir: &Path, mapping: &Mapping) -> std::io::Result<Vec<CatalogRule>> {
-    let (detections, macros_dir) = if dir.join("detections").is_dir() {
+/// The folder of detections and the folder of macros for `dir`.
+pub fn folders(dir: &Path) -> (PathBuf, PathBuf) {
+    if dir.join("detections").is_dir() {
         (dir.join("detections"), dir.join("macros"))
     } else {
         (dir.to_path_buf(), dir.join("..").join("macros"))
-    };
-    let macros = if macros_dir.is_dir() { read_macros(&macros_dir)? } else { HashMap::new() };
-    let mut out = Vec::new();
-    for path in files(&detections, &[".yml", ".yaml"])? {
-        let text = std::fs::read_to_string(&path)?;
-        out.push(
-            read(&relative(&detections, &path), &text, &macros, mapping)
-                .unwrap_or_else(|e| unreadable(Vendor::Splunk, &detections, &path, e)),
-        );
     }
-    Ok(out)
 }
 
-/// The macros of a `macros/` folder: name → definition (those without arguments).
-pub fn read_macros(dir: &Path) -> std::io::Result<HashMap<String, String>> {
+/// The detection in one file (`dir` is the detections folder).
+pub fn read_file(
+    dir: &Path,
+    path: &Path,
+    text: &str,
+    macros: &HashMap<String, String>,
+    mapping: &Mapping,
+) -> Vec<CatalogRule> {
+    vec![read(&relative(dir, path), text, macros, mapping).unwrap_or_else(|e| unreadable(Vendor::Splunk, dir, path, e))]
+}
+
+/// The macros of `macros/` files: name → definition (those without
+/// arguments); a file that is not a macro is left out.
+pub fn read_macros(texts: &[String]) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    for path in files(dir, &[".yml", ".yaml"])? {
-        let text = std::fs::read_to_string(&path)?;
-        let Ok(doc) = yaml_to_json(&text) else { continue };
+    for text in texts {
+        let Ok(doc) = yaml_to_json(text) else { continue };
         if doc.get("arguments").is_some() {
             continue;
         }
@@ -52,7 +53,7 @@ pub fn read_macros(dir: &Path) -> std::io::Result<HashMap<String, String>> {
             out.insert(name.to_string(), def.to_string());
         }
     }
-    Ok(out)
+    out
 }
 
 /// One detection file's text.

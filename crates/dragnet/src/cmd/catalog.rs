@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use catalog::analysis::{Runnable, TechniquePage};
 use catalog::mapping::Mapping;
+use catalog::mitre::Attack;
 use catalog::model::Vendor;
 use detect::pack::RulePack;
 
@@ -63,7 +64,8 @@ fn runnable(pack: &RulePack, technique: &str) -> Vec<Runnable> {
 }
 
 /// What dragnet adds to a page: its own detections, and the ATT&CK name
-/// from its Containers matrix when no rule read carries one.
+/// from its Containers matrix when neither ATT&CK's data nor a rule read
+/// carries one.
 fn decorate(pack: &RulePack, page: &mut TechniquePage) {
     page.runnable = runnable(pack, &page.id);
     if page.name.is_none() {
@@ -77,15 +79,42 @@ fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
         bail!("catalog build: give at least one of --sigma, --elastic, --splunk, --panther, --sentinel");
     }
     let mapping = mapping(&args.sources)?;
-    let (cat, summaries) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
+    let attack = match &args.attack {
+        None => Attack::shipped(),
+        Some(path) => Attack::from_stix(path).map_err(anyhow::Error::msg)?,
+    };
+    let (cat, summaries, stats) =
+        catalog::output::read_all_cached(&dirs, &mapping, &args.out.join(".cache")).map_err(anyhow::Error::msg)?;
     let pack = RulePack::builtin();
-    let pages = catalog::output::write(&args.out, &cat, &summaries, &|page| decorate(&pack, page))
+    let (pages, files) = catalog::output::write(&args.out, &cat, &summaries, &attack, &|page| decorate(&pack, page))
         .with_context(|| format!("writing the catalog into {}", args.out.display()))?;
-    writeln!(out, "{:<9} {:>6} {:>6} {:>8} {:>6}  folder", "vendor", "rules", "full", "partial", "none")?;
-    for s in &summaries {
-        writeln!(out, "{:<9} {:>6} {:>6} {:>8} {:>6}  {}", s.vendor.name(), s.rules, s.full, s.partial, s.none, s.dir)?;
+    writeln!(
+        out,
+        "{:<9} {:>6} {:>6} {:>8} {:>6} {:>7} {:>7}  folder",
+        "vendor", "rules", "full", "partial", "none", "parsed", "cached"
+    )?;
+    for (s, st) in summaries.iter().zip(&stats) {
+        writeln!(
+            out,
+            "{:<9} {:>6} {:>6} {:>8} {:>6} {:>7} {:>7}  {}",
+            s.vendor.name(),
+            s.rules,
+            s.full,
+            s.partial,
+            s.none,
+            st.parsed,
+            st.reused,
+            s.dir
+        )?;
     }
-    writeln!(out, "{pages} technique pages written to {}", args.out.display())?;
+    writeln!(
+        out,
+        "{pages} technique pages; {} files written, {} unchanged, {} removed in {} (open index.html)",
+        files.written,
+        files.unchanged,
+        files.removed,
+        args.out.display()
+    )?;
     Ok(0)
 }
 
@@ -117,6 +146,7 @@ fn show(args: &CatalogShowArgs, out: &mut dyn Write) -> Result<i32> {
     let mapping = mapping(&args.sources)?;
     let (cat, _) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
     let mut page = cat.page(&id);
+    page.apply_attack(&Attack::shipped());
     decorate(&RulePack::builtin(), &mut page);
     match args.format {
         PageFormat::Markdown => out.write_all(catalog::render::markdown(&page).as_bytes())?,
