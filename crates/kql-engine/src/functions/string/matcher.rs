@@ -9,7 +9,9 @@
 //! `"/var/run/docker.sock"`, `"-v /:/host"`) matches as a sequence of terms.
 //!
 //! All needles of one operator go into one Aho–Corasick automaton, so
-//! `has_any` with a long list is one pass over each string. The automaton
+//! `has_any` with a long list is one pass over each string; ignoring case,
+//! it runs over the case-folded string (lowered on the stack when ASCII),
+//! which lets it use vectorised searches. The automaton
 //! is built once per matcher, when the first string is matched: a query
 //! only planned (bound to learn its shape) builds none. A long list of
 //! whole terms for `has` (hashes, names: [`TERM_SET`] or more) is a set
@@ -55,11 +57,17 @@ pub struct Matcher {
     needles: Vec<Needle>,
     /// Needles as given (case-folded when case-insensitive).
     texts: Vec<String>,
-    /// The automaton over the non-empty needles (searching ASCII text,
-    /// folding ASCII case when case-insensitive), built on first use. With
-    /// one needle it finds leftmost occurrences, one at a time; with more,
-    /// every occurrence of every needle.
+    /// The automaton over the non-empty needles, built on first use. It
+    /// searches the case-folded text when case-insensitive (the needles are
+    /// folded too), so it can use the vectorised searches that
+    /// case-insensitive automata lack. With one needle it finds leftmost
+    /// occurrences, one at a time; with more, every occurrence of every
+    /// needle.
     automaton: OnceLock<AhoCorasick>,
+    /// With more than one needle, an automaton finding only the leftmost
+    /// occurrence, built on first use: most texts hold none, which it tells
+    /// fastest, and every other occurrence starts at or after it.
+    first: OnceLock<AhoCorasick>,
     /// For each automaton pattern, the index of its needle (empty needles
     /// are not in the automaton, nor those in `terms`).
     ac_index: Vec<usize>,
@@ -78,6 +86,31 @@ pub const TERM_SET: usize = 100;
 
 fn is_term_char(c: char) -> bool {
     c.is_alphanumeric()
+}
+
+/// Texts up to this long are case-folded on the stack.
+const SHORT: usize = 512;
+
+/// Calls `f` with `hay` case-folded: `hay` itself when folding changes
+/// nothing, an ASCII text's capitals lowered in a buffer on the stack when it
+/// is short, else [`fold`]'s copy.
+fn with_folded<R>(hay: &str, f: impl FnOnce(&str) -> R) -> R {
+    let bytes = hay.as_bytes();
+    if hay.is_ascii() {
+        if !bytes.iter().any(u8::is_ascii_uppercase) {
+            return f(hay);
+        }
+        let mut buf = [0u8; SHORT];
+        if let Some(out) = buf.get_mut(..bytes.len()) {
+            out.copy_from_slice(bytes);
+            out.make_ascii_lowercase();
+            // Lowered ASCII is still UTF-8.
+            if let Ok(lowered) = std::str::from_utf8(out) {
+                return f(lowered);
+            }
+        }
+    }
+    f(&fold(hay))
 }
 
 impl Matcher {
@@ -109,6 +142,7 @@ impl Matcher {
             needles: meta,
             texts,
             automaton: OnceLock::new(),
+            first: OnceLock::new(),
             ac_index,
             terms,
             in_terms,
@@ -120,12 +154,20 @@ impl Matcher {
     fn automaton(&self) -> &AhoCorasick {
         self.automaton.get_or_init(|| {
             let kind = if self.ac_index.len() == 1 { MatchKind::LeftmostFirst } else { MatchKind::Standard };
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(!self.case_sensitive)
-                .match_kind(kind)
-                .build(self.ac_index.iter().map(|&i| &self.texts[i]))
-                .expect("needles are plain strings")
+            self.build(kind)
         })
+    }
+
+    /// The leftmost-occurrence automaton, built by the first call.
+    fn first(&self) -> &AhoCorasick {
+        self.first.get_or_init(|| self.build(MatchKind::LeftmostFirst))
+    }
+
+    fn build(&self, kind: MatchKind) -> AhoCorasick {
+        AhoCorasickBuilder::new()
+            .match_kind(kind)
+            .build(self.ac_index.iter().map(|&i| &self.texts[i]))
+            .expect("needles are plain strings")
     }
 
     /// Whether any needle matches `hay`.
@@ -213,19 +255,16 @@ impl Matcher {
     }
 
     /// Runs the automaton; `on_match(needle index)` returns true to stop.
-    fn search(&self, hay: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
+    fn search(&self, hay: &str, on_match: impl FnMut(usize) -> bool) -> bool {
         if self.ac_index.is_empty() {
             return false;
         }
-        let lowered;
-        let text = if !self.case_sensitive && !hay.is_ascii() {
-            // Non-ASCII text: fold case. Offsets then refer to the folded
-            // text, which is what the edge checks read.
-            lowered = fold(hay);
-            lowered.as_ref()
-        } else {
-            hay
-        };
+        // Case-insensitive: the folded text. Offsets then refer to it, which
+        // is what the edge checks read.
+        if self.case_sensitive { self.search_in(hay, on_match) } else { with_folded(hay, |t| self.search_in(t, on_match)) }
+    }
+
+    fn search_in(&self, text: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
         if self.ac_index.len() == 1 {
             // One needle: the fast leftmost search, restarted one byte on
             // after an occurrence that fails the edge checks.
@@ -243,7 +282,9 @@ impl Matcher {
             }
             return false;
         }
-        for m in self.automaton().find_overlapping_iter(text) {
+        let Some(leftmost) = self.first().find(text) else { return false };
+        let from = aho_corasick::Input::new(text).range(leftmost.start()..);
+        for m in self.automaton().find_overlapping_iter(from) {
             let i = self.ac_index[m.pattern().as_usize()];
             if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
                 return true;
@@ -307,6 +348,23 @@ mod tests {
         let has = m(&["sa"], MatchMode::Term);
         assert!(has.any("salsa get sa x"));
         assert!(!has.any("salsa"));
+    }
+
+    #[test]
+    fn capitals_long_texts_and_occurrences_after_the_leftmost() {
+        // The leftmost occurrence ("SA" in "SALSA") fails the edge checks; a
+        // later one of another needle passes.
+        let many = m(&["sa", "get secrets", "exec"], MatchMode::Term);
+        assert!(many.any("SALSA GET SECRETS"));
+        assert!(many.any("salsa Exec"));
+        assert!(!many.any("SALSA FORGET SECRETSX EXECUTE"));
+        assert!(many.all("Sa, get Secrets and EXEC"));
+        // Longer than the stack buffer for folding.
+        let long = format!("{} KUBECTL EXEC -IT", "Xy".repeat(400));
+        assert!(m(&["kubectl exec"], MatchMode::Term).any(&long));
+        assert!(m(&["-it", "nope"], MatchMode::Term).any(&long));
+        assert!(!m(&["xyx", "nope"], MatchMode::Term).any(&long));
+        assert!(m(&["xyx", "nope"], MatchMode::Anywhere).any(&long));
     }
 
     #[test]
