@@ -113,8 +113,7 @@ fn main() {
     for (rule, r) in rules.iter().zip(&ratios) {
         println!("  {rule:<32} {}", range(r));
     }
-    let geo: Vec<f64> = (0..rounds)
-        .map(|i| (ratios.iter().map(|r| r[i].ln()).sum::<f64>() / ratios.len() as f64).exp())
-        .collect();
+    let geo: Vec<f64> =
+        (0..rounds).map(|i| (ratios.iter().map(|r| r[i].ln()).sum::<f64>() / ratios.len() as f64).exp()).collect();
     println!("  {:<32} {}", "geometric mean", range(&geo));
 }

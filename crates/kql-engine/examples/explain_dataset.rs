@@ -38,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("== {file}");
         for _ in 0..runs {
             let t = Instant::now();
-            let rows: usize = rt.block_on(engine.run(&text, QueryOptions { now: NOW }))?.iter().map(|r| r.num_rows()).sum();
+            let rows: usize =
+                rt.block_on(engine.run(&text, QueryOptions { now: NOW }))?.iter().map(|r| r.num_rows()).sum();
             println!("{rows} rows in {:.3} s", t.elapsed().as_secs_f64());
         }
         for plan in rt.block_on(engine.explain_analyze(&text, QueryOptions { now: NOW }))? {

@@ -100,7 +100,8 @@ fn filters_in_the_parquet_scan_answer_as_in_memory() {
         assert_eq!(parquet, memory, "where {f}");
         assert!(!memory.is_empty() && memory.len() < 40, "where {f} selects some rows: {memory:?}");
     }
-    let plan = rt.block_on(engine.explain_analyze(r#"P | where Cmd has "exec" | project N"#, QueryOptions { now: NOW }));
+    let plan =
+        rt.block_on(engine.explain_analyze(r#"P | where Cmd has "exec" | project N"#, QueryOptions { now: NOW }));
     let plan = plan.unwrap().concat();
     assert!(plan.contains("predicate=has(Cmd"), "the filter runs in the scan, on the column itself:\n{plan}");
     assert!(!plan.contains("FilterExec"), "no filter is left above the scan:\n{plan}");

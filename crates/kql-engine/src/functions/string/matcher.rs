@@ -261,7 +261,11 @@ impl Matcher {
         }
         // Case-insensitive: the folded text. Offsets then refer to it, which
         // is what the edge checks read.
-        if self.case_sensitive { self.search_in(hay, on_match) } else { with_folded(hay, |t| self.search_in(t, on_match)) }
+        if self.case_sensitive {
+            self.search_in(hay, on_match)
+        } else {
+            with_folded(hay, |t| self.search_in(t, on_match))
+        }
     }
 
     fn search_in(&self, text: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
