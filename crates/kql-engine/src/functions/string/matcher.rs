@@ -9,10 +9,12 @@
 //! `"/var/run/docker.sock"`, `"-v /:/host"`) matches as a sequence of terms.
 //!
 //! All needles of one operator go into one Aho–Corasick automaton, so
-//! `has_any` with a long list is one pass over each string; ignoring case,
-//! it runs over the case-folded string (lowered on the stack when ASCII),
-//! which lets it use vectorised searches. The automaton
-//! is built once per matcher, when the first string is matched: a query
+//! `has_any` with a long list is one pass over each string. A list of
+//! longer needles is first looked for, leftmost occurrence only, by a
+//! case-sensitive automaton over the case-folded string (lowered on the
+//! stack when ASCII), which can use vectorised searches: most strings hold
+//! none of them. The automata are
+//! built once per matcher, when the first string is matched: a query
 //! only planned (bound to learn its shape) builds none. A long list of
 //! whole terms for `has` (hashes, names: [`TERM_SET`] or more) is a set
 //! instead, each term of a string looked up in it: the automaton's build
@@ -57,17 +59,19 @@ pub struct Matcher {
     needles: Vec<Needle>,
     /// Needles as given (case-folded when case-insensitive).
     texts: Vec<String>,
-    /// The automaton over the non-empty needles, built on first use. It
-    /// searches the case-folded text when case-insensitive (the needles are
-    /// folded too), so it can use the vectorised searches that
-    /// case-insensitive automata lack. With one needle it finds leftmost
-    /// occurrences, one at a time; with more, every occurrence of every
-    /// needle.
+    /// The automaton over the non-empty needles (searching ASCII text,
+    /// folding ASCII case when case-insensitive), built on first use. With
+    /// one needle it finds leftmost occurrences, one at a time; with more,
+    /// every occurrence of every needle.
     automaton: OnceLock<AhoCorasick>,
-    /// With more than one needle, an automaton finding only the leftmost
-    /// occurrence, built on first use: most texts hold none, which it tells
-    /// fastest, and every other occurrence starts at or after it.
+    /// With more than one needle, all at least [`LONG_NEEDLE`] bytes long,
+    /// an automaton finding only the leftmost occurrence, built on first
+    /// use: most texts hold none of such needles, which it tells fastest,
+    /// and every other occurrence starts at or after it. Shorter needles
+    /// occur in most texts, where it would only add a search.
     first: OnceLock<AhoCorasick>,
+    /// Whether to search with `first` before the overlapping search.
+    leftmost_first: bool,
     /// For each automaton pattern, the index of its needle (empty needles
     /// are not in the automaton, nor those in `terms`).
     ac_index: Vec<usize>,
@@ -87,6 +91,10 @@ pub const TERM_SET: usize = 100;
 fn is_term_char(c: char) -> bool {
     c.is_alphanumeric()
 }
+
+/// Needles at least this long (in bytes) are rare enough in text that
+/// looking for the leftmost one first pays.
+const LONG_NEEDLE: usize = 4;
 
 /// Texts up to this long are case-folded on the stack.
 const SHORT: usize = 512;
@@ -136,6 +144,7 @@ impl Matcher {
         let in_set = |t: &String| in_terms > 0 && whole_term(t);
         let ac_index: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty() && !in_set(&texts[i])).collect();
         let empty = texts.iter().filter(|t| t.is_empty()).count();
+        let leftmost_first = ac_index.len() > 1 && ac_index.iter().all(|&i| texts[i].len() >= LONG_NEEDLE);
         Matcher {
             mode,
             case_sensitive,
@@ -143,6 +152,7 @@ impl Matcher {
             texts,
             automaton: OnceLock::new(),
             first: OnceLock::new(),
+            leftmost_first,
             ac_index,
             terms,
             in_terms,
@@ -154,20 +164,24 @@ impl Matcher {
     fn automaton(&self) -> &AhoCorasick {
         self.automaton.get_or_init(|| {
             let kind = if self.ac_index.len() == 1 { MatchKind::LeftmostFirst } else { MatchKind::Standard };
-            self.build(kind)
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(!self.case_sensitive)
+                .match_kind(kind)
+                .build(self.ac_index.iter().map(|&i| &self.texts[i]))
+                .expect("needles are plain strings")
         })
     }
 
-    /// The leftmost-occurrence automaton, built by the first call.
+    /// The leftmost-occurrence automaton, built by the first call. It is
+    /// case-sensitive, run over the case-folded text (the needles are
+    /// folded), as only then can it use the vectorised searches.
     fn first(&self) -> &AhoCorasick {
-        self.first.get_or_init(|| self.build(MatchKind::LeftmostFirst))
-    }
-
-    fn build(&self, kind: MatchKind) -> AhoCorasick {
-        AhoCorasickBuilder::new()
-            .match_kind(kind)
-            .build(self.ac_index.iter().map(|&i| &self.texts[i]))
-            .expect("needles are plain strings")
+        self.first.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(self.ac_index.iter().map(|&i| &self.texts[i]))
+                .expect("needles are plain strings")
+        })
     }
 
     /// Whether any needle matches `hay`.
@@ -259,9 +273,10 @@ impl Matcher {
         if self.ac_index.is_empty() {
             return false;
         }
-        // Case-insensitive: the folded text. Offsets then refer to it, which
-        // is what the edge checks read.
-        if self.case_sensitive {
+        // Ignoring case, the automaton folds ASCII case itself; other text,
+        // and all text for the case-sensitive `first`, is folded. Offsets
+        // then refer to the folded text, which is what the edge checks read.
+        if self.case_sensitive || (hay.is_ascii() && !self.leftmost_first) {
             self.search_in(hay, on_match)
         } else {
             with_folded(hay, |t| self.search_in(t, on_match))
@@ -286,8 +301,11 @@ impl Matcher {
             }
             return false;
         }
-        let Some(leftmost) = self.first().find(text) else { return false };
-        let from = aho_corasick::Input::new(text).range(leftmost.start()..);
+        let mut from = aho_corasick::Input::new(text);
+        if self.leftmost_first {
+            let Some(leftmost) = self.first().find(text) else { return false };
+            from = from.range(leftmost.start()..);
+        }
         for m in self.automaton().find_overlapping_iter(from) {
             let i = self.ac_index[m.pattern().as_usize()];
             if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
