@@ -43,8 +43,8 @@ fn rows() -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), columns).unwrap()
 }
 
-/// An engine with the rows as Parquet (`P`, small row groups and pages)
-/// and in memory (`M`).
+/// An engine with the rows as Parquet (`P`, small row groups and pages),
+/// as the Parquet files of `DeviceProcessEvents`, and in memory (`M`).
 fn engine(dir: &std::path::Path) -> Engine {
     let batch = rows();
     let folder = dir.join("P");
@@ -54,6 +54,21 @@ fn engine(dir: &std::path::Path) -> Engine {
     let file = std::fs::File::create(folder.join("part-0.parquet")).unwrap();
     let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
     w.write(&batch).unwrap();
+    w.close().unwrap();
+    // The same names and rows, with `N` as `ProcessId`, as a table with a
+    // documented schema: its other columns are in no file.
+    let folder = dir.join("DeviceProcessEvents");
+    std::fs::create_dir_all(&folder).unwrap();
+    let renamed = Schema::new(vec![
+        batch.schema().field(0).clone(),
+        batch.schema().field(1).clone(),
+        Field::new("ProcessCommandLine", DataType::Utf8, true),
+        Field::new("ProcessId", DataType::Int64, true),
+    ]);
+    let renamed = RecordBatch::try_new(Arc::new(renamed), batch.columns().to_vec()).unwrap();
+    let file = std::fs::File::create(folder.join("part-0.parquet")).unwrap();
+    let mut w = ArrowWriter::try_new(file, renamed.schema(), None).unwrap();
+    w.write(&renamed).unwrap();
     w.close().unwrap();
     let mut catalog = Catalog::new();
     for (name, table) in telemetry::dataset::open_dir(dir).unwrap().tables {
@@ -100,6 +115,18 @@ fn filters_in_the_parquet_scan_answer_as_in_memory() {
         assert_eq!(parquet, memory, "where {f}");
         assert!(!memory.is_empty() && memory.len() < 40, "where {f} selects some rows: {memory:?}");
     }
+    // A table's documented columns that its files lack read as null: a
+    // filter on one in the scan sees "" (strings) or null.
+    let both = |f: &str| {
+        let all = numbers(&engine, &rt, &format!("DeviceProcessEvents | where {f} | project ProcessId"));
+        let memory = numbers(&engine, &rt, "M | where FileName =~ 'kubectl' | project N");
+        assert_eq!(all, memory, "where {f}");
+    };
+    both(r#"FileName =~ "kubectl" and isempty(FolderPath)"#);
+    both(r#"FolderPath !has "x" and FileName =~ "kubectl""#);
+    both(r#"FileName =~ "kubectl" and isnull(ProcessId) == false and SHA1 == """#);
+    let none = numbers(&engine, &rt, r#"DeviceProcessEvents | where FolderPath has "x" | project ProcessId"#);
+    assert!(none.is_empty(), "{none:?}");
     let plan =
         rt.block_on(engine.explain_analyze(r#"P | where Cmd has "exec" | project N"#, QueryOptions { now: NOW }));
     let plan = plan.unwrap().concat();
