@@ -14,7 +14,8 @@
 //! rows, which must match DuckDB's; the end gives each query's range of
 //! ratios over the rounds and the range of their geometric mean. Both
 //! engines use `BENCH_THREADS` threads (default 2). `BENCH_RULES=T1609,T1613`
-//! runs only the queries whose names start so.
+//! runs only the queries whose names start so. That DuckDB's SQL returns the
+//! same rows as the rules is checked by `scripts/bench/compare_seed_rows.py`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
