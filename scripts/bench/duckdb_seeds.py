@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Times DuckDB running SQL equivalents of the four seed detections.
 
-    python3 scripts/bench/duckdb_seeds.py --data target/bench [--runs 3]
+    python3 scripts/bench/duckdb_seeds.py --data target/bench [--runs 3] [--rule NAME]...
 
 reads DATA/DeviceProcessEvents/*.parquet and DATA/DeviceFileEvents/*.parquet
-and prints one JSON object: {rule: {"seconds": median, "rows": n}}. Each
-query runs once to warm the file cache, then RUNS times; the result is
+and prints one JSON object: {rule: {"seconds": median, "times": [...], "rows": n}}
+for every rule, or those named by --rule. Each
+query runs once to warm the file cache (not with --no-warm), then RUNS times; the result is
 materialised in a temporary table (in memory, like dragnet's batches). KQL's `has` (whole
 terms, case-insensitive) is written as a regular expression bounded by
 non-alphanumeric characters on the sides where the needle is alphanumeric; `in~` as lower(x) IN (...).
@@ -147,21 +148,26 @@ def main():
     ap.add_argument("--data", default="target/bench")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rule", action="append", help="only this rule (repeatable)")
+    ap.add_argument("--no-warm", action="store_true", help="no untimed first run")
     args = ap.parse_args()
     con = duckdb.connect()
     con.execute(f"SET threads = {args.threads}")
     out = {}
     for name, sql in queries(args.data).items():
+        if args.rule and name not in args.rule:
+            continue
         # The result is materialised in memory, as dragnet collects its batches.
         ctas = f"CREATE OR REPLACE TEMP TABLE result AS {sql}"
-        con.execute(ctas)
-        rows = con.execute("SELECT count(*) FROM result").fetchone()[0]
+        if not args.no_warm:
+            con.execute(ctas)
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()
             con.execute(ctas)
             times.append(time.perf_counter() - t)
-        out[name] = {"seconds": statistics.median(times), "rows": rows}
+        rows = con.execute("SELECT count(*) FROM result").fetchone()[0]
+        out[name] = {"seconds": statistics.median(times), "times": times, "rows": rows}
     print(json.dumps(out))
 
 

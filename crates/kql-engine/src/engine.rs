@@ -146,6 +146,14 @@ impl Engine {
     fn context(&self, deadline: Deadline, plans: &[LogicalPlan]) -> Result<SessionContext, EngineError> {
         let collecting = plans.iter().any(collects_values);
         let mut cfg = SessionConfig::new().with_batch_size(self.config.batch_size);
+        // Parquet tables apply a query's filters while decoding (late
+        // materialisation): the columns a filter reads are decoded first,
+        // the others only for the rows that pass. The filters keep the
+        // query's order: one that can fail on a value (a long overflow) runs
+        // only over the rows the filters before it let through.
+        let parquet = &mut cfg.options_mut().execution.parquet;
+        parquet.pushdown_filters = true;
+        parquet.reorder_filters = false;
         if collecting {
             let exec = &mut cfg.options_mut().execution;
             exec.skip_partial_aggregation_probe_ratio_threshold = 0.0;
@@ -189,6 +197,25 @@ impl Engine {
             let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
             held.push(reservation);
             out.push(QueryResult { schema, batches });
+        }
+        Ok(out)
+    }
+
+    /// Runs `text` and describes how each tabular result was computed: the
+    /// physical plan of each, with the rows, time and other metrics of every
+    /// operator (DataFusion's `EXPLAIN ANALYZE`), for finding where a query
+    /// spends its time. The same limits hold as for [`Engine::run`].
+    pub async fn explain_analyze(&self, text: &str, options: QueryOptions) -> Result<Vec<String>, EngineError> {
+        let deadline = Deadline::start(self.config.timeout);
+        let plans = self.plan_until(text, options, deadline)?;
+        let ctx = self.context(deadline, &plans)?;
+        let mut out = Vec::new();
+        for plan in plans {
+            let physical = within(deadline, plan_physical(&ctx, plan)).await??;
+            let (_, reservation) = run_physical(deadline, Arc::clone(&physical), &ctx).await?;
+            drop(reservation);
+            let shown = datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(physical.as_ref());
+            out.push(shown.indent(true).to_string());
         }
         Ok(out)
     }

@@ -8,7 +8,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue, exec_err};
-use datafusion::logical_expr::ColumnarValue;
+use datafusion::logical_expr::{ColumnarValue, Expr};
 
 /// Calls `f` on each string of `arr` (any string layout); null is the empty
 /// string, as KQL strings are never null.
@@ -29,6 +29,28 @@ pub fn for_each_str(arr: &ArrayRef, mut f: impl FnMut(&str)) -> Result<()> {
         other => return exec_err!("expected a string argument, got {other}"),
     }
     Ok(())
+}
+
+/// The string under a wrapper that reads null as the empty string:
+/// `coalesce(x, "")`, or the `case when x is not null then x else "" end`
+/// DataFusion rewrites it into (every nullable string column of a table is
+/// read through one). A function that reads null as "" itself (see
+/// [`map_str_to_bool`]) can take `x` directly.
+pub fn under_empty_default(e: &Expr) -> Option<&Expr> {
+    let empty = |e: &Expr| matches!(e, Expr::Literal(v, _) if v.try_as_str() == Some(Some("")));
+    match e {
+        Expr::ScalarFunction(f) if f.func.name() == "coalesce" => match f.args.as_slice() {
+            [x, last] if empty(last) => Some(x),
+            _ => None,
+        },
+        Expr::Case(c) if c.expr.is_none() && c.else_expr.as_deref().is_some_and(empty) => {
+            match c.when_then_expr.as_slice() {
+                [(when, then)] if matches!(when.as_ref(), Expr::IsNotNull(x) if x == then) => Some(then),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The string value of a constant (null and non-strings as empty).

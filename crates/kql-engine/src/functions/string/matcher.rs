@@ -9,8 +9,12 @@
 //! `"/var/run/docker.sock"`, `"-v /:/host"`) matches as a sequence of terms.
 //!
 //! All needles of one operator go into one Aho–Corasick automaton, so
-//! `has_any` with a long list is one pass over each string. The automaton
-//! is built once per matcher, when the first string is matched: a query
+//! `has_any` with a long list is one pass over each string. A list of
+//! longer needles is first looked for, leftmost occurrence only, by a
+//! case-sensitive automaton over the case-folded string (lowered on the
+//! stack when ASCII), which can use vectorised searches: most strings hold
+//! none of them. The automata are
+//! built once per matcher, when the first string is matched: a query
 //! only planned (bound to learn its shape) builds none. A long list of
 //! whole terms for `has` (hashes, names: [`TERM_SET`] or more) is a set
 //! instead, each term of a string looked up in it: the automaton's build
@@ -60,6 +64,14 @@ pub struct Matcher {
     /// one needle it finds leftmost occurrences, one at a time; with more,
     /// every occurrence of every needle.
     automaton: OnceLock<AhoCorasick>,
+    /// With more than one needle, all at least [`LONG_NEEDLE`] bytes long,
+    /// an automaton finding only the leftmost occurrence, built on first
+    /// use: most texts hold none of such needles, which it tells fastest,
+    /// and every other occurrence starts at or after it. Shorter needles
+    /// occur in most texts, where it would only add a search.
+    first: OnceLock<AhoCorasick>,
+    /// Whether to search with `first` before the overlapping search.
+    leftmost_first: bool,
     /// For each automaton pattern, the index of its needle (empty needles
     /// are not in the automaton, nor those in `terms`).
     ac_index: Vec<usize>,
@@ -78,6 +90,35 @@ pub const TERM_SET: usize = 100;
 
 fn is_term_char(c: char) -> bool {
     c.is_alphanumeric()
+}
+
+/// Needles at least this long (in bytes) are rare enough in text that
+/// looking for the leftmost one first pays.
+const LONG_NEEDLE: usize = 4;
+
+/// Texts up to this long are case-folded on the stack.
+const SHORT: usize = 512;
+
+/// Calls `f` with `hay` case-folded: `hay` itself when folding changes
+/// nothing, an ASCII text's capitals lowered in a buffer on the stack when it
+/// is short, else [`fold`]'s copy.
+fn with_folded<R>(hay: &str, f: impl FnOnce(&str) -> R) -> R {
+    let bytes = hay.as_bytes();
+    if hay.is_ascii() {
+        if !bytes.iter().any(u8::is_ascii_uppercase) {
+            return f(hay);
+        }
+        let mut buf = [0u8; SHORT];
+        if let Some(out) = buf.get_mut(..bytes.len()) {
+            out.copy_from_slice(bytes);
+            out.make_ascii_lowercase();
+            // Lowered ASCII is still UTF-8.
+            if let Ok(lowered) = std::str::from_utf8(out) {
+                return f(lowered);
+            }
+        }
+    }
+    f(&fold(hay))
 }
 
 impl Matcher {
@@ -103,12 +144,15 @@ impl Matcher {
         let in_set = |t: &String| in_terms > 0 && whole_term(t);
         let ac_index: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty() && !in_set(&texts[i])).collect();
         let empty = texts.iter().filter(|t| t.is_empty()).count();
+        let leftmost_first = ac_index.len() > 1 && ac_index.iter().all(|&i| texts[i].len() >= LONG_NEEDLE);
         Matcher {
             mode,
             case_sensitive,
             needles: meta,
             texts,
             automaton: OnceLock::new(),
+            first: OnceLock::new(),
+            leftmost_first,
             ac_index,
             terms,
             in_terms,
@@ -123,6 +167,18 @@ impl Matcher {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(!self.case_sensitive)
                 .match_kind(kind)
+                .build(self.ac_index.iter().map(|&i| &self.texts[i]))
+                .expect("needles are plain strings")
+        })
+    }
+
+    /// The leftmost-occurrence automaton, built by the first call. It is
+    /// case-sensitive, run over the case-folded text (the needles are
+    /// folded), as only then can it use the vectorised searches.
+    fn first(&self) -> &AhoCorasick {
+        self.first.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
                 .build(self.ac_index.iter().map(|&i| &self.texts[i]))
                 .expect("needles are plain strings")
         })
@@ -213,19 +269,21 @@ impl Matcher {
     }
 
     /// Runs the automaton; `on_match(needle index)` returns true to stop.
-    fn search(&self, hay: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
+    fn search(&self, hay: &str, on_match: impl FnMut(usize) -> bool) -> bool {
         if self.ac_index.is_empty() {
             return false;
         }
-        let lowered;
-        let text = if !self.case_sensitive && !hay.is_ascii() {
-            // Non-ASCII text: fold case. Offsets then refer to the folded
-            // text, which is what the edge checks read.
-            lowered = fold(hay);
-            lowered.as_ref()
+        // Ignoring case, the automaton folds ASCII case itself; other text,
+        // and all text for the case-sensitive `first`, is folded. Offsets
+        // then refer to the folded text, which is what the edge checks read.
+        if self.case_sensitive || (hay.is_ascii() && !self.leftmost_first) {
+            self.search_in(hay, on_match)
         } else {
-            hay
-        };
+            with_folded(hay, |t| self.search_in(t, on_match))
+        }
+    }
+
+    fn search_in(&self, text: &str, mut on_match: impl FnMut(usize) -> bool) -> bool {
         if self.ac_index.len() == 1 {
             // One needle: the fast leftmost search, restarted one byte on
             // after an occurrence that fails the edge checks.
@@ -243,7 +301,12 @@ impl Matcher {
             }
             return false;
         }
-        for m in self.automaton().find_overlapping_iter(text) {
+        let mut from = aho_corasick::Input::new(text);
+        if self.leftmost_first {
+            let Some(leftmost) = self.first().find(text) else { return false };
+            from = from.range(leftmost.start()..);
+        }
+        for m in self.automaton().find_overlapping_iter(from) {
             let i = self.ac_index[m.pattern().as_usize()];
             if self.edges_ok(text, m.start(), m.end(), &self.needles[i]) && on_match(i) {
                 return true;
@@ -307,6 +370,23 @@ mod tests {
         let has = m(&["sa"], MatchMode::Term);
         assert!(has.any("salsa get sa x"));
         assert!(!has.any("salsa"));
+    }
+
+    #[test]
+    fn capitals_long_texts_and_occurrences_after_the_leftmost() {
+        // The leftmost occurrence ("SA" in "SALSA") fails the edge checks; a
+        // later one of another needle passes.
+        let many = m(&["sa", "get secrets", "exec"], MatchMode::Term);
+        assert!(many.any("SALSA GET SECRETS"));
+        assert!(many.any("salsa Exec"));
+        assert!(!many.any("SALSA FORGET SECRETSX EXECUTE"));
+        assert!(many.all("Sa, get Secrets and EXEC"));
+        // Longer than the stack buffer for folding.
+        let long = format!("{} KUBECTL EXEC -IT", "Xy".repeat(400));
+        assert!(m(&["kubectl exec"], MatchMode::Term).any(&long));
+        assert!(m(&["-it", "nope"], MatchMode::Term).any(&long));
+        assert!(!m(&["xyx", "nope"], MatchMode::Term).any(&long));
+        assert!(m(&["xyx", "nope"], MatchMode::Anywhere).any(&long));
     }
 
     #[test]

@@ -11,17 +11,18 @@ use datafusion::arrow::array::{Array, AsArray, BooleanArray, StringViewArray};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
+use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature, Volatility,
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 
 use self::fold::fold;
 use self::matcher::{MatchMode, Matcher};
-use super::args::map_str_to_bool;
+use super::args::{map_str_to_bool, under_empty_default};
 
 /// `has`, `contains`, `startswith`, `has_any`, `has_all`, `in~` and their
 /// negations, against constant needles compiled once per call site.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StringMatchFunc {
     name: String,
     needles: Vec<String>,
@@ -94,10 +95,14 @@ impl ScalarUDFImpl for StringMatchFunc {
         let (all, neg) = (self.all, self.negated);
         map_str_to_bool(&args.args[0], |s| (if all { m.all(s) } else { m.any(s) }) != neg)
     }
+
+    fn simplify(&self, args: Vec<Expr>, _: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        Ok(read_null_as_empty(self, args))
+    }
 }
 
 /// `in`, `!in`, `in~`, `!in~`, `=~` and `!~` against a constant set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StringSetFunc {
     needles: Vec<String>,
     case_sensitive: bool,
@@ -231,6 +236,23 @@ impl ScalarUDFImpl for StringSetFunc {
             return Ok(ColumnarValue::Array(Arc::new(self.on_views(views, lengths))));
         }
         map_str_to_bool(&args.args[0], |s| self.contains(s) != neg)
+    }
+
+    fn simplify(&self, args: Vec<Expr>, _: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        Ok(read_null_as_empty(self, args))
+    }
+}
+
+/// The call of `f` on the string under its argument's null-to-empty wrapper
+/// ([`under_empty_default`]), if it has one: `f` reads a null as "" itself,
+/// and the wrapper is one more pass over every row.
+fn read_null_as_empty<F: ScalarUDFImpl + Clone + 'static>(f: &F, args: Vec<Expr>) -> ExprSimplifyResult {
+    match args.as_slice() {
+        [arg] => match under_empty_default(arg) {
+            Some(x) => ExprSimplifyResult::Simplified(ScalarUDF::from(f.clone()).call(vec![x.clone()])),
+            None => ExprSimplifyResult::Original(args),
+        },
+        _ => ExprSimplifyResult::Original(args),
     }
 }
 
