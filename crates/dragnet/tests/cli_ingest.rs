@@ -61,7 +61,7 @@ fn rejects_file_lists_every_rejected_record() {
     assert_eq!(o.status.code(), Some(1));
     let listed = std::fs::read_to_string(&rejects).unwrap();
     let heads: Vec<&str> = listed.lines().filter(|l| !l.starts_with('\t')).collect();
-    assert!(heads.iter().any(|l| l.contains("syslog.txt:1: not a log format dragnet reads")), "{listed}");
+    assert!(heads.iter().any(|l| l.contains("plain-text.txt:1: not a log format dragnet reads")), "{listed}");
     assert!(heads.iter().any(|l| l.contains("streaming-api-records.json:5: no \"properties\" object")), "{listed}");
     let warned = text(&o.stderr).lines().filter(|l| l.starts_with("dragnet: warning:")).count();
     assert!(warned >= 3, "one warning per file with rejects: {}", text(&o.stderr));

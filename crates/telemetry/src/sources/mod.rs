@@ -30,8 +30,10 @@ pub mod json;
 mod json_split;
 pub mod k8s_audit;
 pub mod lines;
+pub mod logon;
 pub mod loose;
 pub mod segment;
+pub mod syslog;
 pub mod sysmon;
 pub mod tetragon;
 
@@ -64,6 +66,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &auditd::Laurel,
     &sysmon::Sysmon,
     &auditd::Auditd,
+    &syslog::Journal,
+    &syslog::Syslog,
     &defender_csv::DefenderCsv,
 ];
 

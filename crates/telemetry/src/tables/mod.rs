@@ -39,10 +39,12 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 pub mod aks_audit;
 pub mod device_file_events;
+pub mod device_logon_events;
 pub mod device_network_events;
 pub mod device_process_events;
 pub mod documented;
 pub mod falco_alerts;
+pub mod syslog;
 
 /// A table: its name as queries write it, and how to build its schema.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +62,8 @@ pub const TABLES: &[Table] = &[
     Table { name: device_network_events::NAME, schema: device_network_events::schema },
     Table { name: aks_audit::NAME, schema: aks_audit::schema },
     Table { name: falco_alerts::NAME, schema: falco_alerts::schema },
+    Table { name: syslog::NAME, schema: syslog::schema },
+    Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
 ];
 
 /// Every known table with its schema.
