@@ -62,3 +62,24 @@ fn syslog_errors_by_process() {
     );
     assert_eq!(got, "TimeGenerated,Computer,ProcessName,ProcessID,SyslogMessage\n2024-01-05T01:02:05.0000000Z,node-1,kubelet,1400,¿Hi?\n");
 }
+
+/// Network logons from auditd's login records, and who failed su.
+#[test]
+fn auditd_logons_network_and_failed_su() {
+    let got = query(
+        &["auditd/user-logins.log"],
+        r#"DeviceLogonEvents
+| where LogonType == "Network" and ActionType == "LogonSuccess"
+| project AccountName, RemoteIP, InitiatingProcessFileName, Uid = toint(AdditionalFields.PosixUserId)
+| order by RemoteIP asc"#,
+    );
+    assert_eq!(
+        got,
+        "AccountName,RemoteIP,InitiatingProcessFileName,Uid\n1000,10.0.0.5,sshd,1000\nalice,10.0.0.6,sshd,1000\nroot,192.168.1.20,sshd,0\n"
+    );
+    let got = query(
+        &["auditd/user-logins.log"],
+        r#"DeviceLogonEvents | where ActionType == "LogonFailed" and InitiatingProcessFileName == "su" | project AccountName, LogonId"#,
+    );
+    assert_eq!(got, "AccountName,LogonId\nroot,7\n");
+}

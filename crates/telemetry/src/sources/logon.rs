@@ -5,7 +5,7 @@
 //! |---|---|---|---|
 //! | sshd `Accepted <method> for <user> from <ip> port <port> <proto>` | `LogonSuccess` | `Network` | `AccountName`, `RemoteIP`, `RemotePort`, `Protocol` (`ssh2`, as sshd writes it) |
 //! | sshd `Failed <method> for [invalid user ]<user> from ...` | `LogonFailed` | `Network` | the same, `FailureReason` `InvalidUserNameOrPassword` |
-//! | auditd `USER_LOGIN`, `USER_AUTH`, `USER_START` with `res=success` / `res=failed` | `LogonSuccess` / `LogonFailed` | `Network` when the record names a remote address, else `Interactive` | see [`super::auditd`] |
+//! | auditd `USER_LOGIN` (and `USER_AUTH`, `USER_START` of programs that write none) | `LogonSuccess` / `LogonFailed` by `res=` | `Network` with a remote address, `Batch` for cron, else `Interactive` | see [`super::auditd::login`] |
 //!
 //! `LogonSuccess`, `LogonFailed`, `Network`, `Interactive` and
 //! `InvalidUserNameOrPassword` are Defender's values. `InitiatingProcess*`
@@ -14,7 +14,9 @@
 //! the authentication method (`AuthenticationMethod`: `password`,
 //! `publickey`, `keyboard-interactive/pam`...), `InvalidUser: true` when
 //! sshd said the account does not exist, and for auditd the record type and
-//! operation (`AuditRecordType`, `AuditOperation`) and the terminal.
+//! operation (`AuditRecordType`, `AuditOperation`), the terminal and the
+//! account's uid (`PosixUserId`: `AccountSid` holds Windows security
+//! identifiers, and Defender leaves it empty on Linux).
 //! `RemoteIPType` is classified as Defender does: `Loopback`, `Private`,
 //! `LinkLocal`, `Public`, ... (see [`ip_type`]).
 
@@ -39,8 +41,6 @@ pub struct Logon<'a> {
     pub logon_type: Option<&'static str>,
     /// The account that signed in (or tried to).
     pub account: Option<Cow<'a, str>>,
-    /// Its numeric id, as text (`AccountSid`, as Defender fills it on Linux).
-    pub account_id: Option<Cow<'a, str>>,
     /// The protocol, as the source names it.
     pub protocol: Option<Cow<'a, str>>,
     /// Why it failed.
@@ -72,7 +72,6 @@ struct Cols {
     action: usize,
     logon_type: usize,
     account: usize,
-    account_sid: usize,
     protocol: usize,
     failure: usize,
     remote_ip: usize,
@@ -110,7 +109,6 @@ impl LogonTable {
                     action: b.col("ActionType"),
                     logon_type: b.col("LogonType"),
                     account: b.col("AccountName"),
-                    account_sid: b.col("AccountSid"),
                     protocol: b.col("Protocol"),
                     failure: b.col("FailureReason"),
                     remote_ip: b.col("RemoteIP"),
@@ -137,7 +135,6 @@ impl LogonTable {
             (c.device, s(&l.device)),
             (c.logon_type, l.logon_type.map(Value::str)),
             (c.account, s(&l.account)),
-            (c.account_sid, s(&l.account_id)),
             (c.protocol, s(&l.protocol)),
             (c.failure, l.failure.map(Value::str)),
             (c.remote_ip, s(&l.remote_ip)),
