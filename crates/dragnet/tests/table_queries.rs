@@ -83,3 +83,27 @@ fn auditd_logons_network_and_failed_su() {
     );
     assert_eq!(got, "AccountName,LogonId\nroot,7\n");
 }
+
+/// Containers that reached for the cloud metadata service or a mining
+/// pool, with the pod and namespace the kubelet's paths give.
+#[test]
+fn container_logs_naming_metadata_service_or_mining_pool() {
+    let got = query(
+        &["container-logs"],
+        r#"ContainerLogV2
+| where LogMessage has_any ("169.254.169.254", "stratum+tcp")
+| project TimeGenerated, PodNamespace, PodName, ContainerName, LogSource, Id = substring(ContainerId, 0, 12)
+| order by TimeGenerated asc"#,
+    );
+    assert_eq!(
+        got,
+        "TimeGenerated,PodNamespace,PodName,ContainerName,LogSource,Id\n\
+         2021-02-01T16:45:03.0123100Z,,,,stdout,3b2f6c1d0e9a\n\
+         2024-01-05T01:03:00.0000000Z,shop,web-7d9f-x2,nginx,stdout,\n"
+    );
+    let got = query(
+        &["container-logs"],
+        r#"ContainerLogV2 | where LogLevel in ("error", "warn") | summarize n = count() by LogLevel, PodName | order by LogLevel asc"#,
+    );
+    assert_eq!(got, "LogLevel,PodName,n\nerror,web-7d9f-x2,1\nwarn,web-7d9f-x2,1\n");
+}

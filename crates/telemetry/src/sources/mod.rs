@@ -20,6 +20,7 @@ use crate::sink::{FileSink, OutputError, Sink};
 use segment::Segments;
 
 pub mod auditd;
+pub mod container_log;
 pub mod defender;
 pub mod defender_csv;
 pub mod device;
@@ -67,6 +68,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &sysmon::Sysmon,
     &auditd::Auditd,
     &syslog::Journal,
+    &container_log::DockerJson,
+    &container_log::Cri,
     &syslog::Syslog,
     &defender_csv::DefenderCsv,
 ];

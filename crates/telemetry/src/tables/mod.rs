@@ -38,6 +38,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 pub mod aks_audit;
+pub mod container_log_v2;
 pub mod device_file_events;
 pub mod device_logon_events;
 pub mod device_network_events;
@@ -63,6 +64,7 @@ pub const TABLES: &[Table] = &[
     Table { name: aks_audit::NAME, schema: aks_audit::schema },
     Table { name: falco_alerts::NAME, schema: falco_alerts::schema },
     Table { name: syslog::NAME, schema: syslog::schema },
+    Table { name: container_log_v2::NAME, schema: container_log_v2::schema },
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
 ];
 
