@@ -682,7 +682,7 @@ pub struct IngestArgs {
     /// Read every file as this format instead of recognising it from its
     /// content (auditd, laurel, k8s-audit, tetragon, falco, ecs,
     /// sysmon-linux, defender, defender-csv, syslog, journald, cri,
-    /// docker-json). A file of another format
+    /// docker-json, kubectl). A file of another format
     /// then gives rejects.
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,

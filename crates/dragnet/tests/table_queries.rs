@@ -107,3 +107,32 @@ fn container_logs_naming_metadata_service_or_mining_pool() {
     );
     assert_eq!(got, "LogLevel,PodName,n\nerror,web-7d9f-x2,1\nwarn,web-7d9f-x2,1\n");
 }
+
+/// Warning events about pods, with the node and controller the pod
+/// inventory gives, Container Insights style.
+#[test]
+fn kube_warning_events_joined_with_the_pod_inventory() {
+    let got = query(
+        &["kubectl"],
+        r#"KubeEvents
+| where KubeEventType == "Warning" and ObjectKind == "Pod"
+| project TimeGenerated, Namespace, Name, Reason, Count
+| join kind=leftouter (KubePodInventory | distinct Name, Namespace, Computer, PodStatus) on Name, Namespace
+| project TimeGenerated, Namespace, Name, Reason, Count, Computer, PodStatus"#,
+    );
+    assert_eq!(
+        got,
+        "TimeGenerated,Namespace,Name,Reason,Count,Computer,PodStatus\n\
+         2024-01-05T01:05:00.0000000Z,default,xmrig-5d8c7,BackOff,3,node-1,Terminating\n"
+    );
+    let got = query(
+        &["kubectl"],
+        r#"KubePodInventory
+| where ContainerStatusReason == "CrashLoopBackOff" or ContainerRestartCount > 3
+| project Namespace, Name, Container = tostring(split(ContainerName, "/")[1]), ContainerRestartCount, ControllerKind, ControllerName"#,
+    );
+    assert_eq!(
+        got,
+        "Namespace,Name,Container,ContainerRestartCount,ControllerKind,ControllerName\nshop,web-7d9f-x2,sidecar,4,ReplicaSet,web-7d9f\n"
+    );
+}

@@ -30,6 +30,7 @@ pub mod falco;
 pub mod json;
 mod json_split;
 pub mod k8s_audit;
+pub mod kube;
 pub mod lines;
 pub mod logon;
 pub mod loose;
@@ -61,6 +62,7 @@ pub trait Format: Sync {
 pub static FORMATS: &[&dyn Format] = &[
     &defender::DefenderExport,
     &k8s_audit::K8sAudit,
+    &kube::Kubectl,
     &tetragon::Tetragon,
     &falco::Falco,
     &ecs::Ecs,

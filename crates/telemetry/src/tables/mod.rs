@@ -45,6 +45,8 @@ pub mod device_network_events;
 pub mod device_process_events;
 pub mod documented;
 pub mod falco_alerts;
+pub mod kube_events;
+pub mod kube_pod_inventory;
 pub mod syslog;
 
 /// A table: its name as queries write it, and how to build its schema.
@@ -65,6 +67,8 @@ pub const TABLES: &[Table] = &[
     Table { name: falco_alerts::NAME, schema: falco_alerts::schema },
     Table { name: syslog::NAME, schema: syslog::schema },
     Table { name: container_log_v2::NAME, schema: container_log_v2::schema },
+    Table { name: kube_events::NAME, schema: kube_events::schema },
+    Table { name: kube_pod_inventory::NAME, schema: kube_pod_inventory::schema },
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
 ];
 
