@@ -136,3 +136,31 @@ fn kube_warning_events_joined_with_the_pod_inventory() {
         "Namespace,Name,Container,ContainerRestartCount,ControllerKind,ControllerName\nshop,web-7d9f-x2,sidecar,4,ReplicaSet,web-7d9f\n"
     );
 }
+
+/// A Sentinel-style AKS query over the older AzureDiagnostics path (the
+/// event's JSON in `log_s`), and the same question over AKSAuditAdmin.
+#[test]
+fn aks_exec_into_pod_from_azure_diagnostics_and_aks_audit_admin() {
+    let got = query(
+        &["k8s-audit/aks-diagnostics-records.json"],
+        r#"AzureDiagnostics
+| where Category in ("kube-audit", "kube-audit-admin")
+| extend log_j = parse_json(log_s)
+| where tostring(log_j.objectRef.subresource) == "exec"
+| project TimeGenerated, Category, User = tostring(log_j.user.username), Pod = tostring(log_j.objectRef.name), Resource, SubscriptionId"#,
+    );
+    assert_eq!(
+        got,
+        "TimeGenerated,Category,User,Pod,Resource,SubscriptionId\n\
+         2026-11-20T12:00:11.0420000Z,kube-audit-admin,masterclient,atomic-exec-test,AKS-PROD,0B2E9A0C-1111-4222-8333-944445555666\n"
+    );
+    let got = query(
+        &["k8s-audit/aks-diagnostics-records.json"],
+        r#"AKSAuditAdmin
+| where ObjectRef.subresource == "exec"
+| project User = tostring(User.username), Pod = tostring(ObjectRef.name), Verb
+| union (AKSAudit | where Verb == "list" | project User = tostring(User.username), Pod = tostring(ObjectRef.resource), Verb)
+| order by Verb asc"#,
+    );
+    assert_eq!(got, "User,Pod,Verb\nmasterclient,atomic-exec-test,create\nmasterclient,secrets,list\n");
+}

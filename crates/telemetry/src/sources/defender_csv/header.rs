@@ -96,7 +96,9 @@ mod tests {
         assert_eq!(table("Timestamp,DeviceName,RemoteIP,RemotePort"), Ok("DeviceNetworkEvents"));
         assert_eq!(table("Timestamp,DeviceName,FileName,ProcessCommandLine"), Ok("DeviceProcessEvents"));
         assert_eq!(table("Timestamp,DeviceName,FolderPath,FileName"), Ok("DeviceFileEvents"));
-        assert_eq!(table("TimeGenerated,Verb,ObjectRef"), Ok("AKSAudit"));
+        assert_eq!(table("TimeGenerated,Verb,ObjectRef,ImpersonatedUser"), Ok("AKSAudit"));
+        // AKSAuditAdmin is AKSAudit without ImpersonatedUser: the tighter fit.
+        assert_eq!(table("TimeGenerated,Verb,ObjectRef"), Ok("AKSAuditAdmin"));
     }
 
     #[test]
