@@ -164,3 +164,27 @@ fn aks_exec_into_pod_from_azure_diagnostics_and_aks_audit_admin() {
     );
     assert_eq!(got, "User,Pod,Verb\nmasterclient,atomic-exec-test,create\nmasterclient,secrets,list\n");
 }
+
+/// Kernel modules, BPF programs and ptrace from auditd, and a process that
+/// made itself root, Defender style.
+#[test]
+fn device_events_from_auditd() {
+    let got = query(
+        &["auditd/device-events.log"],
+        r#"DeviceEvents
+| where ActionType in ("KernelModuleLoad", "BpfProgramLoad", "Ptrace")
+| project ActionType, InitiatingProcessFileName, Key = tostring(AdditionalFields.AuditKey), ProcessId
+| order by ActionType asc"#,
+    );
+    assert_eq!(
+        got,
+        "ActionType,InitiatingProcessFileName,Key,ProcessId\nBpfProgramLoad,bpftrace,bpf,\nKernelModuleLoad,kmod,modules,\nPtrace,gdb,,1970\n"
+    );
+    let got = query(
+        &["auditd/device-events.log"],
+        r#"DeviceEvents
+| where ActionType == "SetUid" and toint(AdditionalFields.TargetUid) == 0 and InitiatingProcessAccountName != "root"
+| project InitiatingProcessFolderPath, InitiatingProcessAccountName"#,
+    );
+    assert_eq!(got, "InitiatingProcessFolderPath,InitiatingProcessAccountName\n/tmp/exploit,1000\n");
+}

@@ -41,6 +41,7 @@ pub mod aks_audit;
 pub mod aks_audit_admin;
 pub mod azure_diagnostics;
 pub mod container_log_v2;
+pub mod device_events;
 pub mod device_file_events;
 pub mod device_logon_events;
 pub mod device_network_events;
@@ -74,6 +75,7 @@ pub const TABLES: &[Table] = &[
     Table { name: kube_events::NAME, schema: kube_events::schema },
     Table { name: kube_pod_inventory::NAME, schema: kube_pod_inventory::schema },
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
+    Table { name: device_events::NAME, schema: device_events::schema },
 ];
 
 /// Every known table with its schema.

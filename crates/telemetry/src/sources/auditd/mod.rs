@@ -37,6 +37,9 @@
 //!
 //! Logins (`USER_LOGIN`, and `USER_AUTH`/`USER_START` of programs that
 //! write none) are `DeviceLogonEvents` rows: see [`login`].
+//! Successful `init_module`/`finit_module`, `ptrace`, `mount`, the
+//! `set*uid`/`set*gid` calls, `bpf` loading or attaching a program and
+//! `memfd_create` are `DeviceEvents` rows: see `rows/device_events.rs`.
 //!
 //! Everything else is counted as skipped: other system calls, failed
 //! execs, opens, unlinks and renames (the tables record what happened,
