@@ -329,6 +329,13 @@ pub struct HuntArgs {
     #[command(flatten)]
     pub sources: RuleSources,
 
+    /// A table of your own, NAME=PATH: a JSON-lines, CSV or Parquet file
+    /// (recognised from its content), queried as NAME with its column
+    /// types inferred as KQL's (long, real, bool, datetime, string,
+    /// dynamic). Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+
     /// The time now() and ago() count from, e.g. 2026-11-20T12:00:00Z
     /// [default: the newest event time in the data].
     #[arg(long, value_name = "DATETIME")]
@@ -621,6 +628,13 @@ pub struct QueryArgs {
     /// (DIR/<Table>/*.parquet or *.jsonl). Repeat to add more.
     #[arg(long, short = 'd', value_name = "PATH")]
     pub data: Vec<PathBuf>,
+
+    /// A table of your own, NAME=PATH: a JSON-lines, CSV or Parquet file
+    /// (recognised from its content), queried as NAME with its column
+    /// types inferred as KQL's (long, real, bool, datetime, string,
+    /// dynamic). Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
 
     /// Show no progress bar while reading logs.
     #[arg(long, short = 'q')]
