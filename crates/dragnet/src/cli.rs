@@ -683,6 +683,12 @@ pub struct IngestArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: PathBuf,
 
+    /// Also write a table of your own, NAME=PATH: a JSON-lines, CSV or
+    /// Parquet file (recognised from its content), its column types
+    /// inferred as KQL's, into OUT/NAME. Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+
     /// Print per-source counts (files, bytes, records, skipped, rejected),
     /// rows per table, and the format(s) each file was read as, on stdout.
     #[arg(long)]

@@ -80,3 +80,24 @@ fn bad_table_flags_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("is not a table name"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn ingest_writes_a_users_table_into_the_dataset() {
+    let out = std::env::temp_dir().join(format!("dragnet-table-ingest-{}", std::process::id()));
+    let logs = root().join("testdata/logs/syslog/rsyslog-high-precision.log");
+    let spec = format!("Trail={}", root().join("testdata/user-tables/cloudtrail.jsonl").display());
+    let o = dragnet(&["ingest", "-q", logs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--table", &spec]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // No TimeGenerated or Timestamp column: one folder of undated rows.
+    assert!(out.join("Trail/undated").is_dir());
+    let o = dragnet(&[
+        "query",
+        "--format",
+        "csv",
+        "--data",
+        out.to_str().unwrap(),
+        "Trail | summarize n = sum(['count']) by eventName | order by eventName asc",
+    ]);
+    assert_eq!(text(&o.stdout), "eventName,n\nGetSecretValue,3\nListBuckets,1\n", "{}", text(&o.stderr));
+    std::fs::remove_dir_all(out).unwrap();
+}

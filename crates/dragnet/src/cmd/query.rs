@@ -245,7 +245,7 @@ pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &
 
 /// The user's own tables, `NAME=PATH` each (see `--table`); their rejects
 /// are reported on stderr.
-fn user_tables(specs: &[String]) -> Result<Vec<(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)>> {
+pub fn user_tables(specs: &[String]) -> Result<Vec<(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)>> {
     let mut out: Vec<(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)> = Vec::new();
     for spec in specs {
         let Some((name, path)) = spec.split_once('=') else {
