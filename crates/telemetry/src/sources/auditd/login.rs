@@ -104,16 +104,23 @@ fn user_record<'a>(
             b"ses" => u.ses = num(f.value).filter(|&s| s != i64::from(u32::MAX)),
             b"msg" => {
                 for g in Fields::new(f.value.bytes()) {
-                    let string = |v: Raw<'a>| v.string().map_err(|_| bad(format!("bad hex in {}", text(g.key))));
-                    match g.key {
-                        b"op" => u.op = Some(Cow::Borrowed(g.value.bytes())),
-                        b"acct" => u.acct = string(g.value)?,
-                        b"id" => u.id = num(g.value).and_then(|n| u32::try_from(n).ok()),
-                        b"exe" => u.exe = string(g.value)?,
-                        b"hostname" => u.hostname = Some(g.value.bytes()),
-                        b"addr" => u.addr = Some(g.value.bytes()),
-                        b"terminal" => u.terminal = Some(g.value.bytes()),
-                        b"res" => u.res = Some(g.value.bytes()),
+                    // Older auditd writes `(hostname=?, addr=?, terminal=cron res=success)`.
+                    let key = g.key.strip_prefix(b"(").unwrap_or(g.key);
+                    let value = match g.value {
+                        Raw::Bare(b) => Raw::Bare(b.strip_suffix(b",").or(b.strip_suffix(b")")).unwrap_or(b)),
+                        quoted => quoted,
+                    };
+                    match key {
+                        b"op" => u.op = Some(Cow::Borrowed(value.bytes())),
+                        // A name is quoted, or hex when it holds special
+                        // characters; older auditd wrote it bare (`acct=root`).
+                        b"acct" => u.acct = value.string().or_else(|_| Ok::<_, Bad>(Some(Cow::Borrowed(value.bytes()))))?,
+                        b"id" => u.id = num(value).and_then(|n| u32::try_from(n).ok()),
+                        b"exe" => u.exe = value.string().map_err(|_| bad("bad hex in exe".into()))?,
+                        b"hostname" => u.hostname = Some(value.bytes()),
+                        b"addr" => u.addr = Some(value.bytes()),
+                        b"terminal" => u.terminal = Some(value.bytes()),
+                        b"res" => u.res = Some(value.bytes()),
                         _ => {}
                     }
                 }

@@ -5,7 +5,8 @@
 //! `{"type": "ADDED", "object": {..}}`). Events (`v1` and
 //! `events.k8s.io/v1`) become `KubeEvents` rows ([`events`]), pods
 //! `KubePodInventory` rows, one per container ([`pods`]); every other kind
-//! is skipped. Each object is one record.
+//! (a Node, a Namespace, ...) is read and skipped. Each object is one
+//! record.
 //!
 //! Kubernetes audit events (`audit.k8s.io`) are not read here: they are
 //! [`super::k8s_audit`]'s.
@@ -25,15 +26,17 @@ pub mod pods;
 /// `kubectl get events/pods -o json` output.
 pub struct Kubectl;
 
-/// Whether `v` is a core Event or a Pod (or a watch event of one).
+/// Whether `v` is a Kubernetes object as `kubectl` prints it (or a watch
+/// event of one): a `kind`, an `apiVersion` and a `metadata` object. Core
+/// Events and Pods become rows; other kinds (a Node, a Namespace) are
+/// read and skipped. Audit events (`audit.k8s.io`) are not objects.
 fn is_object(v: &J) -> bool {
     let v = v.get("object").filter(|_| v.get("type").is_some_and(J::is_string)).unwrap_or(v);
-    let api = v.get("apiVersion").and_then(J::as_str).unwrap_or("");
-    match v.get("kind").and_then(J::as_str) {
-        Some("Event") => matches!(api, "v1" | "events.k8s.io/v1" | "events.k8s.io/v1beta1"),
-        Some("Pod") => api == "v1",
-        _ => false,
-    }
+    let Some(api) = v.get("apiVersion").and_then(J::as_str) else { return false };
+    v.get("kind").is_some_and(J::is_string)
+        && v.get("metadata").is_some_and(J::is_object)
+        && !api.starts_with("audit.k8s.io")
+        && !api.is_empty()
 }
 
 /// Whether `v` is a list of core Events or Pods.
