@@ -31,10 +31,18 @@ fn a_csv_export_is_queried_with_inferred_types() {
         "MySignins | where ResultType != 0 and RiskScore > 0.1 | extend T = TimeGenerated + 1h \
          | project T, UserPrincipalName, ResultType, IsInteractive, Kind = gettype(ResultType)",
     ]);
-    assert_eq!(text(&o.stdout), "T,UserPrincipalName,ResultType,IsInteractive,Kind\n2024-01-05T02:00:00.0000000Z,alice@example.com,50126,true,long\n\
+    assert_eq!(
+        text(&o.stdout),
+        "T,UserPrincipalName,ResultType,IsInteractive,Kind\n2024-01-05T02:00:00.0000000Z,alice@example.com,50126,true,long\n\
          2024-01-05T02:02:00.0000000Z,bob@example.com,,true,long\n",
-        "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("signins.csv; first at line 5: 2 cells where the header has 6"), "{}", text(&o.stderr));
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("signins.csv; first at line 5: 2 cells where the header has 6"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -50,7 +58,12 @@ fn json_lines_and_parquet_exports_too() {
         &spec,
         "Trail | where eventName == 'GetSecretValue' | project Arn = tostring(userIdentity.arn), count, eventTime",
     ]);
-    assert_eq!(text(&o.stdout), "Arn,count,eventTime\narn:aws:iam::1:role/web,3,2024-01-05T01:00:00.0000000Z\n", "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        "Arn,count,eventTime\narn:aws:iam::1:role/web,3,2024-01-05T01:00:00.0000000Z\n",
+        "{}",
+        text(&o.stderr)
+    );
 
     // A Parquet file: the one `ingest` writes for a table.
     let out = std::env::temp_dir().join(format!("dragnet-table-flag-{}", std::process::id()));
@@ -66,7 +79,15 @@ fn json_lines_and_parquet_exports_too() {
     }
     assert_eq!(files.len(), 1, "{files:?}");
     let spec = format!("OldSyslog={}", files[0].display());
-    let o = dragnet(&["query", "-q", "--format", "csv", "--table", &spec, "OldSyslog | summarize n = count(), pids = make_set(ProcessID) by Computer"]);
+    let o = dragnet(&[
+        "query",
+        "-q",
+        "--format",
+        "csv",
+        "--table",
+        &spec,
+        "OldSyslog | summarize n = count(), pids = make_set(ProcessID) by Computer",
+    ]);
     assert_eq!(text(&o.stdout), "Computer,n,pids\nweb-2,3,\"[1812,1,2001]\"\n", "{}", text(&o.stderr));
     std::fs::remove_dir_all(out).unwrap();
 }

@@ -34,7 +34,10 @@ fn syslog_ssh_failed_passwords_by_source() {
 | summarize Attempts = count(), Users = make_set(User) by Computer, SourceIP
 | order by SourceIP asc"#,
     );
-    assert_eq!(got, "Computer,SourceIP,Attempts,Users\nweb-1,198.51.100.23,1,\"[\"\"root\"\"]\"\nweb-1,203.0.113.9,1,\"[\"\"admin\"\"]\"\n");
+    assert_eq!(
+        got,
+        "Computer,SourceIP,Attempts,Users\nweb-1,198.51.100.23,1,\"[\"\"root\"\"]\"\nweb-1,203.0.113.9,1,\"[\"\"admin\"\"]\"\n"
+    );
 }
 
 /// Successful logons after failures from a public address, Defender style.
@@ -60,7 +63,10 @@ fn syslog_errors_by_process() {
 | where SeverityLevel in ("emerg", "alert", "crit", "err")
 | project TimeGenerated, Computer, ProcessName, ProcessID, SyslogMessage"#,
     );
-    assert_eq!(got, "TimeGenerated,Computer,ProcessName,ProcessID,SyslogMessage\n2024-01-05T01:02:05.0000000Z,node-1,kubelet,1400,¿Hi?\n");
+    assert_eq!(
+        got,
+        "TimeGenerated,Computer,ProcessName,ProcessID,SyslogMessage\n2024-01-05T01:02:05.0000000Z,node-1,kubelet,1400,¿Hi?\n"
+    );
 }
 
 /// Network logons from auditd's login records, and who failed su.

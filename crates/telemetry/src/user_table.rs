@@ -45,9 +45,7 @@ pub fn valid_name(name: &str) -> bool {
 /// The table in the file at `path`, and its rejected records.
 pub fn open(path: &Path) -> Result<(Arc<dyn TableProvider>, Vec<Rejects>), DatasetError> {
     let mut head = [0u8; 4096];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| err(path, format!("cannot read: {e}")))?;
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| err(path, format!("cannot read: {e}")))?;
     let head = &head[..n];
     if head.starts_with(b"PAR1") {
         let table = crate::dataset::parquet_table(path, &[path.to_path_buf()], Some(parquet_schema(path)?))?;

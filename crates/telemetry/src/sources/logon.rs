@@ -261,11 +261,17 @@ mod tests {
     #[test]
     fn sshd_accepted_and_failed_lines_are_logons() {
         let l = sshd("Accepted publickey for alice from 10.0.0.5 port 52144 ssh2: RSA SHA256:abc").unwrap();
-        assert_eq!((l.action, l.account.as_deref(), l.remote_ip.as_deref()), ("LogonSuccess", Some("alice"), Some("10.0.0.5")));
+        assert_eq!(
+            (l.action, l.account.as_deref(), l.remote_ip.as_deref()),
+            ("LogonSuccess", Some("alice"), Some("10.0.0.5"))
+        );
         assert_eq!((l.remote_port, l.protocol.as_deref(), l.failure), (Some(52144), Some("ssh2"), None));
         assert_eq!(l.additional.as_deref(), Some(r#"{"AuthenticationMethod":"publickey"}"#));
         let l = sshd("Failed password for invalid user admin from 203.0.113.9 port 4444 ssh2").unwrap();
-        assert_eq!((l.action, l.account.as_deref(), l.failure), ("LogonFailed", Some("admin"), Some("InvalidUserNameOrPassword")));
+        assert_eq!(
+            (l.action, l.account.as_deref(), l.failure),
+            ("LogonFailed", Some("admin"), Some("InvalidUserNameOrPassword"))
+        );
         assert_eq!(l.additional.as_deref(), Some(r#"{"AuthenticationMethod":"password","InvalidUser":true}"#));
         assert!(sshd("Failed password for root from 1.2.3.4 port 99999 ssh2").is_none());
         assert!(sshd("Accepted password for root from 1.2.3.4").is_none());

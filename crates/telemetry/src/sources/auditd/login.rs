@@ -114,7 +114,9 @@ fn user_record<'a>(
                         b"op" => u.op = Some(Cow::Borrowed(value.bytes())),
                         // A name is quoted, or hex when it holds special
                         // characters; older auditd wrote it bare (`acct=root`).
-                        b"acct" => u.acct = value.string().or_else(|_| Ok::<_, Bad>(Some(Cow::Borrowed(value.bytes()))))?,
+                        b"acct" => {
+                            u.acct = value.string().or_else(|_| Ok::<_, Bad>(Some(Cow::Borrowed(value.bytes()))))?
+                        }
                         b"id" => u.id = num(value).and_then(|n| u32::try_from(n).ok()),
                         b"exe" => u.exe = value.string().map_err(|_| bad("bad hex in exe".into()))?,
                         b"hostname" => u.hostname = Some(value.bytes()),
@@ -144,11 +146,13 @@ fn user_record<'a>(
     let invalid = u.acct.as_deref() == Some(b"(invalid user)");
     let account: Option<Cow<'a, str>> = match (&u.acct, u.id) {
         (Some(a), _) if !invalid => Some(Cow::Owned(text(a).into_owned())),
-        (None, Some(uid)) => Some(match (u.id_name.filter(|n| !n.is_empty() && !n.starts_with(b"unknown")), host.user(uid)) {
-            (Some(n), _) => Cow::Owned(text(n).into_owned()),
-            (None, Some(n)) => Cow::Owned(n.to_string()),
-            (None, None) => Cow::Owned(uid.to_string()),
-        }),
+        (None, Some(uid)) => {
+            Some(match (u.id_name.filter(|n| !n.is_empty() && !n.starts_with(b"unknown")), host.user(uid)) {
+                (Some(n), _) => Cow::Owned(text(n).into_owned()),
+                (None, Some(n)) => Cow::Owned(n.to_string()),
+                (None, None) => Cow::Owned(uid.to_string()),
+            })
+        }
         _ => None,
     };
     let uid = u.id.or(u.auid.filter(|&a| account.as_deref().is_some_and(|n| host.user(a) == Some(n))));

@@ -49,7 +49,10 @@ fn is_list(v: &J) -> bool {
 /// An item of a list: `kubectl` leaves out `kind` and `apiVersion` in a
 /// typed list's items, so an item is recognised by its shape too.
 fn is_item(v: &J) -> bool {
-    is_object(v) || v.get("involvedObject").is_some() || v.get("regarding").is_some() || v.pointer("/spec/containers").is_some()
+    is_object(v)
+        || v.get("involvedObject").is_some()
+        || v.get("regarding").is_some()
+        || v.pointer("/spec/containers").is_some()
 }
 
 impl Format for Kubectl {
@@ -62,7 +65,9 @@ impl Format for Kubectl {
             return is_object(&doc) || is_list(&doc);
         }
         // A list cut by the end of the head.
-        (has_member(head, "kind", "List\"") || has_member(head, "kind", "EventList\"") || has_member(head, "kind", "PodList\""))
+        (has_member(head, "kind", "List\"")
+            || has_member(head, "kind", "EventList\"")
+            || has_member(head, "kind", "PodList\""))
             && first_element_of(head, "items").is_some_and(|i| is_item(&i))
             && !has_member(head, "apiVersion", "audit.k8s.io/")
     }
@@ -112,7 +117,13 @@ struct Writer {
 }
 
 impl Writer {
-    fn item(&mut self, line: u64, text: &str, kind: Option<&str>, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+    fn item(
+        &mut self,
+        line: u64,
+        text: &str,
+        kind: Option<&str>,
+        out: &mut FileSink<'_, '_>,
+    ) -> Result<(), OutputError> {
         match serde_json::from_str::<J>(text) {
             Ok(v) => self.value(line, &v, kind, out),
             Err(e) => {
@@ -124,7 +135,13 @@ impl Writer {
     }
 
     /// One object (or a watch event of one): one record.
-    fn value(&mut self, line: u64, v: &J, list_kind: Option<&str>, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+    fn value(
+        &mut self,
+        line: u64,
+        v: &J,
+        list_kind: Option<&str>,
+        out: &mut FileSink<'_, '_>,
+    ) -> Result<(), OutputError> {
         out.record();
         let obj = match (v.get("type").and_then(J::as_str), v.get("object")) {
             (Some(_), Some(o)) if o.is_object() => o,

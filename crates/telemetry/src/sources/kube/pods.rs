@@ -58,8 +58,11 @@ impl Pods {
     /// The rows of pod `p`; `Err` says why it is rejected.
     pub fn push(&mut self, p: &J, out: &mut FileSink<'_, '_>) -> Result<Result<(), OutputError>, String> {
         let Some(at) = latest(p)? else { return Err("a pod with no time (creationTimestamp, startTime...)".into()) };
-        let statuses: Vec<&J> =
-            p.pointer("/status/containerStatuses").and_then(J::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+        let statuses: Vec<&J> = p
+            .pointer("/status/containerStatuses")
+            .and_then(J::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
         let restarts = statuses
             .iter()
             .filter_map(|c| c.get("restartCount").and_then(J::as_i64))
@@ -79,7 +82,8 @@ impl Pods {
         };
         let owner = p.pointer("/metadata/ownerReferences/0");
         let t = out.table(kube_pod_inventory::NAME);
-        let names: Vec<Option<&str>> = if containers.is_empty() { vec![None] } else { containers.into_iter().map(Some).collect() };
+        let names: Vec<Option<&str>> =
+            if containers.is_empty() { vec![None] } else { containers.into_iter().map(Some).collect() };
         let mut rows = Vec::with_capacity(names.len());
         for name in names {
             let b = out.builder(t);

@@ -109,14 +109,7 @@ fn rfc5424(pri: Option<u8>, rest: &str) -> Result<Message<'_>, String> {
     fn nil(s: &str) -> Option<&str> {
         (s != "-" && !s.is_empty()).then_some(s)
     }
-    Ok(Message {
-        pri,
-        time,
-        host: nil(host),
-        app: nil(app),
-        pid: nil(procid).and_then(|p| p.parse().ok()),
-        text,
-    })
+    Ok(Message { pri, time, host: nil(host), app: nil(app), pid: nil(procid).and_then(|p| p.parse().ok()), text })
 }
 
 /// What follows RFC 5424's STRUCTURED-DATA: `-`, or `[id k="v" ...]`
@@ -165,7 +158,8 @@ fn pri(line: &[u8]) -> Option<(u8, &[u8])> {
     (v <= 191).then(|| (v as u8, &rest[end + 1..]))
 }
 
-const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+const MONTHS: [&[u8; 3]; 12] =
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
 
 /// The length of a `Mmm dd hh:mm:ss` timestamp (day padded with a space or
 /// a zero) followed by a space at the start of `s`.
@@ -174,7 +168,8 @@ fn bsd_time_len(s: &[u8]) -> Option<usize> {
     let month = MONTHS.iter().any(|m| &t[..3] == *m);
     let day = (t[4] == b' ' || t[4].is_ascii_digit()) && t[5].is_ascii_digit();
     let clock = t[7..9].iter().chain(&t[10..12]).chain(&t[13..15]).all(u8::is_ascii_digit);
-    (month && t[3] == b' ' && day && t[6] == b' ' && clock && t[9] == b':' && t[12] == b':' && t[15] == b' ').then_some(15)
+    (month && t[3] == b' ' && day && t[6] == b' ' && clock && t[9] == b':' && t[12] == b':' && t[15] == b' ')
+        .then_some(15)
 }
 
 /// The length of an RFC 3339 timestamp (`YYYY-MM-DDThh:mm:ss...`) followed
@@ -257,7 +252,10 @@ mod tests {
         assert_eq!((m.host, m.app, m.pid), (Some("mymachine"), Some("su"), None));
         assert_eq!(m.text, "'su root' failed for lonvick on /dev/pts/8");
         let m = parse("Jan  5 01:02:03 web-1 sshd[812]: Accepted password", Y).unwrap();
-        assert_eq!((m.pri, m.host, m.app, m.pid, m.text), (None, Some("web-1"), Some("sshd"), Some(812), "Accepted password"));
+        assert_eq!(
+            (m.pri, m.host, m.app, m.pid, m.text),
+            (None, Some("web-1"), Some("sshd"), Some(812), "Accepted password")
+        );
         assert_eq!(m.time, ns("2024-01-05T01:02:03Z"));
     }
 
@@ -272,8 +270,12 @@ mod tests {
     fn rfc5424_with_structured_data_and_nil_values() {
         let line = "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\"] An application event";
         let m = parse(line, Y).unwrap();
-        assert_eq!((m.pri, m.host, m.app, m.pid, m.text), (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, "An application event"));
-        let m = parse("<34>1 2026-07-23T09:30:45+02:00 host app 123 msg [m@1 v=\"a\\]b\" q=\"\\\"\"][x@2] payload", Y).unwrap();
+        assert_eq!(
+            (m.pri, m.host, m.app, m.pid, m.text),
+            (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, "An application event")
+        );
+        let m = parse("<34>1 2026-07-23T09:30:45+02:00 host app 123 msg [m@1 v=\"a\\]b\" q=\"\\\"\"][x@2] payload", Y)
+            .unwrap();
         assert_eq!((m.pid, m.text), (Some(123), "payload"));
         assert_eq!(parse("<13>1 - - - - - - minimal", Y).unwrap_err(), "no timestamp (RFC 5424 NILVALUE)");
         assert!(parse("<13>1 2026-07-23T09:30:45Z h a - - [open", Y).is_err());

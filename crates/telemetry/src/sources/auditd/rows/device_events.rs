@@ -122,7 +122,8 @@ impl Mapper {
                 "Ptrace"
             }
             Dev::Mount => {
-                let names: Vec<String> = ev.paths.iter().filter_map(|p| p.name.as_ref()).map(|n| text(n).into_owned()).collect();
+                let names: Vec<String> =
+                    ev.paths.iter().filter_map(|p| p.name.as_ref()).map(|n| text(n).into_owned()).collect();
                 if !names.is_empty() {
                     extra.push_str(",\"Paths\":[");
                     for (i, n) in names.iter().enumerate() {
