@@ -724,6 +724,12 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FILE")]
     pub group: Option<PathBuf>,
 
+    /// The year of syslog timestamps that carry none (RFC 3164's
+    /// `Mmm dd hh:mm:ss`) [default: the latest year that puts each no more
+    /// than a day ahead of now].
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1..=9999))]
+    pub year: Option<i16>,
+
     /// Show no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

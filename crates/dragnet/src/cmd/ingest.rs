@@ -81,6 +81,7 @@ fn read_options(args: &IngestArgs) -> Result<ReadOptions> {
 fn host_info(args: &IngestArgs) -> Result<HostInfo> {
     let mut host = HostInfo::default();
     host.device_name = args.device_name.clone();
+    host.year = args.year;
     let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
     if let Some(p) = &args.passwd {
         host = host.with_passwd(&read(p)?).map_err(|e| anyhow::anyhow!("--passwd {}: {e}", p.display()))?;
