@@ -14,10 +14,27 @@ use telemetry::sources::Format;
 /// `FalcoAlerts` row and, besides, the `Device*` row of its event; every
 /// other format writes at most one row per record.
 pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
+    let rows = |t: &str| stats.rows.get(t).copied().unwrap_or(0);
     match stats.format {
-        Some("falco") => stats.rows.get("FalcoAlerts").copied().unwrap_or(0),
+        Some("falco") => rows("FalcoAlerts"),
+        // An sshd logon is a Syslog row and, besides, a DeviceLogonEvents row.
+        Some("syslog" | "journald") => rows("Syslog"),
+        // An AKS record is an AKSAudit (or AKSAuditAdmin) row and, besides,
+        // an AzureDiagnostics row.
+        Some("k8s-audit") => rows("AKSAudit") + rows("AKSAuditAdmin"),
         _ => stats.rows.values().sum(),
     }
+}
+
+/// For `kubectl`, whose pods give a row per container: every record is an
+/// event's row, a skip, a reject, or a pod with at least one row.
+fn kubectl_accounts(stats: &telemetry::sink::FileStats) {
+    let rows = |t: &str| stats.rows.get(t).copied().unwrap_or(0);
+    let rejected = stats.rejects.as_ref().map_or(0, |r| r.count);
+    let others = rows("KubeEvents") + stats.skipped + rejected;
+    assert!(others <= stats.records, "{stats:?}");
+    assert!(stats.records - others <= rows("KubePodInventory"), "{stats:?}");
+    assert!(rows("KubePodInventory") == 0 || stats.records > others, "{stats:?}");
 }
 
 /// Sniffs and reads `data` as `format`, then checks the accounting.
@@ -32,6 +49,9 @@ pub fn read_and_account(format: &dyn Format, data: &[u8]) {
     }
     sink.finish().expect("collecting never fails");
     let stats = &sink.files[0];
+    if stats.format == Some("kubectl") {
+        return kubectl_accounts(stats);
+    }
     let rows = record_rows(stats);
     let rejected = stats.rejects.as_ref().map_or(0, |r| r.count);
     assert_eq!(stats.records, rows + stats.skipped + rejected, "{stats:?}");

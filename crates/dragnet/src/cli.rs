@@ -353,6 +353,13 @@ pub struct HuntArgs {
     #[command(flatten)]
     pub sources: RuleSources,
 
+    /// A table of your own, NAME=PATH: a JSON-lines, CSV or Parquet file
+    /// (recognised from its content), queried as NAME with its column
+    /// types inferred as KQL's (long, real, bool, datetime, string,
+    /// dynamic). Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+
     /// The time now() and ago() count from, e.g. 2026-11-20T12:00:00Z
     /// [default: the newest event time in the data].
     #[arg(long, value_name = "DATETIME")]
@@ -714,6 +721,13 @@ pub struct QueryArgs {
     #[arg(long, short = 'd', value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
+    /// A table of your own, NAME=PATH: a JSON-lines, CSV or Parquet file
+    /// (recognised from its content), queried as NAME with its column
+    /// types inferred as KQL's (long, real, bool, datetime, string,
+    /// dynamic). Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+
     /// Show no progress bar while reading logs.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -761,6 +775,12 @@ pub struct IngestArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: PathBuf,
 
+    /// Also write a table of your own, NAME=PATH: a JSON-lines, CSV or
+    /// Parquet file (recognised from its content), its column types
+    /// inferred as KQL's, into OUT/NAME. Repeat for more tables.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+
     /// Print per-source counts (files, bytes, records, skipped, rejected),
     /// rows per table, and the format(s) each file was read as, on stdout.
     #[arg(long)]
@@ -773,7 +793,8 @@ pub struct IngestArgs {
 
     /// Read every file as this format instead of recognising it from its
     /// content (auditd, laurel, k8s-audit, tetragon, falco, ecs,
-    /// sysmon-linux, defender, defender-csv). A file of another format
+    /// sysmon-linux, defender, defender-csv, syslog, journald, cri,
+    /// docker-json, kubectl). A file of another format
     /// then gives rejects.
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
@@ -794,6 +815,12 @@ pub struct IngestArgs {
     /// That machine's /etc/group: names of the accounts' primary groups.
     #[arg(long, value_name = "FILE")]
     pub group: Option<PathBuf>,
+
+    /// The year of syslog timestamps that carry none (RFC 3164's
+    /// `Mmm dd hh:mm:ss`) [default: the latest year that puts each no more
+    /// than a day ahead of now].
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1..=9999))]
+    pub year: Option<i16>,
 
     /// Show no progress bar.
     #[arg(long, short = 'q')]

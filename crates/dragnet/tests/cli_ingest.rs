@@ -61,7 +61,7 @@ fn rejects_file_lists_every_rejected_record() {
     assert_eq!(o.status.code(), Some(1));
     let listed = std::fs::read_to_string(&rejects).unwrap();
     let heads: Vec<&str> = listed.lines().filter(|l| !l.starts_with('\t')).collect();
-    assert!(heads.iter().any(|l| l.contains("syslog.txt:1: not a log format dragnet reads")), "{listed}");
+    assert!(heads.iter().any(|l| l.contains("plain-text.txt:1: not a log format dragnet reads")), "{listed}");
     assert!(heads.iter().any(|l| l.contains("streaming-api-records.json:5: no \"properties\" object")), "{listed}");
     let warned = text(&o.stderr).lines().filter(|l| l.starts_with("dragnet: warning:")).count();
     assert!(warned >= 3, "one warning per file with rejects: {}", text(&o.stderr));
@@ -114,4 +114,28 @@ fn stats_name_each_files_formats_and_format_forces_one() {
         text(&o.stderr)
     );
     let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn year_places_syslog_timestamps_that_carry_none() {
+    let out = temp_dir("year");
+    let o = dragnet(&[
+        "ingest",
+        "-q",
+        "--year",
+        "2019",
+        &testdata("logs/syslog/auth-rfc3164.log"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let q = "Syslog | summarize first = min(TimeGenerated), last = max(TimeGenerated)";
+    let o = dragnet(&["query", "-q", "--format", "csv", "--data", out.to_str().unwrap(), q]);
+    assert_eq!(
+        text(&o.stdout),
+        "first,last\n2019-01-05T01:02:03.0000000Z,2019-01-05T01:05:00.0000000Z\n",
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::remove_dir_all(out).unwrap();
 }

@@ -97,7 +97,7 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn parquet_table(
+pub(crate) fn parquet_table(
     folder: &Path,
     files: &[PathBuf],
     known: Option<SchemaRef>,

@@ -11,6 +11,10 @@ use std::collections::HashMap;
 pub struct HostInfo {
     /// `DeviceName` for records that do not name their machine.
     pub device_name: Option<String>,
+    /// The year of timestamps that carry none (RFC 3164 syslog's
+    /// `Mmm dd hh:mm:ss`); when unset, the latest year that puts such a
+    /// time no more than a day ahead of now.
+    pub year: Option<i16>,
     /// uid → (name, primary gid), from a passwd file.
     users: HashMap<u32, (String, u32)>,
     /// gid → name, from a group file.

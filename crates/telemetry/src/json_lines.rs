@@ -205,7 +205,7 @@ fn infer_schema(files: &[PathBuf]) -> Result<SchemaRef, DatasetError> {
     Ok(Arc::new(Schema::new(fields.into_iter().map(|(n, t)| Field::new(n, t, true)).collect::<Vec<_>>())))
 }
 
-fn looks_like_datetime(s: &str) -> bool {
+pub(crate) fn looks_like_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 19
         && b[4] == b'-'

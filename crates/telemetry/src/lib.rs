@@ -21,3 +21,4 @@ pub mod sources;
 pub mod spill;
 pub mod spill_dir;
 pub mod tables;
+pub mod user_table;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, TimestampNanosecondArray};
 use datafusion::arrow::compute::filter_record_batch;
-use datafusion::arrow::datatypes::TimestampNanosecondType;
+use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampNanosecondType};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
@@ -121,9 +121,11 @@ impl Output for ParquetDataset {
 /// The rows of `batch` grouped by the UTC day of their time column.
 fn split_by_day(batch: &RecordBatch) -> Vec<(String, RecordBatch)> {
     let schema = batch.schema();
+    // A table of the user's own may have a column of that name of another type.
     let time = ["TimeGenerated", "Timestamp"]
         .iter()
         .filter_map(|n| schema.index_of(n).ok())
+        .filter(|&i| matches!(schema.field(i).data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)))
         .map(|i| batch.column(i).as_primitive::<TimestampNanosecondType>().clone())
         .collect::<Vec<TimestampNanosecondArray>>();
     let day_of = |row: usize| -> Option<i64> {

@@ -212,6 +212,13 @@ impl FileSink<'_, '_> {
         TableId(self.sink.names.len() - 1)
     }
 
+    /// The path of the file being read (as given; for a stream, its name).
+    /// Sources read metadata from it only where the path is the producer's
+    /// own naming scheme (a container's log file), never its format.
+    pub fn path(&self) -> &Path {
+        &self.sink.files.last().expect("file() pushed one").path
+    }
+
     /// What the user said of the host the logs came from.
     pub fn host(&self) -> std::sync::Arc<HostInfo> {
         self.sink.host.clone()

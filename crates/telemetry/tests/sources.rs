@@ -23,7 +23,10 @@ fn render(path: &Path) -> String {
     let mut rejects = Vec::new();
     let mut text = String::new();
     {
-        let mut sink = Sink::new(&mut out).with_rejects(Box::new(&mut rejects));
+        // Syslog timestamps without a year are placed in 2024, whatever today is.
+        let mut host = telemetry::host::HostInfo::default();
+        host.year = Some(2024);
+        let mut sink = Sink::new(&mut out).with_rejects(Box::new(&mut rejects)).with_host(host);
         telemetry::sources::read_file(path, &mut sink, &AtomicU64::new(0)).expect("the output never fails");
         sink.finish().unwrap();
         // A file holding two formats is read in parts: one entry each.

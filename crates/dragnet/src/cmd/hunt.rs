@@ -29,7 +29,7 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let caps = AlertCaps { max_alerts: cap(args.max_alerts_per_rule), max_evidence: cap(args.max_evidence_rows) };
     let given_now = args.now.as_deref().map(parse_now).transpose()?;
     let engine_spill = limits.engine_spill()?;
-    let loaded = build_catalog(&args.logs, args.quiet, &limits)?;
+    let loaded = build_catalog(&args.logs, &args.tables, args.quiet, &limits)?;
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = crate::cmd::query::runtime()?;
     let now = match given_now {

@@ -33,6 +33,9 @@ pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
         read.and_then(|()| sink.finish())?;
         std::mem::take(&mut sink.files)
     };
+    for (name, table) in crate::cmd::query::user_tables(&args.tables)? {
+        write_table(&mut dataset, name, table)?;
+    }
     dataset.finish()?;
     report_rejects(&files);
     if args.stats {
@@ -40,6 +43,27 @@ pub fn run(args: &IngestArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let rejected: u64 = files.iter().filter_map(|f| f.rejects.as_ref()).map(|r| r.count).sum();
     Ok(if rejected > 0 { 1 } else { 0 })
+}
+
+/// Writes a user's table into the dataset, a batch at a time.
+fn write_table(
+    dataset: &mut ParquetDataset,
+    name: String,
+    table: std::sync::Arc<dyn datafusion::catalog::TableProvider>,
+) -> Result<()> {
+    use futures::StreamExt;
+    use telemetry::sink::Output;
+    // The dataset names its tables with static names; a run has few --table flags.
+    let name: &'static str = Box::leak(name.into_boxed_str());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        let mut stream = ctx.read_table(table)?.execute_stream().await?;
+        while let Some(batch) = stream.next().await {
+            dataset.write(name, batch?).map_err(|e| anyhow::anyhow!("--table {name}: {e}"))?;
+        }
+        Ok(())
+    })
 }
 
 /// How the logs are read, from the command line.
@@ -57,6 +81,7 @@ fn read_options(args: &IngestArgs) -> Result<ReadOptions> {
 fn host_info(args: &IngestArgs) -> Result<HostInfo> {
     let mut host = HostInfo::default();
     host.device_name = args.device_name.clone();
+    host.year = args.year;
     let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
     if let Some(p) = &args.passwd {
         host = host.with_passwd(&read(p)?).map_err(|e| anyhow::anyhow!("--passwd {}: {e}", p.display()))?;

@@ -22,7 +22,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let limits = Limits::parse(&args.timeout, &args.memory_limit, args.spill_dir.as_deref())?;
     let engine_spill = limits.engine_spill()?;
-    let loaded = build_catalog(&args.data, args.quiet, &limits)?;
+    let loaded = build_catalog(&args.data, &args.tables, args.quiet, &limits)?;
     let _spill = loaded.spill;
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = runtime()?;
@@ -209,10 +209,16 @@ pub struct Loaded {
 }
 
 /// The default tables, empty, then the tables of the logs and datasets in
-/// `data` over them. Rejected records are reported on stderr.
-pub fn build_catalog(data: &[PathBuf], quiet: bool, limits: &Limits) -> Result<Loaded> {
+/// `data` over them, then the user's own `tables` (`NAME=PATH`). Rejected
+/// records are reported on stderr.
+pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &Limits) -> Result<Loaded> {
     let mut catalog = detect::run::default_catalog();
+    let mut seen = std::collections::HashSet::new();
+    let own = user_tables(tables)?;
     if data.is_empty() {
+        for (name, table) in own {
+            catalog.register(&name, table);
+        }
         return Ok(Loaded { catalog, spill: None });
     }
     let progress = crate::progress::Progress::start(data, quiet);
@@ -222,14 +228,43 @@ pub fn build_catalog(data: &[PathBuf], quiet: bool, limits: &Limits) -> Result<L
     for r in loaded.rejects() {
         eprintln!("dragnet: warning: {r}");
     }
-    let mut seen = std::collections::HashSet::new();
     for (name, table) in loaded.tables {
         if !seen.insert(name.clone()) {
             bail!("table {name} comes from more than one --data input; ingest them into one dataset instead");
         }
         catalog.register(&name, table);
     }
+    for (name, table) in own {
+        if seen.contains(&name) {
+            bail!("--table {name}: the --data inputs already have a table {name}");
+        }
+        catalog.register(&name, table);
+    }
     Ok(Loaded { catalog, spill: loaded.spill })
+}
+
+/// The user's own tables, `NAME=PATH` each (see `--table`); their rejects
+/// are reported on stderr.
+pub fn user_tables(specs: &[String]) -> Result<Vec<(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)>> {
+    let mut out: Vec<(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)> = Vec::new();
+    for spec in specs {
+        let Some((name, path)) = spec.split_once('=') else {
+            bail!("--table {spec}: expected NAME=PATH");
+        };
+        if !telemetry::user_table::valid_name(name) {
+            bail!("--table {spec}: {name:?} is not a table name (letters, digits and _, not starting with a digit)");
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            bail!("--table {name} is given twice");
+        }
+        let (table, rejects) = telemetry::user_table::open(std::path::Path::new(path))
+            .map_err(|e| anyhow::anyhow!("--table {name}: {e}"))?;
+        for r in rejects {
+            eprintln!("dragnet: warning: {r}");
+        }
+        out.push((name.to_string(), table));
+    }
+    Ok(out)
 }
 
 /// `--now`: a datetime in any form a KQL `datetime()` literal takes.

@@ -155,6 +155,15 @@ impl Extra {
         self
     }
 
+    /// Adds a boolean member.
+    pub fn bool(&mut self, key: &str, value: Option<bool>) -> &mut Extra {
+        if let Some(v) = value {
+            self.key(key);
+            self.buf.push_str(if v { "true" } else { "false" });
+        }
+        self
+    }
+
     /// Adds an array of strings (left out when empty).
     pub fn strs<S: AsRef<str>>(&mut self, key: &str, values: &[S]) -> &mut Extra {
         if !values.is_empty() {

@@ -20,6 +20,7 @@ use crate::sink::{FileSink, OutputError, Sink};
 use segment::Segments;
 
 pub mod auditd;
+pub mod container_log;
 pub mod defender;
 pub mod defender_csv;
 pub mod device;
@@ -29,9 +30,12 @@ pub mod falco;
 pub mod json;
 mod json_split;
 pub mod k8s_audit;
+pub mod kube;
 pub mod lines;
+pub mod logon;
 pub mod loose;
 pub mod segment;
+pub mod syslog;
 pub mod sysmon;
 pub mod tetragon;
 
@@ -58,12 +62,17 @@ pub trait Format: Sync {
 pub static FORMATS: &[&dyn Format] = &[
     &defender::DefenderExport,
     &k8s_audit::K8sAudit,
+    &kube::Kubectl,
     &tetragon::Tetragon,
     &falco::Falco,
     &ecs::Ecs,
     &auditd::Laurel,
     &sysmon::Sysmon,
     &auditd::Auditd,
+    &syslog::Journal,
+    &container_log::DockerJson,
+    &container_log::Cri,
+    &syslog::Syslog,
     &defender_csv::DefenderCsv,
 ];
 

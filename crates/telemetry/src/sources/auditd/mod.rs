@@ -35,13 +35,19 @@
 //! | `connect` to `AF_INET`/`AF_INET6` | succeeded / `-EINPROGRESS` / failed | `DeviceNetworkEvents` | `ConnectionSuccess` / `ConnectionAttempt` / `ConnectionFailed` |
 //! | `connect` to an `AF_UNIX` path | succeeded / failed | `DeviceFileEvents` | `UnixSocketConnected` / `UnixSocketConnectFailed` |
 //!
+//! Logins (`USER_LOGIN`, and `USER_AUTH`/`USER_START` of programs that
+//! write none) are `DeviceLogonEvents` rows: see [`login`].
+//! Successful `init_module`/`finit_module`, `ptrace`, `mount`, the
+//! `set*uid`/`set*gid` calls, `bpf` loading or attaching a program and
+//! `memfd_create` are `DeviceEvents` rows: see `rows/device_events.rs`.
+//!
 //! Everything else is counted as skipped: other system calls, failed
 //! execs, opens, unlinks and renames (the tables record what happened,
 //! and Defender reports no failed file operations), opens of directories,
-//! connects to other families, and events without a SYSCALL (logins,
-//! service starts). `fork`, `vfork`, `clone` (not of a thread) and
-//! `clone3` give no row but teach the process table that the child runs
-//! its parent's image.
+//! connects to other families, and events without a SYSCALL other than
+//! the logins above (service starts, credential records). `fork`,
+//! `vfork`, `clone` (not of a thread) and `clone3` give no row but teach
+//! the process table that the child runs its parent's image.
 //!
 //! Why these action types: `FileCreated`, `FileModified`, `FileDeleted`,
 //! `FileRenamed`, `ConnectionSuccess`, `ConnectionAttempt` and
@@ -129,12 +135,15 @@ use std::io::BufRead;
 use super::Format;
 use super::json::{first_doc, for_each_doc};
 use super::lines::Lines;
+use super::logon::LogonTable;
+use crate::host::HostInfo;
 use crate::sink::{FileSink, OutputError};
 
 pub mod decode;
 pub mod event;
 pub mod group;
 pub mod laurel;
+pub mod login;
 pub mod process;
 pub mod record;
 pub mod rows;
@@ -175,6 +184,8 @@ impl Format for Auditd {
         let mut lines = Lines::new(input);
         let mut groups = Grouper::default();
         let mut mapper = Mapper::new(out);
+        let mut logons = LogonTable::default();
+        let host = out.host();
         while let Some((n, line, ended)) = lines.next_line_ended(out) {
             if is_separator(line) {
                 continue;
@@ -202,15 +213,21 @@ impl Format for Auditd {
                     }
                 }
             }
-            drain(&mut groups, &mut mapper, out)?;
+            drain(&mut groups, &mut mapper, &mut logons, &host, out)?;
         }
         groups.finish();
-        drain(&mut groups, &mut mapper, out)
+        drain(&mut groups, &mut mapper, &mut logons, &host, out)
     }
 }
 
 /// Reads every closed event.
-fn drain(groups: &mut Grouper, mapper: &mut Mapper, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+fn drain(
+    groups: &mut Grouper,
+    mapper: &mut Mapper,
+    logons: &mut LogonTable,
+    host: &HostInfo,
+    out: &mut FileSink<'_, '_>,
+) -> Result<(), OutputError> {
     while let Some(open) = groups.pop_ready() {
         out.record();
         if open.overflow {
@@ -223,7 +240,11 @@ fn drain(groups: &mut Grouper, mapper: &mut Mapper, out: &mut FileSink<'_, '_>) 
         } else {
             match decode::event(open.node(), open.id, open.recs()) {
                 Ok(Some(ev)) => mapper.event(&ev, out)?,
-                Ok(None) => out.skip(),
+                Ok(None) => match login::logon(open.node(), open.id, open.recs(), host) {
+                    Ok(Some(l)) => logons.push(&l, out)?,
+                    Ok(None) => out.skip(),
+                    Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
+                },
                 Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
             }
         }

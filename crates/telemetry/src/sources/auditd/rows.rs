@@ -16,6 +16,10 @@ use crate::host::HostInfo;
 use crate::sink::{FileSink, OutputError, TableId};
 use crate::tables::{device_file_events, device_network_events, device_process_events};
 
+mod device_events;
+
+use device_events::DeviceEventCols;
+
 /// `O_ACCMODE`, `O_WRONLY`, `O_RDWR`, `O_CREAT`, `O_TRUNC` (the same on
 /// x86_64, aarch64, i386 and ARM).
 const O_ACCMODE: u64 = 0o3;
@@ -114,6 +118,8 @@ pub struct Mapper {
     process: ProcessCols,
     file: FileCols,
     network: NetworkCols,
+    /// `DeviceEvents`' columns, looked up when the first such event comes.
+    device: Option<DeviceEventCols>,
     /// The processes seen so far.
     pub procs: Table,
     /// What the user said of the host.
@@ -171,7 +177,7 @@ impl Mapper {
             remote_port: nc("RemotePort"),
             init: InitCols::new(out, n),
         };
-        Mapper { process, file, network, procs: Table::default(), host: out.host() }
+        Mapper { process, file, network, device: None, procs: Table::default(), host: out.host() }
     }
 
     /// The account name of `ev`'s `uid`: the name auditd or Laurel wrote
@@ -197,6 +203,7 @@ impl Mapper {
             Some(Call::Unlink) if ev.success => self.unlink(ev, out)?,
             Some(Call::Rename) if ev.success => self.rename(ev, out)?,
             Some(Call::Connect) => self.connect(ev, out)?,
+            Some(Call::Device(dev)) => self.device_event(ev, dev, out)?,
             Some(Call::Fork | Call::Clone) if ev.success => {
                 self.fork(ev);
                 false

@@ -35,8 +35,65 @@ pub enum Call {
     Clone,
     /// `socketcall` (i386, ARM): `a0` says which socket call.
     Socketcall,
+    /// A call that gives a `DeviceEvents` row.
+    Device(Dev),
     /// Anything else.
     Other,
+}
+
+/// The calls that give `DeviceEvents` rows (see [`super::rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dev {
+    /// `init_module`.
+    InitModule,
+    /// `finit_module`.
+    FinitModule,
+    /// `ptrace`.
+    Ptrace,
+    /// `mount`.
+    Mount,
+    /// `setuid` (`setuid32`).
+    Setuid,
+    /// `setreuid`.
+    Setreuid,
+    /// `setresuid`.
+    Setresuid,
+    /// `setfsuid`.
+    Setfsuid,
+    /// `setgid`.
+    Setgid,
+    /// `setregid`.
+    Setregid,
+    /// `setresgid`.
+    Setresgid,
+    /// `setfsgid`.
+    Setfsgid,
+    /// `bpf`.
+    Bpf,
+    /// `memfd_create`.
+    MemfdCreate,
+}
+
+impl Dev {
+    /// The call's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dev::InitModule => "init_module",
+            Dev::FinitModule => "finit_module",
+            Dev::Ptrace => "ptrace",
+            Dev::Mount => "mount",
+            Dev::Setuid => "setuid",
+            Dev::Setreuid => "setreuid",
+            Dev::Setresuid => "setresuid",
+            Dev::Setfsuid => "setfsuid",
+            Dev::Setgid => "setgid",
+            Dev::Setregid => "setregid",
+            Dev::Setresgid => "setresgid",
+            Dev::Setfsgid => "setfsgid",
+            Dev::Bpf => "bpf",
+            Dev::MemfdCreate => "memfd_create",
+        }
+    }
 }
 
 /// `AUDIT_ARCH_X86_64`.
@@ -62,6 +119,20 @@ pub fn by_number(arch: u64, nr: u64) -> Call {
             82 | 264 | 316 => Call::Rename,
             56 => Call::Clone,
             57 | 58 | 435 => Call::Fork,
+            175 => Call::Device(Dev::InitModule),
+            313 => Call::Device(Dev::FinitModule),
+            101 => Call::Device(Dev::Ptrace),
+            165 => Call::Device(Dev::Mount),
+            105 => Call::Device(Dev::Setuid),
+            113 => Call::Device(Dev::Setreuid),
+            117 => Call::Device(Dev::Setresuid),
+            122 => Call::Device(Dev::Setfsuid),
+            106 => Call::Device(Dev::Setgid),
+            114 => Call::Device(Dev::Setregid),
+            119 => Call::Device(Dev::Setresgid),
+            123 => Call::Device(Dev::Setfsgid),
+            321 => Call::Device(Dev::Bpf),
+            319 => Call::Device(Dev::MemfdCreate),
             _ => Call::Other,
         },
         AARCH64 => match nr {
@@ -73,6 +144,20 @@ pub fn by_number(arch: u64, nr: u64) -> Call {
             38 | 276 => Call::Rename,
             220 => Call::Clone,
             435 => Call::Fork,
+            105 => Call::Device(Dev::InitModule),
+            273 => Call::Device(Dev::FinitModule),
+            117 => Call::Device(Dev::Ptrace),
+            40 => Call::Device(Dev::Mount),
+            146 => Call::Device(Dev::Setuid),
+            145 => Call::Device(Dev::Setreuid),
+            147 => Call::Device(Dev::Setresuid),
+            151 => Call::Device(Dev::Setfsuid),
+            144 => Call::Device(Dev::Setgid),
+            143 => Call::Device(Dev::Setregid),
+            149 => Call::Device(Dev::Setresgid),
+            152 => Call::Device(Dev::Setfsgid),
+            280 => Call::Device(Dev::Bpf),
+            279 => Call::Device(Dev::MemfdCreate),
             _ => Call::Other,
         },
         I386 => match nr {
@@ -87,6 +172,20 @@ pub fn by_number(arch: u64, nr: u64) -> Call {
             38 | 302 | 353 => Call::Rename,
             120 => Call::Clone,
             2 | 190 | 435 => Call::Fork,
+            128 => Call::Device(Dev::InitModule),
+            350 => Call::Device(Dev::FinitModule),
+            26 => Call::Device(Dev::Ptrace),
+            21 => Call::Device(Dev::Mount),
+            23 | 213 => Call::Device(Dev::Setuid),
+            70 | 203 => Call::Device(Dev::Setreuid),
+            164 | 208 => Call::Device(Dev::Setresuid),
+            138 | 215 => Call::Device(Dev::Setfsuid),
+            46 | 214 => Call::Device(Dev::Setgid),
+            71 | 204 => Call::Device(Dev::Setregid),
+            170 | 210 => Call::Device(Dev::Setresgid),
+            139 | 216 => Call::Device(Dev::Setfsgid),
+            357 => Call::Device(Dev::Bpf),
+            356 => Call::Device(Dev::MemfdCreate),
             _ => Call::Other,
         },
         ARM => match nr {
@@ -101,6 +200,20 @@ pub fn by_number(arch: u64, nr: u64) -> Call {
             38 | 329 | 382 => Call::Rename,
             120 => Call::Clone,
             2 | 190 | 435 => Call::Fork,
+            128 => Call::Device(Dev::InitModule),
+            379 => Call::Device(Dev::FinitModule),
+            26 => Call::Device(Dev::Ptrace),
+            21 => Call::Device(Dev::Mount),
+            23 | 213 => Call::Device(Dev::Setuid),
+            70 | 203 => Call::Device(Dev::Setreuid),
+            164 | 208 => Call::Device(Dev::Setresuid),
+            138 | 215 => Call::Device(Dev::Setfsuid),
+            46 | 214 => Call::Device(Dev::Setgid),
+            71 | 204 => Call::Device(Dev::Setregid),
+            170 | 210 => Call::Device(Dev::Setresgid),
+            139 | 216 => Call::Device(Dev::Setfsgid),
+            386 => Call::Device(Dev::Bpf),
+            385 => Call::Device(Dev::MemfdCreate),
             _ => Call::Other,
         },
         _ => Call::Other,
@@ -122,6 +235,20 @@ pub fn by_name(name: &[u8]) -> Call {
         b"fork" | b"vfork" | b"clone3" => Call::Fork,
         b"clone" => Call::Clone,
         b"socketcall" => Call::Socketcall,
+        b"init_module" => Call::Device(Dev::InitModule),
+        b"finit_module" => Call::Device(Dev::FinitModule),
+        b"ptrace" => Call::Device(Dev::Ptrace),
+        b"mount" => Call::Device(Dev::Mount),
+        b"setuid" | b"setuid32" => Call::Device(Dev::Setuid),
+        b"setreuid" | b"setreuid32" => Call::Device(Dev::Setreuid),
+        b"setresuid" | b"setresuid32" => Call::Device(Dev::Setresuid),
+        b"setfsuid" | b"setfsuid32" => Call::Device(Dev::Setfsuid),
+        b"setgid" | b"setgid32" => Call::Device(Dev::Setgid),
+        b"setregid" | b"setregid32" => Call::Device(Dev::Setregid),
+        b"setresgid" | b"setresgid32" => Call::Device(Dev::Setresgid),
+        b"setfsgid" | b"setfsgid32" => Call::Device(Dev::Setfsgid),
+        b"bpf" => Call::Device(Dev::Bpf),
+        b"memfd_create" => Call::Device(Dev::MemfdCreate),
         _ => Call::Other,
     }
 }

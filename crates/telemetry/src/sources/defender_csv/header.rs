@@ -7,7 +7,8 @@
 //!    that have every column of the header (names compared exactly, as
 //!    KQL does). None: the file is rejected, naming the table that comes
 //!    closest and the header columns it lacks.
-//! 2. One candidate: that table.
+//! 2. One candidate: that table. `DeviceEvents`, which has most columns of
+//!    the other `Device*` tables, is a candidate only when no other is.
 //! 3. Several: the header must rule out at least one table it shares a
 //!    column with, or it says nothing of which table it is
 //!    (`Timestamp,DeviceName,ActionType` is in every `Device*` table): the
@@ -31,6 +32,9 @@ use arrow_schema::Schema;
 
 use crate::tables::{TABLES, Table};
 
+/// The table whose columns cover most of the others'.
+const CATCH_ALL: &str = crate::tables::device_events::NAME;
+
 /// The table `header` is an export of, or why there is none.
 pub fn choose(header: &[&str]) -> Result<&'static Table, String> {
     let mut seen = HashSet::new();
@@ -44,14 +48,24 @@ pub fn choose(header: &[&str]) -> Result<&'static Table, String> {
     }
     let schemas: Vec<(&'static Table, Schema)> = TABLES.iter().map(|t| (t, (t.schema)())).collect();
     let has = |s: &Schema, c: &str| s.column_with_name(c).is_some();
-    let candidates: Vec<&(&Table, Schema)> = schemas.iter().filter(|(_, s)| header.iter().all(|c| has(s, c))).collect();
+    let mut candidates: Vec<&(&Table, Schema)> =
+        schemas.iter().filter(|(_, s)| header.iter().all(|c| has(s, c))).collect();
     if candidates.is_empty() {
         return Err(no_table(header, &schemas));
+    }
+    // DeviceEvents has most columns of the other Device* tables: it is the
+    // export only when no other table fits.
+    let catch_all_dropped = candidates.len() > 1;
+    if catch_all_dropped {
+        candidates.retain(|(t, _)| t.name != CATCH_ALL);
     }
     if let [(t, _)] = candidates[..] {
         return Ok(t);
     }
-    let overlapping = schemas.iter().filter(|(_, s)| header.iter().any(|c| has(s, c))).count();
+    let overlapping = schemas
+        .iter()
+        .filter(|(t, s)| !(catch_all_dropped && t.name == CATCH_ALL) && header.iter().any(|c| has(s, c)))
+        .count();
     let names = |ts: &[&(&Table, Schema)]| ts.iter().map(|(t, _)| t.name).collect::<Vec<_>>().join(", ");
     if overlapping == candidates.len() {
         return Err(format!(
@@ -96,7 +110,10 @@ mod tests {
         assert_eq!(table("Timestamp,DeviceName,RemoteIP,RemotePort"), Ok("DeviceNetworkEvents"));
         assert_eq!(table("Timestamp,DeviceName,FileName,ProcessCommandLine"), Ok("DeviceProcessEvents"));
         assert_eq!(table("Timestamp,DeviceName,FolderPath,FileName"), Ok("DeviceFileEvents"));
-        assert_eq!(table("TimeGenerated,Verb,ObjectRef"), Ok("AKSAudit"));
+        assert_eq!(table("Timestamp,DeviceName,ActionType,RegistryKey"), Ok("DeviceEvents"));
+        assert_eq!(table("TimeGenerated,Verb,ObjectRef,ImpersonatedUser"), Ok("AKSAudit"));
+        // AKSAuditAdmin is AKSAudit without ImpersonatedUser: the tighter fit.
+        assert_eq!(table("TimeGenerated,Verb,ObjectRef"), Ok("AKSAuditAdmin"));
     }
 
     #[test]
@@ -104,7 +121,9 @@ mod tests {
         let e = table("Timestamp,DeviceName,ActionType").unwrap_err();
         assert!(e.contains("does not say which table"), "{e}");
         assert!(e.contains("DeviceProcessEvents") && e.contains("DeviceNetworkEvents"), "{e}");
-        let e = table("Timestamp,ProcessCommandLine,RemoteIP").unwrap_err();
+        // Only DeviceEvents has both: it is the export.
+        assert_eq!(table("Timestamp,ProcessCommandLine,RemoteIP"), Ok("DeviceEvents"));
+        let e = table("Timestamp,ProcessCommandLine,PreviousFileName").unwrap_err();
         assert!(e.contains("lacks"), "{e}");
         assert_eq!(table("Foo,Bar").unwrap_err(), "none of the header's columns is a column of a known table");
         assert_eq!(table("Timestamp,,FileName").unwrap_err(), "the header has an empty column name");

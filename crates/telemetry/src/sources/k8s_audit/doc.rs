@@ -137,4 +137,7 @@ pub struct Properties<'a> {
     /// The API server pod that wrote it.
     #[serde(borrow, default)]
     pub pod: Option<Cow<'a, str>>,
+    /// The stream it wrote it to (`stdout`).
+    #[serde(borrow, default)]
+    pub stream: Option<Cow<'a, str>>,
 }

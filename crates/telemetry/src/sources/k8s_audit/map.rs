@@ -52,6 +52,8 @@ pub struct Wrapper<'a> {
 pub struct Cols {
     /// The table.
     pub id: TableId,
+    /// Its name.
+    pub name: &'static str,
     pub(super) time_generated: usize,
     pub(super) level: usize,
     pub(super) audit_id: usize,
@@ -59,7 +61,7 @@ pub struct Cols {
     pub(super) request_uri: usize,
     pub(super) verb: usize,
     pub(super) user: usize,
-    pub(super) impersonated_user: usize,
+    pub(super) impersonated_user: Option<usize>,
     pub(super) source_ips: usize,
     pub(super) user_agent: usize,
     pub(super) object_ref: usize,
@@ -79,10 +81,20 @@ pub struct Cols {
 impl Cols {
     /// The columns of `AKSAudit` in `out`.
     pub fn new(out: &mut FileSink<'_, '_>) -> Cols {
-        let id = out.table(TABLE);
+        Cols::of(out, TABLE)
+    }
+
+    /// The columns of `AKSAuditAdmin` in `out` (no `ImpersonatedUser`).
+    pub fn admin(out: &mut FileSink<'_, '_>) -> Cols {
+        Cols::of(out, crate::tables::aks_audit_admin::NAME)
+    }
+
+    fn of(out: &mut FileSink<'_, '_>, table: &'static str) -> Cols {
+        let id = out.table(table);
         let b = out.builder(id);
         Cols {
             id,
+            name: table,
             time_generated: b.col("TimeGenerated"),
             level: b.col("Level"),
             audit_id: b.col("AuditId"),
@@ -90,7 +102,7 @@ impl Cols {
             request_uri: b.col("RequestUri"),
             verb: b.col("Verb"),
             user: b.col("User"),
-            impersonated_user: b.col("ImpersonatedUser"),
+            impersonated_user: b.schema().index_of("ImpersonatedUser").ok(),
             source_ips: b.col("SourceIps"),
             user_agent: b.col("UserAgent"),
             object_ref: b.col("ObjectRef"),
@@ -136,18 +148,21 @@ impl Cols {
             return Err(format!("no {} (required in an audit.k8s.io Event)", missing.join(", ")));
         }
         let objects = [
-            ("user", ev.user, self.user),
+            ("user", ev.user, Some(self.user)),
             ("impersonatedUser", ev.impersonated_user, self.impersonated_user),
-            ("objectRef", ev.object_ref, self.object_ref),
-            ("responseStatus", ev.response_status, self.response_status),
-            ("annotations", ev.annotations, self.annotations),
+            ("objectRef", ev.object_ref, Some(self.object_ref)),
+            ("responseStatus", ev.response_status, Some(self.response_status)),
+            ("annotations", ev.annotations, Some(self.annotations)),
         ];
         for (name, raw, col) in objects {
             if let Some(raw) = raw {
                 if !raw.get().starts_with('{') {
                     return Err(format!("{name} is not an object: {}", short(raw)));
                 }
-                row.set(col, dynamic::cell(raw));
+                // AKSAuditAdmin has no ImpersonatedUser column.
+                if let Some(col) = col {
+                    row.set(col, dynamic::cell(raw));
+                }
             }
         }
         if let Some(raw) = ev.source_ips {
@@ -188,7 +203,7 @@ impl Cols {
                 row.set(col, Value::Str(Cow::Borrowed(t)));
             }
         }
-        row.set(self.type_, Value::str(TABLE));
+        row.set(self.type_, Value::str(self.name));
         if let Some(pod) = wrap.pod {
             row.set(self.pod_name, Value::str(pod));
         }
@@ -215,7 +230,7 @@ fn time(name: &str, text: Option<&str>) -> Result<Option<i64>, String> {
 
 /// The subscription ID in an Azure resource ID
 /// (`/subscriptions/<id>/resourceGroups/...`, any case).
-fn subscription(resource_id: &str) -> Option<&str> {
+pub(super) fn subscription(resource_id: &str) -> Option<&str> {
     let mut parts = resource_id.split('/');
     parts.find(|p| p.eq_ignore_ascii_case("subscriptions"))?;
     parts.next().filter(|s| !s.is_empty())

@@ -10,7 +10,10 @@
 //!   `{"time": .., "resourceId": .., "category": "kube-audit",
 //!   "properties": {"log": "<the event as JSON text>", "pod": ..}}`, one per
 //!   line or wrapped in `{"records": [..]}` documents. Records of the
-//!   `kube-audit` and `kube-audit-admin` categories are read; those of the
+//!   `kube-audit` (into `AKSAudit`) and `kube-audit-admin` (into
+//!   `AKSAuditAdmin`, as Azure's resource-specific mode sends it)
+//!   categories are read, each also into an `AzureDiagnostics` row (see
+//!   [`diag`]); those of the
 //!   other control-plane categories (`kube-apiserver`, `guard`, ...) are
 //!   counted as skipped. A `log` that is not a JSON audit event is a
 //!   reject.
@@ -39,8 +42,10 @@ use serde_json::Value as J;
 
 use super::Format;
 use super::json::{Part, first_doc, first_element_of, for_each_part, has_member, line_offset};
+use crate::batch::Value;
 use crate::sink::{FileSink, OutputError};
 
+pub mod diag;
 pub mod doc;
 pub mod gke;
 pub mod map;
@@ -77,7 +82,7 @@ impl Format for K8sAudit {
     }
 
     fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let reader = Reader { cols: Cols::new(out) };
+        let reader = Reader { cols: Cols::new(out), admin: Default::default(), diag: Default::default() };
         // An EventList or a records wrapper spread over lines is read one
         // element at a time.
         for_each_part(input, out, &["items", "records", "events", "logEvents"], &mut |line, part, out| match part {
@@ -123,6 +128,9 @@ fn is_aks_record(record: &J) -> bool {
 /// The resource-log categories of audit events: `kube-audit`, `kube-audit-admin`.
 const AUDIT_CATEGORY: &str = "kube-audit";
 
+/// The category of the audit events that change something (no `get`, `list`).
+const ADMIN_CATEGORY: &str = "kube-audit-admin";
+
 /// What an AKS cluster's resource ID contains, lower-cased.
 const AKS_PROVIDER: &str = "/providers/microsoft.containerservice/managedclusters/";
 
@@ -145,6 +153,9 @@ fn parse(text: &str) -> Result<Doc<'_>, String> {
 
 struct Reader {
     cols: Cols,
+    /// `AKSAuditAdmin`'s, made when a `kube-audit-admin` record first comes.
+    admin: std::cell::OnceCell<Cols>,
+    diag: std::cell::RefCell<diag::Diag>,
 }
 
 impl Reader {
@@ -285,7 +296,26 @@ impl Reader {
             pod: rec.properties.as_ref().and_then(|p| p.pod.as_deref()),
             resource_id: rec.resource_id.as_deref(),
         };
-        self.event(line, &ev, &wrap, text, out)
+        // kube-audit-admin goes to its own table, as Azure sends it: the
+        // two categories overlap, so one table would hold events twice.
+        let cols = if category == ADMIN_CATEGORY { self.admin.get_or_init(|| Cols::admin(out)) } else { &self.cols };
+        let mut row = out.builder(cols.id).row();
+        if let Err(why) = cols.fill(&ev, &wrap, &mut row) {
+            out.reject(line, why, text.as_bytes());
+            return Ok(());
+        }
+        // fill sets TimeGenerated whenever it succeeds.
+        let Value::Time(time) = *row.get(cols.time_generated) else { return out.push(cols.id, &row) };
+        out.push(cols.id, &row)?;
+        let r = diag::Record {
+            time,
+            category,
+            log: &log,
+            pod: wrap.pod,
+            stream: rec.properties.as_ref().and_then(|p| p.stream.as_deref()),
+            resource_id: wrap.resource_id,
+        };
+        self.diag.borrow_mut().push(&r, out)
     }
 
     /// A GKE Cloud Logging entry (already counted): a row, skipped (not
