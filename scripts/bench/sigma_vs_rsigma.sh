@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the same events and Sigma rules through dragnet and rsigma, on one
+# core and on all cores, and prints events/s, peak RSS and the ratios
+# dragnet/rsigma.
+#
+#   scripts/bench/sigma_vs_rsigma.sh WORK DRAGNET RSIGMA
+#
+# WORK is the folder scripts/bench/sigma_parity.py fills: WORK/rules (the
+# SigmaHQ Linux and Kubernetes rules dragnet runs) and WORK/events (the
+# event set of gen_sigma_events.py, in rsigma's form under sigma/ and in
+# dragnet's under dragnet/). DRAGNET is a release build of dragnet, RSIGMA
+# of rsigma's CLI.
+#
+# dragnet: `dragnet hunt -q --no-builtin --rules WORK/rules --format jsonl
+#   WORK/events/dragnet > /dev/null`: reads the logs into tables, runs every
+#   rule, writes the alerts (the default caps: 150 alerts per rule), and
+#   `--max-alerts-per-rule 1000000000` (an alert per matching event, as
+#   rsigma writes a detection per matching event).
+# rsigma: `rsigma engine eval -r WORK/rules -e @WORK/events/sigma/events.ndjson
+#   --no-stats > /dev/null`, without and with `--logsource-routing`.
+# Each timed by /usr/bin/time -v (wall clock and maximum resident set size)
+# under `taskset -c 0` (one core) and `taskset -c 0-$((N-1))` (all N cores),
+# after one untimed read of the inputs so that both start from the page
+# cache.
+set -euo pipefail
+WORK="${1:?WORK folder (see sigma_parity.py)}"
+DRAGNET="${2:?dragnet binary}"
+RSIGMA="${3:?rsigma binary}"
+RULES="$WORK/rules"
+EVENTS="$WORK/events/sigma/events.ndjson"
+LOGS="$WORK/events/dragnet"
+N=$(wc -l < "$EVENTS")
+CORES=$(nproc)
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cat "$EVENTS" "$LOGS"/* > /dev/null
+
+# run NAME CPUS CMD...: prints "NAME CPUS seconds events/s peakMB"
+run() {
+    local name="$1" cpus="$2"
+    shift 2
+    taskset -c "$cpus" /usr/bin/time -v -o "$TMP/time" "$@" > /dev/null 2> "$TMP/err" || {
+        local rc=$?
+        # dragnet hunt exits 1 when there are alerts.
+        if [[ $rc -ne 1 ]]; then cat "$TMP/err" >&2; exit "$rc"; fi
+    }
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$TMP/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time")
+    awk -v n="$name" -v c="$cpus" -v w="$wall" -v r="$rss" -v e="$N" \
+        'BEGIN {printf "%-34s %-5s %8.2f s %12.0f ev/s %8.0f MB\n", n, c, w, e / w, r / 1024}'
+}
+
+echo "events: $N, rules: $(find "$RULES" -name '*.yml' | wc -l), cores: $CORES"
+for cpus in 0 "0-$((CORES - 1))"; do
+    run "dragnet hunt" "$cpus" "$DRAGNET" hunt -q --no-builtin --rules "$RULES" --format jsonl "$LOGS" | tee -a "$TMP/results"
+    run "dragnet hunt (no alert cap)" "$cpus" "$DRAGNET" hunt -q --no-builtin --rules "$RULES" --format jsonl \
+        --max-alerts-per-rule 1000000000 "$LOGS" | tee -a "$TMP/results"
+    run "rsigma eval" "$cpus" "$RSIGMA" engine eval -r "$RULES" -e "@$EVENTS" --no-stats | tee -a "$TMP/results"
+    run "rsigma eval --logsource-routing" "$cpus" "$RSIGMA" engine eval -r "$RULES" -e "@$EVENTS" --no-stats \
+        --logsource-routing | tee -a "$TMP/results"
+done
+
+echo
+echo "ratios dragnet/rsigma (events/s: above 1 dragnet is faster; RSS: above 1 dragnet uses more)"
+awk '
+    { cpus = $(NF-6); name = $0; sub(/ +[0-9-]+ +[0-9.]+ s .*/, "", name); eps[name, cpus] = $(NF-3); rss[name, cpus] = $(NF-1); cs[cpus] = 1 }
+    END {
+        for (c in cs) for (d = 0; d < 2; d++) for (r = 0; r < 2; r++) {
+            dn = d ? "dragnet hunt (no alert cap)" : "dragnet hunt"
+            rn = r ? "rsigma eval --logsource-routing" : "rsigma eval"
+            printf "cpus %-4s %-28s vs %-32s events/s %5.2fx  RSS %5.2fx\n", c, dn, rn, eps[dn, c] / eps[rn, c], rss[dn, c] / rss[rn, c]
+        }
+    }' "$TMP/results" | sort
