@@ -23,9 +23,11 @@ writes, for the same events in the same order:
 
 The mix: 60% process creations, 14% file events, 14% network connections,
 12% Kubernetes audit events. About one event in six is built from a rule's
-own detection: the fields of one of its selections (a value of each list,
-wildcards filled, `contains` / `startswith` / `endswith` wrapped in benign
-text, `base64`, `cidr`, `windash` and number comparisons honoured), at
+own detection: the fields of one of its selections, or of all of them (a
+value of each list, wildcards filled, `contains` / `startswith` /
+`endswith` wrapped in benign text, `base64`, `cidr` and number comparisons
+honoured; selections with a regular expression or a field reference are
+left to the background), at
 times with one of the rule's filter selections added (so the rule must not
 fire), with the case of a value flipped (matching is case-insensitive), or
 with a selection field left out of the event. The rest is benign background
@@ -227,7 +229,11 @@ def templates(rng, doc):
                         built.append(f)
             elif isinstance(m, (str, int)) and cat in ("process_creation",):
                 built.append({"CommandLine": f"{rng.choice(WORDS)} {fill_wildcards(rng, str(m))} {rng.choice(WORDS)}"})
-        (filters if name.startswith("filter") else sels).extend(built)
+        if built:
+            if name.startswith("filter"):
+                filters.extend(built)
+            else:
+                sels.append(built)
     if not sels:
         return None
     return cat, sels, filters
@@ -288,7 +294,20 @@ def background(rng, cat):
 def needle(rng, tpls_by_cat, cat):
     tcat, sels, filters = rng.choice(tpls_by_cat[cat])
     ev = background(rng, tcat)
-    ev.update(rng.choice(sels))
+    if rng.random() < 0.5:
+        ev.update(rng.choice(rng.choice(sels)))
+    else:
+        # One variant of every selection, for conditions that need several;
+        # two texts for one field are joined, so that `contains` of both holds.
+        seen = set()
+        for variants in sels:
+            for field, value in rng.choice(variants).items():
+                old = ev.get(field)
+                if field in seen and isinstance(old, str) and isinstance(value, str):
+                    ev[field] = f"{old} {value}"
+                else:
+                    ev[field] = value
+                seen.add(field)
     if filters and rng.random() < 0.25:
         ev.update(rng.choice(filters))
     if rng.random() < 0.05:
