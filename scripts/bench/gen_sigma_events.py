@@ -86,7 +86,7 @@ K8S_AGENTS = ["kubelet/v1.30.3 (linux/amd64) kubernetes/4c97d8b", "kube-schedule
 # Sigma field -> (table, column) for the Linux categories, as in
 # crates/sigma/mapping.yaml.
 PROC = {"Image": "FolderPath", "OriginalFileName": "FileName", "CommandLine": "ProcessCommandLine",
-        "ProcessId": "ProcessId", "User": "AccountName", "CurrentDirectory": "AdditionalFields.ProcessCurrentWorkingDirectory",
+        "ProcessId": "ProcessId", "User": "AccountName", "LogonId": "LogonId", "CurrentDirectory": "AdditionalFields.ProcessCurrentWorkingDirectory",
         "ParentImage": "InitiatingProcessFolderPath", "ParentCommandLine": "InitiatingProcessCommandLine",
         "ParentProcessId": "InitiatingProcessId", "ParentUser": "InitiatingProcessAccountName", "Computer": "DeviceName"}
 FILE = {"TargetFilename": "FolderPath", "Image": "InitiatingProcessFolderPath", "CommandLine": "InitiatingProcessCommandLine",
@@ -151,43 +151,58 @@ def encode(text, mods):
 
 
 def synth(rng, mods, value, flip):
-    """A field value that `value` under `mods` matches, or ABSENT, or None
-    when no value can be made (a regular expression, a field reference)."""
+    """What makes `value` under `mods` match: ("value", v) for a whole value
+    (ABSENT for a null), ("start" | "mid" | "end", text) for a piece of a
+    text, or None when no value can be made (a regular expression, a field
+    reference)."""
     if value is None:
-        return ABSENT
+        return ("value", ABSENT)
     if "re" in mods or "fieldref" in mods or "expand" in mods:
         return None
     if "exists" in mods:
-        return rng.choice(WORDS) if value else ABSENT
+        return ("value", rng.choice(WORDS) if value else ABSENT)
     if "cidr" in mods:
         try:
             net = ipaddress.ip_network(str(value), strict=False)
         except ValueError:
             return None
-        return str(net.network_address + min(1, net.num_addresses - 1))
+        return ("value", str(net.network_address + min(1, net.num_addresses - 1)))
     for m, delta in (("gt", 1), ("gte", 0), ("lt", -1), ("lte", 0)):
         if m in mods:
-            return int(value) + delta
+            return ("value", int(value) + delta)
     if isinstance(value, bool):
-        return str(value).lower()
+        return ("value", str(value).lower())
     if isinstance(value, (int, float)):
-        return value
+        return ("value", value)
     lit = fill_wildcards(rng, str(value))
     lit = encode(lit, mods)
     if flip and "cased" not in mods and not ({"base64", "base64offset"} & set(mods)):
         lit = lit.swapcase()
     if "contains" in mods or "base64offset" in mods:
-        return f"{rng.choice(WORDS)} {lit} --{rng.choice(WORDS)}"
+        return ("mid", lit)
     if "startswith" in mods:
-        return f"{lit} {rng.choice(WORDS)}"
+        return ("start", lit)
     if "endswith" in mods:
-        return f"/opt/{rng.choice(WORDS)}{lit}"
-    return lit
+        return ("end", lit)
+    return ("value", lit)
+
+
+def compose(rng, pieces):
+    """One value holding every piece: a whole value as it is, else the
+    start, the middle pieces and the end in benign text."""
+    for kind, v in pieces:
+        if kind == "value":
+            return v
+    by = {k: [t for kind, t in pieces if kind == k] for k in ("start", "mid", "end")}
+    head = by["start"][0] if by["start"] else f"/opt/{rng.choice(WORDS)}"
+    mid = "".join(f" {t} " for t in by["mid"])
+    tail = by["end"][0] if by["end"] else f" --{rng.choice(WORDS)}"
+    return head + mid + tail
 
 
 def selection_fields(rng, sel, allowed, flip):
     """Field -> value making the map `sel` true, or None."""
-    out = {}
+    pieces = {}
     for key, values in sel.items():
         name, *mods = str(key).split("|")
         if name not in allowed:
@@ -195,17 +210,13 @@ def selection_fields(rng, sel, allowed, flip):
         vals = values if isinstance(values, list) else [values]
         if not vals:
             continue
-        if "all" in mods and "contains" in mods:
-            parts = [synth(rng, [m for m in mods if m != "all"], v, flip) for v in vals]
-            if any(p is None or p is ABSENT for p in parts):
+        chosen = vals if "all" in mods else [rng.choice(vals)]
+        for v in chosen:
+            p = synth(rng, mods, v, flip)
+            if p is None:
                 return None
-            out[name] = " ".join(str(p) for p in parts)
-            continue
-        v = synth(rng, mods, rng.choice(vals), flip)
-        if v is None:
-            return None
-        out[name] = v
-    return out
+            pieces.setdefault(name, []).append(p)
+    return {name: compose(rng, ps) for name, ps in pieces.items()}
 
 
 def templates(rng, doc):
@@ -228,7 +239,7 @@ def templates(rng, doc):
                     if f:
                         built.append(f)
             elif isinstance(m, (str, int)) and cat in ("process_creation",):
-                built.append({"CommandLine": f"{rng.choice(WORDS)} {fill_wildcards(rng, str(m))} {rng.choice(WORDS)}"})
+                built.append({"CommandLine": compose(rng, [("mid", fill_wildcards(rng, str(m)))])})
         if built:
             if name.startswith("filter"):
                 filters.extend(built)
@@ -280,7 +291,7 @@ def background(rng, cat):
         pimg, pcmd = rng.choice(PARENTS)
         ev.update({"ParentImage": pimg, "ParentCommandLine": pcmd, "ParentProcessId": rng.randrange(1, 4_000_000),
                    "ParentUser": rng.choice(ACCOUNTS), "CurrentDirectory": rng.choice(["/", "/root", "/srv/app", "/tmp"]),
-                   "OriginalFileName": image.rsplit("/", 1)[-1]})
+                   "OriginalFileName": image.rsplit("/", 1)[-1], "LogonId": rng.choice([0, 1000, rng.randrange(1, 1 << 20)])})
     elif cat == "file_event":
         ev["TargetFilename"] = rng.choice(BENIGN_FILES).format(w=rng.choice(WORDS))
     else:
