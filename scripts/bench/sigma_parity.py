@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", default="/tmp/sigma-parity")
     ap.add_argument("--no-routing", action="store_true", help="also count rsigma without --logsource-routing")
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
 
     rules = os.path.join(args.work, "rules")
@@ -104,23 +105,30 @@ def main():
     theirs = count_rsigma(args.rsigma, rules, os.path.join(events, "sigma", "events.ndjson"), True)
     plain = count_rsigma(args.rsigma, rules, os.path.join(events, "sigma", "events.ndjson"), False) if args.no_routing else None
 
-    head = f"{'dragnet':>9} {'rsigma':>9}" + (f" {'no-route':>9}" if plain is not None else "") + "  rule"
-    print(head)
+    cols = ["dragnet", "rsigma"] + (["rsigma, no routing"] if plain is not None else [])
+    if args.markdown:
+        print("| rule | " + " | ".join(cols) + " |")
+        print("|---|" + "---:|" * len(cols))
+    else:
+        print(" ".join(f"{c.split(',')[0]:>9}" for c in cols) + "  rule")
+
+    def line(name, nums, mark=""):
+        if args.markdown:
+            print(f"| {name}{mark} | " + " | ".join(str(n) for n in nums) + " |")
+        else:
+            print(" ".join(f"{n:>9}" for n in nums) + f"  {name}{mark}")
+
     differ = 0
     for rid, rel in sorted(titles.items(), key=lambda kv: kv[1]):
-        a, b = ours.get(rid, 0), theirs.get(rid, 0)
-        mark = "" if a == b else "  <-- differs"
-        differ += a != b
-        extra = f" {plain.get(rid, 0):>9}" if plain is not None else ""
-        print(f"{a:>9} {b:>9}{extra}  {rel}{mark}")
+        nums = [ours.get(rid, 0), theirs.get(rid, 0)] + ([plain.get(rid, 0)] if plain is not None else [])
+        differ += nums[0] != nums[1]
+        line(f"`{rel}`" if args.markdown else rel, nums, "" if nums[0] == nums[1] else " (differs)")
     unknown = (set(ours) | set(theirs)) - set(titles)
     for rid in sorted(unknown):
-        print(f"{ours.get(rid, 0):>9} {theirs.get(rid, 0):>9}  (not in the rule set) {rid}")
+        line(f"(not in the rule set) {rid}", [ours.get(rid, 0), theirs.get(rid, 0)])
     fired = sum(1 for rid in titles if ours.get(rid, 0) or theirs.get(rid, 0))
-    total = f"{sum(ours.values()):>9} {sum(theirs.values()):>9}"
-    if plain is not None:
-        total += f" {sum(plain.values()):>9}"
-    print(total + f"  total: {len(titles)} rules, {fired} fire, {differ} differ")
+    totals = [sum(ours.values()), sum(theirs.values())] + ([sum(plain.values())] if plain is not None else [])
+    line(f"total: {len(titles)} rules, {fired} fire, {differ} differ", totals)
     sys.exit(1 if differ or unknown else 0)
 
 
