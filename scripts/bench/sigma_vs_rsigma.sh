@@ -38,7 +38,9 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 cat "$EVENTS" "$LOGS"/* > /dev/null
 
-# run NAME CPUS CMD...: prints "NAME CPUS seconds events/s peakMB"
+# run NAME CPUS CMD...: prints "NAME CPUS wall-seconds events/s cpu-seconds
+# events-per-cpu-second peakMB". On a machine shared with other work the
+# wall clock counts the waits for a core; CPU time (user + system) does not.
 run() {
     local name="$1" cpus="$2"
     shift 2
@@ -47,11 +49,12 @@ run() {
         # dragnet hunt exits 1 when there are alerts.
         if [[ $rc -ne 1 ]]; then cat "$TMP/err" >&2; exit "$rc"; fi
     }
-    local wall rss
+    local wall cpu rss
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$TMP/time")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$TMP/time")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time")
-    awk -v n="$name" -v c="$cpus" -v w="$wall" -v r="$rss" -v e="$N" \
-        'BEGIN {printf "%-34s %-5s %8.2f s %12.0f ev/s %8.0f MB\n", n, c, w, e / w, r / 1024}'
+    awk -v n="$name" -v c="$cpus" -v w="$wall" -v u="$cpu" -v r="$rss" -v e="$N" \
+        'BEGIN {printf "%-34s %-5s %8.2f s %10.0f ev/s %8.2f cpu-s %10.0f ev/cpu-s %8.0f MB\n", n, c, w, e / w, u, e / u, r / 1024}'
 }
 
 echo "events: $N, rules: $(find "$RULES" -name '*.yml' | wc -l), cores: $CORES"
@@ -69,12 +72,13 @@ done
 echo
 echo "ratios dragnet/rsigma (events/s: above 1 dragnet is faster; RSS: above 1 dragnet uses more)"
 awk '
-    { cpus = $(NF-6); name = $0; sub(/ +[0-9-]+ +[0-9.]+ s .*/, "", name); eps[name, cpus] = $(NF-3); rss[name, cpus] = $(NF-1); cs[cpus] = 1 }
+    { cpus = $(NF-10); name = $0; sub(/ +[0-9-]+ +[0-9.]+ s .*/, "", name)
+      eps[name, cpus] = $(NF-7); epc[name, cpus] = $(NF-3); rss[name, cpus] = $(NF-1); cs[cpus] = 1 }
     END {
         split("dragnet hunt|dragnet hunt (no alert cap)|dragnet hunt --memory-limit 16GB", dns, "|")
         for (c in cs) for (d = 1; d <= 3; d++) for (r = 0; r < 2; r++) {
             dn = dns[d]
             rn = r ? "rsigma eval --logsource-routing" : "rsigma eval"
-            printf "cpus %-4s %-32s vs %-32s events/s %5.2fx  RSS %5.2fx\n", c, dn, rn, eps[dn, c] / eps[rn, c], rss[dn, c] / rss[rn, c]
+            printf "cpus %-4s %-32s vs %-32s events/s %5.2fx  events/cpu-s %5.2fx  RSS %6.2fx\n", c, dn, rn, eps[dn, c] / eps[rn, c], epc[dn, c] / epc[rn, c], rss[dn, c] / rss[rn, c]
         }
     }' "$TMP/results" | sort
