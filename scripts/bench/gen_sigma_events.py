@@ -27,13 +27,12 @@ own detection: the fields of one of its selections, or of all of them (a
 value of each list, wildcards filled, `contains` / `startswith` /
 `endswith` wrapped in benign text, `base64`, `cidr` and number comparisons
 honoured; selections with a regular expression or a field reference are
-left to the background), at
-times with one of the rule's filter selections added (so the rule must not
-fire), with the case of a value flipped (matching is case-insensitive), or
-with a selection field left out of the event. The rest is benign background
-from container hosts and clusters. A field with no value is left out of both
-forms (a Sigma `null`). Deterministic: the same rules, seed and size give
-the same files.
+left to the background). Some of those also get one of the rule's filter
+selections (which the condition excludes), a value with its case flipped
+(matching is case-insensitive), or a field left out of the event. The rest
+is benign background from container hosts and clusters. A field with no
+value is left out of both forms (a Sigma `null`). Deterministic: the same
+rules, seed and size give the same files.
 """
 
 import argparse
