@@ -79,6 +79,6 @@ awk '
         for (c in cs) for (d = 1; d <= 3; d++) for (r = 0; r < 2; r++) {
             dn = dns[d]
             rn = r ? "rsigma eval --logsource-routing" : "rsigma eval"
-            printf "cpus %-4s %-32s vs %-32s events/s %5.2fx  events/cpu-s %5.2fx  RSS %6.2fx\n", c, dn, rn, eps[dn, c] / eps[rn, c], epc[dn, c] / epc[rn, c], rss[dn, c] / rss[rn, c]
+            printf "cpus %-4s %-32s vs %-32s events/s %6.3gx  events/cpu-s %6.3gx  RSS %6.3gx\n", c, dn, rn, eps[dn, c] / eps[rn, c], epc[dn, c] / epc[rn, c], rss[dn, c] / rss[rn, c]
         }
     }' "$TMP/results" | sort
