@@ -2,7 +2,7 @@
 //! by `scripts/kql-corpus/extract.py`) and reports the parse rate.
 //!
 //! ```text
-//! cargo run --release -p kql-syntax --example corpus -- target/kql-corpus \
+//! cargo run --release -p kql-syntax --example parse_corpus -- target/kql-corpus \
 //!     [--invalid scripts/kql-corpus/invalid.tsv] [--failures FILE] [--roundtrip]
 //! ```
 //!
