@@ -36,6 +36,18 @@ const RETRY_AFTER: &str = "5";
 pub(crate) const PAGE: u32 = 50;
 pub(crate) const MAX_PAGE: u32 = 1000;
 
+/// A page of a listing as JSON: the items under `key`, how many match in
+/// all, and the offset of the next page (null on the last).
+pub(crate) fn page(key: &str, items: Vec<Value>, total: u64, offset: u32) -> Response {
+    let end = u64::from(offset).saturating_add(items.len() as u64);
+    let next = if end < total { json!(end) } else { Value::Null };
+    let mut body = serde_json::Map::new();
+    body.insert(key.to_string(), Value::Array(items));
+    body.insert("total".into(), json!(total));
+    body.insert("next_offset".into(), next);
+    Json(Value::Object(body)).into_response()
+}
+
 /// Every route, over `app`.
 pub fn router(app: Arc<App>) -> Router {
     let max_body = app.config.max_body;
@@ -296,11 +308,7 @@ async fn list_alerts(State(app): State<Arc<App>>, q: Result<Query<AlertsParams>,
         offset: p.offset.unwrap_or(0),
     };
     match app.state.list_alerts(&filter) {
-        Ok((alerts, total)) => {
-            let end = u64::from(filter.offset).saturating_add(alerts.len() as u64);
-            let next = if end < total { json!(end) } else { Value::Null };
-            Json(json!({"alerts": alerts, "total": total, "next_offset": next})).into_response()
-        }
+        Ok((alerts, total)) => page("alerts", alerts, total, filter.offset),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }

@@ -160,6 +160,9 @@ fn alerts_become_incidents_that_are_triaged_streamed_and_kept() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(incidents(&server, "?owner=ana")["total"], 1);
     assert_eq!(incidents(&server, "?status=New")["total"], 2);
+    let r = server.request("GET", "/api/incidents?status=R%C3%A9solu", b"");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("unknown status"), "{}", r.text());
     let close = json!({"status": "Closed", "classification": "TruePositive", "classification_reason": "SuspiciousActivity",
         "classification_comment": "a red-team exercise", "author": "ana"});
     let r = server.json("PATCH", &path, &close);

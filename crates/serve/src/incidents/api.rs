@@ -13,11 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::db::{Change, IncidentFilter, IncidentUpdate};
 use super::{CLASSIFICATIONS, STATUSES};
-use crate::api::{MAX_PAGE, PAGE, error, json_body};
+use crate::api::{MAX_PAGE, PAGE, error, json_body, page};
 use crate::config::wall_now;
 use crate::server::App;
 
@@ -36,6 +35,11 @@ struct ListParams {
 }
 
 async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> Response {
+    if let Some(s) = &p.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return error(StatusCode::BAD_REQUEST, format!("unknown status '{s}' (known: {})", STATUSES.join(", ")));
+    }
     let filter = IncidentFilter {
         status: p.status,
         severity: p.severity,
@@ -44,11 +48,7 @@ async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> Respo
         offset: p.offset.unwrap_or(0),
     };
     match app.state.list_incidents(&filter) {
-        Ok((incidents, total)) => {
-            let end = u64::from(filter.offset).saturating_add(incidents.len() as u64);
-            let next = if end < total { json!(end) } else { Value::Null };
-            Json(json!({"incidents": incidents, "total": total, "next_offset": next})).into_response()
-        }
+        Ok((incidents, total)) => page("incidents", incidents, total, filter.offset),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
