@@ -20,7 +20,7 @@ use crate::model::{CatalogRule, Vendor};
 use crate::readers::{self, Layout, Shared};
 
 /// Changes whenever the cached form or what readers produce changes.
-const FORMAT: &str = concat!("catalog-cache-1 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("catalog-cache-2 ", env!("CARGO_PKG_VERSION"));
 
 /// How a vendor's folder was read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

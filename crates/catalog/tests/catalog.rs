@@ -28,8 +28,8 @@ fn every_vendor_is_read_and_counted() {
         counts,
         [
             (Vendor::Sigma, 2, 2, 0, 0),
-            // The machine-learning job has no query; the ES|QL rule's length() is not analysed.
-            (Vendor::Elastic, 5, 3, 1, 1),
+            // The ES|QL rule's length() is not analysed.
+            (Vendor::Elastic, 5, 4, 1, 0),
             (Vendor::Splunk, 2, 2, 0, 0),
             // is_system_principal() is a helper: partial.
             (Vendor::Panther, 2, 1, 1, 0),
@@ -38,8 +38,19 @@ fn every_vendor_is_read_and_counted() {
         ]
     );
     let ml = cat.rules.iter().find(|r| r.id.ends_with("0004")).unwrap();
-    assert_eq!(ml.analysis(), Analysis::None);
-    assert_eq!(ml.unanalysed[0].reason, "a machine-learning job: no query");
+    // A machine-learning rule: its jobs' anomaly records at or above its threshold.
+    assert_eq!(ml.analysis(), Analysis::Full);
+    let got: Vec<(&str, Op, Option<&str>)> =
+        ml.predicates.iter().map(|p| (p.canonical.as_str(), p.op, p.value.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("ml.anomaly.job_id", Op::In, Some("x")),
+            ("ml.anomaly.job_id", Op::In, Some("x_ea")),
+            ("ml.anomaly.record_score", Op::Ge, Some("70")),
+        ]
+    );
+    assert_eq!(ml.data_sources, ["ml_job:x", "ml_job:x_ea"]);
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! elastic/detection-rules: TOML files with `[rule]` and its query in
 //! `kuery`, `lucene`, `eql` or `esql`; `threshold` and `new_terms` rules are
-//! kuery queries plus their grouping fields.
+//! kuery queries plus their grouping fields. A `machine_learning` rule has no
+//! query: it reads its jobs' anomaly records (`job_id` one of the rule's
+//! `machine_learning_job_id`, `record_score` at or above its
+//! `anomaly_threshold`), and that is what its predicates say.
 
 use std::path::Path;
 
 use crate::attack::{add_technique, technique_id};
-use crate::cond::add_to_rule;
+use crate::cond::{Cond, add_to_rule};
 use crate::lang::{eql, esql, kuery};
 use crate::mapping::Mapping;
 use crate::model::{CatalogRule, Vendor};
@@ -41,7 +44,7 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<CatalogRule, St
     }
     let query = s("query");
     match (kind.as_str(), language.as_str()) {
-        ("machine_learning", _) => out.unanalysed("", "a machine-learning job: no query"),
+        ("machine_learning", _) => machine_learning(&mut out, rule, mapping),
         (_, "kuery" | "lucene") => match kuery::parse(&query) {
             Ok(cond) => add_to_rule(&mut out, &cond, &language, mapping),
             Err(e) => out.unanalysed(&query, format!("{language}: {e}")),
@@ -65,6 +68,29 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<CatalogRule, St
     Ok(out)
 }
 
+/// A machine-learning rule: alerts on the anomaly records of its jobs whose
+/// `record_score` is at least `anomaly_threshold`. What each job models is
+/// not in the rule, so nothing more is claimed; a rule missing either
+/// setting is not analysed.
+fn machine_learning(out: &mut CatalogRule, rule: &toml::Table, mapping: &Mapping) {
+    let jobs: Vec<String> = match rule.get("machine_learning_job_id") {
+        Some(toml::Value::String(s)) => vec![s.clone()],
+        Some(toml::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let threshold = rule.get("anomaly_threshold").and_then(|t| t.as_integer());
+    let (false, Some(threshold)) = (jobs.is_empty(), threshold) else {
+        out.unanalysed("", "a machine-learning rule without `machine_learning_job_id` or `anomaly_threshold`");
+        return;
+    };
+    out.data_sources.extend(jobs.iter().map(|j| format!("ml_job:{j}")));
+    let cond = Cond::And(vec![
+        Cond::pred("job_id", "in", jobs),
+        Cond::pred("record_score", ">=", vec![threshold.to_string()]),
+    ]);
+    add_to_rule(out, &cond, "machine_learning", mapping);
+}
+
 fn add_named(rule: &mut CatalogRule, t: &toml::Value, tactic: &str) {
     let Some(id) = t.get("id").and_then(|i| i.as_str()).and_then(technique_id) else { return };
     if !tactic.is_empty() && !rule.tactics.iter().any(|(i, n)| *i == id && n == tactic) {
@@ -76,4 +102,39 @@ fn add_named(rule: &mut CatalogRule, t: &toml::Value, tactic: &str) {
         rule.technique_names.push((id.clone(), name.to_string()));
     }
     add_technique(&mut rule.techniques, id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Analysis, Op};
+
+    fn rule(body: &str) -> CatalogRule {
+        let text = format!("[rule]\nname = \"n\"\nrule_id = \"r\"\n{body}");
+        read("r.toml", &text, &Mapping::shipped()).unwrap()
+    }
+
+    #[test]
+    fn a_machine_learning_rule_is_its_job_and_threshold() {
+        let r = rule("type = \"machine_learning\"\nanomaly_threshold = 50\nmachine_learning_job_id = \"rare_process\"");
+        assert_eq!(r.analysis(), Analysis::Full);
+        let got: Vec<(&str, Op, Option<&str>, bool)> =
+            r.predicates.iter().map(|p| (p.field.as_str(), p.op, p.value.as_deref(), p.negated)).collect();
+        assert_eq!(got, [("job_id", Op::In, Some("rare_process"), false), ("record_score", Op::Ge, Some("50"), false)]);
+        assert_eq!(r.data_sources, ["ml_job:rare_process"]);
+    }
+
+    #[test]
+    fn a_machine_learning_rule_missing_a_setting_is_not_analysed() {
+        for body in [
+            "anomaly_threshold = 50",
+            "machine_learning_job_id = \"j\"",
+            "machine_learning_job_id = []\nanomaly_threshold = 1",
+        ] {
+            let r = rule(&format!("type = \"machine_learning\"\n{body}"));
+            assert_eq!(r.analysis(), Analysis::None, "{body}");
+            assert!(r.predicates.is_empty());
+            assert!(r.unanalysed[0].reason.contains("anomaly_threshold"), "{body}");
+        }
+    }
 }
