@@ -17,6 +17,7 @@ const SAMPLES: &[&str] = &[
 
 fn run_all(text: &str) {
     let _ = kuery::parse(text);
+    let _ = kuery::parse_lucene(text);
     let _ = eql::parse(text);
     let _ = esql::parse(text);
     let macros: HashMap<String, String> = [("kube_audit".to_string(), text.to_string())].into();

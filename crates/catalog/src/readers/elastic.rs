@@ -45,10 +45,12 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<CatalogRule, St
     let query = s("query");
     match (kind.as_str(), language.as_str()) {
         ("machine_learning", _) => machine_learning(&mut out, rule, mapping),
-        (_, "kuery" | "lucene") => match kuery::parse(&query) {
-            Ok(cond) => add_to_rule(&mut out, &cond, &language, mapping),
-            Err(e) => out.unanalysed(&query, format!("{language}: {e}")),
-        },
+        (_, "kuery" | "lucene") => {
+            match if language == "kuery" { kuery::parse(&query) } else { kuery::parse_lucene(&query) } {
+                Ok(cond) => add_to_rule(&mut out, &cond, &language, mapping),
+                Err(e) => out.unanalysed(&query, format!("{language}: {e}")),
+            }
+        }
         (_, "eql") => match eql::parse(&query) {
             Ok(q) => {
                 out.data_sources.extend(q.categories.iter().map(|c| format!("category:{c}")));
