@@ -1,6 +1,7 @@
 //! Elastic's Event Query Language as detection rules write it: `category
 //! where condition`, sequences and samples of bracketed steps with `by`,
-//! `with maxspan`/`runs` and `until`, and `| head`/`tail`/`unique` pipes.
+//! `with maxspan`/`runs` and `until`, missing-event steps `![...]`, and
+//! `| head`/`tail`/`unique` pipes.
 
 use crate::cond::{Cond, MAX_DEPTH};
 use crate::lex::{Cursor, LexSpec, Tok, lex};
@@ -44,11 +45,31 @@ pub fn parse(text: &str) -> Result<Eql, String> {
     let mut eql = Eql { categories: Vec::new(), cond: Cond::And(Vec::new()) };
     if c.eat_word("sequence") || c.eat_word("sample") {
         skip_join_options(&mut c)?;
-        while c.eat("[") {
-            let step = event_query(&mut c, &mut eql.categories)?;
+        loop {
+            // `![...]`: a match needs no such event; the step selects none.
+            let missing = matches!(c.peek(), Some(Tok::Word(w)) if w == "!");
+            if missing {
+                c.bump();
+            }
+            if !c.eat("[") {
+                if missing {
+                    return Err(c.error("expected `[` after `!`"));
+                }
+                break;
+            }
+            let mut cats = Vec::new();
+            let step = event_query(&mut c, if missing { &mut cats } else { &mut eql.categories })?;
             if !c.eat("]") {
                 return Err(c.error("expected `]` after a sequence step"));
             }
+            let step = if missing {
+                Cond::unknown(
+                    "![...]",
+                    "a sequence's missing-event step `![...]` requires that no such event occurs; it does not select events",
+                )
+            } else {
+                step
+            };
             eql.cond = std::mem::replace(&mut eql.cond, Cond::And(Vec::new())).and(step);
             skip_join_options(&mut c)?;
         }
@@ -208,10 +229,32 @@ fn operand(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
             if w == "true" || w == "false" || w.parse::<f64>().is_ok() {
                 return Ok(Operand::Literal(w.clone()));
             }
-            Ok(Operand::Field(w.trim_start_matches('?').trim_matches('`').to_string()))
+            Ok(Operand::Field(field_name(c, w)))
         }
         _ => Err(c.error("expected a field, value or `(`")),
     }
+}
+
+/// A field name from its first word: `?` (optional field) dropped, and
+/// backtick-quoted segments joined (`` a.`0`.b `` is `a.0.b`).
+fn field_name(c: &mut Cursor, first: &str) -> String {
+    let mut name = first.trim_start_matches('?').trim_matches('`').to_string();
+    while name.ends_with('.')
+        && let Some(Tok::Word(seg)) = c.peek()
+        && seg.len() > 2
+        && seg.starts_with('`')
+        && seg.ends_with('`')
+    {
+        name.push_str(seg.trim_matches('`'));
+        c.bump();
+        if let Some(Tok::Word(rest)) = c.peek()
+            && rest.starts_with('.')
+        {
+            name.push_str(rest);
+            c.bump();
+        }
+    }
+    name
 }
 
 fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
@@ -250,11 +293,15 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
     Ok(Operand::Other(format!("{name}(...)")))
 }
 
-/// An operand possibly followed by arithmetic (`a + 1`), which is not analysed.
+/// An operand possibly followed by arithmetic (`a + 1`, `a - 1`), which is
+/// not analysed. (A `-` is a word of its own when spaces surround it; `-1`
+/// is a number.)
 fn arith(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
     let first = operand(c, depth)?;
     let mut out = first;
-    while matches!(c.peek(), Some(Tok::Punct("+" | "*" | "/" | "%"))) {
+    while matches!(c.peek(), Some(Tok::Punct("+" | "*" | "/" | "%")))
+        || matches!(c.peek(), Some(Tok::Word(w)) if w == "-")
+    {
         c.bump();
         let _ = operand(c, depth)?;
         out = Operand::Other("arithmetic".into());
@@ -369,6 +416,28 @@ mod tests {
         let Cond::And(parts) = e.cond else { panic!() };
         assert_eq!(parts.len(), 3);
         assert!(matches!(&parts[2], Cond::Unknown { .. }));
+    }
+
+    #[test]
+    fn missing_event_steps_select_nothing() {
+        let q = r#"sequence by host.id with maxspan=5m
+            [any where event.kind == "alert"]
+            ![process where process.name == "x"]"#;
+        let e = parse(q).unwrap();
+        assert!(e.categories.is_empty());
+        let Cond::And(parts) = e.cond else { panic!() };
+        assert_eq!(parts[0], p("event.kind", "==", &["alert"]));
+        assert!(matches!(&parts[1], Cond::Unknown { reason, .. } if reason.contains("missing-event")));
+        assert_eq!(parts.len(), 2);
+        assert!(parse("sequence [any where a == 1] ! b").unwrap_err().contains("expected `[` after `!`"));
+    }
+
+    #[test]
+    fn backtick_segments_and_spaced_minus() {
+        let e = parse("any where a.`0`.name like \"D-*\" and startswith~(h, substring(u, 0, length(u) - 1))").unwrap();
+        let Cond::And(parts) = e.cond else { panic!() };
+        assert_eq!(parts[0], p("a.0.name", "like", &["D-*"]));
+        assert!(matches!(&parts[1], Cond::Unknown { reason, .. } if reason == "a function not analysed"));
     }
 
     #[test]
