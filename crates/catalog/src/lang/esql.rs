@@ -6,7 +6,10 @@ use crate::cond::{Cond, MAX_DEPTH};
 use crate::lex::{Cursor, LexSpec, Tok, lex};
 
 const SPEC: LexSpec = LexSpec {
-    puncts: &["==", "!=", "<=", ">=", "<", ">", "(", ")", "[", "]", ",", "|", "=", "+", "-", "*", "/", "%", "::"],
+    puncts: &[
+        "==", "!=", "<=", ">=", "<", ">", "(", ")", "[", "]", "{", "}", ",", "|", "=", "+", "-", "*", "/", "%", "::",
+        ":",
+    ],
     c_comments: true,
     raw_strings: true,
     single_quotes: false,
@@ -14,12 +17,24 @@ const SPEC: LexSpec = LexSpec {
     python: false,
 };
 
-/// Functions that test a field against literal values.
-const FUNCTIONS: &[&str] = &["starts_with", "ends_with", "cidr_match", "contains", "mv_contains"];
+/// Functions that test a field against literal values (`match` with options
+/// such as fuzziness is not one of them: its arguments are not all values).
+const FUNCTIONS: &[&str] = &["starts_with", "ends_with", "cidr_match", "contains", "mv_contains", "match"];
 
 /// Functions that change a value's case or type to text only: the field
 /// they are given is what the condition tests.
 const CASE_FOLDS: &[&str] = &["to_lower", "to_upper", "to_string"];
+
+/// Conversions to a type, null when the value does not convert: a
+/// comparison with a value (`TO_DOUBLE(x) > 0.7`) is still the field's
+/// test, a null test is not.
+const CONVERSIONS: &[&str] = &["to_ip", "to_double", "to_integer", "to_long"];
+
+/// Casts (`x::string`) to text, like [`CASE_FOLDS`].
+const TEXT_CASTS: &[&str] = &["string", "keyword", "text"];
+
+/// Casts (`x::long`) to a type, like [`CONVERSIONS`].
+const CASTS: &[&str] = &["ip", "double", "integer", "long"];
 
 /// A parsed ES|QL query.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +144,8 @@ fn not(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
 
 enum Operand {
     Field(String),
+    /// A field converted to a type (null when it does not convert).
+    Converted(String),
     Literal(String),
     Cond(Cond),
     Other(String),
@@ -175,8 +192,15 @@ fn operand(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
         return Ok(Operand::Other("a duration".into()));
     }
     if c.eat("::") {
-        c.bump();
-        return Ok(Operand::Other("a cast".into()));
+        return Ok(match (out, c.bump()) {
+            (Operand::Field(f), Some(Tok::Word(t))) if TEXT_CASTS.contains(&t.to_ascii_lowercase().as_str()) => {
+                Operand::Field(f)
+            }
+            (Operand::Field(f), Some(Tok::Word(t))) if CASTS.contains(&t.to_ascii_lowercase().as_str()) => {
+                Operand::Converted(f)
+            }
+            _ => Operand::Other("a cast".into()),
+        });
     }
     Ok(out)
 }
@@ -187,6 +211,9 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
         loop {
             if c.eat("*") {
                 args.push(Operand::Other("*".into()));
+            } else if c.eat("{") {
+                skip_options(c)?;
+                args.push(Operand::Other("options".into()));
             } else {
                 args.push(arith(c, depth + 1)?);
             }
@@ -204,6 +231,11 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
     {
         return Ok(Operand::Field(f.clone()));
     }
+    if CONVERSIONS.contains(&lower.as_str())
+        && let [Operand::Field(f)] = args.as_slice()
+    {
+        return Ok(Operand::Converted(f.clone()));
+    }
     // `KQL("kuery text")`: the kuery inside is the condition.
     if lower == "kql"
         && let [Operand::Literal(q)] = args.as_slice()
@@ -213,7 +245,7 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
         ));
     }
     if FUNCTIONS.contains(&lower.as_str())
-        && let Some((Operand::Field(f), rest)) = args.split_first()
+        && let Some((Operand::Field(f) | Operand::Converted(f), rest)) = args.split_first()
         && !rest.is_empty()
         && rest.iter().all(|a| matches!(a, Operand::Literal(_)))
     {
@@ -222,6 +254,18 @@ fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
         return Ok(Operand::Cond(Cond::pred(f, &lower, values)));
     }
     Ok(Operand::Other(format!("{name}(...)")))
+}
+
+/// Reads past a function's options map (`{ "fuzziness": 1 }`) after its `{`.
+fn skip_options(c: &mut Cursor) -> Result<(), String> {
+    loop {
+        match c.bump() {
+            Some(Tok::Punct("}")) => return Ok(()),
+            Some(Tok::Punct("{")) => return Err(c.error("nested options are not read")),
+            Some(_) => {}
+            None => return Err(c.error("expected `}` after function options")),
+        }
+    }
 }
 
 fn arith(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
@@ -242,6 +286,11 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
             c.bump();
             p.to_string()
         }
+        // `field : "text"`, the match operator: MATCH(field, "text").
+        Some(Tok::Punct(":")) => {
+            c.bump();
+            "match".to_string()
+        }
         Some(Tok::Word(w)) if w.eq_ignore_ascii_case("is") => {
             c.bump();
             let not = c.eat_word("not");
@@ -251,7 +300,7 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
             let op = if not { "is not null" } else { "is null" };
             return Ok(match left {
                 Operand::Field(f) => Cond::pred(&f, op, vec![]),
-                _ => Cond::unknown(op, "a null test on a computed value"),
+                _ => Cond::unknown(op, "a null test on a computed or converted value"),
             });
         }
         Some(Tok::Word(w)) if ["in", "like", "rlike", "not"].contains(&w.to_ascii_lowercase().as_str()) => {
@@ -271,7 +320,7 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
         _ => {
             return Ok(match left {
                 Operand::Cond(cond) => cond,
-                Operand::Field(f) => Cond::unknown(&f, "a bare field as a condition"),
+                Operand::Field(f) | Operand::Converted(f) => Cond::unknown(&f, "a bare field as a condition"),
                 Operand::Literal(v) => Cond::unknown(&v, "a bare value as a condition"),
                 Operand::Other(t) => Cond::unknown(&t, "a function not analysed"),
             });
@@ -293,7 +342,7 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
         rights.push(arith(c, depth)?);
     }
     let field = match left {
-        Operand::Field(f) => f,
+        Operand::Field(f) | Operand::Converted(f) => f,
         Operand::Other(t) => return Ok(Cond::unknown(&t, "a comparison on a computed value")),
         _ => return Ok(Cond::unknown(&op, "a comparison whose left side is not a field")),
     };
@@ -301,7 +350,9 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
     for r in rights {
         match r {
             Operand::Literal(v) => values.push(v),
-            Operand::Field(f) => return Ok(Cond::unknown(&format!("{field} {op} {f}"), "compares two fields")),
+            Operand::Field(f) | Operand::Converted(f) => {
+                return Ok(Cond::unknown(&format!("{field} {op} {f}"), "compares two fields"));
+            }
             _ => return Ok(Cond::unknown(&format!("{field} {op} ..."), "compares with a computed value")),
         }
     }
@@ -337,6 +388,32 @@ mod tests {
                 ]),
             ])
         );
+    }
+
+    #[test]
+    fn match_conversions_and_casts() {
+        let q = r#"from x | where a : "char" and match(b::string, "refusing") and cidr_match(to_ip(c), "10.0.0.0/8")
+            and to_double(d) > 0.7 and e::long > 3 and match(f, "svchost.exe", { "fuzziness": 1 }) and g::date > 1
+            and to_ip(h) is not null"#;
+        let e = parse(q).unwrap();
+        let Cond::And(parts) = e.cond else { panic!() };
+        let Cond::And(parts) = &parts[0] else { panic!() };
+        assert_eq!(
+            parts[..5],
+            [
+                p("a", "match", &["char"]),
+                p("b", "match", &["refusing"]),
+                p("c", "cidr_match", &["10.0.0.0/8"]),
+                p("d", ">", &["0.7"]),
+                p("e", ">", &["3"]),
+            ]
+        );
+        // A fuzzy match is not a match of the value; a cast to a date is not read.
+        assert!(matches!(&parts[5], Cond::Unknown { reason, .. } if reason == "a function not analysed"));
+        assert!(matches!(&parts[6], Cond::Unknown { reason, .. } if reason == "a comparison on a computed value"));
+        // TO_IP(h) is null when h is not an address: not the same as h being null.
+        assert!(matches!(&parts[7], Cond::Unknown { reason, .. } if reason.starts_with("a null test")));
+        assert!(parse("from x | where match(f, \"a\", { \"k\": 1 ").is_err());
     }
 
     #[test]
