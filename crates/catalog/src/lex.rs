@@ -261,6 +261,30 @@ impl<'a> Cursor<'a> {
         matches!(self.peek(), Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
     }
 
+    /// The items of a list whose `(` was taken, separated by `,`, up to and
+    /// including its `)`; `()` is an empty list when `empty` allows it.
+    /// `what` names the list in an error (`a call`).
+    pub fn comma_list<T>(
+        &mut self,
+        empty: bool,
+        what: &str,
+        mut item: impl FnMut(&mut Cursor<'a>) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let mut items = Vec::new();
+        if empty && self.eat(")") {
+            return Ok(items);
+        }
+        loop {
+            items.push(item(self)?);
+            if self.eat(")") {
+                return Ok(items);
+            }
+            if !self.eat(",") {
+                return Err(self.error(&format!("expected `,` or `)` in {what}")));
+            }
+        }
+    }
+
     /// An error message at the next token.
     pub fn error(&self, what: &str) -> String {
         match self.toks.get(self.pos) {
@@ -276,5 +300,38 @@ pub fn describe(t: &Tok) -> String {
         Tok::Word(w) => format!("`{w}`"),
         Tok::Str(s) => format!("\"{s}\""),
         Tok::Punct(p) => format!("`{p}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: LexSpec = LexSpec {
+        puncts: &["(", ")", ","],
+        c_comments: false,
+        raw_strings: false,
+        single_quotes: false,
+        backticks: false,
+        python: false,
+    };
+
+    fn list(text: &str, empty: bool) -> Result<Vec<String>, String> {
+        let toks = lex(text, &SPEC)?;
+        let mut c = Cursor::new(&toks);
+        assert!(c.eat("("));
+        c.comma_list(empty, "a list", |c| match c.bump() {
+            Some(Tok::Word(w)) => Ok(w.clone()),
+            _ => Err(c.error("expected a word")),
+        })
+    }
+
+    #[test]
+    fn comma_lists() {
+        assert_eq!(list("(a, b,c)", false).unwrap(), ["a", "b", "c"]);
+        assert!(list("()", true).unwrap().is_empty());
+        assert!(list("()", false).unwrap_err().starts_with("expected a word"));
+        assert_eq!(list("(a b)", true).unwrap_err(), "expected `,` or `)` in a list at character 3 (found `b`)");
+        assert_eq!(list("(a,", true).unwrap_err(), "expected a word at the end");
     }
 }

@@ -4,6 +4,7 @@
 //! `| head`/`tail`/`unique` pipes.
 
 use crate::cond::{Cond, MAX_DEPTH};
+use crate::lang::boolean;
 use crate::lex::{Cursor, LexSpec, Tok, lex};
 
 const SPEC: LexSpec = LexSpec {
@@ -169,32 +170,7 @@ fn event_query(c: &mut Cursor, categories: &mut Vec<String>) -> Result<Cond, Str
 }
 
 fn expr(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    let mut items = vec![and(c, depth)?];
-    while c.eat_word("or") {
-        items.push(and(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::Or(items) })
-}
-
-fn and(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    let mut items = vec![not(c, depth)?];
-    while c.eat_word("and") {
-        items.push(not(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::And(items) })
-}
-
-fn not(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    if c.eat_word("not") {
-        return Ok(Cond::Not(Box::new(not(c, depth + 1)?)));
-    }
-    comparison(c, depth)
+    boolean::or(c, depth, &boolean::WORDS, comparison)
 }
 
 /// One side of a comparison.
@@ -258,18 +234,7 @@ fn field_name(c: &mut Cursor, first: &str) -> String {
 }
 
 fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
-    let mut args = Vec::new();
-    if !c.eat(")") {
-        loop {
-            args.push(arith(c, depth + 1)?);
-            if c.eat(")") {
-                break;
-            }
-            if !c.eat(",") {
-                return Err(c.error("expected `,` or `)` in a call"));
-            }
-        }
-    }
+    let args = c.comma_list(true, "a call", |c| arith(c, depth + 1))?;
     let lower = name.to_ascii_lowercase();
     // `string(field)` converts the field's value to text: the test is still on the field.
     if lower == "string"
@@ -336,22 +301,13 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
         }
     };
     // The right side: one operand, or a parenthesised list.
-    let mut rights = Vec::new();
     let list = matches!(c.peek(), Some(Tok::Punct("("))) && op != "==" && op != "!=";
-    if list {
+    let rights = if list {
         c.bump();
-        loop {
-            rights.push(arith(c, depth + 1)?);
-            if c.eat(")") {
-                break;
-            }
-            if !c.eat(",") {
-                return Err(c.error("expected `,` or `)` in a list"));
-            }
-        }
+        c.comma_list(false, "a list", |c| arith(c, depth + 1))?
     } else {
-        rights.push(arith(c, depth)?);
-    }
+        vec![arith(c, depth)?]
+    };
     let field = match left {
         Operand::Field(f) => f,
         Operand::Other(t) => return Ok(Cond::unknown(&t, "a comparison on a computed value")),

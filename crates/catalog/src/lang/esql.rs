@@ -3,6 +3,7 @@
 //! `KEEP`...) read past. Keywords in any case.
 
 use crate::cond::{Cond, MAX_DEPTH};
+use crate::lang::boolean;
 use crate::lex::{Cursor, LexSpec, Tok, lex};
 
 const SPEC: LexSpec = LexSpec {
@@ -114,32 +115,7 @@ fn skip_command(c: &mut Cursor) {
 }
 
 fn expr(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    let mut items = vec![and(c, depth)?];
-    while c.eat_word("or") {
-        items.push(and(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::Or(items) })
-}
-
-fn and(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    let mut items = vec![not(c, depth)?];
-    while c.eat_word("and") {
-        items.push(not(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::And(items) })
-}
-
-fn not(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    if c.eat_word("not") {
-        return Ok(Cond::Not(Box::new(not(c, depth + 1)?)));
-    }
-    comparison(c, depth)
+    boolean::or(c, depth, &boolean::WORDS, comparison)
 }
 
 enum Operand {
@@ -206,25 +182,16 @@ fn operand(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
 }
 
 fn call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
-    let mut args = Vec::new();
-    if !c.eat(")") {
-        loop {
-            if c.eat("*") {
-                args.push(Operand::Other("*".into()));
-            } else if c.eat("{") {
-                skip_options(c)?;
-                args.push(Operand::Other("options".into()));
-            } else {
-                args.push(arith(c, depth + 1)?);
-            }
-            if c.eat(")") {
-                break;
-            }
-            if !c.eat(",") {
-                return Err(c.error("expected `,` or `)` in a call"));
-            }
+    let args = c.comma_list(true, "a call", |c| {
+        if c.eat("*") {
+            Ok(Operand::Other("*".into()))
+        } else if c.eat("{") {
+            skip_options(c)?;
+            Ok(Operand::Other("options".into()))
+        } else {
+            arith(c, depth + 1)
         }
-    }
+    })?;
     let lower = name.to_ascii_lowercase();
     if CASE_FOLDS.contains(&lower.as_str())
         && let [Operand::Field(f)] = args.as_slice()
@@ -326,21 +293,12 @@ fn comparison(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
             });
         }
     };
-    let mut rights = Vec::new();
-    if matches!(c.peek(), Some(Tok::Punct("("))) && ["in", "like", "rlike"].contains(&op.as_str()) {
+    let rights = if matches!(c.peek(), Some(Tok::Punct("("))) && ["in", "like", "rlike"].contains(&op.as_str()) {
         c.bump();
-        loop {
-            rights.push(arith(c, depth + 1)?);
-            if c.eat(")") {
-                break;
-            }
-            if !c.eat(",") {
-                return Err(c.error("expected `,` or `)` in a list"));
-            }
-        }
+        c.comma_list(false, "a list", |c| arith(c, depth + 1))?
     } else {
-        rights.push(arith(c, depth)?);
-    }
+        vec![arith(c, depth)?]
+    };
     let field = match left {
         Operand::Field(f) | Operand::Converted(f) => f,
         Operand::Other(t) => return Ok(Cond::unknown(&t, "a comparison on a computed value")),

@@ -2,6 +2,7 @@
 //! bounded ([`crate::cond::MAX_DEPTH`]), never panics, and turns what it does
 //! not understand into [`crate::cond::Cond::Unknown`] or an error.
 
+pub mod boolean;
 pub mod eql;
 pub mod esql;
 pub mod kql;

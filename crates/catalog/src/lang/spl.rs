@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::cond::{Cond, MAX_DEPTH};
+use crate::lang::boolean;
 use crate::lex::{Cursor, LexSpec, Tok, Token, lex};
 
 const SPEC: LexSpec = LexSpec {
@@ -275,33 +276,11 @@ fn eval_expr(c: &mut Cursor, depth: usize) -> Result<Option<Cond>, String> {
     Ok(Some(eval_or(c, depth)?))
 }
 
+/// The eval language spells `or` and `and` as words or as `||` and `&&`.
+const EVAL_BOOLEAN: boolean::Spelling = boolean::Spelling { or: &["or", "||"], and: &["and", "&&"], not: &["not"] };
+
 fn eval_or(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    let mut items = vec![eval_and(c, depth)?];
-    while c.eat_word("or") || c.eat("||") {
-        items.push(eval_and(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::Or(items) })
-}
-
-fn eval_and(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    let mut items = vec![eval_not(c, depth)?];
-    while c.eat_word("and") || c.eat("&&") {
-        items.push(eval_not(c, depth)?);
-    }
-    Ok(if items.len() == 1 { items.remove(0) } else { Cond::And(items) })
-}
-
-fn eval_not(c: &mut Cursor, depth: usize) -> Result<Cond, String> {
-    if depth > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH}"));
-    }
-    if c.eat_word("not") {
-        return Ok(Cond::Not(Box::new(eval_not(c, depth + 1)?)));
-    }
-    eval_cmp(c, depth)
+    boolean::or(c, depth, &EVAL_BOOLEAN, eval_cmp)
 }
 
 enum Operand {
@@ -338,18 +317,7 @@ fn eval_operand(c: &mut Cursor, depth: usize) -> Result<Operand, String> {
 }
 
 fn eval_call(c: &mut Cursor, name: &str, depth: usize) -> Result<Operand, String> {
-    let mut args = Vec::new();
-    if !c.eat(")") {
-        loop {
-            args.push(eval_arith(c, depth + 1)?);
-            if c.eat(")") {
-                break;
-            }
-            if !c.eat(",") {
-                return Err(c.error("expected `,` or `)` in a call"));
-            }
-        }
-    }
+    let args = c.comma_list(true, "a call", |c| eval_arith(c, depth + 1))?;
     let lower = name.to_ascii_lowercase();
     let pred = match (lower.as_str(), args.as_slice()) {
         ("lower" | "upper", [Operand::Field(f)]) => return Ok(Operand::Field(f.clone())),
