@@ -2,7 +2,7 @@
 // evidence rows, and triage (assign, close with a classification,
 // comment) saved through `PATCH /api/alerts/{id}`. An alert that belongs
 // to an incident links to it.
-import { h, api, link, severity, toast, ApiError } from './dom.js';
+import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
 import { entityGraph } from './entities.js';
 import { grid } from './grid.js';
 import { STATUSES } from './alerts.js';
@@ -102,7 +102,7 @@ export function alertPage(id) {
         h('dt', {}, 'Status'), h('dd', { 'data-field': 'status' }, a.status),
         h('dt', {}, 'Owner'), h('dd', { 'data-field': 'owner' }, a.owner || 'unassigned'),
         h('dt', {}, 'Rule'), h('dd', {}, a.rule.name),
-        h('dt', {}, 'Techniques'), h('dd', {}, (a.techniques || []).join(', ') || '—'),
+        h('dt', {}, 'Techniques'), h('dd', {}, techniqueLinks(a.techniques)),
         h('dt', {}, 'Tactics'), h('dd', {}, (a.tactics || []).join(', ') || '—'),
         h('dt', {}, 'Events'), h('dd', {}, `${a.start_time || '?'} – ${a.end_time || '?'} (${a.rows} rows)`),
         a.incident_id ? [h('dt', {}, 'Incident'), h('dd', { 'data-field': 'incident' }, link(`/incidents/${encodeURIComponent(a.incident_id)}`, 'Open the incident'))] : null,

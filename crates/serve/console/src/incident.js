@@ -1,7 +1,7 @@
 // One incident: its alerts, their entities as a graph, the evidence rows,
 // the rule's advice, and triage (assign, status, close with a
 // classification, comment) saved through `PATCH /api/incidents/{id}`.
-import { h, api, link, severity, toast, ApiError } from './dom.js';
+import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
 import { entityGraph } from './entities.js';
 import { alertRow, time } from './alerts.js';
 import { CLASSIFICATIONS, ANALYST_KEY, list, evidenceGrid } from './alert.js';
@@ -114,7 +114,7 @@ export function incidentPage(id) {
         h('dt', {}, 'Owner'), h('dd', { 'data-field': 'owner' }, i.owner || 'unassigned'),
         h('dt', {}, 'Classification'), h('dd', { 'data-field': 'classification' }, classification),
         h('dt', {}, 'Rule'), h('dd', {}, i.rule.name),
-        h('dt', {}, 'Techniques'), h('dd', {}, (i.techniques || []).join(', ') || '—'),
+        h('dt', {}, 'Techniques'), h('dd', {}, techniqueLinks(i.techniques)),
         h('dt', {}, 'Tactics'), h('dd', {}, (i.tactics || []).join(', ') || '—'),
         h('dt', {}, 'Activity'), h('dd', {}, `${time(i.first_activity)} – ${time(i.last_activity)}`)),
       h('div', { class: 'twocol' },

@@ -8,6 +8,7 @@ import { incidentPage } from './incident.js';
 import { rulesPage } from './rules.js';
 import { coveragePage } from './coverage.js';
 import { navigate } from './dom.js';
+import { initAuth } from './auth.js';
 
 const THEME_KEY = 'dragnet.theme';
 
@@ -78,6 +79,7 @@ for (const a of document.querySelectorAll('[data-nav]')) {
     navigate(a.getAttribute('href'));
   });
 }
+initAuth(() => render());
 window.addEventListener('popstate', () => {
   render();
   document.getElementById('main').focus({ preventScroll: true });
