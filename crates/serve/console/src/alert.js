@@ -27,6 +27,8 @@ export function evidenceGrid(rows) {
 }
 
 export function alertPage(id) {
+  // Why the last change was refused (a read token), until one succeeds.
+  const refusal = h('p', { class: 'error', role: 'alert', 'data-testid': 'refusal' });
   const el = h('div', { class: 'page alert' }, h('p', { class: 'muted' }, 'Loading…'));
 
   async function load() {
@@ -48,10 +50,12 @@ export function alertPage(id) {
     try {
       const a = await api(`/api/alerts/${encodeURIComponent(id)}`, { method: 'PATCH', body });
       toast(done);
+      refusal.textContent = '';
       const rule = await api(`/api/rules/${encodeURIComponent(a.rule.id)}`).catch(() => null);
       draw(a, rule);
     } catch (e) {
       toast(`Not saved: ${e.message}`);
+      refusal.textContent = `Not saved: ${e.message}`;
     }
   }
 
@@ -119,7 +123,7 @@ export function alertPage(id) {
             h('h3', {}, 'False positives'), list(rule.false_positives, 'None documented.'),
             h('h3', {}, 'Tuning'), list(rule.tuning, 'No tuning advice.')) : null),
         h('aside', { class: 'actions', 'aria-label': 'Triage' },
-          h('h2', {}, 'Triage'), assign, setStatus, close, addComment,
+          h('h2', {}, 'Triage'), refusal, assign, setStatus, close, addComment,
           h('h2', {}, 'Comments'),
           list((a.comments || []).map((c) => `${c.time.replace('T', ' ').slice(0, 19)} ${c.author || 'someone'}: ${c.text}`), 'No comments yet.'))),
       h('section', { 'aria-labelledby': 'h-ev' }, h('h2', { id: 'h-ev' }, `Evidence (${(a.evidence || []).length} of ${a.rows} rows)`),
