@@ -131,6 +131,7 @@ await step('sign-out', async () => {
   });
   check(await page.evaluate(() => sessionStorage.getItem('dragnet.token') === null), 'signing out forgets the token');
   await shot('signed-out', false);
+  await axe('signin-light');
 });
 
 await browser.finish();
