@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::Path as UrlPath;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -33,8 +34,9 @@ use crate::api::error;
 use crate::config::Config;
 use crate::server::App;
 
-/// The files of a catalog built in memory, by their path below its top.
-pub type Files = BTreeMap<String, Vec<u8>>;
+/// The files of a catalog built in memory, by their path below its top
+/// (shared, not copied, by each answer).
+pub type Files = BTreeMap<String, Bytes>;
 
 /// Where the pages come from.
 enum Site {
@@ -130,7 +132,7 @@ async fn page(site: &Site, rel: &str) -> Response {
             },
         },
         Site::Dir(dir) => match read_inside(dir, &rel).await {
-            Some(b) => b,
+            Some(b) => Bytes::from(b),
             None => return missing(),
         },
     };
@@ -164,7 +166,7 @@ pub fn build(rules: &[Rule]) -> Result<Files, String> {
     let mut out = Out::memory();
     catalog::output::write_into(&mut out, &cat, &summaries, &Attack::shipped(), &|page| decorate(rules, page))
         .map_err(|e| e.to_string())?;
-    Ok(out.into_files())
+    Ok(out.into_files().into_iter().map(|(path, bytes)| (path, Bytes::from(bytes))).collect())
 }
 
 /// One loaded rule in the catalog's form.
@@ -240,7 +242,7 @@ mod tests {
                 assert!(files.contains_key(&page), "{} names {t} but there is no {page}", r.id);
             }
         }
-        let page = String::from_utf8(files["techniques/T1609.html"].clone()).unwrap();
+        let page = String::from_utf8(files["techniques/T1609.html"].to_vec()).unwrap();
         let exec = rules.iter().find(|r| r.techniques.iter().any(|t| t == "T1609")).unwrap();
         assert!(page.contains(&catalog::site::escape(&exec.name)), "{} not on the T1609 page", exec.name);
     }
