@@ -41,6 +41,21 @@ pub struct VendorSummary {
     pub none: usize,
 }
 
+impl VendorSummary {
+    /// The summary of `rules`, read by `vendor` from `dir`.
+    pub fn of(vendor: Vendor, dir: String, rules: &[CatalogRule]) -> VendorSummary {
+        let count = |a: Analysis| rules.iter().filter(|r| r.analysis() == a).count();
+        VendorSummary {
+            vendor,
+            dir,
+            rules: rules.len(),
+            full: count(Analysis::Full),
+            partial: count(Analysis::Partial),
+            none: count(Analysis::None),
+        }
+    }
+}
+
 /// One vendor's folder and the rules read from it.
 type VendorRules = (Vendor, PathBuf, Vec<CatalogRule>, ReadStats);
 
@@ -89,15 +104,7 @@ fn read_all_with(
     let mut stats = Vec::new();
     for r in results {
         let (vendor, dir, mut read, st) = r?;
-        let count = |a: Analysis| read.iter().filter(|r| r.analysis() == a).count();
-        summaries.push(VendorSummary {
-            vendor,
-            dir: dir.display().to_string(),
-            rules: read.len(),
-            full: count(Analysis::Full),
-            partial: count(Analysis::Partial),
-            none: count(Analysis::None),
-        });
+        summaries.push(VendorSummary::of(vendor, dir.display().to_string(), &read));
         stats.push(st);
         rules.append(&mut read);
     }
@@ -109,6 +116,8 @@ fn read_all_with(
 /// earlier build wrote and this one did not removed.
 pub struct Out {
     dir: PathBuf,
+    /// Set for an output kept in memory ([`Out::memory`]): path → bytes.
+    memory: Option<BTreeMap<String, Vec<u8>>>,
     put: std::collections::HashSet<PathBuf>,
     /// Every file this build put, written or not, below the folder.
     written_rel: Vec<String>,
@@ -128,6 +137,7 @@ impl Out {
         std::fs::create_dir_all(dir)?;
         Ok(Out {
             dir: dir.to_path_buf(),
+            memory: None,
             put: Default::default(),
             written_rel: Vec::new(),
             written: 0,
@@ -137,9 +147,35 @@ impl Out {
         })
     }
 
+    /// Output kept in memory (a site served without a folder): every put
+    /// file is in [`Out::into_files`].
+    pub fn memory() -> Out {
+        Out {
+            dir: PathBuf::new(),
+            memory: Some(BTreeMap::new()),
+            put: Default::default(),
+            written_rel: Vec::new(),
+            written: 0,
+            changed: Vec::new(),
+            unchanged: 0,
+            removed: 0,
+        }
+    }
+
+    /// The files of an output kept in memory, by their `/`-separated path
+    /// (empty for an output into a folder).
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.memory.unwrap_or_default()
+    }
+
     /// Writes `bytes` to `rel` (a `/`-separated path below the folder)
     /// unless the file already holds exactly them.
     pub fn put(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(files) = &mut self.memory {
+            files.insert(rel.to_string(), bytes.to_vec());
+            self.written += 1;
+            return Ok(());
+        }
         let path = self.dir.join(rel);
         if self.put.insert(path.clone()) {
             self.written_rel.push(rel.to_string());
@@ -165,6 +201,9 @@ impl Out {
     /// technique no longer read), then lists this build's files there. Only
     /// files a build wrote are ever removed, whatever else the folder holds.
     pub fn prune(&mut self, manifest: &str) -> std::io::Result<()> {
+        if self.memory.is_some() {
+            return Ok(());
+        }
         let list = self.dir.join(manifest);
         let old = std::fs::read_to_string(&list).unwrap_or_default();
         for rel in old.lines() {
@@ -201,6 +240,19 @@ pub fn write(
     decorate: &dyn Fn(&mut TechniquePage),
 ) -> std::io::Result<(usize, Out)> {
     let mut o = Out::new(out)?;
+    let pages = write_into(&mut o, catalog, summaries, attack, decorate)?;
+    Ok((pages, o))
+}
+
+/// [`write`] through a given [`Out`] (such as [`Out::memory`]); returns
+/// the number of technique pages.
+pub fn write_into(
+    o: &mut Out,
+    catalog: &Catalog,
+    summaries: &[VendorSummary],
+    attack: &Attack,
+    decorate: &dyn Fn(&mut TechniquePage),
+) -> std::io::Result<usize> {
     o.put("summary.json", &json_bytes(&json!({ "vendors": summaries }))?)?;
     o.put("rules.json", &json_bytes(&catalog.rules)?)?;
     let mut index = Vec::new();
@@ -222,14 +274,14 @@ pub fn write(
             per_text.join(", ")
         ));
         index.push(json!({ "id": id, "name": page.name, "tactics": page.tactics, "rules": total, "per_vendor": per }));
-        site.technique(&mut o, &page)?;
+        site.technique(o, &page)?;
         pages.push(crate::site::TechniqueSummary::of(&page));
     }
     o.put("index.json", &json_bytes(&json!({ "techniques": index }))?)?;
     o.put("index.md", md.as_bytes())?;
-    site.finish(&mut o, &crate::site::Site { catalog, summaries, attack, pages: &pages })?;
+    site.finish(o, &crate::site::Site { catalog, summaries, attack, pages: &pages })?;
     o.prune(".cache/files.txt")?;
-    Ok((pages.len(), o))
+    Ok(pages.len())
 }
 
 /// `value` as compact JSON.

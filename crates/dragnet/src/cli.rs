@@ -540,6 +540,12 @@ pub struct ServeArgs {
     /// sinks, besides the system's.
     #[arg(long, value_name = "FILE")]
     pub sink_ca: Option<PathBuf>,
+
+    /// Serve this catalog folder (written by `dragnet catalog build`, with
+    /// vendors' rules) under /catalog/ in the console [default: the catalog
+    /// of the rules this server runs, built in memory at start].
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
 }
 
 /// Output formats of `rules` and `coverage`.

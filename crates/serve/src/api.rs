@@ -63,7 +63,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::incidents::api::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
-        .merge(crate::console::routes())
+        .merge(crate::console::routes(&app.config))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(app.clone(), crate::body::buffer))
         .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authorize))

@@ -11,9 +11,15 @@
 //!   (updates), and ingest.
 //!
 //! `GET /healthz` and the console's pages and assets (every `GET` outside
-//! `/api/` and `/metrics`: static files, no data) need no token. Data is
-//! served only under `/api/` and `/metrics`, so a route added there is
-//! protected without being listed here.
+//! `/api/` and `/metrics`: static files, no data) need no token, and so do
+//! the catalog's pages under `/catalog/`: they hold the rules' own content
+//! (names, queries, ATT&CK tags), not telemetry, alerts or the rules'
+//! state. Data is served only under `/api/` and `/metrics`, so a route
+//! added there is protected without being listed here.
+//!
+//! The console sends its token as this header on every call (its live
+//! event stream too, read with `fetch`): no cookie carries a token, so a
+//! request another site makes the browser send carries none.
 //!
 //! Tokens are compared in constant time: the presented token's SHA-256
 //! against every stored digest, all of them, whatever matched.
@@ -276,6 +282,11 @@ mod tests {
         assert_eq!(need(&Method::GET, "/healthz"), Need::Open);
         assert_eq!(need(&Method::GET, "/"), Need::Open);
         assert_eq!(need(&Method::GET, "/assets/console.js"), Need::Open);
+        assert_eq!(need(&Method::GET, "/catalog/techniques/T1609.html"), Need::Open);
+        // Paths are not normalised before routing: this reaches the
+        // catalog's handler, which refuses it (tests/catalog_pages.rs).
+        assert_eq!(need(&Method::GET, "/catalog/../api/alerts"), Need::Open);
+        assert_eq!(need(&Method::POST, "/catalog/"), Need::Write);
         assert_eq!(need(&Method::GET, "/metrics"), Need::Read);
         assert_eq!(need(&Method::GET, "/api/alerts"), Need::Read);
         assert_eq!(need(&Method::GET, "/api/anything-new"), Need::Read);

@@ -61,6 +61,9 @@ pub struct Config {
     /// A fixed `now()` for every rule and query instead of the clock (to
     /// replay recorded logs as if they were live).
     pub now: Option<i64>,
+    /// A catalog folder (written by `dragnet catalog build`) served under
+    /// `/catalog/` instead of the catalog of `rules` built at start.
+    pub catalog: Option<std::path::PathBuf>,
 }
 
 /// TLS and access tokens. The default (neither) suits loopback only.

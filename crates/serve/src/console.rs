@@ -46,8 +46,9 @@ static SCRIPT: LazyLock<Asset> =
 static STYLE: LazyLock<Asset> =
     LazyLock::new(|| Asset::new(include_bytes!("../console/dist/assets/console.css"), "text/css; charset=utf-8"));
 
-/// The console's pages (the app routes them itself) and its endpoints.
-pub fn routes() -> Router<Arc<App>> {
+/// The console's pages (the app routes them itself), its endpoints and the
+/// catalog's pages (see [`crate::catalog_pages`]).
+pub fn routes(config: &crate::Config) -> Router<Arc<App>> {
     // Tagged now, not on the first request.
     for a in [&INDEX, &SCRIPT, &STYLE] {
         LazyLock::force(a);
@@ -67,6 +68,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/check", post(check))
         .route("/api/rules/{id}", get(rule))
         .route("/api/coverage", get(coverage))
+        .merge(crate::catalog_pages::routes(config))
 }
 
 async fn index(h: HeaderMap) -> Response {

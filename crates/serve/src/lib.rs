@@ -18,6 +18,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod catalog_pages;
 pub mod config;
 pub mod console;
 pub mod http;

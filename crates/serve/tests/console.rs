@@ -1,7 +1,9 @@
 //! The web console in a real browser: `dragnet serve` on 127.0.0.1 with the
 //! atomic attack logs and 10,000 stored alerts (9,851 incidents, one of
 //! them of 150 alerts), driven by
-//! `console/tests/console.mjs` (Playwright over Debian's Chromium). Needs
+//! `console/tests/console.mjs` (Playwright over Debian's Chromium); and a
+//! server started with tokens, signed in to with a read then a write token
+//! and its catalog pages opened, by `console/tests/console_auth.mjs`. Needs
 //! `node`, `npm ci` run in `crates/serve/console` and `/usr/bin/chromium`
 //! (`.ci/run` installs them); without them this test fails and says so.
 
@@ -9,6 +11,7 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::{Server, auditd_log, config, k8s_batches, root, temp_dir};
@@ -16,6 +19,7 @@ use detect::Alert;
 use detect::entity::Entity;
 use detect::rule::{IncidentConfig, IncidentGrouping, Matching, Rule};
 use serde_json::{Value, json};
+use serve::auth::Tokens;
 use serve::state::State;
 
 const SEEDED: usize = 10_000;
@@ -43,6 +47,9 @@ fn console_rules() -> Vec<Rule> {
     }
     rules
 }
+
+/// One browser at a time: page load times are measured against a budget.
+static BROWSER: Mutex<()> = Mutex::new(());
 
 fn console_dir() -> PathBuf {
     root().join("crates/serve/console")
@@ -137,8 +144,40 @@ fn total_alerts(server: &Server) -> u64 {
     server.request("GET", "/api/alerts?limit=1", b"").value()["total"].as_u64().unwrap()
 }
 
+/// Removes the files in `dir`, not its folders.
+fn remove_files(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().is_file() {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+}
+
+/// Runs `script` (in `console/tests/`) with `env` and returns its JSON
+/// summary, failing the test on any failure it reports.
+fn run_browser(script: &str, env: &[(&str, String)]) -> Value {
+    let mut cmd = Command::new("node");
+    cmd.arg(format!("tests/{script}")).current_dir(console_dir());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no summary from {script}\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+    println!("{script} summary: {summary:#}");
+    assert!(out.status.success(), "{script} failed: {:#}\nstderr:\n{stderr}", summary["failures"]);
+    assert_eq!(summary["failures"], json!([]));
+    summary
+}
+
 #[test]
 fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let chromium = require_tools();
     let dir = temp_dir("console");
     seed_alerts(&dir, SEEDED);
@@ -158,30 +197,21 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     }
 
     let shots = root().join("target/console-screenshots");
-    // Only this run's screenshots, none left from an earlier one.
-    let _ = std::fs::remove_dir_all(&shots);
-    let out = Command::new("node")
-        .arg("tests/console.mjs")
-        .current_dir(console_dir())
-        .env("DRAGNET_URL", format!("http://{}", server.addr))
-        .env("SEED_RULE", SEED_RULE)
-        .env("SCREENSHOTS", &shots)
-        .env("CHROMIUM", &chromium)
-        .env("MIN_ALERTS", want.to_string())
-        .env("MIN_INCIDENTS", (SEEDED - SHARED + 1).to_string())
-        .env("LIVE_BATCH", live_batch(&dir))
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let summary: Value = stdout
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("no summary from the browser test\nstdout:\n{stdout}\nstderr:\n{stderr}"));
-    println!("browser test summary: {summary:#}");
-    assert!(out.status.success(), "the browser test failed: {:#}\nstderr:\n{stderr}", summary["failures"]);
-    assert_eq!(summary["failures"], json!([]));
+    // Only this run's screenshots, none left from an earlier one (the
+    // token run's are in a folder of their own).
+    remove_files(&shots);
+    let summary = run_browser(
+        "console.mjs",
+        &[
+            ("DRAGNET_URL", format!("http://{}", server.addr)),
+            ("SEED_RULE", SEED_RULE.to_string()),
+            ("SCREENSHOTS", shots.display().to_string()),
+            ("CHROMIUM", chromium.display().to_string()),
+            ("MIN_ALERTS", want.to_string()),
+            ("MIN_INCIDENTS", (SEEDED - SHARED + 1).to_string()),
+            ("LIVE_BATCH", live_batch(&dir).display().to_string()),
+        ],
+    );
     assert!(summary["alerts_total"].as_u64().unwrap() >= want, "{summary}");
     assert!(summary["seed_rows"].as_u64().unwrap() > 0, "{summary}");
     for page in ["query", "alerts", "alert", "incidents", "incident", "rules", "coverage"] {
@@ -203,6 +233,58 @@ fn the_console_works_in_a_browser_over_ten_thousand_alerts() {
     let i = server.request("GET", &format!("/api/incidents/{id}"), b"").value();
     assert_eq!((i["status"].as_str(), i["owner"].as_str()), (Some("Closed"), Some("ana")), "{i}");
     assert_eq!((i["classification"].as_str(), i["alert_count"].as_u64()), (Some("FalsePositive"), Some(SHARED as u64)));
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const READ: &str = "console-read-token-0001";
+const WRITE: &str = "console-write-token-0001";
+
+#[test]
+fn the_console_signs_in_with_tokens_and_opens_the_catalog() {
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let chromium = require_tools();
+    let dir = temp_dir("console-tokens");
+    let mut settings = config(&dir);
+    settings.rules = console_rules();
+    settings.security.tokens = Some(Tokens::parse(&format!("read {READ}\nwrite {WRITE}\n")).unwrap());
+    let server = Server::start(settings);
+    let bearer = |t: &str| format!("Bearer {t}");
+    for batch in k8s_batches(5) {
+        let r = common::send(server.addr, "POST", "/k8s-audit", &[("Authorization", &bearer(WRITE))], &batch);
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let alerts = || {
+        let r = common::request_with(server.addr, "GET", "/api/alerts?limit=1", &[("Authorization", &bearer(READ))]);
+        r.value()["total"].as_u64().unwrap()
+    };
+    let start = Instant::now();
+    while alerts() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(120), "no NRT alert raised");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let shots = root().join("target/console-screenshots/tokens");
+    remove_files(&shots);
+    let summary = run_browser(
+        "console_auth.mjs",
+        &[
+            ("DRAGNET_URL", format!("http://{}", server.addr)),
+            ("READ_TOKEN", READ.to_string()),
+            ("WRITE_TOKEN", WRITE.to_string()),
+            ("SCREENSHOTS", shots.display().to_string()),
+            ("CHROMIUM", chromium.display().to_string()),
+        ],
+    );
+    // Each refusal the test caused was seen, and only those.
+    let refusals: Vec<&str> = summary["refusals"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(refusals.contains(&"401 GET /api/alerts/stream"), "{refusals:?}");
+    assert_eq!(refusals.iter().filter(|r| r.starts_with("403 PATCH /api/alerts/")).count(), 1, "{refusals:?}");
+    // The write token's assignment is on the server; the read token's was not made.
+    let id = summary["assigned"].as_str().unwrap();
+    let path = format!("/api/alerts/{id}");
+    let a = common::request_with(server.addr, "GET", &path, &[("Authorization", &bearer(READ))]).value();
+    assert_eq!(a["owner"].as_str(), Some("ana"), "{a}");
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

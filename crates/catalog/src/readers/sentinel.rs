@@ -27,7 +27,7 @@ pub fn read_file(dir: &Path, path: &Path, text: &str, mapping: &Mapping) -> Vec<
 pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<Option<CatalogRule>, String> {
     let stem = path.rsplit('/').next().unwrap_or(path);
     let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
-    let (mut rule, queries) = if path.ends_with(".yaml") || path.ends_with(".yml") {
+    let (rule, queries) = if path.ends_with(".yaml") || path.ends_with(".yml") {
         let doc = yaml_to_json(text)?;
         let Some(query) = doc.get("query").and_then(Value::as_str) else { return Ok(None) };
         let s = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -63,8 +63,15 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<Option<CatalogR
         }
         (rule, vec![text.to_string()])
     };
+    Ok(Some(analyse(rule, &queries, mapping)))
+}
+
+/// `rule` with what its KQL `queries` check: their tables as data sources
+/// and their `where` predicates (a query that does not parse is an
+/// unanalysed part with the reason).
+pub fn analyse(mut rule: CatalogRule, queries: &[String], mapping: &Mapping) -> CatalogRule {
     let mut conds = Vec::new();
-    for q in &queries {
+    for q in queries {
         match kql::parse(q) {
             Ok(k) => {
                 for t in k.tables {
@@ -79,7 +86,7 @@ pub fn read(path: &str, text: &str, mapping: &Mapping) -> Result<Option<CatalogR
         }
     }
     add_to_rule(&mut rule, &Cond::And(conds), "kql", mapping);
-    Ok(Some(rule))
+    rule
 }
 
 /// The contents of the fenced code blocks of a Markdown page.

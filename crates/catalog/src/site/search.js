@@ -2,6 +2,17 @@
 // used, then lists the techniques and rules whose id, name or title hold
 // every word typed. Results are built as DOM nodes with textContent, so
 // no text from a rule is ever read as markup.
+//
+// Served by `dragnet serve` (under /catalog/), the pages take the theme
+// chosen in its console, which the browser keeps for the same origin.
+(() => {
+  try {
+    const theme = localStorage.getItem('dragnet.theme');
+    if (theme === 'dark' || theme === 'light') document.documentElement.dataset.theme = theme;
+  } catch {
+    // No storage (a page opened from a file in some browsers): the system's theme.
+  }
+})();
 (() => {
   const root = document.body.dataset.root || '';
   const input = document.getElementById('search');

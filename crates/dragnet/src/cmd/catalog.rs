@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use catalog::analysis::{Runnable, TechniquePage};
 use catalog::mapping::Mapping;
 use catalog::mitre::Attack;
 use catalog::model::Vendor;
@@ -44,35 +43,6 @@ fn dirs(sources: &CatalogSources) -> Vec<(Vendor, PathBuf)> {
     .collect()
 }
 
-/// dragnet's built-in detections for `technique`.
-fn runnable(pack: &RulePack, technique: &str) -> Vec<Runnable> {
-    pack.rules
-        .iter()
-        .filter(|r| r.techniques.iter().any(|t| t.eq_ignore_ascii_case(technique)))
-        .map(|r| Runnable {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            severity: r.severity.as_str().to_string(),
-            confidence: r.confidence.map(|c| c.as_str().to_string()),
-            tables: catalog::lang::kql::parse(&r.query).map(|k| k.tables).unwrap_or_default(),
-            false_positives: r.false_positives.clone(),
-            tuning: r.tuning.clone(),
-            tests: r.tests.iter().map(|t| (t.name.clone(), t.kind.as_str().to_string(), t.atomic.clone())).collect(),
-            origin: r.origin.clone(),
-        })
-        .collect()
-}
-
-/// What dragnet adds to a page: its own detections, and the ATT&CK name
-/// from its Containers matrix when neither ATT&CK's data nor a rule read
-/// carries one.
-fn decorate(pack: &RulePack, page: &mut TechniquePage) {
-    page.runnable = runnable(pack, &page.id);
-    if page.name.is_none() {
-        page.name = detect::attack::technique_name(&page.id).map(str::to_string);
-    }
-}
-
 fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
     let dirs = dirs(&args.sources);
     if dirs.is_empty() {
@@ -86,8 +56,10 @@ fn build(args: &CatalogBuildArgs, out: &mut dyn Write) -> Result<i32> {
     let (cat, summaries, stats) =
         catalog::output::read_all_cached(&dirs, &mapping, &args.out.join(".cache")).map_err(anyhow::Error::msg)?;
     let pack = RulePack::builtin();
-    let (pages, files) = catalog::output::write(&args.out, &cat, &summaries, &attack, &|page| decorate(&pack, page))
-        .with_context(|| format!("writing the catalog into {}", args.out.display()))?;
+    let (pages, files) = catalog::output::write(&args.out, &cat, &summaries, &attack, &|page| {
+        serve::catalog_pages::decorate(&pack.rules, page)
+    })
+    .with_context(|| format!("writing the catalog into {}", args.out.display()))?;
     writeln!(
         out,
         "{:<9} {:>6} {:>6} {:>8} {:>6} {:>7} {:>7}  folder",
@@ -147,7 +119,7 @@ fn show(args: &CatalogShowArgs, out: &mut dyn Write) -> Result<i32> {
     let (cat, _) = catalog::output::read_all(&dirs, &mapping).map_err(anyhow::Error::msg)?;
     let mut page = cat.page(&id);
     page.apply_attack(&Attack::shipped());
-    decorate(&RulePack::builtin(), &mut page);
+    serve::catalog_pages::decorate(&RulePack::builtin().rules, &mut page);
     match args.format {
         PageFormat::Markdown => out.write_all(catalog::render::markdown(&page).as_bytes())?,
         PageFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?,

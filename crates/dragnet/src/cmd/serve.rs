@@ -80,6 +80,12 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         sink_ca: args.sink_ca.clone(),
         sink_backoff: std::time::Duration::from_secs(1),
         now: args.now.as_deref().map(parse_now).transpose()?,
+        catalog: match &args.catalog {
+            Some(dir) if !dir.join("index.html").is_file() => {
+                bail!("--catalog {}: not a catalog built by `dragnet catalog build` (no index.html)", dir.display())
+            }
+            other => other.clone(),
+        },
     };
     let nrt = config.rules.iter().filter(|r| r.kind == Kind::Nrt).count();
     let scheduled = config.rules.len() - nrt;

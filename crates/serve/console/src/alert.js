@@ -2,7 +2,7 @@
 // evidence rows, and triage (assign, close with a classification,
 // comment) saved through `PATCH /api/alerts/{id}`. An alert that belongs
 // to an incident links to it.
-import { h, api, link, severity, toast, ApiError } from './dom.js';
+import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
 import { entityGraph } from './entities.js';
 import { grid } from './grid.js';
 import { STATUSES } from './alerts.js';
@@ -27,6 +27,8 @@ export function evidenceGrid(rows) {
 }
 
 export function alertPage(id) {
+  // Why the last change was refused (a read token), until one succeeds.
+  const refusal = h('p', { class: 'error', role: 'alert', 'data-testid': 'refusal' });
   const el = h('div', { class: 'page alert' }, h('p', { class: 'muted' }, 'Loading…'));
 
   async function load() {
@@ -48,10 +50,12 @@ export function alertPage(id) {
     try {
       const a = await api(`/api/alerts/${encodeURIComponent(id)}`, { method: 'PATCH', body });
       toast(done);
+      refusal.textContent = '';
       const rule = await api(`/api/rules/${encodeURIComponent(a.rule.id)}`).catch(() => null);
       draw(a, rule);
     } catch (e) {
       toast(`Not saved: ${e.message}`);
+      refusal.textContent = `Not saved: ${e.message}`;
     }
   }
 
@@ -102,7 +106,7 @@ export function alertPage(id) {
         h('dt', {}, 'Status'), h('dd', { 'data-field': 'status' }, a.status),
         h('dt', {}, 'Owner'), h('dd', { 'data-field': 'owner' }, a.owner || 'unassigned'),
         h('dt', {}, 'Rule'), h('dd', {}, a.rule.name),
-        h('dt', {}, 'Techniques'), h('dd', {}, (a.techniques || []).join(', ') || '—'),
+        h('dt', {}, 'Techniques'), h('dd', {}, techniqueLinks(a.techniques)),
         h('dt', {}, 'Tactics'), h('dd', {}, (a.tactics || []).join(', ') || '—'),
         h('dt', {}, 'Events'), h('dd', {}, `${a.start_time || '?'} – ${a.end_time || '?'} (${a.rows} rows)`),
         a.incident_id ? [h('dt', {}, 'Incident'), h('dd', { 'data-field': 'incident' }, link(`/incidents/${encodeURIComponent(a.incident_id)}`, 'Open the incident'))] : null,
@@ -119,7 +123,7 @@ export function alertPage(id) {
             h('h3', {}, 'False positives'), list(rule.false_positives, 'None documented.'),
             h('h3', {}, 'Tuning'), list(rule.tuning, 'No tuning advice.')) : null),
         h('aside', { class: 'actions', 'aria-label': 'Triage' },
-          h('h2', {}, 'Triage'), assign, setStatus, close, addComment,
+          h('h2', {}, 'Triage'), refusal, assign, setStatus, close, addComment,
           h('h2', {}, 'Comments'),
           list((a.comments || []).map((c) => `${c.time.replace('T', ' ').slice(0, 19)} ${c.author || 'someone'}: ${c.text}`), 'No comments yet.'))),
       h('section', { 'aria-labelledby': 'h-ev' }, h('h2', { id: 'h-ev' }, `Evidence (${(a.evidence || []).length} of ${a.rows} rows)`),

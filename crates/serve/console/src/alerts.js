@@ -1,6 +1,7 @@
 // The alert queue: newest first, filtered by status and severity, paged,
 // with new alerts arriving live over the server's event stream.
 import { h, api, link, severity, toast } from './dom.js';
+import { liveEvents } from './stream.js';
 import { entitySummary } from './entities.js';
 
 const PAGE = 100;
@@ -64,19 +65,19 @@ export function alertsPage() {
     pos.textContent = res.total ? `${offset + 1}–${offset + res.alerts.length}` : '';
   }
 
-  const events = new EventSource('/api/alerts/stream');
-  events.addEventListener('open', () => { live.textContent = 'live'; live.classList.add('on'); });
-  events.addEventListener('error', () => { live.textContent = 'reconnecting'; live.classList.remove('on'); });
-  events.addEventListener('alert', (e) => {
-    const a = JSON.parse(e.data);
+  function onEvent(data) {
+    const a = JSON.parse(data);
     if (offset !== 0 || (rule && a.rule.id !== rule) || (status.value && a.status !== status.value) || (sev.value && a.severity !== sev.value)) return;
     count += 1;
     total.textContent = `${count} alerts`;
     tbody.prepend(alertRow(a));
     while (tbody.children.length > PAGE) tbody.lastChild.remove();
     toast(`New alert: ${a.title}`);
+  }
+  const close = liveEvents({ alert: onEvent, lagged: () => load() }, (open) => {
+    live.textContent = open ? 'live' : 'reconnecting';
+    live.classList.toggle('on', open);
   });
-  events.addEventListener('lagged', () => load());
 
   const el = h('div', { class: 'page alerts' },
     h('div', { class: 'pagehead' }, h('h1', {}, 'Alerts'), total, live),
@@ -87,5 +88,5 @@ export function alertsPage() {
     h('table', { class: 'table', 'aria-label': 'Alert queue' },
       h('thead', {}, h('tr', {}, ['Severity', 'Alert', 'Technique', 'Rule', 'Entities', 'Status', 'Owner', 'Time'].map((c) => h('th', { scope: 'col' }, c)))),
       tbody));
-  return { el, ready: load(), leave: () => events.close() };
+  return { el, ready: load(), leave: close };
 }

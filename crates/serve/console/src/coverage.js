@@ -25,6 +25,8 @@ export function coveragePage() {
       h('h2', {}, `${cell.id} ${cell.name}`),
       h('p', {}, `${cell.rules.length} rules, ${cell.tests} attack tests, ${cell.alerts} alerts`,
         cell.via_sub_techniques ? `, ${cell.via_sub_techniques} rules through sub-techniques` : ''),
+      cell.rules.length ? h('p', {}, h('a', { href: `/catalog/techniques/${encodeURIComponent(cell.id)}.html`, 'data-catalog': cell.id },
+        `${cell.id} in the catalog`)) : null,
       cell.rules.length ? h('ul', {}, cell.rules.map((r) => h('li', {}, link(`/alerts?rule=${encodeURIComponent(r)}`, names.get(r) || r)))) : h('p', { class: 'muted' }, 'No rule covers this technique.'));
   }
 

@@ -1,4 +1,5 @@
 // Small DOM and HTTP helpers shared by every page.
+import { withToken, signIn } from './auth.js';
 
 /** An element: `h('a', {href: '/x', class: 'y', onclick}, child, ...)`. */
 export function h(tag, attrs = {}, ...children) {
@@ -39,17 +40,39 @@ export class ApiError extends Error {
   }
 }
 
-/** A JSON request to the server; throws `ApiError` on a non-2xx answer. */
+/**
+ * A JSON request to the server with the signed-in token; a 401 asks for a
+ * token and tries again. Throws `ApiError` on any other non-2xx answer (a
+ * 403 says what the token's role may not do), and on a 401 when the
+ * sign-in is cancelled.
+ */
 export async function api(path, { method = 'GET', body } = {}) {
-  const init = { method, headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers['Content-Type'] = 'application/json';
+  for (;;) {
+    const init = { method, headers: withToken({ Accept: 'application/json' }) };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers['Content-Type'] = 'application/json';
+    }
+    const r = await fetch(path, init);
+    const data = await r.json().catch(() => null);
+    if (r.status === 401) {
+      try {
+        await signIn(data && data.error);
+        continue;
+      } catch {
+        throw new ApiError(r.status, data);
+      }
+    }
+    if (!r.ok) throw new ApiError(r.status, data);
+    return data;
   }
-  const r = await fetch(path, init);
-  const data = await r.json().catch(() => null);
-  if (!r.ok) throw new ApiError(r.status, data);
-  return data;
+}
+
+/** ATT&CK technique ids, each linked to its page in the catalog. */
+export function techniqueLinks(ids) {
+  if (!ids || !ids.length) return '—';
+  return ids.flatMap((id, i) => [i ? ', ' : null,
+    h('a', { href: `/catalog/techniques/${encodeURIComponent(String(id).toUpperCase())}.html`, 'data-catalog': id }, id)]);
 }
 
 /** A short message read out to screen readers and shown for a moment. */

@@ -1,7 +1,7 @@
 // One incident: its alerts, their entities as a graph, the evidence rows,
 // the rule's advice, and triage (assign, status, close with a
 // classification, comment) saved through `PATCH /api/incidents/{id}`.
-import { h, api, link, severity, toast, ApiError } from './dom.js';
+import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
 import { entityGraph } from './entities.js';
 import { alertRow, time } from './alerts.js';
 import { CLASSIFICATIONS, ANALYST_KEY, list, evidenceGrid } from './alert.js';
@@ -15,6 +15,8 @@ const REASONS = {
 };
 
 export function incidentPage(id) {
+  // Why the last change was refused (a read token), until one succeeds.
+  const refusal = h('p', { class: 'error', role: 'alert', 'data-testid': 'refusal' });
   const el = h('div', { class: 'page incident' }, h('p', { class: 'muted' }, 'Loading…'));
   const path = `/api/incidents/${encodeURIComponent(id)}`;
 
@@ -41,9 +43,11 @@ export function incidentPage(id) {
     try {
       const i = await api(path, { method: 'PATCH', body });
       toast(done);
+      refusal.textContent = '';
       draw(i, rule);
     } catch (e) {
       toast(`Not saved: ${e.message}`);
+      refusal.textContent = `Not saved: ${e.message}`;
     }
   }
 
@@ -114,7 +118,7 @@ export function incidentPage(id) {
         h('dt', {}, 'Owner'), h('dd', { 'data-field': 'owner' }, i.owner || 'unassigned'),
         h('dt', {}, 'Classification'), h('dd', { 'data-field': 'classification' }, classification),
         h('dt', {}, 'Rule'), h('dd', {}, i.rule.name),
-        h('dt', {}, 'Techniques'), h('dd', {}, (i.techniques || []).join(', ') || '—'),
+        h('dt', {}, 'Techniques'), h('dd', {}, techniqueLinks(i.techniques)),
         h('dt', {}, 'Tactics'), h('dd', {}, (i.tactics || []).join(', ') || '—'),
         h('dt', {}, 'Activity'), h('dd', {}, `${time(i.first_activity)} – ${time(i.last_activity)}`)),
       h('div', { class: 'twocol' },
@@ -130,7 +134,7 @@ export function incidentPage(id) {
             h('h3', {}, 'False positives'), list(r.false_positives, 'None documented.'),
             h('h3', {}, 'Tuning'), list(r.tuning, 'No tuning advice.')) : null),
         h('aside', { class: 'actions', 'aria-label': 'Triage' },
-          h('h2', {}, 'Triage'), assign, setStatus, closed ? null : close, addComment,
+          h('h2', {}, 'Triage'), refusal, assign, setStatus, closed ? null : close, addComment,
           h('h2', {}, 'Comments'),
           list((i.comments || []).map((c) => `${c.time.replace('T', ' ').slice(0, 19)} ${c.author || 'someone'}: ${c.text}`), 'No comments yet.'))),
       h('section', { 'aria-labelledby': 'h-ev' }, h('h2', { id: 'h-ev' }, `Evidence (${evidence.length} rows)`),

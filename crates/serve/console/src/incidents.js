@@ -2,6 +2,7 @@
 // owner, paged, with incidents made or changed arriving live over the
 // server's event stream.
 import { h, api, link, severity, toast } from './dom.js';
+import { liveEvents } from './stream.js';
 import { time } from './alerts.js';
 
 const PAGE = 100;
@@ -68,11 +69,8 @@ export function incidentsPage() {
       && (!owner.value.trim() || i.owner === owner.value.trim());
   }
 
-  const events = new EventSource('/api/alerts/stream');
-  events.addEventListener('open', () => { live.textContent = 'live'; live.classList.add('on'); });
-  events.addEventListener('error', () => { live.textContent = 'reconnecting'; live.classList.remove('on'); });
-  events.addEventListener('incident', (e) => {
-    const i = JSON.parse(e.data);
+  function onEvent(data) {
+    const i = JSON.parse(data);
     const row = [...tbody.querySelectorAll('tr[data-incident]')].find((r) => r.dataset.incident === i.id);
     if (row) {
       // A change to a listed incident: redrawn in place, or gone when it
@@ -89,8 +87,11 @@ export function incidentsPage() {
     tbody.prepend(incidentRow(i));
     while (tbody.children.length > PAGE) tbody.lastChild.remove();
     toast(`New incident: ${i.title}`);
+  }
+  const close = liveEvents({ incident: onEvent, lagged: () => load() }, (open) => {
+    live.textContent = open ? 'live' : 'reconnecting';
+    live.classList.toggle('on', open);
   });
-  events.addEventListener('lagged', () => load());
 
   const el = h('div', { class: 'page incidents' },
     h('div', { class: 'pagehead' }, h('h1', {}, 'Incidents'), total, live),
@@ -102,5 +103,5 @@ export function incidentsPage() {
       h('thead', {}, h('tr', {}, ['Severity', 'Number', 'Incident', 'Status', 'Owner', 'Alerts', 'Techniques', 'Last activity']
         .map((c) => h('th', { scope: 'col' }, c)))),
       tbody));
-  return { el, ready: load(), leave: () => events.close() };
+  return { el, ready: load(), leave: close };
 }

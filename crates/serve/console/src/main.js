@@ -7,7 +7,8 @@ import { incidentsPage } from './incidents.js';
 import { incidentPage } from './incident.js';
 import { rulesPage } from './rules.js';
 import { coveragePage } from './coverage.js';
-import { navigate } from './dom.js';
+import { h, navigate } from './dom.js';
+import { initAuth } from './auth.js';
 
 const THEME_KEY = 'dragnet.theme';
 
@@ -54,6 +55,9 @@ async function render() {
     leave = p.leave || null;
     try {
       await p.ready;
+    } catch (e) {
+      // Not signed in (the sign-in was cancelled), or the server failed.
+      main.append(h('p', { class: 'error', role: 'alert' }, `Not loaded: ${e.message}`));
     } finally {
       main.dataset.ready = 'true';
       // When the page was whole, for the browser test's load times.
@@ -78,6 +82,7 @@ for (const a of document.querySelectorAll('[data-nav]')) {
     navigate(a.getAttribute('href'));
   });
 }
+initAuth(() => render());
 window.addEventListener('popstate', () => {
   render();
   document.getElementById('main').focus({ preventScroll: true });

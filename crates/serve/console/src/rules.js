@@ -1,5 +1,5 @@
 // Every loaded rule with its state, schedule, last run, error and alerts.
-import { h, api, link, severity } from './dom.js';
+import { h, api, link, severity, techniqueLinks } from './dom.js';
 
 function time(t) {
   return t ? t.replace('T', ' ').slice(0, 19) : '—';
@@ -19,7 +19,7 @@ export function rulesPage() {
       h('td', {}, h('div', { class: 'strong' }, r.name), h('div', { class: 'muted small' }, r.id)),
       h('td', {}, severity(r.severity)),
       h('td', {}, r.kind, r.query_frequency ? h('div', { class: 'muted small' }, `every ${r.query_frequency} over ${r.query_period}`) : null),
-      h('td', {}, r.techniques.join(', ')),
+      h('td', {}, techniqueLinks(r.techniques)),
       h('td', { class: 'nowrap' }, time(r.last_run)),
       h('td', { class: 'num' }, r.runs),
       h('td', { class: 'num' }, r.tests),

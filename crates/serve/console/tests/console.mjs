@@ -4,17 +4,12 @@
 //
 // Fails (exit 1) on any failed check, console error, failed request or
 // serious accessibility violation; prints one JSON summary line last.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { startBrowser } from './browser.mjs';
 
-const require = createRequire(import.meta.url);
 const BASE = process.env.DRAGNET_URL;
 const SEED_RULE = process.env.SEED_RULE;
 const SHOTS = process.env.SCREENSHOTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MIN_ALERTS = Number(process.env.MIN_ALERTS || '0');
 const LIVE_BATCH = process.env.LIVE_BATCH;
 const MIN_INCIDENTS = Number(process.env.MIN_INCIDENTS || '0');
@@ -27,90 +22,8 @@ if (!BASE || !SEED_RULE || !SHOTS) {
   console.error('DRAGNET_URL, SEED_RULE and SCREENSHOTS must be set');
   process.exit(2);
 }
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium)`);
-  process.exit(2);
-}
-fs.mkdirSync(SHOTS, { recursive: true });
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const failures = [];
-const problems = [];
-const loads = {};
-const summary = { loads, failures, problems, a11y: {} };
-
-function check(ok, what) {
-  if (!ok) failures.push(what);
-  return ok;
-}
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dragnet-console-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  colorScheme: 'dark',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(15000);
-
-page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-// Set while the test navigates: what the page left had in flight (the
-// live alert stream, a diagnostics check) is cancelled, not failed.
-let navigating = false;
-page.on('requestfailed', (r) => {
-  if (navigating && r.failure()?.errorText === 'net::ERR_ABORTED') return;
-  // The alerts page closes its live stream when the app moves to another page.
-  if (r.url().endsWith('/api/alerts/stream') && r.failure()?.errorText === 'net::ERR_ABORTED') return;
-  problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
-});
-page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
-// Nothing outside the server is ever asked for (and there is no other
-// network: such a request would also fail).
-page.on('request', (r) => {
-  const url = r.url();
-  if (!url.startsWith(`${BASE}/`) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`external request: ${url}`);
-});
-
-/** Opens `path` and waits until its page says it is ready; returns the ms it took. */
-async function open(name, p) {
-  const t0 = Date.now();
-  navigating = true;
-  await page.goto(BASE + p);
-  await page.waitForSelector('main[data-ready="true"]');
-  navigating = false;
-  // From the start of navigation to the page drawn with its data, as the
-  // browser measures it.
-  const ms = Math.round(await page.evaluate(() => window.dragnetReadyAt));
-  loads[name] = ms;
-  return Date.now() - t0;
-}
-
-async function shot(name, fullPage = true) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
-}
-
-async function axe(name) {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: axeSource });
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  summary.a11y[name] = res.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
-  for (const v of bad) {
-    failures.push(`${name}: accessibility ${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  }
-}
-
-async function step(name, f) {
-  try {
-    await f();
-  } catch (e) {
-    failures.push(`${name}: ${e.message.split('\n')[0]}`);
-    await shot(`failed-${name}`).catch(() => {});
-  }
-}
+const browser = await startBrowser(BASE, SHOTS);
+const { page, summary, loads, check, open, reload, shot, axe, step } = browser;
 
 async function setQuery(text, typed) {
   await page.click('.cm-content');
@@ -237,10 +150,7 @@ await step('alert-triage', async () => {
   await page.fill('#close-comment', 'confirmed with the cluster owner');
   await page.click('form[aria-label=Close] button');
   await page.locator('[data-field=status]', { hasText: 'Resolved' }).waitFor();
-  navigating = true;
-  await page.reload();
-  await page.waitForSelector('main[data-ready="true"] [data-testid=alert-state]');
-  navigating = false;
+  await reload('main[data-ready="true"] [data-testid=alert-state]');
   const status = await page.locator('[data-field=status]').innerText();
   const owner = await page.locator('[data-field=owner]').innerText();
   const comments = await page.locator('aside.actions li').allInnerTexts();
@@ -306,10 +216,7 @@ await step('incident-triage', async () => {
   await page.fill('#close-comment', 'a deployment tool, not a person');
   await page.click('form[aria-label=Close] button');
   await page.locator('[data-field=status]', { hasText: 'Closed' }).waitFor();
-  navigating = true;
-  await page.reload();
-  await page.waitForSelector('main[data-ready="true"] [data-testid=incident-state]');
-  navigating = false;
+  await reload('main[data-ready="true"] [data-testid=incident-state]');
   const status = await page.locator('[data-field=status]').innerText();
   const owner = await page.locator('[data-field=owner]').innerText();
   const classification = await page.locator('[data-field=classification]').innerText();
@@ -378,8 +285,4 @@ await step('again', async () => {
   }
 });
 
-await context.close();
-fs.rmSync(profile, { recursive: true, force: true });
-for (const p of problems) failures.push(p);
-console.log(JSON.stringify(summary));
-process.exit(failures.length ? 1 : 0);
+await browser.finish();

@@ -74,6 +74,7 @@ pub fn config(dir: &Path) -> Config {
         sink_ca: None,
         sink_backoff: Duration::from_millis(50),
         now: kql_syntax::parse_datetime_nanos(NOW),
+        catalog: None,
     }
 }
 
