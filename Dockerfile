@@ -6,7 +6,7 @@
 #     --tls-key /tls/tls.key --token-file /tokens/tokens
 # (any address but loopback needs TLS and a token file; see dragnet serve --help)
 
-FROM rust:1.91-bookworm AS build
+FROM rust:1.94-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p dragnet \

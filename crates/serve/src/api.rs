@@ -172,10 +172,11 @@ async fn accept(
     }
     let shared = app.clone();
     let appended = tokio::task::spawn_blocking(move || {
-        shared.store.append(source, parsed.tables, |rec| {
+        let queue = shared.nrt_queue.clone();
+        shared.store.append(source, parsed.tables, move |rec| {
             // The worker is gone only when the server stops; the batch is
             // then run at the next start.
-            let _ = shared.nrt_queue.send(rec.clone());
+            let _ = queue.send(rec.clone());
         })
     })
     .await;

@@ -20,7 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::array::Array;
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
 use kql_engine::Catalog;
@@ -63,6 +65,30 @@ struct Log {
     current_since: Option<Instant>,
 }
 
+/// Where an append's outcome is left by the caller that commits it.
+type Slot = Arc<Mutex<Option<Result<Arc<Record>, AppendError>>>>;
+
+/// What an append calls with its batch once it is synced, in order.
+type Notify = Box<dyn FnOnce(&Arc<Record>) + Send>;
+
+/// A batch queued for the next group commit.
+struct Queued {
+    source: String,
+    tables: Vec<(&'static str, RecordBatch)>,
+    notify: Notify,
+    slot: Slot,
+}
+
+fn fill(slot: &Slot, outcome: Result<Arc<Record>, AppendError>) {
+    if let Ok(mut s) = slot.lock() {
+        *s = Some(outcome);
+    }
+}
+
+fn take(slot: &Slot) -> Option<Result<Arc<Record>, AppendError>> {
+    slot.lock().ok().and_then(|mut s| s.take())
+}
+
 /// The store.
 pub struct Store {
     config: StoreConfig,
@@ -70,6 +96,8 @@ pub struct Store {
     staging: PathBuf,
     checkpoint: PathBuf,
     log: Mutex<Log>,
+    /// Batches waiting to be committed (see [`Store::append`]).
+    queue: Mutex<Vec<Queued>>,
     tail: RwLock<BTreeMap<u64, Vec<Arc<Record>>>>,
     wal_bytes: AtomicU64,
     compacting: Mutex<()>,
@@ -131,6 +159,7 @@ impl Store {
             staging,
             checkpoint,
             log: Mutex::new(Log { wal, next_seq, current_since: None }),
+            queue: Mutex::new(Vec::new()),
             tail: RwLock::new(tail),
             wal_bytes,
             compacting: Mutex::new(()),
@@ -166,31 +195,90 @@ impl Store {
     /// Appends a batch and syncs it: once this returns, the batch is
     /// durable and every query sees it. `notify` is called with it before
     /// the next batch is appended (so batches reach it in order).
+    ///
+    /// Concurrent appends are committed in groups: the batches queued while
+    /// one group is being synced are written together by whichever of their
+    /// callers takes the WAL lock next, with one sync for all of them, then
+    /// made visible and notified in order. Each caller returns only once its
+    /// own batch is synced (or has failed with its whole group).
     pub fn append(
         &self,
         source: &str,
         tables: Vec<(&'static str, RecordBatch)>,
-        notify: impl FnOnce(&Arc<Record>),
+        notify: impl FnOnce(&Arc<Record>) + Send + 'static,
     ) -> Result<Arc<Record>, AppendError> {
         if self.wal_bytes() >= self.config.max_wal_bytes {
             return Err(AppendError::Busy);
         }
+        let tables = tables
+            .into_iter()
+            .map(|(t, b)| shrink(b).map(|b| (t, b)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AppendError::Failed(format!("internal error: {e}")))?;
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let queued = Queued { source: source.to_string(), tables, notify: Box::new(notify), slot: slot.clone() };
+        self.queue.lock().map_err(|_| AppendError::Failed("the WAL queue lock is poisoned".into()))?.push(queued);
         let mut log = self.log.lock().map_err(|_| AppendError::Failed("the WAL lock is poisoned".into()))?;
-        let rec = Arc::new(Record { seq: log.next_seq, source: source.to_string(), tables });
-        let bytes = encode(&rec).map_err(|e| AppendError::Failed(format!("cannot encode the batch: {e}")))?;
-        let segment = log.wal.append(&bytes).map_err(AppendError::Failed)?;
-        log.next_seq = log.next_seq.checked_add(1).ok_or(AppendError::Failed("batch numbers exhausted".into()))?;
+        if let Some(done) = take(&slot) {
+            return done;
+        }
+        let group = std::mem::take(
+            &mut *self.queue.lock().map_err(|_| AppendError::Failed("the WAL queue lock is poisoned".into()))?,
+        );
+        self.commit(&mut log, group);
+        drop(log);
+        take(&slot).unwrap_or_else(|| Err(AppendError::Failed("internal error: the batch was not committed".into())))
+    }
+
+    /// Writes `group` to the WAL with one sync, then adds its batches to
+    /// the in-memory tail and notifies them, in order; fills every slot.
+    fn commit(&self, log: &mut Log, group: Vec<Queued>) {
+        let first = log.next_seq;
+        let mut encoded = Vec::new();
+        let mut ready = Vec::new();
+        for q in group {
+            let rec = Arc::new(Record { seq: log.next_seq, source: q.source, tables: q.tables });
+            let next = log.next_seq.checked_add(1);
+            match (encode(&rec), next) {
+                (Ok(bytes), Some(next)) => {
+                    log.next_seq = next;
+                    encoded.push(bytes);
+                    ready.push((rec, q.notify, q.slot));
+                }
+                (Err(e), _) => fill(&q.slot, Err(AppendError::Failed(format!("cannot encode the batch: {e}")))),
+                (_, None) => fill(&q.slot, Err(AppendError::Failed("batch numbers exhausted".into()))),
+            }
+        }
+        if ready.is_empty() {
+            return;
+        }
+        let parts: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+        let segment = match log.wal.append_all(&parts) {
+            Ok(segment) => segment,
+            Err(e) => {
+                // Nothing of the group was kept: its numbers are free again.
+                log.next_seq = first;
+                for (_, _, slot) in ready {
+                    fill(&slot, Err(AppendError::Failed(e.clone())));
+                }
+                return;
+            }
+        };
         log.current_since.get_or_insert_with(Instant::now);
         self.wal_bytes.store(log.wal.bytes(), Ordering::Relaxed);
-        self.tail
-            .write()
-            .map_err(|_| AppendError::Failed("the store lock is poisoned".into()))?
-            .entry(segment)
-            .or_default()
-            .push(rec.clone());
-        notify(&rec);
-        drop(log);
-        Ok(rec)
+        match self.tail.write() {
+            Ok(mut tail) => tail.entry(segment).or_default().extend(ready.iter().map(|(rec, _, _)| rec.clone())),
+            Err(_) => {
+                for (_, _, slot) in ready {
+                    fill(&slot, Err(AppendError::Failed("the store lock is poisoned".into())));
+                }
+                return;
+            }
+        }
+        for (rec, notify, slot) in ready {
+            notify(&rec);
+            fill(&slot, Ok(rec));
+        }
     }
 
     /// The tables as a query sees them: every Parquet file and every
@@ -331,6 +419,21 @@ impl Store {
     }
 }
 
+/// `batch` with its buffers cut to what its rows use. A builder sizes them
+/// for growth (a string column's first block is 8 KiB), which for the small
+/// batches held in memory until compaction is most of their size.
+fn shrink(batch: RecordBatch) -> Result<RecordBatch, ArrowError> {
+    let (schema, columns, rows) = batch.into_parts();
+    let columns = columns
+        .into_iter()
+        .map(|mut c| {
+            c.shrink_to_fit();
+            c
+        })
+        .collect();
+    RecordBatch::try_new_with_options(schema, columns, &RecordBatchOptions::new().with_row_count(Some(rows)))
+}
+
 fn read_dirs(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut out: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
@@ -363,5 +466,31 @@ fn write_checkpoint(path: &Path, cp: Checkpoint) -> Result<(), String> {
     match path.parent() {
         Some(p) => sync_dir(p),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telemetry::batch::{TableBuilder, Value};
+
+    fn one_row() -> RecordBatch {
+        let mut b = TableBuilder::new(telemetry::tables::get("DeviceProcessEvents").unwrap());
+        let cols: Vec<_> = ["FileName", "FolderPath", "ProcessCommandLine", "AccountName"].map(|c| b.col(c)).into();
+        let mut r = b.row();
+        for c in &cols {
+            r.set(*c, Value::str("a value longer than twelve bytes".to_string()));
+        }
+        b.push(&r);
+        b.finish()
+    }
+
+    #[test]
+    fn a_small_batch_keeps_only_the_memory_its_rows_use() {
+        let before = one_row().get_array_memory_size();
+        let small = shrink(one_row()).unwrap();
+        let after = small.get_array_memory_size();
+        assert_eq!(small, one_row());
+        assert!(after * 4 < before, "{before} bytes before, {after} after");
     }
 }

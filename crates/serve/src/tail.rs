@@ -407,8 +407,10 @@ async fn store(
     let cursors = cursors.clone();
     let appended = tokio::task::spawn_blocking(move || {
         let dir = shared.config.store.dir.clone();
-        shared.store.append(&source(&path, &cursor), parsed.tables, |rec| {
-            let _ = shared.nrt_queue.send(rec.clone());
+        let queue = shared.nrt_queue.clone();
+        let from = source(&path, &cursor);
+        shared.store.append(&from, parsed.tables, move |rec| {
+            let _ = queue.send(rec.clone());
             // Saved before the WAL lock is released, so before the batch
             // can be compacted out of the WAL.
             if let Ok(mut all) = cursors.lock() {

@@ -210,10 +210,16 @@ impl Wal {
     /// A failed append is undone (the segment cut back), or, when it cannot
     /// be, every later append fails until a restart.
     pub fn append(&mut self, bytes: &[u8]) -> Result<u64, String> {
+        self.append_all(&[bytes])
+    }
+
+    /// Appends records and syncs them to disk once; returns the segment
+    /// they are in. On failure none of them is kept, as for [`Wal::append`].
+    pub fn append_all(&mut self, records: &[&[u8]]) -> Result<u64, String> {
         if let Some(b) = &self.broken {
             return Err(b.clone());
         }
-        let result = self.current.write_all(bytes).and_then(|()| self.current.sync_data());
+        let result = records.iter().try_for_each(|r| self.current.write_all(r)).and_then(|()| self.current.sync_data());
         if let Err(e) = result {
             let undo = self.current.set_len(self.current_bytes).and_then(|()| {
                 self.current.seek(SeekFrom::Start(self.current_bytes))?;
@@ -224,8 +230,9 @@ impl Wal {
             }
             return Err(format!("cannot write the WAL: {e}"));
         }
-        self.current_bytes = self.current_bytes.saturating_add(bytes.len() as u64);
-        self.current_records += 1;
+        let written = records.iter().fold(0u64, |a, r| a.saturating_add(r.len() as u64));
+        self.current_bytes = self.current_bytes.saturating_add(written);
+        self.current_records = self.current_records.saturating_add(records.len() as u64);
         Ok(self.current_no)
     }
 

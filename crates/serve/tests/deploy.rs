@@ -1,7 +1,9 @@
 //! The files under `deploy/` hold together: every YAML parses, the
 //! DaemonSets carry the shipper configs beside them unchanged, every
 //! shipper posts to `/ingest` with parameters the server takes, and the
-//! Deployment runs `dragnet serve` with TLS and tokens.
+//! Deployment runs `dragnet serve` with TLS and tokens; the Dockerfile
+//! builds the workspace's `dragnet` with a Rust new enough for every
+//! dependency.
 
 mod common;
 
@@ -120,4 +122,55 @@ fn the_deployment_serves_with_tls_and_tokens_and_the_webhook_points_at_it() {
     let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
     assert!(dockerfile.lines().any(|l| l.starts_with("USER ") && !l.contains("root")), "the image runs as root");
     assert!(Path::new(&root().join(".dockerignore")).is_file());
+}
+
+/// `1.94.0` or `1.94` as three numbers, to compare.
+fn version(v: &str) -> Vec<u64> {
+    let mut n: Vec<u64> = v.split('.').map(|p| p.parse().unwrap_or_else(|_| panic!("not a version: {v}"))).collect();
+    n.resize(3, 0);
+    n
+}
+
+#[test]
+fn the_dockerfile_builds_the_dragnet_binary_with_a_rust_every_dependency_takes() {
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let image = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("FROM rust:"))
+        .and_then(|rest| rest.split(['-', ' ']).next())
+        .expect("the build stage is FROM rust:VERSION-...");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline", "--manifest-path"])
+        .arg(root().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let packages = meta["packages"].as_array().unwrap();
+    let dragnet =
+        packages.iter().find(|p| p["name"] == "dragnet" && p["source"].is_null()).expect("the dragnet package");
+    assert!(
+        dragnet["targets"].as_array().unwrap().iter().any(|t| t["name"] == "dragnet" && t["kind"][0] == "bin"),
+        "the dragnet package builds a dragnet binary"
+    );
+    assert!(dockerfile.contains("cargo build --release --locked -p dragnet"));
+    assert!(dockerfile.contains("target/release/dragnet /out/dragnet"));
+    assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/dragnet\"]"));
+    let workspace = dragnet["rust_version"].as_str().expect("the workspace's rust-version");
+    assert_eq!(version(image), version(workspace), "the build image is the workspace's rust-version");
+    for p in packages {
+        if let Some(needs) = p["rust_version"].as_str() {
+            assert!(
+                version(needs) <= version(workspace),
+                "{} {} needs Rust {needs}, the workspace says {workspace}",
+                p["name"],
+                p["version"]
+            );
+        }
+    }
+    let ignored = std::fs::read_to_string(root().join(".dockerignore")).unwrap();
+    for needed in ["Cargo.toml", "Cargo.lock", "crates", "crates/serve/console/dist"] {
+        assert!(!ignored.lines().any(|l| l.trim() == needed), ".dockerignore leaves out {needed}");
+    }
 }
