@@ -298,7 +298,7 @@ pub enum TestFormat {
 }
 
 /// Where rules come from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RuleSources {
     /// A folder of rule files (*.yaml, *.yml, searched recursively; Sentinel
     /// rules and Sigma rules) or one file. Repeat to add more. A rule with
