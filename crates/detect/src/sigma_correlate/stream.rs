@@ -254,3 +254,77 @@ impl Windows {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sigma::model::{Correlation, Document};
+
+    use super::*;
+    use crate::sigma_correlate::evaluate;
+
+    fn corr(body: &str) -> Correlation {
+        let text = format!("title: c\nid: c1\ncorrelation:\n{body}");
+        let (docs, diags) = sigma::load(&text, "c.yml", &Default::default());
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+        match docs.into_iter().next() {
+            Some(Document::Correlation(c)) => *c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn ev(secs: i64, group: &str, value: &str) -> Event {
+        Event { time: secs * 1_000_000_000, source: 0, group: vec![group.to_string()], value: value.to_string() }
+    }
+
+    /// Events in time order, fed in batches of every size, give the
+    /// matches `evaluate` finds over all of them; the windows survive a
+    /// round trip through JSON.
+    #[test]
+    fn batches_in_time_order_match_evaluate() {
+        let cases = [
+            "  type: event_count\n  rules: [r]\n  group-by: [U]\n  timespan: 1m\n  condition:\n    gte: 3\n",
+            "  type: value_count\n  rules: [r]\n  group-by: [U]\n  timespan: 2m\n  condition:\n    field: F\n    gte: 2\n",
+            "  type: value_percentile\n  rules: [r]\n  group-by: [U]\n  timespan: 5m\n  condition:\n    field: F\n    lte: 40\n",
+        ];
+        let times = [0, 10, 20, 25, 100, 110, 111, 300, 301, 302, 303, 500];
+        let events: Vec<Event> = times
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ev(*t, if i % 3 == 0 { "b" } else { "a" }, ["x", "y", "x", "z"][i % 4]))
+            .collect();
+        for body in cases {
+            let c = corr(body);
+            let mut want = evaluate(&c, &events);
+            want.sort_by_key(|m| (m.end, m.group.clone()));
+            assert!(!want.is_empty(), "{body}");
+            for size in 1..=events.len() {
+                let mut w = Windows::default();
+                let mut got = Vec::new();
+                let mut dropped = 0;
+                for chunk in events.chunks(size) {
+                    got.extend(w.add(&c, chunk.to_vec(), Limits::default(), &mut dropped));
+                    let mut s = Stream::default();
+                    s.windows.insert("c1".into(), w.clone());
+                    assert_eq!(Stream::from_json(&s.to_json()).unwrap(), s);
+                }
+                got.sort_by_key(|m| (m.end, m.group.clone()));
+                assert_eq!(got, want, "{body} in batches of {size}");
+                assert_eq!(dropped, 0);
+            }
+        }
+    }
+
+    /// Past the bounds, the oldest events and groups go, counted.
+    #[test]
+    fn the_windows_are_bounded() {
+        let c = corr("  type: event_count\n  rules: [r]\n  group-by: [U]\n  timespan: 1h\n  condition:\n    gte: 100\n");
+        let limits = Limits { max_events: 3, max_groups: 2 };
+        let mut w = Windows::default();
+        let mut dropped = 0;
+        let events: Vec<Event> = (0..5).map(|i| ev(i, "a", "")).chain([ev(10, "b", ""), ev(11, "c", "")]).collect();
+        assert!(w.add(&c, events, limits, &mut dropped).is_empty());
+        // Two events of `a` past its bound, then `a` itself for `c`.
+        assert_eq!(dropped, 3);
+        assert_eq!(w.groups.keys().map(|g| g[0].as_str()).collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+}
