@@ -10,7 +10,7 @@
 //! run's window. Alerts are stored by
 //! their stable ids, so a window seen twice never raises one twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -27,6 +27,7 @@ use tokio::sync::watch;
 use crate::config::wall_now;
 use crate::ruleset::RuleSet;
 use crate::server::App;
+use crate::sigma::Run;
 use crate::wal::Record;
 use crate::window::windowed;
 
@@ -119,10 +120,10 @@ async fn sigma_batch(app: &App, set: &RuleSet, rec: &Record, at: i64, now: i64) 
         return Ok(Vec::new());
     }
     let engine = Engine::new(batch_catalog(rec)?, app.config.engine.clone());
-    let caps = app.config.caps;
-    let run = crate::sigma::scan_batch(set, &app.sigma, &engine, rec, at, now, caps, &app.metrics).await;
-    let mut alerts = run.alerts;
-    alerts.extend(app.sigma.correlate(set, &run.captured, rec.seq, at, now, caps, &app.metrics)?);
+    let run = Run { now, caps: app.config.caps, metrics: &app.metrics };
+    let scanned = crate::sigma::scan_batch(set, &app.sigma, &engine, rec, at, run).await;
+    let mut alerts = scanned.alerts;
+    alerts.extend(app.sigma.correlate(set, &scanned.captured, rec.seq, at, run)?);
     Ok(alerts)
 }
 
@@ -137,9 +138,9 @@ pub async fn refeed(app: &App, rec: &Record) -> Result<(), String> {
     let started = wall_now();
     let now = app.config.now();
     let engine = Engine::new(batch_catalog(rec)?, app.config.engine.clone());
-    let caps = app.config.caps;
-    let run = crate::sigma::scan_batch(&set, &app.sigma, &engine, rec, started, now, caps, &app.metrics).await;
-    let alerts = app.sigma.correlate(&set, &run.captured, rec.seq, started, now, caps, &app.metrics)?;
+    let run = Run { now, caps: app.config.caps, metrics: &app.metrics };
+    let scanned = crate::sigma::scan_batch(&set, &app.sigma, &engine, rec, started, run).await;
+    let alerts = app.sigma.correlate(&set, &scanned.captured, rec.seq, started, run)?;
     let recorded = app.state.record_alerts(alerts, None, started, &set.all)?;
     app.sigma.save(&set, rec.seq)?;
     app.publish(recorded);
@@ -169,7 +170,8 @@ pub async fn scheduler(app: Arc<App>, mut stop: watch::Receiver<bool>) {
                 next.insert(rule.id.clone(), n);
             }
         }
-        next.retain(|id, _| set.kql(Kind::Scheduled).any(|r| &r.id == id));
+        let current: HashSet<&str> = set.kql(Kind::Scheduled).map(|r| r.id.as_str()).collect();
+        next.retain(|id, _| current.contains(id.as_str()));
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
             _ = crate::server::stopped(&mut stop) => return,

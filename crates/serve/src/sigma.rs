@@ -64,6 +64,18 @@ pub struct Live {
     runs: Mutex<HashMap<String, Runs>>,
 }
 
+/// What a batch's rules run with: `now()`, the caps on their alerts, and
+/// the counters.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    /// `now()` for the rules.
+    pub now: i64,
+    /// The caps on alerts per rule and evidence per alert.
+    pub caps: AlertCaps,
+    /// Where runs and drops are counted.
+    pub metrics: &'a Metrics,
+}
+
 /// What the Sigma rules made of one batch.
 #[derive(Debug, Default)]
 pub struct BatchRun {
@@ -117,20 +129,20 @@ impl Live {
     }
 
     /// Feeds one batch's captured rows to the correlations of `set`
-    /// (unless the windows already hold batch `seq`); returns their alerts.
+    /// (unless the windows already hold batch `seq`) at wall time `at`;
+    /// returns their alerts.
     pub fn correlate(
         &self,
         set: &RuleSet,
         captured: &HashMap<usize, Vec<Captured>>,
         seq: u64,
         at: i64,
-        now: i64,
-        caps: AlertCaps,
-        metrics: &Metrics,
+        run: Run<'_>,
     ) -> Result<Vec<Alert>, String> {
         if !set.correlates() || seq <= self.seq() {
             return Ok(Vec::new());
         }
+        let Run { now, caps, metrics } = run;
         let fed = {
             let mut stream = self.stream.lock().map_err(|_| "the correlation state lock is poisoned")?;
             stream.feed(&set.correlations, &set.pack, captured, LIMITS)
@@ -145,10 +157,11 @@ impl Live {
             match result {
                 Ok(ms) => {
                     self.ran(&rule.id, at, None);
-                    if !ms.is_empty() && !set.hidden_correlations.contains(&k) {
-                        if let Some(c) = cors.get(k) {
-                            alerts.extend(match_run(c, rule, &ms, now, caps).alerts);
-                        }
+                    if !ms.is_empty()
+                        && !set.hidden_correlations.contains(&k)
+                        && let Some(c) = cors.get(k)
+                    {
+                        alerts.extend(match_run(c, rule, &ms, now, caps).alerts);
                     }
                 }
                 Err(e) => {
@@ -189,16 +202,8 @@ impl Live {
 /// Runs the scans of the tables in `rec` over its rows: the alerts of the
 /// Sigma rules (those a correlation hides left out) and what the scans
 /// captured. A scan that fails is each of its rules' failure.
-pub async fn scan_batch(
-    set: &RuleSet,
-    live: &Live,
-    engine: &Engine,
-    rec: &Record,
-    at: i64,
-    now: i64,
-    caps: AlertCaps,
-    metrics: &Metrics,
-) -> BatchRun {
+pub async fn scan_batch(set: &RuleSet, live: &Live, engine: &Engine, rec: &Record, at: i64, run: Run<'_>) -> BatchRun {
+    let Run { now, caps, metrics } = run;
     let mut out = BatchRun::default();
     for scan in &set.scans {
         if !rec.tables.iter().any(|(t, _)| *t == scan.plan.table) {

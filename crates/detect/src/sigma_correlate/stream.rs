@@ -317,7 +317,8 @@ mod tests {
     /// Past the bounds, the oldest events and groups go, counted.
     #[test]
     fn the_windows_are_bounded() {
-        let c = corr("  type: event_count\n  rules: [r]\n  group-by: [U]\n  timespan: 1h\n  condition:\n    gte: 100\n");
+        let c =
+            corr("  type: event_count\n  rules: [r]\n  group-by: [U]\n  timespan: 1h\n  condition:\n    gte: 100\n");
         let limits = Limits { max_events: 3, max_groups: 2 };
         let mut w = Windows::default();
         let mut dropped = 0;
