@@ -118,11 +118,18 @@ fn correlation_across_a_restart(name: &str, lose_state: bool) {
     assert_eq!(rule(&listed, EXECS_BY_USER).unwrap()["kind"], "sigma-correlation", "{listed}");
     assert_eq!(listed["rules"].as_array().unwrap().len(), 2, "{listed}");
 
-    // The Sigma rule's alert comes from the NRT path, with the id the
-    // offline scan gives it; one event is no correlation yet.
+    // The console reads each listed rule in full, correlations too.
+    let full = server.request("GET", &format!("/api/rules/{EXECS_BY_USER}"), b"");
+    assert_eq!(full.status, 200, "{}", full.text());
+
+    // The Sigma rule's alert comes from the NRT path, over the API and the
+    // live stream; one event is no correlation yet.
+    let mut sse = common::Sse::open(server.addr);
     let first = exec_batch(1, "2026-11-20T14:00:30Z");
     assert_eq!(server.request("POST", "/k8s-audit", &first).status, 200);
     let alerts = wait_alerts(&server, POD_EXEC, 1);
+    let streamed = sse.alerts(1, 20);
+    assert_eq!(count(&streamed, POD_EXEC), 1, "{streamed:#?}");
     wait_nrt(&server);
     assert_eq!(count(&alerts, POD_EXEC), 1);
     assert_eq!(count(&server.alerts(), EXECS_BY_USER), 0);
