@@ -4,10 +4,10 @@
 //! as done in the same transaction that stores their alerts, and batches not
 //! done when the process stopped are run at the next start, before their WAL
 //! segment may be compacted away. A batch runs under the rule set it
-//! started with, whatever a reload swaps in meanwhile. Scheduled rules run every `queryFrequency` over the
-//! store cut to their `queryPeriod` ([`windowed`]) with `now()` set back by
-//! the ingestion delay, so events that arrive late still fall in a later
-//! run's window. Alerts are stored by
+//! started with, whatever a reload swaps in meanwhile. Scheduled rules run
+//! every `queryFrequency` over the store cut to their `queryPeriod`
+//! ([`windowed`]) with `now()` set back by the ingestion delay, so events
+//! that arrive late still fall in a later run's window. Alerts are stored by
 //! their stable ids, so a window seen twice never raises one twice.
 
 use std::collections::{HashMap, HashSet};
