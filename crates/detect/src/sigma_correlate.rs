@@ -38,6 +38,8 @@ use crate::run::RuleRun;
 use crate::sigma_rules::{Tables, correlation_rule, rule_id};
 use crate::sigma_scan::{Captured, TableScan};
 
+pub mod stream;
+
 /// How deep correlations may chain.
 const MAX_CHAIN: usize = 16;
 
@@ -119,9 +121,14 @@ fn measure(c: &Correlation, window: &[&Event]) -> Option<f64> {
     })
 }
 
+/// The correlation's timespan in ns (saturating).
+fn span_ns(c: &Correlation) -> i64 {
+    i64::try_from(c.timespan_secs).ok().and_then(|s| s.checked_mul(1_000_000_000)).unwrap_or(i64::MAX)
+}
+
 /// The matches of `c` over `events` (any order), by group then time.
 pub fn evaluate(c: &Correlation, events: &[Event]) -> Vec<Match> {
-    let span = i64::try_from(c.timespan_secs).ok().and_then(|s| s.checked_mul(1_000_000_000)).unwrap_or(i64::MAX);
+    let span = span_ns(c);
     let mut groups: BTreeMap<&[String], Vec<&Event>> = BTreeMap::new();
     for e in events {
         groups.entry(e.group.as_slice()).or_default().push(e);
@@ -316,6 +323,32 @@ impl Correlations {
         named.difference(&shown).copied().collect()
     }
 
+    /// The events of correlation `c` from the rows its rule `source` (pack
+    /// rule `p`, Sigma rule `s`) matched; rows without a time are in no
+    /// window.
+    fn rule_events(
+        &self,
+        pack: &RulePack,
+        c: &Correlation,
+        source: usize,
+        p: usize,
+        s: usize,
+        rows: &[Captured],
+    ) -> Vec<Event> {
+        let have = self.fields.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+        let want = wanted(c, &names_of(&pack.sigma.rules[s]));
+        let at: Vec<Option<usize>> = want.iter().map(|w| have.iter().position(|h| h == w)).collect();
+        let mut events = Vec::new();
+        for row in rows {
+            let Some(time) = row.time else { continue };
+            let mut vals: Vec<String> =
+                at.iter().map(|i| i.and_then(|i| row.values.get(i).cloned()).unwrap_or_default()).collect();
+            let value = if c.field.is_some() { vals.pop().unwrap_or_default() } else { String::new() };
+            events.push(Event { time, source, group: vals, value });
+        }
+        events
+    }
+
     /// Runs every correlation over the rows its rules matched (`captured`:
     /// per pack rule, its captured rows in the order of its fields).
     pub fn run(
@@ -348,10 +381,6 @@ impl Correlations {
                 for (source, x) in list.iter().enumerate() {
                     match *x {
                         Ref::Rule(p, s) => {
-                            let have = self.fields.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-                            let want = wanted(c, &names_of(&pack.sigma.rules[s]));
-                            let at: Vec<Option<usize>> =
-                                want.iter().map(|w| have.iter().position(|h| h == w)).collect();
                             let Some(rows) = captured.get(&p) else {
                                 let id = &pack.rules[p].id;
                                 matches[k] = Some(Err(format!("the scan of rule {id} failed")));
@@ -359,16 +388,7 @@ impl Correlations {
                                 ready = false;
                                 break;
                             };
-                            for row in rows {
-                                let Some(time) = row.time else { continue };
-                                let mut vals: Vec<String> = at
-                                    .iter()
-                                    .map(|i| i.and_then(|i| row.values.get(i).cloned()).unwrap_or_default())
-                                    .collect();
-                                let value =
-                                    if c.field.is_some() { vals.pop().unwrap_or_default() } else { String::new() };
-                                events.push(Event { time, source, group: vals, value });
-                            }
+                            events.extend(self.rule_events(pack, c, source, p, s, rows));
                         }
                         Ref::Correlation(i) => match &matches[i] {
                             None => ready = false,
@@ -378,24 +398,7 @@ impl Correlations {
                                 ready = false;
                                 break;
                             }
-                            Some(Ok(inner)) => {
-                                let names: Vec<&str> = [cors[i].meta.name.as_deref(), cors[i].meta.id.as_deref()]
-                                    .into_iter()
-                                    .flatten()
-                                    .collect();
-                                let at: Vec<Option<usize>> = c
-                                    .group_by
-                                    .iter()
-                                    .map(|g| cors[i].group_by.iter().position(|h| h == aliased(c, g, &names)))
-                                    .collect();
-                                for m in inner {
-                                    let group = at
-                                        .iter()
-                                        .map(|i| i.and_then(|i| m.group.get(i).cloned()).unwrap_or_default())
-                                        .collect();
-                                    events.push(Event { time: m.end, source, group, value: String::new() });
-                                }
-                            }
+                            Some(Ok(inner)) => events.extend(chained_events(c, &cors[i], source, inner)),
                         },
                     }
                 }
@@ -414,16 +417,35 @@ impl Correlations {
             .map(|((c, m), rule)| match m {
                 None => Err(format!("the correlations it names form a cycle or chain more than {MAX_CHAIN} deep")),
                 Some(Err(e)) => Err(e),
-                Some(Ok(ms)) => {
-                    let mut folder = AlertFolder::new(rule, now, caps);
-                    for m in &ms {
-                        folder.push(match_row(c, m));
-                    }
-                    Ok(RuleRun { rows: ms.len(), alerts: folder.finish() })
-                }
+                Some(Ok(ms)) => Ok(match_run(c, rule, &ms, now, caps)),
             })
             .collect()
     }
+}
+
+/// The events of correlation `c` from the matches of the correlation
+/// `inner` it names as its rule `source`: each at the match's end, grouped
+/// by the values of `c`'s group-by fields among `inner`'s.
+fn chained_events(c: &Correlation, inner: &Correlation, source: usize, matches: &[Match]) -> Vec<Event> {
+    let names: Vec<&str> = [inner.meta.name.as_deref(), inner.meta.id.as_deref()].into_iter().flatten().collect();
+    let at: Vec<Option<usize>> =
+        c.group_by.iter().map(|g| inner.group_by.iter().position(|h| h == aliased(c, g, &names))).collect();
+    matches
+        .iter()
+        .map(|m| {
+            let group = at.iter().map(|i| i.and_then(|i| m.group.get(i).cloned()).unwrap_or_default()).collect();
+            Event { time: m.end, source, group, value: String::new() }
+        })
+        .collect()
+}
+
+/// The alerts of correlation `c` (as `rule`) for its matches `ms`.
+pub fn match_run(c: &Correlation, rule: &Rule, ms: &[Match], now: i64, caps: AlertCaps) -> RuleRun {
+    let mut folder = AlertFolder::new(rule, now, caps);
+    for m in ms {
+        folder.push(match_row(c, m));
+    }
+    RuleRun { rows: ms.len(), alerts: folder.finish() }
 }
 
 /// A match as an alert's row: its time span, group-by values, event count

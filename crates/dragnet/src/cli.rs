@@ -101,8 +101,11 @@ pub enum Command {
     /// stored and the bad ones reported in the answer), then written
     /// to a write-ahead log under --data and synced to disk before the 2xx.
     /// The log is compacted into the Parquet dataset layout `ingest` writes
-    /// (--data/dataset). NRT rules run over each batch once; scheduled rules
-    /// every queryFrequency. Alerts and their status, owner and comments are
+    /// (--data/dataset). NRT rules run over each batch once, and so do the
+    /// Sigma rules (all of a table's in one scan) and their correlations;
+    /// scheduled rules every queryFrequency. The rules are loaded again on
+    /// SIGHUP and when a file under --rules changes; a set with errors is
+    /// refused and the running one stays. Alerts and their status, owner and comments are
     /// kept in --data/state.sqlite. The API: POST /api/query, GET /api/alerts,
     /// GET and PATCH /api/alerts/{id}, GET /api/alerts/stream (Server-Sent
     /// Events), GET /api/rules, GET /healthz, GET /metrics, and its OpenAPI
@@ -298,7 +301,7 @@ pub enum TestFormat {
 }
 
 /// Where rules come from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RuleSources {
     /// A folder of rule files (*.yaml, *.yml, searched recursively; Sentinel
     /// rules and Sigma rules) or one file. Repeat to add more. A rule with

@@ -196,3 +196,39 @@ fn sigkill_at_random_points_loses_and_doubles_nothing() {
     child.wait().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The number of rules `GET /api/rules` lists.
+fn rule_count(addr: SocketAddr) -> usize {
+    let (status, text) = request(addr, "GET", "/api/rules", b"").expect("the rules are answered");
+    assert_eq!(status, 200, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["rules"].as_array().map_or(0, Vec::len)
+}
+
+/// SIGHUP reloads the rules and does not stop the server (its default
+/// action would).
+#[test]
+fn sighup_reloads_the_rules_and_the_server_stays_up() {
+    let dir = scratch("sighup");
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("every.yaml"), RULE).unwrap();
+    let (mut child, addr) = start(&dir.join("data"), &rules);
+    assert_eq!(rule_count(addr), 1);
+    let second = RULE.replace("a001", "a002").replace("name: Every audit event", "name: Every audit event again");
+    std::fs::write(rules.join("again.yaml"), second).unwrap();
+    let status = Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let mut seen = 0;
+    for _ in 0..200 {
+        seen = rule_count(addr);
+        if seen == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(seen, 2, "the new rule was not loaded");
+    assert!(child.try_wait().unwrap().is_none(), "the server stopped");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -354,17 +354,31 @@ async fn rules(State(app): State<Arc<App>>) -> Response {
         Ok(s) => s,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
     };
+    let counts = match app.state.alert_counts() {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let sigma_runs = app.sigma.runs();
     let time = |t: Option<i64>| t.map(kql_engine::render::datetime_text);
     let dur = |d: Option<std::time::Duration>| d.map(detect::rule::duration::format_duration);
-    let list: Vec<Value> = app
-        .config
-        .rules
-        .iter()
-        .map(|r| {
-            let s = states.get(&r.id).cloned().unwrap_or_default();
+    let set = app.rules();
+    let list: Vec<Value> = set
+        .listed()
+        .map(|(r, kind)| {
+            let mut s = states.get(&r.id).cloned().unwrap_or_default();
+            if kind == crate::ruleset::SIGMA || kind == crate::ruleset::SIGMA_CORRELATION {
+                // Counted in memory since the start; the alerts are those stored.
+                let runs = sigma_runs.get(&r.id).cloned().unwrap_or_default();
+                s.last_run = runs.last_run;
+                s.next_run = None;
+                s.last_error = runs.last_error;
+                s.runs = runs.runs;
+                s.failures = runs.failures;
+                s.alerts = counts.get(&r.id).copied().unwrap_or(0);
+            }
             let state = if s.last_error.is_some() { "failing" } else { "enabled" };
             json!({
-                "id": r.id, "name": r.name, "kind": r.kind.as_str(), "severity": r.severity.as_str(),
+                "id": r.id, "name": r.name, "kind": kind, "severity": r.severity.as_str(),
                 "origin": r.origin, "query_frequency": dur(r.query_frequency), "query_period": dur(r.query_period),
                 "tactics": r.tactics, "techniques": r.techniques,
                 "state": state, "last_run": time(s.last_run), "next_run": time(s.next_run),
@@ -372,7 +386,10 @@ async fn rules(State(app): State<Arc<App>>) -> Response {
             })
         })
         .collect();
-    Json(json!({ "rules": list })).into_response()
+    let reload = app.reloaded.lock().ok().and_then(|r| r.clone()).map(|r| {
+        json!({"time": kql_engine::render::datetime_text(r.at), "cause": r.cause, "ok": r.error.is_none(), "error": r.error})
+    });
+    Json(json!({ "rules": list, "reload": reload })).into_response()
 }
 
 /// New alerts as they are stored, one `alert` event each (its id the

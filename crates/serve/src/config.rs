@@ -4,10 +4,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use detect::alert::AlertCaps;
+use detect::pack::SigmaSet;
 use detect::rule::Rule;
 use kql_engine::EngineConfig;
 
 use crate::auth::Tokens;
+use crate::reload::RuleSource;
 use crate::sinks::SinkSpec;
 use crate::store::StoreConfig;
 use crate::tls::TlsFiles;
@@ -25,8 +27,15 @@ pub struct Config {
     pub security: Security,
     /// The store: data folder, compaction, the WAL's bound, retention.
     pub store: StoreConfig,
-    /// The rules to run (NRT over each batch, scheduled on their frequency).
+    /// The rules to run (NRT over each batch, scheduled on their frequency,
+    /// Sigma rules in their tables' scans over each batch).
     pub rules: Vec<Rule>,
+    /// The Sigma documents behind the Sigma rules in `rules`, and the
+    /// correlations over them.
+    pub sigma: SigmaSet,
+    /// Where the rules come from, to load them again on `SIGHUP` and when
+    /// their files change; `None`: never reloaded.
+    pub reload: Option<RuleSource>,
     /// Limits for queries and rule runs.
     pub engine: EngineConfig,
     /// The caps on alerts per rule run and evidence rows per alert.

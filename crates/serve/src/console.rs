@@ -169,7 +169,8 @@ async fn check(State(app): State<Arc<App>>, body: Bytes) -> Response {
 
 /// One loaded rule with what an analyst reads beside its alerts.
 async fn rule(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let Some(r) = app.config.rules.iter().find(|r| r.id == id) else {
+    let set = app.rules();
+    let Some(r) = set.all.iter().find(|r| r.id == id) else {
         return error(StatusCode::NOT_FOUND, format!("no rule {id}"));
     };
     let tests: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
@@ -189,7 +190,7 @@ async fn coverage(State(app): State<Arc<App>>) -> Response {
         Ok(c) => c,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
     };
-    let matrix = detect::coverage::coverage(&app.config.rules);
+    let matrix = detect::coverage::coverage(&app.rules().all);
     let mut columns = Vec::with_capacity(matrix.len());
     for col in matrix {
         let mut cells = Vec::with_capacity(col.cells.len());

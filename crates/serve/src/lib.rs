@@ -2,7 +2,7 @@
 //! schedule, alerts kept.
 //!
 //! ```text
-//! POST /ingest, /k8s-audit ──► parse whole ──► WAL (fsync) ──► ack ──► NRT rules ──► alerts (SQLite) ──► SSE
+//! POST /ingest, /k8s-audit ──► parse whole ──► WAL (fsync) ──► ack ──► NRT + Sigma rules ──► alerts (SQLite) ──► SSE
 //!                                                  │
 //!                                                  └──► compaction ──► Parquet dataset ◄── queries, scheduled rules
 //! ```
@@ -26,8 +26,11 @@ pub mod incidents;
 pub mod metrics;
 pub mod openapi;
 pub mod parse;
+pub mod reload;
 pub mod rules;
+pub mod ruleset;
 pub mod server;
+pub mod sigma;
 pub mod sinks;
 pub mod state;
 pub mod store;

@@ -16,6 +16,10 @@ pub struct Metrics {
     suppressed: Mutex<BTreeMap<String, u64>>,
     /// Per sink: delivered, retried, failed (given up), dropped (queue full).
     sinks: Mutex<BTreeMap<String, [u64; 4]>>,
+    /// Per correlation: events or groups dropped at its window's bounds.
+    capped: Mutex<BTreeMap<String, u64>>,
+    reloads: AtomicU64,
+    reload_failures: AtomicU64,
 }
 
 fn add(map: &Mutex<BTreeMap<String, u64>>, key: &str, n: u64) {
@@ -59,6 +63,17 @@ impl Metrics {
     /// A new alert of `rule` stored as suppressed.
     pub fn suppressed(&self, rule: &str) {
         add(&self.suppressed, rule, 1);
+    }
+
+    /// `n` events or groups of `correlation` dropped at its bounds.
+    pub fn capped(&self, correlation: &str, n: u64) {
+        add(&self.capped, correlation, n);
+    }
+
+    /// A rule reload, taken or (with errors) refused.
+    pub fn reload(&self, ok: bool) {
+        let c = if ok { &self.reloads } else { &self.reload_failures };
+        c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A sink, listed in the metrics from the start.
@@ -135,6 +150,19 @@ impl Metrics {
         for (k, v) in self.suppressed.lock().map(|m| m.clone()).unwrap_or_default() {
             let _ = writeln!(s, "dragnet_alerts_suppressed_total{{rule=\"{}\"}} {v}", label(&k));
         }
+        family(
+            &mut s,
+            "dragnet_correlation_capped_total",
+            "counter",
+            "Events or groups a Sigma correlation's windows dropped at their bounds, by correlation id.",
+        );
+        for (k, v) in self.capped.lock().map(|m| m.clone()).unwrap_or_default() {
+            let _ = writeln!(s, "dragnet_correlation_capped_total{{correlation=\"{}\"}} {v}", label(&k));
+        }
+        family(&mut s, "dragnet_rule_reloads_total", "counter", "Rule reloads taken.");
+        let _ = writeln!(s, "dragnet_rule_reloads_total {}", self.reloads.load(Ordering::Relaxed));
+        family(&mut s, "dragnet_rule_reload_failures_total", "counter", "Rule reloads refused (the files had errors).");
+        let _ = writeln!(s, "dragnet_rule_reload_failures_total {}", self.reload_failures.load(Ordering::Relaxed));
         let sinks = self.sinks.lock().map(|m| m.clone()).unwrap_or_default();
         let counters = [
             ("dragnet_sink_delivered_total", "Alerts a sink delivered, by sink."),

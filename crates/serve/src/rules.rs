@@ -1,14 +1,16 @@
-//! Rules on their schedule. NRT rules run over each acknowledged batch
-//! (its rows alone) once: the batch's number is recorded as done in the
-//! same transaction that stores their alerts, and batches not done when the
-//! process stopped are run at the next start, before their WAL segment may
-//! be compacted away. Scheduled rules run every `queryFrequency` over the
-//! store cut to their `queryPeriod` ([`windowed`]) with `now()` set back by
-//! the ingestion delay, so events that arrive late still fall in a later
-//! run's window. Alerts are stored by
+//! Rules on their schedule. NRT rules, and the Sigma rules in their scans
+//! with the correlations over them ([`crate::sigma`]), run over each
+//! acknowledged batch (its rows alone) once: the batch's number is recorded
+//! as done in the same transaction that stores their alerts, and batches not
+//! done when the process stopped are run at the next start, before their WAL
+//! segment may be compacted away. A batch runs under the rule set it
+//! started with, whatever a reload swaps in meanwhile. Scheduled rules run
+//! every `queryFrequency` over the store cut to their `queryPeriod`
+//! ([`windowed`]) with `now()` set back by the ingestion delay, so events
+//! that arrive late still fall in a later run's window. Alerts are stored by
 //! their stable ids, so a window seen twice never raises one twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -23,7 +25,9 @@ use kql_engine::{Catalog, Engine};
 use tokio::sync::watch;
 
 use crate::config::wall_now;
+use crate::ruleset::RuleSet;
 use crate::server::App;
+use crate::sigma::Run;
 use crate::wal::Record;
 use crate::window::windowed;
 
@@ -37,8 +41,13 @@ const DEFAULT_FREQUENCY: Duration = Duration::from_secs(3600);
 async fn run_one(app: &App, rule: &Rule, catalog: Catalog, now: i64) -> Result<Vec<Alert>, String> {
     let engine = Engine::new(catalog, app.config.engine.clone());
     let run = detect::run::run_rule_capped(&engine, rule, now, app.config.caps);
+    Ok(caught(run).await?.alerts)
+}
+
+/// The outcome of `run`; a panic inside it is a failure.
+pub(crate) async fn caught<T, E: std::fmt::Display>(run: impl Future<Output = Result<T, E>>) -> Result<T, String> {
     match AssertUnwindSafe(run).catch_unwind().await {
-        Ok(Ok(run)) => Ok(run.alerts),
+        Ok(Ok(run)) => Ok(run),
         Ok(Err(e)) => Err(e.to_string()),
         Err(panic) => {
             let text = panic
@@ -52,7 +61,7 @@ async fn run_one(app: &App, rule: &Rule, catalog: Catalog, now: i64) -> Result<V
 }
 
 /// The tables holding only `rec`'s rows (the others empty).
-fn batch_catalog(rec: &Record) -> Result<Catalog, String> {
+pub(crate) fn batch_catalog(rec: &Record) -> Result<Catalog, String> {
     let mut catalog = detect::run::default_catalog();
     let mut by_table: HashMap<&str, Vec<RecordBatch>> = HashMap::new();
     for (t, b) in &rec.tables {
@@ -66,14 +75,15 @@ fn batch_catalog(rec: &Record) -> Result<Catalog, String> {
     Ok(catalog)
 }
 
-/// Runs every NRT rule over one acknowledged batch and stores the alerts,
-/// marking the batch done.
+/// Runs every NRT rule, Sigma rule and correlation over one acknowledged
+/// batch and stores the alerts, marking the batch done.
 pub async fn nrt(app: &App, rec: &Record) -> Result<(), String> {
+    let set = app.rules();
     let started = wall_now();
     let now = app.config.now();
     let mut alerts = Vec::new();
     let mut outcomes = Vec::new();
-    for rule in app.config.rules.iter().filter(|r| r.kind == Kind::Nrt) {
+    for rule in set.kql(Kind::Nrt) {
         let t = Instant::now();
         let result = match batch_catalog(rec) {
             Ok(catalog) => run_one(app, rule, catalog, now).await,
@@ -91,7 +101,9 @@ pub async fn nrt(app: &App, rec: &Record) -> Result<(), String> {
             }
         }
     }
-    let recorded = app.state.record_alerts(alerts, Some(rec.seq), started, &app.config.rules)?;
+    alerts.extend(sigma_batch(app, &set, rec, started, now).await?);
+    let recorded = app.state.record_alerts(alerts, Some(rec.seq), started, &set.all)?;
+    app.sigma.save(&set, rec.seq)?;
     app.nrt_done.fetch_max(rec.seq, Ordering::SeqCst);
     for (rule, error) in outcomes {
         let n = recorded.published.iter().filter(|(a, _)| a.rule_id == rule.id).count()
@@ -102,9 +114,44 @@ pub async fn nrt(app: &App, rec: &Record) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the scheduled rules when they are due until `stop` changes.
+/// The Sigma rules' and correlations' alerts of one batch.
+async fn sigma_batch(app: &App, set: &RuleSet, rec: &Record, at: i64, now: i64) -> Result<Vec<Alert>, String> {
+    if set.scans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = Engine::new(batch_catalog(rec)?, app.config.engine.clone());
+    let run = Run { now, caps: app.config.caps, metrics: &app.metrics };
+    let scanned = crate::sigma::scan_batch(set, &app.sigma, &engine, rec, at, run).await;
+    let mut alerts = scanned.alerts;
+    alerts.extend(app.sigma.correlate(set, &scanned.captured, rec.seq, at, run)?);
+    Ok(alerts)
+}
+
+/// Feeds a batch NRT rules have run over, but the correlations' windows
+/// lack (the process stopped between storing its alerts and keeping the
+/// windows), to the correlations again; their alerts have the ids they had.
+pub async fn refeed(app: &App, rec: &Record) -> Result<(), String> {
+    let set = app.rules();
+    if !set.correlates() || rec.seq <= app.sigma.seq() {
+        return Ok(());
+    }
+    let started = wall_now();
+    let now = app.config.now();
+    let engine = Engine::new(batch_catalog(rec)?, app.config.engine.clone());
+    let run = Run { now, caps: app.config.caps, metrics: &app.metrics };
+    let scanned = crate::sigma::scan_batch(&set, &app.sigma, &engine, rec, started, run).await;
+    let alerts = app.sigma.correlate(&set, &scanned.captured, rec.seq, started, run)?;
+    let recorded = app.state.record_alerts(alerts, None, started, &set.all)?;
+    app.sigma.save(&set, rec.seq)?;
+    app.publish(recorded);
+    Ok(())
+}
+
+/// Runs the scheduled rules when they are due until `stop` changes; the
+/// rules are read from the current set at each tick, so after a reload a
+/// rule that stays keeps its next run, a removed one stops and a new one
+/// runs at once, then on its frequency.
 pub async fn scheduler(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let scheduled: Vec<&Rule> = app.config.rules.iter().filter(|r| r.kind == Kind::Scheduled).collect();
     let mut next: HashMap<String, i64> = match app.state.rules() {
         Ok(s) => s.into_iter().filter_map(|(id, s)| s.next_run.map(|n| (id, n))).collect(),
         Err(e) => {
@@ -113,15 +160,18 @@ pub async fn scheduler(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         }
     };
     loop {
-        for rule in &scheduled {
+        let set = app.rules();
+        for rule in set.kql(Kind::Scheduled) {
             if *stop.borrow() {
                 return;
             }
             if next.get(&rule.id).is_none_or(|n| *n <= wall_now()) {
-                let n = run_scheduled(&app, rule).await;
+                let n = run_scheduled(&app, &set, rule).await;
                 next.insert(rule.id.clone(), n);
             }
         }
+        let current: HashSet<&str> = set.kql(Kind::Scheduled).map(|r| r.id.as_str()).collect();
+        next.retain(|id, _| current.contains(id.as_str()));
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
             _ = crate::server::stopped(&mut stop) => return,
@@ -130,7 +180,7 @@ pub async fn scheduler(app: Arc<App>, mut stop: watch::Receiver<bool>) {
 }
 
 /// One run of a scheduled rule; returns when it runs next.
-async fn run_scheduled(app: &App, rule: &Rule) -> i64 {
+async fn run_scheduled(app: &App, set: &RuleSet, rule: &Rule) -> i64 {
     let started = wall_now();
     let t = Instant::now();
     let frequency = rule.query_frequency.unwrap_or(DEFAULT_FREQUENCY);
@@ -155,7 +205,7 @@ async fn run_scheduled(app: &App, rule: &Rule) -> i64 {
             (Vec::new(), Some(e))
         }
     };
-    let stored = app.state.record_alerts(alerts, None, started, &app.config.rules).and_then(|recorded| {
+    let stored = app.state.record_alerts(alerts, None, started, &set.all).and_then(|recorded| {
         app.state.record_run(&rule.id, started, Some(next), error.as_deref(), recorded.new_alerts())?;
         Ok(recorded)
     });

@@ -4,8 +4,8 @@
 //! scheduler and the compactor as tasks that end together.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -14,6 +14,9 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, check_listen, wall_now};
 use crate::metrics::Metrics;
+use crate::reload::Reloaded;
+use crate::ruleset::RuleSet;
+use crate::sigma::Live;
 use crate::sinks::Sinks;
 use crate::state::{Recorded, State};
 use crate::store::Store;
@@ -46,9 +49,32 @@ pub struct App {
     pub nrt_queue: mpsc::UnboundedSender<Arc<Record>>,
     /// Becomes `true` when the server stops.
     pub stop: watch::Receiver<bool>,
+    /// The rules running now (swapped whole by a reload).
+    rules: RwLock<Arc<RuleSet>>,
+    /// The correlations' windows and the Sigma rules' runs.
+    pub sigma: Live,
+    /// The last reload, taken or refused.
+    pub reloaded: Mutex<Option<Reloaded>>,
 }
 
 impl App {
+    /// The rules running now. A batch or a run holds the set it started
+    /// with to its end.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        match self.rules.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Makes `set` the rules running from now on.
+    pub fn set_rules(&self, set: Arc<RuleSet>) {
+        match self.rules.write() {
+            Ok(mut r) => *r = set,
+            Err(poisoned) => *poisoned.into_inner() = set,
+        }
+    }
+
     /// Counts new and suppressed alerts, and sends the new ones, then the
     /// incidents they made or changed, to the live stream.
     pub fn publish(&self, recorded: Recorded) {
@@ -131,6 +157,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let cursors = crate::tail::recover(&dir, &replayed)?;
     let done = state.nrt_done()?;
     store.number_after(done)?;
+    let live = Live::open(&dir)?;
+    let rules = Arc::new(RuleSet::new(config.rules.clone(), config.sigma.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
     let (queue_tx, queue_rx) = mpsc::unbounded_channel();
     let (alerts, _) = broadcast::channel(1024);
@@ -150,7 +178,13 @@ pub async fn start(config: Config) -> Result<Running, String> {
         incidents,
         nrt_queue: queue_tx,
         stop: stop_rx.clone(),
+        rules: RwLock::new(rules),
+        sigma: live,
+        reloaded: Mutex::new(None),
     });
+    for rec in replayed.iter().filter(|r| r.seq <= done && r.seq > app.sigma.seq()) {
+        crate::rules::refeed(&app, rec).await?;
+    }
     let pending: Vec<Arc<Record>> = replayed.into_iter().filter(|r| r.seq > done).collect();
     if !pending.is_empty() {
         tracing::info!("running NRT rules over {} batches acknowledged before the restart", pending.len());
@@ -180,9 +214,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
     tasks.extend([
         tokio::spawn(nrt_worker(app.clone(), queue_rx, stop_rx.clone())),
         tokio::spawn(crate::rules::scheduler(app.clone(), stop_rx.clone())),
-        tokio::spawn(compactor(app.clone(), stop_rx)),
+        tokio::spawn(compactor(app.clone(), stop_rx.clone())),
     ]);
     tasks.extend(sink_tasks);
+    if let Some(source) = app.config.reload.clone() {
+        tasks.push(crate::reload::start(app.clone(), source, stop_rx.clone())?);
+    }
     tracing::info!("listening on {scheme}://{addr}");
     Ok(Running { addr, stop: stop_tx, tasks, app })
 }

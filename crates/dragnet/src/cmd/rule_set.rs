@@ -13,6 +13,17 @@ use crate::cli::RuleSources;
 /// The rules, with every problem printed to stderr (`dragnet: ` first).
 /// Returns the pack and whether any file had errors.
 pub fn load(sources: &RuleSources) -> Result<(RulePack, bool)> {
+    let pack = load_quiet(sources)?;
+    for d in &pack.diagnostics {
+        eprintln!("dragnet: {d}");
+    }
+    let failed = pack.errors().next().is_some();
+    Ok((pack, failed))
+}
+
+/// The rules, with their problems in [`RulePack::diagnostics`], printing
+/// nothing.
+pub fn load_quiet(sources: &RuleSources) -> Result<RulePack> {
     let mapping = sigma_mapping(sources.sigma_mapping.as_deref())?;
     let mut pack = if sources.no_builtin { RulePack::default() } else { RulePack::builtin() };
     pack.sigma.mapping = mapping.clone();
@@ -22,11 +33,7 @@ pub fn load(sources: &RuleSources) -> Result<(RulePack, bool)> {
         pack.overlay(more);
     }
     pack.check_sigma_references();
-    for d in &pack.diagnostics {
-        eprintln!("dragnet: {d}");
-    }
-    let failed = pack.errors().next().is_some();
-    Ok((pack, failed))
+    Ok(pack)
 }
 
 /// The Sigma mapping in `path` (`None`: the shipped one). A file with

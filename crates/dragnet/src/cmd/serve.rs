@@ -2,11 +2,13 @@
 //! settings, logs to stderr, and a clean stop on SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use detect::alert::AlertCaps;
 use detect::rule::Kind;
 use serve::auth::Tokens;
+use serve::reload::RuleSource;
 use serve::sinks::SinkSpec;
 use serve::tls::TlsFiles;
 use serve::{Config, Security, StoreConfig};
@@ -14,6 +16,27 @@ use serve::{Config, Security, StoreConfig};
 use crate::cli::ServeArgs;
 use crate::cmd::query::{Limits, parse_duration, parse_now, parse_size, runtime};
 use crate::cmd::rule_set;
+
+/// Loading the rules again, for a reload: the same folders, the errors of
+/// the files that do not load as one message.
+fn reload_source(sources: &crate::cli::RuleSources) -> RuleSource {
+    let mut watch = sources.rules.clone();
+    watch.extend(sources.sigma_mapping.clone());
+    let sources = sources.clone();
+    RuleSource {
+        watch,
+        load: Arc::new(move || {
+            let pack = rule_set::load_quiet(&sources).map_err(|e| format!("{e:#}"))?;
+            let errors: Vec<String> = pack.errors().map(|d| d.to_string()).collect();
+            if !errors.is_empty() {
+                return Err(errors.join("\n"));
+            }
+            Ok((pack.rules, pack.sigma))
+        }),
+        debounce: std::time::Duration::from_millis(500),
+        sighup: true,
+    }
+}
 
 /// Runs the server until a signal stops it: 130 after SIGINT, 143 after
 /// SIGTERM.
@@ -59,6 +82,8 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             retention_days,
         },
         rules: pack.rules,
+        sigma: pack.sigma,
+        reload: Some(reload_source(&args.sources)),
         engine: limits.engine(&spill),
         caps: AlertCaps::default(),
         max_body: size("--max-body", &args.max_body)?,
@@ -87,8 +112,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             other => other.clone(),
         },
     };
+    let sigma = config.sigma.rules.len();
+    let correlations = config.sigma.correlations.len();
     let nrt = config.rules.iter().filter(|r| r.kind == Kind::Nrt).count();
-    let scheduled = config.rules.len() - nrt;
+    let scheduled = config.rules.len().saturating_sub(nrt.saturating_add(sigma));
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)
@@ -100,7 +127,8 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         let signal = crate::signals::listen().context("cannot listen for signals")?;
         let mut running = serve::start(config).await.map_err(|e| anyhow!(e))?;
         eprintln!(
-            "dragnet: serving on {scheme}://{} ({scheduled} scheduled and {nrt} NRT rules, data in {})",
+            "dragnet: serving on {scheme}://{} ({scheduled} scheduled, {nrt} NRT, {sigma} Sigma rules and \
+             {correlations} correlations; rules reload on SIGHUP or a file change; data in {})",
             running.addr,
             args.data.display()
         );

@@ -73,6 +73,8 @@ pub fn config(dir: &Path) -> Config {
         sinks: Vec::new(),
         sink_ca: None,
         sink_backoff: Duration::from_millis(50),
+        sigma: Default::default(),
+        reload: None,
         now: kql_syntax::parse_datetime_nanos(NOW),
         catalog: None,
     }
