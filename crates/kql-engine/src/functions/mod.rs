@@ -18,6 +18,7 @@ pub mod dyn_path;
 pub mod dynamic;
 pub mod encoding;
 pub mod expand;
+pub mod geo_ip;
 pub mod hash;
 pub mod ipv4_more;
 pub mod ipv6;
@@ -33,6 +34,7 @@ pub mod text;
 pub mod text_edit;
 pub mod timespan;
 pub mod timezone;
+pub mod xml;
 
 use crate::types::KqlType;
 use rowwise::RowFn;
@@ -220,6 +222,7 @@ defs! {
     "hash_sha1" => String, 1, 1, hash::hash_sha1;
     "hash_sha256" => String, 1, 1, hash::hash_sha256;
     "hash_md5" => String, 1, 1, hash::hash_md5;
+    "parse_xml" => Dynamic, 1, 1, xml::parse_xml;
     "parse_url" => Dynamic, 1, 1, text::parse_url;
     "parse_path" => Dynamic, 1, 1, text::parse_path;
     "parse_command_line" => Dynamic, 2, 2, text::parse_command_line;
@@ -285,6 +288,7 @@ defs! {
     "pack" => Dynamic, 0, ANY, collections::bag_pack;
     "pack_dictionary" => Dynamic, 0, ANY, collections::bag_pack;
     "pack_array" => Dynamic, 0, ANY, collections::pack_array;
+    "geo_info_from_ip_address" => Dynamic, 1, 1, geo_ip::geo_info_from_ip_address;
     "ipv4_is_private" => Bool, 1, 1, network::ipv4_is_private;
     "ipv4_is_in_range" => Bool, 2, 2, network::ipv4_is_in_range;
     "ipv4_is_in_any_range" => Bool, 2, ANY, network::ipv4_is_in_any_range;
