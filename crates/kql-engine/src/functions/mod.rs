@@ -25,6 +25,7 @@ pub mod ipv6;
 pub mod keep_empty;
 pub mod long_ops;
 pub mod math;
+pub mod multi_value;
 pub mod network;
 pub mod parse_op;
 pub mod rowwise;
@@ -222,6 +223,7 @@ defs! {
     "hash_sha1" => String, 1, 1, hash::hash_sha1;
     "hash_sha256" => String, 1, 1, hash::hash_sha256;
     "hash_md5" => String, 1, 1, hash::hash_md5;
+    "series_fit_line#values" => Dynamic, 1, 1, multi_value::series_fit_line;
     "parse_xml" => Dynamic, 1, 1, xml::parse_xml;
     "parse_url" => Dynamic, 1, 1, text::parse_url;
     "parse_path" => Dynamic, 1, 1, text::parse_path;
