@@ -20,6 +20,10 @@
 //! they call a function defined outside the query), each printed with its
 //! reason; one of them that binds and runs is reported as stale.
 //! `--failures FILE` writes each failing query's path and first diagnostic.
+//!
+//! Outside data is as empty as the tables: `externaldata` over a remote URL
+//! is a source with the declared columns and no rows
+//! ([`RemoteData::EmptyForBinding`]), where dragnet itself refuses the URL.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
