@@ -20,6 +20,10 @@
 //! they call a function defined outside the query), each printed with its
 //! reason; one of them that binds and runs is reported as stale.
 //! `--failures FILE` writes each failing query's path and first diagnostic.
+//!
+//! Outside data is as empty as the tables: `externaldata` over a remote URL
+//! is a source with the declared columns and no rows
+//! ([`RemoteData::EmptyForBinding`]), where dragnet itself refuses the URL.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -29,7 +33,7 @@ use std::sync::Arc;
 #[path = "../../kql-syntax/examples/listed/mod.rs"]
 mod listed;
 
-use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions};
+use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions, RemoteData};
 
 const NOW: i64 = 1_795_176_000_000_000_000; // 2026-11-20T12:00:00Z
 
@@ -64,6 +68,8 @@ fn main() {
     for t in telemetry::tables::documented::tables() {
         catalog.register_documented(t.name, Arc::clone(&t.schema));
     }
+    // Outside data (`externaldata` over a URL) is as empty as the tables.
+    catalog.set_remote_data(RemoteData::EmptyForBinding);
     let mut config = EngineConfig::unlimited();
     config.timeout = Some(std::time::Duration::from_secs(20));
     let engine = Engine::new(catalog, config);

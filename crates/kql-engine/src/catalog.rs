@@ -17,6 +17,22 @@ use datafusion::datasource::empty::EmptyTable;
 #[derive(Default, Clone)]
 pub struct Catalog {
     tables: BTreeMap<String, Entry>,
+    remote: RemoteData,
+}
+
+/// What `externaldata` does with a URL of remote storage (`https://`, a blob
+/// or data lake address): the engine itself does no network IO.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteData {
+    /// An error naming the URL (without its query string): download the
+    /// file and name it, or load it as a dataset.
+    #[default]
+    Refuse,
+    /// No rows, with the columns the query declares. For checking that
+    /// published queries bind and run over empty tables (the corpus
+    /// harness, `examples/bind_corpus.rs`), where outside data is as empty
+    /// as the tables; never for a query whose answer is used.
+    EmptyForBinding,
 }
 
 #[derive(Clone)]
@@ -64,6 +80,16 @@ impl Catalog {
             Entry::Table(t) => Some(t.schema()),
             Entry::Documented(schema, _) => Some(Arc::clone(schema)),
         }
+    }
+
+    /// Sets what `externaldata` does with remote URLs.
+    pub fn set_remote_data(&mut self, remote: RemoteData) {
+        self.remote = remote;
+    }
+
+    /// What `externaldata` does with remote URLs.
+    pub fn remote_data(&self) -> RemoteData {
+        self.remote
     }
 
     /// Every table name, documented ones included, sorted.

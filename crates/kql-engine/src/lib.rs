@@ -31,7 +31,7 @@ mod scalar_aggregate;
 pub mod stream;
 pub mod types;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, RemoteData};
 pub use engine::{Engine, EngineConfig, QueryOptions, QueryResult};
 pub use error::EngineError;
 pub use stream::QueryStream;

@@ -131,3 +131,22 @@ fn without_the_optimizers_a_final_sort_is_kept() {
         assert_eq!(rows, ["b", "A", "a"], "optimize = {optimize}");
     }
 }
+
+#[test]
+fn remote_externaldata_is_refused_unless_the_catalog_reads_it_as_empty() {
+    let q = "externaldata (Ioc:string, Seen:datetime) [h@'https://example.com/iocs.csv?sig=x'] with (format='csv') | where Ioc != ''";
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let refused = Engine::new(Catalog::new(), EngineConfig::unlimited());
+    let err = rt.block_on(refused.run(q, QueryOptions { now: 0 })).unwrap_err();
+    assert!(err.to_string().contains("`https://example.com/iocs.csv` is not fetched"), "{err}");
+    let mut catalog = Catalog::new();
+    catalog.set_remote_data(kql_engine::RemoteData::EmptyForBinding);
+    let empty = Engine::new(catalog, EngineConfig::unlimited());
+    let res = rt.block_on(empty.run(q, QueryOptions { now: 0 })).unwrap();
+    let names: Vec<_> = res[0].schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["Ioc", "Seen"]);
+    assert_eq!(res[0].num_rows(), 0);
+    // A local file is still not read, whatever the catalog does with URLs.
+    let local = "externaldata (a:string) ['file:///tmp/a.csv']";
+    assert!(rt.block_on(empty.run(local, QueryOptions { now: 0 })).is_err());
+}

@@ -426,6 +426,8 @@ pub const SPECS: &[Spec] = &[
     s!(Y, "parse_csv($0)", [V(S)]),
     s!(Y, "ipv4_range_to_cidr_list($0, $1)", [C(IPS), C(IPS)]),
     s!(Y, "parse_url($0)", [V(S)]),
+    s!(Y, "parse_xml($0)", [V(S)]),
+    s!(Y, "geo_info_from_ip_address($0)", [V(S)]),
     s!(Y, "parse_path($0)", [V(S)]),
     s!(Y, "parse_command_line($0, $1)", [V(S), C(PARSE_KINDS)]),
     s!(Y, "iif($0, $1, $2)", [V(B), V(Y), V(Y)]),

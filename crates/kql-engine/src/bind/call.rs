@@ -331,6 +331,15 @@ impl<'a> Binder<'a> {
                     )),
                 }
             }
+            _ if let Some(m) = crate::functions::multi_value::multi_valued(name) => Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                name_span,
+                format!("`{name}` returns {} values", m.outputs.len()),
+                format!(
+                    "assign them as columns: `extend ({}) = {name}(...)`",
+                    m.outputs.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
+                ),
+            )),
             _ if let Some(why) = crate::functions::not_yet(name) => {
                 Err(self.not_implemented(name_span, &format!("`{name}` ({why})")))
             }

@@ -268,6 +268,26 @@ impl<'a> Binder<'a> {
         Typed { expr, ty: to }
     }
 
+    /// `* has "x"` (where-operator.md, search-operator.md: `search "err"` is
+    /// `where * has "err"`): the test on any column of the row, as text.
+    fn any_column_match(&mut self, s: ast::StringOp, rhs: &ast::Expr, span: Span, row: Row<'_>) -> BResult<Typed> {
+        let spec = match_spec(s);
+        if spec.negated {
+            return Err(self.not_implemented(span, "a negated string operator over `*`"));
+        }
+        let needle = self.scalar(rhs, row)?;
+        let Some(n) = self.constant_text(&needle) else {
+            return Err(self.error(error::BAD_ARGUMENTS, rhs.span, "the term tested against `*` must be a constant"));
+        };
+        let name = kql_syntax::binary_op_text(BinaryOp::String(s));
+        let mut tests = Vec::new();
+        for f in row.schema.fields() {
+            let hay = self.as_text(Typed { expr: Self::column(f.name()), ty: KqlType::of(f.data_type()) });
+            tests.push(string_match(&name, vec![n.clone()], spec).call(vec![hay.expr]));
+        }
+        Ok(Typed { expr: balanced(tests, Operator::Or).unwrap_or(lit(false)), ty: KqlType::Bool })
+    }
+
     fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, row: Row<'_>) -> BResult<Typed> {
         match op {
             BinaryOp::Or => self.or_chain(lhs, rhs, row),
@@ -280,6 +300,9 @@ impl<'a> Binder<'a> {
                     bound.push(self.expect_bool(b, t.span)?);
                 }
                 Ok(Typed { expr: balanced(bound, Operator::And).unwrap_or(lit(true)), ty: KqlType::Bool })
+            }
+            BinaryOp::String(s) if matches!(&lhs.kind, ExprKind::Wildcard(w) if w == "*") => {
+                self.any_column_match(s, rhs, span, row)
             }
             BinaryOp::String(s) => {
                 let needle = self.scalar(rhs, row)?;

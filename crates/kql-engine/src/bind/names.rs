@@ -20,6 +20,7 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("arraylength", "array_length"),
     ("base64_decodestring", "base64_decode_tostring"),
     ("columnifexists", "column_ifexists"),
+    ("make_string", "unicode_codepoints_to_string"),
 ];
 
 /// The documented name of a function spelled `name` (a deprecated alias is

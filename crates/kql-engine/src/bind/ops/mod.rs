@@ -4,6 +4,7 @@
 mod expand;
 mod join;
 mod make_series;
+mod multi_assign;
 mod mv_apply;
 mod parse;
 mod percentiles;

@@ -67,15 +67,18 @@ impl<'a> Binder<'a> {
     /// `extend`: each item in turn, so later items see earlier ones. A name
     /// that exists is replaced in place.
     pub(crate) fn extend(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
+        if items.iter().any(|i| i.names.len() > 1) {
+            let (items, hidden) = self.multi_assign_items(items)?;
+            let span = items.last().map(|i| i.span).unwrap_or_default();
+            let tab = self.extend(input, &items)?;
+            return self.drop_hidden(tab, &hidden, span);
+        }
         let mut tab = input;
         // Items bound but not yet projected. Items that read none of one
         // another's results share one projection: one projection per item
         // made an extend of n columns n projections of up to n columns.
         let mut pending: Vec<(String, Typed)> = Vec::new();
         for item in items {
-            if item.names.len() > 1 {
-                return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
-            }
             let (t, wins) = {
                 // The row as the earlier items leave it.
                 let pending_schema;
