@@ -58,6 +58,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             max_wal_bytes: size("--max-wal", &args.max_wal)? as u64,
             retention_days,
         },
+        state: args.state.clone().unwrap_or_default(),
         rules: pack.rules,
         engine: limits.engine(&spill),
         caps: AlertCaps::default(),
@@ -94,9 +95,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         let signal = crate::signals::listen().context("cannot listen for signals")?;
         let mut running = serve::start(config).await.map_err(|e| anyhow!(e))?;
         eprintln!(
-            "dragnet: serving on {scheme}://{} ({scheduled} scheduled and {nrt} NRT rules, data in {})",
+            "dragnet: serving on {scheme}://{} ({scheduled} scheduled and {nrt} NRT rules, data in {}, alert state in {})",
             running.addr,
-            args.data.display()
+            args.data.display(),
+            args.state.clone().unwrap_or_default()
         );
         tokio::select! {
             code = signal => {

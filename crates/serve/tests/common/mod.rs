@@ -56,6 +56,7 @@ pub fn config(dir: &Path) -> Config {
             max_wal_bytes: 64 << 20,
             retention_days: None,
         },
+        state: Default::default(),
         rules: rules(),
         engine: EngineConfig {
             memory_limit: Some(512 << 20),
