@@ -256,10 +256,8 @@ impl State {
     pub fn alerts_after(&self, id: &str, limit: u32) -> Result<Option<Vec<Value>>, String> {
         self.transaction(|t| {
             let Some(row) = t.row("SELECT rowid FROM alerts WHERE id = ?1", params![id])? else { return Ok(None) };
-            let ids = t.rows(
-                "SELECT id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
-                params![row.int(0)?, limit],
-            )?;
+            let ids =
+                t.rows("SELECT id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2", params![row.int(0)?, limit])?;
             let mut out = Vec::with_capacity(ids.len());
             for r in ids {
                 out.extend(alert(t, &r.text(0)?)?);

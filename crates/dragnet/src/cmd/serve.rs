@@ -8,6 +8,7 @@ use detect::alert::AlertCaps;
 use detect::rule::Kind;
 use serve::auth::Tokens;
 use serve::sinks::SinkSpec;
+use serve::state::StateDb;
 use serve::tls::TlsFiles;
 use serve::{Config, Security, StoreConfig};
 
@@ -48,6 +49,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         None => None,
     };
     let spill = limits.engine_spill()?;
+    let state = args.state.clone().unwrap_or_else(|| StateDb::Sqlite(args.data.join("state.sqlite")));
     let config = Config {
         listen,
         security,
@@ -58,7 +60,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             max_wal_bytes: size("--max-wal", &args.max_wal)? as u64,
             retention_days,
         },
-        state: args.state.clone().unwrap_or_default(),
+        state: state.clone(),
         rules: pack.rules,
         engine: limits.engine(&spill),
         caps: AlertCaps::default(),
@@ -98,7 +100,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             "dragnet: serving on {scheme}://{} ({scheduled} scheduled and {nrt} NRT rules, data in {}, alert state in {})",
             running.addr,
             args.data.display(),
-            args.state.clone().unwrap_or_default()
+            state
         );
         tokio::select! {
             code = signal => {

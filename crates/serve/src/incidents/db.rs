@@ -185,18 +185,7 @@ fn add_alert(t: &mut dyn Sql, id: &str, a: &Alert, now: i64) -> Result<(), Strin
              severity_rank = CASE WHEN ?7 > severity_rank THEN ?7 ELSE severity_rank END,
              tactics = ?8, techniques = ?9, entities = ?10
          WHERE id = ?1",
-        params![
-            id,
-            first,
-            last,
-            now,
-            higher,
-            a.severity.as_str(),
-            rank(a.severity),
-            &tactics,
-            &techniques,
-            &all,
-        ],
+        params![id, first, last, now, higher, a.severity.as_str(), rank(a.severity), &tactics, &techniques, &all,],
     )?;
     Ok(())
 }

@@ -139,8 +139,12 @@ impl Postgres {
     /// Connects to `url` (`postgres://` or `postgresql://`) and makes or
     /// migrates the schema.
     pub(crate) fn open(url: &str) -> Result<Postgres, String> {
-        let mut config = Config::from_str(url)
-            .map_err(|e| format!("invalid PostgreSQL connection string (--state): {}", e.source().map_or(e.to_string(), |c| c.to_string())))?;
+        let mut config = Config::from_str(url).map_err(|e| {
+            format!(
+                "invalid PostgreSQL connection string (--state): {}",
+                e.source().map_or(e.to_string(), |c| c.to_string())
+            )
+        })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -251,7 +255,8 @@ impl Sql for PgTx<'_> {
     }
 
     fn rows(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<Row>, String> {
-        let rows = self.tx.query(dialect(sql).as_str(), &refs(params)).map_err(|e| failed(self.backend, sql, text(&e)))?;
+        let rows =
+            self.tx.query(dialect(sql).as_str(), &refs(params)).map_err(|e| failed(self.backend, sql, text(&e)))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut values = Vec::with_capacity(r.len());
