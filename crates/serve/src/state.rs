@@ -31,7 +31,7 @@ pub struct State {
 
 enum Backend {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// Where the state is kept (`--state`).
@@ -154,7 +154,7 @@ impl State {
     /// Connects to the PostgreSQL database `url` (`postgres://...`) and
     /// makes or migrates its schema.
     pub fn connect(url: &str) -> Result<State, String> {
-        Ok(State { backend: Backend::Postgres(postgres::Postgres::open(url)?) })
+        Ok(State { backend: Backend::Postgres(Box::new(postgres::Postgres::open(url)?)) })
     }
 
     /// Opens the state `db` says, `state.sqlite` in `data_dir` by default.

@@ -14,7 +14,7 @@ use detect::entity::Entity;
 use detect::rule::{IncidentConfig, IncidentGrouping, Matching, Rule, Severity};
 use serde_json::{Value, json};
 use serve::incidents::db::{Change, IncidentFilter, IncidentUpdate};
-use serve::state::State;
+use serve::state::{AlertFilter, State};
 
 const MIN: i64 = 60_000_000_000;
 const T0: i64 = 1_790_000_000_000_000_000;
@@ -82,8 +82,11 @@ fn open(dir: &Path) -> State {
 /// Opens the same database each time it is called.
 type Open<'a> = &'a dyn Fn() -> State;
 
+/// A case: it opens its database with the function it is given.
+type Case = fn(Open);
+
 /// The cases, each run on a fresh database of each backend.
-const CASES: &[(&str, fn(Open))] = &[
+const CASES: &[(&str, Case)] = &[
     ("selected", selected_entities_group_within_the_lookback_and_reopen_closed_incidents),
     ("noreopen", without_reopening_a_closed_incident_stays_closed),
     ("methods", matching_methods_and_the_alert_limit),
@@ -127,6 +130,22 @@ fn close(state: &State, id: &str, classification: Option<&str>, now: i64) -> Cha
         ..Default::default()
     };
     state.update_incident(id, &u, now).unwrap()
+}
+
+#[test]
+fn a_postgres_server_restarted_between_transactions_is_connected_to_again() {
+    let pg = common::pg::Postgres::start("incidents-restarted");
+    let state = State::connect(&pg.database("dragnet")).unwrap();
+    let r = rule("again", IncidentConfig::default(), None);
+    let rules = vec![r.clone()];
+    record(&state, alert("p1", &r, "ana", "web-1", Severity::Low), T0, &rules).unwrap();
+    pg.restart();
+    // The next transaction finds its connection gone, connects again and
+    // runs once.
+    record(&state, alert("p2", &r, "bob", "web-2", Severity::Low), T0 + MIN, &rules).unwrap();
+    let (alerts, total) = state.list_alerts(&AlertFilter { limit: 10, ..Default::default() }).unwrap();
+    let ids: Vec<&str> = alerts.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!((ids, total), (vec!["p2", "p1"], 2));
 }
 
 fn selected_entities_group_within_the_lookback_and_reopen_closed_incidents(open: Open) {

@@ -162,7 +162,9 @@ impl Postgres {
     }
 
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled
-    /// back otherwise. A connection found closed is made again first.
+    /// back otherwise. A connection found closed, or that fails to begin
+    /// the transaction (the server restarted since its last use), is made
+    /// again first; nothing of `f` has run then, so nothing runs twice.
     pub(crate) fn transaction<T: Send>(
         &self,
         f: impl FnOnce(&mut dyn Sql) -> Result<T, String> + Send,
@@ -172,18 +174,35 @@ impl Postgres {
         let config = &self.config;
         let slot = &mut *guard;
         off_runtime(|| {
-            if slot.as_ref().is_none_or(Client::is_closed) {
-                // The old client (its runtime) goes here, off the server's runtime.
-                *slot = None;
-                let client = config.connect(NoTls).map_err(|e| format!("cannot connect to {backend}: {}", text(&e)))?;
-                *slot = Some(client);
+            let mut f = Some(f);
+            for attempt in 0..2 {
+                let fresh = match slot {
+                    Some(c) if !c.is_closed() && attempt == 0 => false,
+                    _ => {
+                        // The old client (its runtime) is dropped here, off the server's runtime.
+                        *slot = None;
+                        let c =
+                            config.connect(NoTls).map_err(|e| format!("cannot connect to {backend}: {}", text(&e)))?;
+                        *slot = Some(c);
+                        true
+                    }
+                };
+                let client = slot.as_mut().ok_or_else(|| format!("cannot connect to {backend}"))?;
+                let tx = match client.transaction() {
+                    Ok(tx) => tx,
+                    Err(e) if fresh => return Err(failed(&backend, "BEGIN", text(&e))),
+                    Err(e) => {
+                        tracing::warn!("{backend}: connecting again: {}", text(&e));
+                        continue;
+                    }
+                };
+                let work = f.take().ok_or_else(|| format!("{backend}: a transaction's work ran twice"))?;
+                let mut t = PgTx { tx, backend: &backend };
+                let out = work(&mut t)?;
+                t.tx.commit().map_err(|e| failed(&backend, "COMMIT", text(&e)))?;
+                return Ok(out);
             }
-            let client = slot.as_mut().ok_or_else(|| format!("cannot connect to {backend}"))?;
-            let tx = client.transaction().map_err(|e| failed(&backend, "BEGIN", text(&e)))?;
-            let mut t = PgTx { tx, backend: &backend };
-            let out = f(&mut t)?;
-            t.tx.commit().map_err(|e| failed(&backend, "COMMIT", text(&e)))?;
-            Ok(out)
+            Err(failed(&backend, "BEGIN", "the connection failed twice"))
         })
     }
 }

@@ -129,6 +129,26 @@ impl Postgres {
         format!("postgres://dragnet@{}/{name}", self.host())
     }
 
+    /// Stops the server (ending its connections) and starts it again.
+    pub fn restart(&self) {
+        let (data, log) = (self.dir.join("data"), self.dir.join("server.log"));
+        // With its log file named, so the new server holds none of pg_ctl's
+        // output open.
+        self.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-m".as_ref(),
+                "fast".as_ref(),
+                "-w".as_ref(),
+                "restart".as_ref(),
+            ],
+        );
+    }
+
     /// The folder holding the cluster and its socket.
     pub fn dir(&self) -> &Path {
         &self.dir
