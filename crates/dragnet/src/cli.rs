@@ -426,6 +426,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
 
+    /// Where alert and incident state (status, owner, comments,
+    /// classification, suppression, rule runs) is kept: a PostgreSQL
+    /// database (postgres://USER@HOST/DB or postgresql://...; a unix socket
+    /// folder as the host, %2F-escaped, or ?host=/run/postgresql; no TLS, so
+    /// a local socket or loopback), or a SQLite file (PATH or sqlite:PATH).
+    /// Default: --data/state.sqlite. The schema is made or brought up to
+    /// date at start; a database that cannot be reached stops the start.
+    #[arg(long, value_name = "DB", value_parser = parse_state)]
+    pub state: Option<serve::state::StateDb>,
+
     /// The address to listen on; anything but loopback needs --tls-cert,
     /// --tls-key and --token-file.
     #[arg(long, value_name = "ADDR", default_value = serve::DEFAULT_LISTEN)]
@@ -834,4 +844,12 @@ pub struct IngestArgs {
     /// Show no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// `--state`: a connection string or a SQLite path.
+fn parse_state(text: &str) -> Result<serve::state::StateDb, String> {
+    if text.is_empty() {
+        return Err("expected postgres://USER@HOST/DB, sqlite:PATH or a path".into());
+    }
+    Ok(serve::state::StateDb::parse(text))
 }

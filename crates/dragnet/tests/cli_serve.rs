@@ -232,3 +232,26 @@ fn sighup_reloads_the_rules_and_the_server_stays_up() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn an_unreachable_state_database_stops_the_start_without_showing_its_password() {
+    let data = scratch("state-unreachable");
+    let out = Command::new(env!("CARGO_BIN_EXE_dragnet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-builtin"])
+        .args(["--state", "postgres://ana:s3cret@%2Fnonexistent-dragnet-socket/alerts", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("cannot connect to PostgreSQL postgres://ana@/nonexistent-dragnet-socket:5432/alerts: "),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(!data.join("state.sqlite").exists());
+    let help = Command::new(env!("CARGO_BIN_EXE_dragnet")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--state <DB>") && help.contains("postgres://USER@HOST/DB"), "{help}");
+    std::fs::remove_dir_all(&data).unwrap();
+}

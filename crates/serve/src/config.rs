@@ -11,6 +11,7 @@ use kql_engine::EngineConfig;
 use crate::auth::Tokens;
 use crate::reload::RuleSource;
 use crate::sinks::SinkSpec;
+use crate::state::StateDb;
 use crate::store::StoreConfig;
 use crate::tls::TlsFiles;
 
@@ -27,6 +28,9 @@ pub struct Config {
     pub security: Security,
     /// The store: data folder, compaction, the WAL's bound, retention.
     pub store: StoreConfig,
+    /// Where alert and incident state is kept (`--state`): SQLite in the
+    /// data folder by default, or PostgreSQL.
+    pub state: StateDb,
     /// The rules to run (NRT over each batch, scheduled on their frequency,
     /// Sigma rules in their tables' scans over each batch).
     pub rules: Vec<Rule>,

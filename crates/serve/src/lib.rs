@@ -2,7 +2,7 @@
 //! schedule, alerts kept.
 //!
 //! ```text
-//! POST /ingest, /k8s-audit ──► parse whole ──► WAL (fsync) ──► ack ──► NRT + Sigma rules ──► alerts (SQLite) ──► SSE
+//! POST /ingest, /k8s-audit ──► parse whole ──► WAL (fsync) ──► ack ──► NRT + Sigma rules ──► alerts (SQLite or PostgreSQL) ──► SSE
 //!                                                  │
 //!                                                  └──► compaction ──► Parquet dataset ◄── queries, scheduled rules
 //! ```

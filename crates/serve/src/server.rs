@@ -148,7 +148,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let tls = config.security.tls.as_ref().map(crate::tls::acceptor).transpose()?;
     let dir = config.store.dir.clone();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let state = State::open(&dir.join("state.sqlite"))?;
+    let state = State::open_at(&config.state, &dir)?;
     let store_config = config.store.clone();
     let (store, replayed) = tokio::task::spawn_blocking(move || Store::open(store_config))
         .await

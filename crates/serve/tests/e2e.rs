@@ -1,6 +1,7 @@
 //! `serve` end to end: the atomic tests' events posted as webhook batches
 //! and through `/ingest`, alerts over the API and the live stream, bad and
-//! oversized bodies, a restart.
+//! oversized bodies, a restart; the alert state in SQLite and in
+//! PostgreSQL (a server of the test's own).
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::collections::BTreeMap;
 
 use common::{Server, Sse, auditd_log, config, k8s_batches, temp_dir, wait_for_scheduled_runs};
 use serde_json::{Value, json};
+use serve::state::StateDb;
 
 const POD_EXEC: &str = "T1609-aks-pod-exec-nrt";
 const CONTAINER_CLI: &str = "T1059.013-container-cli-nrt";
@@ -22,7 +24,36 @@ fn by_rule(alerts: &[Value]) -> BTreeMap<String, usize> {
 
 #[test]
 fn atomic_events_raise_alerts_over_the_api_and_the_stream_and_survive_a_restart() {
-    let dir = temp_dir("e2e");
+    atomic_events_end_to_end("e2e", StateDb::InDataDir);
+}
+
+#[test]
+fn atomic_events_end_to_end_with_the_state_in_postgres() {
+    let pg = common::pg::Postgres::start("e2e");
+    atomic_events_end_to_end("e2e-pg", StateDb::Postgres(pg.database("dragnet")));
+}
+
+#[test]
+fn an_unreachable_state_database_stops_the_start_and_hides_its_password() {
+    let dir = temp_dir("e2e-pg-unreachable");
+    let mut c = config(&dir);
+    c.state = StateDb::Postgres("postgres://ana:s3cret@%2Fnonexistent-dragnet-socket/alerts".into());
+    assert!(!format!("{c:?}").contains("s3cret"), "the settings' Debug shows the password");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let Err(e) = rt.block_on(serve::start(c)) else { panic!("the server started without its database") };
+    assert!(
+        e.starts_with("cannot connect to PostgreSQL postgres://ana@/nonexistent-dragnet-socket:5432/alerts: "),
+        "{e}"
+    );
+    assert!(!e.contains("s3cret"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The atomic tests' events through the API and two restarts, with the
+/// alert state in `state`.
+fn atomic_events_end_to_end(name: &str, state: StateDb) {
+    let dir = temp_dir(name);
+    let config = |dir: &std::path::Path| serve::Config { state: state.clone(), ..config(dir) };
     let server = Server::start(config(&dir));
     // The scheduled rules run once at start, over nothing yet.
     wait_for_scheduled_runs(&server);
@@ -124,6 +155,8 @@ fn atomic_events_raise_alerts_over_the_api_and_the_stream_and_survive_a_restart(
     let server = Server::start(config(&dir));
     assert_eq!(by_rule(&server.alerts()), expected);
     server.stop();
+    // The state is where it was asked to be, and only there.
+    assert_eq!(dir.join("state.sqlite").exists(), state == StateDb::InDataDir);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

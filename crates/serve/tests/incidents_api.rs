@@ -1,7 +1,8 @@
 //! Incidents, suppression and event grouping through the running server:
 //! the atomic tests' events posted, their alerts grouped into incidents as
 //! the rules say, incidents listed, read, triaged and streamed, suppressed
-//! alerts stored but not published, and all of it kept across a restart.
+//! alerts stored but not published, and all of it kept across a restart;
+//! with the state in SQLite and in PostgreSQL (a server of the test's own).
 
 mod common;
 
@@ -13,6 +14,7 @@ use common::{Server, Sse, auditd_log, config, k8s_batches, root, temp_dir, wait_
 use detect::rule::{Grouping, IncidentConfig, IncidentGrouping, Matching};
 use serde_json::{Value, json};
 use serve::Config;
+use serve::state::StateDb;
 
 const POD_EXEC: &str = "T1609-aks-pod-exec-nrt";
 const CONTAINER_CLI: &str = "T1059.013-container-cli-nrt";
@@ -88,7 +90,18 @@ fn wait_for_alerts(server: &Server, n: usize) -> Vec<Value> {
 
 #[test]
 fn alerts_become_incidents_that_are_triaged_streamed_and_kept() {
-    let dir = temp_dir("incidents-api");
+    incidents_through_the_api("incidents-api", StateDb::InDataDir);
+}
+
+#[test]
+fn alerts_become_incidents_with_the_state_in_postgres() {
+    let pg = common::pg::Postgres::start("incidents-api");
+    incidents_through_the_api("incidents-api-pg", StateDb::Postgres(pg.database("dragnet")));
+}
+
+fn incidents_through_the_api(name: &str, state: StateDb) {
+    let dir = temp_dir(name);
+    let incident_config = |dir: &Path| Config { state: state.clone(), ..incident_config(dir) };
     let server = Server::start(incident_config(&dir));
     // The scheduled rules run once at start, over nothing yet.
     wait_for_scheduled_runs(&server);
@@ -132,8 +145,9 @@ fn alerts_become_incidents_that_are_triaged_streamed_and_kept() {
     assert_eq!(inc["rule"]["id"], CONTAINER_CLI);
     assert_eq!(inc["status"], "New");
     assert!(inc["techniques"].as_array().unwrap().iter().any(|t| t == "T1059.013"), "{inc}");
-    // The incidents made came over the stream too.
-    let streamed = sse.incidents(1, 20);
+    // The incidents made came over the stream too (each of the three is
+    // sent after its alerts, so wait for all three, not just the first).
+    let streamed = sse.incidents(3, 20);
     assert!(streamed.iter().any(|i| i["id"] == json!(cli)), "{streamed:?}");
 
     // Triage: names are checked, closing needs a classification.

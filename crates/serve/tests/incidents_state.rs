@@ -1,7 +1,8 @@
 //! Suppression and alert → incident grouping in the state database, with
 //! alerts made by hand and the clock given: each `matchingMethod`, the
 //! lookback, reopening closed incidents, the per-incident alert limit,
-//! suppression windows, and a restart that must not store anything twice.
+//! suppression windows, and a restart that must not store anything twice;
+//! each on SQLite and on PostgreSQL (a server of the test's own).
 
 mod common;
 
@@ -13,7 +14,7 @@ use detect::entity::Entity;
 use detect::rule::{IncidentConfig, IncidentGrouping, Matching, Rule, Severity};
 use serde_json::{Value, json};
 use serve::incidents::db::{Change, IncidentFilter, IncidentUpdate};
-use serve::state::State;
+use serve::state::{AlertFilter, State};
 
 const MIN: i64 = 60_000_000_000;
 const T0: i64 = 1_790_000_000_000_000_000;
@@ -78,6 +79,39 @@ fn open(dir: &Path) -> State {
     State::open(&dir.join("state.sqlite")).unwrap()
 }
 
+/// Opens the same database each time it is called.
+type Open<'a> = &'a dyn Fn() -> State;
+
+/// A case: it opens its database with the function it is given.
+type Case = fn(Open);
+
+/// The cases, each run on a fresh database of each backend.
+const CASES: &[(&str, Case)] = &[
+    ("selected", selected_entities_group_within_the_lookback_and_reopen_closed_incidents),
+    ("noreopen", without_reopening_a_closed_incident_stays_closed),
+    ("methods", matching_methods_and_the_alert_limit),
+    ("suppression", suppressed_alerts_are_stored_but_neither_published_nor_grouped),
+    ("restart", a_restart_stores_no_alert_twice_and_keeps_incidents_and_suppression),
+];
+
+#[test]
+fn every_case_on_sqlite() {
+    for (name, case) in CASES {
+        let dir = common::temp_dir(&format!("incidents-{name}"));
+        case(&|| open(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn every_case_on_postgres() {
+    let pg = common::pg::Postgres::start("incidents");
+    for (name, case) in CASES {
+        let url = pg.database(name);
+        case(&|| State::connect(&url).unwrap_or_else(|e| panic!("{name}: {e}")));
+    }
+}
+
 /// Records one alert at `now` and returns the incident it joined.
 fn record(state: &State, a: Alert, now: i64, rules: &[Rule]) -> Option<String> {
     let r = state.record_alerts(vec![a], None, now, rules).unwrap();
@@ -99,9 +133,23 @@ fn close(state: &State, id: &str, classification: Option<&str>, now: i64) -> Cha
 }
 
 #[test]
-fn selected_entities_group_within_the_lookback_and_reopen_closed_incidents() {
-    let dir = common::temp_dir("incidents-selected");
-    let state = open(&dir);
+fn a_postgres_server_restarted_between_transactions_is_connected_to_again() {
+    let pg = common::pg::Postgres::start("incidents-restarted");
+    let state = State::connect(&pg.database("dragnet")).unwrap();
+    let r = rule("again", IncidentConfig::default(), None);
+    let rules = vec![r.clone()];
+    record(&state, alert("p1", &r, "ana", "web-1", Severity::Low), T0, &rules).unwrap();
+    pg.restart();
+    // The next transaction finds its connection gone, connects again and
+    // runs once.
+    record(&state, alert("p2", &r, "bob", "web-2", Severity::Low), T0 + MIN, &rules).unwrap();
+    let (alerts, total) = state.list_alerts(&AlertFilter { limit: 10, ..Default::default() }).unwrap();
+    let ids: Vec<&str> = alerts.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!((ids, total), (vec!["p2", "p1"], 2));
+}
+
+fn selected_entities_group_within_the_lookback_and_reopen_closed_incidents(open: Open) {
+    let state = open();
     let r = rule("by-account", grouping(Matching::Selected, &["Account"], true), None);
     let rules = vec![r.clone()];
 
@@ -150,13 +198,10 @@ fn selected_entities_group_within_the_lookback_and_reopen_closed_incidents() {
     let (list, total) = state.list_incidents(&IncidentFilter { limit: 10, ..Default::default() }).unwrap();
     assert_eq!(total, 3);
     assert_eq!(list[0]["id"], json!(late), "newest first");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn without_reopening_a_closed_incident_stays_closed() {
-    let dir = common::temp_dir("incidents-noreopen");
-    let state = open(&dir);
+fn without_reopening_a_closed_incident_stays_closed(open: Open) {
+    let state = open();
     let r = rule("any-noreopen", grouping(Matching::AnyAlert, &[], false), None);
     let rules = vec![r.clone()];
     let first = record(&state, alert("b1", &r, "ana", "web-1", Severity::Low), T0, &rules).unwrap();
@@ -164,13 +209,10 @@ fn without_reopening_a_closed_incident_stays_closed() {
     let next = record(&state, alert("b2", &r, "bob", "web-9", Severity::Low), T0 + 2 * MIN, &rules).unwrap();
     assert_ne!(next, first);
     assert_eq!(incident(&state, &first)["status"], "Closed");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn matching_methods_and_the_alert_limit() {
-    let dir = common::temp_dir("incidents-methods");
-    let state = open(&dir);
+fn matching_methods_and_the_alert_limit(open: Open) {
+    let state = open();
     let all = rule("all-entities", grouping(Matching::AllEntities, &[], false), None);
     let any = rule("any-alert", grouping(Matching::AnyAlert, &[], false), None);
     let each = rule("each", IncidentConfig::default(), None);
@@ -195,13 +237,10 @@ fn matching_methods_and_the_alert_limit() {
     assert_eq!(r.incidents.len(), 2, "{:?}", r.incidents);
     let counts: Vec<i64> = r.incidents.iter().map(|id| incident(&state, id)["alert_count"].as_i64().unwrap()).collect();
     assert_eq!(counts, [150, 1]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn suppressed_alerts_are_stored_but_neither_published_nor_grouped() {
-    let dir = common::temp_dir("incidents-suppression");
-    let state = open(&dir);
+fn suppressed_alerts_are_stored_but_neither_published_nor_grouped(open: Open) {
+    let state = open();
     let r = rule("quiet", IncidentConfig::default(), Some(Duration::from_secs(3600)));
     let rules = vec![r.clone()];
     // One run's alerts are all raised: none suppresses another.
@@ -226,25 +265,22 @@ fn suppressed_alerts_are_stored_but_neither_published_nor_grouped() {
     let fourth =
         state.record_alerts(vec![alert("s5", &r, "ana", "web-5", Severity::Low)], None, T0 + 62 * MIN, &rules).unwrap();
     assert_eq!(fourth.suppressed.len(), 1);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn a_restart_stores_no_alert_twice_and_keeps_incidents_and_suppression() {
-    let dir = common::temp_dir("incidents-restart");
+fn a_restart_stores_no_alert_twice_and_keeps_incidents_and_suppression(open: Open) {
     let any = rule("any-restart", grouping(Matching::AnyAlert, &[], false), None);
     let quiet = rule("quiet-restart", IncidentConfig::default(), Some(Duration::from_secs(3600)));
     let rules = vec![any.clone(), quiet.clone()];
     let alerts =
         || vec![alert("r1", &any, "ana", "web-1", Severity::Low), alert("r2", &any, "bob", "web-2", Severity::Low)];
-    let state = open(&dir);
+    let state = open();
     let first = state.record_alerts(alerts(), None, T0, &rules).unwrap();
     assert_eq!(first.published.len(), 2);
     let id = first.incidents[0].clone();
     state.record_alerts(vec![alert("q1", &quiet, "ana", "web-1", Severity::Low)], None, T0, &rules).unwrap();
     drop(state);
 
-    let state = open(&dir);
+    let state = open();
     // Raised again (an overlapping window, a batch run again): nothing new.
     let again = state.record_alerts(alerts(), None, T0 + MIN, &rules).unwrap();
     assert_eq!((again.published.len(), again.suppressed.len(), again.incidents.len()), (0, 0, 0));
@@ -253,5 +289,4 @@ fn a_restart_stores_no_alert_twice_and_keeps_incidents_and_suppression() {
     let q2 =
         state.record_alerts(vec![alert("q2", &quiet, "ana", "web-2", Severity::Low)], None, T0 + MIN, &rules).unwrap();
     assert_eq!(q2.suppressed.len(), 1);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,6 +10,7 @@ use detect::rule::Kind;
 use serve::auth::Tokens;
 use serve::reload::RuleSource;
 use serve::sinks::SinkSpec;
+use serve::state::StateDb;
 use serve::tls::TlsFiles;
 use serve::{Config, Security, StoreConfig};
 
@@ -71,6 +72,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         None => None,
     };
     let spill = limits.engine_spill()?;
+    let state = args.state.clone().unwrap_or_else(|| StateDb::Sqlite(args.data.join("state.sqlite")));
     let config = Config {
         listen,
         security,
@@ -81,6 +83,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             max_wal_bytes: size("--max-wal", &args.max_wal)? as u64,
             retention_days,
         },
+        state: state.clone(),
         rules: pack.rules,
         sigma: pack.sigma,
         reload: Some(reload_source(&args.sources)),
@@ -128,9 +131,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         let mut running = serve::start(config).await.map_err(|e| anyhow!(e))?;
         eprintln!(
             "dragnet: serving on {scheme}://{} ({scheduled} scheduled, {nrt} NRT, {sigma} Sigma rules and \
-             {correlations} correlations; rules reload on SIGHUP or a file change; data in {})",
+             {correlations} correlations; rules reload on SIGHUP or a file change; data in {}, alert state in {})",
             running.addr,
-            args.data.display()
+            args.data.display(),
+            state
         );
         tokio::select! {
             code = signal => {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod tls;
 
 use std::io::{Read, Write};
@@ -56,6 +57,7 @@ pub fn config(dir: &Path) -> Config {
             max_wal_bytes: 64 << 20,
             retention_days: None,
         },
+        state: Default::default(),
         rules: rules(),
         engine: EngineConfig {
             memory_limit: Some(512 << 20),
