@@ -194,9 +194,8 @@ impl Mapper {
         })
     }
 
-    /// Writes the rows of `ev`; an event that gives none is counted as
-    /// skipped.
-    pub fn event(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+    /// Writes the rows of `ev`; whether it gave any.
+    pub fn event(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<bool, OutputError> {
         let wrote = match ev.call {
             Some(Call::Exec) if ev.success => self.exec(ev, out)?,
             Some(Call::Open | Call::Openat | Call::Openat2 | Call::Creat) if ev.success => self.open(ev, out)?,
@@ -210,10 +209,7 @@ impl Mapper {
             }
             _ => false,
         };
-        if !wrote {
-            out.skip();
-        }
-        Ok(())
+        Ok(wrote)
     }
 
     fn exec(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<bool, OutputError> {
@@ -558,7 +554,7 @@ fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     s
 }
 
-fn json_str(out: &mut String, s: &str) {
+pub(super) fn json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
