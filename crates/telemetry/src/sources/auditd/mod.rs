@@ -44,7 +44,8 @@
 //! `set*uid`/`set*gid` calls, `bpf` loading or attaching a program and
 //! `memfd_create` are `DeviceEvents` rows: see `rows/device_events.rs`.
 //!
-//! Everything else gives no Defender row: other system calls, failed
+//! Everything else is counted as skipped (its records are
+//! `LinuxAuditLog` rows only): other system calls, failed
 //! execs, opens, unlinks and renames (the tables record what happened,
 //! and Defender reports no failed file operations), opens of directories,
 //! connects to other families, and events without a SYSCALL other than
@@ -258,7 +259,10 @@ fn drain(
                             raw.push(&records, out)?;
                             logons.push(&l, out)?
                         }
-                        Ok(None) => raw.push(&records, out)?,
+                        Ok(None) => {
+                            raw.push(&records, out)?;
+                            out.skip();
+                        }
                         Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
                     },
                     Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
@@ -291,12 +295,7 @@ impl Format for Laurel {
                 }
             };
             match laurel::event(&doc, line) {
-                Ok(Some(ev)) => {
-                    if !mapper.event(&ev, out)? {
-                        out.skip();
-                    }
-                    Ok(())
-                }
+                Ok(Some(ev)) => mapper.event(&ev, out),
                 Ok(None) => {
                     out.skip();
                     Ok(())

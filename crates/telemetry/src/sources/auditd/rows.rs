@@ -194,8 +194,9 @@ impl Mapper {
         })
     }
 
-    /// Writes the rows of `ev`; whether it gave any.
-    pub fn event(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<bool, OutputError> {
+    /// Writes the rows of `ev`; an event that gives none is counted as
+    /// skipped.
+    pub fn event(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         let wrote = match ev.call {
             Some(Call::Exec) if ev.success => self.exec(ev, out)?,
             Some(Call::Open | Call::Openat | Call::Openat2 | Call::Creat) if ev.success => self.open(ev, out)?,
@@ -209,7 +210,10 @@ impl Mapper {
             }
             _ => false,
         };
-        Ok(wrote)
+        if !wrote {
+            out.skip();
+        }
+        Ok(())
     }
 
     fn exec(&mut self, ev: &Event<'_>, out: &mut FileSink<'_, '_>) -> Result<bool, OutputError> {
