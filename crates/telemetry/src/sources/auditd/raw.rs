@@ -4,7 +4,9 @@
 //!
 //! An event's records become rows when its other rows are made (in the
 //! same read), and only when the event is not rejected: an event the
-//! reader rejects gives no row in any table.
+//! reader rejects gives no row in any table. Laurel's JSON events are no
+//! raw records and give none. Of a key repeated in one record, the first
+//! value is kept.
 //!
 //! Columns:
 //!
