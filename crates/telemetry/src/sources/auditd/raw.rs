@@ -349,3 +349,66 @@ impl RawRecords {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::auditd::record::Kind;
+
+    /// The cells of a record of type `ty` with body `body`, as text.
+    fn read(ty: &str, body: &str) -> Vec<(String, Option<String>, bool)> {
+        let rec = Rec { kind: Kind::of(ty.as_bytes()), type_name: ty.as_bytes(), line: 1, body: body.as_bytes() };
+        cells(&rec)
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                let v = c.value.map(|v| String::from_utf8_lossy(&v).into_owned());
+                (String::from_utf8_lossy(&c.key).into_owned(), v, c.enriched)
+            })
+            .collect()
+    }
+
+    fn kv(k: &str, v: &str) -> (String, Option<String>, bool) {
+        (k.to_string(), Some(v.to_string()), false)
+    }
+
+    #[test]
+    fn execve_arguments_are_decoded_and_joined_and_syscall_arguments_are_not() {
+        assert_eq!(
+            read("EXECVE", " argc=3 a0=\"ls\" a1=2F746D702F61206220 a2_len=6 a2[0]=616263 a2[1]=646566"),
+            [kv("argc", "3"), kv("a0", "ls"), kv("a1", "/tmp/a b "), kv("a2_len", "6"), kv("a2", "abcdef")]
+        );
+        assert_eq!(read("SYSCALL", " a0=2F746D70 key=(null)"), [kv("a0", "2F746D70"), ("key".into(), None, false)]);
+    }
+
+    #[test]
+    fn proctitle_separators_become_spaces_and_bare_text_that_is_not_hex_stays() {
+        assert_eq!(read("PROCTITLE", " proctitle=6C73002D6C00"), [kv("proctitle", "ls -l")]);
+        assert_eq!(
+            read("PATH", " name=/etc/passwd nametype=NORMAL"),
+            [kv("name", "/etc/passwd"), kv("nametype", "NORMAL")]
+        );
+    }
+
+    #[test]
+    fn a_message_gives_its_fields_and_enriched_keys_stay_apart() {
+        let got = read("SERVICE_STOP", " pid=1 msg='unit=firewalld comm=\"systemd\" res=success'\x1dUID=\"root\"");
+        assert_eq!(
+            got,
+            [
+                kv("pid", "1"),
+                kv("unit", "firewalld"),
+                kv("comm", "systemd"),
+                kv("res", "success"),
+                kv("msg", "unit=firewalld comm=\"systemd\" res=success"),
+                ("UID".into(), Some("root".into()), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error() {
+        let rec = Rec { kind: Kind::Other, type_name: b"USER_CMD", line: 7, body: b" msg='cmd=\"ls" };
+        assert_eq!(cells(&rec).err().map(|b| b.line), Some(7));
+    }
+}
