@@ -103,6 +103,58 @@ const FIELD_COLUMNS: &[(&str, bool)] = &[
     ("hostname", false),
 ];
 
+/// The index in [`FIELD_COLUMNS`] of the column of field `key`.
+fn field_index(key: &[u8]) -> Option<usize> {
+    Some(match key {
+        b"pid" => 0,
+        b"ppid" => 1,
+        b"comm" => 2,
+        b"exe" => 3,
+        b"cwd" => 4,
+        b"proctitle" => 5,
+        b"uid" => 6,
+        b"auid" => 7,
+        b"euid" => 8,
+        b"gid" => 9,
+        b"egid" => 10,
+        b"ses" => 11,
+        b"tty" => 12,
+        b"terminal" => 13,
+        b"arch" => 14,
+        b"syscall" => 15,
+        b"success" => 16,
+        b"exit" => 17,
+        b"argc" => 18,
+        b"a0" => 19,
+        b"a1" => 20,
+        b"a2" => 21,
+        b"a3" => 22,
+        b"a4" => 23,
+        b"a5" => 24,
+        b"a6" => 25,
+        b"a7" => 26,
+        b"a8" => 27,
+        b"a9" => 28,
+        b"key" => 29,
+        b"name" => 30,
+        b"nametype" => 31,
+        b"filetype" => 32,
+        b"path" => 33,
+        b"family" => 34,
+        b"icmptype" => 35,
+        b"op" => 36,
+        b"acct" => 37,
+        b"addr" => 38,
+        b"cmd" => 39,
+        b"unit" => 40,
+        b"data" => 41,
+        b"res" => 42,
+        b"result" => 43,
+        b"hostname" => 44,
+        _ => return None,
+    })
+}
+
 /// ENRICHED translations that fill a column: key and column.
 const TRANSLATIONS: &[(&[u8], &str)] = &[
     (b"UID", "user"),
@@ -306,9 +358,19 @@ impl RawRecords {
                 .set(c.raw, Value::Str(String::from_utf8_lossy(line)))
                 .set(c.ty, Value::str(linux_audit_log::NAME));
             let mut bag = String::from("{");
-            let mut seen: HashSet<Cow<'a, [u8]>> = HashSet::new();
-            for cell in cells(&rec)? {
-                if !seen.insert(cell.key.clone()) {
+            let cells = cells(&rec)?;
+            // Keys repeat rarely: a record of few fields is checked by a
+            // scan, a long one (EXECVE) through a set.
+            let mut seen: HashSet<&[u8]> = HashSet::new();
+            let first: Vec<bool> = (0..cells.len())
+                .map(|i| {
+                    let key = cells[i].key.as_ref();
+                    if cells.len() <= 64 { !cells[..i].iter().any(|c| c.key.as_ref() == key) } else { seen.insert(key) }
+                })
+                .collect();
+            drop(seen);
+            for (cell, first) in cells.into_iter().zip(first) {
+                if !first {
                     continue;
                 }
                 let Some(value) = cell.value else { continue };
@@ -323,7 +385,7 @@ impl RawRecords {
                     if let Some(i) = TRANSLATIONS.iter().position(|(k, _)| *k == cell.key.as_ref()) {
                         row.set(c.translated[i], Value::Str(value));
                     }
-                } else if let Some(i) = FIELD_COLUMNS.iter().position(|(k, _)| k.as_bytes() == cell.key.as_ref()) {
+                } else if let Some(i) = field_index(&cell.key) {
                     if FIELD_COLUMNS[i].1 {
                         if let Some(n) = record::signed(value.as_bytes()) {
                             row.set(c.named[i], Value::Long(n));
@@ -404,6 +466,14 @@ mod tests {
                 ("UID".into(), Some("root".into()), true),
             ]
         );
+    }
+
+    #[test]
+    fn every_field_column_is_found_by_its_key() {
+        for (i, (name, _)) in FIELD_COLUMNS.iter().enumerate() {
+            assert_eq!(field_index(name.as_bytes()), Some(i), "{name}");
+        }
+        assert_eq!(field_index(b"Fields"), None);
     }
 
     #[test]
