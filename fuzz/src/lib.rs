@@ -22,6 +22,9 @@ pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
         // An AKS record is an AKSAudit (or AKSAuditAdmin) row and, besides,
         // an AzureDiagnostics row.
         Some("k8s-audit") => rows("AKSAudit") + rows("AKSAuditAdmin"),
+        // A kept audit event's records are LinuxAuditLog rows, besides its
+        // one row (or skip) in the Defender tables.
+        Some("auditd") => stats.rows.iter().filter(|(t, _)| **t != "LinuxAuditLog").map(|(_, n)| n).sum(),
         _ => stats.rows.values().sum(),
     }
 }

@@ -122,9 +122,17 @@ pub fn compile(
     }
     let cx = Ctx { rule, source, schema };
     let mut errors = Vec::new();
+    let rows = match source_rows(&cx) {
+        Ok(rows) => rows,
+        Err(message) => return Err(ls_err(message)),
+    };
     let rule_expr = detection(&cx, &rule.detection, "detection", &mut errors);
     let mut pred = rule_expr.to_kql();
-    let mut condition = vec![rule_expr];
+    if let Some(r) = &rows {
+        pred = format!("{} and {pred}", r.to_kql());
+    }
+    let mut condition: Vec<Expr> = rows.into_iter().collect();
+    condition.push(rule_expr);
     for f in filters {
         let before = errors.len();
         let fexpr = detection(&cx, &f.detection, "filter", &mut errors);
@@ -175,6 +183,28 @@ pub fn compile(
     }
     let condition = if condition.len() == 1 { condition.remove(0) } else { Expr::And(condition) };
     Ok(Compiled { table: source.table.clone(), kql, condition, extends, details, unmapped_fields })
+}
+
+/// The test that a row holds the rule's logsource, when the mapping
+/// restricts its table to some rows (`where`): every listed column equal,
+/// whole and case-insensitively, to one of its values.
+fn source_rows(cx: &Ctx) -> Result<Option<Expr>, String> {
+    let mut parts = Vec::new();
+    for (column, values) in &cx.source.rows {
+        let o = resolve_column(cx, column)?;
+        if o.list || o.ty != ColumnType::String {
+            return Err(format!("the Sigma mapping restricts rows by `{column}`, which is not a text column"));
+        }
+        let patterns =
+            values.iter().map(|v| Pattern::Text { pieces: vec![Piece::Lit(v.clone())], cased: false }).collect();
+        let test = ValueTest { all: false, negate: false, patterns };
+        let e = match value_set(&o, &test) {
+            Some(set) => set,
+            None => join(values.iter().map(|v| text(&o.expr, &[Piece::Lit(v.clone())], false)).collect(), "or"),
+        };
+        parts.push(e);
+    }
+    Ok((!parts.is_empty()).then(|| join(parts, "and")))
 }
 
 /// The KQL expression of a Sigma field of `rule`'s events (a column, or

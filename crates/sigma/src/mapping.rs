@@ -33,6 +33,11 @@ pub struct SourceMap {
     pub keywords: Vec<String>,
     /// Sigma field → column or `Column.path`.
     pub fields: Vec<(String, String)>,
+    /// Which rows of the table hold the logsource: column (or
+    /// `Column.path`) → the values it may have (any of them, compared as
+    /// Sigma compares a plain value: whole and case-insensitively). Every
+    /// entry must hold; none means every row.
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
 fn same(a: &Option<String>, b: &Option<String>) -> bool {
@@ -94,6 +99,23 @@ impl Mapping {
                             "service" => s.logsource.service = e.value.text().map(str::to_string),
                             "table" => s.table = e.value.text().unwrap_or("").to_string(),
                             "keywords" => s.keywords = strings(&e.value, &k, &mut d),
+                            "where" => match e.value.entries() {
+                                Some(w) => {
+                                    for x in w {
+                                        let values = strings(&x.value, &format!("{k}.{}", x.key), &mut d);
+                                        if values.is_empty() {
+                                            d.error(
+                                                x.value.at(),
+                                                &format!("{k}.{}", x.key),
+                                                "expected the values the column may have",
+                                            );
+                                        } else {
+                                            s.rows.push((x.key.clone(), values));
+                                        }
+                                    }
+                                }
+                                None => d.error(e.value.at(), &k, "expected a mapping of column to values"),
+                            },
                             "fields" => match e.value.entries() {
                                 Some(f) => {
                                     for x in f {
@@ -152,6 +174,22 @@ mod tests {
         let k8s = LogSource { product: Some("kubernetes".into()), category: None, service: Some("audit".into()) };
         assert_eq!(m.source(&k8s).map(|s| s.table.as_str()), Some("AKSAudit"));
         let auditd = LogSource { product: Some("linux".into()), category: None, service: Some("auditd".into()) };
-        assert!(m.source(&auditd).is_none());
+        assert_eq!(m.source(&auditd).map(|s| s.table.as_str()), Some("LinuxAuditLog"));
+        let sshd = LogSource { product: Some("linux".into()), category: None, service: Some("sshd".into()) };
+        let sshd = m.source(&sshd).unwrap();
+        assert_eq!(sshd.table, "Syslog");
+        assert_eq!(sshd.rows, vec![("ProcessName".to_string(), vec!["sshd".to_string(), "sshd-session".to_string()])]);
+        let linux = LogSource { product: Some("linux".into()), category: None, service: None };
+        assert!(m.source(&linux).is_some_and(|s| s.table == "Syslog" && s.rows.is_empty()));
+    }
+
+    #[test]
+    fn a_where_without_values_is_an_error_naming_the_key() {
+        let text =
+            "logsources:\n  - product: linux\n    service: x\n    table: Syslog\n    where:\n      ProcessName: []\n";
+        let (m, diags) = Mapping::parse(text, "m.yaml");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].to_string().contains("logsources[0].where.ProcessName"), "{}", diags[0]);
+        assert!(m.sources[0].rows.is_empty());
     }
 }

@@ -92,6 +92,8 @@ pub struct FileStats {
     pub records: u64,
     /// Records that describe nothing a table holds (an auditd event of a
     /// syscall no table records, say): read, understood, and not kept.
+    /// (Every auditd event kept is also `LinuxAuditLog` rows, one per
+    /// audit record: a skipped one gives those and no other row.)
     pub skipped: u64,
     /// Rows written, per table.
     pub rows: BTreeMap<&'static str, u64>,

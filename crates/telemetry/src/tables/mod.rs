@@ -50,6 +50,7 @@ pub mod documented;
 pub mod falco_alerts;
 pub mod kube_events;
 pub mod kube_pod_inventory;
+pub mod linux_audit_log;
 pub mod syslog;
 
 /// A table: its name as queries write it, and how to build its schema.
@@ -76,6 +77,7 @@ pub const TABLES: &[Table] = &[
     Table { name: kube_pod_inventory::NAME, schema: kube_pod_inventory::schema },
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
     Table { name: device_events::NAME, schema: device_events::schema },
+    Table { name: linux_audit_log::NAME, schema: linux_audit_log::schema },
 ];
 
 /// Every known table with its schema.
@@ -151,6 +153,13 @@ mod tests {
         })
     }
 
+    /// A column of `LinuxAuditLog` named after an audit field: lower-case
+    /// letters, digits and `_`, as the kernel writes the field's key.
+    fn is_audit_field(name: &str) -> bool {
+        name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }
+
     #[test]
     fn column_names_are_unique_and_pascal_case() {
         for (table, schema) in all() {
@@ -175,7 +184,8 @@ mod tests {
                     "{table}.{} declared twice (names differ only in case)",
                     f.name()
                 );
-                let custom = table == azure_diagnostics::NAME && is_custom_column(f.name());
+                let custom = (table == azure_diagnostics::NAME && is_custom_column(f.name()))
+                    || (table == linux_audit_log::NAME && is_audit_field(f.name()));
                 assert!(custom || is_pascal_case(f.name()), "{table}.{} is not PascalCase", f.name());
                 assert!(f.is_nullable(), "{table}.{} is not nullable", f.name());
             }

@@ -109,6 +109,11 @@ impl Open {
         })
     }
 
+    /// The records with the whole text of each one's line.
+    pub fn recs_with_lines(&self) -> impl Iterator<Item = (Rec<'_>, &[u8])> {
+        self.recs().zip(self.recs.iter().map(|r| &self.buf[r.start..r.end]))
+    }
+
     /// The text of the record on line `line` (the first record if none).
     pub fn line_text(&self, line: u64) -> &[u8] {
         let r = self.recs.iter().find(|r| r.line == line).or(self.recs.first());

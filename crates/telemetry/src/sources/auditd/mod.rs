@@ -22,7 +22,10 @@
 //!
 //! # Rows
 //!
-//! Only events with a SYSCALL can become rows. Each gives at most one:
+//! Every record of an event the reader keeps is a `LinuxAuditLog` row, as
+//! it stands (see [`raw`]); an event rejected for any of the reasons above
+//! gives no row in any table. Besides, only events with a SYSCALL can
+//! become rows of the Defender tables. Each gives at most one:
 //!
 //! | system call | condition | table | `ActionType` |
 //! |---|---|---|---|
@@ -41,7 +44,8 @@
 //! `set*uid`/`set*gid` calls, `bpf` loading or attaching a program and
 //! `memfd_create` are `DeviceEvents` rows: see `rows/device_events.rs`.
 //!
-//! Everything else is counted as skipped: other system calls, failed
+//! Everything else is counted as skipped (its records are
+//! `LinuxAuditLog` rows only): other system calls, failed
 //! execs, opens, unlinks and renames (the tables record what happened,
 //! and Defender reports no failed file operations), opens of directories,
 //! connects to other families, and events without a SYSCALL other than
@@ -145,12 +149,14 @@ pub mod group;
 pub mod laurel;
 pub mod login;
 pub mod process;
+pub mod raw;
 pub mod record;
 pub mod rows;
 pub mod sockaddr;
 pub mod syscalls;
 
 use group::{Added, Grouper};
+use raw::RawRecords;
 use rows::Mapper;
 
 /// Raw `audit.log` (RAW or ENRICHED).
@@ -185,6 +191,7 @@ impl Format for Auditd {
         let mut groups = Grouper::default();
         let mut mapper = Mapper::new(out);
         let mut logons = LogonTable::default();
+        let mut raw = RawRecords::default();
         let host = out.host();
         while let Some((n, line, ended)) = lines.next_line_ended(out) {
             if is_separator(line) {
@@ -213,10 +220,10 @@ impl Format for Auditd {
                     }
                 }
             }
-            drain(&mut groups, &mut mapper, &mut logons, &host, out)?;
+            drain(&mut groups, &mut mapper, &mut logons, &mut raw, &host, out)?;
         }
         groups.finish();
-        drain(&mut groups, &mut mapper, &mut logons, &host, out)
+        drain(&mut groups, &mut mapper, &mut logons, &mut raw, &host, out)
     }
 }
 
@@ -225,6 +232,7 @@ fn drain(
     groups: &mut Grouper,
     mapper: &mut Mapper,
     logons: &mut LogonTable,
+    raw: &mut RawRecords,
     host: &HostInfo,
     out: &mut FileSink<'_, '_>,
 ) -> Result<(), OutputError> {
@@ -238,14 +246,27 @@ fn drain(
             );
             out.reject(open.first_line, why, open.line_text(open.first_line));
         } else {
-            match decode::event(open.node(), open.id, open.recs()) {
-                Ok(Some(ev)) => mapper.event(&ev, out)?,
-                Ok(None) => match login::logon(open.node(), open.id, open.recs(), host) {
-                    Ok(Some(l)) => logons.push(&l, out)?,
-                    Ok(None) => out.skip(),
+            let device = host.device_name.as_deref();
+            match raw.rows(open.node(), open.id, open.recs_with_lines(), device, out) {
+                Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
+                Ok(records) => match decode::event(open.node(), open.id, open.recs()) {
+                    Ok(Some(ev)) => {
+                        raw.push(&records, out)?;
+                        mapper.event(&ev, out)?;
+                    }
+                    Ok(None) => match login::logon(open.node(), open.id, open.recs(), host) {
+                        Ok(Some(l)) => {
+                            raw.push(&records, out)?;
+                            logons.push(&l, out)?
+                        }
+                        Ok(None) => {
+                            raw.push(&records, out)?;
+                            out.skip();
+                        }
+                        Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
+                    },
                     Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
                 },
-                Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
             }
         }
         groups.recycle(open);

@@ -558,7 +558,7 @@ fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     s
 }
 
-fn json_str(out: &mut String, s: &str) {
+pub(super) fn json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
