@@ -12,7 +12,7 @@ use telemetry::sources::Format;
 
 /// The rows that stand for records one for one: a Falco alert is one
 /// `FalcoAlerts` row and, besides, the `Device*` row of its event; every
-/// other format writes at most one row per record.
+/// other format writes at most one row per record, device readings aside.
 pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
     let rows = |t: &str| stats.rows.get(t).copied().unwrap_or(0);
     match stats.format {
@@ -22,7 +22,9 @@ pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
         // An AKS record is an AKSAudit (or AKSAuditAdmin) row and, besides,
         // an AzureDiagnostics row.
         Some("k8s-audit") => rows("AKSAudit") + rows("AKSAuditAdmin"),
-        _ => stats.rows.values().sum(),
+        // A device's `DeviceInfo`/`DeviceNetworkInfo` reading comes besides
+        // the row of the event that gave it.
+        _ => stats.rows.iter().filter(|(t, _)| !matches!(t.as_str(), "DeviceInfo" | "DeviceNetworkInfo")).map(|(_, n)| n).sum(),
     }
 }
 

@@ -294,7 +294,8 @@ impl Format for Tetragon {
     }
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let mut tables = DeviceTables::default();
+        // Sysmon for Linux and Tetragon run on Linux only.
+        let mut tables = DeviceTables::on("Linux");
         read_each_doc(input, out, &mut |text, out| event(text, out, &mut tables))
     }
 }
