@@ -10,7 +10,9 @@
 //! `event.category`, `event.type`, `event.action`, `event.outcome`,
 //! `event.dataset`; `process.{pid, executable, name, args, command_line,
 //! working_directory, start, entity_id, hash.*}` and the same under
-//! `process.parent`; `user.{name, id}`; `host.{name, hostname, id}`;
+//! `process.parent`; `user.{name, id}`; `host.{name, hostname, id, ip, mac,
+//! architecture}`, `host.os.{type, name, version, kernel, family}` (the
+//! device's readings, [`super::device_info`]); `dll.{path, hash.sha256}`;
 //! `file.{path, directory, name, hash.sha256}`; `source.{ip, port}`,
 //! `destination.{ip, port}`, `network.{transport, direction}`;
 //! `container.{id, name, image.name}`; `orchestrator.namespace`,
@@ -21,6 +23,7 @@
 //! | `process` | `event.type` `start`, or `event.action` `exec`/`executed`/`process_started` (not `fork`) | `DeviceProcessEvents`, `ProcessCreated` |
 //! | `file` | `event.type` `creation` / `deletion` / `change`, `event.action` `rename` / `opened-file` | `DeviceFileEvents`, `FileCreated` / `FileDeleted` / `FileModified` / `FileRenamed` / `FileOpened` |
 //! | `network` | `event.type` `connection` or `start`, or an `event.action` of a connection | `DeviceNetworkEvents` (below) |
+//! | `library` | `event.type` `start`, or `event.action` `load`/`loaded`/`library_loaded` | `DeviceImageLoadEvents`, `ImageLoaded`: the library is `dll.path` (else `file.path`), its SHA-256 `dll.hash.sha256` (else `file.hash.sha256`) |
 //!
 //! Any other document is read and skipped. A network event is
 //! `ConnectionFailed` when `event.outcome` is `failure`, else by
@@ -44,8 +47,9 @@
 //! Rejected: a line that is not a JSON object, a document without an
 //! `@timestamp` that reads as a datetime, a number field (`process.pid`,
 //! `destination.port`, ..) that is no whole number, a file event without
-//! `file.path` (or `file.directory` and `file.name`), and a network event
-//! without the far end's address.
+//! `file.path` (or `file.directory` and `file.name`), a library event
+//! without `dll.path` or `file.path`, and a network event without the far
+//! end's address.
 
 use std::borrow::Cow;
 use std::fmt;
