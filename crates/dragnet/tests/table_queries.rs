@@ -250,7 +250,11 @@ fn device_network_info_private_addresses() {
 #[test]
 fn image_loads_from_temporary_folders() {
     let got = query(
-        &["ecs/host-metadata-and-library.ndjson", "defender/device-inventory-records.jsonl"],
+        &[
+            "ecs/host-metadata-and-library.ndjson",
+            "defender/device-inventory-records.jsonl",
+            "tetragon/mmap-library-loads.jsonl",
+        ],
         r#"DeviceImageLoadEvents
 | where FolderPath startswith "/tmp/" or FolderPath startswith "/dev/shm/" or FolderPath startswith "/var/tmp/"
 | join kind=inner (DeviceInfo | distinct DeviceName, OSPlatform) on DeviceName
@@ -261,7 +265,8 @@ fn image_loads_from_temporary_folders() {
         got,
         "Timestamp,DeviceName,OSPlatform,FileName,InitiatingProcessFileName,InitiatingProcessCommandLine\n\
          2026-11-20T09:00:01.2500000Z,web-2,Linux,libprocesshider.so,python3.10,python3 app.py\n\
-         2026-11-20T12:00:03.0000000Z,node-7.contoso.local,Linux,libprocesshider.so,python3.10,python3 app.py\n"
+         2026-11-20T12:00:03.0000000Z,node-7.contoso.local,Linux,libprocesshider.so,python3.10,python3 app.py\n\
+         2026-11-20T13:00:00.1000000Z,node-4,Linux,libx.so,php8.2,php8.2 -f index.php\n"
     );
 }
 

@@ -5,7 +5,7 @@
 //! in its order, then the columns the Microsoft Sentinel (Log Analytics) copy
 //! of the table adds, from
 //! <https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/deviceimageloadevents>.
-//! Which source fills which column is written beside each source (ECS: [`crate::sources::ecs`]).
+//! Which source fills which column is written beside each source (ECS: [`crate::sources::ecs`], Tetragon: [`crate::sources::tetragon`]).
 
 use arrow_schema::Schema;
 
