@@ -12,7 +12,7 @@ use telemetry::sources::Format;
 
 /// The rows that stand for records one for one: a Falco alert is one
 /// `FalcoAlerts` row and, besides, the `Device*` row of its event; every
-/// other format writes at most one row per record.
+/// other format writes at most one row per record, device readings aside.
 pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
     let rows = |t: &str| stats.rows.get(t).copied().unwrap_or(0);
     match stats.format {
@@ -23,9 +23,16 @@ pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
         // an AzureDiagnostics row.
         Some("k8s-audit") => rows("AKSAudit") + rows("AKSAuditAdmin"),
         // A kept audit event's records are LinuxAuditLog rows, besides its
-        // one row (or skip) in the Defender tables.
-        Some("auditd") => stats.rows.iter().filter(|(t, _)| **t != "LinuxAuditLog").map(|(_, n)| n).sum(),
-        _ => stats.rows.values().sum(),
+        // one row (or skip) in the Defender tables; a device's
+        // `DeviceInfo`/`DeviceNetworkInfo` reading comes besides the row of
+        // the event that gave it.
+        Some("auditd") => stats
+            .rows
+            .iter()
+            .filter(|(t, _)| !matches!(t.as_str(), "LinuxAuditLog" | "DeviceInfo" | "DeviceNetworkInfo"))
+            .map(|(_, n)| n)
+            .sum(),
+        _ => stats.rows.iter().filter(|(t, _)| !matches!(t.as_str(), "DeviceInfo" | "DeviceNetworkInfo")).map(|(_, n)| n).sum(),
     }
 }
 

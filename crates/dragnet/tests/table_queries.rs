@@ -194,3 +194,116 @@ fn device_events_from_auditd() {
     );
     assert_eq!(got, "InitiatingProcessFolderPath,InitiatingProcessAccountName\n/tmp/exploit,1000\n");
 }
+
+/// The latest reading of each Linux device, Defender's inventory style,
+/// from ECS host metadata, Sysmon's `Computer` and a Defender export.
+#[test]
+fn device_info_latest_reading_per_linux_device() {
+    let got = query(
+        &[
+            "ecs/host-metadata-and-library.ndjson",
+            "sysmon-linux/service-and-config-events.log",
+            "defender/device-inventory-records.jsonl",
+        ],
+        r#"DeviceInfo
+| where OSPlatform == "Linux"
+| summarize arg_max(Timestamp, *) by DeviceName
+| project DeviceName, OSDistribution, OSVersion, OSArchitecture, PublicIP
+| order by DeviceName asc"#,
+    );
+    assert_eq!(
+        got,
+        "DeviceName,OSDistribution,OSVersion,OSArchitecture,PublicIP\n\
+         node-3,,,,\n\
+         node-7.contoso.local,Ubuntu,22.04,64-bit,203.0.113.40\n\
+         web-2,Ubuntu,22.04.5 LTS (Jammy Jellyfish),64-bit,\n"
+    );
+}
+
+/// Each device's private addresses, expanded from `IPAddresses` as
+/// Defender's network-inventory queries do.
+#[test]
+fn device_network_info_private_addresses() {
+    let got = query(
+        &["ecs/host-metadata-and-library.ndjson", "defender/device-inventory-records.jsonl"],
+        r#"DeviceNetworkInfo
+| where Timestamp > datetime(2026-11-20) and Timestamp < datetime(2026-11-21)
+| mv-expand IPAddresses
+| extend IPAddress = tostring(IPAddresses.IPAddress), AddressType = tostring(IPAddresses.AddressType)
+| where AddressType == "Private"
+| summarize Addresses = make_set(IPAddress) by DeviceName
+| order by DeviceName asc"#,
+    );
+    assert_eq!(
+        got,
+        "DeviceName,Addresses\nnode-7.contoso.local,\"[\"\"10.1.0.7\"\"]\"\nweb-2,\"[\"\"10.0.1.12\"\",\"\"172.17.0.1\"\"]\"\n"
+    );
+    let got = query(
+        &["ecs/host-metadata-and-library.ndjson"],
+        r#"DeviceNetworkInfo | where isnotempty(MacAddress) | summarize Macs = dcount(MacAddress) by DeviceName"#,
+    );
+    assert_eq!(got, "DeviceName,Macs\nweb-2,2\n");
+}
+
+/// Libraries loaded from world-writable folders, with the loading process
+/// and the device's platform, as Defender's image-load hunting queries do.
+#[test]
+fn image_loads_from_temporary_folders() {
+    let got = query(
+        &[
+            "ecs/host-metadata-and-library.ndjson",
+            "defender/device-inventory-records.jsonl",
+            "tetragon/mmap-library-loads.jsonl",
+        ],
+        r#"DeviceImageLoadEvents
+| where FolderPath startswith "/tmp/" or FolderPath startswith "/dev/shm/" or FolderPath startswith "/var/tmp/"
+| join kind=inner (DeviceInfo | distinct DeviceName, OSPlatform) on DeviceName
+| project Timestamp, DeviceName, OSPlatform, FileName, InitiatingProcessFileName, InitiatingProcessCommandLine
+| order by Timestamp asc"#,
+    );
+    assert_eq!(
+        got,
+        "Timestamp,DeviceName,OSPlatform,FileName,InitiatingProcessFileName,InitiatingProcessCommandLine\n\
+         2026-11-20T09:00:01.2500000Z,web-2,Linux,libprocesshider.so,python3.10,python3 app.py\n\
+         2026-11-20T12:00:03.0000000Z,node-7.contoso.local,Linux,libprocesshider.so,python3.10,python3 app.py\n\
+         2026-11-20T13:00:00.1000000Z,node-4,Linux,libx.so,php8.2,php8.2 -f index.php\n"
+    );
+}
+
+/// Sysmon stopped or reconfigured, and raw reads of block devices: the
+/// defence-evasion and credential-access signs Sentinel's Sysmon queries look for.
+#[test]
+fn sysmon_tampering_and_raw_disk_reads() {
+    let got = query(
+        &["sysmon-linux"],
+        r#"DeviceEvents
+| where ActionType in ("SysmonServiceStateChanged", "SysmonConfigStateChanged", "RawAccessRead", "SysmonError")
+| extend State = tostring(AdditionalFields.State)
+| where ActionType != "SysmonServiceStateChanged" or State == "Stopped"
+| project Timestamp, DeviceName, ActionType, State, FolderPath, InitiatingProcessFileName
+| order by Timestamp asc"#,
+    );
+    assert_eq!(
+        got,
+        "Timestamp,DeviceName,ActionType,State,FolderPath,InitiatingProcessFileName\n\
+         2026-11-20T11:00:00.0000000Z,node-3,SysmonServiceStateChanged,Stopped,,\n\
+         2026-11-20T11:00:01.0000000Z,node-3,SysmonConfigStateChanged,,/tmp/empty-config.xml,\n\
+         2026-11-20T11:00:02.0000000Z,node-3,RawAccessRead,,/dev/sda1,dd\n\
+         2026-11-20T11:00:04.0000000Z,node-3,SysmonError,,,\n"
+    );
+}
+
+/// Devices that logged audit events with no inventory reading from any
+/// other source: DeviceInfo from auditd's `node=` joins the event tables.
+#[test]
+fn device_info_from_audit_nodes_joins_the_event_tables() {
+    let got = query(
+        &["auditd/node-prefix.log"],
+        r#"DeviceProcessEvents
+| summarize Processes = count() by DeviceName
+| join kind=leftouter (DeviceInfo | project DeviceName, OSPlatform) on DeviceName
+| project DeviceName, OSPlatform, Processes
+| order by DeviceName asc"#,
+    );
+    assert_eq!(got, "DeviceName,OSPlatform,Processes\nnode-a,Linux,2\nnode-b,Linux,2\n");
+}

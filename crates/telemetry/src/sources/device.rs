@@ -1,5 +1,6 @@
-//! Rows of `DeviceProcessEvents`, `DeviceFileEvents` and
-//! `DeviceNetworkEvents` from a description of one event that every
+//! Rows of `DeviceProcessEvents`, `DeviceFileEvents`,
+//! `DeviceNetworkEvents`, `DeviceImageLoadEvents` and `DeviceEvents` from a
+//! description of one event that every
 //! endpoint sensor source (Falco, Tetragon, Elastic ECS, Sysmon for Linux)
 //! fills the same way: a [`Header`] (when, where, what), the processes
 //! involved ([`Proc`]), and the file ([`FileTarget`]) or connection
@@ -9,9 +10,8 @@
 //! - in `DeviceProcessEvents` the row's process is the one created, the
 //!   `InitiatingProcess*` columns its parent, and `InitiatingProcessParent*`
 //!   the parent's parent;
-//! - in `DeviceFileEvents` and `DeviceNetworkEvents` the `InitiatingProcess*`
-//!   columns are the process that acted, and `InitiatingProcessParent*` its
-//!   parent.
+//! - in the other tables the `InitiatingProcess*` columns are the process
+//!   that acted, and `InitiatingProcessParent*` its parent.
 //!
 //! `FileName` is the image's file name as the source gives it, else the last
 //! component of its path. `TimeGenerated` is `Timestamp`: these sensors
@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 
+use super::device_info::{HostFacts, Inventory};
 use crate::batch::{Row, Value};
 use crate::sink::{FileSink, OutputError, TableId};
 
@@ -218,7 +219,8 @@ struct Common {
     device_id: usize,
     device_name: usize,
     action_type: usize,
-    additional: usize,
+    /// `AdditionalFields`, which `DeviceImageLoadEvents` does not have.
+    additional: Option<usize>,
     /// The `InitiatingProcess*` columns.
     initiating: ProcCols,
     initiating_parent_id: usize,
@@ -287,7 +289,7 @@ impl Common {
             device_id: b.col("DeviceId"),
             device_name: b.col("DeviceName"),
             action_type: b.col("ActionType"),
-            additional: b.col("AdditionalFields"),
+            additional: b.schema().index_of("AdditionalFields").ok(),
             initiating,
             initiating_parent_id: b.col("InitiatingProcessParentId"),
             initiating_parent_file_name: b.col("InitiatingProcessParentFileName"),
@@ -302,8 +304,8 @@ impl Common {
         set_str(&mut row, self.device_name, h.device);
         set_str(&mut row, self.device_id, h.device_id);
         row.set(self.action_type, Value::str(h.action));
-        if let Some(a) = h.additional {
-            row.set(self.additional, Value::Json(Cow::Owned(a)));
+        if let (Some(col), Some(a)) = (self.additional, h.additional) {
+            row.set(col, Value::Json(Cow::Owned(a)));
         }
         self.initiating.set(&mut row, initiating);
         let parent_name = parent.file_name();
@@ -353,15 +355,101 @@ struct ProcessCols {
     own: ProcCols,
 }
 
-/// Writes events to the three `Device*` tables of one file.
+/// `DeviceEvents`: the acting process's account besides.
+struct EventCols {
+    file: FileCols,
+    account_name: usize,
+}
+
+impl FileCols {
+    fn new(out: &mut FileSink<'_, '_>, table: &'static str) -> FileCols {
+        let common = Common::new(out, table);
+        let b = out.builder(common.id);
+        let (file_name, folder_path, sha256) = (b.col("FileName"), b.col("FolderPath"), b.col("SHA256"));
+        FileCols { common, file_name, folder_path, sha256 }
+    }
+
+    /// A row of `actor`, a child of `parent`, acting on `file`.
+    fn row<'a>(
+        &self,
+        out: &FileSink<'_, '_>,
+        h: Header<'a>,
+        file: Option<FileTarget<'a>>,
+        actor: Proc<'a>,
+        parent: Proc<'a>,
+    ) -> Row<'a> {
+        let mut row = self.common.row(out, h, actor, parent);
+        if let Some(file) = file {
+            let name = match &file.path {
+                Cow::Borrowed(p) => Cow::Borrowed(basename(p)),
+                Cow::Owned(p) => Cow::Owned(basename(p).to_string()),
+            };
+            row.set(self.file_name, Value::Str(name)).set(self.folder_path, Value::Str(file.path));
+            set_str(&mut row, self.sha256, file.sha256);
+        }
+        row
+    }
+}
+
+/// Writes events to the `Device*` event tables of one file, and a
+/// `DeviceInfo` reading of each device from its events (see
+/// [`super::device_info`]).
 #[derive(Default)]
 pub struct DeviceTables {
     process: Option<ProcessCols>,
     file: Option<FileCols>,
     network: Option<NetCols>,
+    image_load: Option<FileCols>,
+    event: Option<EventCols>,
+    inventory: Inventory,
+    /// `OSPlatform` of every device the source describes, when it says.
+    pub platform: Option<&'static str>,
+    /// What the source says of the next row's device beyond its name and
+    /// id, when that row is due a reading (ECS's `host.*`); taken by the
+    /// next row written.
+    pub host: Option<HostFacts<'static>>,
 }
 
 impl DeviceTables {
+    /// The tables of a source whose devices all run `platform` (`OSPlatform`).
+    pub fn on(platform: &'static str) -> DeviceTables {
+        DeviceTables { platform: Some(platform), ..DeviceTables::default() }
+    }
+
+    /// Whether a row with header `h` is due a `DeviceInfo` reading.
+    pub fn due(&self, h: &Header<'_>) -> bool {
+        self.inventory.due(h.device.as_deref(), h.time)
+    }
+
+    /// The facts of `h`'s device for its reading, when it is due one.
+    fn facts(&mut self, h: &Header<'_>) -> Option<(i64, HostFacts<'static>)> {
+        let host = self.host.take();
+        if !self.due(h) {
+            return None;
+        }
+        let owned = |v: &Option<Cow<'_, str>>| v.as_deref().map(|v| Cow::Owned(v.to_string()));
+        let mut facts = host.unwrap_or_default();
+        facts.name = owned(&h.device);
+        facts.id = owned(&h.device_id).or(facts.id);
+        facts.os_platform = facts.os_platform.or(self.platform);
+        Some((h.time, facts))
+    }
+
+    /// Pushes `row` to `table`, then the reading of its device if due.
+    fn push(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        table: TableId,
+        row: &Row<'_>,
+        reading: Option<(i64, HostFacts<'static>)>,
+    ) -> Result<(), OutputError> {
+        out.push(table, row)?;
+        match reading {
+            Some((time, facts)) => self.inventory.note(out, time, &facts),
+            None => Ok(()),
+        }
+    }
+
     /// A `DeviceProcessEvents` row: `process` was created by `parent`, a
     /// child of `grandparent`.
     pub fn process<'a>(
@@ -372,6 +460,7 @@ impl DeviceTables {
         parent: Proc<'a>,
         grandparent: Proc<'a>,
     ) -> Result<(), OutputError> {
+        let reading = self.facts(&h);
         let cols = self.process.get_or_insert_with(|| {
             let common = Common::new(out, "DeviceProcessEvents");
             let own = ProcCols::new(out, common.id, "");
@@ -379,7 +468,8 @@ impl DeviceTables {
         });
         let mut row = cols.common.row(out, h, parent, grandparent);
         cols.own.set(&mut row, process);
-        out.push(cols.common.id, &row)
+        let table = cols.common.id;
+        self.push(out, table, &row, reading)
     }
 
     /// A `DeviceFileEvents` row: `actor`, a child of `parent`, acted on `file`.
@@ -391,20 +481,53 @@ impl DeviceTables {
         actor: Proc<'a>,
         parent: Proc<'a>,
     ) -> Result<(), OutputError> {
-        let cols = self.file.get_or_insert_with(|| {
-            let common = Common::new(out, "DeviceFileEvents");
-            let b = out.builder(common.id);
-            let (file_name, folder_path, sha256) = (b.col("FileName"), b.col("FolderPath"), b.col("SHA256"));
-            FileCols { common, file_name, folder_path, sha256 }
+        let reading = self.facts(&h);
+        let cols = self.file.get_or_insert_with(|| FileCols::new(out, "DeviceFileEvents"));
+        let row = cols.row(out, h, Some(file), actor, parent);
+        let table = cols.common.id;
+        self.push(out, table, &row, reading)
+    }
+
+    /// A `DeviceImageLoadEvents` row: `actor`, a child of `parent`, loaded
+    /// the library `file` (its `FileName`, `FolderPath` and hashes).
+    pub fn image_load<'a>(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        h: Header<'a>,
+        file: FileTarget<'a>,
+        actor: Proc<'a>,
+        parent: Proc<'a>,
+    ) -> Result<(), OutputError> {
+        let reading = self.facts(&h);
+        let cols = self.image_load.get_or_insert_with(|| FileCols::new(out, "DeviceImageLoadEvents"));
+        let row = cols.row(out, h, Some(file), actor, parent);
+        let table = cols.common.id;
+        self.push(out, table, &row, reading)
+    }
+
+    /// A `DeviceEvents` row: `actor`, a child of `parent`, did what the
+    /// header's `ActionType` says, to `file` when there is one.
+    /// `AccountName` is the actor's, as auditd's rows of the table fill it.
+    pub fn event<'a>(
+        &mut self,
+        out: &mut FileSink<'_, '_>,
+        h: Header<'a>,
+        file: Option<FileTarget<'a>>,
+        actor: Proc<'a>,
+        parent: Proc<'a>,
+    ) -> Result<(), OutputError> {
+        let reading = self.facts(&h);
+        let cols = self.event.get_or_insert_with(|| {
+            let file = FileCols::new(out, "DeviceEvents");
+            let b = out.builder(file.common.id);
+            let account_name = b.col("AccountName");
+            EventCols { file, account_name }
         });
-        let mut row = cols.common.row(out, h, actor, parent);
-        let name = match &file.path {
-            Cow::Borrowed(p) => Cow::Borrowed(basename(p)),
-            Cow::Owned(p) => Cow::Owned(basename(p).to_string()),
-        };
-        row.set(cols.file_name, Value::Str(name)).set(cols.folder_path, Value::Str(file.path));
-        set_str(&mut row, cols.sha256, file.sha256);
-        out.push(cols.common.id, &row)
+        let account = actor.account.clone();
+        let mut row = cols.file.row(out, h, file, actor, parent);
+        set_str(&mut row, cols.account_name, account);
+        let table = cols.file.common.id;
+        self.push(out, table, &row, reading)
     }
 
     /// A `DeviceNetworkEvents` row: `actor`, a child of `parent`, made or
@@ -417,6 +540,7 @@ impl DeviceTables {
         actor: Proc<'a>,
         parent: Proc<'a>,
     ) -> Result<(), OutputError> {
+        let reading = self.facts(&h);
         let cols = self.network.get_or_insert_with(|| {
             let common = Common::new(out, "DeviceNetworkEvents");
             let b = out.builder(common.id);
@@ -435,7 +559,8 @@ impl DeviceTables {
         set_str(&mut row, cols.local_ip, conn.local_ip);
         set_long(&mut row, cols.local_port, conn.local_port);
         set_str(&mut row, cols.protocol, conn.protocol);
-        out.push(cols.common.id, &row)
+        let table = cols.common.id;
+        self.push(out, table, &row, reading)
     }
 }
 

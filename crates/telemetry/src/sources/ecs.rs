@@ -10,7 +10,9 @@
 //! `event.category`, `event.type`, `event.action`, `event.outcome`,
 //! `event.dataset`; `process.{pid, executable, name, args, command_line,
 //! working_directory, start, entity_id, hash.*}` and the same under
-//! `process.parent`; `user.{name, id}`; `host.{name, hostname, id}`;
+//! `process.parent`; `user.{name, id}`; `host.{name, hostname, id, ip, mac,
+//! architecture}`, `host.os.{type, name, version, kernel, family}` (the
+//! device's readings, [`super::device_info`]); `dll.{path, hash.sha256}`;
 //! `file.{path, directory, name, hash.sha256}`; `source.{ip, port}`,
 //! `destination.{ip, port}`, `network.{transport, direction}`;
 //! `container.{id, name, image.name}`; `orchestrator.namespace`,
@@ -21,6 +23,7 @@
 //! | `process` | `event.type` `start`, or `event.action` `exec`/`executed`/`process_started` (not `fork`) | `DeviceProcessEvents`, `ProcessCreated` |
 //! | `file` | `event.type` `creation` / `deletion` / `change`, `event.action` `rename` / `opened-file` | `DeviceFileEvents`, `FileCreated` / `FileDeleted` / `FileModified` / `FileRenamed` / `FileOpened` |
 //! | `network` | `event.type` `connection` or `start`, or an `event.action` of a connection | `DeviceNetworkEvents` (below) |
+//! | `library` | `event.type` `start`, or `event.action` `load`/`loaded`/`library_loaded` | `DeviceImageLoadEvents`, `ImageLoaded`: the library is `dll.path` (else `file.path`), its SHA-256 `dll.hash.sha256` (else `file.hash.sha256`) |
 //!
 //! Any other document is read and skipped. A network event is
 //! `ConnectionFailed` when `event.outcome` is `failure`, else by
@@ -44,8 +47,9 @@
 //! Rejected: a line that is not a JSON object, a document without an
 //! `@timestamp` that reads as a datetime, a number field (`process.pid`,
 //! `destination.port`, ..) that is no whole number, a file event without
-//! `file.path` (or `file.directory` and `file.name`), and a network event
-//! without the far end's address.
+//! `file.path` (or `file.directory` and `file.name`), a library event
+//! without `dll.path` or `file.path`, and a network event without the far
+//! end's address.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -54,6 +58,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 
 use super::Format;
 use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
+use super::device_info::{HostFacts, os_platform};
 use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::parse_datetime;
@@ -78,6 +83,16 @@ struct Doc<'a> {
     host_name: Option<Cow<'a, str>>,
     host_hostname: Option<Cow<'a, str>>,
     host_id: Option<Cow<'a, str>>,
+    host_os_type: Option<Cow<'a, str>>,
+    host_os_name: Option<Cow<'a, str>>,
+    host_os_version: Option<Cow<'a, str>>,
+    host_os_kernel: Option<Cow<'a, str>>,
+    host_os_family: Option<Cow<'a, str>>,
+    host_architecture: Option<Cow<'a, str>>,
+    host_ip: Strs<'a>,
+    host_mac: Strs<'a>,
+    dll_path: Option<Cow<'a, str>>,
+    dll_sha256: Option<Cow<'a, str>>,
     file_path: Option<Cow<'a, str>>,
     file_directory: Option<Cow<'a, str>>,
     file_name: Option<Cow<'a, str>>,
@@ -150,6 +165,16 @@ fn slot(path: &str) -> Option<Slot> {
         "host.name" => S(|d| &mut d.host_name),
         "host.hostname" => S(|d| &mut d.host_hostname),
         "host.id" => S(|d| &mut d.host_id),
+        "host.os.type" => S(|d| &mut d.host_os_type),
+        "host.os.name" => S(|d| &mut d.host_os_name),
+        "host.os.version" => S(|d| &mut d.host_os_version),
+        "host.os.kernel" => S(|d| &mut d.host_os_kernel),
+        "host.os.family" => S(|d| &mut d.host_os_family),
+        "host.architecture" => S(|d| &mut d.host_architecture),
+        "host.ip" => L(|d| &mut d.host_ip),
+        "host.mac" => L(|d| &mut d.host_mac),
+        "dll.path" => S(|d| &mut d.dll_path),
+        "dll.hash.sha256" => S(|d| &mut d.dll_sha256),
         "file.path" => S(|d| &mut d.file_path),
         "file.directory" => S(|d| &mut d.file_directory),
         "file.name" => S(|d| &mut d.file_name),
@@ -179,6 +204,9 @@ fn holds_fields(path: &str) -> bool {
             | "process.parent"
             | "user"
             | "host"
+            | "host.os"
+            | "dll"
+            | "dll.hash"
             | "file"
             | "file.hash"
             | "source"
@@ -337,6 +365,7 @@ enum Kind {
     Process,
     File(&'static str),
     Network(&'static str),
+    Library,
 }
 
 fn kind(d: &Doc<'_>) -> Option<Kind> {
@@ -345,6 +374,9 @@ fn kind(d: &Doc<'_>) -> Option<Kind> {
     if d.category.has("process") {
         let start = ty("start") || matches!(action, "exec" | "executed" | "process_started");
         return (start && action != "fork").then_some(Kind::Process);
+    }
+    if d.category.has("library") {
+        return (ty("start") || matches!(action, "load" | "loaded" | "library_loaded")).then_some(Kind::Library);
     }
     if d.category.has("file") {
         return Some(Kind::File(if ty("creation") || action == "creation" {
@@ -406,15 +438,38 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
     extra.str(cwd, d.process.working_directory.as_deref()).str(uid, d.user_id.as_deref());
     let process = proc(d.process, "process", d.user_name)?;
     let parent = proc(d.parent, "process.parent", None)?;
-    let header = |action| Header {
-        time,
-        device: d.host_name.or(d.host_hostname),
-        device_id: d.host_id,
-        action,
-        additional: extra.finish(),
-    };
+    let device = d.host_name.or(d.host_hostname);
+    let host = tables
+        .due(&Header { time, device: device.clone(), device_id: None, action: "", additional: None })
+        .then(|| {
+            let owned = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
+            let all = |v: Strs<'_>| v.0.into_iter().map(|v| Cow::Owned(v.into_owned())).collect();
+            HostFacts {
+                os_platform: d.host_os_type.as_deref().and_then(os_platform),
+                os_distribution: owned(d.host_os_name),
+                os_version: owned(d.host_os_version),
+                architecture: owned(d.host_architecture),
+                kernel: owned(d.host_os_kernel),
+                os_family: owned(d.host_os_family),
+                ips: all(d.host_ip),
+                macs: all(d.host_mac),
+                ..HostFacts::default()
+            }
+        });
+    let header = |action| Header { time, device, device_id: d.host_id, action, additional: extra.finish() };
+    // Every check is done before this: the reading goes with a row written.
+    let dispatch = |tables: &mut DeviceTables| tables.host = host;
     match kind {
-        Kind::Process => Ok(tables.process(out, header("ProcessCreated"), process, parent, Proc::default())),
+        Kind::Process => {
+            dispatch(tables);
+            Ok(tables.process(out, header("ProcessCreated"), process, parent, Proc::default()))
+        }
+        Kind::Library => {
+            let path = d.dll_path.or(d.file_path).ok_or("a library event without dll.path (or file.path)")?;
+            let file = FileTarget { path, sha256: d.dll_sha256.or(d.file_sha256) };
+            dispatch(tables);
+            Ok(tables.image_load(out, header("ImageLoaded"), file, process, parent))
+        }
         Kind::File(action) => {
             let path = match (d.file_path, d.file_directory, d.file_name) {
                 (Some(p), _, _) => p,
@@ -422,6 +477,7 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
                 _ => return Err("a file event without file.path (or file.directory and file.name)".into()),
             };
             let file = FileTarget { path, sha256: d.file_sha256 };
+            dispatch(tables);
             Ok(tables.file(out, header(action), file, process, parent))
         }
         Kind::Network(action) => {
@@ -440,6 +496,7 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
             }
             let protocol = d.transport.map(|t| Cow::Owned(protocol(&t).into_owned()));
             let conn = Conn { remote_ip, remote_port, local_ip, local_port, protocol };
+            dispatch(tables);
             Ok(tables.network(out, header(action), conn, process, parent))
         }
     }

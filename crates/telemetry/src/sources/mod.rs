@@ -24,6 +24,7 @@ pub mod container_log;
 pub mod defender;
 pub mod defender_csv;
 pub mod device;
+pub mod device_info;
 pub mod dynamic;
 pub mod ecs;
 pub mod falco;

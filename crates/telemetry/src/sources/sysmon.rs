@@ -17,9 +17,20 @@
 //! | 1 (process create) | `DeviceProcessEvents`, `ProcessCreated` |
 //! | 3 (network connection) | `DeviceNetworkEvents`, `ConnectionSuccess` (`InboundConnectionAccepted` when `Initiated` is `false`) |
 //! | 11 (file create) | `DeviceFileEvents`, `FileCreated` |
+//! | 23 (file delete, archived), 26 (file delete logged) | `DeviceFileEvents`, `FileDeleted` |
+//! | 5 (process terminated) | `DeviceEvents`, `ProcessTerminated` |
+//! | 9 (raw access read) | `DeviceEvents`, `RawAccessRead`: the device read (`Device`) as `FileName`/`FolderPath` |
+//! | 4 (Sysmon service state changed) | `DeviceEvents`, `SysmonServiceStateChanged`: `State`, `Version`, `SchemaVersion` in `AdditionalFields` |
+//! | 16 (Sysmon configuration changed) | `DeviceEvents`, `SysmonConfigStateChanged`: the `Configuration` file as `FileName`/`FolderPath`, `ConfigurationFileHash` in `AdditionalFields` |
+//! | 255 (Sysmon error) | `DeviceEvents`, `SysmonError`: `ID`, `Description` in `AdditionalFields` |
 //!
-//! Other event ids are read and skipped, and so are syslog lines of other
-//! programs that share the file.
+//! The `DeviceEvents` `ActionType` names are dragnet's (Defender has none for
+//! these events): Sysmon's own event names. For events 5 and 9 the
+//! `InitiatingProcess*` columns and `AccountName` are `Image`, `ProcessId`,
+//! `User`, `ProcessGuid` (for event 5, the process that ended). Other event
+//! ids are read and skipped, and so are syslog lines of other programs that
+//! share the file. Every event that gives a row also gives its `Computer` a
+//! `DeviceInfo` reading ([`super::device_info`]).
 //!
 //! Event 1: the process is `Image` (`FolderPath`, its last component
 //! `FileName`), `ProcessId`, `CommandLine`, `User`, `ProcessGuid`
@@ -30,7 +41,7 @@
 //! `ProcessId`, `User`, `ProcessGuid`; the far end is `DestinationIp`/
 //! `DestinationPort` and this machine `SourceIp`/`SourcePort` for a
 //! connection the process initiated, the other way round for one it
-//! accepted; `Protocol`. Event 11: the file is `TargetFilename`, the
+//! accepted; `Protocol`. Events 11, 23, 26: the file is `TargetFilename`, the
 //! initiating process `Image`, `ProcessId`, `User`, `ProcessGuid`.
 //! `AdditionalFields` holds `RuleName` (unless `-`),
 //! `ProcessCurrentWorkingDirectory` (`CurrentDirectory`), `LogonId`,
@@ -39,7 +50,7 @@
 //! Rejected: an `<Event>` that is not well-formed XML or is cut short, one
 //! without an `EventID` or a time, a number field (`ProcessId`, ports)
 //! that is no whole number, an event 3 without `DestinationIp` or an event
-//! 11 without `TargetFilename`, and a journald JSON line that is not JSON.
+//! 11, 23 or 26 without `TargetFilename`, and a journald JSON line that is not JSON.
 
 use std::borrow::Cow;
 
@@ -66,7 +77,8 @@ impl Format for Sysmon {
     }
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let mut tables = DeviceTables::default();
+        // Sysmon for Linux and Tetragon run on Linux only.
+        let mut tables = DeviceTables::on("Linux");
         let mut lines = Lines::new(input);
         // A pretty-printed <Event> spread over lines, gathered: its first
         // line and its text so far.
@@ -178,7 +190,7 @@ fn event_in(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -
 }
 
 /// The `Data` names read.
-const NAMES: [&str; 23] = [
+const NAMES: [&str; 31] = [
     "UtcTime",
     "RuleName",
     "ProcessGuid",
@@ -202,6 +214,14 @@ const NAMES: [&str; 23] = [
     "DestinationHostname",
     "DestinationPort",
     "TargetFilename",
+    "State",
+    "Version",
+    "SchemaVersion",
+    "Configuration",
+    "ConfigurationFileHash",
+    "ID",
+    "Description",
+    "Device",
 ];
 
 fn name_index(name: &[u8]) -> Option<usize> {
@@ -335,6 +355,12 @@ fn row(e: Ev<'_>, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Outc
         "1" => "ProcessCreated",
         "3" => "ConnectionSuccess",
         "11" => "FileCreated",
+        "23" | "26" => "FileDeleted",
+        "4" => "SysmonServiceStateChanged",
+        "5" => "ProcessTerminated",
+        "9" => "RawAccessRead",
+        "16" => "SysmonConfigStateChanged",
+        "255" => "SysmonError",
         _ => {
             out.skip();
             return Ok(Ok(()));
@@ -349,6 +375,11 @@ fn row(e: Ev<'_>, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Outc
     extra.str("ProcessCurrentWorkingDirectory", e.get("CurrentDirectory").as_deref());
     extra.str("LogonId", e.get("LogonId").as_deref());
     extra.str("DestinationHostname", e.get("DestinationHostname").as_deref().filter(|r| *r != "-"));
+    for name in ["State", "Version", "SchemaVersion", "ConfigurationFileHash", "ID", "Description"] {
+        if matches!(id, "4" | "16" | "255") {
+            extra.str(name, e.get(name).as_deref());
+        }
+    }
     let mut process = Proc {
         path: e.get("Image"),
         pid: e.int("ProcessId")?,
@@ -393,9 +424,18 @@ fn row(e: Ev<'_>, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> Outc
             };
             Ok(tables.network(out, h(action), conn, process, Proc::default()))
         }
-        _ => {
-            let path = e.get("TargetFilename").ok_or("an event 11 without TargetFilename")?;
+        "11" | "23" | "26" => {
+            let path = e.get("TargetFilename").ok_or_else(|| format!("an event {id} without TargetFilename"))?;
             Ok(tables.file(out, h(action), FileTarget { path, sha256: None }, process, Proc::default()))
+        }
+        _ => {
+            let file = match id {
+                "9" => e.get("Device"),
+                "16" => e.get("Configuration"),
+                _ => None,
+            };
+            let file = file.map(|path| FileTarget { path, sha256: None });
+            Ok(tables.event(out, h(action), file, process, Proc::default()))
         }
     }
 }

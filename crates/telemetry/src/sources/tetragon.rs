@@ -10,6 +10,7 @@
 //! | `process_kprobe` / `process_lsm` on a file hook | `DeviceFileEvents` (below) |
 //! | `process_kprobe` / `process_lsm` on a `*connect*` hook with an inet socket | `DeviceNetworkEvents` (below) |
 //! | the same with a unix socket path (`sockaddrun_arg`) | `DeviceFileEvents`, `UnixSocketConnected`, `FolderPath` the socket path |
+//! | `process_kprobe` / `process_lsm` on an `*mmap_file*` hook (`security_mmap_file`) mapping a file executable | `DeviceImageLoadEvents`, `ImageLoaded`, the library the `file_arg` |
 //! | `process_exit`, `process_tracepoint`, `process_uprobe`, `process_usdt`, `process_loader`, `process_throttle`, `test`, `rate_limit_info`, hooks on other functions | skipped |
 //!
 //! A process: `binary` is `FolderPath` and its last component `FileName`;
@@ -37,6 +38,13 @@
 //! `path_arg` or (for syscall hooks) `string_arg`. (`FileRead` and
 //! `FileOpened` are dragnet's values: Defender records no reads.)
 //!
+//! Map hooks (`security_mmap_file`, with the `file`, `uint32` protection and
+//! `uint32` flags arguments of Tetragon's example policy): the file is
+//! loaded as a library when the protection (the first `uint_arg` or
+//! `int_arg` after the `file_arg`) has `PROT_EXEC` (4), and skipped when it
+//! has not (a data mapping); without a protection argument, when the file's
+//! name is a shared object's (`*.so`, `*.so.*`).
+//!
 //! `process_connect` (an event of Isovalent's earlier exports, with
 //! `source_ip`/`source_port`/`destination_ip`/`destination_port`/`protocol`)
 //! is a `DeviceNetworkEvents` row, `ConnectionAttempt` (it says nothing of
@@ -63,7 +71,7 @@
 //! Rejected: a line that is not a JSON object, an event without a `time`
 //! that reads as a datetime, one naming no event kind Tetragon has, an
 //! exec or hook without its `process`, a number field that is no whole
-//! number, and a file or connect hook without a path or an address.
+//! number, and a file, map or connect hook without a path or an address.
 
 use std::borrow::Cow;
 
@@ -239,6 +247,7 @@ struct Arg<'a> {
     #[serde(borrow)]
     string_arg: MaybeStr<'a>,
     int_arg: Int,
+    uint_arg: Int,
     #[serde(borrow)]
     sock_arg: Option<Sock<'a>>,
     #[serde(borrow)]
@@ -294,7 +303,8 @@ impl Format for Tetragon {
     }
 
     fn read(&self, input: &mut dyn std::io::BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let mut tables = DeviceTables::default();
+        // Sysmon for Linux and Tetragon run on Linux only.
+        let mut tables = DeviceTables::on("Linux");
         read_each_doc(input, out, &mut |text, out| event(text, out, &mut tables))
     }
 }
@@ -439,6 +449,30 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
             }
             Err(format!("{function}: no sock_arg, sockaddr_arg or sockaddrun_arg to take the address from"))
         }
+        Hooked::Map => {
+            let mut path = None;
+            let mut prot = None;
+            for arg in hook.args {
+                match arg.file_arg.and_then(|a| s(a.path)) {
+                    Some(p) if path.is_none() => path = Some(p),
+                    _ if path.is_some() && prot.is_none() => {
+                        prot = arg.uint_arg.get(&"args[].uint_arg")?.or(arg.int_arg.get(&"args[].int_arg")?);
+                    }
+                    _ => {}
+                }
+            }
+            let path = path.ok_or_else(|| format!("{function}: no file_arg with a path"))?;
+            // PROT_EXEC; without the protection, a shared object's name.
+            let loads = match prot {
+                Some(p) => p & 4 != 0,
+                None => is_shared_object(basename(&path)),
+            };
+            if !loads {
+                out.skip();
+                return Ok(Ok(()));
+            }
+            Ok(tables.image_load(out, header("ImageLoaded"), FileTarget { path, sha256: None }, actor, parent))
+        }
         Hooked::File(rule) => {
             let mut path = None;
             let mut ints = Vec::new();
@@ -473,10 +507,17 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
     }
 }
 
+/// Whether a file name is a shared object's: `libc.so`, `libssl.so.3`.
+fn is_shared_object(name: &str) -> bool {
+    name.ends_with(".so") || name.contains(".so.")
+}
+
 /// What a hooked function does, as far as the tables care.
 enum Hooked {
     Connect,
     File(FileRule),
+    /// A file mapped into memory: a library load when mapped executable.
+    Map,
 }
 
 /// How a file hook's `ActionType` is found.
@@ -492,6 +533,8 @@ fn classify(function: &str) -> Option<Hooked> {
     let has = |w: &str| f.contains(w);
     Some(if has("connect") {
         Hooked::Connect
+    } else if has("mmap_file") {
+        Hooked::Map
     } else if has("bprm") {
         // An exec check: process_exec records the exec.
         return None;

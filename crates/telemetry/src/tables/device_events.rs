@@ -8,7 +8,8 @@
 //! of the table adds, from
 //! <https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/deviceevents>.
 //! Which source fills which column, and the `ActionType` values, are
-//! written beside each source (auditd: [`crate::sources::auditd`]).
+//! written beside each source (auditd: [`crate::sources::auditd`], Sysmon for
+//! Linux: [`crate::sources::sysmon`]).
 
 use arrow_schema::Schema;
 

@@ -43,8 +43,11 @@ pub mod azure_diagnostics;
 pub mod container_log_v2;
 pub mod device_events;
 pub mod device_file_events;
+pub mod device_image_load_events;
+pub mod device_info;
 pub mod device_logon_events;
 pub mod device_network_events;
+pub mod device_network_info;
 pub mod device_process_events;
 pub mod documented;
 pub mod falco_alerts;
@@ -78,6 +81,9 @@ pub const TABLES: &[Table] = &[
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
     Table { name: device_events::NAME, schema: device_events::schema },
     Table { name: linux_audit_log::NAME, schema: linux_audit_log::schema },
+    Table { name: device_info::NAME, schema: device_info::schema },
+    Table { name: device_network_info::NAME, schema: device_network_info::schema },
+    Table { name: device_image_load_events::NAME, schema: device_image_load_events::schema },
 ];
 
 /// Every known table with its schema.

@@ -71,7 +71,8 @@
 //! Columns, for every row: `Timestamp` and `TimeGenerated` are the
 //! event's time; `DeviceName` is the `node=` name, else the name the user
 //! gave the host (`ingest --device-name`), else null (auditd writes
-//! `node=` only with `name_format` set); `ReportId` is the audit serial
+//! `node=` only with `name_format` set; each named device that gives rows
+//! also gets `DeviceInfo` readings, [`super::device_info`]); `ReportId` is the audit serial
 //! number; `AdditionalFields` holds `AuditEventId`
 //! (`SECONDS.MILLIS:SERIAL`), `AuditKey` (the rule's `-k` key, if any),
 //! for a new process `ProcessCurrentWorkingDirectory` (the tables have

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use super::super::device_info::{HostFacts, Inventory};
 use super::event::{Bytes, Event, NameType, PathItem};
 use super::process::{Proc, Table};
 use super::sockaddr::SockAddr;
@@ -124,6 +125,8 @@ pub struct Mapper {
     pub procs: Table,
     /// What the user said of the host.
     host: Arc<HostInfo>,
+    /// The `DeviceInfo` readings of the devices that gave rows.
+    inventory: Inventory,
 }
 
 /// What the initiating process of a row is known to be.
@@ -177,7 +180,15 @@ impl Mapper {
             remote_port: nc("RemotePort"),
             init: InitCols::new(out, n),
         };
-        Mapper { process, file, network, device: None, procs: Table::default(), host: out.host() }
+        Mapper {
+            process,
+            file,
+            network,
+            device: None,
+            procs: Table::default(),
+            host: out.host(),
+            inventory: Inventory::default(),
+        }
     }
 
     /// The account name of `ev`'s `uid`: the name auditd or Laurel wrote
@@ -212,6 +223,13 @@ impl Mapper {
         };
         if !wrote {
             out.skip();
+            return Ok(());
+        }
+        let device = ev.node.as_ref().map(text).or_else(|| self.host.device_name.as_deref().map(Cow::Borrowed));
+        if self.inventory.due(device.as_deref(), ev.time) {
+            // An audit log is Linux's.
+            let facts = HostFacts { name: device, os_platform: Some("Linux"), ..HostFacts::default() };
+            self.inventory.note(out, ev.time, &facts)?;
         }
         Ok(())
     }

@@ -7,8 +7,14 @@
 //!    that have every column of the header (names compared exactly, as
 //!    KQL does). None: the file is rejected, naming the table that comes
 //!    closest and the header columns it lacks.
-//! 2. One candidate: that table. `DeviceEvents`, which has most columns of
-//!    the other `Device*` tables, is a candidate only when no other is.
+//! 2. One candidate: that table. The fallback tables are candidates only
+//!    when no other table is: `DeviceEvents`, which has most columns of the
+//!    other `Device*` tables; `DeviceImageLoadEvents`, whose columns are
+//!    all `DeviceFileEvents`' too (so an export of it is read as
+//!    `DeviceFileEvents`: the header cannot say otherwise); `DeviceInfo`
+//!    and `DeviceNetworkInfo`, which share only `Timestamp`, `DeviceId`,
+//!    `DeviceName` with the event tables, unless the header has one of
+//!    their own columns (`OSPlatform`, `IPAddresses`).
 //! 3. Several: the header must rule out at least one table it shares a
 //!    column with, or it says nothing of which table it is
 //!    (`Timestamp,DeviceName,ActionType` is in every `Device*` table): the
@@ -32,8 +38,14 @@ use arrow_schema::Schema;
 
 use crate::tables::{TABLES, Table};
 
-/// The table whose columns cover most of the others'.
-const CATCH_ALL: &str = crate::tables::device_events::NAME;
+/// The tables a header is read as only when no other table fits (see
+/// the module docs).
+const FALLBACK: [&str; 4] = [
+    crate::tables::device_events::NAME,
+    crate::tables::device_image_load_events::NAME,
+    crate::tables::device_info::NAME,
+    crate::tables::device_network_info::NAME,
+];
 
 /// The table `header` is an export of, or why there is none.
 pub fn choose(header: &[&str]) -> Result<&'static Table, String> {
@@ -53,19 +65,17 @@ pub fn choose(header: &[&str]) -> Result<&'static Table, String> {
     if candidates.is_empty() {
         return Err(no_table(header, &schemas));
     }
-    // DeviceEvents has most columns of the other Device* tables: it is the
-    // export only when no other table fits.
-    let catch_all_dropped = candidates.len() > 1;
-    if catch_all_dropped {
-        candidates.retain(|(t, _)| t.name != CATCH_ALL);
+    // The fallback tables are the export only when no other table fits.
+    let fallback = |t: &Table| FALLBACK.contains(&t.name);
+    let fallbacks_dropped = candidates.iter().any(|(t, _)| !fallback(t));
+    if fallbacks_dropped {
+        candidates.retain(|(t, _)| !fallback(t));
     }
     if let [(t, _)] = candidates[..] {
         return Ok(t);
     }
-    let overlapping = schemas
-        .iter()
-        .filter(|(t, s)| !(catch_all_dropped && t.name == CATCH_ALL) && header.iter().any(|c| has(s, c)))
-        .count();
+    let overlapping =
+        schemas.iter().filter(|(t, s)| !(fallbacks_dropped && fallback(t)) && header.iter().any(|c| has(s, c))).count();
     let names = |ts: &[&(&Table, Schema)]| ts.iter().map(|(t, _)| t.name).collect::<Vec<_>>().join(", ");
     if overlapping == candidates.len() {
         return Err(format!(
@@ -114,6 +124,10 @@ mod tests {
         assert_eq!(table("TimeGenerated,Verb,ObjectRef,ImpersonatedUser"), Ok("AKSAudit"));
         // AKSAuditAdmin is AKSAudit without ImpersonatedUser: the tighter fit.
         assert_eq!(table("TimeGenerated,Verb,ObjectRef"), Ok("AKSAuditAdmin"));
+        assert_eq!(table("Timestamp,DeviceName,OSPlatform,OSDistribution"), Ok("DeviceInfo"));
+        assert_eq!(table("Timestamp,DeviceName,MacAddress,IPAddresses"), Ok("DeviceNetworkInfo"));
+        // An image-load export has only columns DeviceFileEvents has too.
+        assert_eq!(table("Timestamp,DeviceName,FileName,FolderPath,InitiatingProcessFileName"), Ok("DeviceFileEvents"));
     }
 
     #[test]
