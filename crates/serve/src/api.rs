@@ -1,7 +1,8 @@
 //! The HTTP API: ingest (`POST /ingest`, the Kubernetes audit webhook
 //! `POST /k8s-audit`), queries, alerts (list, read, update, live as
 //! Server-Sent Events with incident changes), incidents (mounted from
-//! [`crate::incidents::api`]), rules, health and metrics. Every error is a JSON
+//! [`crate::incidents::api`]), rules, the caller's role
+//! ([`crate::auth::session`]), health and metrics. Every error is a JSON
 //! object with an `error` text.
 
 use std::collections::HashSet;
@@ -59,6 +60,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/alerts/stream", get(stream))
         .route("/api/alerts/{id}", get(get_alert).patch(update_alert))
         .route("/api/rules", get(rules))
+        .route("/api/session", get(crate::auth::session))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .merge(crate::incidents::api::routes())

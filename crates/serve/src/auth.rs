@@ -17,6 +17,9 @@
 //! state. Data is served only under `/api/` and `/metrics`, so a route
 //! added there is protected without being listed here.
 //!
+//! `GET /api/session` answers the role of the token a request came with
+//! ([`session`]), as the role the middleware found.
+//!
 //! The console sends its token as this header on every call (its live
 //! event stream too, read with `fetch`): no cookie carries a token, so a
 //! request another site makes the browser send carries none.
@@ -246,7 +249,19 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request, next: Next) ->
         };
         return refuse(StatusCode::FORBIDDEN, &format!("a '{}' token may not {what}", role.as_str()));
     }
+    let mut req = req;
+    req.extensions_mut().insert(role);
     next.run(req).await
+}
+
+/// `GET /api/session`: the caller's role (`read` or `write`), or null when
+/// the server has no token file (then every request is allowed, as on
+/// loopback). An `ingest` token is refused before it gets here, like on
+/// every read route. The console asks it to show what a token may not do;
+/// the routes themselves still refuse it.
+pub async fn session(role: Option<axum::Extension<Role>>) -> Response {
+    let role = role.map(|axum::Extension(r)| r.as_str());
+    axum::Json(json!({ "role": role })).into_response()
 }
 
 #[cfg(test)]

@@ -280,6 +280,11 @@ fn the_console_signs_in_with_tokens_and_opens_the_catalog() {
     let refusals: Vec<&str> = summary["refusals"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(refusals.contains(&"401 GET /api/alerts/stream"), "{refusals:?}");
     assert_eq!(refusals.iter().filter(|r| r.starts_with("403 PATCH /api/alerts/")).count(), 1, "{refusals:?}");
+    // The read token's actions were disabled with the reason, the write token's not.
+    let reason = "read-only token: sign in with a write token to change alerts";
+    assert_eq!(summary["read_assign"]["disabled"], true, "{summary}");
+    assert_eq!(summary["read_assign"]["described"], reason, "{summary}");
+    assert_eq!(summary["write_assign"]["disabled"], false, "{summary}");
     // The write token's assignment is on the server; the read token's was not made.
     let id = summary["assigned"].as_str().unwrap();
     let path = format!("/api/alerts/{id}");

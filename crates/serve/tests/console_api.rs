@@ -99,6 +99,9 @@ fn schema_rule_and_coverage_describe_what_is_loaded() {
     let exec = cells.iter().find(|c| c["id"] == "T1609").unwrap();
     assert!(exec["rules"].as_array().unwrap().contains(&json!("T1609-aks-pod-exec-nrt")), "{exec}");
     assert_eq!(exec["alerts"], 0);
+
+    // Without a token file there is no role: every request is allowed.
+    assert_eq!(server.request("GET", "/api/session", b"").value(), json!({"role": null}));
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -89,6 +89,12 @@ fn tokens_allow_what_their_role_allows_and_nothing_else() {
     let r = with(addr, "PATCH", "/api/alerts/nope", Some(WRITE), json!({"owner": "ana"}).to_string().as_bytes());
     assert_eq!(r.status, 404, "{}", r.text());
 
+    // The session names the caller's role; an ingest token may not ask.
+    assert_eq!(with(addr, "GET", "/api/session", Some(READ), b"").value(), json!({"role": "read"}));
+    assert_eq!(with(addr, "GET", "/api/session", Some(WRITE), b"").value(), json!({"role": "write"}));
+    assert_eq!(with(addr, "GET", "/api/session", Some(INGEST), b"").status, 403);
+    assert_eq!(with(addr, "GET", "/api/session", None, b"").status, 401);
+
     // Health and the console's static pages need no token.
     assert_eq!(with(addr, "GET", "/healthz", None, b"").status, 200);
     assert_eq!(with(addr, "GET", "/", None, b"").status, 200);

@@ -3,6 +3,7 @@
 // comment) saved through `PATCH /api/alerts/{id}`. An alert that belongs
 // to an incident links to it.
 import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
+import { role, readOnly, readOnlyReason, disableActions } from './session.js';
 import { entityGraph } from './entities.js';
 import { grid } from './grid.js';
 import { STATUSES } from './alerts.js';
@@ -29,9 +30,13 @@ export function evidenceGrid(rows) {
 export function alertPage(id) {
   // Why the last change was refused (a read token), until one succeeds.
   const refusal = h('p', { class: 'error', role: 'alert', 'data-testid': 'refusal' });
+  // Shown, and the actions disabled, when the token may only read.
+  const reason = h('p', { id: 'readonly-reason', class: 'note', 'data-testid': 'readonly' }, readOnlyReason('alerts'));
+  let canWrite = true;
   const el = h('div', { class: 'page alert' }, h('p', { class: 'muted' }, 'Loading…'));
 
   async function load() {
+    const asking = role();
     let a;
     try {
       a = await api(`/api/alerts/${encodeURIComponent(id)}`);
@@ -43,10 +48,15 @@ export function alertPage(id) {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
     });
+    canWrite = !readOnly(await asking);
     draw(a, rule);
   }
 
   async function patch(body, done) {
+    if (!canWrite) {
+      toast(reason.textContent);
+      return;
+    }
     try {
       const a = await api(`/api/alerts/${encodeURIComponent(id)}`, { method: 'PATCH', body });
       toast(done);
@@ -98,6 +108,8 @@ export function alertPage(id) {
       } },
       h('label', { for: 'comment' }, 'Comment'), comment, h('button', { type: 'submit' }, 'Add comment'));
 
+    if (!canWrite) disableActions([assign, setStatus, close, addComment], reason);
+
     const details = Object.entries(a.custom_details || {});
     el.replaceChildren(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, link('/alerts', 'Alerts'), ' / ', a.id.slice(0, 12)),
@@ -123,7 +135,7 @@ export function alertPage(id) {
             h('h3', {}, 'False positives'), list(rule.false_positives, 'None documented.'),
             h('h3', {}, 'Tuning'), list(rule.tuning, 'No tuning advice.')) : null),
         h('aside', { class: 'actions', 'aria-label': 'Triage' },
-          h('h2', {}, 'Triage'), refusal, assign, setStatus, close, addComment,
+          h('h2', {}, 'Triage'), canWrite ? null : reason, refusal, assign, setStatus, close, addComment,
           h('h2', {}, 'Comments'),
           list((a.comments || []).map((c) => `${c.time.replace('T', ' ').slice(0, 19)} ${c.author || 'someone'}: ${c.text}`), 'No comments yet.'))),
       h('section', { 'aria-labelledby': 'h-ev' }, h('h2', { id: 'h-ev' }, `Evidence (${(a.evidence || []).length} of ${a.rows} rows)`),

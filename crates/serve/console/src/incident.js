@@ -2,6 +2,7 @@
 // the rule's advice, and triage (assign, status, close with a
 // classification, comment) saved through `PATCH /api/incidents/{id}`.
 import { h, api, link, severity, toast, ApiError, techniqueLinks } from './dom.js';
+import { role, readOnly, readOnlyReason, disableActions } from './session.js';
 import { entityGraph } from './entities.js';
 import { alertRow, time } from './alerts.js';
 import { CLASSIFICATIONS, ANALYST_KEY, list, evidenceGrid } from './alert.js';
@@ -17,6 +18,9 @@ const REASONS = {
 export function incidentPage(id) {
   // Why the last change was refused (a read token), until one succeeds.
   const refusal = h('p', { class: 'error', role: 'alert', 'data-testid': 'refusal' });
+  // Shown, and the actions disabled, when the token may only read.
+  const reason = h('p', { id: 'readonly-reason', class: 'note', 'data-testid': 'readonly' }, readOnlyReason('incidents'));
+  let canWrite = true;
   const el = h('div', { class: 'page incident' }, h('p', { class: 'muted' }, 'Loading…'));
   const path = `/api/incidents/${encodeURIComponent(id)}`;
 
@@ -28,6 +32,7 @@ export function incidentPage(id) {
   }
 
   async function load() {
+    const asking = role();
     let i;
     try {
       i = await api(path);
@@ -35,11 +40,17 @@ export function incidentPage(id) {
       el.replaceChildren(h('h1', {}, 'Incident not found'), h('p', {}, e.message), link('/incidents', 'Back to the queue'));
       return;
     }
-    draw(i, await ruleOf(i));
+    const r = await ruleOf(i);
+    canWrite = !readOnly(await asking);
+    draw(i, r);
   }
 
   let rule = null;
   async function patch(body, done) {
+    if (!canWrite) {
+      toast(reason.textContent);
+      return;
+    }
     try {
       const i = await api(path, { method: 'PATCH', body });
       toast(done);
@@ -106,6 +117,8 @@ export function incidentPage(id) {
       } },
       h('label', { for: 'comment' }, 'Comment'), comment, h('button', { type: 'submit' }, 'Add comment'));
 
+    if (!canWrite) disableActions([assign, setStatus, closed ? null : close, addComment], reason);
+
     const classification = i.classification
       ? [i.classification, i.classification_reason ? ` (${i.classification_reason})` : '', i.classification_comment ? `: ${i.classification_comment}` : ''].join('')
       : '—';
@@ -134,7 +147,7 @@ export function incidentPage(id) {
             h('h3', {}, 'False positives'), list(r.false_positives, 'None documented.'),
             h('h3', {}, 'Tuning'), list(r.tuning, 'No tuning advice.')) : null),
         h('aside', { class: 'actions', 'aria-label': 'Triage' },
-          h('h2', {}, 'Triage'), refusal, assign, setStatus, closed ? null : close, addComment,
+          h('h2', {}, 'Triage'), canWrite ? null : reason, refusal, assign, setStatus, closed ? null : close, addComment,
           h('h2', {}, 'Comments'),
           list((i.comments || []).map((c) => `${c.time.replace('T', ' ').slice(0, 19)} ${c.author || 'someone'}: ${c.text}`), 'No comments yet.'))),
       h('section', { 'aria-labelledby': 'h-ev' }, h('h2', { id: 'h-ev' }, `Evidence (${evidence.length} rows)`),

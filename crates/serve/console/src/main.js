@@ -9,6 +9,7 @@ import { rulesPage } from './rules.js';
 import { coveragePage } from './coverage.js';
 import { h, navigate } from './dom.js';
 import { initAuth } from './auth.js';
+import { role } from './session.js';
 
 const THEME_KEY = 'dragnet.theme';
 
@@ -42,6 +43,9 @@ async function render() {
   leave = null;
   main.replaceChildren();
   main.removeAttribute('data-ready');
+  // What the token may do, asked once per token: on load and after signing
+  // in again (a page that needs it waits for the same answer).
+  role();
   const path = location.pathname;
   for (const [re, nav, page] of routes) {
     const m = path.match(re);

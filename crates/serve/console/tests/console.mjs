@@ -143,6 +143,12 @@ await step('alert-triage', async () => {
   await page.locator('svg.graph, .graph').first().waitFor();
   await shot('alert');
   await axe('alert');
+  // Without a token file there is no role: the actions are all enabled.
+  const actions = await page.evaluate(() => ({
+    note: document.querySelectorAll('[data-testid=readonly]').length,
+    disabled: document.querySelectorAll('.actions [aria-disabled]').length,
+  }));
+  check(actions.note === 0 && actions.disabled === 0, `no token file, no read-only actions: ${JSON.stringify(actions)}`);
   await page.fill('#owner', 'ana');
   await page.click('form[aria-label=Assign] button');
   await page.locator('[data-field=owner]', { hasText: 'ana' }).waitFor();

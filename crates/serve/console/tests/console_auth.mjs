@@ -1,7 +1,9 @@
 // The console against a `dragnet serve` started with --token-file, in
-// Debian's Chromium: signing in on the first 401 with a read token, a
-// write refused with the server's reason, signing out and in again with a
-// write token, the write done; then the catalog from the navigation and a
+// Debian's Chromium: signing in on the first 401 with a read token, the
+// triage actions shown disabled with the reason (the console asked the
+// token's role), a write the server refuses when the console's view of the
+// role is wrong, signing out and in again with a write token, the actions
+// enabled and the write done; then the catalog from the navigation and a
 // technique's catalog page from the coverage matrix.
 //
 //   DRAGNET_URL=http://127.0.0.1:PORT READ_TOKEN=... WRITE_TOKEN=... SCREENSHOTS=<dir> node tests/console_auth.mjs
@@ -44,7 +46,7 @@ async function tokenKept(token) {
 let alertId = null;
 await step('sign-in-read', async () => {
   // The queue and its live stream are refused until a token is given.
-  await refused('before sign-in', [[401, 'GET', '/api/alerts'], [401, 'GET', '/api/alerts/stream']], async () => {
+  await refused('before sign-in', [[401, 'GET', '/api/alerts'], [401, 'GET', '/api/alerts/stream'], [401, 'GET', '/api/session']], async () => {
     await page.goto(`${BASE}/alerts`);
     await page.locator('dialog#signin').waitFor();
     summary.signin_reason = await page.locator('#signin-reason').innerText();
@@ -68,13 +70,57 @@ await step('sign-in-read', async () => {
   await page.waitForSelector('main[data-ready="true"] [data-testid=alert-state]');
 });
 
+/** How the Assign button and the read-only note look to a screen reader and the keyboard. */
+async function assignControl() {
+  const button = page.locator('form[aria-label=Assign] button');
+  await button.focus();
+  return page.evaluate(() => {
+    const b = document.querySelector('form[aria-label=Assign] button');
+    const by = b.getAttribute('aria-describedby');
+    const note = by && document.getElementById(by);
+    return {
+      disabled: b.getAttribute('aria-disabled') === 'true',
+      focused: document.activeElement === b,
+      described: note ? note.textContent : null,
+      shown: !!note && note.offsetParent !== null,
+    };
+  });
+}
+
+const REASON = 'read-only token: sign in with a write token to change alerts';
+
+await step('read-only', async () => {
+  const c = await assignControl();
+  summary.read_assign = c;
+  check(c.disabled && c.focused, `with a read token Assign is aria-disabled and still reached by the keyboard: ${JSON.stringify(c)}`);
+  check(c.described === REASON && c.shown, `the disabled Assign is described by the visible reason: ${JSON.stringify(c)}`);
+  // Pressing it sends nothing (any PATCH would be an unexpected 403) and says why.
+  let patches = 0;
+  const count = (r) => { if (r.method() === 'PATCH') patches += 1; };
+  page.on('request', count);
+  await page.fill('#owner', 'ana');
+  await page.keyboard.press('Enter');
+  await page.locator('#toast.shown', { hasText: REASON }).waitFor();
+  page.off('request', count);
+  check(patches === 0, `a read token's disabled Assign sent ${patches} PATCH requests`);
+  check(await page.locator('[data-field=owner]').innerText() === 'unassigned', 'nothing is shown as assigned');
+  await shot('alert-read-only', false);
+  await axe('alert-read-only');
+});
+
 await step('read-refused', async () => {
+  // The console's view of the role is only a hint: told (wrongly) that the
+  // read token may write, it sends the change and shows the server's refusal.
   const path = `/api/alerts/${encodeURIComponent(alertId)}`;
+  await page.route('**/api/session', (r) => r.fulfill({ json: { role: 'write' } }));
+  await browser.reload('main[data-ready="true"] [data-testid=alert-state]');
+  check((await assignControl()).disabled === false, 'told the token may write, the console enables Assign');
   await refused('assign with a read token', [[403, 'PATCH', path]], async () => {
     await page.fill('#owner', 'ana');
     await page.click('form[aria-label=Assign] button');
     await page.locator('#toast.shown', { hasText: 'Not saved' }).waitFor();
   });
+  await page.unroute('**/api/session');
   summary.refusal = await page.locator('[data-testid=refusal]').innerText();
   check(summary.refusal.includes("a 'read' token may not change anything"), `the refusal says why, beside the actions: ${summary.refusal}`);
   check(await page.locator('[data-field=owner]').innerText() === 'unassigned', 'the refused assignment is not shown as done');
@@ -83,12 +129,16 @@ await step('read-refused', async () => {
 
 await step('sign-in-write', async () => {
   const path = `/api/alerts/${encodeURIComponent(alertId)}`;
-  await refused('after signing out', [[401, 'GET', path]], async () => {
+  await refused('after signing out', [[401, 'GET', path], [401, 'GET', '/api/session']], async () => {
     await page.click('#signout');
     await signIn(WRITE);
   });
   await page.waitForSelector('main[data-ready="true"] [data-testid=alert-state]');
   await tokenKept(WRITE);
+  const c = await assignControl();
+  summary.write_assign = c;
+  check(!c.disabled && c.described === null, `with a write token Assign is enabled: ${JSON.stringify(c)}`);
+  check(await page.locator('[data-testid=readonly]').count() === 0, 'no read-only note with a write token');
   await page.fill('#owner', 'ana');
   await page.click('form[aria-label=Assign] button');
   await page.locator('[data-field=owner]', { hasText: 'ana' }).waitFor();
@@ -125,7 +175,7 @@ await step('catalog', async () => {
 });
 
 await step('sign-out', async () => {
-  await refused('signed out', [[401, 'GET', '/api/coverage'], [401, 'GET', '/api/rules']], async () => {
+  await refused('signed out', [[401, 'GET', '/api/coverage'], [401, 'GET', '/api/rules'], [401, 'GET', '/api/session']], async () => {
     await page.click('#signout');
     await page.locator('dialog#signin').waitFor();
   });
