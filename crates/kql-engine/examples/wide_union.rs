@@ -22,7 +22,7 @@ fn schema(i: usize) -> Arc<Schema> {
         fields.push(Field::new(format!("Common{c}"), DataType::Utf8, true));
     }
     for c in 0..10 {
-        let ty = if i % 7 % 2 == 0 { DataType::Int64 } else { DataType::Utf8 };
+        let ty = if (i % 7).is_multiple_of(2) { DataType::Int64 } else { DataType::Utf8 };
         fields.push(Field::new(format!("Group{}_{c}", i / 7), ty, true));
     }
     for c in 0..10 {

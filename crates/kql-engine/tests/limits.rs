@@ -161,7 +161,7 @@ fn many_tables(n: usize, own: usize) -> Catalog {
 
     let mut catalog = Catalog::new();
     for i in 0..n {
-        let split = if i % 2 == 0 { DataType::Int64 } else { DataType::Utf8 };
+        let split = if i.is_multiple_of(2) { DataType::Int64 } else { DataType::Utf8 };
         let mut fields = vec![Field::new("Shared", DataType::Utf8, true), Field::new("Split", split, true)];
         fields.extend((0..own).map(|c| Field::new(format!("Own{i}_{c}"), DataType::Float64, true)));
         let table = MemTable::try_new(Arc::new(Schema::new(fields)), vec![vec![]]).unwrap();
