@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::{Expr, LogicalPlan, Union, cast, lit};
 use kql_syntax::Span;
@@ -156,25 +157,21 @@ impl<'a> Binder<'a> {
         for leg in legs {
             self.check_deadline(span)?;
             // The leg's columns by name, with their types.
-            let held: HashMap<&str, KqlType> = leg
-                .tab
-                .plan
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| (f.name().as_str(), KqlType::of(f.data_type())))
-                .collect();
+            let held: HashMap<&str, &DataType> =
+                leg.tab.plan.schema().fields().iter().map(|f| (f.name().as_str(), f.data_type())).collect();
             let mut exprs: Vec<Expr> = Vec::with_capacity(outputs.len() + 1);
             if let Some(s) = &source_col {
                 exprs.push(lit(ScalarValue::Utf8View(Some(leg.name.clone()))).alias(s));
             }
             for (out, src, ty) in &outputs {
-                let e = if held.get(src.as_str()) == Some(ty) {
-                    cast(Self::column(src), ty.arrow())
-                } else if *ty == KqlType::String {
-                    lit(ScalarValue::Utf8View(Some(String::new())))
-                } else {
-                    lit(crate::bind::literal::scalar_of(*ty, None))
+                let e = match held.get(src.as_str()) {
+                    // Already of the column's Arrow type: the column itself.
+                    Some(&dt) if *dt == ty.arrow() && out == src => {
+                        exprs.push(Self::column(src));
+                        continue;
+                    }
+                    Some(&dt) if KqlType::of(dt) == *ty => cast(Self::column(src), ty.arrow()),
+                    _ => Self::absent(*ty),
                 };
                 exprs.push(e.alias(out));
             }
@@ -194,5 +191,14 @@ impl<'a> Binder<'a> {
             self.df(span, Union::try_new_with_loose_types(plans).map(LogicalPlan::Union))?
         };
         Ok(Tab { plan, source: None })
+    }
+
+    /// The cell of a column a leg does not have: empty for a string, else null.
+    fn absent(ty: KqlType) -> Expr {
+        if ty == KqlType::String {
+            lit(ScalarValue::Utf8View(Some(String::new())))
+        } else {
+            lit(crate::bind::literal::scalar_of(ty, None))
+        }
     }
 }
