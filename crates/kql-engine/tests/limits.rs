@@ -149,3 +149,53 @@ fn the_time_budget_holds_while_one_batch_computes() {
     assert!(matches!(e, EngineError::Timeout(_)), "{e}");
     rt.shutdown_background();
 }
+
+/// `n` tables `T0`.. with two columns every table has (`Shared` a string,
+/// `Split` a long in even tables and a string in odd ones) and `own` of their
+/// own (`Own3_0`..).
+fn many_tables(n: usize, own: usize) -> Catalog {
+    use std::sync::Arc;
+
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::datasource::MemTable;
+
+    let mut catalog = Catalog::new();
+    for i in 0..n {
+        let split = if i.is_multiple_of(2) { DataType::Int64 } else { DataType::Utf8 };
+        let mut fields = vec![Field::new("Shared", DataType::Utf8, true), Field::new("Split", split, true)];
+        fields.extend((0..own).map(|c| Field::new(format!("Own{i}_{c}"), DataType::Float64, true)));
+        let table = MemTable::try_new(Arc::new(Schema::new(fields)), vec![vec![]]).unwrap();
+        catalog.register(&format!("T{i}"), Arc::new(table));
+    }
+    catalog
+}
+
+#[test]
+fn a_union_of_hundreds_of_tables_has_every_column_once() {
+    let engine = Engine::new(many_tables(400, 1), EngineConfig::unlimited());
+    let plans = engine.plan("union withsource=Source T*", QueryOptions { now: 0 }).unwrap();
+    let names: Vec<&String> = plans[0].schema().fields().iter().map(|f| f.name()).collect();
+    assert_eq!(names.len(), 1 + 1 + 2 + 400, "{:?}", &names[..8]);
+    assert_eq!(names[..4], ["Source", "Shared", "Split_long", "Split_string"]);
+    // Then each table's own column, tables in the order of their names.
+    let mut own: Vec<&str> = names[4..].iter().map(|n| n.as_str()).collect();
+    assert_eq!(own[..3], ["Own0_0", "Own1_0", "Own10_0"]);
+    own.sort();
+    own.dedup();
+    let mut expected: Vec<String> = (0..400).map(|i| format!("Own{i}_0")).collect();
+    expected.sort();
+    assert_eq!(own, expected);
+    let plans = engine.plan("union kind=inner T*", QueryOptions { now: 0 }).unwrap();
+    let names: Vec<&String> = plans[0].schema().fields().iter().map(|f| f.name()).collect();
+    assert_eq!(names, ["Shared"]);
+}
+
+#[test]
+fn the_time_budget_holds_while_binding_a_wide_union() {
+    // 600 tables of 2 + 100 columns: the union is 60,000 columns wide, 36
+    // million cells of plan to build; the budget is a tenth of a second.
+    let config = EngineConfig { timeout: Some(Duration::from_millis(100)), ..EngineConfig::unlimited() };
+    let engine = Engine::new(many_tables(600, 100), config);
+    let e = engine.plan("union T* | count", QueryOptions { now: 0 }).unwrap_err();
+    assert!(matches!(e, EngineError::Timeout(_)), "{e}");
+}

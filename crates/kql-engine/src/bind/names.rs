@@ -112,7 +112,7 @@ pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
 /// Hands out unique column names within one operator's output.
 #[derive(Debug, Default)]
 pub(crate) struct NameTable {
-    taken: Vec<String>,
+    taken: std::collections::HashSet<String>,
     next_column: usize,
 }
 
@@ -130,7 +130,7 @@ impl NameTable {
             i += 1;
             candidate = format!("{name}{i}");
         }
-        self.taken.push(candidate.clone());
+        self.taken.insert(candidate.clone());
         candidate
     }
 
@@ -140,7 +140,7 @@ impl NameTable {
             self.next_column += 1;
             let c = format!("Column{}", self.next_column);
             if !self.taken.contains(&c) {
-                self.taken.push(c.clone());
+                self.taken.insert(c.clone());
                 return c;
             }
         }
@@ -148,8 +148,8 @@ impl NameTable {
 
     /// Marks `name` as taken.
     pub fn take(&mut self, name: &str) {
-        if !self.taken.iter().any(|t| t == name) {
-            self.taken.push(name.to_string());
+        if !self.taken.contains(name) {
+            self.taken.insert(name.to_string());
         }
     }
 }

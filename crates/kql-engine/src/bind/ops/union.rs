@@ -2,8 +2,12 @@
 //! different types splits into `name_type` columns; missing cells are null
 //! (empty for strings); `withsource=` adds the leg's table name first.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder, cast, lit};
+use datafusion::logical_expr::{Expr, LogicalPlan, Union, cast, lit};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind};
 
@@ -97,25 +101,34 @@ impl<'a> Binder<'a> {
         if legs.len() == 1 && source_col.is_none() {
             return Ok(legs.pop().expect("one leg").tab);
         }
-        // Every (name, type) in order of first appearance.
-        let mut columns: Vec<(String, Vec<KqlType>)> = Vec::new();
+        // Every (name, type) in order of first appearance, with the number of
+        // legs that hold the name; found through an index by name, so the
+        // work is linear in the legs' total width.
+        let mut columns: Vec<(String, Vec<KqlType>, usize)> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for leg in &legs {
+            self.check_deadline(span)?;
             for f in leg.tab.plan.schema().fields() {
                 let ty = KqlType::of(f.data_type());
-                match columns.iter_mut().find(|(n, _)| n == f.name()) {
-                    Some((_, types)) => {
+                match by_name.get(f.name()) {
+                    Some(&at) => {
+                        let (_, types, legs_with) = &mut columns[at];
                         if !types.contains(&ty) {
                             types.push(ty);
                         }
+                        *legs_with += 1;
                     }
-                    None => columns.push((f.name().clone(), vec![ty])),
+                    None => {
+                        by_name.insert(f.name().clone(), columns.len());
+                        columns.push((f.name().clone(), vec![ty], 1));
+                    }
                 }
             }
         }
         if inner {
-            columns.retain(|(n, types)| {
-                types.len() == 1 && legs.iter().all(|l| l.tab.plan.schema().fields().iter().any(|f| f.name() == n))
-            });
+            // A leg's schema holds a name once, so a name every leg holds
+            // was counted once per leg.
+            columns.retain(|(_, types, legs_with)| types.len() == 1 && *legs_with == legs.len());
         }
         // Output columns: (output name, source name, type).
         let mut names = NameTable::default();
@@ -124,13 +137,14 @@ impl<'a> Binder<'a> {
         }
         // Names that need no type suffix keep them; a suffixed name that
         // clashes with one of them gets a number (`x_long1`).
-        for (n, types) in &columns {
+        for (n, types, _) in &columns {
             if types.len() == 1 {
                 names.take(n);
             }
         }
         let mut outputs: Vec<(String, String, KqlType)> = Vec::new();
-        for (n, types) in &columns {
+        for (n, types, _) in &columns {
+            self.check_deadline(span)?;
             if types.len() == 1 {
                 outputs.push((n.clone(), n.clone(), types[0]));
             } else {
@@ -139,32 +153,52 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        let mut plans = Vec::new();
+        let mut plans = Vec::with_capacity(legs.len());
         for leg in legs {
-            let mut exprs: Vec<Expr> = Vec::new();
+            self.check_deadline(span)?;
+            // The leg's columns by name, with their types.
+            let held: HashMap<&str, &DataType> =
+                leg.tab.plan.schema().fields().iter().map(|f| (f.name().as_str(), f.data_type())).collect();
+            let mut exprs: Vec<Expr> = Vec::with_capacity(outputs.len() + 1);
             if let Some(s) = &source_col {
                 exprs.push(lit(ScalarValue::Utf8View(Some(leg.name.clone()))).alias(s));
             }
             for (out, src, ty) in &outputs {
-                let has =
-                    leg.tab.plan.schema().fields().iter().any(|f| f.name() == src && KqlType::of(f.data_type()) == *ty);
-                let e = if has {
-                    cast(Self::column(src), ty.arrow())
-                } else if *ty == KqlType::String {
-                    lit(ScalarValue::Utf8View(Some(String::new())))
-                } else {
-                    lit(crate::bind::literal::scalar_of(*ty, None))
+                let e = match held.get(src.as_str()) {
+                    // Already of the column's Arrow type: the column itself.
+                    Some(&dt) if *dt == ty.arrow() && out == src => {
+                        exprs.push(Self::column(src));
+                        continue;
+                    }
+                    Some(&dt) if KqlType::of(dt) == *ty => cast(Self::column(src), ty.arrow()),
+                    _ => Self::absent(*ty),
                 };
                 exprs.push(e.alias(out));
             }
-            plans.push(self.build(span, LogicalPlanBuilder::from(leg.tab.plan).project(exprs))?);
+            drop(held);
+            plans.push(Arc::new(self.projection(span, leg.tab.plan, exprs)?));
         }
-        let mut it = plans.into_iter();
-        let mut b = LogicalPlanBuilder::from(it.next().expect("a leg"));
-        for p in it {
-            b = self.df(span, b.union(p))?;
-        }
-        let plan = self.build(span, Ok(b))?;
+        self.check_deadline(span)?;
+        // One union of every leg: each has the same columns, so its schema
+        // is derived once, column by column.
+        let plan = if plans.len() == 1 {
+            // One leg with `withsource=`: its projection is the result.
+            plans
+                .pop()
+                .map(Arc::unwrap_or_clone)
+                .ok_or_else(|| self.error(error::INTERNAL, span, "a union of no legs"))?
+        } else {
+            self.df(span, Union::try_new_with_loose_types(plans).map(LogicalPlan::Union))?
+        };
         Ok(Tab { plan, source: None })
+    }
+
+    /// The cell of a column a leg does not have: empty for a string, else null.
+    fn absent(ty: KqlType) -> Expr {
+        if ty == KqlType::String {
+            lit(ScalarValue::Utf8View(Some(String::new())))
+        } else {
+            lit(crate::bind::literal::scalar_of(ty, None))
+        }
     }
 }
