@@ -10,13 +10,14 @@
 //! as evidence. How many alerts a run raises and how many rows each keeps
 //! is bounded as Sentinel bounds it (see [`fold`](crate::fold)).
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::entity::{Entity, extract};
 pub use crate::fold::AlertCaps;
 use crate::fold::AlertFolder;
-use crate::rows::{Row, cell, event_time, text};
+use crate::rows::{Row, cell, event_time, hash_row, text};
 use crate::rule::{Confidence, Rule, Severity};
 
 /// One alert.
@@ -214,7 +215,7 @@ fn alert_id(rule_id: &str, rows: &[Row], folded: Option<u64>) -> String {
     h.update(rule_id.as_bytes());
     for r in rows {
         h.update(b"\n");
-        h.update(Value::Object(r.clone()).to_string().as_bytes());
+        hash_row(&mut h, r);
     }
     if let Some(n) = folded {
         h.update(format!("\n+{n}").as_bytes());
@@ -286,36 +287,54 @@ impl Alert {
 
     /// The alert as one JSON object (the `jsonl` format).
     pub fn to_json(&self) -> Value {
-        let dt = |t: Option<i64>| t.map(kql_engine::render::datetime_text).map(Value::String).unwrap_or(Value::Null);
+        serde_json::to_value(AlertJson(self)).unwrap_or(Value::Null)
+    }
+
+    /// Writes [`to_json`](Self::to_json)'s text to `out` without building
+    /// the JSON value first (the evidence rows are written as they are).
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, &AlertJson(self)).map_err(std::io::Error::other)
+    }
+}
+
+/// An alert as JSON, its fields in the `jsonl` format's order.
+struct AlertJson<'a>(&'a Alert);
+
+impl Serialize for AlertJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let dt = |t: Option<i64>| t.map(kql_engine::render::datetime_text);
         let details: Map<String, Value> =
-            self.custom_details.iter().map(|(k, v)| (k.clone(), Value::Array(v.clone()))).collect();
+            a.custom_details.iter().map(|(k, v)| (k.clone(), Value::Array(v.clone()))).collect();
         let props: Map<String, Value> =
-            self.properties.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        json!({
-            "id": self.id,
-            "time": dt(self.start_time.or(Some(self.created))),
-            "start_time": dt(self.start_time),
-            "end_time": dt(self.end_time),
-            "created_time": dt(Some(self.created)),
-            "title": self.title,
-            "description": self.description,
-            "severity": self.severity.as_str(),
-            "confidence": self.confidence.map(|c| c.as_str()),
-            "tactics": self.tactics,
-            "techniques": self.techniques,
-            "false_positives": self.false_positives,
-            "rule": {
-                "id": self.rule_id,
-                "name": self.rule_name,
-                "version": self.rule_version,
-                "origin": self.rule_origin,
-            },
-            "entities": self.entities.iter().map(Entity::to_json).collect::<Vec<_>>(),
-            "custom_details": details,
-            "properties": props,
-            "rows": self.rows,
-            "evidence": self.evidence.iter().cloned().map(Value::Object).collect::<Vec<_>>(),
-            "evidence_omitted": self.evidence_omitted(),
-        })
+            a.properties.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let rule = json!({
+            "id": a.rule_id,
+            "name": a.rule_name,
+            "version": a.rule_version,
+            "origin": a.rule_origin,
+        });
+        let entities: Vec<Value> = a.entities.iter().map(Entity::to_json).collect();
+        let mut m = s.serialize_map(Some(19))?;
+        m.serialize_entry("id", &a.id)?;
+        m.serialize_entry("time", &dt(a.start_time.or(Some(a.created))))?;
+        m.serialize_entry("start_time", &dt(a.start_time))?;
+        m.serialize_entry("end_time", &dt(a.end_time))?;
+        m.serialize_entry("created_time", &dt(Some(a.created)))?;
+        m.serialize_entry("title", &a.title)?;
+        m.serialize_entry("description", &a.description)?;
+        m.serialize_entry("severity", a.severity.as_str())?;
+        m.serialize_entry("confidence", &a.confidence.map(|c| c.as_str()))?;
+        m.serialize_entry("tactics", &a.tactics)?;
+        m.serialize_entry("techniques", &a.techniques)?;
+        m.serialize_entry("false_positives", &a.false_positives)?;
+        m.serialize_entry("rule", &rule)?;
+        m.serialize_entry("entities", &entities)?;
+        m.serialize_entry("custom_details", &details)?;
+        m.serialize_entry("properties", &props)?;
+        m.serialize_entry("rows", &a.rows)?;
+        m.serialize_entry("evidence", &a.evidence)?;
+        m.serialize_entry("evidence_omitted", &a.evidence_omitted())?;
+        m.end()
     }
 }

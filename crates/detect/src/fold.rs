@@ -24,12 +24,11 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::alert::{Alert, build};
 use crate::entity::extract;
-use crate::rows::{Row, event_time};
+use crate::rows::{Row, event_time, hash_row};
 use crate::rule::{Grouping, Rule};
 
 /// Alerts per rule per run in Sentinel, and the default of `--max-alerts-per-rule`.
@@ -79,7 +78,9 @@ struct Ranked {
 impl Ranked {
     fn new(rule: &Rule, row: Row) -> Ranked {
         let entities = extract(&rule.entity_mappings, &row).into_iter().map(|e| (e.entity_type, e.fields)).collect();
-        let hash = Sha256::digest(Value::Object(row.clone()).to_string().as_bytes()).into();
+        let mut h = Sha256::new();
+        hash_row(&mut h, &row);
+        let hash = h.finalize().into();
         let t = event_time(&row);
         Ranked { event_time: t, time: when(t), entities, hash, row }
     }

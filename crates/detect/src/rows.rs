@@ -23,17 +23,48 @@ pub fn row(batch: &RecordBatch, i: usize) -> Row {
     schema.fields().iter().zip(batch.columns()).map(|(f, c)| (f.name().clone(), cell_json(c, i))).collect()
 }
 
-/// The event time of row `i` of `batch` (see [`event_time`]), reading only
-/// the time columns.
-pub fn batch_event_time(batch: &RecordBatch, i: usize) -> Option<i64> {
-    let schema = batch.schema();
-    let mut times = Row::new();
-    for c in TIME_COLUMNS {
-        if let Ok(j) = schema.index_of(c) {
-            times.insert((*c).to_string(), cell_json(batch.column(j), i));
+/// The time columns of a batch, found once for all its rows (a name looked
+/// up per row would cost a search of the schema, and a failed search the
+/// formatting of an error listing every column).
+pub struct BatchTimes {
+    /// (name, index) of the [`TIME_COLUMNS`] the batch has, in their order.
+    columns: Vec<(&'static str, usize)>,
+}
+
+impl BatchTimes {
+    /// The time columns of `batch`.
+    pub fn of(batch: &RecordBatch) -> BatchTimes {
+        let schema = batch.schema();
+        let columns = TIME_COLUMNS.iter().filter_map(|c| schema.index_of(c).ok().map(|j| (*c, j))).collect();
+        BatchTimes { columns }
+    }
+
+    /// The event time of row `i` of `batch` (see [`event_time`]), reading
+    /// only the time columns.
+    pub fn event_time(&self, batch: &RecordBatch, i: usize) -> Option<i64> {
+        let mut times = Row::new();
+        for &(c, j) in &self.columns {
+            times.insert(c.to_string(), cell_json(batch.column(j), i));
+        }
+        event_time(&times)
+    }
+}
+
+/// Feeds a row's JSON text (as `Value::Object(row).to_string()` gives it)
+/// to `hash` without building the text or copying the row.
+pub fn hash_row(hash: &mut sha2::Sha256, row: &Row) {
+    struct Feed<'a>(&'a mut sha2::Sha256);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            sha2::Digest::update(self.0, buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    event_time(&times)
+    // Writing a map of string keys into a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(Feed(hash), row);
 }
 
 /// A value as text: strings as they are, null as "", anything else as JSON.

@@ -9,7 +9,7 @@ use kql_syntax::LineIndex;
 
 use crate::alert::{Alert, placeholders};
 use crate::fold::{AlertCaps, AlertFolder};
-use crate::rows::{batch_event_time, row};
+use crate::rows::{BatchTimes, row};
 use crate::rule::{Level, Rule, RuleDiagnostic};
 
 /// What one run of a rule gave.
@@ -35,8 +35,9 @@ pub async fn run_rule_capped(engine: &Engine, rule: &Rule, now: i64, caps: Alert
     let mut folder = AlertFolder::new(rule, now, caps);
     while let Some(batch) = stream.next().await {
         let batch = batch?;
+        let times = BatchTimes::of(&batch);
         for i in 0..batch.num_rows() {
-            let time = batch_event_time(&batch, i);
+            let time = times.event_time(&batch, i);
             if folder.wants(time) {
                 folder.push(row(&batch, i));
             } else {

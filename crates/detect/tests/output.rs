@@ -100,6 +100,17 @@ fn jsonl_is_one_alert_object_per_line() {
 }
 
 #[test]
+fn jsonl_lines_are_the_alerts_json_values_as_text() {
+    let got = render(Format::Jsonl, false);
+    let want: Vec<String> = sample().iter().map(|a| a.to_json().to_string()).collect();
+    assert_eq!(got.lines().collect::<Vec<_>>(), want);
+    let first = &serde_json::from_str::<Value>(&want[0]).unwrap();
+    let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    assert_eq!(keys.first().map(|k| k.as_str()), Some("id"));
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("evidence_omitted"));
+}
+
+#[test]
 fn csv_quotes_what_needs_quoting() {
     let got = render(Format::Csv, false);
     let mut lines = got.lines();

@@ -7,7 +7,8 @@ use crate::alert::Alert;
 /// Writes each alert as one line of JSON.
 pub fn write_jsonl(out: &mut dyn Write, alerts: &[Alert]) -> io::Result<()> {
     for a in alerts {
-        writeln!(out, "{}", a.to_json())?;
+        a.write_json(out)?;
+        writeln!(out)?;
     }
     Ok(())
 }

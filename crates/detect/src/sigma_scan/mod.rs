@@ -19,7 +19,7 @@ use sigma::model::{SigmaFilter, SigmaRule};
 
 use crate::fold::{AlertCaps, AlertFolder};
 use crate::pack::RulePack;
-use crate::rows::{Row, batch_event_time, text};
+use crate::rows::{BatchTimes, Row, text};
 use crate::rule::Rule;
 use crate::run::RuleRun;
 use crate::sigma_rules::{Tables, names, rule_id};
@@ -137,21 +137,27 @@ pub async fn run_scan_capturing(
         let Some(base) = batch.num_columns().checked_sub(scan.plan.added_columns()) else {
             return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
         };
+        // Column indexes are looked up once per batch, not per row.
+        let schema = batch.schema();
+        let times = BatchTimes::of(&batch);
+        let find = |c: &String| schema.index_of(c).ok();
+        let captures: Vec<Vec<Option<usize>>> =
+            scan.plan.rules.iter().map(|p| p.captures.iter().map(find).collect()).collect();
+        let extends: Vec<Vec<(&String, Option<usize>)>> =
+            scan.plan.rules.iter().map(|p| p.extends.iter().map(|(name, c)| (name, find(c))).collect()).collect();
         let mut last: Option<(usize, Option<i64>, Option<Row>)> = None;
         scanner.scan(&batch, |r, i| {
             if last.as_ref().is_none_or(|(row, _, _)| *row != i) {
-                last = Some((i, batch_event_time(&batch, i), None));
+                last = Some((i, times.event_time(&batch, i), None));
             }
             let Some((_, time, base_row)) = last.as_mut() else { return };
             let Some(folder) = folders.get_mut(r) else { return };
-            let plan = &scan.plan.rules[r];
-            if !plan.captures.is_empty() {
-                let values = plan
-                    .captures
+            if let Some(columns) = captures.get(r)
+                && !columns.is_empty()
+            {
+                let values = columns
                     .iter()
-                    .map(|c| {
-                        batch.schema().index_of(c).map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default()
-                    })
+                    .map(|j| j.map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default())
                     .collect();
                 captured[r].push(Captured { time: *time, values });
             }
@@ -160,9 +166,9 @@ pub async fn run_scan_capturing(
                 return;
             }
             let mut row = base_row.get_or_insert_with(|| table_row(&batch, base, i)).clone();
-            for (name, column) in &plan.extends {
-                if let Ok(j) = batch.schema().index_of(column) {
-                    row.insert(name.clone(), cell_json(batch.column(j), i));
+            for (name, j) in extends.get(r).into_iter().flatten() {
+                if let Some(j) = j {
+                    row.insert((*name).clone(), cell_json(batch.column(*j), i));
                 }
             }
             folder.push(row);
