@@ -29,10 +29,13 @@ pub fn record_rows(stats: &telemetry::sink::FileStats) -> u64 {
         Some("auditd") => stats
             .rows
             .iter()
-            .filter(|(t, _)| !matches!(t.as_str(), "LinuxAuditLog" | "DeviceInfo" | "DeviceNetworkInfo"))
+            .filter(|(t, _)| !matches!(**t, "LinuxAuditLog" | "DeviceInfo" | "DeviceNetworkInfo"))
             .map(|(_, n)| n)
             .sum(),
-        _ => stats.rows.iter().filter(|(t, _)| !matches!(t.as_str(), "DeviceInfo" | "DeviceNetworkInfo")).map(|(_, n)| n).sum(),
+        // A Defender export's DeviceInfo and DeviceNetworkInfo records are
+        // rows of their own, one for one.
+        Some(f) if f.starts_with("defender") => stats.rows.values().sum(),
+        _ => stats.rows.iter().filter(|(t, _)| !matches!(**t, "DeviceInfo" | "DeviceNetworkInfo")).map(|(_, n)| n).sum(),
     }
 }
 
