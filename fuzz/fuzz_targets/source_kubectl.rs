@@ -1,5 +1,6 @@
-//! Fuzzes the kubectl events and pods source: no input may panic, and
-//! every object read is an event's row, a pod's rows, a skip or a reject.
+//! Fuzzes the kubectl events, pods and nodes source: no input may panic,
+//! and every object read is an event's or a node's row, a pod's rows, a
+//! skip or a reject.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -143,6 +143,24 @@ fn kube_warning_events_joined_with_the_pod_inventory() {
     );
 }
 
+/// Nodes that are not ready or under pressure, at their latest reading,
+/// Container Insights style.
+#[test]
+fn kube_nodes_not_ready_or_under_pressure() {
+    let got = query(
+        &["kubectl/get-nodes.json"],
+        r#"KubeNodeInventory
+| summarize arg_max(TimeGenerated, *) by Computer
+| where not(Status has "Ready") or Status has "Pressure"
+| project Computer, Status, KubeletVersion, KubernetesProviderID, DockerVersion, LastTransitionTimeReady"#,
+    );
+    assert_eq!(
+        got,
+        "Computer,Status,KubeletVersion,KubernetesProviderID,DockerVersion,LastTransitionTimeReady\n\
+         aks-nodepool1-12345678-vmss000001,DiskPressure,v1.26.6,azure,20.10.24+azure-1,2024-01-05T00:52:30.0000000Z\n"
+    );
+}
+
 /// A Sentinel-style AKS query over the older AzureDiagnostics path (the
 /// event's JSON in `log_s`), and the same question over AKSAuditAdmin.
 #[test]

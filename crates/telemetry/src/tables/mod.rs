@@ -52,6 +52,7 @@ pub mod device_process_events;
 pub mod documented;
 pub mod falco_alerts;
 pub mod kube_events;
+pub mod kube_node_inventory;
 pub mod kube_pod_inventory;
 pub mod linux_audit_log;
 pub mod syslog;
@@ -78,6 +79,7 @@ pub const TABLES: &[Table] = &[
     Table { name: container_log_v2::NAME, schema: container_log_v2::schema },
     Table { name: kube_events::NAME, schema: kube_events::schema },
     Table { name: kube_pod_inventory::NAME, schema: kube_pod_inventory::schema },
+    Table { name: kube_node_inventory::NAME, schema: kube_node_inventory::schema },
     Table { name: device_logon_events::NAME, schema: device_logon_events::schema },
     Table { name: device_events::NAME, schema: device_events::schema },
     Table { name: linux_audit_log::NAME, schema: linux_audit_log::schema },

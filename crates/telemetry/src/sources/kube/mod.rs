@@ -1,12 +1,12 @@
-//! Kubernetes objects as `kubectl` prints them: `kubectl get events -o
-//! json` and `kubectl get pods -o json` snapshots (a `List`, `EventList`
-//! or `PodList` document, compact or pretty, read one item at a time), the
-//! objects one per line, and watch streams (`kubectl get -w -o json`,
-//! `{"type": "ADDED", "object": {..}}`). Events (`v1` and
+//! Kubernetes objects as `kubectl` prints them: `kubectl get events`,
+//! `get pods` and `get nodes -o json` snapshots (a `List`, `EventList`,
+//! `PodList` or `NodeList` document, compact or pretty, read one item at a
+//! time), the objects one per line, and watch streams (`kubectl get -w -o
+//! json`, `{"type": "ADDED", "object": {..}}`). Events (`v1` and
 //! `events.k8s.io/v1`) become `KubeEvents` rows ([`events`]), pods
-//! `KubePodInventory` rows, one per container ([`pods`]); every other kind
-//! (a Node, a Namespace, ...) is read and skipped. Each object is one
-//! record.
+//! `KubePodInventory` rows, one per container ([`pods`]), nodes
+//! `KubeNodeInventory` rows ([`nodes`]); every other kind (a Namespace, a
+//! Secret, ...) is read and skipped. Each object is one record.
 //!
 //! Kubernetes audit events (`audit.k8s.io`) are not read here: they are
 //! [`super::k8s_audit`]'s.
@@ -21,6 +21,7 @@ use crate::batch::Value;
 use crate::sink::{FileSink, OutputError};
 
 pub mod events;
+pub mod nodes;
 pub mod pods;
 
 /// `kubectl get events/pods -o json` output.
@@ -28,7 +29,7 @@ pub struct Kubectl;
 
 /// Whether `v` is a Kubernetes object as `kubectl` prints it (or a watch
 /// event of one): a `kind`, an `apiVersion` and a `metadata` object. Core
-/// Events and Pods become rows; other kinds (a Node, a Namespace) are
+/// Events, Pods and Nodes become rows; other kinds (a Namespace) are
 /// read and skipped. Audit events (`audit.k8s.io`) are not objects.
 fn is_object(v: &J) -> bool {
     let v = v.get("object").filter(|_| v.get("type").is_some_and(J::is_string)).unwrap_or(v);
@@ -39,9 +40,9 @@ fn is_object(v: &J) -> bool {
         && !api.is_empty()
 }
 
-/// Whether `v` is a list of core Events or Pods.
+/// Whether `v` is a list of core Events, Pods or Nodes.
 fn is_list(v: &J) -> bool {
-    matches!(v.get("kind").and_then(J::as_str), Some("List" | "EventList" | "PodList"))
+    matches!(v.get("kind").and_then(J::as_str), Some("List" | "EventList" | "PodList" | "NodeList"))
         && v.get("apiVersion").and_then(J::as_str).is_some_and(|a| !a.starts_with("audit.k8s.io"))
         && v.get("items").and_then(J::as_array).is_some_and(|items| items.first().is_none_or(is_item))
 }
@@ -53,6 +54,7 @@ fn is_item(v: &J) -> bool {
         || v.get("involvedObject").is_some()
         || v.get("regarding").is_some()
         || v.pointer("/spec/containers").is_some()
+        || v.pointer("/status/nodeInfo").is_some()
 }
 
 impl Format for Kubectl {
@@ -67,7 +69,8 @@ impl Format for Kubectl {
         // A list cut by the end of the head.
         (has_member(head, "kind", "List\"")
             || has_member(head, "kind", "EventList\"")
-            || has_member(head, "kind", "PodList\""))
+            || has_member(head, "kind", "PodList\"")
+            || has_member(head, "kind", "NodeList\""))
             && first_element_of(head, "items").is_some_and(|i| is_item(&i))
             && !has_member(head, "apiVersion", "audit.k8s.io/")
     }
@@ -105,6 +108,7 @@ fn list_item_kind(list: &J) -> Option<&'static str> {
     match list.get("kind").and_then(J::as_str) {
         Some("EventList") => Some("Event"),
         Some("PodList") => Some("Pod"),
+        Some("NodeList") => Some("Node"),
         _ => None,
     }
 }
@@ -114,6 +118,7 @@ fn list_item_kind(list: &J) -> Option<&'static str> {
 struct Writer {
     events: events::Events,
     pods: pods::Pods,
+    nodes: nodes::Nodes,
 }
 
 impl Writer {
@@ -153,6 +158,8 @@ impl Writer {
                 Some("Event")
             } else if obj.pointer("/spec/containers").is_some() {
                 Some("Pod")
+            } else if obj.pointer("/status/nodeInfo").is_some() {
+                Some("Node")
             } else {
                 None
             }
@@ -160,6 +167,7 @@ impl Writer {
         let result = match kind {
             Some("Event") => self.events.push(obj, out),
             Some("Pod") => self.pods.push(obj, out),
+            Some("Node") => self.nodes.push(obj, out),
             _ => {
                 out.skip();
                 return Ok(());
