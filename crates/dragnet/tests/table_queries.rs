@@ -214,7 +214,8 @@ fn device_events_from_auditd() {
 }
 
 /// The latest reading of each Linux device, Defender's inventory style,
-/// from ECS host metadata, Sysmon's `Computer` and a Defender export.
+/// from ECS host metadata (an Auditbeat host state among it: `db-2`),
+/// Sysmon's `Computer` and a Defender export.
 #[test]
 fn device_info_latest_reading_per_linux_device() {
     let got = query(
@@ -232,6 +233,7 @@ fn device_info_latest_reading_per_linux_device() {
     assert_eq!(
         got,
         "DeviceName,OSDistribution,OSVersion,OSArchitecture,PublicIP\n\
+         db-2,,,,\n\
          node-3,,,,\n\
          node-7.contoso.local,Ubuntu,22.04,64-bit,203.0.113.40\n\
          web-2,Ubuntu,22.04.5 LTS (Jammy Jellyfish),64-bit,\n"

@@ -416,6 +416,15 @@ impl DeviceTables {
         DeviceTables { platform: Some(platform), ..DeviceTables::default() }
     }
 
+    /// A reading the source gives as such (Auditbeat's host state): written
+    /// whether or not one is due, with the tables' platform when `facts`
+    /// has none.
+    pub fn reading(&mut self, out: &mut FileSink<'_, '_>, time: i64, facts: &HostFacts<'_>) -> Result<(), OutputError> {
+        let mut facts = facts.clone();
+        facts.os_platform = facts.os_platform.or(self.platform);
+        self.inventory.record(out, time, &facts)
+    }
+
     /// Whether a row with header `h` is due a `DeviceInfo` reading.
     pub fn due(&self, h: &Header<'_>) -> bool {
         self.inventory.due(h.device.as_deref(), h.time)

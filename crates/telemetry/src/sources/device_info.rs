@@ -19,7 +19,7 @@
 //! | Sysmon for Linux | `DeviceName` (`Computer`), `OSPlatform` `Linux` | none |
 //! | Tetragon | `DeviceName` (`node_name`), `OSPlatform` `Linux` | none |
 //! | Falco | `DeviceName` (`hostname`) | none |
-//! | ECS | `DeviceName` (`host.name`, else `host.hostname`), `DeviceId` (`host.id`), `OSPlatform` (`host.os.type`: `linux` → `Linux`, `macos` → `macOS`, `windows` → `Windows`), `OSDistribution` (`host.os.name`), `OSVersion` (`host.os.version`), `OSArchitecture` (`host.architecture`: `64-bit` or `32-bit`); `AdditionalFields` `KernelVersion` (`host.os.kernel`), `Architecture` (`host.architecture` as written), `OSFamily` (`host.os.family`) | see below |
+//! | ECS | `DeviceName` (`host.name`, else `host.hostname`), `DeviceId` (`host.id`), `OSPlatform` (`host.os.type`: `linux` → `Linux`, `macos` → `macOS`, `windows` → `Windows`), `OSDistribution` (`host.os.name`), `OSVersion` (`host.os.version`), `OSArchitecture` (`host.architecture`: `64-bit` or `32-bit`); `AdditionalFields` `KernelVersion` (`host.os.kernel`), `Architecture` (`host.architecture` as written), `OSFamily` (`host.os.family`); Auditbeat's host state (`event.dataset` `host`) is a reading each time it comes, `system.audit.host.*` filling what `host.*` lacks | see below |
 //!
 //! Falco's rule engine runs on other systems too, so a Falco alert says
 //! nothing of the platform. ECS lists a host's addresses (`host.ip`) and
@@ -132,6 +132,16 @@ impl Inventory {
     pub fn note(&mut self, out: &mut FileSink<'_, '_>, time: i64, facts: &HostFacts<'_>) -> Result<(), OutputError> {
         let name = facts.name.as_deref().unwrap_or("");
         if !self.due(Some(name), time) {
+            return Ok(());
+        }
+        self.record(out, time, facts)
+    }
+
+    /// Writes the device's reading whether or not it is due (a source's
+    /// own reading of the machine), and counts it as the day's reading.
+    pub fn record(&mut self, out: &mut FileSink<'_, '_>, time: i64, facts: &HostFacts<'_>) -> Result<(), OutputError> {
+        let name = facts.name.as_deref().unwrap_or("");
+        if name.is_empty() {
             return Ok(());
         }
         if self.seen.len() >= MAX_SEEN && !self.seen.contains_key(name) {

@@ -25,6 +25,13 @@
 //! | `network` | `event.type` `connection` or `start`, or an `event.action` of a connection | `DeviceNetworkEvents` (below) |
 //! | `library` | `event.type` `start`, or `event.action` `load`/`loaded`/`library_loaded` | `DeviceImageLoadEvents`, `ImageLoaded`: the library is `dll.path` (else `file.path`), its SHA-256 `dll.hash.sha256` (else `file.hash.sha256`) |
 //!
+//! Auditbeat's host state (`event.dataset` `host`, or a document with
+//! `system.audit.host.*`) is a reading of the machine itself: it gives
+//! `DeviceInfo` and `DeviceNetworkInfo` rows whenever it comes, read from
+//! `host.*` and, for what that lacks, `system.audit.host.*` (`hostname`,
+//! `id`, `architecture`, `os.*`, `ip`, `mac`); one that names no machine is
+//! skipped.
+//!
 //! Any other document is read and skipped. A network event is
 //! `ConnectionFailed` when `event.outcome` is `failure`, else by
 //! `event.action`: `connection_attempted` `ConnectionAttempt`,
@@ -80,17 +87,9 @@ struct Doc<'a> {
     parent: EcsProc<'a>,
     user_name: Option<Cow<'a, str>>,
     user_id: Option<Cow<'a, str>>,
-    host_name: Option<Cow<'a, str>>,
-    host_hostname: Option<Cow<'a, str>>,
-    host_id: Option<Cow<'a, str>>,
-    host_os_type: Option<Cow<'a, str>>,
-    host_os_name: Option<Cow<'a, str>>,
-    host_os_version: Option<Cow<'a, str>>,
-    host_os_kernel: Option<Cow<'a, str>>,
-    host_os_family: Option<Cow<'a, str>>,
-    host_architecture: Option<Cow<'a, str>>,
-    host_ip: Strs<'a>,
-    host_mac: Strs<'a>,
+    host: EcsHost<'a>,
+    /// Auditbeat's host state (`system.audit.host.*`).
+    audit_host: EcsHost<'a>,
     dll_path: Option<Cow<'a, str>>,
     dll_sha256: Option<Cow<'a, str>>,
     file_path: Option<Cow<'a, str>>,
@@ -108,6 +107,55 @@ struct Doc<'a> {
     container_image: Option<Cow<'a, str>>,
     namespace: Option<Cow<'a, str>>,
     pod: Option<Cow<'a, str>>,
+}
+
+/// What a document says of its machine: `host.*`, or Auditbeat's host
+/// state under `system.audit.host.*`.
+#[derive(Default)]
+struct EcsHost<'a> {
+    name: Option<Cow<'a, str>>,
+    hostname: Option<Cow<'a, str>>,
+    id: Option<Cow<'a, str>>,
+    os_type: Option<Cow<'a, str>>,
+    os_name: Option<Cow<'a, str>>,
+    os_version: Option<Cow<'a, str>>,
+    os_kernel: Option<Cow<'a, str>>,
+    os_family: Option<Cow<'a, str>>,
+    architecture: Option<Cow<'a, str>>,
+    ip: Strs<'a>,
+    mac: Strs<'a>,
+}
+
+impl<'a> EcsHost<'a> {
+    /// Whether any field was read.
+    fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.hostname.is_none()
+            && self.id.is_none()
+            && self.os_type.is_none()
+            && self.os_name.is_none()
+            && self.architecture.is_none()
+            && self.ip.0.is_empty()
+            && self.mac.0.is_empty()
+    }
+
+    /// Each field of `self`, else of `other`.
+    fn or(self, other: EcsHost<'a>) -> EcsHost<'a> {
+        let list = |a: Strs<'a>, b: Strs<'a>| if a.0.is_empty() { b } else { a };
+        EcsHost {
+            name: self.name.or(other.name),
+            hostname: self.hostname.or(other.hostname),
+            id: self.id.or(other.id),
+            os_type: self.os_type.or(other.os_type),
+            os_name: self.os_name.or(other.os_name),
+            os_version: self.os_version.or(other.os_version),
+            os_kernel: self.os_kernel.or(other.os_kernel),
+            os_family: self.os_family.or(other.os_family),
+            architecture: self.architecture.or(other.architecture),
+            ip: list(self.ip, other.ip),
+            mac: list(self.mac, other.mac),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -162,17 +210,27 @@ fn slot(path: &str) -> Option<Slot> {
         "process.parent.entity_id" => S(|d| &mut d.parent.entity_id),
         "user.name" => S(|d| &mut d.user_name),
         "user.id" => S(|d| &mut d.user_id),
-        "host.name" => S(|d| &mut d.host_name),
-        "host.hostname" => S(|d| &mut d.host_hostname),
-        "host.id" => S(|d| &mut d.host_id),
-        "host.os.type" => S(|d| &mut d.host_os_type),
-        "host.os.name" => S(|d| &mut d.host_os_name),
-        "host.os.version" => S(|d| &mut d.host_os_version),
-        "host.os.kernel" => S(|d| &mut d.host_os_kernel),
-        "host.os.family" => S(|d| &mut d.host_os_family),
-        "host.architecture" => S(|d| &mut d.host_architecture),
-        "host.ip" => L(|d| &mut d.host_ip),
-        "host.mac" => L(|d| &mut d.host_mac),
+        "host.name" => S(|d| &mut d.host.name),
+        "host.hostname" => S(|d| &mut d.host.hostname),
+        "host.id" => S(|d| &mut d.host.id),
+        "host.os.type" => S(|d| &mut d.host.os_type),
+        "host.os.name" => S(|d| &mut d.host.os_name),
+        "host.os.version" => S(|d| &mut d.host.os_version),
+        "host.os.kernel" => S(|d| &mut d.host.os_kernel),
+        "host.os.family" => S(|d| &mut d.host.os_family),
+        "host.architecture" => S(|d| &mut d.host.architecture),
+        "host.ip" => L(|d| &mut d.host.ip),
+        "host.mac" => L(|d| &mut d.host.mac),
+        "system.audit.host.hostname" => S(|d| &mut d.audit_host.hostname),
+        "system.audit.host.id" => S(|d| &mut d.audit_host.id),
+        "system.audit.host.os.type" => S(|d| &mut d.audit_host.os_type),
+        "system.audit.host.os.name" => S(|d| &mut d.audit_host.os_name),
+        "system.audit.host.os.version" => S(|d| &mut d.audit_host.os_version),
+        "system.audit.host.os.kernel" => S(|d| &mut d.audit_host.os_kernel),
+        "system.audit.host.os.family" => S(|d| &mut d.audit_host.os_family),
+        "system.audit.host.architecture" => S(|d| &mut d.audit_host.architecture),
+        "system.audit.host.ip" => L(|d| &mut d.audit_host.ip),
+        "system.audit.host.mac" => L(|d| &mut d.audit_host.mac),
         "dll.path" => S(|d| &mut d.dll_path),
         "dll.hash.sha256" => S(|d| &mut d.dll_sha256),
         "file.path" => S(|d| &mut d.file_path),
@@ -205,6 +263,10 @@ fn holds_fields(path: &str) -> bool {
             | "user"
             | "host"
             | "host.os"
+            | "system"
+            | "system.audit"
+            | "system.audit.host"
+            | "system.audit.host.os"
             | "dll"
             | "dll.hash"
             | "file"
@@ -366,9 +428,14 @@ enum Kind {
     File(&'static str),
     Network(&'static str),
     Library,
+    /// Auditbeat's host state: a reading of the machine, no event.
+    Host,
 }
 
 fn kind(d: &Doc<'_>) -> Option<Kind> {
+    if d.dataset.as_deref() == Some("host") || !d.audit_host.is_empty() {
+        return Some(Kind::Host);
+    }
     let action = d.action.as_deref().unwrap_or("");
     let ty = |t: &str| d.etype.has(t);
     if d.category.has("process") {
@@ -438,28 +505,48 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
     extra.str(cwd, d.process.working_directory.as_deref()).str(uid, d.user_id.as_deref());
     let process = proc(d.process, "process", d.user_name)?;
     let parent = proc(d.parent, "process.parent", None)?;
-    let device = d.host_name.or(d.host_hostname);
-    let host = tables
-        .due(&Header { time, device: device.clone(), device_id: None, action: "", additional: None })
-        .then(|| {
-            let owned = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
-            let all = |v: Strs<'_>| v.0.into_iter().map(|v| Cow::Owned(v.into_owned())).collect();
-            HostFacts {
-                os_platform: d.host_os_type.as_deref().and_then(os_platform),
-                os_distribution: owned(d.host_os_name),
-                os_version: owned(d.host_os_version),
-                architecture: owned(d.host_architecture),
-                kernel: owned(d.host_os_kernel),
-                os_family: owned(d.host_os_family),
-                ips: all(d.host_ip),
-                macs: all(d.host_mac),
-                ..HostFacts::default()
-            }
-        });
-    let header = |action| Header { time, device, device_id: d.host_id, action, additional: extra.finish() };
+    let host = std::mem::take(&mut d.host).or(std::mem::take(&mut d.audit_host));
+    let device = host.name.or(host.hostname);
+    let facts = || {
+        let owned = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
+        let all = |v: Strs<'_>| v.0.into_iter().map(|v| Cow::Owned(v.into_owned())).collect();
+        HostFacts {
+            os_platform: host.os_type.as_deref().and_then(os_platform),
+            os_distribution: owned(host.os_name),
+            os_version: owned(host.os_version),
+            architecture: owned(host.architecture),
+            kernel: owned(host.os_kernel),
+            os_family: owned(host.os_family),
+            ips: all(host.ip),
+            macs: all(host.mac),
+            ..HostFacts::default()
+        }
+    };
+    let state = matches!(kind, Kind::Host);
+    let due =
+        state || tables.due(&Header { time, device: device.clone(), device_id: None, action: "", additional: None });
+    let host_id = host.id.clone();
+    let mut host = due.then(facts);
+    let header = |action| Header {
+        time,
+        device: device.clone(),
+        device_id: host_id.clone(),
+        action,
+        additional: extra.finish(),
+    };
     // Every check is done before this: the reading goes with a row written.
-    let dispatch = |tables: &mut DeviceTables| tables.host = host;
+    let mut dispatch = |tables: &mut DeviceTables| tables.host = host.take();
     match kind {
+        Kind::Host => {
+            let Some(name) = device else {
+                out.skip();
+                return Ok(Ok(()));
+            };
+            let mut facts = host.take().unwrap_or_default();
+            facts.name = Some(Cow::Owned(name.into_owned()));
+            facts.id = host_id.map(|v| Cow::Owned(v.into_owned()));
+            Ok(tables.reading(out, time, &facts))
+        }
         Kind::Process => {
             dispatch(tables);
             Ok(tables.process(out, header("ProcessCreated"), process, parent, Proc::default()))
