@@ -224,6 +224,9 @@ defs! {
     "hash_sha256" => String, 1, 1, hash::hash_sha256;
     "hash_md5" => String, 1, 1, hash::hash_md5;
     "series_fit_line#values" => Dynamic, 1, 1, multi_value::series_fit_line;
+    "series_fit_line_dynamic" => Dynamic, 1, 1, multi_value::series_fit_line_dynamic;
+    "series_stats#values" => Dynamic, 1, 2, multi_value::series_stats;
+    "series_stats_dynamic" => Dynamic, 1, 2, multi_value::series_stats_dynamic;
     "parse_xml" => Dynamic, 1, 1, xml::parse_xml;
     "parse_url" => Dynamic, 1, 1, text::parse_url;
     "parse_path" => Dynamic, 1, 1, text::parse_path;

@@ -19,18 +19,33 @@ pub struct MultiDef {
 }
 
 /// Every function of several values.
-pub const MULTI_VALUED: &[MultiDef] = &[MultiDef {
-    name: "series_fit_line",
-    inner: "series_fit_line#values",
-    outputs: &[
-        ("rsquare", KqlType::Real),
-        ("slope", KqlType::Real),
-        ("variance", KqlType::Real),
-        ("rvariance", KqlType::Real),
-        ("interception", KqlType::Real),
-        ("line_fit", KqlType::Dynamic),
-    ],
-}];
+pub const MULTI_VALUED: &[MultiDef] = &[
+    MultiDef {
+        name: "series_fit_line",
+        inner: "series_fit_line#values",
+        outputs: &[
+            ("rsquare", KqlType::Real),
+            ("slope", KqlType::Real),
+            ("variance", KqlType::Real),
+            ("rvariance", KqlType::Real),
+            ("interception", KqlType::Real),
+            ("line_fit", KqlType::Dynamic),
+        ],
+    },
+    MultiDef {
+        name: "series_stats",
+        inner: "series_stats#values",
+        outputs: &[
+            ("min", KqlType::Real),
+            ("min_idx", KqlType::Long),
+            ("max", KqlType::Real),
+            ("max_idx", KqlType::Long),
+            ("avg", KqlType::Real),
+            ("stdev", KqlType::Real),
+            ("variance", KqlType::Real),
+        ],
+    },
+];
 
 /// The function of several values called `name`.
 pub fn multi_valued(name: &str) -> Option<&'static MultiDef> {
@@ -80,6 +95,103 @@ pub fn series_fit_line(a: &[V], _: &mut Ctx) -> V {
     V::Dyn(J::Array(out))
 }
 
+/// `series_fit_line_dynamic(series)` (series-fit-line-dynamic-function.md):
+/// the values of [`series_fit_line`] as a property bag.
+pub fn series_fit_line_dynamic(a: &[V], ctx: &mut Ctx) -> V {
+    let V::Dyn(J::Array(values)) = series_fit_line(a, ctx) else { return V::Null };
+    let keys = ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"];
+    V::Dyn(J::Object(keys.iter().map(|k| k.to_string()).zip(values).collect()))
+}
+
+/// The statistics of a series (series-stats-function.md).
+struct Stats {
+    min: f64,
+    min_idx: usize,
+    max: f64,
+    max_idx: usize,
+    sum: f64,
+    len: usize,
+    avg: f64,
+    variance: f64,
+}
+
+/// The statistics of the numbers of `series`. An element that is not a
+/// finite number (null, a string, an array...) makes them `None` unless
+/// `ignore_nonfinite`, which leaves it out; positions stay those of the
+/// whole array. `None` too when no number is left. The variance is the
+/// sample variance, 0 for a single number (as the `variance()` aggregate
+/// gives).
+fn stats(series: &V, ignore_nonfinite: bool) -> Option<Stats> {
+    let V::Dyn(J::Array(items)) = series else { return None };
+    let mut nums = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.as_f64().filter(|f| f.is_finite()) {
+            Some(f) => nums.push((i, f)),
+            None if ignore_nonfinite => {}
+            None => return None,
+        }
+    }
+    let &(first_idx, first) = nums.first()?;
+    let (mut min, mut min_idx, mut max, mut max_idx, mut sum) = (first, first_idx, first, first_idx, 0.0);
+    for &(i, f) in &nums {
+        if f < min {
+            (min, min_idx) = (f, i);
+        }
+        if f > max {
+            (max, max_idx) = (f, i);
+        }
+        sum += f;
+    }
+    let len = nums.len();
+    let avg = sum / len as f64;
+    let variance =
+        if len < 2 { 0.0 } else { nums.iter().map(|(_, f)| (f - avg) * (f - avg)).sum::<f64>() / (len - 1) as f64 };
+    Some(Stats { min, min_idx, max, max_idx, sum, len, avg, variance })
+}
+
+/// Whether the optional `ignore_nonfinite` argument at `i` is true.
+fn ignore_nonfinite(a: &[V], i: usize) -> bool {
+    matches!(a.get(i), Some(V::Bool(true)))
+}
+
+/// `series_stats(series [, ignore_nonfinite])` (series-stats-function.md):
+/// `[min, min_idx, max, max_idx, avg, stdev, variance]`, nulls when
+/// [`stats`] gives none.
+pub fn series_stats(a: &[V], _: &mut Ctx) -> V {
+    let Some(s) = stats(&a[0], ignore_nonfinite(a, 1)) else { return V::Dyn(J::Array(vec![J::Null; 7])) };
+    V::Dyn(J::Array(vec![
+        V::Real(s.min).json(),
+        J::from(s.min_idx),
+        V::Real(s.max).json(),
+        J::from(s.max_idx),
+        V::Real(s.avg).json(),
+        V::Real(s.variance.sqrt()).json(),
+        V::Real(s.variance).json(),
+    ]))
+}
+
+/// `series_stats_dynamic(series [, ignore_nonfinite])`
+/// (series-stats-dynamic-function.md): the statistics as a property bag,
+/// with `sum` and `len` (the count of numbers they are computed over).
+/// When [`stats`] gives none, every statistic is null and `len` is 0.
+pub fn series_stats_dynamic(a: &[V], _: &mut Ctx) -> V {
+    let s = stats(&a[0], ignore_nonfinite(a, 1));
+    let real = |f: fn(&Stats) -> f64| s.as_ref().map_or(J::Null, |s| V::Real(f(s)).json());
+    let index = |f: fn(&Stats) -> usize| s.as_ref().map_or(J::Null, |s| J::from(f(s)));
+    let entries = [
+        ("min", real(|s| s.min)),
+        ("min_idx", index(|s| s.min_idx)),
+        ("max", real(|s| s.max)),
+        ("max_idx", index(|s| s.max_idx)),
+        ("avg", real(|s| s.avg)),
+        ("stdev", real(|s| s.variance.sqrt())),
+        ("variance", real(|s| s.variance)),
+        ("sum", real(|s| s.sum)),
+        ("len", J::from(s.as_ref().map_or(0, |s| s.len))),
+    ];
+    V::Dyn(J::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +214,61 @@ mod tests {
             assert_eq!(got, V::Dyn(J::Array(vec![J::Null; 6])), "{s}");
         }
         assert_eq!(series_fit_line(&[V::Null], &mut Ctx::default()), V::Dyn(J::Array(vec![J::Null; 6])));
+    }
+
+    fn series(text: &str) -> V {
+        V::Dyn(serde_json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn series_stats_the_pages_example() {
+        // series-stats-function.md and series-stats-dynamic-function.md.
+        let x = series("[23, 46, 23, 87, 4, 8, 3, 75, 2, 56, 13, 75, 32, 16, 29]");
+        let V::Dyn(J::Array(v)) = series_stats(&[x.clone()], &mut Ctx::default()) else { panic!() };
+        assert_eq!(v[0], J::from(2.0));
+        assert_eq!(v[1], J::from(8));
+        assert_eq!(v[2], J::from(87.0));
+        assert_eq!(v[3], J::from(3));
+        assert!((v[4].as_f64().unwrap() - 32.8).abs() < 1e-12);
+        assert!((v[5].as_f64().unwrap() - 28.5036338535483).abs() < 1e-9);
+        assert!((v[6].as_f64().unwrap() - 812.457142857143).abs() < 1e-9);
+        let V::Dyn(bag) = series_stats_dynamic(&[x], &mut Ctx::default()) else { panic!() };
+        assert_eq!(bag["sum"], J::from(492.0));
+        assert_eq!(bag["len"], J::from(15));
+        assert_eq!(bag["min_idx"], J::from(8));
+        let keys: Vec<&String> = bag.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance", "sum", "len"]);
+    }
+
+    #[test]
+    fn series_stats_non_finite_values() {
+        let x = series(r#"[5, null, 1, "a", 9]"#);
+        let nulls = V::Dyn(J::Array(vec![J::Null; 7]));
+        assert_eq!(series_stats(&[x.clone()], &mut Ctx::default()), nulls);
+        let V::Dyn(J::Array(v)) = series_stats(&[x.clone(), V::Bool(true)], &mut Ctx::default()) else { panic!() };
+        // Positions are those of the whole array.
+        assert_eq!(
+            (v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone()),
+            (J::from(1.0), J::from(2), J::from(9.0), J::from(4))
+        );
+        assert_eq!(v[4], J::from(5.0));
+        let V::Dyn(bag) = series_stats_dynamic(&[x], &mut Ctx::default()) else { panic!() };
+        assert_eq!((bag["min"].clone(), bag["len"].clone()), (J::Null, J::from(0)));
+        assert_eq!(series_stats(&[series("[]")], &mut Ctx::default()), nulls);
+        assert_eq!(series_stats(&[V::Null], &mut Ctx::default()), nulls);
+        let V::Dyn(J::Array(one)) = series_stats(&[series("[4]")], &mut Ctx::default()) else { panic!() };
+        assert_eq!((one[5].clone(), one[6].clone()), (J::from(0.0), J::from(0.0)));
+    }
+
+    #[test]
+    fn series_fit_line_dynamic_is_the_bag_of_the_values() {
+        let y = series("[2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30]");
+        let V::Dyn(bag) = series_fit_line_dynamic(&[y.clone()], &mut Ctx::default()) else { panic!() };
+        let V::Dyn(J::Array(values)) = series_fit_line(&[y], &mut Ctx::default()) else { panic!() };
+        let keys = ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"];
+        for (k, v) in keys.iter().zip(&values) {
+            assert_eq!(&bag[k], v, "{k}");
+        }
+        assert_eq!(bag.as_object().unwrap().len(), 6);
     }
 }

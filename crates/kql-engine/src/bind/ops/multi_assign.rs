@@ -1,5 +1,5 @@
-//! `extend (a, b, ...) = f(...)`: the values of a function of several values
-//! (`functions::multi_value`) as columns. The call is computed once into a
+//! `extend (a, b, ...) = f(...)`, `extend f(x)` and `project f(x)`: the values
+//! of a function of several values (`functions::multi_value`) as columns. The call is computed once into a
 //! hidden column holding its values as an array; each name takes its value
 //! with the function's type for it; the hidden column is dropped.
 
@@ -18,47 +18,102 @@ fn call(func: &str, args: Vec<Arg>, span: Span) -> Expr {
     Expr { kind: ExprKind::Call { func: Box::new(name_expr(func, span)), args }, span }
 }
 
+/// The function of several values `e` calls, with its arguments.
+pub(crate) fn multi_call(e: &Expr) -> Option<(&'static crate::functions::multi_value::MultiDef, &[Arg])> {
+    let ExprKind::Call { func, args } = &e.kind else { return None };
+    let ExprKind::Name(id) = &func.kind else { return None };
+    crate::functions::multi_value::multi_valued(&id.name).map(|d| (d, args.as_slice()))
+}
+
+/// Whether some item assigns several columns, or calls a function of
+/// several values without naming them. (One name for a function of several
+/// values is an error, reported where the call is bound.)
+pub(crate) fn has_multi(items: &[ast::Assign]) -> bool {
+    items.iter().any(|i| i.names.len() > 1 || (i.names.is_empty() && multi_call(&i.value).is_some()))
+}
+
+/// The function of several values item `i` assigns, with its arguments:
+/// not for one name (see [`has_multi`]).
+fn multi_item(i: &ast::Assign) -> Option<(&'static crate::functions::multi_value::MultiDef, &[Arg])> {
+    if i.names.len() == 1 { None } else { multi_call(&i.value) }
+}
+
 impl<'a> Binder<'a> {
-    /// `extend` items with every multiple assignment rewritten into single
-    /// ones over a hidden column; the hidden columns' names.
-    pub(crate) fn multi_assign_items(&mut self, items: &[ast::Assign]) -> BResult<(Vec<ast::Assign>, Vec<String>)> {
+    /// The names of the values of `item`'s call of `def`: the names given,
+    /// then, for the values no name is given to, `<function>_<column>_<value>`
+    /// (`series_stats_x_min`) when no name is given at all or `all` (as
+    /// `project` does); else only the named ones (as `extend` does).
+    fn multi_names(
+        &mut self,
+        item: &ast::Assign,
+        def: &crate::functions::multi_value::MultiDef,
+        args: &[Arg],
+        all: bool,
+    ) -> BResult<Vec<Ident>> {
+        if item.names.len() > def.outputs.len() {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                item.span,
+                format!("{} names for the {} values of `{}`", item.names.len(), def.outputs.len(), def.name),
+            ));
+        }
+        let mut names = item.names.clone();
+        if names.is_empty() || all {
+            let span = item.value.span;
+            for (value, _) in &def.outputs[names.len()..] {
+                let column = match args.first().map(|a| &a.value.kind) {
+                    Some(ExprKind::Name(id)) => &id.name,
+                    _ => {
+                        return Err(self.error_help(
+                            error::BAD_ARGUMENTS,
+                            span,
+                            format!("the values of `{}` over an expression need names", def.name),
+                            format!(
+                                "name them: `({}) = {}(...)`",
+                                def.outputs.iter().map(|o| o.0).collect::<Vec<_>>().join(", "),
+                                def.name
+                            ),
+                        ));
+                    }
+                };
+                names.push(Ident { name: format!("{}_{column}_{value}", def.name), span });
+            }
+        }
+        Ok(names)
+    }
+
+    /// `extend`/`project` items with every multiple assignment rewritten
+    /// into single ones over a hidden column; the hidden columns' names.
+    /// With `all`, a call names every value (see [`Binder::multi_names`]).
+    pub(crate) fn multi_assign_items(
+        &mut self,
+        items: &[ast::Assign],
+        all: bool,
+    ) -> BResult<(Vec<ast::Assign>, Vec<String>)> {
         let mut out = Vec::new();
         let mut hidden = Vec::new();
         for item in items {
-            if item.names.len() < 2 {
+            let Some((def, args)) = multi_item(item) else {
+                if item.names.len() > 1 {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        item.value.span,
+                        "only a function that returns several values can be assigned to several columns",
+                        "such as `extend (rsquare, slope) = series_fit_line(y)`",
+                    ));
+                }
                 out.push(item.clone());
                 continue;
-            }
-            let def = match &item.value.kind {
-                ExprKind::Call { func, .. } => match &func.kind {
-                    ExprKind::Name(id) => crate::functions::multi_value::multi_valued(&id.name),
-                    _ => None,
-                },
-                _ => None,
             };
-            let (Some(def), ExprKind::Call { args, .. }) = (def, &item.value.kind) else {
-                return Err(self.error_help(
-                    error::BAD_ARGUMENTS,
-                    item.value.span,
-                    "only a function that returns several values can be assigned to several columns",
-                    "such as `extend (rsquare, slope) = series_fit_line(y)`",
-                ));
-            };
-            if item.names.len() > def.outputs.len() {
-                return Err(self.error(
-                    error::BAD_ARGUMENTS,
-                    item.span,
-                    format!("{} names for the {} values of `{}`", item.names.len(), def.outputs.len(), def.name),
-                ));
-            }
+            let names = self.multi_names(item, def, args, all)?;
             let span = item.value.span;
             let column = self.fresh("values");
             out.push(ast::Assign {
                 names: vec![Ident { name: column.clone(), span }],
-                value: call(def.inner, args.clone(), span),
+                value: call(def.inner, args.to_vec(), span),
                 span: item.span,
             });
-            for (i, (name, (_, ty))) in item.names.iter().zip(def.outputs).enumerate() {
+            for (i, (name, (_, ty))) in names.iter().zip(def.outputs).enumerate() {
                 let index = Expr { kind: ExprKind::Literal(Literal::Long(i as i64)), span };
                 let value = Expr {
                     kind: ExprKind::Index { target: Box::new(name_expr(&column, span)), index: Box::new(index) },
@@ -74,6 +129,40 @@ impl<'a> Binder<'a> {
             hidden.push(column);
         }
         Ok((out, hidden))
+    }
+
+    /// `project` items with a function of several values: the values as
+    /// columns of an `extend` of the input, then the items projecting them
+    /// by name.
+    pub(crate) fn project_multi(&mut self, input: Tab, items: &[ast::Assign], span: Span) -> BResult<Tab> {
+        let mut extend = Vec::new();
+        let mut projected = Vec::new();
+        for item in items {
+            match multi_item(item) {
+                Some((def, args)) => {
+                    let names = self.multi_names(item, def, args, true)?;
+                    extend.push(ast::Assign { names: names.clone(), value: item.value.clone(), span: item.span });
+                    for n in names {
+                        projected.push(ast::Assign {
+                            names: Vec::new(),
+                            value: name_expr(&n.name, n.span),
+                            span: item.span,
+                        });
+                    }
+                }
+                None if item.names.len() > 1 => {
+                    return Err(self.error_help(
+                        error::BAD_ARGUMENTS,
+                        item.value.span,
+                        "only a function that returns several values can be assigned to several columns",
+                        "such as `project (rsquare, slope) = series_fit_line(y)`",
+                    ));
+                }
+                None => projected.push(item.clone()),
+            }
+        }
+        let tab = self.extend(input, &extend)?;
+        self.project(tab, &projected, span)
     }
 
     /// `tab` without the columns `hidden`.

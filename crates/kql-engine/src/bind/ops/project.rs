@@ -67,8 +67,8 @@ impl<'a> Binder<'a> {
     /// `extend`: each item in turn, so later items see earlier ones. A name
     /// that exists is replaced in place.
     pub(crate) fn extend(&mut self, input: Tab, items: &[ast::Assign]) -> BResult<Tab> {
-        if items.iter().any(|i| i.names.len() > 1) {
-            let (items, hidden) = self.multi_assign_items(items)?;
+        if super::multi_assign::has_multi(items) {
+            let (items, hidden) = self.multi_assign_items(items, false)?;
             let span = items.last().map(|i| i.span).unwrap_or_default();
             let tab = self.extend(input, &items)?;
             return self.drop_hidden(tab, &hidden, span);
@@ -156,10 +156,10 @@ impl<'a> Binder<'a> {
         let mut seen: Vec<String> = Vec::new();
         let mut exprs = Vec::new();
         let mut windows = Vec::new();
+        if super::multi_assign::has_multi(items) {
+            return self.project_multi(input, items, span);
+        }
         for item in items {
-            if item.names.len() > 1 {
-                return Err(self.not_implemented(item.span, "assigning several columns at once `(a, b) = ...`"));
-            }
             let (t, wins) = {
                 let row = Row { schema: input.plan.schema(), source: input.source.as_deref() };
                 self.with_windows(|b| b.scalar(&item.value, row))?
