@@ -224,7 +224,7 @@ mod tests {
     fn series_stats_the_pages_example() {
         // series-stats-function.md and series-stats-dynamic-function.md.
         let x = series("[23, 46, 23, 87, 4, 8, 3, 75, 2, 56, 13, 75, 32, 16, 29]");
-        let V::Dyn(J::Array(v)) = series_stats(&[x.clone()], &mut Ctx::default()) else { panic!() };
+        let V::Dyn(J::Array(v)) = series_stats(std::slice::from_ref(&x), &mut Ctx::default()) else { panic!() };
         assert_eq!(v[0], J::from(2.0));
         assert_eq!(v[1], J::from(8));
         assert_eq!(v[2], J::from(87.0));
@@ -244,7 +244,7 @@ mod tests {
     fn series_stats_non_finite_values() {
         let x = series(r#"[5, null, 1, "a", 9]"#);
         let nulls = V::Dyn(J::Array(vec![J::Null; 7]));
-        assert_eq!(series_stats(&[x.clone()], &mut Ctx::default()), nulls);
+        assert_eq!(series_stats(std::slice::from_ref(&x), &mut Ctx::default()), nulls);
         let V::Dyn(J::Array(v)) = series_stats(&[x.clone(), V::Bool(true)], &mut Ctx::default()) else { panic!() };
         // Positions are those of the whole array.
         assert_eq!(
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn series_fit_line_dynamic_is_the_bag_of_the_values() {
         let y = series("[2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30]");
-        let V::Dyn(bag) = series_fit_line_dynamic(&[y.clone()], &mut Ctx::default()) else { panic!() };
+        let V::Dyn(bag) = series_fit_line_dynamic(std::slice::from_ref(&y), &mut Ctx::default()) else { panic!() };
         let V::Dyn(J::Array(values)) = series_fit_line(&[y], &mut Ctx::default()) else { panic!() };
         let keys = ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"];
         for (k, v) in keys.iter().zip(&values) {
