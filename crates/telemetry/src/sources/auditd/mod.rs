@@ -248,7 +248,8 @@ fn drain(
             out.reject(open.first_line, why, open.line_text(open.first_line));
         } else {
             let device = host.device_name.as_deref();
-            match raw.rows(open.node(), open.id, open.recs_with_lines(), device, out) {
+            let ids = raw::EventText::new(open.id);
+            match raw.rows(open.node(), &ids, open.recs_with_lines(), device, out) {
                 Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
                 Ok(records) => match decode::event(open.node(), open.id, open.recs()) {
                     Ok(Some(ev)) => {

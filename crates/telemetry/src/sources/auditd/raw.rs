@@ -49,7 +49,7 @@ use std::collections::HashSet;
 
 use super::decode::{Bad, Rec};
 use super::record::{self, EventId, Field, Fields, Raw};
-use super::rows::json_str;
+use super::rows::{json_str, lossy};
 use crate::batch::{Row, Value};
 use crate::sink::{FileSink, OutputError, TableId};
 use crate::tables::linux_audit_log;
@@ -182,6 +182,20 @@ struct Cols {
     translated: Vec<usize>,
 }
 
+/// An event's id as the rows hold it.
+pub struct EventText {
+    time_ns: i64,
+    audit_id: String,
+    serial: String,
+}
+
+impl EventText {
+    /// The text of `id`.
+    pub fn new(id: EventId) -> EventText {
+        EventText { time_ns: id.time_ns(), audit_id: id.to_string(), serial: id.serial.to_string() }
+    }
+}
+
 /// Makes `LinuxAuditLog` rows.
 #[derive(Default)]
 pub struct RawRecords {
@@ -238,10 +252,9 @@ fn decode<'a>(ty: &[u8], f: &Field<'a>) -> Option<Cow<'a, [u8]>> {
     v
 }
 
-/// The cells of one record: its fields decoded, a message's inner fields
-/// added, split EXECVE arguments joined.
-fn cells<'a>(rec: &Rec<'a>) -> Result<Vec<Cell<'a>>, Bad> {
-    let mut out: Vec<Cell<'a>> = Vec::new();
+/// The cells of one record, appended to `out`: its fields decoded, a
+/// message's inner fields added, split EXECVE arguments joined.
+fn cells_into<'a>(rec: &Rec<'a>, out: &mut Vec<Cell<'a>>) -> Result<(), Bad> {
     let mut fields = Fields::new(rec.body);
     for f in fields.by_ref() {
         if f.key == b"msg"
@@ -250,18 +263,18 @@ fn cells<'a>(rec: &Rec<'a>) -> Result<Vec<Cell<'a>>, Bad> {
         {
             let mut nested = Fields::new(inner);
             for g in nested.by_ref() {
-                push(&mut out, rec.type_name, &g);
+                push(out, rec.type_name, &g);
             }
             if nested.unterminated {
                 return Err(Bad { line: rec.line, why: "an unterminated quote in msg='...'".into() });
             }
         }
-        push(&mut out, rec.type_name, &f);
+        push(out, rec.type_name, &f);
     }
     if fields.unterminated {
         return Err(Bad { line: rec.line, why: "an unterminated quote".into() });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Adds field `f` to `out`; a part of a split EXECVE argument is appended
@@ -290,7 +303,7 @@ fn push<'a>(out: &mut Vec<Cell<'a>>, ty: &[u8], f: &Field<'a>) {
 /// Bytes as text, invalid UTF-8 replaced.
 fn text(b: Cow<'_, [u8]>) -> Cow<'_, str> {
     match b {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Borrowed(b) => lossy(b),
         Cow::Owned(v) => match String::from_utf8(v) {
             Ok(s) => Cow::Owned(s),
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -322,11 +335,11 @@ impl RawRecords {
 
     /// The rows of the records of event `id` on `node`: each record with
     /// its line's text. They are pushed with [`RawRecords::push`] once the
-    /// event is known to be kept.
+    /// event is known to be kept. `ids` holds the event's id as text.
     pub fn rows<'a, I>(
         &mut self,
         node: Option<&'a [u8]>,
-        id: EventId,
+        ids: &'a EventText,
         recs: I,
         device_name: Option<&'a str>,
         out: &mut FileSink<'_, '_>,
@@ -336,15 +349,14 @@ impl RawRecords {
     {
         let c = self.cols(out);
         let mut rows = Vec::new();
-        let audit_id = id.to_string();
-        let serial = id.serial.to_string();
+        let node = node.map(lossy);
+        let mut cells: Vec<Cell<'a>> = Vec::new();
         for (rec, line) in recs {
             let mut row = out.builder(c.id).row();
-            row.set(c.time, Value::Time(id.time_ns()));
-            match node {
+            row.set(c.time, Value::Time(ids.time_ns));
+            match &node {
                 Some(n) => {
-                    let n = String::from_utf8_lossy(n);
-                    row.set(c.computer, Value::Str(n.clone())).set(c.node, Value::Str(n));
+                    row.set(c.computer, Value::Str(n.clone())).set(c.node, Value::Str(n.clone()));
                 }
                 None => {
                     if let Some(d) = device_name {
@@ -352,33 +364,38 @@ impl RawRecords {
                     }
                 }
             }
-            row.set(c.record_type, Value::Str(String::from_utf8_lossy(rec.type_name)))
-                .set(c.audit_id, Value::str(audit_id.clone()))
-                .set(c.serial, Value::str(serial.clone()))
-                .set(c.raw, Value::Str(String::from_utf8_lossy(line)))
+            row.set(c.record_type, Value::Str(lossy(rec.type_name)))
+                .set(c.audit_id, Value::str(ids.audit_id.as_str()))
+                .set(c.serial, Value::str(ids.serial.as_str()))
+                .set(c.raw, Value::Str(lossy(line)))
                 .set(c.ty, Value::str(linux_audit_log::NAME));
-            let mut bag = String::from("{");
-            let cells = cells(&rec)?;
+            cells.clear();
+            cells_into(&rec, &mut cells)?;
+            let mut bag = String::with_capacity(line.len() + 16);
+            bag.push('{');
             // Keys repeat rarely: a record of few fields is checked by a
             // scan, a long one (EXECVE) through a set.
-            let mut seen: HashSet<&[u8]> = HashSet::new();
-            let first: Vec<bool> = (0..cells.len())
-                .map(|i| {
-                    let key = cells[i].key.as_ref();
-                    if cells.len() <= 64 { !cells[..i].iter().any(|c| c.key.as_ref() == key) } else { seen.insert(key) }
-                })
-                .collect();
-            drop(seen);
-            for (cell, first) in cells.into_iter().zip(first) {
+            let firsts: Vec<bool> = if cells.len() > 64 {
+                let mut seen: HashSet<&[u8]> = HashSet::new();
+                cells.iter().map(|c| seen.insert(c.key.as_ref())).collect()
+            } else {
+                Vec::new()
+            };
+            for i in 0..cells.len() {
+                let first = match firsts.get(i) {
+                    Some(&f) => f,
+                    None => !cells[..i].iter().any(|c| c.key == cells[i].key),
+                };
                 if !first {
                     continue;
                 }
-                let Some(value) = cell.value else { continue };
+                let cell = &mut cells[i];
+                let Some(value) = cell.value.take() else { continue };
                 let value = text(value);
                 if bag.len() > 1 {
                     bag.push(',');
                 }
-                json_str(&mut bag, &String::from_utf8_lossy(&cell.key));
+                json_str(&mut bag, &lossy(&cell.key));
                 bag.push(':');
                 json_str(&mut bag, &value);
                 if cell.enriched {
@@ -420,8 +437,9 @@ mod tests {
     /// The cells of a record of type `ty` with body `body`, as text.
     fn read(ty: &str, body: &str) -> Vec<(String, Option<String>, bool)> {
         let rec = Rec { kind: Kind::of(ty.as_bytes()), type_name: ty.as_bytes(), line: 1, body: body.as_bytes() };
-        cells(&rec)
-            .unwrap()
+        let mut cells = Vec::new();
+        cells_into(&rec, &mut cells).unwrap();
+        cells
             .into_iter()
             .map(|c| {
                 let v = c.value.map(|v| String::from_utf8_lossy(&v).into_owned());
@@ -479,6 +497,6 @@ mod tests {
     #[test]
     fn an_unterminated_quote_is_an_error() {
         let rec = Rec { kind: Kind::Other, type_name: b"USER_CMD", line: 7, body: b" msg='cmd=\"ls" };
-        assert_eq!(cells(&rec).err().map(|b| b.line), Some(7));
+        assert_eq!(cells_into(&rec, &mut Vec::new()).err().map(|b| b.line), Some(7));
     }
 }

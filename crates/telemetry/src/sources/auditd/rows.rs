@@ -576,27 +576,45 @@ fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     s
 }
 
+/// Appends `s` as a JSON string literal: runs of bytes that need no escape
+/// are copied whole.
 pub(super) fn json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        // `i` is an ASCII byte, so both ends are character boundaries.
+        out.push_str(&s[plain..i]);
+        plain = i + 1;
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b => {
+                let _ = write!(out, "\\u{b:04x}");
             }
-            c => out.push(c),
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
 /// Bytes as text, invalid UTF-8 replaced.
 pub fn text<'b>(b: &'b Bytes<'_>) -> Cow<'b, str> {
-    String::from_utf8_lossy(b)
+    lossy(b)
+}
+
+/// Bytes as text, invalid UTF-8 replaced; valid text (nearly all of it)
+/// is checked by the fast validator and borrowed.
+pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// The last part of a path.
