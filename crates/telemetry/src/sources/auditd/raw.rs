@@ -4,7 +4,9 @@
 //!
 //! An event's records become rows when its other rows are made (in the
 //! same read), and only when the event is not rejected: an event the
-//! reader rejects gives no row in any table. Laurel's JSON events are no
+//! reader rejects gives no row in any table. When nobody reads the table
+//! (the sink's [`crate::sink::Wanted`]), no row is made and the records are
+//! only checked. Laurel's JSON events are no
 //! raw records and give none. Of a key repeated in one record, the first
 //! value is kept.
 //!
@@ -197,8 +199,9 @@ impl EventText {
 }
 
 /// Makes `LinuxAuditLog` rows.
-#[derive(Default)]
 pub struct RawRecords {
+    /// Whether rows are made; else records are only checked.
+    build: bool,
     cols: Option<Cols>,
 }
 
@@ -255,6 +258,12 @@ fn decode<'a>(ty: &[u8], f: &Field<'a>) -> Option<Cow<'a, [u8]>> {
 /// The cells of one record, appended to `out`: its fields decoded, a
 /// message's inner fields added, split EXECVE arguments joined.
 fn cells_into<'a>(rec: &Rec<'a>, out: &mut Vec<Cell<'a>>) -> Result<(), Bad> {
+    each_field(rec, |f| push(out, rec.type_name, f))
+}
+
+/// Calls `each` on every field of a record, a message's inner fields
+/// before the message; an unterminated quote is an error.
+fn each_field<'a>(rec: &Rec<'a>, mut each: impl FnMut(&Field<'a>)) -> Result<(), Bad> {
     let mut fields = Fields::new(rec.body);
     for f in fields.by_ref() {
         if f.key == b"msg"
@@ -263,18 +272,25 @@ fn cells_into<'a>(rec: &Rec<'a>, out: &mut Vec<Cell<'a>>) -> Result<(), Bad> {
         {
             let mut nested = Fields::new(inner);
             for g in nested.by_ref() {
-                push(out, rec.type_name, &g);
+                each(&g);
             }
             if nested.unterminated {
                 return Err(Bad { line: rec.line, why: "an unterminated quote in msg='...'".into() });
             }
         }
-        push(out, rec.type_name, &f);
+        each(&f);
     }
     if fields.unterminated {
         return Err(Bad { line: rec.line, why: "an unterminated quote".into() });
     }
     Ok(())
+}
+
+/// Checks the records of an event as [`RawRecords::rows`] does, without
+/// making rows: the same records fail, with the same reason, so an event
+/// is rejected whether or not `LinuxAuditLog` is built.
+fn check<'a>(mut recs: impl Iterator<Item = Rec<'a>>) -> Result<(), Bad> {
+    recs.try_for_each(|rec| each_field(&rec, |_| {}))
 }
 
 /// Adds field `f` to `out`; a part of a split EXECVE argument is appended
@@ -312,6 +328,12 @@ fn text(b: Cow<'_, [u8]>) -> Cow<'_, str> {
 }
 
 impl RawRecords {
+    /// Makes rows when `build`; else [`RawRecords::rows`] only checks the
+    /// records and gives none.
+    pub fn new(build: bool) -> RawRecords {
+        RawRecords { build, cols: None }
+    }
+
     fn cols(&mut self, out: &mut FileSink<'_, '_>) -> &Cols {
         self.cols.get_or_insert_with(|| {
             let id = out.table(linux_audit_log::NAME);
@@ -336,6 +358,8 @@ impl RawRecords {
     /// The rows of the records of event `id` on `node`: each record with
     /// its line's text. They are pushed with [`RawRecords::push`] once the
     /// event is known to be kept. `ids` holds the event's id as text.
+    /// When rows are not built, the records are checked the same way and
+    /// no row is made.
     pub fn rows<'a, I>(
         &mut self,
         node: Option<&'a [u8]>,
@@ -347,6 +371,10 @@ impl RawRecords {
     where
         I: Iterator<Item = (Rec<'a>, &'a [u8])>,
     {
+        if !self.build {
+            check(recs.map(|(rec, _)| rec))?;
+            return Ok(Vec::new());
+        }
         let c = self.cols(out);
         let mut rows = Vec::new();
         let node = node.map(lossy);
@@ -421,6 +449,9 @@ impl RawRecords {
 
     /// Appends rows made by [`RawRecords::rows`].
     pub fn push(&mut self, rows: &[Row<'_>], out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let Some(c) = &self.cols else { return Ok(()) };
         for row in rows {
             out.push(c.id, row)?;
