@@ -409,10 +409,19 @@ impl RawRecords {
             } else {
                 Vec::new()
             };
+            // One bit per (length, last byte) class of the keys seen: a key
+            // of a class not seen yet is a first without a scan.
+            let mut classes = 0u64;
             for i in 0..cells.len() {
                 let first = match firsts.get(i) {
                     Some(&f) => f,
-                    None => !cells[..i].iter().any(|c| c.key == cells[i].key),
+                    None => {
+                        let key: &[u8] = &cells[i].key;
+                        let class = 1u64 << ((key.len() ^ usize::from(key.last().copied().unwrap_or(0))) & 63);
+                        let maybe_seen = classes & class != 0;
+                        classes |= class;
+                        !maybe_seen || !cells[..i].iter().any(|c| c.key.as_ref() == key)
+                    }
                 };
                 if !first {
                     continue;
