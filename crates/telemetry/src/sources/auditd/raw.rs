@@ -316,10 +316,27 @@ fn push<'a>(out: &mut Vec<Cell<'a>>, ty: &[u8], f: &Field<'a>) {
     out.push(Cell { key: Cow::Borrowed(f.key), value, enriched: f.enriched });
 }
 
-/// Bytes as text, invalid UTF-8 replaced.
-fn text(b: Cow<'_, [u8]>) -> Cow<'_, str> {
+/// `b` as text, invalid UTF-8 replaced. When `b` lies inside `line` (text
+/// already checked) between two character boundaries, it is that part of
+/// `line`, and is not checked again.
+fn part<'a>(line: Option<&'a str>, b: &'a [u8]) -> Cow<'a, str> {
+    if let Some(l) = line {
+        let start = (b.as_ptr() as usize).wrapping_sub(l.as_ptr() as usize);
+        if start <= l.len()
+            && b.len() <= l.len() - start
+            && let Some(s) = l.get(start..start + b.len())
+        {
+            return Cow::Borrowed(s);
+        }
+    }
+    lossy(b)
+}
+
+/// Bytes as text, invalid UTF-8 replaced; `line` is the record's line
+/// when it is valid text (see [`part`]).
+fn text<'a>(line: Option<&'a str>, b: Cow<'a, [u8]>) -> Cow<'a, str> {
     match b {
-        Cow::Borrowed(b) => lossy(b),
+        Cow::Borrowed(b) => part(line, b),
         Cow::Owned(v) => match String::from_utf8(v) {
             Ok(s) => Cow::Owned(s),
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -392,10 +409,11 @@ impl RawRecords {
                     }
                 }
             }
-            row.set(c.record_type, Value::Str(lossy(rec.type_name)))
+            let line_text = std::str::from_utf8(line).ok();
+            row.set(c.record_type, Value::Str(part(line_text, rec.type_name)))
                 .set(c.audit_id, Value::str(ids.audit_id.as_str()))
                 .set(c.serial, Value::str(ids.serial.as_str()))
-                .set(c.raw, Value::Str(lossy(line)))
+                .set(c.raw, Value::Str(line_text.map_or_else(|| lossy(line), Cow::Borrowed)))
                 .set(c.ty, Value::str(linux_audit_log::NAME));
             cells.clear();
             cells_into(&rec, &mut cells)?;
@@ -428,11 +446,11 @@ impl RawRecords {
                 }
                 let cell = &mut cells[i];
                 let Some(value) = cell.value.take() else { continue };
-                let value = text(value);
+                let value = text(line_text, value);
                 if bag.len() > 1 {
                     bag.push(',');
                 }
-                json_str(&mut bag, &lossy(&cell.key));
+                json_str(&mut bag, &part(line_text, &cell.key));
                 bag.push(':');
                 json_str(&mut bag, &value);
                 if cell.enriched {
@@ -524,6 +542,18 @@ mod tests {
                 ("UID".into(), Some("root".into()), true),
             ]
         );
+    }
+
+    #[test]
+    fn a_part_of_the_line_is_its_text_and_anything_else_is_checked() {
+        let line = "cmd=\"é\" x";
+        let b = line.as_bytes();
+        assert!(matches!(part(Some(line), &b[5..7]), Cow::Borrowed("é")));
+        // Cut inside a character: checked, and replaced.
+        assert_eq!(part(Some(line), &b[5..6]), "\u{fffd}");
+        let elsewhere = b"other".to_vec();
+        assert_eq!(part(Some(line), &elsewhere), "other");
+        assert_eq!(part(None, &b[..3]), "cmd");
     }
 
     #[test]
