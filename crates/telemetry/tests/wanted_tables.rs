@@ -33,7 +33,9 @@ fn read(name: &str, input: &[u8], wanted: Wanted) -> (Vec<FileStats>, BTreeMap<&
 
 /// Every table but `LinuxAuditLog`.
 fn all_but_raw() -> Wanted {
-    Wanted::Only(telemetry::tables::all().into_iter().map(|(n, _)| n.to_string()).filter(|n| n != LINUX_AUDIT_LOG).collect())
+    Wanted::Only(
+        telemetry::tables::all().into_iter().map(|(n, _)| n.to_string()).filter(|n| n != LINUX_AUDIT_LOG).collect(),
+    )
 }
 
 fn auditd_logs() -> Vec<PathBuf> {
