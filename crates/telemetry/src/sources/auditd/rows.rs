@@ -12,6 +12,8 @@ use super::sockaddr::SockAddr;
 use super::syscalls::Call;
 use std::sync::Arc;
 
+pub(super) use crate::sources::device::push_json_str as json_str;
+
 use crate::batch::{Row, Value};
 use crate::host::HostInfo;
 use crate::sink::{FileSink, OutputError, TableId};
@@ -574,33 +576,6 @@ fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     }
     s.push('}');
     s
-}
-
-/// Appends `s` as a JSON string literal: runs of bytes that need no escape
-/// are copied whole.
-pub(super) fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
-        // `i` is an ASCII byte, so both ends are character boundaries.
-        out.push_str(&s[plain..i]);
-        plain = i + 1;
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            b => {
-                let _ = write!(out, "\\u{b:04x}");
-            }
-        }
-    }
-    out.push_str(&s[plain..]);
-    out.push('"');
 }
 
 /// Bytes as text, invalid UTF-8 replaced.
