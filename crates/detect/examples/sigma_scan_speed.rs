@@ -24,7 +24,7 @@ fn main() {
         std::process::exit(2);
     };
     let pack = RulePack::load_dir(rules_dir).unwrap_or_else(|e| fail(&format!("{}: {e}", rules_dir.display())));
-    let loaded = telemetry::load::load(logs, &AtomicU64::new(0), &Default::default())
+    let loaded = telemetry::load::load(logs, &AtomicU64::new(0), &Default::default(), &Default::default())
         .unwrap_or_else(|e| fail(&format!("reading the logs: {e}")));
     let mut catalog = default_catalog();
     for (name, table) in loaded.tables {

@@ -23,6 +23,7 @@ pub mod run;
 pub mod sigma_correlate;
 pub mod sigma_rules;
 pub mod sigma_scan;
+pub mod tables_read;
 
 pub use alert::Alert;
 pub use pack::RulePack;

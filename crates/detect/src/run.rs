@@ -131,7 +131,7 @@ pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
 }
 
 /// The newest event time across the tables, as KQL computes it.
-const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
+pub const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
                             | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
 
 /// The newest event time in the engine's tables (ns since the epoch), or

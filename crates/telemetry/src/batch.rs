@@ -12,7 +12,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, SchemaRef};
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, BooleanBuilder, DurationNanosecondBuilder, FixedSizeBinaryBuilder, Float64Builder,
-    Int32Builder, Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder,
+    Int32Builder, Int64Builder, LargeStringBuilder, StringViewBuilder, TimestampNanosecondBuilder, new_null_array,
 };
 use datafusion::arrow::record_batch::RecordBatch;
 use serde_json::Value as J;
@@ -333,11 +333,17 @@ impl TableBuilder {
 
     /// The rows so far as a batch; the builder starts over empty, with
     /// room for as many rows and as much `dynamic` text as this batch had
-    /// (so the next one, likely as big, is not copied as it grows).
+    /// (so the next one, likely as big, is not copied as it grows). A
+    /// column no row set is made as one array of nulls.
     pub fn finish(&mut self) -> RecordBatch {
         let rows = self.rows;
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.cols.len());
         for (col, field) in self.cols.iter_mut().zip(self.schema.fields()) {
+            if col.len() == 0 {
+                // No row set it: one array of nulls, not a null per row.
+                arrays.push(new_null_array(field.data_type(), rows));
+                continue;
+            }
             col.fill_to(rows);
             let bytes = col.text_bytes();
             arrays.push(col.finish());

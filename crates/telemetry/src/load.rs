@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicU64;
 use datafusion::catalog::TableProvider;
 
 use crate::dataset::{DatasetError, open_dir};
-use crate::sink::{FileStats, Rejects, Sink};
+use crate::sink::{FileStats, Rejects, Sink, Wanted};
 use crate::spill::{SpillDir, SpillOptions, SpillStore};
 
 /// Tables from datasets and logs, and what reading them gave.
@@ -46,8 +46,15 @@ pub fn is_dataset(dir: &Path) -> bool {
 }
 
 /// Opens every input: datasets as they are, logs read into memory (under
-/// `spill`'s budget), the bytes read counted into `progress`.
-pub fn load(inputs: &[PathBuf], progress: &AtomicU64, spill: &SpillOptions) -> Result<Loaded, DatasetError> {
+/// `spill`'s budget), the bytes read counted into `progress`. Logs give
+/// rows of the `wanted` tables (a reader may leave others out, and says
+/// so in [`Loaded::files`]); datasets are opened whole.
+pub fn load(
+    inputs: &[PathBuf],
+    progress: &AtomicU64,
+    spill: &SpillOptions,
+    wanted: &Wanted,
+) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let (datasets, logs): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| p.is_dir() && is_dataset(p));
     for dir in datasets {
@@ -59,7 +66,7 @@ pub fn load(inputs: &[PathBuf], progress: &AtomicU64, spill: &SpillOptions) -> R
         return Ok(loaded);
     }
     let logs: Vec<PathBuf> = logs.into_iter().cloned().collect();
-    read_logs(&mut loaded, &logs[0], spill, |sink| crate::sources::read_paths(&logs, sink, progress))?;
+    read_logs(&mut loaded, &logs[0], spill, wanted, |sink| crate::sources::read_paths(&logs, sink, progress))?;
     Ok(loaded)
 }
 
@@ -70,7 +77,7 @@ pub fn load(inputs: &[PathBuf], progress: &AtomicU64, spill: &SpillOptions) -> R
 pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let Some((first, _)) = inputs.first() else { return Ok(loaded) };
-    read_logs(&mut loaded, first, &SpillOptions::default(), |sink| {
+    read_logs(&mut loaded, first, &SpillOptions::default(), &Wanted::All, |sink| {
         for (name, mut bytes) in inputs.iter().map(|(n, b)| (n, *b)) {
             crate::sources::read_stream(name, &mut bytes, sink)?;
         }
@@ -85,10 +92,11 @@ fn read_logs(
     loaded: &mut Loaded,
     first: &Path,
     spill: &SpillOptions,
+    wanted: &Wanted,
     read: impl FnOnce(&mut Sink<'_>) -> Result<(), crate::sink::OutputError>,
 ) -> Result<(), DatasetError> {
     let mut out = SpillStore::new(spill.clone());
-    let mut sink = Sink::new(&mut out);
+    let mut sink = Sink::new(&mut out).with_wanted(wanted.clone());
     read(&mut sink)
         .and_then(|()| sink.finish())
         .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.0 })?;

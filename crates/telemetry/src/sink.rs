@@ -10,8 +10,15 @@
 //! Invariant: every record a source reads either becomes rows (possibly
 //! zero, for a record that describes nothing a table holds, counted as
 //! `skipped`) or a reject. Nothing is dropped without a count.
+//!
+//! A sink may be told which tables anyone will read ([`Wanted`], set by
+//! `hunt` and `query` from what their rules and queries read; `ingest`
+//! builds them all). A source may then leave out the rows of a table not
+//! wanted; it names the table in [`FileStats::not_built`], so that no
+//! count reads as "the file had none". Whether a record is rejected or
+//! skipped does not depend on which tables are built.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,6 +63,26 @@ impl Output for Collect {
     }
 }
 
+/// Which tables a run builds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Wanted {
+    /// Every table (what `ingest` writes).
+    #[default]
+    All,
+    /// Only the tables named; a source may leave out the rows of others.
+    Only(BTreeSet<String>),
+}
+
+impl Wanted {
+    /// Whether table `name` is built.
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::Only(names) => names.contains(name),
+        }
+    }
+}
+
 /// A table a source writes to, by its position in the sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableId(usize);
@@ -93,10 +120,15 @@ pub struct FileStats {
     /// Records that describe nothing a table holds (an auditd event of a
     /// syscall no table records, say): read, understood, and not kept.
     /// (Every auditd event kept is also `LinuxAuditLog` rows, one per
-    /// audit record: a skipped one gives those and no other row.)
+    /// audit record: a skipped one gives those and no other row. It is
+    /// counted as skipped whether or not `LinuxAuditLog` is built.)
     pub skipped: u64,
-    /// Rows written, per table.
+    /// Rows written, per table. A table left out (see `not_built`) has
+    /// no entry.
     pub rows: BTreeMap<&'static str, u64>,
+    /// Tables whose rows a source left out of this file's, as nobody
+    /// reads them ([`Wanted`]): their row counts are unknown, not 0.
+    pub not_built: BTreeSet<&'static str>,
     /// Rejected records.
     pub rejects: Option<Rejects>,
 }
@@ -109,6 +141,7 @@ pub struct Sink<'o> {
     rejects_to: Option<Box<dyn Write + 'o>>,
     batch_rows: usize,
     host: std::sync::Arc<HostInfo>,
+    wanted: Wanted,
     /// One entry per file read, in reading order.
     pub files: Vec<FileStats>,
 }
@@ -123,6 +156,7 @@ impl<'o> Sink<'o> {
             rejects_to: None,
             batch_rows: BATCH_ROWS,
             host: std::sync::Arc::default(),
+            wanted: Wanted::All,
             files: Vec::new(),
         }
     }
@@ -137,6 +171,13 @@ impl<'o> Sink<'o> {
     /// Tells sources what the user said of the host the logs came from.
     pub fn with_host(mut self, host: HostInfo) -> Self {
         self.host = std::sync::Arc::new(host);
+        self
+    }
+
+    /// Builds only the tables `wanted` names (sources may still build
+    /// others where leaving them out costs more than it saves).
+    pub fn with_wanted(mut self, wanted: Wanted) -> Self {
+        self.wanted = wanted;
         self
     }
 
@@ -212,6 +253,18 @@ impl FileSink<'_, '_> {
         self.sink.names.push(name);
         self.sink.tables.push(TableBuilder::new(schema));
         TableId(self.sink.names.len() - 1)
+    }
+
+    /// Whether table `name` is built: a source asks before making rows of
+    /// a table that is costly to make, and when it leaves them out calls
+    /// [`FileSink::not_built`].
+    pub fn wants(&self, name: &str) -> bool {
+        self.sink.wanted.contains(name)
+    }
+
+    /// Notes that this file's rows of table `name` were left out.
+    pub fn not_built(&mut self, name: &'static str) {
+        self.stats().not_built.insert(name);
     }
 
     /// The path of the file being read (as given; for a stream, its name).

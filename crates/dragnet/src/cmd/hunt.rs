@@ -29,7 +29,10 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let caps = AlertCaps { max_alerts: cap(args.max_alerts_per_rule), max_evidence: cap(args.max_evidence_rows) };
     let given_now = args.now.as_deref().map(parse_now).transpose()?;
     let engine_spill = limits.engine_spill()?;
-    let loaded = build_catalog(&args.logs, &args.tables, args.quiet, &limits)?;
+    // The logs give rows of the tables the rules read (and the newest
+    // event is looked for in).
+    let reads: Vec<&str> = pack.rules.iter().map(|r| r.query.as_str()).chain([detect::run::NEWEST_EVENT]).collect();
+    let loaded = build_catalog(&args.logs, &args.tables, args.quiet, &limits, &reads)?;
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = crate::cmd::query::runtime()?;
     let now = match given_now {

@@ -22,7 +22,7 @@ pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let limits = Limits::parse(&args.timeout, &args.memory_limit, args.spill_dir.as_deref())?;
     let engine_spill = limits.engine_spill()?;
-    let loaded = build_catalog(&args.data, &args.tables, args.quiet, &limits)?;
+    let loaded = build_catalog(&args.data, &args.tables, args.quiet, &limits, &[q.text.as_str()])?;
     let _spill = loaded.spill;
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = runtime()?;
@@ -211,7 +211,13 @@ pub struct Loaded {
 /// The default tables, empty, then the tables of the logs and datasets in
 /// `data` over them, then the user's own `tables` (`NAME=PATH`). Rejected
 /// records are reported on stderr.
-pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &Limits) -> Result<Loaded> {
+pub fn build_catalog(
+    data: &[PathBuf],
+    tables: &[String],
+    quiet: bool,
+    limits: &Limits,
+    reads: &[&str],
+) -> Result<Loaded> {
     let mut catalog = detect::run::default_catalog();
     let mut seen = std::collections::HashSet::new();
     let own = user_tables(tables)?;
@@ -221,8 +227,9 @@ pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &
         }
         return Ok(Loaded { catalog, spill: None });
     }
+    let wanted = wanted_tables(&catalog, &own, limits, reads);
     let progress = crate::progress::Progress::start(data, quiet);
-    let loaded = telemetry::load::load(data, &progress.bytes, &limits.spill());
+    let loaded = telemetry::load::load(data, &progress.bytes, &limits.spill(), &wanted);
     progress.finish();
     let loaded = loaded?;
     for r in loaded.rejects() {
@@ -241,6 +248,23 @@ pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &
         catalog.register(&name, table);
     }
     Ok(Loaded { catalog, spill: loaded.spill })
+}
+
+/// The tables the logs are read into: those `reads` (queries) read, bound
+/// over the tables' schemas and the user's own tables, within the time
+/// budget; every table when one of them does not bind.
+fn wanted_tables(
+    catalog: &Catalog,
+    own: &[(String, std::sync::Arc<dyn datafusion::catalog::TableProvider>)],
+    limits: &Limits,
+    reads: &[&str],
+) -> telemetry::sink::Wanted {
+    let mut catalog = catalog.clone();
+    for (name, table) in own {
+        catalog.register(name, table.clone());
+    }
+    let config = EngineConfig { timeout: Some(limits.timeout), ..EngineConfig::unlimited() };
+    detect::tables_read::wanted(&Engine::new(catalog, config), reads.iter().copied())
 }
 
 /// The user's own tables, `NAME=PATH` each (see `--table`); their rejects

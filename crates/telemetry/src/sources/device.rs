@@ -19,6 +19,7 @@
 //! time a table is written.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use super::device_info::{HostFacts, Inventory};
 use crate::batch::{Row, Value};
@@ -188,14 +189,16 @@ impl Extra {
     }
 }
 
-/// Appends `s` as a JSON string literal.
-fn push_json_str(buf: &mut String, s: &str) {
+/// Appends `s` as a JSON string literal: runs of bytes that need no
+/// escape are copied whole.
+pub(crate) fn push_json_str(buf: &mut String, s: &str) {
     buf.push('"');
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
         if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
         }
+        // `i` is an ASCII byte, so both ends are character boundaries.
         buf.push_str(&s[plain..i]);
         plain = i + 1;
         match b {
@@ -204,7 +207,9 @@ fn push_json_str(buf: &mut String, s: &str) {
             b'\n' => buf.push_str("\\n"),
             b'\r' => buf.push_str("\\r"),
             b'\t' => buf.push_str("\\t"),
-            b => buf.push_str(&format!("\\u{b:04x}")),
+            b => {
+                let _ = write!(buf, "\\u{b:04x}");
+            }
         }
     }
     buf.push_str(&s[plain..]);

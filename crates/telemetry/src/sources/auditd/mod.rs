@@ -24,7 +24,10 @@
 //!
 //! Every record of an event the reader keeps is a `LinuxAuditLog` row, as
 //! it stands (see [`raw`]); an event rejected for any of the reasons above
-//! gives no row in any table. Besides, only events with a SYSCALL can
+//! gives no row in any table. When the sink says nobody reads
+//! `LinuxAuditLog` ([`crate::sink::Wanted`]), those rows are not made (the
+//! file's stats say so); the records are still checked as the rows would
+//! check them, so the same events are rejected either way. Besides, only events with a SYSCALL can
 //! become rows of the Defender tables. Each gives at most one:
 //!
 //! | system call | condition | table | `ActionType` |
@@ -192,7 +195,11 @@ impl Format for Auditd {
         let mut groups = Grouper::default();
         let mut mapper = Mapper::new(out);
         let mut logons = LogonTable::default();
-        let mut raw = RawRecords::default();
+        let linux_audit_log = crate::tables::linux_audit_log::NAME;
+        let mut raw = RawRecords::new(out.wants(linux_audit_log));
+        if !out.wants(linux_audit_log) {
+            out.not_built(linux_audit_log);
+        }
         let host = out.host();
         while let Some((n, line, ended)) = lines.next_line_ended(out) {
             if is_separator(line) {
@@ -248,7 +255,8 @@ fn drain(
             out.reject(open.first_line, why, open.line_text(open.first_line));
         } else {
             let device = host.device_name.as_deref();
-            match raw.rows(open.node(), open.id, open.recs_with_lines(), device, out) {
+            let ids = raw::EventText::new(open.id);
+            match raw.rows(open.node(), &ids, open.recs_with_lines(), device, out) {
                 Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
                 Ok(records) => match decode::event(open.node(), open.id, open.recs()) {
                     Ok(Some(ev)) => {

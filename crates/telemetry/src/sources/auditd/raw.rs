@@ -4,7 +4,9 @@
 //!
 //! An event's records become rows when its other rows are made (in the
 //! same read), and only when the event is not rejected: an event the
-//! reader rejects gives no row in any table. Laurel's JSON events are no
+//! reader rejects gives no row in any table. When nobody reads the table
+//! (the sink's [`crate::sink::Wanted`]), no row is made and the records are
+//! only checked. Laurel's JSON events are no
 //! raw records and give none. Of a key repeated in one record, the first
 //! value is kept.
 //!
@@ -49,7 +51,7 @@ use std::collections::HashSet;
 
 use super::decode::{Bad, Rec};
 use super::record::{self, EventId, Field, Fields, Raw};
-use super::rows::json_str;
+use super::rows::{json_str, lossy};
 use crate::batch::{Row, Value};
 use crate::sink::{FileSink, OutputError, TableId};
 use crate::tables::linux_audit_log;
@@ -182,9 +184,24 @@ struct Cols {
     translated: Vec<usize>,
 }
 
+/// An event's id as the rows hold it.
+pub struct EventText {
+    time_ns: i64,
+    audit_id: String,
+    serial: String,
+}
+
+impl EventText {
+    /// The text of `id`.
+    pub fn new(id: EventId) -> EventText {
+        EventText { time_ns: id.time_ns(), audit_id: id.to_string(), serial: id.serial.to_string() }
+    }
+}
+
 /// Makes `LinuxAuditLog` rows.
-#[derive(Default)]
 pub struct RawRecords {
+    /// Whether rows are made; else records are only checked.
+    build: bool,
     cols: Option<Cols>,
 }
 
@@ -238,10 +255,15 @@ fn decode<'a>(ty: &[u8], f: &Field<'a>) -> Option<Cow<'a, [u8]>> {
     v
 }
 
-/// The cells of one record: its fields decoded, a message's inner fields
-/// added, split EXECVE arguments joined.
-fn cells<'a>(rec: &Rec<'a>) -> Result<Vec<Cell<'a>>, Bad> {
-    let mut out: Vec<Cell<'a>> = Vec::new();
+/// The cells of one record, appended to `out`: its fields decoded, a
+/// message's inner fields added, split EXECVE arguments joined.
+fn cells_into<'a>(rec: &Rec<'a>, out: &mut Vec<Cell<'a>>) -> Result<(), Bad> {
+    each_field(rec, |f| push(out, rec.type_name, f))
+}
+
+/// Calls `each` on every field of a record, a message's inner fields
+/// before the message; an unterminated quote is an error.
+fn each_field<'a>(rec: &Rec<'a>, mut each: impl FnMut(&Field<'a>)) -> Result<(), Bad> {
     let mut fields = Fields::new(rec.body);
     for f in fields.by_ref() {
         if f.key == b"msg"
@@ -250,18 +272,25 @@ fn cells<'a>(rec: &Rec<'a>) -> Result<Vec<Cell<'a>>, Bad> {
         {
             let mut nested = Fields::new(inner);
             for g in nested.by_ref() {
-                push(&mut out, rec.type_name, &g);
+                each(&g);
             }
             if nested.unterminated {
                 return Err(Bad { line: rec.line, why: "an unterminated quote in msg='...'".into() });
             }
         }
-        push(&mut out, rec.type_name, &f);
+        each(&f);
     }
     if fields.unterminated {
         return Err(Bad { line: rec.line, why: "an unterminated quote".into() });
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Checks the records of an event as [`RawRecords::rows`] does, without
+/// making rows: the same records fail, with the same reason, so an event
+/// is rejected whether or not `LinuxAuditLog` is built.
+fn check<'a>(mut recs: impl Iterator<Item = Rec<'a>>) -> Result<(), Bad> {
+    recs.try_for_each(|rec| each_field(&rec, |_| {}))
 }
 
 /// Adds field `f` to `out`; a part of a split EXECVE argument is appended
@@ -287,10 +316,27 @@ fn push<'a>(out: &mut Vec<Cell<'a>>, ty: &[u8], f: &Field<'a>) {
     out.push(Cell { key: Cow::Borrowed(f.key), value, enriched: f.enriched });
 }
 
-/// Bytes as text, invalid UTF-8 replaced.
-fn text(b: Cow<'_, [u8]>) -> Cow<'_, str> {
+/// `b` as text, invalid UTF-8 replaced. When `b` lies inside `line` (text
+/// already checked) between two character boundaries, it is that part of
+/// `line`, and is not checked again.
+fn part<'a>(line: Option<&'a str>, b: &'a [u8]) -> Cow<'a, str> {
+    if let Some(l) = line {
+        let start = (b.as_ptr() as usize).wrapping_sub(l.as_ptr() as usize);
+        if start <= l.len()
+            && b.len() <= l.len() - start
+            && let Some(s) = l.get(start..start + b.len())
+        {
+            return Cow::Borrowed(s);
+        }
+    }
+    lossy(b)
+}
+
+/// Bytes as text, invalid UTF-8 replaced; `line` is the record's line
+/// when it is valid text (see [`part`]).
+fn text<'a>(line: Option<&'a str>, b: Cow<'a, [u8]>) -> Cow<'a, str> {
     match b {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Borrowed(b) => part(line, b),
         Cow::Owned(v) => match String::from_utf8(v) {
             Ok(s) => Cow::Owned(s),
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -299,6 +345,12 @@ fn text(b: Cow<'_, [u8]>) -> Cow<'_, str> {
 }
 
 impl RawRecords {
+    /// Makes rows when `build`; else [`RawRecords::rows`] only checks the
+    /// records and gives none.
+    pub fn new(build: bool) -> RawRecords {
+        RawRecords { build, cols: None }
+    }
+
     fn cols(&mut self, out: &mut FileSink<'_, '_>) -> &Cols {
         self.cols.get_or_insert_with(|| {
             let id = out.table(linux_audit_log::NAME);
@@ -322,11 +374,13 @@ impl RawRecords {
 
     /// The rows of the records of event `id` on `node`: each record with
     /// its line's text. They are pushed with [`RawRecords::push`] once the
-    /// event is known to be kept.
+    /// event is known to be kept. `ids` holds the event's id as text.
+    /// When rows are not built, the records are checked the same way and
+    /// no row is made.
     pub fn rows<'a, I>(
         &mut self,
         node: Option<&'a [u8]>,
-        id: EventId,
+        ids: &'a EventText,
         recs: I,
         device_name: Option<&'a str>,
         out: &mut FileSink<'_, '_>,
@@ -334,17 +388,20 @@ impl RawRecords {
     where
         I: Iterator<Item = (Rec<'a>, &'a [u8])>,
     {
+        if !self.build {
+            check(recs.map(|(rec, _)| rec))?;
+            return Ok(Vec::new());
+        }
         let c = self.cols(out);
         let mut rows = Vec::new();
-        let audit_id = id.to_string();
-        let serial = id.serial.to_string();
+        let node = node.map(lossy);
+        let mut cells: Vec<Cell<'a>> = Vec::new();
         for (rec, line) in recs {
             let mut row = out.builder(c.id).row();
-            row.set(c.time, Value::Time(id.time_ns()));
-            match node {
+            row.set(c.time, Value::Time(ids.time_ns));
+            match &node {
                 Some(n) => {
-                    let n = String::from_utf8_lossy(n);
-                    row.set(c.computer, Value::Str(n.clone())).set(c.node, Value::Str(n));
+                    row.set(c.computer, Value::Str(n.clone())).set(c.node, Value::Str(n.clone()));
                 }
                 None => {
                     if let Some(d) = device_name {
@@ -352,33 +409,48 @@ impl RawRecords {
                     }
                 }
             }
-            row.set(c.record_type, Value::Str(String::from_utf8_lossy(rec.type_name)))
-                .set(c.audit_id, Value::str(audit_id.clone()))
-                .set(c.serial, Value::str(serial.clone()))
-                .set(c.raw, Value::Str(String::from_utf8_lossy(line)))
+            let line_text = std::str::from_utf8(line).ok();
+            row.set(c.record_type, Value::Str(part(line_text, rec.type_name)))
+                .set(c.audit_id, Value::str(ids.audit_id.as_str()))
+                .set(c.serial, Value::str(ids.serial.as_str()))
+                .set(c.raw, Value::Str(line_text.map_or_else(|| lossy(line), Cow::Borrowed)))
                 .set(c.ty, Value::str(linux_audit_log::NAME));
-            let mut bag = String::from("{");
-            let cells = cells(&rec)?;
+            cells.clear();
+            cells_into(&rec, &mut cells)?;
+            let mut bag = String::with_capacity(line.len() + 16);
+            bag.push('{');
             // Keys repeat rarely: a record of few fields is checked by a
             // scan, a long one (EXECVE) through a set.
-            let mut seen: HashSet<&[u8]> = HashSet::new();
-            let first: Vec<bool> = (0..cells.len())
-                .map(|i| {
-                    let key = cells[i].key.as_ref();
-                    if cells.len() <= 64 { !cells[..i].iter().any(|c| c.key.as_ref() == key) } else { seen.insert(key) }
-                })
-                .collect();
-            drop(seen);
-            for (cell, first) in cells.into_iter().zip(first) {
+            let firsts: Vec<bool> = if cells.len() > 64 {
+                let mut seen: HashSet<&[u8]> = HashSet::new();
+                cells.iter().map(|c| seen.insert(c.key.as_ref())).collect()
+            } else {
+                Vec::new()
+            };
+            // One bit per (length, last byte) class of the keys seen: a key
+            // of a class not seen yet is a first without a scan.
+            let mut classes = 0u64;
+            for i in 0..cells.len() {
+                let first = match firsts.get(i) {
+                    Some(&f) => f,
+                    None => {
+                        let key: &[u8] = &cells[i].key;
+                        let class = 1u64 << ((key.len() ^ usize::from(key.last().copied().unwrap_or(0))) & 63);
+                        let maybe_seen = classes & class != 0;
+                        classes |= class;
+                        !maybe_seen || !cells[..i].iter().any(|c| c.key.as_ref() == key)
+                    }
+                };
                 if !first {
                     continue;
                 }
-                let Some(value) = cell.value else { continue };
-                let value = text(value);
+                let cell = &mut cells[i];
+                let Some(value) = cell.value.take() else { continue };
+                let value = text(line_text, value);
                 if bag.len() > 1 {
                     bag.push(',');
                 }
-                json_str(&mut bag, &String::from_utf8_lossy(&cell.key));
+                json_str(&mut bag, &part(line_text, &cell.key));
                 bag.push(':');
                 json_str(&mut bag, &value);
                 if cell.enriched {
@@ -404,6 +476,9 @@ impl RawRecords {
 
     /// Appends rows made by [`RawRecords::rows`].
     pub fn push(&mut self, rows: &[Row<'_>], out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let Some(c) = &self.cols else { return Ok(()) };
         for row in rows {
             out.push(c.id, row)?;
@@ -420,8 +495,9 @@ mod tests {
     /// The cells of a record of type `ty` with body `body`, as text.
     fn read(ty: &str, body: &str) -> Vec<(String, Option<String>, bool)> {
         let rec = Rec { kind: Kind::of(ty.as_bytes()), type_name: ty.as_bytes(), line: 1, body: body.as_bytes() };
-        cells(&rec)
-            .unwrap()
+        let mut cells = Vec::new();
+        cells_into(&rec, &mut cells).unwrap();
+        cells
             .into_iter()
             .map(|c| {
                 let v = c.value.map(|v| String::from_utf8_lossy(&v).into_owned());
@@ -469,6 +545,18 @@ mod tests {
     }
 
     #[test]
+    fn a_part_of_the_line_is_its_text_and_anything_else_is_checked() {
+        let line = "cmd=\"é\" x";
+        let b = line.as_bytes();
+        assert!(matches!(part(Some(line), &b[5..7]), Cow::Borrowed("é")));
+        // Cut inside a character: checked, and replaced.
+        assert_eq!(part(Some(line), &b[5..6]), "\u{fffd}");
+        let elsewhere = b"other".to_vec();
+        assert_eq!(part(Some(line), &elsewhere), "other");
+        assert_eq!(part(None, &b[..3]), "cmd");
+    }
+
+    #[test]
     fn every_field_column_is_found_by_its_key() {
         for (i, (name, _)) in FIELD_COLUMNS.iter().enumerate() {
             assert_eq!(field_index(name.as_bytes()), Some(i), "{name}");
@@ -479,6 +567,6 @@ mod tests {
     #[test]
     fn an_unterminated_quote_is_an_error() {
         let rec = Rec { kind: Kind::Other, type_name: b"USER_CMD", line: 7, body: b" msg='cmd=\"ls" };
-        assert_eq!(cells(&rec).err().map(|b| b.line), Some(7));
+        assert_eq!(cells_into(&rec, &mut Vec::new()).err().map(|b| b.line), Some(7));
     }
 }

@@ -12,6 +12,8 @@ use super::sockaddr::SockAddr;
 use super::syscalls::Call;
 use std::sync::Arc;
 
+pub(super) use crate::sources::device::push_json_str as json_str;
+
 use crate::batch::{Row, Value};
 use crate::host::HostInfo;
 use crate::sink::{FileSink, OutputError, TableId};
@@ -576,27 +578,18 @@ fn additional(ev: &Event<'_>, host: &HostInfo, process: bool) -> String {
     s
 }
 
-pub(super) fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// Bytes as text, invalid UTF-8 replaced.
 pub fn text<'b>(b: &'b Bytes<'_>) -> Cow<'b, str> {
-    String::from_utf8_lossy(b)
+    lossy(b)
+}
+
+/// Bytes as text, invalid UTF-8 replaced; valid text (nearly all of it)
+/// is checked by the fast validator and borrowed.
+pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// The last part of a path.
