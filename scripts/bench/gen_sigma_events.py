@@ -20,9 +20,16 @@ writes, for the same events in the same order:
   `crates/sigma/mapping.yaml` maps it to.
 - `OUT/dragnet/k8s_audit.jsonl`: the Kubernetes events as `audit.k8s.io/v1`
   Event JSON lines (dragnet's `AKSAudit` reader).
+- `OUT/dragnet/audit.log`: the audit events for the `auditd` rules, every
+  record of an event under one `msg=audit(...)` id, as auditd writes them
+  (`sigma_auditd_events.py`); in `events.ndjson` one object per record.
+- `OUT/dragnet/syslog`: the syslog messages for the builtin rules, RFC
+  5424 and RFC 3164 lines (`sigma_syslog_events.py`).
 
-The mix: 60% process creations, 14% file events, 14% network connections,
-12% Kubernetes audit events. About one event in six is built from a rule's
+The mix: 50% process creations, 12% file events, 12% network connections,
+11% Kubernetes audit events, 10% audit events, 5% syslog messages. A
+keyword of an auditd rule is an EXECVE argument of its own; of a syslog
+rule, a piece of the message. About one event in six is built from a rule's
 own detection: the fields of one of its selections, or of all of them (a
 value of each list, wildcards filled, `contains` / `startswith` /
 `endswith` wrapped in benign text, `base64`, `cidr` and number comparisons
@@ -44,6 +51,9 @@ import random
 import time
 
 import yaml
+
+import sigma_auditd_events as auditd
+import sigma_syslog_events as syslog
 
 START = 1_795_132_800  # 2026-11-20T00:00:00Z
 HOSTS = [f"aks-nodepool1-{i:08d}-vmss00000{i % 10}" for i in range(40)]
@@ -103,18 +113,41 @@ K8S_FIELDS = {"verb", "requestURI", "userAgent", "sourceIPs", "stage", "level", 
 ABSENT = object()
 
 
+SYSLOG_FIELDS = {"Computer", "HostName", "Facility", "SeverityLevel", "ProcessName", "ProcessID", "SyslogMessage"}
+
+
 def category_of(logsource):
     product = str(logsource.get("product", "")).lower()
-    if product == "kubernetes" and str(logsource.get("service", "")).lower() == "audit":
+    service = str(logsource.get("service", "")).lower()
+    if product == "kubernetes" and service == "audit":
         return "k8s"
     cat = str(logsource.get("category", "")).lower()
+    if product == "linux" and not cat and service == "auditd":
+        return "auditd"
+    if product == "linux" and not cat and (not service or service in syslog.PROGRAMS):
+        return f"syslog/{service}"
     if product == "linux" and cat in LINUX and "service" not in logsource:
         return cat
     return None
 
 
 def fields_of(cat):
+    if cat == "auditd":
+        return auditd.FIELDS
+    if cat.startswith("syslog/"):
+        return SYSLOG_FIELDS
     return K8S_FIELDS if cat == "k8s" else set(LINUX[cat][1])
+
+
+def keyword_field(cat):
+    """Where a keyword of a rule of `cat` goes: the command line of a
+    process, an argument of its own of an EXECVE record (`__kw__`, a list),
+    a piece of a syslog message (`__kw__`)."""
+    if cat == "process_creation":
+        return "CommandLine"
+    if cat == "auditd" or cat.startswith("syslog/"):
+        return "__kw__"
+    return None
 
 
 def fill_wildcards(rng, text):
@@ -202,11 +235,16 @@ def compose(rng, pieces):
 def selection_fields(rng, sel, allowed, flip):
     """Field -> value making the map `sel` true, or None."""
     pieces = {}
+    keywords = []
     for key, values in sel.items():
         name, *mods = str(key).split("|")
+        vals = values if isinstance(values, list) else [values]
+        if name == "" and "__kw__" in allowed:
+            chosen = vals if "all" in mods else [rng.choice(vals)]
+            keywords += [fill_wildcards(rng, str(v)) for v in chosen]
+            continue
         if name not in allowed:
             return None
-        vals = values if isinstance(values, list) else [values]
         if not vals:
             continue
         chosen = vals if "all" in mods else [rng.choice(vals)]
@@ -215,7 +253,10 @@ def selection_fields(rng, sel, allowed, flip):
             if p is None:
                 return None
             pieces.setdefault(name, []).append(p)
-    return {name: compose(rng, ps) for name, ps in pieces.items()}
+    out = {name: compose(rng, ps) for name, ps in pieces.items()}
+    if keywords:
+        out["__kw__"] = keywords
+    return out
 
 
 def templates(rng, doc):
@@ -225,6 +266,9 @@ def templates(rng, doc):
     if cat is None or not isinstance(det, dict):
         return None
     allowed = fields_of(cat)
+    kw = keyword_field(cat)
+    if kw == "__kw__":
+        allowed = allowed | {"__kw__"}
     sels, filters = [], []
     for name, sel in det.items():
         if name == "condition" or name == "timeframe":
@@ -237,8 +281,12 @@ def templates(rng, doc):
                     f = selection_fields(rng, m, allowed, flip)
                     if f:
                         built.append(f)
-            elif isinstance(m, (str, int)) and cat in ("process_creation",):
+            elif isinstance(m, (str, int)) and kw == "CommandLine":
                 built.append({"CommandLine": compose(rng, [("mid", fill_wildcards(rng, str(m)))])})
+            elif isinstance(m, (str, int)) and kw == "__kw__":
+                for flip in (False, True):
+                    word = fill_wildcards(rng, str(m))
+                    built.append({"__kw__": [word.swapcase() if flip else word]})
         if built:
             if name.startswith("filter"):
                 filters.extend(built)
@@ -273,6 +321,11 @@ def load_templates(dirs):
 
 def background(rng, cat):
     host = rng.choice(HOSTS)
+    if cat == "auditd":
+        return auditd.background(rng)
+    if cat.startswith("syslog/"):
+        service, program, message = syslog.background(rng)
+        return {"__service__": service, "ProcessName": program, "SyslogMessage": message}
     if cat == "k8s":
         res = rng.choice(K8S_RESOURCES)
         ns = rng.choice(["default", "kube-system", "payments", "web"])
@@ -303,7 +356,12 @@ def background(rng, cat):
 
 def needle(rng, tpls_by_cat, cat):
     tcat, sels, filters = rng.choice(tpls_by_cat[cat])
-    ev = background(rng, tcat)
+    # An audit record is the rule's record alone: its type decides the event.
+    ev = {} if tcat == "auditd" else background(rng, tcat)
+    if tcat.startswith("syslog/"):
+        service = tcat.split("/", 1)[1]
+        if service:
+            ev.update({"__service__": service, "ProcessName": rng.choice(syslog.PROGRAMS[service])})
     if rng.random() < 0.5:
         ev.update(rng.choice(rng.choice(sels)))
     else:
@@ -313,15 +371,19 @@ def needle(rng, tpls_by_cat, cat):
         for variants in sels:
             for field, value in rng.choice(variants).items():
                 old = ev.get(field)
-                if field in seen and isinstance(old, str) and isinstance(value, str):
+                if field in seen and isinstance(old, list) and isinstance(value, list):
+                    ev[field] = old + value
+                elif field in seen and isinstance(old, str) and isinstance(value, str):
                     ev[field] = f"{old} {value}"
                 else:
                     ev[field] = value
                 seen.add(field)
     if filters and rng.random() < 0.25:
-        ev.update(rng.choice(filters))
+        for field, value in rng.choice(filters).items():
+            old = ev.get(field)
+            ev[field] = old + value if isinstance(old, list) and isinstance(value, list) else value
     if rng.random() < 0.05:
-        drop = rng.choice(sorted(k for k in ev if k not in ("Computer",)))
+        drop = rng.choice(sorted(k for k in ev if k not in ("Computer", "__service__")))
         ev[drop] = ABSENT
     if tcat == "process_creation" and "Image" in ev and ev["Image"] is not ABSENT:
         ev["OriginalFileName"] = str(ev["Image"]).rsplit("/", 1)[-1]
@@ -393,22 +455,43 @@ def main():
     tpls = load_templates(args.rules)
     by_cat = {}
     for t in tpls:
-        by_cat.setdefault(t[0], []).append(t)
+        by_cat.setdefault(t[0].split("/", 1)[0], []).append(t)
     rng = random.Random(args.seed)
     os.makedirs(os.path.join(args.out, "sigma"), exist_ok=True)
     os.makedirs(os.path.join(args.out, "dragnet"), exist_ok=True)
-    cats = ["process_creation"] * 60 + ["file_event"] * 14 + ["network_connection"] * 14 + ["k8s"] * 12
+    cats = (["process_creation"] * 50 + ["file_event"] * 12 + ["network_connection"] * 12 + ["k8s"] * 11
+            + ["auditd"] * 10 + ["syslog"] * 5)
     with open(os.path.join(args.out, "sigma", "events.ndjson"), "w") as sig, \
             open(os.path.join(args.out, "dragnet", "defender.jsonl"), "w") as dfn, \
-            open(os.path.join(args.out, "dragnet", "k8s_audit.jsonl"), "w") as k8s:
+            open(os.path.join(args.out, "dragnet", "k8s_audit.jsonl"), "w") as k8s, \
+            open(os.path.join(args.out, "dragnet", "audit.log"), "w") as audit_log, \
+            open(os.path.join(args.out, "dragnet", "syslog"), "w") as syslog_log:
+        audit_writer = auditd.Writer(audit_log, sig)
         for i in range(args.events):
             cat = rng.choice(cats)
             if cat in by_cat and rng.random() < 1 / 6:
                 cat, ev = needle(rng, by_cat, cat)
             else:
-                ev = background(rng, cat)
+                ev = background(rng, "syslog/" if cat == "syslog" else cat)
             when = iso(START + i // 20, (i % 20) * 50_000)
-            if cat == "k8s":
+            if cat == "auditd":
+                hi = rng.randrange(len(HOSTS))
+                audit_writer.event(rng, hi, HOSTS[hi], ev, START + i // 20 + (i % 20) * 0.05, when, ABSENT)
+            elif cat.startswith("syslog"):
+                hi = rng.randrange(len(HOSTS))
+                service = ev.get("__service__") or rng.choice(sorted(syslog.PROGRAMS))
+                program = ev.get("ProcessName")
+                if program in (None, ABSENT):
+                    program = rng.choice(syslog.PROGRAMS[service])
+                message = ev.get("SyslogMessage")
+                if message in (None, ABSENT):
+                    message = rng.choice(syslog.BENIGN[service])
+                kws = ev.get("__kw__")
+                if kws not in (None, ABSENT):
+                    message = f"{message} {' '.join(kws)}" if rng.random() < 0.5 else f"{' '.join(kws)} {message}"
+                syslog.write(rng, hi, HOSTS[hi], syslog.SERVICE_OF.get(program, "syslog"), program, message,
+                             START + i // 20, when, syslog_log, sig)
+            elif cat == "k8s":
                 aid = "%08x-0000-4000-8000-%012x" % (args.seed, i)
                 doc = audit_event(ev, when, aid)
                 k8s.write(json.dumps(doc) + "\n")
