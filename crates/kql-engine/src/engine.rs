@@ -17,7 +17,7 @@ use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
-use crate::bind::{Bound, Learned, learn_slots};
+use crate::bind::{Bound, Learned, learn};
 use crate::catalog::Catalog;
 use crate::deadline::Deadline;
 use crate::error::{self, Diagnostic, EngineError};
@@ -180,12 +180,13 @@ impl Engine {
                     format!("more than {MAX_LEARNED} plugins whose output columns depend on the data"),
                 )]));
             }
+            let (kind, span) = (pending.kind, pending.span);
             let ctx = self.context(deadline, std::slice::from_ref(&pending.plan))?;
             let physical = within(deadline, plan_physical(&ctx, pending.plan)).await??;
             let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
-            let columns = learn_slots(&batches).map_err(EngineError::Execution)?;
+            let columns = learn(kind, &batches).map_err(EngineError::Execution)?;
             drop(reservation);
-            learned.push(Learned { span: pending.span, columns });
+            learned.push(Learned { span, columns });
         }
     }
 

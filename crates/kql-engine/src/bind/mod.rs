@@ -123,7 +123,7 @@ pub(crate) enum Bound {
     NeedsData(ops::Pending),
 }
 
-pub(crate) use ops::{Learned, learn_slots};
+pub(crate) use ops::{Learned, learn};
 
 /// Runs `f`, a step of a recursive walk of the tree, on a fresh stack
 /// segment when little stack is left. The syntax tree is at most

@@ -16,7 +16,7 @@ mod source;
 mod summarize;
 mod union;
 
-pub(crate) use evaluate::{Learned, Pending, learn_slots};
+pub(crate) use evaluate::{Learned, Pending, learn};
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};

@@ -15,12 +15,10 @@ use datafusion::logical_expr::Expr;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, Arg, ExprKind, Ident, Literal};
 
+use super::{LearnKind, MAX_LEARNED_COLUMNS};
 use crate::bind::{BResult, Binder, Row, Tab};
 use crate::error;
 use crate::types::KqlType;
-
-/// At most this many slots become columns; past it the query stops.
-const MAX_SLOTS: usize = 10_000;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Conflict {
@@ -32,7 +30,7 @@ enum Conflict {
 /// The slots of the bags in the one column of `batches` (JSON text), sorted
 /// by name, each with the type of its non-null values (`dynamic` when they
 /// differ, or when all are null).
-pub(crate) fn learn_slots(batches: &[RecordBatch]) -> Result<Vec<(String, KqlType)>, String> {
+pub(super) fn learn_slots(batches: &[RecordBatch]) -> Result<Vec<(String, KqlType)>, String> {
     let mut slots: BTreeMap<String, Option<KqlType>> = BTreeMap::new();
     for b in batches {
         let Some(col) = b.columns().first() else { continue };
@@ -55,8 +53,8 @@ pub(crate) fn learn_slots(batches: &[RecordBatch]) -> Result<Vec<(String, KqlTyp
                     serde_json::Value::String(_) => Some(KqlType::String),
                     serde_json::Value::Array(_) | serde_json::Value::Object(_) => Some(KqlType::Dynamic),
                 };
-                if !slots.contains_key(&k) && slots.len() >= MAX_SLOTS {
-                    return Err(format!("bag_unpack: the bags have more than {MAX_SLOTS} distinct slots"));
+                if !slots.contains_key(&k) && slots.len() >= MAX_LEARNED_COLUMNS {
+                    return Err(format!("bag_unpack: the bags have more than {MAX_LEARNED_COLUMNS} distinct slots"));
                 }
                 let e = slots.entry(k).or_insert(ty);
                 match (*e, ty) {
@@ -106,7 +104,7 @@ impl Binder<'_> {
             }
             None => {
                 let plan = self.projection(span, input.plan.clone(), vec![bag.expr.clone().alias("bag")])?;
-                for (key, ty) in self.learned_or_request(span, plan)? {
+                for (key, ty) in self.learned_or_request(span, plan, LearnKind::BagSlots)? {
                     if !ignored.contains(&key) {
                         slots.push((format!("{prefix}{key}"), key, ty));
                     }

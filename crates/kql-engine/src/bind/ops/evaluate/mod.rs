@@ -9,8 +9,9 @@
 //! learns the columns ([`Learned`]) and binds the query again.
 
 mod bag_unpack;
+mod pivot;
 
-pub(crate) use bag_unpack::learn_slots;
+use datafusion::arrow::array::RecordBatch;
 
 use datafusion::logical_expr::LogicalPlan;
 use kql_syntax::Span;
@@ -35,8 +36,30 @@ pub(crate) struct Learned {
 pub(crate) struct Pending {
     /// The `evaluate` operator.
     pub span: Span,
-    /// Its input, reduced to the one column to learn from (`bag`).
+    /// Its input, reduced to the one column to learn from.
     pub plan: LogicalPlan,
+    /// What to learn from that column.
+    pub kind: LearnKind,
+}
+
+/// What a data-dependent plugin learns from its input's one column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LearnKind {
+    /// The slots of property bags, with their types (`bag_unpack`).
+    BagSlots,
+    /// The distinct non-empty strings, sorted (`pivot`).
+    Values,
+}
+
+/// At most this many columns come out of one data-dependent plugin.
+pub(crate) const MAX_LEARNED_COLUMNS: usize = 10_000;
+
+/// What `batches` (one column) teach a plugin of `kind`.
+pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(String, KqlType)>, String> {
+    match kind {
+        LearnKind::BagSlots => bag_unpack::learn_slots(batches),
+        LearnKind::Values => pivot::learn_values(batches),
+    }
 }
 
 /// The plugins of evaluate-operator.md, for the "not implemented" message.
@@ -93,6 +116,7 @@ impl Binder<'_> {
         };
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             other if KNOWN.contains(&other) => {
                 Err(self.not_implemented(name.span, &format!("the `{other}` plugin of `evaluate`")))
             }
@@ -106,7 +130,12 @@ impl Binder<'_> {
 
     /// The learned columns of the next data-dependent plugin, or `None`
     /// after recording `plan` as the input to learn them from.
-    pub(crate) fn learned_or_request(&mut self, span: Span, plan: LogicalPlan) -> BResult<Vec<(String, KqlType)>> {
+    pub(crate) fn learned_or_request(
+        &mut self,
+        span: Span,
+        plan: LogicalPlan,
+        kind: LearnKind,
+    ) -> BResult<Vec<(String, KqlType)>> {
         let i = self.evaluate_seen;
         self.evaluate_seen += 1;
         match self.learned.get(i) {
@@ -117,7 +146,7 @@ impl Binder<'_> {
                 "the data-dependent plugins were bound in another order than their input was run",
             )),
             None => {
-                self.pending = Some(Pending { span, plan });
+                self.pending = Some(Pending { span, plan, kind });
                 Err(crate::bind::Fail)
             }
         }
