@@ -60,10 +60,10 @@ fn with_standard_columns(t: Documented) -> Documented {
     }
     let mut fields: Vec<Field> = t.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     for (name, ty) in STANDARD_COLUMNS {
-        if t.schema.field_with_name(name).is_err() {
-            if let Some(dt) = data_type(ty) {
-                fields.push(Field::new(*name, dt, true));
-            }
+        if t.schema.field_with_name(name).is_err()
+            && let Some(dt) = data_type(ty)
+        {
+            fields.push(Field::new(*name, dt, true));
         }
     }
     Documented { name: t.name, schema: Arc::new(Schema::new(fields)) }
