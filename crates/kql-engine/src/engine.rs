@@ -160,7 +160,9 @@ impl Engine {
 
     /// Binds `text`, running the input of each data-dependent plugin under
     /// the query's memory limit and time budget to learn its output columns,
-    /// then binding again, until every plan is known.
+    /// then binding again, until every plan is known. Callers box this
+    /// future: held inline, its state would sit on the caller's stack, which
+    /// parsing and binding need whole on a 2 MiB thread.
     async fn plan_learning(
         &self,
         text: &str,
@@ -241,7 +243,7 @@ impl Engine {
     /// [`EngineError::Timeout`] wherever it is.
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let plans = self.plan_learning(text, options, deadline).await?;
+        let plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
         // Every result stays counted in the memory pool until the last
@@ -263,7 +265,7 @@ impl Engine {
     /// spends its time. The same limits hold as for [`Engine::run`].
     pub async fn explain_analyze(&self, text: &str, options: QueryOptions) -> Result<Vec<String>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let plans = self.plan_learning(text, options, deadline).await?;
+        let plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
         for plan in plans {
@@ -282,7 +284,7 @@ impl Engine {
     /// Later tabular statements are not run.
     pub async fn run_stream(&self, text: &str, options: QueryOptions) -> Result<QueryStream, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let mut plans = self.plan_learning(text, options, deadline).await?;
+        let mut plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         if plans.is_empty() {
             return Err(EngineError::Execution("the query has no tabular result".into()));
         }
