@@ -17,9 +17,10 @@ use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
+use crate::bind::{Bound, Learned, learn};
 use crate::catalog::Catalog;
 use crate::deadline::Deadline;
-use crate::error::EngineError;
+use crate::error::{self, Diagnostic, EngineError};
 use crate::stream::QueryStream;
 
 /// Limits and tuning for running queries.
@@ -121,17 +122,74 @@ impl Engine {
         self.plan_until(text, options, Deadline::start(self.config.timeout))
     }
 
+    /// Binds `text` without running anything: a plugin whose output
+    /// columns depend on the data (`bag_unpack` without an output schema)
+    /// is an error here.
     fn plan_until(
         &self,
         text: &str,
         options: QueryOptions,
         deadline: Deadline,
     ) -> Result<Vec<LogicalPlan>, EngineError> {
+        match self.bind(text, options, deadline, &[])? {
+            Bound::Plans(plans) => Ok(plans),
+            Bound::NeedsData(p) => Err(EngineError::Bind(vec![
+                Diagnostic::new(
+                    error::NOT_IMPLEMENTED,
+                    p.span,
+                    "this plugin's output columns depend on the data, so it is planned only when the query runs",
+                )
+                .with_help("give the plugin an output schema, `: (Name:type, ...)`"),
+            ])),
+        }
+    }
+
+    fn bind(
+        &self,
+        text: &str,
+        options: QueryOptions,
+        deadline: Deadline,
+        learned: &[Learned],
+    ) -> Result<Bound, EngineError> {
         let parsed = kql_syntax::parse(text);
         if !parsed.is_ok() {
             return Err(EngineError::Syntax(parsed.diagnostics));
         }
-        crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline)
+        crate::bind::bind_query(&parsed.query, &self.catalog, options.now, deadline, learned)
+    }
+
+    /// Binds `text`, running the input of each data-dependent plugin under
+    /// the query's memory limit and time budget to learn its output columns,
+    /// then binding again, until every plan is known. Callers box this
+    /// future: held inline, its state would sit on the caller's stack, which
+    /// parsing and binding need whole on a 2 MiB thread.
+    async fn plan_learning(
+        &self,
+        text: &str,
+        options: QueryOptions,
+        deadline: Deadline,
+    ) -> Result<Vec<LogicalPlan>, EngineError> {
+        let mut learned: Vec<Learned> = Vec::new();
+        loop {
+            let pending = match self.bind(text, options, deadline, &learned)? {
+                Bound::Plans(plans) => return Ok(plans),
+                Bound::NeedsData(p) => p,
+            };
+            if learned.len() >= MAX_LEARNED {
+                return Err(EngineError::Bind(vec![Diagnostic::new(
+                    error::NOT_IMPLEMENTED,
+                    pending.span,
+                    format!("more than {MAX_LEARNED} plugins whose output columns depend on the data"),
+                )]));
+            }
+            let (kind, span) = (pending.kind, pending.span);
+            let ctx = self.context(deadline, std::slice::from_ref(&pending.plan))?;
+            let physical = within(deadline, plan_physical(&ctx, pending.plan)).await??;
+            let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
+            let columns = learn(kind, &batches).map_err(EngineError::Execution)?;
+            drop(reservation);
+            learned.push(Learned { span, columns });
+        }
     }
 
     /// The session for `plans`: their memory pool, and where they spill.
@@ -185,7 +243,7 @@ impl Engine {
     /// [`EngineError::Timeout`] wherever it is.
     pub async fn run(&self, text: &str, options: QueryOptions) -> Result<Vec<QueryResult>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let plans = self.plan_until(text, options, deadline)?;
+        let plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
         // Every result stays counted in the memory pool until the last
@@ -207,7 +265,7 @@ impl Engine {
     /// spends its time. The same limits hold as for [`Engine::run`].
     pub async fn explain_analyze(&self, text: &str, options: QueryOptions) -> Result<Vec<String>, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let plans = self.plan_until(text, options, deadline)?;
+        let plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         let ctx = self.context(deadline, &plans)?;
         let mut out = Vec::new();
         for plan in plans {
@@ -226,7 +284,7 @@ impl Engine {
     /// Later tabular statements are not run.
     pub async fn run_stream(&self, text: &str, options: QueryOptions) -> Result<QueryStream, EngineError> {
         let deadline = Deadline::start(self.config.timeout);
-        let mut plans = self.plan_until(text, options, deadline)?;
+        let mut plans = Box::pin(self.plan_learning(text, options, deadline)).await?;
         if plans.is_empty() {
             return Err(EngineError::Execution("the query has no tabular result".into()));
         }
@@ -252,6 +310,9 @@ fn collects_values(plan: &LogicalPlan) -> bool {
     });
     found || walked.is_err()
 }
+
+/// At most this many data-dependent plugins in one query.
+const MAX_LEARNED: usize = 64;
 
 /// Stack for planning and running one query: reserved, and used only as
 /// deep as the plan and its expressions need.

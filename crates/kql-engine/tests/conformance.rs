@@ -4,7 +4,7 @@
 //! Values print as: null `NULL`, the empty string `(empty)`, datetimes ISO
 //! 8601 with `Z`, timespans as Kusto prints them, dynamic as compact JSON.
 //! `now()` is 2026-11-20T12:00:00Z. The Defender and Sentinel tables exist,
-//! empty.
+//! empty: those sources fill, and every other documented one.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +33,9 @@ fn catalog() -> Catalog {
     let mut c = Catalog::new();
     for (name, schema) in telemetry::tables::all() {
         c.register(name, Arc::new(datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).unwrap()));
+    }
+    for t in telemetry::tables::documented::tables() {
+        c.register_documented(t.name, Arc::clone(&t.schema));
     }
     c
 }

@@ -199,3 +199,29 @@ fn the_time_budget_holds_while_binding_a_wide_union() {
     let e = engine.plan("union T* | count", QueryOptions { now: 0 }).unwrap_err();
     assert!(matches!(e, EngineError::Timeout(_)), "{e}");
 }
+
+#[test]
+fn bag_unpack_learns_at_most_ten_thousand_slots() {
+    // Each row a bag with a slot of its own: past 10,000 the query stops.
+    let e =
+        run("range x from 1 to 10001 step 1 | extend d = bag_pack(strcat('k', x), x) | evaluate bag_unpack(d)".into())
+            .unwrap_err();
+    assert!(e.to_string().contains("more than 10000 distinct slots"), "{e}");
+    let ok =
+        run("range x from 1 to 300 step 1 | extend d = bag_pack(strcat('k', x), x) | evaluate bag_unpack(d) | count"
+            .into())
+        .unwrap();
+    assert_eq!(ok, ["300"]);
+}
+
+#[test]
+fn the_memory_limit_holds_while_bag_unpack_learns_its_slots() {
+    // The input is run to learn the slots, under the query's memory limit:
+    // two million bags do not fit in 4 MiB.
+    let q = "range x from 1 to 2000000 step 1 | extend d = bag_pack('a', x, 'b', strcat('text', x)) \
+             | evaluate bag_unpack(d) | count";
+    let config = EngineConfig { memory_limit: Some(4 << 20), ..EngineConfig::unlimited() };
+    let e = run_with(q.into(), config).unwrap_err();
+    assert!(e.to_string().contains("needs more memory than its budget"), "{e}");
+    assert!(e.to_string().contains("query result"), "the learning pass's rows are what overflowed: {e}");
+}

@@ -104,7 +104,26 @@ pub(crate) struct Binder<'a> {
     /// Set when the deadline stopped binding (the unwinding `Fail` carries
     /// no diagnostic).
     timed_out: bool,
+    /// The columns data-dependent plugins learned from their input, in the
+    /// order binding reaches them (see `ops/evaluate`).
+    learned: Vec<ops::Learned>,
+    /// How many data-dependent plugins binding has reached.
+    evaluate_seen: usize,
+    /// Set when a data-dependent plugin needs its input run (the unwinding
+    /// `Fail` carries no diagnostic).
+    pending: Option<ops::Pending>,
 }
+
+/// What binding a query gives.
+pub(crate) enum Bound {
+    /// One plan per tabular result.
+    Plans(Vec<LogicalPlan>),
+    /// A plugin's output columns depend on its input: run it, learn them,
+    /// and bind again with them added to `learned`.
+    NeedsData(ops::Pending),
+}
+
+pub(crate) use ops::{Learned, learn};
 
 /// Runs `f`, a step of a recursive walk of the tree, on a fresh stack
 /// segment when little stack is left. The syntax tree is at most
@@ -120,7 +139,8 @@ pub(crate) fn bind_query(
     catalog: &Catalog,
     now: i64,
     deadline: Deadline,
-) -> Result<Vec<LogicalPlan>, EngineError> {
+    learned: &[Learned],
+) -> Result<Bound, EngineError> {
     let mut b = Binder {
         catalog,
         now,
@@ -135,6 +155,9 @@ pub(crate) fn bind_query(
         bin_auto: [None, None],
         deadline,
         timed_out: false,
+        learned: learned.to_vec(),
+        evaluate_seen: 0,
+        pending: None,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -153,6 +176,9 @@ pub(crate) fn bind_query(
             Ok(None) => {}
             Err(Fail) => {}
         }
+        if let Some(p) = b.pending.take() {
+            return Ok(Bound::NeedsData(p));
+        }
     }
     if b.timed_out {
         return Err(deadline.error());
@@ -167,7 +193,7 @@ pub(crate) fn bind_query(
                 .with_help("a query ends with a tabular expression, for example `DeviceProcessEvents | take 10`"),
         ]));
     }
-    Ok(results)
+    Ok(Bound::Plans(results))
 }
 
 impl<'a> Binder<'a> {

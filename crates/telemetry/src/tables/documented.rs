@@ -24,10 +24,49 @@ pub struct Documented {
     pub schema: SchemaRef,
 }
 
-/// The documented tables no source fills, sorted by name.
+/// The standard columns Log Analytics adds to every table of a workspace
+/// ("Standard columns in Azure Monitor Logs", `log-standard-columns`), with
+/// the types the table reference gives them. Several are hidden from the
+/// schema view, so many table pages leave some out (`_ItemId` and
+/// `_TimeReceived` on all of them, `TenantId` on `AuditLogs`), while
+/// queries project and join on them.
+pub const STANDARD_COLUMNS: &[(&str, &str)] = &[
+    ("TenantId", "string"),
+    ("TimeGenerated", "datetime"),
+    ("_TimeReceived", "datetime"),
+    ("Type", "string"),
+    ("_ItemId", "string"),
+    ("_ResourceId", "string"),
+    ("_SubscriptionId", "string"),
+    ("_IsBillable", "string"),
+    ("_BilledSize", "real"),
+];
+
+/// The documented tables no source fills, sorted by name. A table of the
+/// Log Analytics reference (every page of it lists `Type`, "the name of the
+/// table"; the Defender XDR advanced-hunting tables have no `Type`) has the
+/// [`STANDARD_COLUMNS`] its page leaves out after its documented ones.
 pub fn tables() -> &'static [Documented] {
     static TABLES: OnceLock<Vec<Documented>> = OnceLock::new();
-    TABLES.get_or_init(|| parse(TSV).into_iter().filter(|t| super::get(t.name).is_none()).collect())
+    TABLES.get_or_init(|| {
+        parse(TSV).into_iter().filter(|t| super::get(t.name).is_none()).map(with_standard_columns).collect()
+    })
+}
+
+/// `t` with the standard columns it lacks, if it is a Log Analytics table.
+fn with_standard_columns(t: Documented) -> Documented {
+    if t.schema.field_with_name("Type").is_err() {
+        return t;
+    }
+    let mut fields: Vec<Field> = t.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (name, ty) in STANDARD_COLUMNS {
+        if t.schema.field_with_name(name).is_err()
+            && let Some(dt) = data_type(ty)
+        {
+            fields.push(Field::new(*name, dt, true));
+        }
+    }
+    Documented { name: t.name, schema: Arc::new(Schema::new(fields)) }
 }
 
 /// The documented schema of `name`, including the tables sources fill (their
@@ -129,6 +168,30 @@ mod tests {
                 };
                 assert_eq!(ours.data_type(), f.data_type(), "{}.{}", t.name, f.name());
             }
+        }
+    }
+
+    /// Every Log Analytics table has the standard columns with their
+    /// documented types, whether or not its page lists them; a Defender XDR
+    /// advanced-hunting table gets none.
+    #[test]
+    fn log_analytics_tables_have_the_standard_columns() {
+        let get = |name: &str| tables().iter().find(|t| t.name == name).map(|t| Arc::clone(&t.schema)).unwrap();
+        for name in ["AuditLogs", "CommonSecurityLog", "WireData", "SecurityEvent", "DeviceRegistryEvents"] {
+            let schema = get(name);
+            for (column, ty) in STANDARD_COLUMNS {
+                let f = schema.field_with_name(column).unwrap_or_else(|_| panic!("{name}.{column} missing"));
+                assert_eq!(Some(f.data_type().clone()), data_type(ty), "{name}.{column}");
+            }
+        }
+        // AuditLogs' page leaves out TenantId; its documented columns keep their order.
+        assert!(documented("AuditLogs").unwrap().field_with_name("TenantId").is_err());
+        let audit = get("AuditLogs");
+        assert_eq!(audit.field(0).name(), "AADOperationType");
+        assert!(audit.index_of("TenantId").unwrap() > audit.index_of("Type").unwrap());
+        let defender_only = get("AADSignInEventsBeta");
+        for (column, _) in STANDARD_COLUMNS {
+            assert!(defender_only.field_with_name(column).is_err(), "AADSignInEventsBeta.{column}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! Tabular operators, one module per family. Each takes the bound input and
 //! returns the bound output.
 
+mod evaluate;
 mod expand;
 mod join;
 mod make_series;
@@ -15,6 +16,7 @@ mod source;
 mod summarize;
 mod union;
 
+pub(crate) use evaluate::{Learned, Pending, learn};
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
@@ -117,6 +119,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
             OperatorKind::Getschema => self.getschema(input, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
+            OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

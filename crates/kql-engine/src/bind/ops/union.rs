@@ -81,7 +81,11 @@ impl<'a> Binder<'a> {
                     let before = self.diags.len();
                     let tab = match self.table(e) {
                         Ok(t) => t,
-                        Err(_) if fuzzy && self.diags[before..].iter().all(|d| d.code == error::UNKNOWN_NAME) => {
+                        Err(_)
+                            if fuzzy
+                                && self.pending.is_none()
+                                && self.diags[before..].iter().all(|d| d.code == error::UNKNOWN_NAME) =>
+                        {
                             self.diags.truncate(before);
                             continue;
                         }

@@ -1,0 +1,154 @@
+//! `evaluate`: the plugins (evaluate-operator.md). `hint.*` options before
+//! the plugin name are accepted and ignored (they steer distribution over a
+//! cluster, which a single engine does not have). A plugin not implemented
+//! yet is a "not implemented" diagnostic naming it.
+//!
+//! Some plugins' output columns depend on the data (`bag_unpack` without an
+//! output schema): binding such a plugin for the first time records a
+//! [`Pending`] request, the engine runs its input under the query's limits,
+//! learns the columns ([`Learned`]) and binds the query again.
+
+mod bag_unpack;
+mod pivot;
+
+use datafusion::arrow::array::RecordBatch;
+
+use datafusion::logical_expr::LogicalPlan;
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind};
+
+use crate::bind::{BResult, Binder, Tab};
+use crate::error;
+use crate::types::KqlType;
+
+/// The output columns a data-dependent plugin learned from its input, in
+/// the order the binder reaches such plugins.
+#[derive(Debug, Clone)]
+pub(crate) struct Learned {
+    /// The `evaluate` operator they belong to.
+    pub span: Span,
+    /// Column names (before any prefix) and types.
+    pub columns: Vec<(String, KqlType)>,
+}
+
+/// A data-dependent plugin whose input must run before binding can go on.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    /// The `evaluate` operator.
+    pub span: Span,
+    /// Its input, reduced to the one column to learn from.
+    pub plan: LogicalPlan,
+    /// What to learn from that column.
+    pub kind: LearnKind,
+}
+
+/// What a data-dependent plugin learns from its input's one column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LearnKind {
+    /// The slots of property bags, with their types (`bag_unpack`).
+    BagSlots,
+    /// The distinct non-empty strings, sorted (`pivot`).
+    Values,
+}
+
+/// At most this many columns come out of one data-dependent plugin.
+pub(crate) const MAX_LEARNED_COLUMNS: usize = 10_000;
+
+/// What `batches` (one column) teach a plugin of `kind`.
+pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(String, KqlType)>, String> {
+    match kind {
+        LearnKind::BagSlots => bag_unpack::learn_slots(batches),
+        LearnKind::Values => pivot::learn_values(batches),
+    }
+}
+
+/// The plugins of evaluate-operator.md, for the "not implemented" message.
+const KNOWN: &[&str] = &[
+    "active_users_count",
+    "activity_counts_metrics",
+    "activity_engagement",
+    "activity_metrics",
+    "autocluster",
+    "azure_digital_twins_query_request",
+    "basket",
+    "cosmosdb_sql_request",
+    "dcount_intersect",
+    "diffpatterns",
+    "diffpatterns_text",
+    "funnel_sequence",
+    "funnel_sequence_completion",
+    "http_request",
+    "http_request_post",
+    "identity_ipv4_lookup",
+    "infer_storage_schema",
+    "ipv4_lookup",
+    "ipv6_lookup",
+    "mysql_request",
+    "narrow",
+    "new_activity_metrics",
+    "pivot",
+    "postgresql_request",
+    "preview",
+    "python",
+    "r",
+    "rolling_percentile",
+    "rows_near",
+    "schema_merge",
+    "sequence_detect",
+    "session_count",
+    "sliding_window_counts",
+    "sql_request",
+];
+
+impl Binder<'_> {
+    /// `T | evaluate [hints] plugin(args) [: schema]`.
+    pub(crate) fn evaluate(&mut self, input: Tab, e: &ast::Evaluate, span: Span) -> BResult<Tab> {
+        // `hint.distribution`, `hint.pass_filters`, ...: accepted, no effect here.
+        let ExprKind::Call { func, args } = &e.plugin.kind else {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                e.plugin.span,
+                "expected a plugin call, such as `bag_unpack(Column)`",
+            ));
+        };
+        let ExprKind::Name(name) = &func.kind else {
+            return Err(self.error(error::BAD_ARGUMENTS, func.span, "expected a plugin name"));
+        };
+        match name.name.as_str() {
+            "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
+            other if KNOWN.contains(&other) => {
+                Err(self.not_implemented(name.span, &format!("the `{other}` plugin of `evaluate`")))
+            }
+            other => Err(self.error(
+                error::UNKNOWN_FUNCTION,
+                name.span,
+                format!("unknown plugin `{other}`: `evaluate` takes a plugin of evaluate-operator.md"),
+            )),
+        }
+    }
+
+    /// The learned columns of the next data-dependent plugin, or `None`
+    /// after recording `plan` as the input to learn them from.
+    pub(crate) fn learned_or_request(
+        &mut self,
+        span: Span,
+        plan: LogicalPlan,
+        kind: LearnKind,
+    ) -> BResult<Vec<(String, KqlType)>> {
+        let i = self.evaluate_seen;
+        self.evaluate_seen += 1;
+        match self.learned.get(i) {
+            Some(l) if l.span == span => Ok(l.columns.clone()),
+            Some(_) => Err(self.error(
+                error::INTERNAL,
+                span,
+                "the data-dependent plugins were bound in another order than their input was run",
+            )),
+            None => {
+                self.pending = Some(Pending { span, plan, kind });
+                Err(crate::bind::Fail)
+            }
+        }
+    }
+}
