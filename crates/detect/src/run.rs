@@ -2,7 +2,12 @@
 //! trigger and the alerts. Also checking, without running, that a rule's
 //! query binds and that the columns its alert settings name exist.
 
-use datafusion::arrow::array::{Array, AsArray};
+use std::collections::BTreeSet;
+
+use datafusion::arrow::array::{Array, AsArray, PrimitiveArray};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::arrow::datatypes::TimestampNanosecondType;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
@@ -134,6 +139,25 @@ pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
 const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
                             | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
 
+/// The tables [`newest_event`] reads.
+pub const NEWEST_EVENT_TABLES: [&str; 4] = ["DeviceProcessEvents", "DeviceFileEvents", "DeviceNetworkEvents", "AKSAudit"];
+
+/// The newest event time in one batch of `table`, as [`newest_event`]
+/// counts it (`coalesce(TimeGenerated, Timestamp)`, only over
+/// [`NEWEST_EVENT_TABLES`]): for rows that are not kept in a table.
+pub fn newest_in_batch(table: &str, batch: &RecordBatch) -> Option<i64> {
+    if !NEWEST_EVENT_TABLES.contains(&table) {
+        return None;
+    }
+    let column = |name: &str| {
+        let c = batch.column_by_name(name)?;
+        c.as_primitive_opt::<TimestampNanosecondType>()
+    };
+    let (generated, stamp) = (column("TimeGenerated"), column("Timestamp"));
+    let at = |c: Option<&PrimitiveArray<TimestampNanosecondType>>, i: usize| c.filter(|c| c.is_valid(i)).map(|c| c.value(i));
+    (0..batch.num_rows()).filter_map(|i| at(generated, i).or_else(|| at(stamp, i))).max()
+}
+
 /// The newest event time in the engine's tables (ns since the epoch), or
 /// `None` when they are empty: the `now` an old log is run at, as if live.
 pub async fn newest_event(engine: &Engine) -> Result<Option<i64>, EngineError> {
@@ -144,6 +168,22 @@ pub async fn newest_event(engine: &Engine) -> Result<Option<i64>, EngineError> {
         return Ok(None);
     }
     Ok(col.as_primitive_opt::<TimestampNanosecondType>().map(|ts| ts.value(0)))
+}
+
+/// The tables `query` reads (its subqueries' too), as the engine binds
+/// it.
+pub fn tables_read(engine: &Engine, query: &str) -> Result<BTreeSet<String>, EngineError> {
+    let mut out = BTreeSet::new();
+    for plan in engine.plan(query, QueryOptions { now: 0 })? {
+        let walked = plan.apply_with_subqueries(|p| {
+            if let LogicalPlan::TableScan(scan) = p {
+                out.insert(scan.table_name.table().to_string());
+            }
+            Ok(TreeNodeRecursion::Continue)
+        });
+        walked.map_err(|e| EngineError::Execution(e.to_string()))?;
+    }
+    Ok(out)
 }
 
 /// The default tables: the ones sources fill (DeviceProcessEvents,

@@ -1,5 +1,6 @@
 //! `dragnet hunt`: every rule over the logs, alerts out as each rule
-//! finishes; the Sigma rules first, in one scan per table.
+//! finishes; the Sigma rules first, in one scan per table (fed as the logs
+//! are read, `hunt_stream`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,10 +13,12 @@ use detect::run::{RuleRun, newest_event, run_rule_capped};
 use detect::sigma_correlate::Correlations;
 use detect::sigma_scan::{Captured, plan_pack, run_scan_capturing};
 use kql_engine::{Engine, EngineError, QueryOptions};
+use telemetry::load::{Tap, is_dataset};
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
 use crate::cmd::isolate::isolated;
-use crate::cmd::query::{Limits, build_catalog, parse_now};
+use crate::cmd::hunt_stream::{Routes, Streamed};
+use crate::cmd::query::{Limits, build_catalog_tapped, parse_now};
 use crate::cmd::rule_set;
 
 /// Runs `hunt`: 0 no alert, 1 alerts, 2 a rule failed to run.
@@ -29,12 +32,26 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let caps = AlertCaps { max_alerts: cap(args.max_alerts_per_rule), max_evidence: cap(args.max_evidence_rows) };
     let given_now = args.now.as_deref().map(parse_now).transpose()?;
     let engine_spill = limits.engine_spill()?;
-    let loaded = build_catalog(&args.logs, &args.tables, args.quiet, &limits)?;
-    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = crate::cmd::query::runtime()?;
+    // Sigma rules run in one scan per table, fed as the logs are read
+    // where they can be (`hunt_stream`); a rule of a scan that fails runs
+    // on its own below, where its failure is reported. The scans keep
+    // what correlations read of the rows their rules match.
+    let mut correlations = Correlations::prepare(&pack);
+    let mut scans = plan_pack(&pack);
+    correlations.add_captures(&pack, &mut scans);
+    let data_are_logs = args.tables.is_empty() && !args.logs.iter().any(|p| p.is_dir() && is_dataset(p));
+    let routes = Routes::plan(&pack, &scans, data_are_logs, given_now.is_some());
+    let mut streamed =
+        Streamed::new(&scans, &routes, &pack, caps, &rt, limits.engine(&engine_spill), given_now.unwrap_or(0));
+    let mut tap = Tap { tables: streamed.tapped(), output: &mut streamed };
+    let loaded = build_catalog_tapped(&args.logs, &args.tables, args.quiet, &limits, Some(&mut tap))?;
+    let tapped = tap.tables;
+    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let now = match given_now {
         Some(n) => n,
-        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")? {
+        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest())
+        {
             Some(n) => n,
             None => QueryOptions::at_current_time().now,
         },
@@ -51,15 +68,28 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         AlertFormat::Csv => Format::Csv,
         AlertFormat::Ocsf => Format::Ocsf,
     };
-    // Sigma rules run in one scan per table; a rule of a scan that fails
-    // runs on its own below, where its failure is reported. The scans keep
-    // what correlations read of the rows their rules match.
-    let mut correlations = Correlations::prepare(&pack);
-    let mut scans = plan_pack(&pack);
-    correlations.add_captures(&pack, &mut scans);
     let mut sigma_runs: HashMap<usize, RuleRun> = HashMap::new();
     let mut captured: HashMap<usize, Vec<Captured>> = HashMap::new();
-    for scan in &scans {
+    // The rules of a streamed scan that failed over a table that is not
+    // kept cannot run again: the scan's failure is theirs.
+    let mut failed: HashMap<usize, String> = HashMap::new();
+    for (k, result) in streamed.finish(now) {
+        let scan = &scans[k];
+        match result {
+            Ok(result) => {
+                sigma_runs.extend(scan.rules.iter().copied().zip(result.runs));
+                captured.extend(scan.rules.iter().copied().zip(result.captured));
+            }
+            Err(e) if tapped.get(&scan.plan.table) == Some(&false) => {
+                failed.extend(scan.rules.iter().map(|&i| (i, e.clone())));
+            }
+            Err(_) => {}
+        }
+    }
+    for (scan, route) in scans.iter().zip(&routes.streams) {
+        if route.is_some() && tapped.contains_key(&scan.plan.table) {
+            continue;
+        }
         let result = isolated(|| rt.block_on(run_scan_capturing(&engine, scan, &pack.rules, now, caps)));
         if let Ok(Ok(result)) = result {
             sigma_runs.extend(scan.rules.iter().copied().zip(result.runs));
@@ -84,15 +114,16 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         if hidden.contains(&i) {
             continue;
         }
-        let run = match sigma_runs.remove(&i) {
-            Some(run) => Ok(run),
-            None => run_one(&rt, &engine, rule, now, caps),
+        let run = match (sigma_runs.remove(&i), failed.remove(&i)) {
+            (Some(run), _) => Ok(run),
+            (None, Some(e)) => Err(e),
+            (None, None) => run_one(&rt, &engine, rule, now, caps).map_err(|e| limits.describe(&e)),
         };
         match run {
             Ok(run) => emit(&mut writer, run)?,
             Err(e) => {
                 errors += 1;
-                eprintln!("dragnet: rule {} ({}) failed: {}", rule.id, rule.name, limits.describe(&e));
+                eprintln!("dragnet: rule {} ({}) failed: {e}", rule.id, rule.name);
             }
         }
     }

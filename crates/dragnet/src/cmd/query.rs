@@ -212,6 +212,18 @@ pub struct Loaded {
 /// `data` over them, then the user's own `tables` (`NAME=PATH`). Rejected
 /// records are reported on stderr.
 pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &Limits) -> Result<Loaded> {
+    build_catalog_tapped(data, tables, quiet, limits, None)
+}
+
+/// [`build_catalog`], the batches of the tables `tap` names handed to it
+/// as the logs are read (`telemetry::load::load_tapped`).
+pub fn build_catalog_tapped(
+    data: &[PathBuf],
+    tables: &[String],
+    quiet: bool,
+    limits: &Limits,
+    tap: Option<&mut telemetry::load::Tap<'_>>,
+) -> Result<Loaded> {
     let mut catalog = detect::run::default_catalog();
     let mut seen = std::collections::HashSet::new();
     let own = user_tables(tables)?;
@@ -222,7 +234,7 @@ pub fn build_catalog(data: &[PathBuf], tables: &[String], quiet: bool, limits: &
         return Ok(Loaded { catalog, spill: None });
     }
     let progress = crate::progress::Progress::start(data, quiet);
-    let loaded = telemetry::load::load(data, &progress.bytes, &limits.spill());
+    let loaded = telemetry::load::load_tapped(data, &progress.bytes, &limits.spill(), tap);
     progress.finish();
     let loaded = loaded?;
     for r in loaded.rejects() {
