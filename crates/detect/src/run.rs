@@ -171,13 +171,13 @@ pub async fn newest_event(engine: &Engine) -> Result<Option<i64>, EngineError> {
 }
 
 /// The tables `query` reads (its subqueries' too), as the engine binds
-/// it.
+/// it, lower-cased (the plan's table references hold them so).
 pub fn tables_read(engine: &Engine, query: &str) -> Result<BTreeSet<String>, EngineError> {
     let mut out = BTreeSet::new();
     for plan in engine.plan(query, QueryOptions { now: 0 })? {
         let walked = plan.apply_with_subqueries(|p| {
             if let LogicalPlan::TableScan(scan) = p {
-                out.insert(scan.table_name.table().to_string());
+                out.insert(scan.table_name.table().to_lowercase());
             }
             Ok(TreeNodeRecursion::Continue)
         });

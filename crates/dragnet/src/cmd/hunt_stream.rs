@@ -65,7 +65,7 @@ impl Routes {
                 let reads_now = query.contains("now(") || query.contains("ago(");
                 let binds = engine.plan(&query, QueryOptions { now: 0 }).is_ok();
                 (binds && (now_given || !reads_now))
-                    .then(|| read.as_ref().is_none_or(|r| r.contains(&scan.plan.table)))
+                    .then(|| read.as_ref().is_none_or(|r| r.contains(&scan.plan.table.to_lowercase())))
             })
             .collect();
         Routes { streams }
