@@ -13,11 +13,11 @@ use detect::run::{RuleRun, newest_event, run_rule_capped};
 use detect::sigma_correlate::Correlations;
 use detect::sigma_scan::{Captured, plan_pack, run_scan_capturing};
 use kql_engine::{Engine, EngineError, QueryOptions};
-use telemetry::load::{Tap, is_dataset};
+use telemetry::load::is_dataset;
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
 use crate::cmd::isolate::isolated;
-use crate::cmd::hunt_stream::{Routes, Streamed};
+use crate::cmd::hunt_stream::{self, Routes, Setup};
 use crate::cmd::query::{Limits, build_catalog_tapped, parse_now};
 use crate::cmd::rule_set;
 
@@ -42,16 +42,15 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     correlations.add_captures(&pack, &mut scans);
     let data_are_logs = args.tables.is_empty() && !args.logs.iter().any(|p| p.is_dir() && is_dataset(p));
     let routes = Routes::plan(&pack, &scans, data_are_logs, given_now.is_some());
-    let mut streamed =
-        Streamed::new(&scans, &routes, &pack, caps, &rt, limits.engine(&engine_spill), given_now.unwrap_or(0));
-    let mut tap = Tap { tables: streamed.tapped(), output: &mut streamed };
-    let loaded = build_catalog_tapped(&args.logs, &args.tables, args.quiet, &limits, Some(&mut tap))?;
-    let tapped = tap.tables;
+    let setup = Setup { pack: &pack, caps, rt: &rt, config: limits.engine(&engine_spill), now: given_now.unwrap_or(0) };
+    let (loaded, streamed) = hunt_stream::read(&scans, &routes, setup, |tap| {
+        build_catalog_tapped(&args.logs, &args.tables, args.quiet, &limits, tap)
+    })?;
+    let tapped = streamed.tapped.clone();
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let now = match given_now {
         Some(n) => n,
-        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest())
-        {
+        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest) {
             Some(n) => n,
             None => QueryOptions::at_current_time().now,
         },
