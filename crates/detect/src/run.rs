@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 
 use datafusion::arrow::array::{Array, AsArray, PrimitiveArray};
+use datafusion::arrow::datatypes::TimestampNanosecondType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::arrow::datatypes::TimestampNanosecondType;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
 
@@ -140,7 +140,8 @@ const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceN
                             | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
 
 /// The tables [`newest_event`] reads.
-pub const NEWEST_EVENT_TABLES: [&str; 4] = ["DeviceProcessEvents", "DeviceFileEvents", "DeviceNetworkEvents", "AKSAudit"];
+pub const NEWEST_EVENT_TABLES: [&str; 4] =
+    ["DeviceProcessEvents", "DeviceFileEvents", "DeviceNetworkEvents", "AKSAudit"];
 
 /// The newest event time in one batch of `table`, as [`newest_event`]
 /// counts it (`coalesce(TimeGenerated, Timestamp)`, only over
@@ -154,7 +155,8 @@ pub fn newest_in_batch(table: &str, batch: &RecordBatch) -> Option<i64> {
         c.as_primitive_opt::<TimestampNanosecondType>()
     };
     let (generated, stamp) = (column("TimeGenerated"), column("Timestamp"));
-    let at = |c: Option<&PrimitiveArray<TimestampNanosecondType>>, i: usize| c.filter(|c| c.is_valid(i)).map(|c| c.value(i));
+    let at =
+        |c: Option<&PrimitiveArray<TimestampNanosecondType>>, i: usize| c.filter(|c| c.is_valid(i)).map(|c| c.value(i));
     (0..batch.num_rows()).filter_map(|i| at(generated, i).or_else(|| at(stamp, i))).max()
 }
 

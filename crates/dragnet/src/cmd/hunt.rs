@@ -16,8 +16,8 @@ use kql_engine::{Engine, EngineError, QueryOptions};
 use telemetry::load::is_dataset;
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
-use crate::cmd::isolate::isolated;
 use crate::cmd::hunt_stream::{self, Routes, Setup};
+use crate::cmd::isolate::isolated;
 use crate::cmd::query::{Limits, build_catalog_tapped, parse_now};
 use crate::cmd::rule_set;
 
@@ -50,10 +50,12 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let now = match given_now {
         Some(n) => n,
-        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest) {
-            Some(n) => n,
-            None => QueryOptions::at_current_time().now,
-        },
+        None => {
+            match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest) {
+                Some(n) => n,
+                None => QueryOptions::at_current_time().now,
+            }
+        }
     };
     let min = match args.min_severity {
         MinSeverity::Informational => Severity::Informational,

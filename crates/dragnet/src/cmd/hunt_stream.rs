@@ -77,7 +77,6 @@ impl Routes {
             .collect();
         Routes { streams }
     }
-
 }
 
 /// What the streamed scans run with.
