@@ -141,7 +141,6 @@ fn read_logs(
         .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.0 })?;
     loaded.files.extend(std::mem::take(&mut sink.files));
     drop(sink);
-    drop(tee);
     let (tables, dir) = out.finish()?;
     loaded.tables.extend(tables);
     if dir.is_some() {
