@@ -130,6 +130,13 @@ impl<'r> AlertFolder<'r> {
         AlertFolder { rule, now, caps, total: 0, kept: BinaryHeap::new(), first: None, last: None }
     }
 
+    /// The same run with its alerts dated `now` instead: `now` is read
+    /// only when [`finish`](Self::finish) builds them.
+    pub fn at(mut self, now: i64) -> AlertFolder<'r> {
+        self.now = now;
+        self
+    }
+
     /// How many of the earliest rows a run can keep: the alerts of one row
     /// each, and the evidence of the alert that folds the rest.
     fn keep(&self) -> usize {

@@ -2,8 +2,9 @@
 //! trigger and the alerts. Also checking, without running, that a rule's
 //! query binds and that the columns its alert settings name exist.
 
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::{Array, AsArray, PrimitiveArray};
 use datafusion::arrow::datatypes::TimestampNanosecondType;
+use datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::{Engine, EngineError, QueryOptions};
 use kql_syntax::LineIndex;
 
@@ -133,6 +134,27 @@ pub fn check_binding(engine: &Engine, rule: &Rule) -> Vec<RuleDiagnostic> {
 /// The newest event time across the tables, as KQL computes it.
 pub const NEWEST_EVENT: &str = "union DeviceProcessEvents, DeviceFileEvents, DeviceNetworkEvents, AKSAudit \
                             | summarize Newest = max(coalesce(TimeGenerated, Timestamp))";
+
+/// The tables [`newest_event`] reads.
+pub const NEWEST_EVENT_TABLES: [&str; 4] =
+    ["DeviceProcessEvents", "DeviceFileEvents", "DeviceNetworkEvents", "AKSAudit"];
+
+/// The newest event time in one batch of `table`, as [`newest_event`]
+/// counts it (`coalesce(TimeGenerated, Timestamp)`, only over
+/// [`NEWEST_EVENT_TABLES`]): for rows that are not kept in a table.
+pub fn newest_in_batch(table: &str, batch: &RecordBatch) -> Option<i64> {
+    if !NEWEST_EVENT_TABLES.contains(&table) {
+        return None;
+    }
+    let column = |name: &str| {
+        let c = batch.column_by_name(name)?;
+        c.as_primitive_opt::<TimestampNanosecondType>()
+    };
+    let (generated, stamp) = (column("TimeGenerated"), column("Timestamp"));
+    let at =
+        |c: Option<&PrimitiveArray<TimestampNanosecondType>>, i: usize| c.filter(|c| c.is_valid(i)).map(|c| c.value(i));
+    (0..batch.num_rows()).filter_map(|i| at(generated, i).or_else(|| at(stamp, i))).max()
+}
 
 /// The newest event time in the engine's tables (ns since the epoch), or
 /// `None` when they are empty: the `now` an old log is run at, as if live.

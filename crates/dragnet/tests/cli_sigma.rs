@@ -221,3 +221,35 @@ fn a_filter_naming_no_loaded_rule_is_a_warning() {
     let all = dragnet(&["sigma", "convert", "testdata/sigma"]);
     assert!(!text(&all.stderr).contains("no Sigma rule loaded"), "{}", text(&all.stderr));
 }
+
+#[test]
+fn streamed_scans_give_the_alerts_of_scans_over_whole_tables() {
+    // A `--table` turns streaming off (the scans then read whole tables),
+    // and adds a table no rule reads: the alerts must not change. With the
+    // built-in pack, KQL rules read the Sigma rules' tables too, which
+    // are then both scanned as read and kept.
+    let dir = std::env::temp_dir().join(format!("dragnet-sigma-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let extra = dir.join("extra.csv");
+    std::fs::write(&extra, "a,b\n1,2\n").unwrap();
+    let table = format!("Extra={}", extra.display());
+    for builtin in [false, true] {
+        let run = |more: &[&str]| {
+            let mut args = vec!["hunt", "--quiet", "--rules", "testdata/sigma", "--format", "jsonl"];
+            if !builtin {
+                args.push("--no-builtin");
+            }
+            args.extend_from_slice(more);
+            args.push("testdata/logs/atomic");
+            let o = dragnet(&args);
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+            text(&o.stdout)
+        };
+        let streamed = run(&[]);
+        let whole = run(&["--table", &table]);
+        assert!(streamed.contains("3c5e7a9b-2d4f-4b6a-8c0e-1f3a5b7d9e2c"), "the correlation fires: {streamed}");
+        assert!(streamed.contains("6a0c2f51-3c1e-4d7b-9a6e-2f0d1b7c8e01"), "{streamed}");
+        assert_eq!(streamed, whole, "built-in rules: {builtin}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,14 +8,16 @@
 //! table (`DeviceProcessEvents/`, ...); any other folder is a folder of logs,
 //! read recursively.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 
 use crate::dataset::{DatasetError, open_dir};
-use crate::sink::{FileStats, Rejects, Sink, Wanted};
+use crate::sink::{FileStats, Output, OutputError, Rejects, Sink, Wanted};
 use crate::spill::{SpillDir, SpillOptions, SpillStore};
 
 /// Tables from datasets and logs, and what reading them gave.
@@ -45,6 +47,36 @@ pub fn is_dataset(dir: &Path) -> bool {
     entries.flatten().any(|e| e.path().is_dir() && crate::tables::get(&e.file_name().to_string_lossy()).is_some())
 }
 
+/// Where the batches of some tables read from logs go as they are read,
+/// instead of (or as well as) into the tables [`load_tapped`] returns.
+pub struct Tap<'t> {
+    /// Receives every batch of the tapped tables, in reading order.
+    pub output: &'t mut dyn Output,
+    /// The tapped tables, each with whether its rows are also kept as a
+    /// table of the result.
+    pub tables: BTreeMap<String, bool>,
+}
+
+/// The store, with the tapped tables' batches sent to the tap.
+struct Tee<'a, 't> {
+    store: &'a mut SpillStore,
+    tap: Option<&'a mut Tap<'t>>,
+}
+
+impl Output for Tee<'_, '_> {
+    fn write(&mut self, table: &'static str, batch: RecordBatch) -> Result<(), OutputError> {
+        let Some(tap) = self.tap.as_deref_mut() else { return self.store.write(table, batch) };
+        match tap.tables.get(table) {
+            None => self.store.write(table, batch),
+            Some(false) => tap.output.write(table, batch),
+            Some(true) => {
+                tap.output.write(table, batch.clone())?;
+                self.store.write(table, batch)
+            }
+        }
+    }
+}
+
 /// Opens every input: datasets as they are, logs read into memory (under
 /// `spill`'s budget), the bytes read counted into `progress`. Logs give
 /// rows of the `wanted` tables (a reader may leave others out, and says
@@ -54,6 +86,19 @@ pub fn load(
     progress: &AtomicU64,
     spill: &SpillOptions,
     wanted: &Wanted,
+) -> Result<Loaded, DatasetError> {
+    load_tapped(inputs, progress, spill, wanted, None)
+}
+
+/// [`load`], the batches of the tables `tap` names handed to it as the
+/// logs are read; a tapped table not also kept is not among the tables
+/// returned (and holds no memory, nor spills).
+pub fn load_tapped(
+    inputs: &[PathBuf],
+    progress: &AtomicU64,
+    spill: &SpillOptions,
+    wanted: &Wanted,
+    tap: Option<&mut Tap<'_>>,
 ) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let (datasets, logs): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| p.is_dir() && is_dataset(p));
@@ -66,7 +111,7 @@ pub fn load(
         return Ok(loaded);
     }
     let logs: Vec<PathBuf> = logs.into_iter().cloned().collect();
-    read_logs(&mut loaded, &logs[0], spill, wanted, |sink| crate::sources::read_paths(&logs, sink, progress))?;
+    read_logs(&mut loaded, &logs[0], spill, wanted, tap, |sink| crate::sources::read_paths(&logs, sink, progress))?;
     Ok(loaded)
 }
 
@@ -77,7 +122,7 @@ pub fn load(
 pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
     let mut loaded = Loaded::default();
     let Some((first, _)) = inputs.first() else { return Ok(loaded) };
-    read_logs(&mut loaded, first, &SpillOptions::default(), &Wanted::All, |sink| {
+    read_logs(&mut loaded, first, &SpillOptions::default(), &Wanted::All, None, |sink| {
         for (name, mut bytes) in inputs.iter().map(|(n, b)| (n, *b)) {
             crate::sources::read_stream(name, &mut bytes, sink)?;
         }
@@ -86,17 +131,20 @@ pub fn load_bytes(inputs: &[(PathBuf, &[u8])]) -> Result<Loaded, DatasetError> {
     Ok(loaded)
 }
 
-/// Runs `read` into a [`SpillStore`] and adds its tables and per-file
-/// stats to `loaded`; errors are named after `first`.
+/// Runs `read` into a [`SpillStore`] (the tapped tables into `tap`) and
+/// adds its tables and per-file stats to `loaded`; errors are named after
+/// `first`.
 fn read_logs(
     loaded: &mut Loaded,
     first: &Path,
     spill: &SpillOptions,
     wanted: &Wanted,
-    read: impl FnOnce(&mut Sink<'_>) -> Result<(), crate::sink::OutputError>,
+    tap: Option<&mut Tap<'_>>,
+    read: impl FnOnce(&mut Sink<'_>) -> Result<(), OutputError>,
 ) -> Result<(), DatasetError> {
     let mut out = SpillStore::new(spill.clone());
-    let mut sink = Sink::new(&mut out).with_wanted(wanted.clone());
+    let mut tee = Tee { store: &mut out, tap };
+    let mut sink = Sink::new(&mut tee).with_wanted(wanted.clone());
     read(&mut sink)
         .and_then(|()| sink.finish())
         .map_err(|e| DatasetError { path: first.to_path_buf(), message: e.0 })?;

@@ -124,31 +124,72 @@ pub async fn run_scan_capturing(
     now: i64,
     caps: AlertCaps,
 ) -> Result<ScanResult, EngineError> {
-    let mut captured: Vec<Vec<Captured>> = vec![Vec::new(); scan.rules.len()];
-    let mut folders = Vec::with_capacity(scan.rules.len());
-    for &i in &scan.rules {
-        let rule = rules.get(i).ok_or_else(|| EngineError::Execution(format!("Sigma scan: no rule {i}")))?;
-        folders.push(AlertFolder::new(rule, now, caps));
+    let mut run = ScanRun::new(scan, rules, caps)?;
+    run.feed(engine, now).await?;
+    Ok(run.finish(now))
+}
+
+/// One table's scan fed a part of the table at a time: the rules' alerts
+/// and captured rows grow with every part, bounded by the caps (and the
+/// rows captured), and [`ScanRun::finish`] gives what one scan of all the
+/// parts would. Alerts do not depend on the order rows come in (see
+/// [`crate::fold`]); captured rows come in the order they are fed.
+pub struct ScanRun<'a> {
+    scan: &'a TableScan,
+    scanner: Scanner<'a>,
+    folders: Vec<AlertFolder<'a>>,
+    captured: Vec<Vec<Captured>>,
+}
+
+impl<'a> ScanRun<'a> {
+    /// An empty run of `scan`; `rules` is the pack's rule list.
+    pub fn new(scan: &'a TableScan, rules: &'a [Rule], caps: AlertCaps) -> Result<ScanRun<'a>, EngineError> {
+        let mut folders = Vec::with_capacity(scan.rules.len());
+        for &i in &scan.rules {
+            let rule = rules.get(i).ok_or_else(|| EngineError::Execution(format!("Sigma scan: no rule {i}")))?;
+            // `now` only dates the alerts, which `finish` builds.
+            folders.push(AlertFolder::new(rule, 0, caps));
+        }
+        let captured = vec![Vec::new(); scan.rules.len()];
+        Ok(ScanRun { scan, scanner: Scanner::new(&scan.plan)?, folders, captured })
     }
-    let mut scanner = Scanner::new(&scan.plan)?;
-    let mut stream = engine.run_stream(&scan.plan.query(), QueryOptions { now }).await?;
-    while let Some(batch) = stream.next().await {
-        let batch = batch?;
-        let Some(base) = batch.num_columns().checked_sub(scan.plan.added_columns()) else {
+
+    /// The scan.
+    pub fn scan(&self) -> &'a TableScan {
+        self.scan
+    }
+
+    /// Runs the scan's query over `engine`'s table at `now` and feeds
+    /// every batch of its result.
+    pub async fn feed(&mut self, engine: &Engine, now: i64) -> Result<(), EngineError> {
+        let mut stream = engine.run_stream(&self.scan.plan.query(), QueryOptions { now }).await?;
+        while let Some(batch) = stream.next().await {
+            self.feed_result(&batch?)?;
+        }
+        Ok(())
+    }
+
+    /// Feeds one batch of the scan query's result (the table's columns,
+    /// then the scan's added ones).
+    pub fn feed_result(&mut self, batch: &RecordBatch) -> Result<(), EngineError> {
+        let plan = &self.scan.plan;
+        let Some(base) = batch.num_columns().checked_sub(plan.added_columns()) else {
             return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
         };
         // Column indexes are looked up once per batch, not per row.
         let schema = batch.schema();
-        let times = BatchTimes::of(&batch);
+        let times = BatchTimes::of(batch);
         let find = |c: &String| schema.index_of(c).ok();
         let captures: Vec<Vec<Option<usize>>> =
-            scan.plan.rules.iter().map(|p| p.captures.iter().map(find).collect()).collect();
+            plan.rules.iter().map(|p| p.captures.iter().map(find).collect()).collect();
         let extends: Vec<Vec<(&String, Option<usize>)>> =
-            scan.plan.rules.iter().map(|p| p.extends.iter().map(|(name, c)| (name, find(c))).collect()).collect();
+            plan.rules.iter().map(|p| p.extends.iter().map(|(name, c)| (name, find(c))).collect()).collect();
+        let folders = &mut self.folders;
+        let captured = &mut self.captured;
         let mut last: Option<(usize, Option<i64>, Option<Row>)> = None;
-        scanner.scan(&batch, |r, i| {
+        self.scanner.scan(batch, |r, i| {
             if last.as_ref().is_none_or(|(row, _, _)| *row != i) {
-                last = Some((i, times.event_time(&batch, i), None));
+                last = Some((i, times.event_time(batch, i), None));
             }
             let Some((_, time, base_row)) = last.as_mut() else { return };
             let Some(folder) = folders.get_mut(r) else { return };
@@ -165,20 +206,25 @@ pub async fn run_scan_capturing(
                 folder.count(*time);
                 return;
             }
-            let mut row = base_row.get_or_insert_with(|| table_row(&batch, base, i)).clone();
+            let mut row = base_row.get_or_insert_with(|| table_row(batch, base, i)).clone();
             for (name, j) in extends.get(r).into_iter().flatten() {
                 if let Some(j) = j {
                     row.insert((*name).clone(), cell_json(batch.column(*j), i));
                 }
             }
             folder.push(row);
-        })?;
+        })
     }
-    let runs = folders
-        .into_iter()
-        .map(|f| RuleRun { rows: usize::try_from(f.rows()).unwrap_or(usize::MAX), alerts: f.finish() })
-        .collect();
-    Ok(ScanResult { runs, captured })
+
+    /// The rules' runs, their alerts dated `now`, and what they captured.
+    pub fn finish(self, now: i64) -> ScanResult {
+        let runs = self
+            .folders
+            .into_iter()
+            .map(|f| RuleRun { rows: usize::try_from(f.rows()).unwrap_or(usize::MAX), alerts: f.at(now).finish() })
+            .collect();
+        ScanResult { runs, captured: self.captured }
+    }
 }
 
 /// Row `i` of the table's own columns (the first `base` of the scan).

@@ -1,5 +1,6 @@
 //! `dragnet hunt`: every rule over the logs, alerts out as each rule
-//! finishes; the Sigma rules first, in one scan per table.
+//! finishes; the Sigma rules first, in one scan per table (fed as the logs
+//! are read, `hunt_stream`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,10 +13,12 @@ use detect::run::{RuleRun, newest_event, run_rule_capped};
 use detect::sigma_correlate::Correlations;
 use detect::sigma_scan::{Captured, plan_pack, run_scan_capturing};
 use kql_engine::{Engine, EngineError, QueryOptions};
+use telemetry::load::is_dataset;
 
 use crate::cli::{AlertFormat, HuntArgs, MinSeverity};
+use crate::cmd::hunt_stream::{self, Routes, Setup};
 use crate::cmd::isolate::isolated;
-use crate::cmd::query::{Limits, build_catalog, parse_now};
+use crate::cmd::query::{Limits, build_catalog_tapped, parse_now};
 use crate::cmd::rule_set;
 
 /// Runs `hunt`: 0 no alert, 1 alerts, 2 a rule failed to run.
@@ -32,15 +35,30 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
     // The logs give rows of the tables the rules read (and the newest
     // event is looked for in).
     let reads: Vec<&str> = pack.rules.iter().map(|r| r.query.as_str()).chain([detect::run::NEWEST_EVENT]).collect();
-    let loaded = build_catalog(&args.logs, &args.tables, args.quiet, &limits, &reads)?;
-    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let rt = crate::cmd::query::runtime()?;
+    // Sigma rules run in one scan per table, fed as the logs are read
+    // where they can be (`hunt_stream`); a rule of a scan that fails runs
+    // on its own below, where its failure is reported. The scans keep
+    // what correlations read of the rows their rules match.
+    let mut correlations = Correlations::prepare(&pack);
+    let mut scans = plan_pack(&pack);
+    correlations.add_captures(&pack, &mut scans);
+    let data_are_logs = args.tables.is_empty() && !args.logs.iter().any(|p| p.is_dir() && is_dataset(p));
+    let routes = Routes::plan(&pack, &scans, data_are_logs, given_now.is_some());
+    let setup = Setup { pack: &pack, caps, rt: &rt, config: limits.engine(&engine_spill), now: given_now.unwrap_or(0) };
+    let (loaded, streamed) = hunt_stream::read(&scans, &routes, setup, |tap| {
+        build_catalog_tapped(&args.logs, &args.tables, args.quiet, &limits, &reads, tap)
+    })?;
+    let tapped = streamed.tapped.clone();
+    let engine = Engine::new(loaded.catalog, limits.engine(&engine_spill));
     let now = match given_now {
         Some(n) => n,
-        None => match rt.block_on(newest_event(&engine)).context("cannot find the newest event")? {
-            Some(n) => n,
-            None => QueryOptions::at_current_time().now,
-        },
+        None => {
+            match rt.block_on(newest_event(&engine)).context("cannot find the newest event")?.max(streamed.newest) {
+                Some(n) => n,
+                None => QueryOptions::at_current_time().now,
+            }
+        }
     };
     let min = match args.min_severity {
         MinSeverity::Informational => Severity::Informational,
@@ -54,15 +72,28 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         AlertFormat::Csv => Format::Csv,
         AlertFormat::Ocsf => Format::Ocsf,
     };
-    // Sigma rules run in one scan per table; a rule of a scan that fails
-    // runs on its own below, where its failure is reported. The scans keep
-    // what correlations read of the rows their rules match.
-    let mut correlations = Correlations::prepare(&pack);
-    let mut scans = plan_pack(&pack);
-    correlations.add_captures(&pack, &mut scans);
     let mut sigma_runs: HashMap<usize, RuleRun> = HashMap::new();
     let mut captured: HashMap<usize, Vec<Captured>> = HashMap::new();
-    for scan in &scans {
+    // The rules of a streamed scan that failed over a table that is not
+    // kept cannot run again: the scan's failure is theirs.
+    let mut failed: HashMap<usize, String> = HashMap::new();
+    for (k, result) in streamed.finish(now) {
+        let scan = &scans[k];
+        match result {
+            Ok(result) => {
+                sigma_runs.extend(scan.rules.iter().copied().zip(result.runs));
+                captured.extend(scan.rules.iter().copied().zip(result.captured));
+            }
+            Err(e) if tapped.get(&scan.plan.table) == Some(&false) => {
+                failed.extend(scan.rules.iter().map(|&i| (i, e.clone())));
+            }
+            Err(_) => {}
+        }
+    }
+    for (scan, route) in scans.iter().zip(&routes.streams) {
+        if route.is_some() && tapped.contains_key(&scan.plan.table) {
+            continue;
+        }
         let result = isolated(|| rt.block_on(run_scan_capturing(&engine, scan, &pack.rules, now, caps)));
         if let Ok(Ok(result)) = result {
             sigma_runs.extend(scan.rules.iter().copied().zip(result.runs));
@@ -87,15 +118,16 @@ pub fn run(args: &HuntArgs, out: &mut dyn Write) -> Result<i32> {
         if hidden.contains(&i) {
             continue;
         }
-        let run = match sigma_runs.remove(&i) {
-            Some(run) => Ok(run),
-            None => run_one(&rt, &engine, rule, now, caps),
+        let run = match (sigma_runs.remove(&i), failed.remove(&i)) {
+            (Some(run), _) => Ok(run),
+            (None, Some(e)) => Err(e),
+            (None, None) => run_one(&rt, &engine, rule, now, caps).map_err(|e| limits.describe(&e)),
         };
         match run {
             Ok(run) => emit(&mut writer, run)?,
             Err(e) => {
                 errors += 1;
-                eprintln!("dragnet: rule {} ({}) failed: {}", rule.id, rule.name, limits.describe(&e));
+                eprintln!("dragnet: rule {} ({}) failed: {e}", rule.id, rule.name);
             }
         }
     }

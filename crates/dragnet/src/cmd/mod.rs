@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod check;
 pub mod coverage;
 pub mod hunt;
+pub mod hunt_stream;
 pub mod ingest;
 pub mod isolate;
 pub mod query;

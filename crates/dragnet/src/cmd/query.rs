@@ -218,6 +218,19 @@ pub fn build_catalog(
     limits: &Limits,
     reads: &[&str],
 ) -> Result<Loaded> {
+    build_catalog_tapped(data, tables, quiet, limits, reads, None)
+}
+
+/// [`build_catalog`], the batches of the tables `tap` names handed to it
+/// as the logs are read (`telemetry::load::load_tapped`).
+pub fn build_catalog_tapped(
+    data: &[PathBuf],
+    tables: &[String],
+    quiet: bool,
+    limits: &Limits,
+    reads: &[&str],
+    tap: Option<&mut telemetry::load::Tap<'_>>,
+) -> Result<Loaded> {
     let mut catalog = detect::run::default_catalog();
     let mut seen = std::collections::HashSet::new();
     let own = user_tables(tables)?;
@@ -229,7 +242,7 @@ pub fn build_catalog(
     }
     let wanted = wanted_tables(&catalog, &own, limits, reads);
     let progress = crate::progress::Progress::start(data, quiet);
-    let loaded = telemetry::load::load(data, &progress.bytes, &limits.spill(), &wanted);
+    let loaded = telemetry::load::load_tapped(data, &progress.bytes, &limits.spill(), &wanted, tap);
     progress.finish();
     let loaded = loaded?;
     for r in loaded.rejects() {
