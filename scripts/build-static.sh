@@ -16,6 +16,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET=x86_64-unknown-linux-gnu
 OUT="${1:-}"
 
+# With --target the flag reaches only the target's crates, not the build
+# scripts and proc macros (a proc macro is a shared library cargo loads).
 export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static"
 cargo build --release --locked --target "$TARGET" -p dragnet --manifest-path "$ROOT/Cargo.toml"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/release/dragnet"
