@@ -22,8 +22,7 @@ RUN mkdir -p /out/root/etc/ssl/certs /out/root/tmp /out/data \
     && echo 'dragnet:x:10001:10001:dragnet:/data:/nonexistent' > /out/root/etc/passwd \
     && echo 'dragnet:x:10001:' > /out/root/etc/group \
     && printf 'passwd: files\ngroup: files\nhosts: files dns\n' > /out/root/etc/nsswitch.conf \
-    && chmod 1777 /out/root/tmp \
-    && chmod 0750 /out/data
+    && chmod 1777 /out/root/tmp
 
 FROM scratch
 COPY --from=build /out/root/ /
