@@ -3,7 +3,8 @@
 //! shipper posts to `/ingest` with parameters the server takes, and the
 //! Deployment runs `dragnet serve` with TLS and tokens; the Dockerfile
 //! builds the workspace's `dragnet` with a Rust new enough for every
-//! dependency.
+//! dependency, statically linked, into an image with no libraries that runs
+//! it as the non-root user the Deployment names.
 
 mod common;
 
@@ -118,9 +119,6 @@ fn the_deployment_serves_with_tls_and_tokens_and_the_webhook_points_at_it() {
     assert!(server.starts_with("https://") && server.ends_with("/k8s-audit"), "{server}");
     let policy = &docs("kubernetes/audit-policy.yaml")[0];
     assert_eq!(policy["kind"], "Policy");
-
-    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
-    assert!(dockerfile.lines().any(|l| l.starts_with("USER ") && !l.contains("root")), "the image runs as root");
     assert!(Path::new(&root().join(".dockerignore")).is_file());
 }
 
@@ -154,9 +152,6 @@ fn the_dockerfile_builds_the_dragnet_binary_with_a_rust_every_dependency_takes()
         dragnet["targets"].as_array().unwrap().iter().any(|t| t["name"] == "dragnet" && t["kind"][0] == "bin"),
         "the dragnet package builds a dragnet binary"
     );
-    assert!(dockerfile.contains("cargo build --release --locked -p dragnet"));
-    assert!(dockerfile.contains("target/release/dragnet /out/dragnet"));
-    assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/dragnet\"]"));
     let workspace = dragnet["rust_version"].as_str().expect("the workspace's rust-version");
     assert_eq!(version(image), version(workspace), "the build image is the workspace's rust-version");
     for p in packages {
@@ -172,5 +167,75 @@ fn the_dockerfile_builds_the_dragnet_binary_with_a_rust_every_dependency_takes()
     let ignored = std::fs::read_to_string(root().join(".dockerignore")).unwrap();
     for needed in ["Cargo.toml", "Cargo.lock", "crates", "crates/serve/console/dist"] {
         assert!(!ignored.lines().any(|l| l.trim() == needed), ".dockerignore leaves out {needed}");
+    }
+}
+
+/// The Dockerfile's stages: each `FROM` line and the instructions after it,
+/// continued lines joined and comments left out.
+fn stages(dockerfile: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut line = String::new();
+    for l in dockerfile.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        match l.trim_end().strip_suffix('\\') {
+            Some(head) => line.push_str(head),
+            None => {
+                line.push_str(l.trim_end());
+                let whole = std::mem::take(&mut line);
+                if whole.starts_with("FROM ") {
+                    out.push((whole, Vec::new()));
+                } else if !whole.trim().is_empty() {
+                    out.last_mut().expect("an instruction before the first FROM").1.push(whole);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_image_holds_the_static_binary_built_by_the_script() {
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let stages = stages(&dockerfile);
+    let [(build_from, build), (run_from, run)] = &stages[..] else { panic!("two stages, build and run: {stages:?}") };
+    assert!(build_from.starts_with("FROM rust:") && build_from.ends_with(" AS build"), "{build_from}");
+    assert!(build.iter().any(|i| i == "RUN scripts/build-static.sh /out/dragnet"), "{build:?}");
+
+    // The script: the static flags, the workspace's lock file, the glibc
+    // target (whose name is where cargo puts the binary), and the checks.
+    let script = std::fs::read_to_string(root().join("scripts/build-static.sh")).unwrap();
+    let lines: Vec<&str> = script.lines().filter(|l| !l.trim_start().starts_with('#')).collect();
+    assert!(lines.contains(&"TARGET=x86_64-unknown-linux-gnu"), "the script builds for x86_64-unknown-linux-gnu");
+    assert!(
+        lines.iter().any(|l| l.starts_with("export RUSTFLAGS=") && l.ends_with("-C target-feature=+crt-static\"")),
+        "the script links the C runtime statically"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("cargo build --release --locked --target \"$TARGET\" -p dragnet ")));
+    assert!(lines.contains(&"BIN=\"${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/release/dragnet\""));
+    for check in ["ldd \"$BIN\"", "file -b \"$BIN\"", "\"$BIN\" --version"] {
+        assert!(lines.iter().any(|l| l.contains(check)), "the script does not run {check}");
+    }
+
+    // Nothing but the binary and its files: no shared library to link to.
+    assert_eq!(run_from, "FROM scratch");
+    assert!(run.iter().any(|i| i == "COPY --from=build /out/dragnet /usr/local/bin/dragnet"), "{run:?}");
+    assert!(run.iter().any(|i| i == "ENTRYPOINT [\"/usr/local/bin/dragnet\"]"), "{run:?}");
+
+    // A numeric non-root user, with a passwd entry, owning the data volume,
+    // and the one the Deployment runs as.
+    let users: Vec<&str> = run.iter().filter_map(|i| i.strip_prefix("USER ")).collect();
+    let [user] = users[..] else { panic!("one USER in the image: {users:?}") };
+    let (uid, gid) = user.split_once(':').unwrap_or_else(|| panic!("USER {user} is not UID:GID"));
+    let (uid, gid): (u32, u32) = (uid.parse().expect("a numeric user"), gid.parse().expect("a numeric group"));
+    assert!(uid != 0 && gid != 0, "the image runs as root");
+    assert!(
+        build.iter().any(|i| i.contains(&format!(":x:{uid}:{gid}:")) && i.contains("/out/root/etc/passwd")),
+        "no passwd entry for {uid}:{gid}"
+    );
+    assert!(run.iter().any(|i| i == &format!("COPY --from=build --chown={uid}:{gid} /out/data /data")), "{run:?}");
+    assert!(run.iter().any(|i| i == "VOLUME [\"/data\"]"), "{run:?}");
+    let d = docs("kubernetes/dragnet.yaml");
+    let security = &kind(&d, "Deployment")["spec"]["template"]["spec"]["securityContext"];
+    for (key, id) in [("runAsUser", uid), ("runAsGroup", gid), ("fsGroup", gid)] {
+        assert_eq!(security[key], id, "the Deployment's {key}");
     }
 }
