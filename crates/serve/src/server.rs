@@ -78,7 +78,7 @@ impl App {
     /// Counts new and suppressed alerts, and sends the new ones, then the
     /// incidents they made or changed, to the live stream.
     pub fn publish(&self, recorded: Recorded) {
-        self.metrics.alerts(recorded.published.len() as u64);
+        let published = recorded.published.len() as u64;
         for rule in &recorded.suppressed {
             self.metrics.suppressed(rule);
         }
@@ -93,6 +93,8 @@ impl App {
             // No subscriber is not an error.
             let _ = self.alerts.send(Arc::new(v));
         }
+        // Counted once handed to the sinks and the stream.
+        self.metrics.alerts(published);
         self.publish_incidents(&recorded.incidents);
     }
 

@@ -1,5 +1,6 @@
 //! Alert sinks: every new alert reaches a JSON-lines file (alert JSON and
-//! OCSF), a webhook that fails at first, and a syslog receiver, each once.
+//! OCSF), a webhook that fails at first, and a syslog receiver, each once;
+//! what is queued for a sink when the server stops is still delivered.
 
 mod common;
 
@@ -289,5 +290,43 @@ fn an_https_webhook_is_reached_through_the_sink_ca() {
     }
     assert_eq!(got, stored.into_iter().collect::<Vec<_>>());
     server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn alerts_queued_when_the_server_stops_are_still_delivered() {
+    let dir = temp_dir("sink-drain");
+    // The first three deliveries fail: the webhook's queue fills while it
+    // backs off, and the server is stopped with alerts still queued.
+    let (url, posted) = receiver(3);
+    let mut cfg = config(&dir);
+    cfg.rules.retain(|r| r.kind == Kind::Nrt);
+    cfg.sinks = vec![SinkSpec::parse(&format!("webhook:{url}")).unwrap()];
+    cfg.sink_backoff = Duration::from_millis(100);
+    let server = Server::start(cfg);
+    for batch in k8s_batches(5) {
+        assert_eq!(server.request("POST", "/k8s-audit", &batch).status, 200);
+    }
+    assert_eq!(server.request("POST", "/ingest", &auditd_log()).status, 200);
+    let stored = stored_alerts(&server, 11);
+    // Every alert has been handed to the sink once the count says so.
+    let mut published = false;
+    for _ in 0..300 {
+        if server.request("GET", "/metrics", b"").text().contains("dragnet_alerts_total 11\n") {
+            published = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(published, "11 alerts were not published");
+    let before = posted.lock().unwrap().len();
+    assert!(before < stored.len(), "every alert was delivered before the stop: nothing was left to drain");
+    server.stop();
+    let got: Vec<String> = ids(&posted.lock().unwrap(), "/id");
+    assert_eq!(
+        sorted(&got),
+        stored.into_iter().collect::<Vec<_>>(),
+        "an alert queued at the stop was lost or sent twice"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use tokio::fs::{File, OpenOptions};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{mpsc, watch};
 
-use super::{Outgoing, SinkSpec, next};
+use super::{Feed, SinkSpec};
 use crate::metrics::Metrics;
 
 /// Opens `path` for appending, making it if missing.
@@ -22,15 +21,8 @@ pub async fn open(path: &Path) -> Result<File, String> {
 }
 
 /// Writes each alert as it comes.
-pub async fn run(
-    mut out: File,
-    path: PathBuf,
-    spec: SinkSpec,
-    mut rx: mpsc::Receiver<Arc<Outgoing>>,
-    metrics: Arc<Metrics>,
-    mut stop: watch::Receiver<bool>,
-) {
-    while let Some(a) = next(&mut rx, &mut stop).await {
+pub async fn run(mut out: File, path: PathBuf, spec: SinkSpec, mut feed: Feed, metrics: Arc<Metrics>) {
+    while let Some(a) = feed.next().await {
         let mut line = a.get(spec.shape).to_string();
         line.push('\n');
         let written = async {

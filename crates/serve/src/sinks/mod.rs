@@ -8,8 +8,10 @@
 //! finds the queue full is dropped for that sink and counted
 //! (`dragnet_sink_dropped_total`), as is one the sink gave up on
 //! (`dragnet_sink_failures_total`); alerts stay in the state database and
-//! `GET /api/alerts` either way. Alerts queued when the server stops are
-//! not delivered.
+//! `GET /api/alerts` either way. When the server stops, each sink goes on
+//! delivering the alerts already queued for it for up to [`DRAIN`] (a
+//! webhook's retries included), then stops; what is left then stays
+//! undelivered to it (and in the state database).
 
 mod file;
 mod syslog;
@@ -30,6 +32,8 @@ use crate::metrics::Metrics;
 pub const QUEUE: usize = 1024;
 /// Deliveries a webhook tries before it gives up on an alert.
 pub const ATTEMPTS: u32 = 5;
+/// How long a sink goes on delivering its queue once the server stops.
+pub const DRAIN: Duration = Duration::from_secs(5);
 
 /// What a sink gets: dragnet's alert JSON or an OCSF finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,20 +140,25 @@ impl Sinks {
             let task = match &spec.target {
                 Target::Jsonl(path) => {
                     let out = file::open(path).await?;
-                    tokio::spawn(file::run(out, path.clone(), spec.clone(), rx, metrics.clone(), stop.clone()))
+                    tokio::spawn(file::run(
+                        out,
+                        path.clone(),
+                        spec.clone(),
+                        Feed::new(rx, stop.clone()),
+                        metrics.clone(),
+                    ))
                 }
                 Target::Webhook(url) => tokio::spawn(webhook::run(
                     url.clone(),
                     tls.clone(),
                     spec.clone(),
                     backoff,
-                    rx,
+                    Feed::new(rx, stop.clone()),
                     metrics.clone(),
-                    stop.clone(),
                 )),
                 Target::Syslog(addr) => {
                     let socket = syslog::open(addr).await?;
-                    tokio::spawn(syslog::run(socket, spec.clone(), rx, metrics.clone(), stop.clone()))
+                    tokio::spawn(syslog::run(socket, spec.clone(), Feed::new(rx, stop.clone()), metrics.clone()))
                 }
             };
             metrics.sink(&spec.name);
@@ -167,19 +176,71 @@ impl Sinks {
         }
         let out = Arc::new(Outgoing { alert: json.clone(), ocsf: detect::output::to_ocsf(alert) });
         for (name, q) in &self.queues {
-            if q.try_send(out.clone()).is_err() {
-                tracing::warn!("sink {name} is behind: an alert was dropped for it");
-                metrics.sink_dropped(name);
+            match q.try_send(out.clone()) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::warn!("sink {name} is behind: an alert was dropped for it");
+                    metrics.sink_dropped(name);
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    tracing::info!("sink {name} has stopped with the server: an alert was not queued for it");
+                    metrics.sink_dropped(name);
+                }
             }
         }
     }
 }
 
-/// The next alert for a sink, or `None` once the server stops.
-async fn next(rx: &mut mpsc::Receiver<Arc<Outgoing>>, stop: &mut watch::Receiver<bool>) -> Option<Arc<Outgoing>> {
-    tokio::select! {
-        a = rx.recv() => a,
-        _ = crate::server::stopped(stop) => None,
+/// The alerts for one sink: each as it comes, and once the server stops,
+/// those already queued, until [`DRAIN`] has passed.
+pub struct Feed {
+    rx: mpsc::Receiver<Arc<Outgoing>>,
+    stop: watch::Receiver<bool>,
+    /// When the draining ends, once the server has stopped.
+    until: Option<tokio::time::Instant>,
+}
+
+impl Feed {
+    fn new(rx: mpsc::Receiver<Arc<Outgoing>>, stop: watch::Receiver<bool>) -> Feed {
+        Feed { rx, stop, until: None }
+    }
+
+    /// Marks the server stopped: no alert is queued from now on, and the
+    /// queue drains until [`DRAIN`] from now.
+    fn stopping(&mut self) -> tokio::time::Instant {
+        *self.until.get_or_insert_with(|| {
+            self.rx.close();
+            tokio::time::Instant::now() + DRAIN
+        })
+    }
+
+    /// The next alert, or `None` once the server has stopped and the queue
+    /// is empty or the draining time is over.
+    pub async fn next(&mut self) -> Option<Arc<Outgoing>> {
+        if self.until.is_none() {
+            tokio::select! {
+                biased;
+                a = self.rx.recv() => return a,
+                _ = crate::server::stopped(&mut self.stop) => {
+                    self.stopping();
+                }
+            }
+        }
+        let until = self.stopping();
+        if tokio::time::Instant::now() >= until {
+            return None;
+        }
+        self.rx.try_recv().ok()
+    }
+
+    /// Completes when a sink must give up what it is doing: at the end of
+    /// the draining time (the server stopping starts it).
+    pub async fn halted(&mut self) {
+        if self.until.is_none() {
+            crate::server::stopped(&mut self.stop).await;
+        }
+        let until = self.stopping();
+        tokio::time::sleep_until(until).await;
     }
 }
 

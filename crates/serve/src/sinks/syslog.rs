@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::net::UdpSocket;
-use tokio::sync::{mpsc, watch};
 
-use super::{Outgoing, SinkSpec, next};
+use super::{Feed, SinkSpec};
 use crate::metrics::Metrics;
 
 /// The largest datagram sent: an alert larger than this is sent without
@@ -61,15 +60,9 @@ pub fn message(v: &Value, now: jiff::Timestamp, pid: u32) -> Vec<u8> {
 }
 
 /// Sends each alert as it comes.
-pub async fn run(
-    socket: UdpSocket,
-    spec: SinkSpec,
-    mut rx: mpsc::Receiver<Arc<Outgoing>>,
-    metrics: Arc<Metrics>,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn run(socket: UdpSocket, spec: SinkSpec, mut feed: Feed, metrics: Arc<Metrics>) {
     let pid = std::process::id();
-    while let Some(a) = next(&mut rx, &mut stop).await {
+    while let Some(a) = feed.next().await {
         let msg = message(a.get(spec.shape), jiff::Timestamp::now(), pid);
         match socket.send(&msg).await {
             Ok(_) => metrics.sink_delivered(&spec.name),

@@ -14,13 +14,12 @@ use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-use super::{ATTEMPTS, Outgoing, SinkSpec, next};
+use super::{ATTEMPTS, Feed, SinkSpec};
 use crate::metrics::Metrics;
 
 /// One delivery may take this long.
@@ -158,18 +157,21 @@ pub async fn run(
     tls: Option<TlsConnector>,
     spec: SinkSpec,
     backoff: Duration,
-    mut rx: mpsc::Receiver<Arc<Outgoing>>,
+    mut feed: Feed,
     metrics: Arc<Metrics>,
-    mut stop: watch::Receiver<bool>,
 ) {
-    while let Some(a) = next(&mut rx, &mut stop).await {
+    while let Some(a) = feed.next().await {
         let body = Bytes::from(a.get(spec.shape).to_string());
         let mut wait = backoff;
         let mut attempt = 1;
         loop {
-            let result = match tokio::time::timeout(TIMEOUT, deliver(&url, tls.as_ref(), body.clone())).await {
-                Ok(r) => r,
-                Err(_) => Err(Failed { reason: format!("no answer within {} s", TIMEOUT.as_secs()), retry: true }),
+            let attempt_once = tokio::time::timeout(TIMEOUT, deliver(&url, tls.as_ref(), body.clone()));
+            let result = tokio::select! {
+                r = attempt_once => match r {
+                    Ok(r) => r,
+                    Err(_) => Err(Failed { reason: format!("no answer within {} s", TIMEOUT.as_secs()), retry: true }),
+                },
+                _ = feed.halted() => return,
             };
             match result {
                 Ok(()) => {
@@ -181,7 +183,7 @@ pub async fn run(
                     metrics.sink_retried(&spec.name);
                     tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
-                        _ = crate::server::stopped(&mut stop) => return,
+                        _ = feed.halted() => return,
                     }
                     wait = wait.saturating_mul(2);
                     attempt += 1;
