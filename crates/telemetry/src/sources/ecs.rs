@@ -506,7 +506,8 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
     let process = proc(d.process, "process", d.user_name)?;
     let parent = proc(d.parent, "process.parent", None)?;
     let host = std::mem::take(&mut d.host).or(std::mem::take(&mut d.audit_host));
-    let device = host.name.or(host.hostname);
+    // An empty name names no machine.
+    let device = host.name.filter(|n| !n.is_empty()).or(host.hostname).filter(|n| !n.is_empty());
     let facts = || {
         let owned = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
         let all = |v: Strs<'_>| v.0.into_iter().map(|v| Cow::Owned(v.into_owned())).collect();
