@@ -271,4 +271,22 @@ mod tests {
         }
         assert_eq!(bag.as_object().unwrap().len(), 6);
     }
+
+    #[test]
+    fn series_stats_of_hostile_series() {
+        // Near i64::MAX neighbours are one real: the first position of the
+        // smallest real is the minimum's.
+        let big: Vec<J> = (0..10_000).map(|i| J::from(i64::MAX - i * 1000)).collect();
+        let reals: Vec<f64> = big.iter().map(|b| b.as_f64().unwrap()).collect();
+        let lowest = reals.iter().copied().fold(f64::INFINITY, f64::min);
+        let first = reals.iter().position(|r| *r == lowest).unwrap();
+        let V::Dyn(J::Array(v)) = series_stats(&[V::Dyn(J::Array(big))], &mut Ctx::default()) else { panic!() };
+        assert_eq!((v[1].clone(), v[3].clone()), (J::from(first), J::from(0)));
+        let huge = series("[1e308, 1e308, -1e308]");
+        let V::Dyn(J::Array(v)) = series_stats(&[huge], &mut Ctx::default()) else { panic!() };
+        // An overflowing sum gives no average rather than a wrong one.
+        assert!(v[4].is_null() || v[4].as_f64().is_some_and(f64::is_finite), "{v:?}");
+        let nested = series(r#"[[1], {"a": 1}, "ü", true]"#);
+        assert_eq!(series_stats(&[nested], &mut Ctx::default()), V::Dyn(J::Array(vec![J::Null; 7])));
+    }
 }

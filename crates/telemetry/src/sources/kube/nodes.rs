@@ -102,3 +102,36 @@ impl Nodes {
         Ok(out.push(t, &r))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_and_runtime_of_hostile_values() {
+        let node =
+            |spec: J| serde_json::json!({"spec": spec, "status": {"nodeInfo": {"containerRuntimeVersion": "dö://x"}}});
+        // A multi-byte character where the scheme would end is kept whole.
+        assert_eq!(runtime(&node(J::Null)).as_deref(), Some("dö://x"));
+        let docker = serde_json::json!({"status": {"nodeInfo": {"containerRuntimeVersion": "DOCKER://24.0.7"}}});
+        assert_eq!(runtime(&docker).as_deref(), Some("24.0.7"));
+        let scheme_only = serde_json::json!({"status": {"nodeInfo": {"containerRuntimeVersion": "docker://"}}});
+        assert_eq!(runtime(&scheme_only).as_deref(), Some(""));
+        assert_eq!(provider(&node(serde_json::json!({"providerID": ":x"}))), ":x");
+        assert_eq!(provider(&node(serde_json::json!({"providerID": "ɑzure:///a"}))), "ɑzure");
+        assert_eq!(provider(&node(serde_json::json!({"providerID": ""}))), "onprem");
+        assert_eq!(provider(&node(serde_json::json!({"providerID": 7}))), "onprem");
+    }
+
+    #[test]
+    fn times_out_of_range_are_errors_not_rows() {
+        let n = serde_json::json!({"metadata": {"creationTimestamp": "99999-01-01T00:00:00Z"}});
+        assert!(latest(&n).is_err());
+        let n = serde_json::json!({"status": {"conditions": [{"lastHeartbeatTime": 9223372036854775807_i64}]}});
+        assert!(latest(&n).is_err());
+        let many: Vec<J> =
+            (0..10_000).map(|_| serde_json::json!({"lastHeartbeatTime": "2024-01-05T01:00:00Z"})).collect();
+        let n = serde_json::json!({"status": {"conditions": many}});
+        assert_eq!(latest(&n).unwrap(), crate::batch::parse_datetime("2024-01-05T01:00:00Z"));
+    }
+}
