@@ -15,8 +15,8 @@ use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::KqlType;
 
-const LEFT: &str = "__left";
-const RIGHT: &str = "__right";
+pub(crate) const LEFT: &str = "__left";
+pub(crate) const RIGHT: &str = "__right";
 
 impl<'a> Binder<'a> {
     pub(crate) fn join(&mut self, left: Tab, j: &ast::Join, span: Span, lookup: bool) -> BResult<Tab> {
@@ -119,6 +119,24 @@ impl<'a> Binder<'a> {
             LogicalPlanBuilder::from(l).join_detailed(r, join_type, (lk, rk), None, NullEquality::NullEqualsNothing);
         let joined = self.build(span, joined)?;
 
+        let drop_right: Vec<String> = if lookup { keys.iter().map(|(_, r)| r.clone()).collect() } else { Vec::new() };
+        let plan = self.join_output(joined, join_type, &left_fields, &right_fields, &drop_right, span)?;
+        Ok(Tab { plan, source: None })
+    }
+
+    /// The columns of a join of `__left` and `__right` as Kusto names them:
+    /// the kept sides' columns, left first, a clashing right name suffixed,
+    /// the right columns in `drop_right` left out; a string of the side
+    /// without a match is empty, not null.
+    pub(crate) fn join_output(
+        &mut self,
+        joined: datafusion::logical_expr::LogicalPlan,
+        join_type: JoinType,
+        left_fields: &[(String, KqlType)],
+        right_fields: &[(String, KqlType)],
+        drop_right: &[String],
+        span: Span,
+    ) -> BResult<datafusion::logical_expr::LogicalPlan> {
         let keep_left = !matches!(join_type, JoinType::RightSemi | JoinType::RightAnti);
         let keep_right = !matches!(join_type, JoinType::LeftSemi | JoinType::LeftAnti);
         let outer_left = matches!(join_type, JoinType::Right | JoinType::Full);
@@ -135,20 +153,19 @@ impl<'a> Binder<'a> {
             }
         };
         if keep_left {
-            for (n, ty) in &left_fields {
+            for (n, ty) in left_fields {
                 exprs.push(side(LEFT, n, *ty, outer_left).alias(names.unique(n)));
             }
         }
         if keep_right {
-            for (n, ty) in &right_fields {
-                if lookup && keys.iter().any(|(_, rk)| rk == n) {
+            for (n, ty) in right_fields {
+                if drop_right.contains(n) {
                     continue;
                 }
                 exprs.push(side(RIGHT, n, *ty, outer_right).alias(names.unique(n)));
             }
         }
-        let plan = self.build(span, LogicalPlanBuilder::from(joined).project(exprs))?;
-        Ok(Tab { plan, source: None })
+        self.build(span, LogicalPlanBuilder::from(joined).project(exprs))
     }
 
     /// Reads one `on` condition into (left column, right column) pairs.

@@ -9,6 +9,7 @@
 //! learns the columns ([`Learned`]) and binds the query again.
 
 mod bag_unpack;
+mod ip_lookup;
 mod pivot;
 
 use datafusion::arrow::array::RecordBatch;
@@ -116,6 +117,8 @@ impl Binder<'_> {
         };
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
+            "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             other if KNOWN.contains(&other) => {
                 Err(self.not_implemented(name.span, &format!("the `{other}` plugin of `evaluate`")))
