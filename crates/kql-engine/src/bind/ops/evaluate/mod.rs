@@ -10,6 +10,7 @@
 
 mod bag_unpack;
 mod ip_lookup;
+mod narrow;
 mod pivot;
 
 use datafusion::arrow::array::RecordBatch;
@@ -119,6 +120,7 @@ impl Binder<'_> {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
             "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
+            "narrow" => self.narrow(input, args, e.plugin.span),
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             other if KNOWN.contains(&other) => {
                 Err(self.not_implemented(name.span, &format!("the `{other}` plugin of `evaluate`")))
