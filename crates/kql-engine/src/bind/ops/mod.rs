@@ -8,6 +8,7 @@ mod make_series;
 mod multi_assign;
 mod mv_apply;
 mod parse;
+mod partition;
 mod percentiles;
 mod project;
 mod sample;
@@ -120,6 +121,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Getschema => self.getschema(input, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
+            OperatorKind::Partition(p) => self.partition(input, p, span),
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

@@ -31,16 +31,18 @@ use crate::error;
 use crate::types::KqlType;
 
 /// The hidden columns of the subtables.
-struct Hidden {
-    /// The input row's number.
-    row: String,
+pub(super) struct Hidden {
+    /// The input row's number (the subtable's key).
+    pub(super) row: String,
     /// The position in the subtable.
-    ord: String,
+    pub(super) ord: String,
     /// True on the one row that stands for an empty subtable.
-    empty: String,
+    pub(super) empty: String,
     /// The input columns that come back beside the subquery's, and their
     /// hidden copies.
-    carried: Vec<(String, String)>,
+    pub(super) carried: Vec<(String, String)>,
+    /// The operator whose subquery this is, for messages.
+    pub(super) within: &'static str,
 }
 
 impl Hidden {
@@ -57,6 +59,44 @@ impl Hidden {
 
 impl<'a> Binder<'a> {
     pub(crate) fn mv_apply(&mut self, input: Tab, m: &ast::MvApply, span: Span) -> BResult<Tab> {
+        let (tab, h) = self.mv_apply_subtables(input, m, span)?;
+        self.apply_result(tab, &h, span)
+    }
+
+    /// An `mv-apply` inside the subquery of another (whose hidden columns
+    /// are `outer`): each inner result row becomes a row of the outer
+    /// subtable, in the inner order; an outer subtable whose inner results
+    /// are all empty keeps one flagged row, as `where` leaves it.
+    fn mv_apply_nested(&mut self, tab: Tab, m: &ast::MvApply, outer: &Hidden, span: Span) -> BResult<Tab> {
+        let (tab, h) = self.mv_apply_subtables(tab, m, span)?;
+        let result: Vec<String> =
+            tab.plan.schema().fields().iter().map(|f| f.name().clone()).filter(|n| !h.is_hidden(n)).collect();
+        // The outer positions again, in the inner order.
+        let mut order = vec![SortExpr::new(Self::column(&outer.ord), true, false)];
+        order.extend(sorted_by(&h));
+        let w = self.df(span, row_number().partition_by(vec![Self::column(&outer.row)]).order_by(order).build())?;
+        let ord = self.fresh("mv_apply_ord");
+        let mut cols: Vec<Expr> =
+            h.carried
+                .iter()
+                .filter(|(c, _)| !result.contains(c) && *c != outer.ord)
+                .map(|(c, hc)| Self::column(hc).alias(c))
+                .collect();
+        cols.extend(result.iter().filter(|c| **c != outer.ord).map(|c| Self::column(c)));
+        cols.push(Self::column(&ord).alias(&outer.ord));
+        cols.push(Self::column(&h.empty));
+        let b = LogicalPlanBuilder::from(tab.plan).window(vec![w.alias(&ord)]).and_then(|b| b.project(cols));
+        let plan = self.build(span, b)?;
+        let plan = self.flag_rows(plan, Self::column(&h.empty), outer, span)?;
+        let cols: Vec<Expr> =
+            plan.schema().fields().iter().filter(|f| f.name() != &h.empty).map(|f| Self::column(f.name())).collect();
+        let plan = self.build(span, LogicalPlanBuilder::from(plan).project(cols))?;
+        Ok(Tab { plan, source: None })
+    }
+
+    /// The expanded subtables of `mv-apply` with the subquery applied to
+    /// each, and their hidden columns.
+    fn mv_apply_subtables(&mut self, input: Tab, m: &ast::MvApply, span: Span) -> BResult<(Tab, Hidden)> {
         let mut user_index: Option<String> = None;
         for o in &m.options {
             match (o.name.name.as_str(), &o.value.kind) {
@@ -84,6 +124,7 @@ impl<'a> Binder<'a> {
             ord: self.fresh("mv_apply_ord"),
             empty: self.fresh("mv_apply_empty"),
             carried,
+            within: "mv-apply",
         };
 
         // Number the input rows; copy the carried columns.
@@ -114,11 +155,11 @@ impl<'a> Binder<'a> {
         for op in &m.on {
             tab = self.per_subtable(tab, op, &h)?;
         }
-        self.apply_result(tab, &h, span)
+        Ok((tab, h))
     }
 
     /// Binds one operator of the subquery so that it works on each subtable.
-    fn per_subtable(&mut self, tab: Tab, op: &Operator, h: &Hidden) -> BResult<Tab> {
+    pub(super) fn per_subtable(&mut self, tab: Tab, op: &Operator, h: &Hidden) -> BResult<Tab> {
         let span = op.span;
         let before = windows(&tab.plan);
         let out = match &op.kind {
@@ -169,6 +210,7 @@ impl<'a> Binder<'a> {
                 self.rank_per_subtable(tab, &[], Some(n), h, span)?
             }
             OperatorKind::Distinct(items) => self.distinct_per_subtable(tab, items, h, span)?,
+            OperatorKind::MvApply(m) => self.mv_apply_nested(tab, m, h, span)?,
             OperatorKind::MvExpand(m) => {
                 let flag = self.fresh("mv_expand_empty");
                 let expanded = self.expand_rows(tab, m, Empty::Flag, Some(&flag), span)?;
@@ -188,15 +230,15 @@ impl<'a> Binder<'a> {
                     OperatorKind::Parse(_) => "parse-where",
                     other => operator_name(other),
                 };
-                return Err(self.not_implemented(span, &format!("`{name}` inside `mv-apply`")));
+                return Err(self.not_implemented(span, &format!("`{name}` inside `{}`", h.within)));
             }
         };
         if windows(&out.plan) > before && !is_own_ranking(&op.kind) {
-            return Err(self.not_implemented(span, "`row_number`, `prev` and `next` inside `mv-apply`"));
+            return Err(self.not_implemented(span, &format!("`row_number`, `prev` and `next` inside `{}`", h.within)));
         }
         for c in h.names() {
             if out.plan.schema().index_of_column_by_name(None, c).is_none() {
-                return Err(self.not_implemented(span, "removing every column this way inside `mv-apply`"));
+                return Err(self.not_implemented(span, &format!("removing every column this way inside `{}`", h.within)));
             }
         }
         Ok(out)
@@ -210,7 +252,7 @@ impl<'a> Binder<'a> {
             self.with_windows(|b| b.scalar(p, row))?
         };
         if !wins.is_empty() {
-            return Err(self.not_implemented(span, "`row_number`, `prev` and `next` inside `mv-apply`"));
+            return Err(self.not_implemented(span, &format!("`row_number`, `prev` and `next` inside `{}`", h.within)));
         }
         let t = self.coerce_dynamic(t, KqlType::Bool);
         if t.ty != KqlType::Bool {
@@ -372,7 +414,7 @@ impl<'a> Binder<'a> {
     /// The union of the subquery results: rows that stand for nothing
     /// dropped, the input row's other columns first (those the result does
     /// not have), in input order.
-    fn apply_result(&mut self, tab: Tab, h: &Hidden, span: Span) -> BResult<Tab> {
+    pub(super) fn apply_result(&mut self, tab: Tab, h: &Hidden, span: Span) -> BResult<Tab> {
         let result: Vec<String> =
             tab.plan.schema().fields().iter().map(|f| f.name().clone()).filter(|n| !h.is_hidden(n)).collect();
         let mut cols: Vec<Expr> =
