@@ -15,6 +15,7 @@ mod sample;
 mod search;
 mod source;
 mod summarize;
+mod top_nested;
 mod union;
 
 pub(crate) use evaluate::{Learned, Pending, learn};
@@ -122,6 +123,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             OperatorKind::Partition(p) => self.partition(input, p, span),
+            OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))
