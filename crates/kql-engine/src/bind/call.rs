@@ -39,7 +39,7 @@ impl<'a> Binder<'a> {
             };
         }
         let fname = crate::bind::names::canonical_function(&name.name);
-        if matches!(fname, "row_number" | "prev" | "next") {
+        if crate::functions::WINDOW_FUNCTIONS.contains(&fname) {
             return self.window_call(fname, args, span, row);
         }
         if crate::bind::names::is_aggregate(fname) {
@@ -387,6 +387,7 @@ impl<'a> Binder<'a> {
             ));
         }
         let (expr, ty) = match name {
+            "row_window_session" => return self.row_window_session(args, span, row),
             "row_number" => {
                 if args.len() == 2 {
                     return Err(self.not_implemented(args[1].value.span, "`row_number` with a restart condition"));
@@ -442,6 +443,30 @@ impl<'a> Binder<'a> {
         let id = self.fresh("win");
         self.windows.as_mut().expect("checked above").push(expr.alias(&id));
         Ok(Typed { expr: Self::column(&id), ty })
+    }
+
+    /// `row_window_session(Expr, MaxDistanceFromFirst, MaxDistanceBetweenNeighbors
+    /// [, Restart])`: the window over the value and distances in nanoseconds.
+    fn row_window_session(&mut self, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
+        self.arity("row_window_session", args, 3, 4, span)?;
+        let want = [KqlType::Datetime, KqlType::Timespan, KqlType::Timespan, KqlType::Bool];
+        let mut bound = Vec::new();
+        for (a, ty) in args.iter().zip(want) {
+            let t = self.scalar(&a.value, row)?;
+            let t = self.coerce_dynamic(t, ty);
+            if t.ty != ty {
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    a.value.span,
+                    format!("row_window_session expects a {ty} here, found a {}", t.ty),
+                ));
+            }
+            bound.push(if ty == KqlType::Bool { t.expr } else { cast(t.expr, DataType::Int64) });
+        }
+        let w = crate::functions::session::row_window_session().call(bound);
+        let id = self.fresh("win");
+        self.windows.as_mut().expect("checked by the caller").push(w.alias(&id));
+        Ok(Typed { expr: cast(Self::column(&id), KqlType::Datetime.arrow()), ty: KqlType::Datetime })
     }
 
     /// Runs `f` with window functions allowed; returns what they collected.

@@ -122,13 +122,12 @@ impl Binder<'_> {
         wins: Vec<Expr>,
         span: kql_syntax::Span,
     ) -> BResult<LogicalPlan> {
-        use datafusion::logical_expr::LogicalPlanBuilder;
         let Some(ordered) = self.ordered(plan.clone(), span)? else {
-            return self.build(span, LogicalPlanBuilder::from(plan).window(wins));
+            return self.window_stages(plan, wins, span);
         };
         let wins: Vec<Expr> = wins.into_iter().map(|w| ordered_by(w, &ordered.keys)).collect();
         let names: Vec<String> = wins.iter().map(|w| w.schema_name().to_string()).collect();
-        let windowed = self.build(span, LogicalPlanBuilder::from(ordered.plan).window(wins))?;
+        let windowed = self.window_stages(ordered.plan, wins, span)?;
         if ordered.hidden.is_empty() {
             return Ok(windowed);
         }
@@ -137,6 +136,32 @@ impl Binder<'_> {
         keep.extend(names.iter().map(|n| Expr::Column(Column::from_name(n))));
         let p = Projection::try_new(keep, Arc::new(windowed));
         Ok(LogicalPlan::Projection(self.df(span, p)?))
+    }
+}
+
+impl Binder<'_> {
+    /// `wins` over `plan`, in as many window steps as they need: a window
+    /// whose arguments read another's result (`row_window_session(...,
+    /// prev(x) != x)`) comes in a step after it.
+    fn window_stages(
+        &mut self,
+        mut plan: LogicalPlan,
+        mut wins: Vec<Expr>,
+        span: kql_syntax::Span,
+    ) -> BResult<LogicalPlan> {
+        use datafusion::logical_expr::LogicalPlanBuilder;
+        while !wins.is_empty() {
+            let schema = plan.schema().clone();
+            let (ready, rest): (Vec<Expr>, Vec<Expr>) = wins
+                .into_iter()
+                .partition(|w| w.column_refs().iter().all(|c| schema.has_column_with_unqualified_name(&c.name)));
+            if ready.is_empty() {
+                return Err(self.error(crate::error::INTERNAL, span, "window functions that read each other"));
+            }
+            plan = self.build(span, LogicalPlanBuilder::from(plan).window(ready))?;
+            wins = rest;
+        }
+        Ok(plan)
     }
 }
 

@@ -30,6 +30,7 @@ pub mod network;
 pub mod parse_op;
 pub mod rowwise;
 pub mod series;
+pub mod session;
 pub mod string;
 pub mod text;
 pub mod text_edit;
@@ -152,7 +153,7 @@ pub fn not_yet(name: &str) -> Option<&'static str> {
 
 /// The window functions, allowed in `extend`, `project`, `where` and
 /// `serialize` over a serialized input.
-pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next"];
+pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next", "row_window_session"];
 
 const ANY: usize = usize::MAX;
 
