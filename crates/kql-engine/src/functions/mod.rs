@@ -18,6 +18,7 @@ pub mod dyn_path;
 pub mod dynamic;
 pub mod encoding;
 pub mod expand;
+pub mod fit_2lines;
 pub mod geo_ip;
 pub mod hash;
 pub mod ipv4_more;
@@ -226,6 +227,8 @@ defs! {
     "hash_md5" => String, 1, 1, hash::hash_md5;
     "series_fit_line#values" => Dynamic, 1, 1, multi_value::series_fit_line;
     "series_fit_line_dynamic" => Dynamic, 1, 1, multi_value::series_fit_line_dynamic;
+    "series_fit_2lines#values" => Dynamic, 1, 1, fit_2lines::series_fit_2lines;
+    "series_fit_2lines_dynamic" => Dynamic, 1, 1, fit_2lines::series_fit_2lines_dynamic;
     "series_stats#values" => Dynamic, 1, 2, multi_value::series_stats;
     "series_stats_dynamic" => Dynamic, 1, 2, multi_value::series_stats_dynamic;
     "parse_xml" => Dynamic, 1, 1, xml::parse_xml;

@@ -33,6 +33,27 @@ pub const MULTI_VALUED: &[MultiDef] = &[
         ],
     },
     MultiDef {
+        name: "series_fit_2lines",
+        inner: "series_fit_2lines#values",
+        outputs: &[
+            ("rsquare", KqlType::Real),
+            ("split_idx", KqlType::Long),
+            ("variance", KqlType::Real),
+            ("rvariance", KqlType::Real),
+            ("line_fit", KqlType::Dynamic),
+            ("right_rsquare", KqlType::Real),
+            ("right_slope", KqlType::Real),
+            ("right_interception", KqlType::Real),
+            ("right_variance", KqlType::Real),
+            ("right_rvariance", KqlType::Real),
+            ("left_rsquare", KqlType::Real),
+            ("left_slope", KqlType::Real),
+            ("left_interception", KqlType::Real),
+            ("left_variance", KqlType::Real),
+            ("left_rvariance", KqlType::Real),
+        ],
+    },
+    MultiDef {
         name: "series_stats",
         inner: "series_stats#values",
         outputs: &[
@@ -53,7 +74,7 @@ pub fn multi_valued(name: &str) -> Option<&'static MultiDef> {
 }
 
 /// The numbers of a series; `None` unless every element is a number.
-fn numbers(v: &V) -> Option<Vec<f64>> {
+pub(crate) fn numbers(v: &V) -> Option<Vec<f64>> {
     let V::Dyn(J::Array(items)) = v else { return None };
     items.iter().map(J::as_f64).collect()
 }
@@ -67,32 +88,74 @@ fn numbers(v: &V) -> Option<Vec<f64>> {
 pub fn series_fit_line(a: &[V], _: &mut Ctx) -> V {
     let nulls = || V::Dyn(J::Array(vec![J::Null; 6]));
     let Some(y) = numbers(&a[0]) else { return nulls() };
-    if y.len() < 2 {
-        return nulls();
-    }
-    let n = y.len() as f64;
-    let mean_x = (n + 1.0) / 2.0;
-    let mean_y = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (i, v) in y.iter().enumerate() {
-        let dx = (i + 1) as f64 - mean_x;
-        let dy = v - mean_y;
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    let slope = sxy / sxx;
-    let interception = mean_y - slope * mean_x;
-    let fit: Vec<f64> = (1..=y.len()).map(|x| interception + slope * x as f64).collect();
-    let residuals: Vec<f64> = y.iter().zip(&fit).map(|(v, f)| v - f).collect();
-    let ss_res: f64 = residuals.iter().map(|r| r * r).sum();
-    let mean_r = residuals.iter().sum::<f64>() / n;
-    let rvariance = residuals.iter().map(|r| (r - mean_r) * (r - mean_r)).sum::<f64>() / (n - 1.0);
-    let rsquare = 1.0 - ss_res / syy;
-    let values = [rsquare, slope, syy / (n - 1.0), rvariance, interception];
+    let Some(l) = Line::fit(&y) else { return nulls() };
+    let values = [l.rsquare(), l.slope, l.variance(), l.rvariance(), l.interception];
     let mut out: Vec<J> = values.iter().map(|v| V::Real(*v).json()).collect();
-    out.push(J::Array(fit.iter().map(|v| V::Real(*v).json()).collect()));
+    out.push(J::Array(l.fit.iter().map(|v| V::Real(*v).json()).collect()));
     V::Dyn(J::Array(out))
+}
+
+/// The least-squares line through `(1, y1) ... (n, yn)`.
+pub(crate) struct Line {
+    pub slope: f64,
+    pub interception: f64,
+    /// The line's value at each point.
+    pub fit: Vec<f64>,
+    /// The points' values less the line's.
+    pub residuals: Vec<f64>,
+    /// The sum of squares of the values about their mean.
+    pub ss_tot: f64,
+}
+
+impl Line {
+    /// The line through `y`; `None` for fewer than two points.
+    pub(crate) fn fit(y: &[f64]) -> Option<Line> {
+        if y.len() < 2 {
+            return None;
+        }
+        let n = y.len() as f64;
+        let mean_x = (n + 1.0) / 2.0;
+        let mean_y = y.iter().sum::<f64>() / n;
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (i, v) in y.iter().enumerate() {
+            let dx = (i + 1) as f64 - mean_x;
+            let dy = v - mean_y;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        let slope = sxy / sxx;
+        let interception = mean_y - slope * mean_x;
+        let fit: Vec<f64> = (1..=y.len()).map(|x| interception + slope * x as f64).collect();
+        let residuals: Vec<f64> = y.iter().zip(&fit).map(|(v, f)| v - f).collect();
+        Some(Line { slope, interception, fit, residuals, ss_tot: syy })
+    }
+
+    /// The sum of the squared residuals.
+    pub(crate) fn ss_res(&self) -> f64 {
+        self.residuals.iter().map(|r| r * r).sum()
+    }
+
+    pub(crate) fn rsquare(&self) -> f64 {
+        1.0 - self.ss_res() / self.ss_tot
+    }
+
+    /// The sample variance of the values.
+    pub(crate) fn variance(&self) -> f64 {
+        self.ss_tot / (self.residuals.len() as f64 - 1.0)
+    }
+
+    /// The sample variance of the residuals.
+    pub(crate) fn rvariance(&self) -> f64 {
+        sample_variance(&self.residuals)
+    }
+}
+
+/// The sample variance of `v` (at least two values).
+pub(crate) fn sample_variance(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    v.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (n - 1.0)
 }
 
 /// `series_fit_line_dynamic(series)` (series-fit-line-dynamic-function.md):
