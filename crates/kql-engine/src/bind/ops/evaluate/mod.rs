@@ -49,7 +49,7 @@ pub(crate) struct Pending {
 pub(crate) enum LearnKind {
     /// The slots of property bags, with their types (`bag_unpack`).
     BagSlots,
-    /// The distinct non-empty strings, sorted (`pivot`).
+    /// The distinct strings, in the order they first appear (`pivot`).
     Values,
 }
 

@@ -3,14 +3,16 @@
 //! given (by default every column but the pivoted one and those the
 //! aggregation reads), and a column per distinct value of `pivotColumn`
 //! holding the aggregation (`count()` by default) over the group's rows with
-//! that value. The values are learned from the data, sorted by name. With an
+//! that value. The values are learned from the data, in the order they
+//! first appear (the page's outputs: ARKANSAS before ARIZONA). With an
 //! output schema the columns are the schema's, and a value the data has
 //! that the schema lacks is an error, as the page says.
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
+use datafusion::functions_aggregate::expr_fn::{count, min};
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, SortExpr, lit};
 use kql_syntax::Span;
 use kql_syntax::ast::{self, Arg, Assign, BinaryOp, ExprKind, Ident, Literal};
 
@@ -35,16 +37,22 @@ const AGGREGATIONS: &[(&str, &str)] = &[
     ("make_set", "make_set_if"),
 ];
 
-/// The distinct strings of the one column of `batches`, sorted.
+/// The distinct strings of the one column of `batches`, in the order they
+/// first appear.
 pub(super) fn learn_values(batches: &[RecordBatch]) -> Result<Vec<(String, KqlType)>, String> {
-    let mut values = std::collections::BTreeSet::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut values = Vec::new();
     for b in batches {
         let Some(col) = b.columns().first() else { continue };
         let mut add = |v: &str| -> Result<(), String> {
-            if !values.contains(v) && values.len() >= MAX_LEARNED_COLUMNS {
+            if seen.contains(v) {
+                return Ok(());
+            }
+            if values.len() >= MAX_LEARNED_COLUMNS {
                 return Err(format!("pivot: the pivot column has more than {MAX_LEARNED_COLUMNS} distinct values"));
             }
-            values.insert(v.to_string());
+            seen.insert(v.to_string());
+            values.push(v.to_string());
             Ok(())
         };
         match col.data_type() {
@@ -127,9 +135,17 @@ impl Binder<'_> {
         };
         // The values, from the data.
         let as_text = self.pivot_text(pivot, row)?;
+        // Each distinct value with the position of its first row, in that order.
         let values_plan = {
+            let first = self.fresh("pivot_first");
+            let position = self.fresh("pivot_position");
             let b = LogicalPlanBuilder::from(input.plan.clone())
-                .aggregate(vec![as_text.alias("value")], Vec::<Expr>::new());
+                .window(vec![row_number().alias(&position)])
+                .and_then(|b| {
+                    b.aggregate(vec![as_text.alias("value")], vec![min(Self::column(&position)).alias(&first)])
+                })
+                .and_then(|b| b.sort(vec![SortExpr::new(Self::column(&first), true, false)]))
+                .and_then(|b| b.project(vec![Self::column("value")]));
             self.build(span, b)?
         };
         let learned = self.learned_or_request(span, values_plan, LearnKind::Values)?;
