@@ -331,6 +331,28 @@ impl<'a> Binder<'a> {
                     )),
                 }
             }
+            _ if let Some(m) = crate::functions::multi_value::multi_valued(name)
+                && m.first_alone =>
+            {
+                let call = ast::Expr {
+                    kind: ExprKind::Call {
+                        func: Box::new(ast::Expr {
+                            kind: ExprKind::Name(ast::Ident { name: m.inner.to_string(), span: name_span }),
+                            span: name_span,
+                        }),
+                        args: args.to_vec(),
+                    },
+                    span,
+                };
+                let first = ast::Expr {
+                    kind: ExprKind::Index {
+                        target: Box::new(call),
+                        index: Box::new(ast::Expr { kind: ExprKind::Literal(ast::Literal::Long(0)), span }),
+                    },
+                    span,
+                };
+                self.scalar(&first, row)
+            }
             _ if let Some(m) = crate::functions::multi_value::multi_valued(name) => Err(self.error_help(
                 error::BAD_ARGUMENTS,
                 name_span,

@@ -14,6 +14,7 @@ pub mod collect_agg;
 pub mod collections;
 pub mod convert;
 pub mod datetime;
+pub mod decompose;
 pub mod dyn_path;
 pub mod dynamic;
 pub mod encoding;
@@ -227,6 +228,10 @@ defs! {
     "hash_md5" => String, 1, 1, hash::hash_md5;
     "series_fit_line#values" => Dynamic, 1, 1, multi_value::series_fit_line;
     "series_fit_line_dynamic" => Dynamic, 1, 1, multi_value::series_fit_line_dynamic;
+    "series_decompose#values" => Dynamic, 1, 5, decompose::series_decompose;
+    "series_decompose_anomalies#values" => Dynamic, 1, 7, decompose::series_decompose_anomalies;
+    "series_decompose_forecast" => Dynamic, 2, 5, decompose::series_decompose_forecast;
+    "series_outliers" => Dynamic, 1, 5, decompose::series_outliers;
     "series_fit_2lines#values" => Dynamic, 1, 1, fit_2lines::series_fit_2lines;
     "series_fit_2lines_dynamic" => Dynamic, 1, 1, fit_2lines::series_fit_2lines_dynamic;
     "series_stats#values" => Dynamic, 1, 2, multi_value::series_stats;

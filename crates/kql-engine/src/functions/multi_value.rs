@@ -16,6 +16,10 @@ pub struct MultiDef {
     pub inner: &'static str,
     /// Each value's name (in the docs) and type, in order.
     pub outputs: &'static [(&'static str, KqlType)],
+    /// Whether a call assigned to one name (`extend a = f(x)`) or used as a
+    /// value takes the first value (`series_decompose_anomalies`' flags), as
+    /// the published content relies on; else that is an error.
+    pub first_alone: bool,
 }
 
 /// Every function of several values.
@@ -31,6 +35,7 @@ pub const MULTI_VALUED: &[MultiDef] = &[
             ("interception", KqlType::Real),
             ("line_fit", KqlType::Dynamic),
         ],
+        first_alone: false,
     },
     MultiDef {
         name: "series_fit_2lines",
@@ -52,6 +57,24 @@ pub const MULTI_VALUED: &[MultiDef] = &[
             ("left_variance", KqlType::Real),
             ("left_rvariance", KqlType::Real),
         ],
+        first_alone: false,
+    },
+    MultiDef {
+        name: "series_decompose",
+        inner: "series_decompose#values",
+        outputs: &[
+            ("baseline", KqlType::Dynamic),
+            ("seasonal", KqlType::Dynamic),
+            ("trend", KqlType::Dynamic),
+            ("residual", KqlType::Dynamic),
+        ],
+        first_alone: false,
+    },
+    MultiDef {
+        name: "series_decompose_anomalies",
+        inner: "series_decompose_anomalies#values",
+        outputs: &[("ad_flag", KqlType::Dynamic), ("ad_score", KqlType::Dynamic), ("baseline", KqlType::Dynamic)],
+        first_alone: true,
     },
     MultiDef {
         name: "series_stats",
@@ -65,6 +88,7 @@ pub const MULTI_VALUED: &[MultiDef] = &[
             ("stdev", KqlType::Real),
             ("variance", KqlType::Real),
         ],
+        first_alone: false,
     },
 ];
 
