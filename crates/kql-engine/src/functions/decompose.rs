@@ -58,7 +58,7 @@ fn detect_period(y: &[f64], threshold: f64) -> usize {
     let mean = y.iter().sum::<f64>() / n as f64;
     let d: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let energy: f64 = d.iter().map(|v| v * v).sum();
-    if !(energy > 0.0) {
+    if energy.is_nan() || energy <= 0.0 {
         return 0;
     }
     let mut best = (0usize, f64::NEG_INFINITY);
@@ -132,7 +132,7 @@ fn outlier_scores(x: &[f64], low: f64, high: f64) -> Vec<f64> {
     let spread = q3 - q1;
     x.iter()
         .map(|v| {
-            if !(spread > 0.0) {
+            if spread.is_nan() || spread <= 0.0 {
                 0.0
             } else if *v > q3 {
                 (v - q3) / spread
@@ -154,7 +154,7 @@ fn nulls(k: usize) -> V {
 }
 
 /// Argument `i`: absent or null gives `default`.
-fn arg<'a>(a: &'a [V], i: usize) -> Option<&'a V> {
+fn arg(a: &[V], i: usize) -> Option<&V> {
     a.get(i).filter(|v| !matches!(v, V::Null))
 }
 
@@ -213,7 +213,15 @@ pub fn series_decompose_anomalies(a: &[V], _: &mut Ctx) -> V {
         let scores = outlier_scores(&p.residual, low, high);
         let flags: Vec<J> = scores
             .iter()
-            .map(|s| J::from(if *s > k { 1 } else if *s < -k { -1 } else { 0 }))
+            .map(|s| {
+                J::from(if *s > k {
+                    1
+                } else if *s < -k {
+                    -1
+                } else {
+                    0
+                })
+            })
             .collect();
         Some(V::Dyn(J::Array(vec![J::Array(flags), array(&scores), array(&p.baseline)])))
     })();

@@ -55,13 +55,8 @@ fn fit_2lines(y: &[f64]) -> Option<Vec<J>> {
     let residuals: Vec<f64> = left.residuals.iter().chain(&right.residuals).copied().collect();
     let line_fit: Vec<J> = left.fit.iter().chain(&right.fit).map(|v| num(*v)).collect();
     let side = |l: &Line| [num(l.rsquare()), num(l.slope), num(l.interception), num(l.variance()), num(l.rvariance())];
-    let mut out = vec![
-        num(rsquare),
-        J::from(split),
-        num(whole.variance()),
-        num(sample_variance(&residuals)),
-        J::Array(line_fit),
-    ];
+    let mut out =
+        vec![num(rsquare), J::from(split), num(whole.variance()), num(sample_variance(&residuals)), J::Array(line_fit)];
     out.extend(side(&right));
     out.extend(side(&left));
     Some(out)

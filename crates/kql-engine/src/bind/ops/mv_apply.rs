@@ -76,12 +76,12 @@ impl<'a> Binder<'a> {
         order.extend(sorted_by(&h));
         let w = self.df(span, row_number().partition_by(vec![Self::column(&outer.row)]).order_by(order).build())?;
         let ord = self.fresh("mv_apply_ord");
-        let mut cols: Vec<Expr> =
-            h.carried
-                .iter()
-                .filter(|(c, _)| !result.contains(c) && *c != outer.ord)
-                .map(|(c, hc)| Self::column(hc).alias(c))
-                .collect();
+        let mut cols: Vec<Expr> = h
+            .carried
+            .iter()
+            .filter(|(c, _)| !result.contains(c) && *c != outer.ord)
+            .map(|(c, hc)| Self::column(hc).alias(c))
+            .collect();
         cols.extend(result.iter().filter(|c| **c != outer.ord).map(|c| Self::column(c)));
         cols.push(Self::column(&ord).alias(&outer.ord));
         cols.push(Self::column(&h.empty));
@@ -238,7 +238,9 @@ impl<'a> Binder<'a> {
         }
         for c in h.names() {
             if out.plan.schema().index_of_column_by_name(None, c).is_none() {
-                return Err(self.not_implemented(span, &format!("removing every column this way inside `{}`", h.within)));
+                return Err(
+                    self.not_implemented(span, &format!("removing every column this way inside `{}`", h.within))
+                );
             }
         }
         Ok(out)

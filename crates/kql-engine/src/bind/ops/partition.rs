@@ -38,9 +38,8 @@ impl Binder<'_> {
         cols.push(key.expr.alias(&h.row));
         cols.push(Self::column(&h.ord));
         cols.push(lit(false).alias(&h.empty));
-        let b = LogicalPlanBuilder::from(input.plan)
-            .window(vec![row_number().alias(&h.ord)])
-            .and_then(|b| b.project(cols));
+        let b =
+            LogicalPlanBuilder::from(input.plan).window(vec![row_number().alias(&h.ord)]).and_then(|b| b.project(cols));
         let mut tab = Tab { plan: self.build(span, b)?, source: input.source };
         for op in ops {
             tab = self.per_subtable(tab, op, &h)?;

@@ -19,12 +19,15 @@ use kql_syntax::ast::{self, Ident, SortOrder, TopNestedLevel};
 
 use crate::bind::{BResult, Binder, Tab};
 
+/// The levels so far, as a plan to build.
+type Built = datafusion::common::Result<LogicalPlanBuilder>;
+
 impl Binder<'_> {
     pub(crate) fn top_nested(&mut self, input: Tab, levels: &[TopNestedLevel], span: Span) -> BResult<Tab> {
         // The values' names, and (value, aggregate) output names per level.
         let mut keys: Vec<ast::Assign> = Vec::new();
         let mut value_names: Vec<String> = Vec::new();
-        let mut out: Option<(datafusion::common::Result<LogicalPlanBuilder>, Vec<(String, String)>)> = None;
+        let mut out: Option<(Built, Vec<(String, String)>)> = None;
         for level in levels {
             self.check_deadline(span)?;
             if let Some(o) = &level.others {
@@ -56,8 +59,7 @@ impl Binder<'_> {
                 None => format!("aggregated_{value_name}"),
             };
             // Ranked within the groups of the levels above.
-            let above: Vec<Expr> =
-                value_names.iter().take(value_names.len() - 1).map(|n| Self::column(n)).collect();
+            let above: Vec<Expr> = value_names.iter().take(value_names.len() - 1).map(|n| Self::column(n)).collect();
             let asc = level.order == Some(SortOrder::Asc);
             let order = vec![SortExpr::new(Self::column(&agg), asc, false)];
             let rank = self.fresh("top_nested_rank");

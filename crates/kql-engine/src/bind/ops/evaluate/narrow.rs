@@ -18,20 +18,14 @@ impl Binder<'_> {
         if let Some(a) = args.first() {
             return Err(self.error(error::BAD_ARGUMENTS, a.value.span, "narrow takes no arguments"));
         }
-        let fields: Vec<(String, KqlType)> = input
-            .plan
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| (f.name().clone(), KqlType::of(f.data_type())))
-            .collect();
+        let fields: Vec<(String, KqlType)> =
+            input.plan.schema().fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect();
         let row = self.fresh("narrow_row");
         let ord = self.fresh("narrow_ord");
         let mut cols = Self::all_columns(&input.plan);
         cols.push(Self::column(&row));
-        let numbered = LogicalPlanBuilder::from(input.plan)
-            .window(vec![row_number().alias(&row)])
-            .and_then(|b| b.project(cols));
+        let numbered =
+            LogicalPlanBuilder::from(input.plan).window(vec![row_number().alias(&row)]).and_then(|b| b.project(cols));
         let numbered = self.build(call_span, numbered)?;
         let mut legs = Vec::new();
         for (i, (name, ty)) in fields.iter().enumerate() {
