@@ -21,6 +21,7 @@
 //! ([`AlertFolder::wants`]); the trigger sees the full row count at
 //! [`AlertFolder::finish`].
 
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -70,29 +71,31 @@ struct Ranked {
     time: (bool, i64),
     /// The entities the rule maps from the row.
     entities: Entities,
-    /// SHA-256 of the row as JSON text.
-    hash: [u8; 32],
+    /// SHA-256 of the row as JSON text, computed when first compared: only
+    /// rows of the same time and entities need it.
+    hash: OnceCell<[u8; 32]>,
     row: Row,
 }
 
 impl Ranked {
     fn new(rule: &Rule, row: Row) -> Ranked {
         let entities = extract(&rule.entity_mappings, &row).into_iter().map(|e| (e.entity_type, e.fields)).collect();
-        let mut h = Sha256::new();
-        hash_row(&mut h, &row);
-        let hash = h.finalize().into();
         let t = event_time(&row);
-        Ranked { event_time: t, time: when(t), entities, hash, row }
+        Ranked { event_time: t, time: when(t), entities, hash: OnceCell::new(), row }
     }
 
-    fn key(&self) -> ((bool, i64), &Entities, &[u8; 32]) {
-        (self.time, &self.entities, &self.hash)
+    fn hash(&self) -> &[u8; 32] {
+        self.hash.get_or_init(|| {
+            let mut h = Sha256::new();
+            hash_row(&mut h, &self.row);
+            h.finalize().into()
+        })
     }
 }
 
 impl PartialEq for Ranked {
     fn eq(&self, o: &Self) -> bool {
-        self.key() == o.key()
+        self.cmp(o) == Ordering::Equal
     }
 }
 
@@ -106,7 +109,7 @@ impl PartialOrd for Ranked {
 
 impl Ord for Ranked {
     fn cmp(&self, o: &Self) -> Ordering {
-        self.key().cmp(&o.key())
+        (self.time, &self.entities).cmp(&(o.time, &o.entities)).then_with(|| self.hash().cmp(o.hash()))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Query results as rows of JSON values, the form alerts carry as evidence.
 
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::TimestampNanosecondType;
 use datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::QueryResult;
 use kql_engine::render::cell_json;
@@ -40,15 +42,33 @@ impl BatchTimes {
     }
 
     /// The event time of row `i` of `batch` (see [`event_time`]), reading
-    /// only the time columns.
+    /// only the time columns: the value of a datetime column in the years
+    /// 1900 to 2199 directly (its text has 100 ns ticks, so the time read
+    /// back from it is the value rounded down to a tick), any other value
+    /// through its JSON text as [`event_time`] reads it.
     pub fn event_time(&self, batch: &RecordBatch, i: usize) -> Option<i64> {
-        let mut times = Row::new();
-        for &(c, j) in &self.columns {
-            times.insert(c.to_string(), cell_json(batch.column(j), i));
-        }
-        event_time(&times)
+        self.columns.iter().find_map(|&(c, j)| {
+            let col = batch.column(j);
+            if let Some(ts) = col.as_primitive_opt::<TimestampNanosecondType>() {
+                if ts.is_null(i) {
+                    return None;
+                }
+                let ns = ts.value(i);
+                if (DIRECT_TIMES.0..DIRECT_TIMES.1).contains(&ns) {
+                    return Some(ns - ns.rem_euclid(100));
+                }
+            }
+            let mut one = Row::new();
+            one.insert(c.to_string(), cell_json(col, i));
+            event_time(&one)
+        })
     }
 }
+
+/// The datetimes [`BatchTimes::event_time`] reads without their text:
+/// 1900-01-01 to 2200-01-01 (ns since the epoch), far inside the range the
+/// text form and its parser both cover.
+const DIRECT_TIMES: (i64, i64) = (-2_208_988_800_000_000_000, 7_258_118_400_000_000_000);
 
 /// Feeds a row's JSON text (as `Value::Object(row).to_string()` gives it)
 /// to `hash` without building the text or copying the row.
@@ -92,4 +112,44 @@ pub fn event_time(row: &Row) -> Option<i64> {
         Some(Value::String(s)) => telemetry::batch::parse_datetime(s),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, StringArray, TimestampNanosecondArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+
+    use super::*;
+
+    /// The event time read from the columns directly equals the one read
+    /// from the row's JSON, inside the direct range, at its edges and past
+    /// them.
+    #[test]
+    fn batch_times_equal_the_rows_times() {
+        let (lo, hi) = DIRECT_TIMES;
+        let mut times: Vec<Option<i64>> = vec![None, Some(0), Some(-1), Some(99), Some(100), Some(-101)];
+        times.extend([lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, i64::MIN, i64::MAX].map(Some));
+        times.extend([1_764_000_000_123_456_789, -1_000_000_000_000_000_007].map(Some));
+        let n = times.len();
+        let text: Vec<Option<&str>> =
+            (0..n).map(|i| if i % 2 == 0 { Some("2026-11-20T10:00:00Z") } else { None }).collect();
+        let schema = Schema::new(vec![
+            Field::new("TimeGenerated", DataType::Timestamp(TimeUnit::Nanosecond, None), true),
+            Field::new("EventTime", DataType::Utf8, true),
+        ]);
+        let columns: Vec<ArrayRef> =
+            vec![Arc::new(TimestampNanosecondArray::from(times)), Arc::new(StringArray::from(text))];
+        let batch = RecordBatch::try_new(Arc::new(schema), columns).unwrap();
+        let bt = BatchTimes::of(&batch);
+        let mut direct = 0;
+        for i in 0..n {
+            let r = row(&batch, i);
+            assert_eq!(bt.event_time(&batch, i), event_time(&r), "row {i}: {r:?}");
+            direct += usize::from(bt.event_time(&batch, i).is_some());
+        }
+        assert!(direct > n / 2);
+        assert_eq!(bt.event_time(&batch, 2), Some(-100));
+    }
 }

@@ -122,9 +122,9 @@ impl<'p> Scanner<'p> {
         })
     }
 
-    /// Calls `hit(rule, row)` for every row of `batch` each rule matches,
-    /// rows in order.
-    pub fn scan(&mut self, batch: &RecordBatch, mut hit: impl FnMut(usize, usize)) -> Result<(), EngineError> {
+    /// Calls `hit(rules, row)` for every row of `batch` some rule matches,
+    /// rows in order, with the rules it matches in plan order.
+    pub fn scan(&mut self, batch: &RecordBatch, mut hit: impl FnMut(&[usize], usize)) -> Result<(), EngineError> {
         let schema = batch.schema();
         let column = |name: &str| {
             schema
@@ -154,6 +154,7 @@ impl<'p> Scanner<'p> {
             });
         }
         let mut folded = String::new();
+        let mut matched = Vec::new();
         for row in 0..batch.num_rows() {
             self.stamp = self.stamp.wrapping_add(1);
             if self.stamp == 0 {
@@ -198,13 +199,17 @@ impl<'p> Scanner<'p> {
             // in batch order whatever needles let it in.
             let mut candidates = std::mem::take(&mut self.candidates);
             candidates.sort_unstable();
+            matched.clear();
             for &r in &candidates {
                 let node = &self.plan.rules[r].node;
                 if self.eval(node, row, &operands, &bools) == Some(true) {
-                    hit(r, row);
+                    matched.push(r);
                 }
             }
             self.candidates = candidates;
+            if !matched.is_empty() {
+                hit(&matched, row);
+            }
         }
         Ok(())
     }

@@ -173,7 +173,7 @@ impl<'a> ScanRun<'a> {
     /// then the scan's added ones).
     pub fn feed_result(&mut self, batch: &RecordBatch) -> Result<(), EngineError> {
         let plan = &self.scan.plan;
-        let Some(base) = batch.num_columns().checked_sub(plan.added_columns()) else {
+        let Some(base_len) = batch.num_columns().checked_sub(plan.added_columns()) else {
             return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
         };
         // Column indexes are looked up once per batch, not per row.
@@ -186,33 +186,45 @@ impl<'a> ScanRun<'a> {
             plan.rules.iter().map(|p| p.extends.iter().map(|(name, c)| (name, find(c))).collect()).collect();
         let folders = &mut self.folders;
         let captured = &mut self.captured;
-        let mut last: Option<(usize, Option<i64>, Option<Row>)> = None;
-        self.scanner.scan(batch, |r, i| {
-            if last.as_ref().is_none_or(|(row, _, _)| *row != i) {
-                last = Some((i, times.event_time(batch, i), None));
-            }
-            let Some((_, time, base_row)) = last.as_mut() else { return };
-            let Some(folder) = folders.get_mut(r) else { return };
-            if let Some(columns) = captures.get(r)
-                && !columns.is_empty()
-            {
-                let values = columns
-                    .iter()
-                    .map(|j| j.map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default())
-                    .collect();
-                captured[r].push(Captured { time: *time, values });
-            }
-            if !folder.wants(*time) {
-                folder.count(*time);
-                return;
-            }
-            let mut row = base_row.get_or_insert_with(|| table_row(batch, base, i)).clone();
-            for (name, j) in extends.get(r).into_iter().flatten() {
-                if let Some(j) = j {
-                    row.insert((*name).clone(), cell_json(batch.column(*j), i));
+        let mut wanting = Vec::new();
+        self.scanner.scan(batch, |matched, i| {
+            let time = times.event_time(batch, i);
+            wanting.clear();
+            for &r in matched {
+                let Some(folder) = folders.get_mut(r) else { continue };
+                if let Some(columns) = captures.get(r)
+                    && !columns.is_empty()
+                {
+                    let values = columns
+                        .iter()
+                        .map(|j| j.map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default())
+                        .collect();
+                    captured[r].push(Captured { time, values });
+                }
+                if folder.wants(time) {
+                    wanting.push(r);
+                } else {
+                    folder.count(time);
                 }
             }
-            folder.push(row);
+            // The row as JSON is built once: copied for every rule that
+            // keeps it but the last, which takes it.
+            let mut base: Option<Row> = None;
+            for (k, &r) in wanting.iter().enumerate() {
+                let mut row = if k + 1 == wanting.len() {
+                    base.take().unwrap_or_else(|| table_row(batch, base_len, i))
+                } else {
+                    base.get_or_insert_with(|| table_row(batch, base_len, i)).clone()
+                };
+                for (name, j) in extends.get(r).into_iter().flatten() {
+                    if let Some(j) = j {
+                        row.insert((*name).clone(), cell_json(batch.column(*j), i));
+                    }
+                }
+                if let Some(folder) = folders.get_mut(r) {
+                    folder.push(row);
+                }
+            }
         })
     }
 
