@@ -249,7 +249,7 @@ pub fn bag_merge(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// The path of a key argument: a JSONPath (`$.a.b`) or a plain key.
-fn key_path(k: &str) -> Option<Vec<super::dynamic::PathElem>> {
+pub(crate) fn key_path(k: &str) -> Option<Vec<super::dynamic::PathElem>> {
     if k.starts_with('$') { json_path(k) } else { Some(vec![super::dynamic::PathElem::Key(k.to_string())]) }
 }
 

@@ -116,6 +116,7 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "bin_auto",
     "pack_all",
     "bag_pack_columns",
+    "assert",
     "todecimal",
     "floor",
     "abs",
