@@ -100,7 +100,8 @@ fn strip_quote(line: &str) -> &str {
 }
 
 /// The cells of a table row `| a | b |`: split at every `|` not escaped as
-/// `\|` and not inside backticks.
+/// `\|` and not inside backticks. A doubled backslash stays as written:
+/// the pages mean the text of their source (`\\server\share`).
 fn cells(row: &str) -> Vec<String> {
     let inner = row.strip_prefix('|').unwrap_or(row);
     let inner =
@@ -112,7 +113,7 @@ fn cells(row: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.peek() {
-                Some(&n) if "|_*[]\\`<>#".contains(n) => {
+                Some(&n) if "|_*[]`<>#".contains(n) => {
                     cell.push(n);
                     chars.next();
                 }
