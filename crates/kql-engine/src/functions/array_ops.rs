@@ -253,6 +253,25 @@ pub(crate) fn key_path(k: &str) -> Option<Vec<super::dynamic::PathElem>> {
     if k.starts_with('$') { json_path(k) } else { Some(vec![super::dynamic::PathElem::Key(k.to_string())]) }
 }
 
+/// `bag_zip(keys, values)`: a bag of each string key with the value at its
+/// index (null past the values' end, or for every key when the values are
+/// no array); keys that are not strings are left out; null when the keys
+/// are no array.
+pub fn bag_zip(a: &[V], _: &mut Ctx) -> V {
+    let V::Dyn(J::Array(keys)) = &a[0] else { return V::Null };
+    let values: &[J] = match &a[1] {
+        V::Dyn(J::Array(values)) => values,
+        _ => &[],
+    };
+    let mut out = serde_json::Map::new();
+    for (i, k) in keys.iter().enumerate() {
+        if let J::String(k) = k {
+            out.insert(k.clone(), values.get(i).cloned().unwrap_or(J::Null));
+        }
+    }
+    V::Dyn(J::Object(out))
+}
+
 /// `bag_remove_keys(bag, keys)`: the bag without those keys (plain keys or
 /// JSONPaths into inner bags).
 pub fn bag_remove_keys(a: &[V], _: &mut Ctx) -> V {

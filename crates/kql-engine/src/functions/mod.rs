@@ -206,6 +206,11 @@ defs! {
     "base64_encode_fromarray" => String, 1, 1, encoding::base64_encode_fromarray;
     "zlib_compress_to_base64_string" => String, 1, 1, encoding::zlib_compress;
     "zlib_decompress_from_base64_string" => String, 1, 1, encoding::zlib_decompress;
+    "gzip_compress_to_base64_string" => String, 1, 1, encoding::gzip_compress;
+    "gzip_decompress_from_base64_string" => String, 1, 1, encoding::gzip_decompress;
+    "punycode_domain_to_string" => String, 1, 1, encoding::punycode_domain_to_string;
+    "punycode_domain_from_string" => String, 1, 1, encoding::punycode_domain_from_string;
+    "isascii" => Bool, 1, 1, encoding::isascii;
     "toguid" => Guid, 1, 1, encoding::toguid;
     "string_size" => Long, 1, 1, encoding::string_size;
     "isutf8" => Bool, 1, 1, encoding::isutf8;
@@ -317,6 +322,7 @@ defs! {
     "bag_merge" => Dynamic, 2, 64, array_ops::bag_merge;
     "bag_remove_keys" => Dynamic, 2, 2, array_ops::bag_remove_keys;
     "bag_set_key" => Dynamic, 3, 3, array_ops::bag_set_key;
+    "bag_zip" => Dynamic, 2, 2, array_ops::bag_zip;
     "set_has_element" => Bool, 2, 2, collections::set_has_element;
     "set_union" => Dynamic, 2, 64, collections::set_union;
     "set_intersect" => Dynamic, 2, 64, collections::set_intersect;
