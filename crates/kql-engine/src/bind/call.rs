@@ -317,6 +317,16 @@ impl<'a> Binder<'a> {
             "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
             "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
             "assert" => self.assert(args, span, row),
+            "column_names_of" => {
+                // column-names-of-function.md: the names of a tabular
+                // expression's columns, as a constant array.
+                self.arity(name, args, 1, 1, span)?;
+                let tab = self.table(&args[0].value)?;
+                let names: Vec<serde_json::Value> =
+                    tab.plan.schema().fields().iter().map(|f| serde_json::Value::String(f.name().clone())).collect();
+                let json = serde_json::Value::Array(names).to_string();
+                Ok(crate::bind::literal::typed(ScalarValue::LargeUtf8(Some(json)), KqlType::Dynamic))
+            }
             "abs" => {
                 self.arity(name, args, 1, 1, span)?;
                 let t = self.scalar(&args[0].value, row)?;

@@ -118,6 +118,7 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "pack_all",
     "bag_pack_columns",
     "assert",
+    "column_names_of",
     "todecimal",
     "floor",
     "abs",
