@@ -396,6 +396,7 @@ defs! {
     "min_of" => Real as Common, 2, 64, math::min_of;
     "rand" => Real as Random, 0, 1, math::rand;
     "range" => Dynamic, 2, 3, math::range;
+    "around" => Bool, 3, 3, math::around;
 }
 
 /// The row-at-a-time function called `name`.

@@ -90,7 +90,7 @@ impl<'a> Binder<'a> {
                     &pending_schema
                 };
                 let row = Row { schema, source: tab.source.as_deref() };
-                let outer = std::mem::replace(&mut self.extend_input, Some(std::sync::Arc::clone(&input_names)));
+                let outer = self.extend_input.replace(std::sync::Arc::clone(&input_names));
                 let bound = self.with_windows(|b| b.scalar(&item.value, row));
                 self.extend_input = outer;
                 bound?
