@@ -269,6 +269,7 @@ defs! {
     "series_fill_backward" => Dynamic, 1, 2, series_elementwise::series_fill_backward;
     "parse_xml" => Dynamic, 1, 1, xml::parse_xml;
     "parse_url" => Dynamic, 1, 1, text::parse_url;
+    "parse_urlquery" => Dynamic, 1, 1, text::parse_urlquery;
     "parse_path" => Dynamic, 1, 1, text::parse_path;
     "parse_command_line" => Dynamic, 2, 2, text::parse_command_line;
     "datetime_diff" => Long, 3, 3, datetime::datetime_diff;
