@@ -325,6 +325,7 @@ defs! {
     "bag_remove_keys" => Dynamic, 2, 2, array_ops::bag_remove_keys;
     "bag_set_key" => Dynamic, 3, 3, array_ops::bag_set_key;
     "bag_zip" => Dynamic, 2, 2, array_ops::bag_zip;
+    "dynamic_to_json" => String, 1, 1, array_ops::dynamic_to_json;
     "set_has_element" => Bool, 2, 2, collections::set_has_element;
     "set_union" => Dynamic, 2, 64, collections::set_union;
     "set_intersect" => Dynamic, 2, 64, collections::set_intersect;
