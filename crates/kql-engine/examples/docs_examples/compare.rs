@@ -1,7 +1,8 @@
 //! A result against the table a docs page prints. Only presentation is
 //! normalised: datetime and timespan spellings, JSON spacing and quotes,
-//! how many digits a real is printed with, `true`/`True`, the case of a
-//! guid, and null shown as an empty cell. Rows are compared as a multiset
+//! how many digits a real is printed with, `true`/`True`/`1`, the case of
+//! a guid, null shown as an empty cell, and spaces at a string's ends,
+//! which a markdown cell cannot show. Rows are compared as a multiset
 //! when the query does not order them.
 
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
