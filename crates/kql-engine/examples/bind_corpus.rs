@@ -28,12 +28,13 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
+#[path = "shared/catalog.rs"]
+mod catalog;
 #[path = "../../kql-syntax/examples/listed/mod.rs"]
 mod listed;
 
-use kql_engine::{Catalog, Engine, EngineConfig, EngineError, QueryOptions, RemoteData};
+use kql_engine::{Engine, EngineConfig, EngineError, QueryOptions, RemoteData};
 
 const NOW: i64 = 1_795_176_000_000_000_000; // 2026-11-20T12:00:00Z
 
@@ -61,13 +62,7 @@ fn main() {
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let not_counted_list = flag("--not-counted");
     let failures_path = flag("--failures");
-    let mut catalog = Catalog::new();
-    for (name, schema) in telemetry::tables::all() {
-        catalog.register(name, Arc::new(datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).unwrap()));
-    }
-    for t in telemetry::tables::documented::tables() {
-        catalog.register_documented(t.name, Arc::clone(&t.schema));
-    }
+    let mut catalog = catalog::empty_tables();
     // Outside data (`externaldata` over a URL) is as empty as the tables.
     catalog.set_remote_data(RemoteData::EmptyForBinding);
     let mut config = EngineConfig::unlimited();

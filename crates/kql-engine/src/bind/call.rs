@@ -2,6 +2,7 @@
 //! scalar functions.
 
 mod arg_checks;
+mod assert;
 mod pack;
 mod typing;
 
@@ -315,6 +316,17 @@ impl<'a> Binder<'a> {
             }
             "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
             "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
+            "assert" => self.assert(args, span, row),
+            "column_names_of" => {
+                // column-names-of-function.md: the names of a tabular
+                // expression's columns, as a constant array.
+                self.arity(name, args, 1, 1, span)?;
+                let tab = self.table(&args[0].value)?;
+                let names: Vec<serde_json::Value> =
+                    tab.plan.schema().fields().iter().map(|f| serde_json::Value::String(f.name().clone())).collect();
+                let json = serde_json::Value::Array(names).to_string();
+                Ok(crate::bind::literal::typed(ScalarValue::LargeUtf8(Some(json)), KqlType::Dynamic))
+            }
             "abs" => {
                 self.arity(name, args, 1, 1, span)?;
                 let t = self.scalar(&args[0].value, row)?;
@@ -649,8 +661,10 @@ impl<'a> Binder<'a> {
     ) -> BResult<CallResult> {
         let params = &f.lambda.params;
         let mut bound: Vec<Option<Value>> = vec![None; params.len()];
-        let mut positional = 0;
-        for a in args {
+        // A positional argument is the parameter at its position, named ones
+        // before it or not (user-defined-functions.md: named arguments may
+        // come in any order; assert-function.md calls `checkLength(len=3, input)`).
+        for (at, a) in args.iter().enumerate() {
             let i = match &a.name {
                 Some(n) => match params.iter().position(|p| p.name.name == n.name) {
                     Some(i) => i,
@@ -662,11 +676,16 @@ impl<'a> Binder<'a> {
                         ));
                     }
                 },
-                None => {
-                    positional += 1;
-                    positional - 1
-                }
+                None => at,
             };
+            if bound.get(i).is_some_and(Option::is_some) {
+                let name = params.get(i).map(|p| p.name.name.as_str()).unwrap_or("");
+                return Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    a.value.span,
+                    format!("the argument `{name}` is given twice"),
+                ));
+            }
             let Some(p) = params.get(i) else {
                 return Err(self.error(
                     error::BAD_ARGUMENTS,

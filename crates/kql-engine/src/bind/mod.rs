@@ -112,6 +112,9 @@ pub(crate) struct Binder<'a> {
     /// Set when a data-dependent plugin needs its input run (the unwinding
     /// `Fail` carries no diagnostic).
     pending: Option<ops::Pending>,
+    /// While binding an `extend`: the columns of its input, the row
+    /// `pack_all()` packs (not the columns earlier items add).
+    pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
 }
 
 /// What binding a query gives.
@@ -158,6 +161,7 @@ pub(crate) fn bind_query(
         learned: learned.to_vec(),
         evaluate_seen: 0,
         pending: None,
+        extend_input: None,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -385,7 +389,11 @@ impl<'a> Binder<'a> {
 
     pub fn table(&mut self, e: &ast::Expr) -> BResult<Tab> {
         self.check_deadline(e.span)?;
-        deep(|| self.table_inner(e))
+        // A tabular expression inside an `extend` item has rows of its own.
+        let outer = self.extend_input.take();
+        let tab = deep(|| self.table_inner(e));
+        self.extend_input = outer;
+        tab
     }
 
     fn table_inner(&mut self, e: &ast::Expr) -> BResult<Tab> {

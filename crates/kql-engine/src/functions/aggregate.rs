@@ -42,6 +42,15 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("variance", "variance"),
     ("varianceif", "varianceif"),
     ("variancep", "variancep"),
+    ("stdevpif", "stdevpif"),
+    ("variancepif", "variancepif"),
+    ("covariance", "covariance"),
+    ("covarianceif", "covarianceif"),
+    ("covariancep", "covariancep"),
+    ("covariancepif", "covariancepif"),
+    ("binary_all_and", "binary_all_and"),
+    ("binary_all_or", "binary_all_or"),
+    ("binary_all_xor", "binary_all_xor"),
 ];
 
 /// `percentile` by nearest rank over a list of numbers (nulls ignored): the

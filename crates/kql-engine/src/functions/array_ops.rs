@@ -249,8 +249,78 @@ pub fn bag_merge(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// The path of a key argument: a JSONPath (`$.a.b`) or a plain key.
-fn key_path(k: &str) -> Option<Vec<super::dynamic::PathElem>> {
+pub(crate) fn key_path(k: &str) -> Option<Vec<super::dynamic::PathElem>> {
     if k.starts_with('$') { json_path(k) } else { Some(vec![super::dynamic::PathElem::Key(k.to_string())]) }
+}
+
+/// `dynamic_to_json(v)` (dynamic-to-json-function.md): a dynamic value as
+/// JSON with every bag's keys sorted; any other value as `tostring()`
+/// gives it. Null past 512 levels of nesting.
+pub fn dynamic_to_json(a: &[V], _: &mut Ctx) -> V {
+    fn write(j: &J, out: &mut String, depth: usize) -> bool {
+        if depth > 512 {
+            return false;
+        }
+        match j {
+            J::Array(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if !write(x, out, depth + 1) {
+                        return false;
+                    }
+                }
+                out.push(']');
+            }
+            J::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&J::String(k.clone()).to_string());
+                    out.push(':');
+                    if !m.get(k).is_some_and(|v| write(v, out, depth + 1)) {
+                        return false;
+                    }
+                }
+                out.push('}');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+        true
+    }
+    match &a[0] {
+        V::Null => V::Null,
+        V::Dyn(j) => {
+            let mut out = String::new();
+            if write(j, &mut out, 0) { V::Str(out) } else { V::Null }
+        }
+        other => V::Str(other.text()),
+    }
+}
+
+/// `bag_zip(keys, values)`: a bag of each string key with the value at its
+/// index (null past the values' end, or for every key when the values are
+/// no array); keys that are not strings are left out; null when the keys
+/// are no array.
+pub fn bag_zip(a: &[V], _: &mut Ctx) -> V {
+    let V::Dyn(J::Array(keys)) = &a[0] else { return V::Null };
+    let values: &[J] = match &a[1] {
+        V::Dyn(J::Array(values)) => values,
+        _ => &[],
+    };
+    let mut out = serde_json::Map::new();
+    for (i, k) in keys.iter().enumerate() {
+        if let J::String(k) = k {
+            out.insert(k.clone(), values.get(i).cloned().unwrap_or(J::Null));
+        }
+    }
+    V::Dyn(J::Object(out))
 }
 
 /// `bag_remove_keys(bag, keys)`: the bag without those keys (plain keys or

@@ -138,10 +138,16 @@ pub fn bag_keys(a: &[V], _: &mut Ctx) -> V {
     }
 }
 
-/// `bag_has_key(bag, key)`.
+/// `bag_has_key(bag, key)`: the key is a plain key or a JSONPath of keys
+/// into inner bags (`$.a.b`); a path with an array index, which the page
+/// says is not supported, or that does not parse, gives null.
 pub fn bag_has_key(a: &[V], _: &mut Ctx) -> V {
-    match &a[0] {
-        V::Dyn(J::Object(m)) => V::Bool(m.contains_key(&a[1].text())),
+    use super::dynamic::PathElem;
+    let V::Dyn(bag @ J::Object(_)) = &a[0] else { return V::Null };
+    match super::array_ops::key_path(&a[1].text()) {
+        Some(path) if path.iter().all(|p| matches!(p, PathElem::Key(_))) => {
+            V::Bool(super::dynamic::walk(bag, &path).is_some())
+        }
         _ => V::Null,
     }
 }

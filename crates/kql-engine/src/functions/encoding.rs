@@ -51,6 +51,52 @@ pub fn punycode_to_string(a: &[V], _: &mut Ctx) -> V {
     V::Str(idna::punycode::decode_to_string(&a[0].text()).unwrap_or_default())
 }
 
+/// The labels of a domain name, split at any of IDNA's full stops (`.`,
+/// `。`, `．`, `｡`).
+fn domain_labels(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}'])
+}
+
+/// `punycode_domain_to_string(domain)`: each label with a character past
+/// ASCII as `xn--` and its punycode, the labels joined by `.`; empty when
+/// one cannot be encoded.
+pub fn punycode_domain_to_string(a: &[V], _: &mut Ctx) -> V {
+    let mut out: Vec<String> = Vec::new();
+    for label in domain_labels(&a[0].text()) {
+        if label.is_ascii() {
+            out.push(label.to_string());
+            continue;
+        }
+        match idna::punycode::encode_str(label) {
+            Some(p) => out.push(format!("xn--{p}")),
+            None => return V::Str(String::new()),
+        }
+    }
+    V::Str(out.join("."))
+}
+
+/// `punycode_domain_from_string(encoded)`: each `xn--` label decoded; empty
+/// when one is no punycode.
+pub fn punycode_domain_from_string(a: &[V], _: &mut Ctx) -> V {
+    let mut out: Vec<String> = Vec::new();
+    for label in a[0].text().split('.') {
+        let Some(code) = label.strip_prefix("xn--").or_else(|| label.strip_prefix("XN--")) else {
+            out.push(label.to_string());
+            continue;
+        };
+        match idna::punycode::decode_to_string(code) {
+            Some(d) => out.push(d),
+            None => return V::Str(String::new()),
+        }
+    }
+    V::Str(out.join("."))
+}
+
+/// `isascii(s)`: whether every character is ASCII.
+pub fn isascii(a: &[V], _: &mut Ctx) -> V {
+    V::Bool(a[0].text().is_ascii())
+}
+
 /// `unicode_codepoints_from_string(s)`: the code points, as an array.
 pub fn unicode_codepoints_from_string(a: &[V], _: &mut Ctx) -> V {
     V::Dyn(J::Array(a[0].text().chars().map(|c| J::from(u32::from(c))).collect()))
@@ -150,6 +196,29 @@ pub fn zlib_decompress(a: &[V], _: &mut Ctx) -> V {
     let z = flate2::read::ZlibDecoder::new(bytes.as_slice());
     let read = z.take(MAX_INFLATED + 1).read_to_end(&mut out);
     match read {
+        Ok(n) if (n as u64) <= MAX_INFLATED => V::Str(String::from_utf8(out).unwrap_or_default()),
+        _ => V::Str(String::new()),
+    }
+}
+
+/// `gzip_compress_to_base64_string(s)`.
+pub fn gzip_compress(a: &[V], _: &mut Ctx) -> V {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    match z.write_all(a[0].text().as_bytes()).and_then(|_| z.finish()) {
+        Ok(b) => V::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        Err(_) => V::Null,
+    }
+}
+
+/// `gzip_decompress_from_base64_string(s)`: empty when the text is not
+/// base64 of gzip data holding UTF-8 (or inflates past 64 MiB).
+pub fn gzip_decompress(a: &[V], _: &mut Ctx) -> V {
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(a[0].text().trim()) else {
+        return V::Str(String::new());
+    };
+    let mut out = Vec::new();
+    let z = flate2::read::GzDecoder::new(bytes.as_slice());
+    match z.take(MAX_INFLATED + 1).read_to_end(&mut out) {
         Ok(n) if (n as u64) <= MAX_INFLATED => V::Str(String::from_utf8(out).unwrap_or_default()),
         _ => V::Str(String::new()),
     }

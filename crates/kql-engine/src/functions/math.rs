@@ -433,3 +433,25 @@ fn whole(s: i64, e: i64, st: i64, out: &mut Vec<J>, make: impl Fn(i64) -> J) {
         }
     }
 }
+
+/// `around(value, center, delta)` (around-function.md): whether `value` is
+/// within `[center - delta, center + delta]`; null if any is null. Whole
+/// values (longs, datetimes, timespans) compare exactly.
+pub fn around(a: &[V], _: &mut Ctx) -> V {
+    let whole = |v: &V| match v {
+        V::Long(n) | V::Dt(n) | V::Ts(n) => Some(i128::from(*n)),
+        _ => None,
+    };
+    if let (Some(v), Some(c), Some(d)) = (whole(&a[0]), whole(&a[1]), whole(&a[2])) {
+        return V::Bool(c - d <= v && v <= c + d);
+    }
+    let real = |v: &V| match v {
+        V::Long(n) | V::Dt(n) | V::Ts(n) => Some(*n as f64),
+        V::Real(r) => Some(*r),
+        _ => None,
+    };
+    match (real(&a[0]), real(&a[1]), real(&a[2])) {
+        (Some(v), Some(c), Some(d)) => V::Bool(c - d <= v && v <= c + d),
+        _ => V::Null,
+    }
+}

@@ -33,6 +33,7 @@ pub mod parse_op;
 pub mod rowwise;
 pub mod series;
 pub mod session;
+pub mod series_elementwise;
 pub mod string;
 pub mod text;
 pub mod text_edit;
@@ -119,6 +120,8 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "bin_auto",
     "pack_all",
     "bag_pack_columns",
+    "assert",
+    "column_names_of",
     "todecimal",
     "floor",
     "abs",
@@ -207,6 +210,11 @@ defs! {
     "base64_encode_fromarray" => String, 1, 1, encoding::base64_encode_fromarray;
     "zlib_compress_to_base64_string" => String, 1, 1, encoding::zlib_compress;
     "zlib_decompress_from_base64_string" => String, 1, 1, encoding::zlib_decompress;
+    "gzip_compress_to_base64_string" => String, 1, 1, encoding::gzip_compress;
+    "gzip_decompress_from_base64_string" => String, 1, 1, encoding::gzip_decompress;
+    "punycode_domain_to_string" => String, 1, 1, encoding::punycode_domain_to_string;
+    "punycode_domain_from_string" => String, 1, 1, encoding::punycode_domain_from_string;
+    "isascii" => Bool, 1, 1, encoding::isascii;
     "toguid" => Guid, 1, 1, encoding::toguid;
     "string_size" => Long, 1, 1, encoding::string_size;
     "isutf8" => Bool, 1, 1, encoding::isutf8;
@@ -236,8 +244,41 @@ defs! {
     "series_fit_2lines_dynamic" => Dynamic, 1, 1, fit_2lines::series_fit_2lines_dynamic;
     "series_stats#values" => Dynamic, 1, 2, multi_value::series_stats;
     "series_stats_dynamic" => Dynamic, 1, 2, multi_value::series_stats_dynamic;
+    "series_acos" => Dynamic, 1, 1, series_elementwise::series_acos;
+    "series_asin" => Dynamic, 1, 1, series_elementwise::series_asin;
+    "series_atan" => Dynamic, 1, 1, series_elementwise::series_atan;
+    "series_cos" => Dynamic, 1, 1, series_elementwise::series_cos;
+    "series_sin" => Dynamic, 1, 1, series_elementwise::series_sin;
+    "series_tan" => Dynamic, 1, 1, series_elementwise::series_tan;
+    "series_exp" => Dynamic, 1, 1, series_elementwise::series_exp;
+    "series_log" => Dynamic, 1, 1, series_elementwise::series_log;
+    "series_ceiling" => Dynamic, 1, 1, series_elementwise::series_ceiling;
+    "series_floor" => Dynamic, 1, 1, series_elementwise::series_floor;
+    "series_abs" => Dynamic, 1, 1, series_elementwise::series_abs;
+    "series_sign" => Dynamic, 1, 1, series_elementwise::series_sign;
+    "series_add" => Dynamic, 2, 2, series_elementwise::series_add;
+    "series_subtract" => Dynamic, 2, 2, series_elementwise::series_subtract;
+    "series_multiply" => Dynamic, 2, 2, series_elementwise::series_multiply;
+    "series_divide" => Dynamic, 2, 2, series_elementwise::series_divide;
+    "series_pow" => Dynamic, 2, 2, series_elementwise::series_pow;
+    "series_equals" => Dynamic, 2, 2, series_elementwise::series_equals;
+    "series_not_equals" => Dynamic, 2, 2, series_elementwise::series_not_equals;
+    "series_greater" => Dynamic, 2, 2, series_elementwise::series_greater;
+    "series_greater_equals" => Dynamic, 2, 2, series_elementwise::series_greater_equals;
+    "series_less" => Dynamic, 2, 2, series_elementwise::series_less;
+    "series_less_equals" => Dynamic, 2, 2, series_elementwise::series_less_equals;
+    "series_sum" => Real, 1, 1, series_elementwise::series_sum;
+    "series_product" => Real, 1, 1, series_elementwise::series_product;
+    "series_magnitude" => Real, 1, 1, series_elementwise::series_magnitude;
+    "series_dot_product" => Real, 2, 2, series_elementwise::series_dot_product;
+    "series_cosine_similarity" => Real, 2, 4, series_elementwise::series_cosine_similarity;
+    "series_pearson_correlation" => Real, 2, 2, series_elementwise::series_pearson_correlation;
+    "series_fill_const" => Dynamic, 2, 3, series_elementwise::series_fill_const;
+    "series_fill_forward" => Dynamic, 1, 2, series_elementwise::series_fill_forward;
+    "series_fill_backward" => Dynamic, 1, 2, series_elementwise::series_fill_backward;
     "parse_xml" => Dynamic, 1, 1, xml::parse_xml;
     "parse_url" => Dynamic, 1, 1, text::parse_url;
+    "parse_urlquery" => Dynamic, 1, 1, text::parse_urlquery;
     "parse_path" => Dynamic, 1, 1, text::parse_path;
     "parse_command_line" => Dynamic, 2, 2, text::parse_command_line;
     "datetime_diff" => Long, 3, 3, datetime::datetime_diff;
@@ -292,6 +333,8 @@ defs! {
     "bag_merge" => Dynamic, 2, 64, array_ops::bag_merge;
     "bag_remove_keys" => Dynamic, 2, 2, array_ops::bag_remove_keys;
     "bag_set_key" => Dynamic, 3, 3, array_ops::bag_set_key;
+    "bag_zip" => Dynamic, 2, 2, array_ops::bag_zip;
+    "dynamic_to_json" => String, 1, 1, array_ops::dynamic_to_json;
     "set_has_element" => Bool, 2, 2, collections::set_has_element;
     "set_union" => Dynamic, 2, 64, collections::set_union;
     "set_intersect" => Dynamic, 2, 64, collections::set_intersect;
@@ -364,6 +407,7 @@ defs! {
     "min_of" => Real as Common, 2, 64, math::min_of;
     "rand" => Real as Random, 0, 1, math::rand;
     "range" => Dynamic, 2, 3, math::range;
+    "around" => Bool, 3, 3, math::around;
 }
 
 /// The row-at-a-time function called `name`.

@@ -45,6 +45,10 @@ pub fn parse_udf(pattern: String, types: Vec<KqlType>, mode: ParseMode) -> Scala
     })
 }
 
+/// The name of the group that captures column `i` is this prefix and `i`:
+/// the pattern's own groups (`kind=regex`) may come before it.
+pub const GROUP_PREFIX: &str = "kqlparsecol";
+
 /// The capture pattern of a column of type `t`.
 pub fn capture_for(t: KqlType, last: bool) -> &'static str {
     match t {
@@ -111,13 +115,14 @@ impl ScalarUDFImpl for ParseFunc {
         let n = self.types.len();
         let mut cols: Vec<Vec<V>> = vec![Vec::with_capacity(input.len()); n];
         let mut valid = Vec::with_capacity(input.len());
+        let names: Vec<String> = (0..n).map(|i| format!("{GROUP_PREFIX}{i}")).collect();
         for_each_str(&input, |s| {
             let caps = re.as_ref().and_then(|r| r.captures(s));
             let mut row: Vec<V> = Vec::with_capacity(n);
             let mut ok = caps.is_some();
             if let Some(c) = &caps {
                 for (i, t) in self.types.iter().enumerate() {
-                    let text = c.get(i + 1).map(|m| m.as_str()).unwrap_or("");
+                    let text = names.get(i).and_then(|g| c.name(g)).map(|m| m.as_str()).unwrap_or("");
                     match convert(text, *t) {
                         Some(v) => row.push(v),
                         None => {

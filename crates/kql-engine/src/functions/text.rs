@@ -255,6 +255,21 @@ pub fn url_decode(a: &[V], _: &mut Ctx) -> V {
     V::Str(percent_encoding::percent_decode_str(&t).decode_utf8_lossy().into_owned())
 }
 
+/// The `key=value&...` pairs of a URL's query as a bag; Kusto lists them by
+/// name.
+fn query_params(query: &str) -> Map<String, J> {
+    let mut pairs: Vec<(&str, &str)> =
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
+    pairs.sort_by_key(|(k, _)| *k);
+    pairs.into_iter().map(|(k, v)| (k.to_string(), J::String(v.to_string()))).collect()
+}
+
+/// `parse_urlquery(query)` (parse-url-query-function.md): the query's
+/// parameters under "Query Parameters".
+pub fn parse_urlquery(a: &[V], _: &mut Ctx) -> V {
+    V::Dyn(json!({ "Query Parameters": query_params(&a[0].text()) }))
+}
+
 /// `parse_url(url)`: Scheme, Host, Port, Path, Username, Password, Query
 /// Parameters and Fragment; an empty bag when it is no URL.
 pub fn parse_url(a: &[V], _: &mut Ctx) -> V {
@@ -279,11 +294,7 @@ pub fn parse_url(a: &[V], _: &mut Ctx) -> V {
     } else {
         hostport.rsplit_once(':').unwrap_or((hostport, ""))
     };
-    // Kusto lists the query parameters by name.
-    let mut pairs: Vec<(&str, &str)> =
-        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
-    pairs.sort_by_key(|(k, _)| *k);
-    let params: Map<String, J> = pairs.into_iter().map(|(k, v)| (k.to_string(), J::String(v.to_string()))).collect();
+    let params = query_params(query);
     V::Dyn(json!({
         "Scheme": scheme, "Host": host, "Port": port, "Path": path, "Username": user, "Password": password,
         "Query Parameters": params, "Fragment": fragment,

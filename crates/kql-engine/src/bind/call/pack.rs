@@ -28,8 +28,16 @@ impl Binder<'_> {
                     }
                 }
             }
-            // Hidden columns (`__...`) carry sort keys, not data.
-            for f in row.schema.fields().iter().filter(|f| !f.name().starts_with("__")) {
+            // Hidden columns (`__...`) carry sort keys, not data; in an
+            // `extend`, the columns its earlier items add are not yet in the
+            // row pack_all packs.
+            let input = self.extend_input.clone();
+            for f in row
+                .schema
+                .fields()
+                .iter()
+                .filter(|f| !f.name().starts_with("__") && input.as_ref().is_none_or(|i| i.contains(f.name())))
+            {
                 exprs.push(lit(f.name().as_str()));
                 exprs.push(Self::column(f.name()));
             }

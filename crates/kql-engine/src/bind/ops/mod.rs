@@ -11,6 +11,7 @@ mod parse;
 mod partition;
 mod percentiles;
 mod project;
+mod project_by_names;
 mod sample;
 mod search;
 mod source;
@@ -61,6 +62,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Project(items) => self.project(input, items, span),
             OperatorKind::ProjectAway(cols) => self.project_away(input, cols, false),
             OperatorKind::ProjectKeep(cols) => self.project_away(input, cols, true),
+            OperatorKind::ProjectByNames(specs) => self.project_by_names(input, specs),
             OperatorKind::ProjectRename(items) => self.project_rename(input, items),
             OperatorKind::ProjectReorder(items) => self.project_reorder(input, items),
             OperatorKind::Summarize(s) => self.summarize(input, s, span),

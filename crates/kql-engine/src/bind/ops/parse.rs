@@ -54,14 +54,22 @@ impl<'a> Binder<'a> {
                     let t = ty.as_ref().map(|t| KqlType::from_syntax(t.ty)).unwrap_or(KqlType::String);
                     let last = ends_with_col && Some(i) == last_col;
                     // Relaxed mode captures text and converts what it can.
-                    let cap = if regex_mode && t == KqlType::String {
+                    // In regex mode a column that is not a number captures
+                    // greedily, as a string does (parse-operator.md, the
+                    // `flags=s` example: `lockTime: datetime` before
+                    // `"(.*?)releaseTime="`).
+                    let number = matches!(t, KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal);
+                    let cap = if regex_mode && !number {
                         "(.*)"
                     } else if kind == "relaxed" {
                         relaxed_capture_for(t, last)
                     } else {
                         capture_for(t, last)
                     };
-                    re.push_str(cap);
+                    // Named, so that groups of the pattern's own text
+                    // (`kind=regex`) do not shift the columns' groups.
+                    re.push_str(&format!("(?P<{}{}>", crate::functions::parse_op::GROUP_PREFIX, cols.len()));
+                    re.push_str(cap.strip_prefix('(').unwrap_or(cap));
                     cols.push((name.name.clone(), t));
                 }
             }

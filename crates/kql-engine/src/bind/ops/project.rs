@@ -73,6 +73,7 @@ impl<'a> Binder<'a> {
             let tab = self.extend(input, &items)?;
             return self.drop_hidden(tab, &hidden, span);
         }
+        let input_names = std::sync::Arc::new(Self::current_names(&input).into_iter().collect());
         let mut tab = input;
         // Items bound but not yet projected. Items that read none of one
         // another's results share one projection: one projection per item
@@ -89,7 +90,10 @@ impl<'a> Binder<'a> {
                     &pending_schema
                 };
                 let row = Row { schema, source: tab.source.as_deref() };
-                self.with_windows(|b| b.scalar(&item.value, row))?
+                let outer = self.extend_input.replace(std::sync::Arc::clone(&input_names));
+                let bound = self.with_windows(|b| b.scalar(&item.value, row));
+                self.extend_input = outer;
+                bound?
             };
             let name = match item.names.first() {
                 Some(n) => n.name.clone(),

@@ -294,13 +294,50 @@ impl<'a> Binder<'a> {
                 let e = if x.ty == KqlType::String { coalesce(vec![e, lit("")]) } else { e };
                 (e, x.ty)
             }
-            "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
+            "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+                let (x, y) = (arg(self, 0)?, arg(self, 1)?);
+                for (t, a) in [(&x, &args[0]), (&y, &args[1])] {
+                    if !t.ty.is_numeric() {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            a.value.span,
+                            format!("`{name}` takes numbers, not a {}", t.ty),
+                        ));
+                    }
+                }
+                let p = if name.ends_with("if") { Some(pred(self, 2)?) } else { None };
+                let (fx, fy) = (cast(x.expr, DataType::Float64), cast(y.expr, DataType::Float64));
+                let e = if name.starts_with("covariancep") {
+                    datafusion::functions_aggregate::covariance::covar_pop(fx, fy)
+                } else {
+                    datafusion::functions_aggregate::covariance::covar_samp(fx, fy)
+                };
+                (filtered(self, e, p)?, KqlType::Real)
+            }
+            "binary_all_and" | "binary_all_or" | "binary_all_xor" => {
+                let x = arg(self, 0)?;
+                if !matches!(x.ty, KqlType::Int | KqlType::Long) {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        args[0].value.span,
+                        format!("`{name}` takes a long, not a {}", x.ty),
+                    ));
+                }
+                let v = cast(x.expr, DataType::Int64);
+                let e = match name {
+                    "binary_all_and" => datafusion::functions_aggregate::bit_and_or_xor::bit_and(v),
+                    "binary_all_or" => datafusion::functions_aggregate::bit_and_or_xor::bit_or(v),
+                    _ => datafusion::functions_aggregate::bit_and_or_xor::bit_xor(v),
+                };
+                (e, KqlType::Long)
+            }
+            "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" | "stdevpif" | "variancepif" => {
                 let x = arg(self, 0)?;
                 let p = if name.ends_with("if") { Some(pred(self, 1)?) } else { None };
                 let f = cast(x.expr, DataType::Float64);
                 let e = match name {
                     "stdev" | "stdevif" => agg::stddev(f),
-                    "stdevp" => agg::stddev_pop(f),
+                    "stdevp" | "stdevpif" => agg::stddev_pop(f),
                     "variance" | "varianceif" => agg::var_sample(f),
                     _ => agg::var_pop(f),
                 };
@@ -480,6 +517,13 @@ fn default_agg_name(e: &ast::Expr) -> Option<String> {
         return first;
     }
     let mut name = format!("{prefix}_{}", first.unwrap_or_default());
+    // covariance-aggregation-function.md: named after both its columns.
+    if fname.starts_with("covariance")
+        && let Some(second) = args.get(1).and_then(|a| inferred(&a.value))
+    {
+        name.push('_');
+        name.push_str(&second);
+    }
     if f.name == "percentile"
         && let Some(p) = args.get(1)
     {

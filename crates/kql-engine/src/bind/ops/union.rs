@@ -63,7 +63,16 @@ impl<'a> Binder<'a> {
                     names.extend(
                         self.env
                             .iter()
-                            .filter(|(n, v)| matches!(v, Value::Table(_)) && matches_pattern(p, n))
+                            .filter(|(n, v)| {
+                                // A view without parameters behaves as a table in a
+                                // wildcard (user-defined-functions.md, "view").
+                                let table = match v {
+                                    Value::Table(_) => true,
+                                    Value::Function(f) => f.lambda.view && f.lambda.params.is_empty(),
+                                    Value::Scalar(_) => false,
+                                };
+                                table && matches_pattern(p, n)
+                            })
                             .map(|(n, _)| n.clone()),
                     );
                     names.sort();

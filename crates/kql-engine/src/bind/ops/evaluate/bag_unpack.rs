@@ -120,7 +120,10 @@ impl Binder<'_> {
             .map(|f| f.name().clone())
             .filter(|n| Some(n) != source_name.as_ref())
             .collect();
-        let mut out_input = Vec::new();
+        // Input columns kept, in order; `true` where a slot replaces one
+        // in its place (the `replace_source` example of bag-unpack-plugin.md
+        // keeps `Name` before `Age`).
+        let mut out_input: Vec<(String, bool)> = Vec::new();
         if keep_input {
             for name in &input_names {
                 let clash = slots.iter().any(|(o, _, _)| o == name);
@@ -133,17 +136,30 @@ impl Binder<'_> {
                             "pass columnsConflict='replace_source' or 'keep_source', or an OutputColumnPrefix",
                         ));
                     }
-                    (true, Conflict::ReplaceSource) => {}
-                    _ => out_input.push(name.clone()),
+                    (true, Conflict::ReplaceSource) => out_input.push((name.clone(), true)),
+                    _ => out_input.push((name.clone(), false)),
                 }
             }
         } else if let Some((name, _, _)) = slots.iter().find(|(o, _, _)| input_names.contains(o)) {
             let name = name.clone();
             return Err(self.not_implemented(call_span, &format!("an output schema naming the input column `{name}`")));
         }
-        let mut exprs: Vec<Expr> = out_input.iter().map(|n| Self::column(n)).collect();
+        let mut exprs: Vec<Expr> = Vec::with_capacity(out_input.len() + slots.len());
+        let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (name, replaced) in &out_input {
+            if !replaced {
+                exprs.push(Self::column(name));
+                placed.insert(name.clone());
+                continue;
+            }
+            if let Some((_, key, ty)) = slots.iter().find(|(o, _, _)| o == name) {
+                let value = self.slot_value(column, key, *ty, row)?;
+                exprs.push(value.alias(name));
+                placed.insert(name.clone());
+            }
+        }
         for (name, key, ty) in slots {
-            if out_input.contains(&name) {
+            if placed.contains(&name) {
                 continue;
             }
             let value = self.slot_value(column, &key, ty, row)?;
