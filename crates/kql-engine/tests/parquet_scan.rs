@@ -1,6 +1,7 @@
-//! Filters over a Parquet table run inside the scan, while its pages are
-//! decoded: the answers must be those of the same rows held in memory,
-//! nulls included (a null string is "" to every KQL operator).
+//! Filters over a Parquet table, whose string columns are decoded from
+//! dictionaries into views that repeat: the answers must be those of the
+//! same rows held in memory, nulls included (a null string is "" to every
+//! KQL operator).
 
 use std::sync::Arc;
 
