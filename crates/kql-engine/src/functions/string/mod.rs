@@ -7,8 +7,7 @@ pub mod per_row;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, BooleanArray, StringViewArray};
-use datafusion::arrow::buffer::BooleanBuffer;
+use datafusion::arrow::array::{AsArray, BooleanArray, StringViewArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
@@ -18,7 +17,7 @@ use datafusion::logical_expr::{
 
 use self::fold::fold;
 use self::matcher::{MatchMode, Matcher};
-use super::args::{map_str_to_bool, under_empty_default};
+use super::args::{map_str_to_bool, under_empty_default, views_to_bool};
 
 /// `has`, `contains`, `startswith`, `has_any`, `has_all`, `in~` and their
 /// negations, against constant needles compiled once per call site.
@@ -112,9 +111,9 @@ pub struct StringSetFunc {
     /// When every needle is ASCII and shorter than 128 bytes: bit `n` set
     /// when some needle is `n` bytes long. An ASCII value of another length
     /// cannot match (an ASCII needle equals, ignoring case, only an ASCII
-    /// value of its own length), which a string view tells without its
-    /// bytes. A value that is not ASCII may fold to ASCII (the Kelvin sign
-    /// is `k`), so it is always compared.
+    /// value of its own length), so it is rejected without comparing. A
+    /// value that is not ASCII may fold to ASCII (the Kelvin sign is `k`),
+    /// so it is always compared.
     lengths: Option<u128>,
     signature: Signature,
 }
@@ -193,18 +192,19 @@ impl StringSetFunc {
 }
 
 impl StringSetFunc {
-    /// [`contains`](Self::contains) over a string view array, skipping the
-    /// values whose length no needle has. A null is tested as "".
-    fn on_views(&self, a: &StringViewArray, lengths: u128) -> BooleanArray {
-        let views = a.views();
-        let nulls = a.nulls();
+    /// [`contains`](Self::contains), negated for `!in`, over a string view
+    /// array (a null is tested as ""), each distinct view tested once
+    /// ([`views_to_bool`]), and an ASCII value of a length no needle has
+    /// rejected without comparing.
+    fn on_views(&self, a: &StringViewArray) -> BooleanArray {
         let neg = self.negated;
-        let bits = BooleanBuffer::collect_bool(a.len(), |i| {
-            let null = nulls.is_some_and(|n| n.is_null(i));
-            let len = if null { 0 } else { views[i] as u32 as usize };
-            let maybe = (len < 128 && lengths & (1u128 << len) != 0) || (!null && !a.value(i).is_ascii());
-            let hit = maybe && self.contains(if null { "" } else { a.value(i) });
-            hit != neg
+        let bits = views_to_bool(a, |s| {
+            let len = s.len();
+            let maybe = match self.lengths {
+                Some(lengths) => (len < 128 && lengths & (1u128 << len) != 0) || !s.is_ascii(),
+                None => true,
+            };
+            (maybe && self.contains(s)) != neg
         });
         BooleanArray::new(bits, None)
     }
@@ -230,10 +230,10 @@ impl ScalarUDFImpl for StringSetFunc {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let neg = self.negated;
-        if let (ColumnarValue::Array(a), Some(lengths)) = (&args.args[0], self.lengths)
+        if let ColumnarValue::Array(a) = &args.args[0]
             && let Some(views) = a.as_string_view_opt()
         {
-            return Ok(ColumnarValue::Array(Arc::new(self.on_views(views, lengths))));
+            return Ok(ColumnarValue::Array(Arc::new(self.on_views(views))));
         }
         map_str_to_bool(&args.args[0], |s| self.contains(s) != neg)
     }
@@ -285,13 +285,11 @@ mod tests {
             let start = Matcher::new(std::slice::from_ref(&needle), MatchMode::Start, false);
             let hays: Vec<String> = ascii_like.iter().chain([n, 'x'].iter()).map(|c| c.to_string()).collect();
             let views = StringViewArray::from(hays.iter().map(String::as_str).collect::<Vec<_>>());
-            let by_views = set.lengths.map(|l| set.on_views(&views, l));
+            let by_views = set.on_views(&views);
             for (i, h) in hays.iter().enumerate() {
                 let same = fold::fold(h) == fold::fold(&needle);
                 assert_eq!(set.contains(h), same, "{h:?} in~ ({needle:?})");
-                if let Some(v) = &by_views {
-                    assert_eq!(v.value(i), same, "{h:?} in~ ({needle:?}) over string views");
-                }
+                assert_eq!(by_views.value(i), same, "{h:?} in~ ({needle:?}) over string views");
                 let hay = format!("({h})");
                 assert_eq!(anywhere.any(&hay), same, "{hay:?} contains {needle:?}");
                 assert_eq!(term.any(&hay), same, "{hay:?} has {needle:?}");
