@@ -83,7 +83,12 @@ impl Format for K8sAudit {
     }
 
     fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let reader = Reader { records: std::cell::Cell::new(true), cols: Cols::new(out), admin: Default::default(), diag: Default::default() };
+        let reader = Reader {
+            records: std::cell::Cell::new(true),
+            cols: Cols::new(out),
+            admin: Default::default(),
+            diag: Default::default(),
+        };
         // An EventList or a records wrapper spread over lines is read one
         // element at a time.
         for_each_part(input, out, &["items", "records", "events", "logEvents"], &mut |line, part, out| match part {
@@ -330,7 +335,13 @@ impl Reader {
 
     /// A resource-log record (already counted): its event, if it is of an
     /// audit category.
-    fn resource_log(&self, line: u64, rec: &Rec<'_>, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+    fn resource_log(
+        &self,
+        line: u64,
+        rec: &Rec<'_>,
+        text: &str,
+        out: &mut FileSink<'_, '_>,
+    ) -> Result<(), OutputError> {
         let category = rec.category;
         if !category.starts_with(AUDIT_CATEGORY) {
             out.skip();
