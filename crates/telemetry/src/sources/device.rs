@@ -192,28 +192,56 @@ impl Extra {
 /// Appends `s` as a JSON string literal: runs of bytes that need no
 /// escape are copied whole.
 pub(crate) fn push_json_str(buf: &mut String, s: &str) {
+    buf.reserve(s.len() + 2);
     buf.push('"');
+    let b = s.as_bytes();
     let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
+    loop {
+        let i = next_to_escape(b, plain);
+        let Some(&c) = b.get(i) else { break };
         // `i` is an ASCII byte, so both ends are character boundaries.
         buf.push_str(&s[plain..i]);
         plain = i + 1;
-        match b {
+        match c {
             b'"' => buf.push_str("\\\""),
             b'\\' => buf.push_str("\\\\"),
             b'\n' => buf.push_str("\\n"),
             b'\r' => buf.push_str("\\r"),
             b'\t' => buf.push_str("\\t"),
-            b => {
-                let _ = write!(buf, "\\u{b:04x}");
+            c => {
+                let _ = write!(buf, "\\u{c:04x}");
             }
         }
     }
     buf.push_str(&s[plain..]);
     buf.push('"');
+}
+
+/// Whether a JSON string must escape byte `c`.
+fn must_escape(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
+}
+
+/// The index of the first byte at or after `from` that a JSON string must
+/// escape, or `b.len()`. Eight bytes are tested at a time: in each, a
+/// byte below 0x20, a quote or a backslash sets its top bit in `hit`
+/// (the lowest flagged byte is always a true one).
+fn next_to_escape(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const TOPS: u64 = ONES << 7;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        let hit = (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
+            | zero_in(x ^ (ONES * u64::from(b'"')))
+            | zero_in(x ^ (ONES * u64::from(b'\\')));
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    b.get(i..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| i + at)
 }
 
 /// Columns every `Device*` table has.
@@ -612,6 +640,39 @@ mod tests {
         assert_eq!(p.file_name().as_deref(), Some("python3"));
         assert_eq!(Proc::default().file_name(), None);
         assert_eq!(basename("kubectl"), "kubectl");
+    }
+
+    #[test]
+    fn json_strings_escape_what_json_requires_wherever_it_falls() {
+        // Byte by byte, as the eight-at-a-time scan must agree with.
+        let slow = |s: &str| {
+            let mut out = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        };
+        let specials = ["\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "\u{7f}", "é", "\u{10ffff}", "!", "#", "]"];
+        for pad in 0..17 {
+            for sp in specials {
+                for tail in ["", "x", "abcdefghij", "\"\u{0}"] {
+                    let s = format!("{}{sp}{tail}", "a".repeat(pad));
+                    let mut got = String::new();
+                    push_json_str(&mut got, &s);
+                    assert_eq!(got, slow(&s), "{s:?}");
+                    assert_eq!(serde_json::from_str::<String>(&got).unwrap(), s);
+                }
+            }
+        }
     }
 
     #[test]

@@ -249,7 +249,9 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     let c = alerts.get_or_insert_with(|| AlertCols::new(out));
     let mut row = out.builder(c.id).row();
     row.set(c.timestamp, Value::Time(time));
-    let text_of = |v: &MaybeStr<'_>| v.0.as_deref().map_or(Value::Null, |s| Value::Str(Cow::Owned(s.to_string())));
+    fn text_of<'a>(v: &MaybeStr<'a>) -> Value<'a> {
+        v.0.clone().map_or(Value::Null, Value::Str)
+    }
     row.set(c.rule, text_of(&a.rule));
     row.set(c.priority, text_of(&a.priority));
     row.set(c.source, text_of(&a.source));

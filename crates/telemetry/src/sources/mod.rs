@@ -306,17 +306,17 @@ fn read_part(
         out.record();
         out.skip();
     }
+    // The head and the part are buffers already: the reader reads from
+    // them without a third copy.
     let mut chained = io::Cursor::new(&head[found.bytes..]).chain(input);
     let mut counted = CountBytes { inner: &mut chained, n: 0 };
-    let mut buffered = BufReader::with_capacity(256 * 1024, &mut counted);
-    let result = format.read(&mut buffered, &mut out);
+    let result = format.read(&mut counted, &mut out);
     // A reader that gave up on the rest of its part (a malformed JSON
     // document, an over-long CSV record) said so in a reject; the bytes it
     // left are still read, so the file's byte count is whole.
     if result.is_ok() {
-        let _ = io::copy(&mut buffered, &mut io::sink());
+        let _ = io::copy(&mut counted, &mut io::sink());
     }
-    drop(buffered);
     let n = counted.n;
     out.bytes(n + found.bytes as u64);
     result
@@ -359,9 +359,9 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
-/// Counts bytes read.
+/// Counts bytes read, whether with `read` or `fill_buf` and `consume`.
 struct CountBytes<'r> {
-    inner: &'r mut dyn Read,
+    inner: &'r mut dyn BufRead,
     n: u64,
 }
 
@@ -370,6 +370,17 @@ impl Read for CountBytes<'_> {
         let n = self.inner.read(buf)?;
         self.n += n as u64;
         Ok(n)
+    }
+}
+
+impl BufRead for CountBytes<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.n += n as u64;
     }
 }
 

@@ -103,16 +103,19 @@ const SKIPPED_KINDS: &[&str] = &[
     "rate_limit_info",
 ];
 
+/// The event kinds a table holds are boxed: each holds processes, and
+/// unboxed they would make the event kilobytes large, copied whole as
+/// it is built and returned.
 #[derive(Deserialize)]
 struct Event<'a> {
     #[serde(borrow)]
-    process_exec: Option<Exec<'a>>,
+    process_exec: Option<Box<Exec<'a>>>,
     #[serde(borrow)]
-    process_kprobe: Option<Hook<'a>>,
+    process_kprobe: Option<Box<Hook<'a>>>,
     #[serde(borrow)]
-    process_lsm: Option<Hook<'a>>,
+    process_lsm: Option<Box<Hook<'a>>>,
     #[serde(borrow)]
-    process_connect: Option<Connect<'a>>,
+    process_connect: Option<Box<Connect<'a>>>,
     process_listen: Option<IgnoredAny>,
     process_close: Option<IgnoredAny>,
     process_exit: Option<IgnoredAny>,
@@ -332,7 +335,7 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
     let time = parse_datetime(t).ok_or_else(|| format!("\"time\" {t:?} is not a datetime"))?;
     let device = s(e.node_name);
     let cluster = s(e.cluster_name);
-    if let Some(exec) = e.process_exec {
+    if let Some(exec) = e.process_exec.map(|x| *x) {
         let process = exec.process.ok_or("process_exec without \"process\"")?;
         let mut extra = Extra::default();
         context(&mut extra, &process, cluster.as_deref(), true)?;
@@ -342,7 +345,7 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         let h = Header { time, device, device_id: None, action: "ProcessCreated", additional: extra.finish() };
         return Ok(tables.process(out, h, process, parent, grandparent.unwrap_or_default()));
     }
-    if let Some(c) = e.process_connect {
+    if let Some(c) = e.process_connect.map(|x| *x) {
         let process = c.process.ok_or("process_connect without \"process\"")?;
         let mut extra = Extra::default();
         context(&mut extra, &process, cluster.as_deref(), false)?;
@@ -362,8 +365,8 @@ fn event(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables) -> O
         return Ok(tables.network(out, h, conn, actor, parent));
     }
     let (kind, hook) = match (e.process_kprobe, e.process_lsm) {
-        (Some(h), _) => ("process_kprobe", h),
-        (None, Some(h)) => ("process_lsm", h),
+        (Some(h), _) => ("process_kprobe", *h),
+        (None, Some(h)) => ("process_lsm", *h),
         (None, None) => {
             let other = [
                 e.process_listen,

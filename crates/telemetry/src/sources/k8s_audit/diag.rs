@@ -40,33 +40,99 @@ pub struct Record<'a> {
 /// Writes `AzureDiagnostics` rows for one file.
 #[derive(Default)]
 pub struct Diag {
-    t: Option<TableId>,
+    cols: Option<DiagCols>,
+    /// The cells of the last resource ID seen: a file's records name one
+    /// cluster, so they are made once, not per record.
+    resource: Option<Resource>,
+}
+
+/// Column positions of `AzureDiagnostics`, looked up once per file.
+struct DiagCols {
+    t: TableId,
+    time_generated: usize,
+    category: usize,
+    log: usize,
+    pod: usize,
+    stream: usize,
+    resource_id: usize,
+    resource_id_lower: usize,
+    source_system: usize,
+    type_: usize,
+    /// `SubscriptionId`, `ResourceGroup`, `ResourceProvider`, `ResourceType`, `Resource`.
+    parts: [usize; 5],
+}
+
+/// The names of the columns a resource ID's parts go to, in the order of
+/// [`DiagCols::parts`].
+const PART_COLS: [&str; 5] = ["SubscriptionId", "ResourceGroup", "ResourceProvider", "ResourceType", "Resource"];
+
+impl DiagCols {
+    fn new(out: &mut FileSink<'_, '_>) -> DiagCols {
+        let t = out.table(azure_diagnostics::NAME);
+        let b = out.builder(t);
+        DiagCols {
+            t,
+            time_generated: b.col("TimeGenerated"),
+            category: b.col("Category"),
+            log: b.col("log_s"),
+            pod: b.col("pod_s"),
+            stream: b.col("stream_s"),
+            resource_id: b.col("ResourceId"),
+            resource_id_lower: b.col("_ResourceId"),
+            source_system: b.col("SourceSystem"),
+            type_: b.col("Type"),
+            parts: PART_COLS.map(|c| b.col(c)),
+        }
+    }
+}
+
+/// A resource ID as written, and the cells made of it.
+struct Resource {
+    id: String,
+    upper: String,
+    lower: String,
+    /// Upper-cased, by the index of the column in [`PART_COLS`].
+    parts: Vec<(usize, String)>,
+}
+
+impl Resource {
+    fn new(id: &str) -> Resource {
+        let parts = parts(id)
+            .into_iter()
+            .filter_map(|(col, v)| Some((PART_COLS.iter().position(|c| *c == col)?, v.to_ascii_uppercase())))
+            .collect();
+        Resource { id: id.to_string(), upper: id.to_ascii_uppercase(), lower: id.to_ascii_lowercase(), parts }
+    }
 }
 
 impl Diag {
     /// Appends the row of `r`.
     pub fn push(&mut self, r: &Record<'_>, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let t = *self.t.get_or_insert_with(|| out.table(azure_diagnostics::NAME));
-        let b = out.builder(t);
-        let mut row = b.row();
-        row.set(b.col("TimeGenerated"), Value::Time(r.time));
-        row.set(b.col("Category"), Value::str(r.category));
-        row.set(b.col("log_s"), Value::str(r.log));
-        for (col, v) in [("pod_s", r.pod), ("stream_s", r.stream)] {
+        let c = self.cols.get_or_insert_with(|| DiagCols::new(out));
+        let mut row = out.builder(c.t).row();
+        row.set(c.time_generated, Value::Time(r.time));
+        row.set(c.category, Value::str(r.category));
+        row.set(c.log, Value::str(r.log));
+        for (col, v) in [(c.pod, r.pod), (c.stream, r.stream)] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
-                row.set(b.col(col), Value::str(v));
+                row.set(col, Value::str(v));
             }
         }
         if let Some(id) = r.resource_id.filter(|id| !id.is_empty()) {
-            row.set(b.col("ResourceId"), Value::str(id.to_ascii_uppercase()));
-            row.set(b.col("_ResourceId"), Value::str(id.to_ascii_lowercase()));
-            for (col, v) in parts(id) {
-                row.set(b.col(col), Value::str(v.to_ascii_uppercase()));
+            if self.resource.as_ref().is_none_or(|known| known.id != id) {
+                self.resource = Some(Resource::new(id));
+            }
+            if let Some(res) = &self.resource {
+                row.set(c.resource_id, Value::str(res.upper.as_str()));
+                row.set(c.resource_id_lower, Value::str(res.lower.as_str()));
+                for (i, v) in &res.parts {
+                    row.set(c.parts[*i], Value::str(v.as_str()));
+                }
             }
         }
-        row.set(b.col("SourceSystem"), Value::str("Azure"));
-        row.set(b.col("Type"), Value::str(azure_diagnostics::NAME));
-        out.push(t, &row)
+        row.set(c.source_system, Value::str("Azure"));
+        row.set(c.type_, Value::str(azure_diagnostics::NAME));
+        out.push(c.t, &row)
     }
 }
 

@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 /// One document or record: an audit event, an event list, or an Azure
@@ -134,6 +135,128 @@ pub struct Properties<'a> {
     /// string), or the event itself (an object), as some exports write it.
     #[serde(borrow, default)]
     pub log: Option<&'a RawValue>,
+    /// The API server pod that wrote it.
+    #[serde(borrow, default)]
+    pub pod: Option<Cow<'a, str>>,
+    /// The stream it wrote it to (`stdout`).
+    #[serde(borrow, default)]
+    pub stream: Option<Cow<'a, str>>,
+}
+
+/// An Azure resource-log record read in one pass: `properties.log` is
+/// taken as text straight away, not first as raw JSON and then again as a
+/// string. It is for records of the plain shape only: a record whose `log`
+/// is not a string fails to read as one, and a record with any other
+/// member that [`Doc`] reads (an event's fields, the arrays of a wrapper
+/// or a list) is not [`Record::plain`].
+/// Either is read as a [`Doc`] instead, so both ways give the same rows
+/// and rejects.
+#[derive(Deserialize)]
+pub struct Record<'a> {
+    /// `kube-audit`, `kube-audit-admin`, ...
+    #[serde(borrow, default)]
+    pub category: Option<Cow<'a, str>>,
+    /// The record's time.
+    #[serde(borrow, default)]
+    pub time: Option<Cow<'a, str>>,
+    /// The cluster's resource ID.
+    #[serde(borrow, default, rename = "resourceId")]
+    pub resource_id: Option<Cow<'a, str>>,
+    /// The event as text, its pod and stream.
+    #[serde(borrow, default)]
+    pub properties: Option<TextProperties<'a>>,
+    #[serde(default)]
+    kind: Option<IgnoredAny>,
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<IgnoredAny>,
+    #[serde(default)]
+    level: Option<IgnoredAny>,
+    #[serde(default, rename = "auditID")]
+    audit_id: Option<IgnoredAny>,
+    #[serde(default)]
+    stage: Option<IgnoredAny>,
+    #[serde(default, rename = "requestURI")]
+    request_uri: Option<IgnoredAny>,
+    #[serde(default)]
+    verb: Option<IgnoredAny>,
+    #[serde(default, rename = "userAgent")]
+    user_agent: Option<IgnoredAny>,
+    #[serde(default, rename = "requestReceivedTimestamp")]
+    request_received: Option<IgnoredAny>,
+    #[serde(default, rename = "stageTimestamp")]
+    stage_timestamp: Option<IgnoredAny>,
+    #[serde(default)]
+    timestamp: Option<IgnoredAny>,
+    #[serde(default)]
+    items: Option<IgnoredAny>,
+    #[serde(default)]
+    records: Option<IgnoredAny>,
+    #[serde(default)]
+    events: Option<IgnoredAny>,
+    #[serde(default, rename = "logEvents")]
+    log_events: Option<IgnoredAny>,
+    #[serde(default)]
+    user: Option<IgnoredAny>,
+    #[serde(default, rename = "impersonatedUser")]
+    impersonated_user: Option<IgnoredAny>,
+    #[serde(default, rename = "sourceIPs")]
+    source_ips: Option<IgnoredAny>,
+    #[serde(default, rename = "objectRef")]
+    object_ref: Option<IgnoredAny>,
+    #[serde(default, rename = "responseStatus")]
+    response_status: Option<IgnoredAny>,
+    #[serde(default, rename = "requestObject")]
+    request_object: Option<IgnoredAny>,
+    #[serde(default, rename = "responseObject")]
+    response_object: Option<IgnoredAny>,
+    #[serde(default)]
+    annotations: Option<IgnoredAny>,
+    #[serde(default, rename = "protoPayload")]
+    proto_payload: Option<IgnoredAny>,
+}
+
+impl Record<'_> {
+    /// Whether the record has a category and none of the members that
+    /// would make [`Doc`] read it otherwise or fail on it.
+    pub fn plain(&self) -> bool {
+        self.category.is_some()
+            && [
+                &self.kind,
+                &self.api_version,
+                &self.level,
+                &self.audit_id,
+                &self.stage,
+                &self.request_uri,
+                &self.verb,
+                &self.user_agent,
+                &self.request_received,
+                &self.stage_timestamp,
+                &self.timestamp,
+                &self.items,
+                &self.records,
+                &self.events,
+                &self.log_events,
+                &self.user,
+                &self.impersonated_user,
+                &self.source_ips,
+                &self.object_ref,
+                &self.response_status,
+                &self.request_object,
+                &self.response_object,
+                &self.annotations,
+                &self.proto_payload,
+            ]
+            .iter()
+            .all(|m| m.is_none())
+    }
+}
+
+/// The `properties` of a [`Record`]: `log` must be a string (or null).
+#[derive(Deserialize, Default)]
+pub struct TextProperties<'a> {
+    /// The audit event as JSON text.
+    #[serde(borrow, default)]
+    pub log: Option<Cow<'a, str>>,
     /// The API server pod that wrote it.
     #[serde(borrow, default)]
     pub pod: Option<Cow<'a, str>>,

@@ -36,6 +36,7 @@
 //! `AdvancedHunting-*` categories and no AKS resource ID, so neither
 //! format takes the other's files.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use serde_json::Value as J;
@@ -82,7 +83,12 @@ impl Format for K8sAudit {
     }
 
     fn read(&self, input: &mut dyn BufRead, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-        let reader = Reader { cols: Cols::new(out), admin: Default::default(), diag: Default::default() };
+        let reader = Reader {
+            records: std::cell::Cell::new(true),
+            cols: Cols::new(out),
+            admin: Default::default(),
+            diag: Default::default(),
+        };
         // An EventList or a records wrapper spread over lines is read one
         // element at a time.
         for_each_part(input, out, &["items", "records", "events", "logEvents"], &mut |line, part, out| match part {
@@ -151,7 +157,47 @@ fn parse(text: &str) -> Result<Doc<'_>, String> {
     }
 }
 
+/// What a resource-log record gives, whichever way it was read.
+struct Rec<'a> {
+    category: &'a str,
+    /// `properties.log` as text.
+    log: Option<Result<Cow<'a, str>, String>>,
+    time: Option<&'a str>,
+    pod: Option<&'a str>,
+    stream: Option<&'a str>,
+    resource_id: Option<&'a str>,
+}
+
+impl<'a> Rec<'a> {
+    fn of_doc(d: &'a Doc<'a>) -> Rec<'a> {
+        let props = d.properties.as_ref();
+        Rec {
+            category: d.category.as_deref().unwrap_or_default(),
+            log: props.and_then(|p| p.log_text()),
+            time: d.time.as_deref(),
+            pod: props.and_then(|p| p.pod.as_deref()),
+            stream: props.and_then(|p| p.stream.as_deref()),
+            resource_id: d.resource_id.as_deref(),
+        }
+    }
+
+    fn of_record(r: &'a doc::Record<'a>) -> Rec<'a> {
+        let props = r.properties.as_ref();
+        Rec {
+            category: r.category.as_deref().unwrap_or_default(),
+            log: props.and_then(|p| p.log.as_deref()).map(|l| Ok(Cow::Borrowed(l))),
+            time: r.time.as_deref(),
+            pod: props.and_then(|p| p.pod.as_deref()),
+            stream: props.and_then(|p| p.stream.as_deref()),
+            resource_id: r.resource_id.as_deref(),
+        }
+    }
+}
+
 struct Reader {
+    /// Whether the last document was a resource-log record, so the next
+    /// is tried as a plain one first.
+    records: std::cell::Cell<bool>,
     cols: Cols,
     /// `AKSAuditAdmin`'s, made when a `kube-audit-admin` record first comes.
     admin: std::cell::OnceCell<Cols>,
@@ -162,6 +208,10 @@ impl Reader {
     /// One document: an event, an event list, a resource-log record, or a
     /// wrapper of records.
     fn doc(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if let Some(rec) = self.plain_record(text) {
+            out.record();
+            return self.resource_log(line, &Rec::of_record(&rec), text, out);
+        }
         let doc: Doc = match parse(text) {
             Ok(d) => d,
             Err(e) => {
@@ -194,7 +244,8 @@ impl Reader {
         }
         out.record();
         if doc.category.is_some() {
-            return self.resource_log(line, &doc, text, out);
+            self.records.set(true);
+            return self.resource_log(line, &Rec::of_doc(&doc), text, out);
         }
         if doc.proto_payload.is_some() {
             return self.gke(line, text, out);
@@ -205,8 +256,14 @@ impl Reader {
     /// One element of a `records` array: a resource-log record.
     fn wrapped(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
         out.record();
+        if let Some(rec) = self.plain_record(text) {
+            return self.resource_log(line, &Rec::of_record(&rec), text, out);
+        }
         match parse(text) {
-            Ok(doc) if doc.category.is_some() => self.resource_log(line, &doc, text, out),
+            Ok(doc) if doc.category.is_some() => {
+                self.records.set(true);
+                self.resource_log(line, &Rec::of_doc(&doc), text, out)
+            }
             Ok(_) => {
                 out.reject(line, "a record in \"records\" with no \"category\"", text.as_bytes());
                 Ok(())
@@ -259,21 +316,38 @@ impl Reader {
         }
     }
 
+    /// `text` read as a plain resource-log record ([`doc::Record`]), while
+    /// the documents before it were records; `None` when it is not one
+    /// (it is then read as a [`Doc`], and records are not tried again until
+    /// one comes that way).
+    fn plain_record<'t>(&self, text: &'t str) -> Option<doc::Record<'t>> {
+        if !self.records.get() {
+            return None;
+        }
+        match serde_json::from_str::<doc::Record>(text) {
+            Ok(rec) if rec.plain() => Some(rec),
+            _ => {
+                self.records.set(false);
+                None
+            }
+        }
+    }
+
     /// A resource-log record (already counted): its event, if it is of an
     /// audit category.
     fn resource_log(
         &self,
         line: u64,
-        rec: &Doc<'_>,
+        rec: &Rec<'_>,
         text: &str,
         out: &mut FileSink<'_, '_>,
     ) -> Result<(), OutputError> {
-        let category = rec.category.as_deref().unwrap_or_default();
+        let category = rec.category;
         if !category.starts_with(AUDIT_CATEGORY) {
             out.skip();
             return Ok(());
         }
-        let log = match rec.properties.as_ref().and_then(|p| p.log_text()) {
+        let log = match &rec.log {
             Some(Ok(log)) => log,
             Some(Err(e)) => {
                 out.reject(line, format!("properties.log is not text: {e}"), text.as_bytes());
@@ -284,18 +358,14 @@ impl Reader {
                 return Ok(());
             }
         };
-        let ev: Doc = match parse(&log) {
+        let ev: Doc = match parse(log) {
             Ok(ev) => ev,
             Err(e) => {
                 out.reject(line, format!("properties.log is not a JSON audit event: {e}"), text.as_bytes());
                 return Ok(());
             }
         };
-        let wrap = Wrapper {
-            time: rec.time.as_deref(),
-            pod: rec.properties.as_ref().and_then(|p| p.pod.as_deref()),
-            resource_id: rec.resource_id.as_deref(),
-        };
+        let wrap = Wrapper { time: rec.time, pod: rec.pod, resource_id: rec.resource_id };
         // kube-audit-admin goes to its own table, as Azure sends it: the
         // two categories overlap, so one table would hold events twice.
         let cols = if category == ADMIN_CATEGORY { self.admin.get_or_init(|| Cols::admin(out)) } else { &self.cols };
@@ -307,14 +377,7 @@ impl Reader {
         // fill sets TimeGenerated whenever it succeeds.
         let Value::Time(time) = *row.get(cols.time_generated) else { return out.push(cols.id, &row) };
         out.push(cols.id, &row)?;
-        let r = diag::Record {
-            time,
-            category,
-            log: &log,
-            pod: wrap.pod,
-            stream: rec.properties.as_ref().and_then(|p| p.stream.as_deref()),
-            resource_id: wrap.resource_id,
-        };
+        let r = diag::Record { time, category, log, pod: wrap.pod, stream: rec.stream, resource_id: wrap.resource_id };
         self.diag.borrow_mut().push(&r, out)
     }
 
