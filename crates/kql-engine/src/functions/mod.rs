@@ -20,6 +20,7 @@ pub mod dynamic;
 pub mod encoding;
 pub mod expand;
 pub mod fit_2lines;
+pub mod geo;
 pub mod geo_ip;
 pub mod hash;
 pub mod ipv4_more;
@@ -408,6 +409,20 @@ defs! {
     "rand" => Real as Random, 0, 1, math::rand;
     "range" => Dynamic, 2, 3, math::range;
     "around" => Bool, 3, 3, math::around;
+    "geo_distance_2points" => Real, 4, 5, geo::points::geo_distance_2points;
+    "geo_point_in_circle" => Bool, 5, 5, geo::points::geo_point_in_circle;
+    "geo_point_to_geohash" => String, 2, 3, geo::cells_geohash::geo_point_to_geohash;
+    "geo_geohash_to_central_point" => Dynamic, 1, 1, geo::cells_geohash::geo_geohash_to_central_point;
+    "geo_geohash_to_polygon" => Dynamic, 1, 1, geo::cells_geohash::geo_geohash_to_polygon;
+    "geo_geohash_neighbors" => Dynamic, 1, 1, geo::cells_geohash::geo_geohash_neighbors;
+    "geo_point_to_h3cell" => String, 2, 3, geo::cells_h3::geo_point_to_h3cell;
+    "geo_h3cell_to_central_point" => Dynamic, 1, 1, geo::cells_h3::geo_h3cell_to_central_point;
+    "geo_h3cell_to_polygon" => Dynamic, 1, 1, geo::cells_h3::geo_h3cell_to_polygon;
+    "geo_h3cell_level" => Int, 1, 1, geo::cells_h3::geo_h3cell_level;
+    "geo_h3cell_parent" => String, 1, 2, geo::cells_h3::geo_h3cell_parent;
+    "geo_h3cell_children" => Dynamic, 1, 2, geo::cells_h3::geo_h3cell_children;
+    "geo_h3cell_neighbors" => Dynamic, 1, 1, geo::cells_h3::geo_h3cell_neighbors;
+    "geo_h3cell_rings" => Dynamic, 2, 2, geo::cells_h3::geo_h3cell_rings;
 }
 
 /// The row-at-a-time function called `name`.
