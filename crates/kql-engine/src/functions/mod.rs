@@ -423,6 +423,10 @@ defs! {
     "geo_h3cell_children" => Dynamic, 1, 2, geo::cells_h3::geo_h3cell_children;
     "geo_h3cell_neighbors" => Dynamic, 1, 1, geo::cells_h3::geo_h3cell_neighbors;
     "geo_h3cell_rings" => Dynamic, 2, 2, geo::cells_h3::geo_h3cell_rings;
+    "geo_point_to_s2cell" => String, 2, 3, geo::cells_s2::geo_point_to_s2cell;
+    "geo_s2cell_to_central_point" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_to_central_point;
+    "geo_s2cell_to_polygon" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_to_polygon;
+    "geo_s2cell_neighbors" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_neighbors;
 }
 
 /// The row-at-a-time function called `name`.

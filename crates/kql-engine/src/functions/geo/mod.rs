@@ -5,6 +5,7 @@
 
 pub mod cells_geohash;
 pub mod cells_h3;
+pub mod cells_s2;
 pub mod points;
 
 use serde_json::{Value as J, json};
