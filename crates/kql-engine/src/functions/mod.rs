@@ -427,6 +427,7 @@ defs! {
     "geo_s2cell_to_central_point" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_to_central_point;
     "geo_s2cell_to_polygon" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_to_polygon;
     "geo_s2cell_neighbors" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_neighbors;
+    "geo_from_wkt" => Dynamic, 1, 1, geo::from_wkt::geo_from_wkt;
 }
 
 /// The row-at-a-time function called `name`.

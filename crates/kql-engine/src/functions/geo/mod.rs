@@ -6,6 +6,7 @@
 pub mod cells_geohash;
 pub mod cells_h3;
 pub mod cells_s2;
+pub mod from_wkt;
 pub mod points;
 
 use serde_json::{Value as J, json};
@@ -34,7 +35,7 @@ pub fn whole(v: Option<&V>) -> Option<i64> {
 }
 
 /// A real as JSON (a non-finite one is null).
-fn real(x: f64) -> J {
+pub fn real(x: f64) -> J {
     serde_json::Number::from_f64(x).map(J::Number).unwrap_or(J::Null)
 }
 
