@@ -428,6 +428,9 @@ defs! {
     "geo_s2cell_to_polygon" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_to_polygon;
     "geo_s2cell_neighbors" => Dynamic, 1, 1, geo::cells_s2::geo_s2cell_neighbors;
     "geo_from_wkt" => Dynamic, 1, 1, geo::from_wkt::geo_from_wkt;
+    "geo_azimuth" => Real, 4, 4, geo::points::geo_azimuth;
+    "geo_angle" => Real, 6, 6, geo::points::geo_angle;
+    "geo_line_length" => Real, 1, 1, geo::lines::geo_line_length;
 }
 
 /// The row-at-a-time function called `name`.

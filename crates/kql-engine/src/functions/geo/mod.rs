@@ -7,7 +7,9 @@ pub mod cells_geohash;
 pub mod cells_h3;
 pub mod cells_s2;
 pub mod from_wkt;
+pub mod lines;
 pub mod points;
+pub mod sphere;
 
 use serde_json::{Value as J, json};
 

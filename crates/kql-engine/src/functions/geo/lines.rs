@@ -1,0 +1,70 @@
+//! Lines on the sphere: `geo_line_length` (geo-line-length-function.md).
+//! Edges are great-circle arcs; a line needs two vertices and no edge of
+//! 180 degrees.
+
+use serde_json::Value as J;
+
+use super::sphere::distance as sphere_distance;
+use super::{coord, sphere};
+use crate::functions::rowwise::{Ctx, V};
+
+/// One `[longitude, latitude]` position of GeoJSON.
+fn position(j: &J) -> Option<(f64, f64)> {
+    match j.as_array()?.as_slice() {
+        [x, y] => coord(Some(&V::Dyn(x.clone())), Some(&V::Dyn(y.clone()))),
+        _ => None,
+    }
+}
+
+/// The vertices of a line: at least two valid positions, no antipodal edge.
+fn line(j: &J) -> Option<Vec<(f64, f64)>> {
+    let pts = j.as_array()?.iter().map(position).collect::<Option<Vec<_>>>()?;
+    let ok = pts.len() >= 2 && pts.windows(2).all(|w| matches!(w, [a, b] if !sphere::antipodal(*a, *b)));
+    ok.then_some(pts)
+}
+
+/// The lines of a GeoJSON LineString or MultiLineString.
+pub fn lines(v: Option<&V>) -> Option<Vec<Vec<(f64, f64)>>> {
+    let V::Dyn(j) = v? else { return None };
+    let coords = j.get("coordinates")?;
+    match j.get("type")?.as_str()? {
+        "LineString" => Some(vec![line(coords)?]),
+        "MultiLineString" => {
+            let ls = coords.as_array()?.iter().map(line).collect::<Option<Vec<_>>>()?;
+            (!ls.is_empty()).then_some(ls)
+        }
+        _ => None,
+    }
+}
+
+fn length(l: &[(f64, f64)]) -> f64 {
+    l.windows(2).map(|w| if let [a, b] = w { sphere_distance(*a, *b) } else { 0.0 }).sum()
+}
+
+/// Whether an edge of one line lies on the great circle of an edge of
+/// another, where their union could be shorter than the sum of lengths.
+fn may_overlap(ls: &[Vec<(f64, f64)>]) -> bool {
+    ls.iter().enumerate().any(|(i, a)| {
+        ls.iter().skip(i + 1).any(|b| {
+            a.windows(2).any(|e| {
+                b.windows(2).any(|f| match (e, f) {
+                    ([p, q], [r, s]) => sphere::on_circle(*p, *q, *r) && sphere::on_circle(*p, *q, *s),
+                    _ => false,
+                })
+            })
+        })
+    })
+}
+
+/// `geo_line_length(line)`: meters on the sphere. The length of a
+/// MultiLineString is that of the union of its lines; lines that may share
+/// a stretch (edges on one great circle) are not merged here, so that case
+/// is null rather than a sum that counts the shared stretch twice.
+pub fn geo_line_length(a: &[V], _: &mut Ctx) -> V {
+    let Some(ls) = lines(a.first()) else { return V::Null };
+    if ls.len() > 1 && may_overlap(&ls) {
+        return V::Null;
+    }
+    let total: f64 = ls.iter().map(|l| length(l)).sum();
+    if total.is_finite() { V::Real(total) } else { V::Null }
+}
