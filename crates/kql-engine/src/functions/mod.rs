@@ -33,8 +33,8 @@ pub mod network;
 pub mod parse_op;
 pub mod rowwise;
 pub mod series;
-pub mod session;
 pub mod series_elementwise;
+pub mod session;
 pub mod string;
 pub mod text;
 pub mod text_edit;
@@ -431,6 +431,7 @@ defs! {
     "geo_azimuth" => Real, 4, 4, geo::points::geo_azimuth;
     "geo_angle" => Real, 6, 6, geo::points::geo_angle;
     "geo_line_length" => Real, 1, 1, geo::lines::geo_line_length;
+    "geo_distance_point_to_line" => Real, 3, 3, geo::lines::geo_distance_point_to_line;
 }
 
 /// The row-at-a-time function called `name`.

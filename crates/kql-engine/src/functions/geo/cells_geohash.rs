@@ -133,13 +133,5 @@ pub fn geo_geohash_neighbors(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// The order Kusto lists neighbors in (geo-geohash-neighbors-function.md).
-const NEIGHBOR_ORDER: [(f64, f64); 8] = [
-    (-1.0, -1.0),
-    (-1.0, 1.0),
-    (1.0, -1.0),
-    (0.0, 1.0),
-    (-1.0, 0.0),
-    (1.0, 1.0),
-    (1.0, 0.0),
-    (0.0, -1.0),
-];
+const NEIGHBOR_ORDER: [(f64, f64); 8] =
+    [(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (0.0, 1.0), (-1.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, -1.0)];

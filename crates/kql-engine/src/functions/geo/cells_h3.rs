@@ -130,6 +130,8 @@ pub fn geo_h3cell_rings(a: &[V], _: &mut Ctx) -> V {
     let Some(k) = whole(a.get(1)).and_then(|k| u32::try_from(k).ok()).filter(|k| *k <= MAX_RING) else {
         return V::Null;
     };
-    let rings = rings(c, k).into_iter().map(|r| serde_json::Value::Array(r.into_iter().map(serde_json::Value::String).collect()));
+    let rings = rings(c, k)
+        .into_iter()
+        .map(|r| serde_json::Value::Array(r.into_iter().map(serde_json::Value::String).collect()));
     V::Dyn(serde_json::Value::Array(rings.collect()))
 }

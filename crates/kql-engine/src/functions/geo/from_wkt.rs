@@ -5,8 +5,8 @@
 use std::str::FromStr;
 
 use serde_json::{Value as J, json};
-use wkt::types::{Coord, Dimension, LineString, Polygon};
 use wkt::Wkt;
+use wkt::types::{Coord, Dimension, LineString, Polygon};
 
 use super::real;
 use crate::functions::rowwise::{Ctx, V};
@@ -34,10 +34,7 @@ fn shallow(s: &str) -> bool {
 }
 
 fn coord(c: &Coord<f64>) -> Option<J> {
-    let ok = c.z.is_none()
-        && c.m.is_none()
-        && (-180.0..=180.0).contains(&c.x)
-        && (-90.0..=90.0).contains(&c.y);
+    let ok = c.z.is_none() && c.m.is_none() && (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y);
     ok.then(|| J::Array(vec![real(c.x), real(c.y)]))
 }
 

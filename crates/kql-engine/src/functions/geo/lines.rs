@@ -1,11 +1,13 @@
-//! Lines on the sphere: `geo_line_length` (geo-line-length-function.md).
+//! Lines on the sphere: `geo_line_length`, `geo_distance_point_to_line`
+//! (their docs pages).
 //! Edges are great-circle arcs; a line needs two vertices and no edge of
 //! 180 degrees.
 
+use s2::edgeutil::distance_from_segment;
 use serde_json::Value as J;
 
 use super::sphere::distance as sphere_distance;
-use super::{coord, sphere};
+use super::{EARTH_RADIUS_M, coord, sphere};
 use crate::functions::rowwise::{Ctx, V};
 
 /// One `[longitude, latitude]` position of GeoJSON.
@@ -67,4 +69,23 @@ pub fn geo_line_length(a: &[V], _: &mut Ctx) -> V {
     }
     let total: f64 = ls.iter().map(|l| length(l)).sum();
     if total.is_finite() { V::Real(total) } else { V::Null }
+}
+
+/// `geo_distance_point_to_line(lng, lat, line)`
+/// (geo-distance-point-to-line-function.md): meters from the point to the
+/// nearest edge of a line or multiline, by S2's point-to-edge distance.
+pub fn geo_distance_point_to_line(a: &[V], _: &mut Ctx) -> V {
+    let (Some(p), Some(ls)) = (coord(a.first(), a.get(1)), lines(a.get(2))) else { return V::Null };
+    let x = sphere::point(p);
+    let mut best = f64::INFINITY;
+    for l in &ls {
+        for w in l.windows(2) {
+            if let [u, v] = w {
+                let d = distance_from_segment(&x, &sphere::point(*u), &sphere::point(*v)).rad();
+                best = best.min(d);
+            }
+        }
+    }
+    let meters = best * EARTH_RADIUS_M;
+    if meters.is_finite() { V::Real(meters) } else { V::Null }
 }

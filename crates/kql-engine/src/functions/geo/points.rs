@@ -5,8 +5,8 @@
 
 use geo::{Bearing, Distance, Geodesic, Haversine, Point};
 
-use super::sphere::{self, distance as sphere_distance};
 use super::coord;
+use super::sphere::{self, distance as sphere_distance};
 use crate::functions::math::num;
 use crate::functions::rowwise::{Ctx, V};
 
@@ -21,11 +21,8 @@ pub fn geo_distance_2points(a: &[V], _: &mut Ctx) -> V {
         Some(V::Bool(b)) => *b,
         Some(_) => return V::Null,
     };
-    let d = if spheroid {
-        Geodesic.distance(Point::new(p.0, p.1), Point::new(q.0, q.1))
-    } else {
-        sphere_distance(p, q)
-    };
+    let d =
+        if spheroid { Geodesic.distance(Point::new(p.0, p.1), Point::new(q.0, q.1)) } else { sphere_distance(p, q) };
     if d.is_finite() { V::Real(d) } else { V::Null }
 }
 
@@ -63,7 +60,8 @@ pub fn geo_azimuth(a: &[V], _: &mut Ctx) -> V {
 /// `geo_angle(lng1, lat1, lng2, lat2, lng3, lat3)` (geo-angle-function.md):
 /// the angle at p2 from line [p2, p1] clockwise to line [p2, p3], in [0, 2π).
 pub fn geo_angle(a: &[V], _: &mut Ctx) -> V {
-    let (Some(p1), Some(p2), Some(p3)) = (coord(a.first(), a.get(1)), coord(a.get(2), a.get(3)), coord(a.get(4), a.get(5)))
+    let (Some(p1), Some(p2), Some(p3)) =
+        (coord(a.first(), a.get(1)), coord(a.get(2), a.get(3)), coord(a.get(4), a.get(5)))
     else {
         return V::Null;
     };
