@@ -1,13 +1,17 @@
-//! Lines on the sphere: `geo_line_length`, `geo_distance_point_to_line`
-//! (their docs pages).
+//! Lines on the sphere: `geo_line_length`, `geo_distance_point_to_line`,
+//! `geo_line_interpolate_point` (their docs pages).
 //! Edges are great-circle arcs; a line needs two vertices and no edge of
 //! 180 degrees.
 
-use s2::edgeutil::distance_from_segment;
+use s2::edgeutil::{distance_from_segment, interpolate_at_distance};
+use s2::latlng::LatLng;
+use s2::point::Point;
+use s2::s1::angle::{Angle, Rad};
 use serde_json::Value as J;
 
 use super::sphere::distance as sphere_distance;
-use super::{EARTH_RADIUS_M, coord, sphere};
+use super::{EARTH_RADIUS_M, coord, point_json, sphere};
+use crate::functions::math::num;
 use crate::functions::rowwise::{Ctx, V};
 
 /// One `[longitude, latitude]` position of GeoJSON.
@@ -88,4 +92,45 @@ pub fn geo_distance_point_to_line(a: &[V], _: &mut Ctx) -> V {
     }
     let meters = best * EARTH_RADIUS_M;
     if meters.is_finite() { V::Real(meters) } else { V::Null }
+}
+
+/// `geo_line_interpolate_point(line, fraction)`
+/// (geo-line-interpolate-point-function.md): the point at `fraction` (0 to
+/// 1) of a LineString's length, walked as S2's polyline interpolation does
+/// (whole edges while the remaining distance exceeds them, then the point
+/// at that distance along the next edge).
+pub fn geo_line_interpolate_point(a: &[V], _: &mut Ctx) -> V {
+    let line = match lines(a.first()) {
+        Some(mut ls) if ls.len() == 1 && matches!(a.first(), Some(V::Dyn(j)) if j.get("type").and_then(J::as_str) == Some("LineString")) => ls.pop(),
+        _ => None,
+    };
+    let (Some(line), Some(f)) = (line, a.get(1).and_then(num)) else { return V::Null };
+    if !(0.0..=1.0).contains(&f) {
+        return V::Null;
+    }
+    let pts: Vec<Point> = line.iter().map(|p| sphere::point(*p)).collect();
+    let total: f64 = pts.windows(2).map(|w| if let [u, v] = w { u.distance(v).rad() } else { 0.0 }).sum();
+    let mut target = f * total;
+    let mut at = pts.last().copied();
+    if f > 0.0 {
+        for w in pts.windows(2) {
+            if let [u, v] = w {
+                let len = u.distance(v).rad();
+                if target < len {
+                    at = Some(interpolate_at_distance(&Angle::from(Rad(target)), u, v));
+                    break;
+                }
+                target -= len;
+            }
+        }
+    } else {
+        at = pts.first().copied();
+    }
+    match at {
+        Some(p) => {
+            let ll = LatLng::from(p);
+            point_json(ll.lng.deg(), ll.lat.deg())
+        }
+        None => V::Null,
+    }
 }
