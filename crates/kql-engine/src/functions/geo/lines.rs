@@ -95,13 +95,18 @@ pub fn geo_distance_point_to_line(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// `geo_line_interpolate_point(line, fraction)`
-/// (geo-line-interpolate-point-function.md): the point at `fraction` (0 to
-/// 1) of a LineString's length, walked as S2's polyline interpolation does
-/// (whole edges while the remaining distance exceeds them, then the point
-/// at that distance along the next edge).
+/// (geo-line-interpolate-point-function.md): the point at `fraction`, from
+/// 0 to 1, of a LineString's length, walked as S2's polyline interpolation
+/// does: whole edges while the remaining distance exceeds them, then the
+/// point at that distance along the next edge.
 pub fn geo_line_interpolate_point(a: &[V], _: &mut Ctx) -> V {
     let line = match lines(a.first()) {
-        Some(mut ls) if ls.len() == 1 && matches!(a.first(), Some(V::Dyn(j)) if j.get("type").and_then(J::as_str) == Some("LineString")) => ls.pop(),
+        Some(mut ls)
+            if ls.len() == 1
+                && matches!(a.first(), Some(V::Dyn(j)) if j.get("type").and_then(J::as_str) == Some("LineString")) =>
+        {
+            ls.pop()
+        }
         _ => None,
     };
     let (Some(line), Some(f)) = (line, a.get(1).and_then(num)) else { return V::Null };
