@@ -433,6 +433,7 @@ defs! {
     "geo_line_length" => Real, 1, 1, geo::lines::geo_line_length;
     "geo_distance_point_to_line" => Real, 3, 3, geo::lines::geo_distance_point_to_line;
     "geo_line_interpolate_point" => Dynamic, 2, 2, geo::lines::geo_line_interpolate_point;
+    "geo_line_centroid" => Dynamic, 1, 1, geo::lines::geo_line_centroid;
 }
 
 /// The row-at-a-time function called `name`.

@@ -1,11 +1,12 @@
 //! Lines on the sphere: `geo_line_length`, `geo_distance_point_to_line`,
-//! `geo_line_interpolate_point` (their docs pages).
+//! `geo_line_interpolate_point`, `geo_line_centroid` (their docs pages).
 //! Edges are great-circle arcs; a line needs two vertices and no edge of
 //! 180 degrees.
 
 use s2::edgeutil::{distance_from_segment, interpolate_at_distance};
 use s2::latlng::LatLng;
 use s2::point::Point;
+use s2::r3::vector::Vector;
 use s2::s1::angle::{Angle, Rad};
 use serde_json::Value as J;
 
@@ -138,4 +139,35 @@ pub fn geo_line_interpolate_point(a: &[V], _: &mut Ctx) -> V {
         }
         None => V::Null,
     }
+}
+
+/// `geo_line_centroid(line)` (geo-line-centroid-function.md): the centroid of
+/// a line or multiline on the sphere, as S2 defines it: the sum over the
+/// edges of each edge's true centroid (a vector toward the edge's midpoint
+/// of length 2·sin of half its angle, so weighted by the edge's length),
+/// normalized. Null for lines of zero length and, as for the length, for
+/// lines of a multiline that may share a stretch.
+pub fn geo_line_centroid(a: &[V], _: &mut Ctx) -> V {
+    let Some(ls) = lines(a.first()) else { return V::Null };
+    if ls.len() > 1 && may_overlap(&ls) {
+        return V::Null;
+    }
+    let mut sum = Vector { x: 0.0, y: 0.0, z: 0.0 };
+    for l in &ls {
+        for w in l.windows(2) {
+            if let [u, v] = w {
+                let (p, q) = (sphere::point(*u).0, sphere::point(*v).0);
+                let (diff, vsum) = (p - q, p + q);
+                let cos2 = vsum.norm2();
+                if cos2 > 0.0 {
+                    sum = sum + vsum * (diff.norm2() / cos2).sqrt();
+                }
+            }
+        }
+    }
+    if !(sum.norm2() > 0.0) {
+        return V::Null;
+    }
+    let ll = LatLng::from(Point(sum.normalize()));
+    point_json(ll.lng.deg(), ll.lat.deg())
 }
