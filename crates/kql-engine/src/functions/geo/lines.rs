@@ -165,7 +165,8 @@ pub fn geo_line_centroid(a: &[V], _: &mut Ctx) -> V {
             }
         }
     }
-    if !(sum.norm2() > 0.0) {
+    let n2 = sum.norm2();
+    if n2.is_nan() || n2 <= 0.0 {
         return V::Null;
     }
     let ll = LatLng::from(Point(sum.normalize()));
