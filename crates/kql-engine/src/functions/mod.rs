@@ -32,13 +32,14 @@ pub mod network;
 pub mod parse_op;
 pub mod rowwise;
 pub mod series;
-pub mod session;
 pub mod series_elementwise;
+pub mod session;
 pub mod string;
 pub mod text;
 pub mod text_edit;
 pub mod timespan;
 pub mod timezone;
+pub mod units;
 pub mod xml;
 
 use crate::types::KqlType;
@@ -137,14 +138,6 @@ const NOT_YET: &[(&str, &str)] = &[
     // parse-version-function.md: values up to 10^32 do not fit the
     // engine's decimal (38 digits, 18 of them decimals).
     ("parse_version", "its decimal results are wider than the engine's decimal"),
-    ("convert_angle", "its unit tables are not built in yet"),
-    ("convert_energy", "its unit tables are not built in yet"),
-    ("convert_force", "its unit tables are not built in yet"),
-    ("convert_length", "its unit tables are not built in yet"),
-    ("convert_mass", "its unit tables are not built in yet"),
-    ("convert_speed", "its unit tables are not built in yet"),
-    ("convert_temperature", "its unit tables are not built in yet"),
-    ("convert_volume", "its unit tables are not built in yet"),
     ("beta_cdf", "the beta distribution is not built in yet"),
     ("beta_inv", "the beta distribution is not built in yet"),
     ("beta_pdf", "the beta distribution is not built in yet"),
@@ -408,6 +401,14 @@ defs! {
     "rand" => Real as Random, 0, 1, math::rand;
     "range" => Dynamic, 2, 3, math::range;
     "around" => Bool, 3, 3, math::around;
+    "convert_angle" => Real, 3, 3, units::convert_angle;
+    "convert_energy" => Real, 3, 3, units::convert_energy;
+    "convert_force" => Real, 3, 3, units::convert_force;
+    "convert_length" => Real, 3, 3, units::convert_length;
+    "convert_mass" => Real, 3, 3, units::convert_mass;
+    "convert_speed" => Real, 3, 3, units::convert_speed;
+    "convert_temperature" => Real, 3, 3, units::convert_temperature;
+    "convert_volume" => Real, 3, 3, units::convert_volume;
 }
 
 /// The row-at-a-time function called `name`.
