@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod args;
 pub mod array_ops;
+pub mod beta_dist;
 pub mod checked;
 pub mod collect;
 pub mod collect_agg;
@@ -138,9 +139,6 @@ const NOT_YET: &[(&str, &str)] = &[
     // parse-version-function.md: values up to 10^32 do not fit the
     // engine's decimal (38 digits, 18 of them decimals).
     ("parse_version", "its decimal results are wider than the engine's decimal"),
-    ("beta_cdf", "the beta distribution is not built in yet"),
-    ("beta_inv", "the beta distribution is not built in yet"),
-    ("beta_pdf", "the beta distribution is not built in yet"),
     ("welch_test", "Student's t distribution is not built in yet"),
 ];
 
@@ -409,6 +407,9 @@ defs! {
     "convert_speed" => Real, 3, 3, units::convert_speed;
     "convert_temperature" => Real, 3, 3, units::convert_temperature;
     "convert_volume" => Real, 3, 3, units::convert_volume;
+    "beta_cdf" => Real, 3, 3, beta_dist::beta_cdf;
+    "beta_inv" => Real, 3, 3, beta_dist::beta_inv;
+    "beta_pdf" => Real, 3, 3, beta_dist::beta_pdf;
 }
 
 /// The row-at-a-time function called `name`.
