@@ -34,6 +34,7 @@ pub mod parse_op;
 pub mod rowwise;
 pub mod series;
 pub mod series_elementwise;
+pub mod series_filters;
 pub mod session;
 pub mod string;
 pub mod text;
@@ -410,6 +411,8 @@ defs! {
     "beta_cdf" => Real, 3, 3, beta_dist::beta_cdf;
     "beta_inv" => Real, 3, 3, beta_dist::beta_inv;
     "beta_pdf" => Real, 3, 3, beta_dist::beta_pdf;
+    "series_iir" => Dynamic, 3, 3, series_filters::series_iir;
+    "series_fill_linear" => Dynamic, 1, 4, series_filters::series_fill_linear;
 }
 
 /// The row-at-a-time function called `name`.
