@@ -93,7 +93,7 @@ pub fn beta_cdf(a: &[V], _: &mut Ctx) -> V {
 /// `beta_pdf(x, alpha, beta)`.
 pub fn beta_pdf(a: &[V], _: &mut Ctx) -> V {
     let Some((x, al, be)) = three(a) else { return V::Null };
-    if !(x > 0.0 && x < 1.0) || !shape_ok(al) || !shape_ok(be) {
+    if !(x > 0.0 && x < 1.0 && shape_ok(al) && shape_ok(be)) {
         return V::Real(f64::NAN);
     }
     V::Real(((al - 1.0) * x.ln() + (be - 1.0) * (1.0 - x).ln() - ln_beta(al, be)).exp())

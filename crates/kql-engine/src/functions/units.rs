@@ -35,7 +35,7 @@ impl To {
         }
     }
 
-    fn from_base(self, b: f64) -> f64 {
+    fn out_of_base(self, b: f64) -> f64 {
         match self {
             To::Mul(f) => b / f,
             To::Div(f) => b * f,
@@ -304,7 +304,7 @@ const VOLUME: &[(&str, To)] = &[
     ("UsCustomaryCup", To::Mul(2.365882365e-4)),
     ("UsGallon", To::Mul(US_GALLON)),
     ("UsLegalCup", To::Mul(2.4e-4)),
-    ("UsOunce", To::Mul(2.957352956253760505e-5)),
+    ("UsOunce", To::Mul(2.95735295625376e-5)),
     ("UsPint", To::Mul(4.73176473e-4)),
     ("UsQuart", To::Mul(9.46352946e-4)),
     ("UsTablespoon", To::Mul(1.478676478125e-5)),
@@ -319,7 +319,7 @@ fn convert(table: &[(&str, To)], a: &[V]) -> V {
     };
     match (a.first().and_then(num), unit(1), unit(2)) {
         (Some(v), Some(from), Some(to)) => {
-            let r = to.from_base(from.to_base(v));
+            let r = to.out_of_base(from.to_base(v));
             if r.is_nan() && !v.is_nan() { V::Null } else { V::Real(r) }
         }
         _ => V::Null,
