@@ -31,6 +31,7 @@ pub mod math;
 pub mod multi_value;
 pub mod network;
 pub mod parse_op;
+pub mod row_rank;
 pub mod rowwise;
 pub mod series;
 pub mod series_elementwise;
@@ -150,7 +151,8 @@ pub fn not_yet(name: &str) -> Option<&'static str> {
 
 /// The window functions, allowed in `extend`, `project`, `where` and
 /// `serialize` over a serialized input.
-pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next", "row_window_session"];
+pub const WINDOW_FUNCTIONS: &[&str] =
+    &["row_number", "prev", "next", "row_window_session", "row_rank_min", "row_rank_dense"];
 
 const ANY: usize = usize::MAX;
 
