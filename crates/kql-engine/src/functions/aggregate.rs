@@ -37,6 +37,7 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("percentile", "percentile"),
     ("percentiles", "percentile"),
     ("percentilew", "percentile"),
+    ("buildschema", "schema"),
     ("percentilesw", "percentile"),
     ("percentilesw_array", "percentile"),
     ("stdev", "stdev"),

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod args;
 pub mod array_ops;
 pub mod beta_dist;
+pub mod buildschema;
 pub mod checked;
 pub mod collect;
 pub mod collect_agg;

@@ -158,7 +158,7 @@ impl<'a> Binder<'a> {
             }
         };
         let max_args = match name {
-            "count" | "make_list_with_nulls" => 1,
+            "count" | "make_list_with_nulls" | "buildschema" => 1,
             "countif" | "dcount" | "sum" | "avg" | "min" | "max" | "make_set" | "make_list" | "stdev" | "variance"
             | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" => 2,
             "percentilesw_array" => 66,
@@ -371,6 +371,18 @@ impl<'a> Binder<'a> {
                 (if ty == ret { e } else { cast(e, ty.arrow()) }, ty)
             }
             "percentilew" | "percentilesw_array" => self.weighted_percentile(name, args, span, row)?,
+            "buildschema" => {
+                let x = arg(self, 0)?;
+                if x.ty != KqlType::Dynamic {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        args[0].value.span,
+                        format!("`buildschema` takes dynamic values, not a {}", x.ty),
+                    ));
+                }
+                let f = row_func("buildschema_of_values", KqlType::Dynamic, crate::functions::buildschema::buildschema);
+                (f.call(vec![agg::array_agg(x.expr)]), KqlType::Dynamic)
+            }
             _ => return Err(self.not_implemented(span, &format!("the aggregation `{name}`"))),
         };
         let id = format!("__agg_{}", self.agg_serial);
