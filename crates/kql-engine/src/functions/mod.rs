@@ -416,6 +416,7 @@ defs! {
     "beta_pdf" => Real, 3, 3, beta_dist::beta_pdf;
     "series_iir" => Dynamic, 3, 3, series_filters::series_iir;
     "series_fill_linear" => Dynamic, 1, 4, series_filters::series_fill_linear;
+    "series_seasonal" => Dynamic, 1, 2, series_filters::series_seasonal;
 }
 
 /// The row-at-a-time function called `name`.

@@ -1,7 +1,9 @@
 //! `series_iir` (series-iir-function.md: the recursive filter
-//! `Y[i] = (b0 X[i] + b1 X[i-1] + ... - a1 Y[i-1] - ...) / a0`) and
+//! `Y[i] = (b0 X[i] + b1 X[i-1] + ... - a1 Y[i-1] - ...) / a0`),
 //! `series_fill_linear` (series-fill-linear-function.md: missing elements
-//! interpolated along the line between the present ones around them).
+//! interpolated along the line between the present ones around them) and
+//! `series_seasonal` with a given period (series-seasonal-function.md: the
+//! median of the values at each position of the period).
 
 use serde_json::Value as J;
 
@@ -88,4 +90,33 @@ pub fn series_fill_linear(a: &[V], _: &mut Ctx) -> V {
         *slot = out_num(v0 + (v1 - v0) * t);
     }
     V::Dyn(J::Array(out))
+}
+
+/// `series_seasonal(series, period)`: for a positive period, each element is
+/// the median of the numbers at its position in every period (null where
+/// there are none); a period of 0 or below other than -1 gives zeros, as
+/// the page says. The automatic period (-1, the default) is refused by the
+/// binder; a -1 reaching here from a column gives null.
+pub fn series_seasonal(a: &[V], _: &mut Ctx) -> V {
+    let Some(V::Dyn(J::Array(items))) = a.first() else { return V::Null };
+    let period = match a.get(1) {
+        Some(V::Long(p)) if *p != -1 => *p,
+        _ => return V::Null,
+    };
+    let Some(period) = usize::try_from(period).ok().filter(|p| *p > 0) else {
+        return V::Dyn(J::Array(vec![json_real(0.0); items.len()]));
+    };
+    let medians: Vec<J> = (0..period.min(items.len()))
+        .map(|phase| {
+            let mut xs: Vec<f64> = items.iter().skip(phase).step_by(period).filter_map(J::as_f64).collect();
+            xs.sort_by(f64::total_cmp);
+            let mid = xs.len() / 2;
+            match (xs.get(mid), mid.checked_sub(1).and_then(|m| xs.get(m))) {
+                (Some(hi), Some(lo)) if xs.len() % 2 == 0 => json_real((lo + hi) / 2.0),
+                (Some(m), _) => json_real(*m),
+                _ => J::Null,
+            }
+        })
+        .collect();
+    V::Dyn(J::Array((0..items.len()).map(|i| medians.get(i % period).cloned().unwrap_or(J::Null)).collect()))
 }
