@@ -112,7 +112,7 @@ pub fn series_seasonal(a: &[V], _: &mut Ctx) -> V {
             xs.sort_by(f64::total_cmp);
             let mid = xs.len() / 2;
             match (xs.get(mid), mid.checked_sub(1).and_then(|m| xs.get(m))) {
-                (Some(hi), Some(lo)) if xs.len() % 2 == 0 => json_real((lo + hi) / 2.0),
+                (Some(hi), Some(lo)) if xs.len().is_multiple_of(2) => json_real((lo + hi) / 2.0),
                 (Some(m), _) => json_real(*m),
                 _ => J::Null,
             }
