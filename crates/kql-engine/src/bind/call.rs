@@ -422,6 +422,26 @@ impl<'a> Binder<'a> {
         }
         let (expr, ty) = match name {
             "row_window_session" => return self.row_window_session(args, span, row),
+            "row_rank_min" | "row_rank_dense" => {
+                self.arity(name, args, 1, 2, span)?;
+                let term = self.scalar(&args[0].value, row)?;
+                let mut bound = vec![term.expr];
+                if let Some(a) = args.get(1) {
+                    let t = self.scalar(&a.value, row)?;
+                    let t = self.coerce_dynamic(t, KqlType::Bool);
+                    if t.ty != KqlType::Bool {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            a.value.span,
+                            "the restart condition must be a bool",
+                        ));
+                    }
+                    bound.push(t.expr);
+                }
+                use crate::functions::row_rank::{Rank, row_rank};
+                let rank = if name == "row_rank_min" { Rank::Min } else { Rank::Dense };
+                (row_rank(rank).call(bound), KqlType::Long)
+            }
             "row_number" => {
                 if args.len() == 2 {
                     return Err(self.not_implemented(args[1].value.span, "`row_number` with a restart condition"));

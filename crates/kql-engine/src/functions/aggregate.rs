@@ -36,6 +36,10 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("any", "any"),
     ("percentile", "percentile"),
     ("percentiles", "percentile"),
+    ("percentilew", "percentile"),
+    ("buildschema", "schema"),
+    ("percentilesw", "percentile"),
+    ("percentilesw_array", "percentile"),
     ("stdev", "stdev"),
     ("stdevif", "stdevif"),
     ("stdevp", "stdevp"),
@@ -81,6 +85,70 @@ pub fn nearest_rank(a: &[V], _: &mut Ctx) -> V {
             V::Real(v[rank(v.len())])
         }
     }
+}
+
+/// A group's values and weights, in step (`array_agg` of each); pairs with a
+/// null or non-numeric part or a weight below 1 are left out.
+fn weighted(a: &[V]) -> Option<(Vec<(J, f64)>, u128)> {
+    let (Some(V::Dyn(J::Array(xs))), Some(V::Dyn(J::Array(ws)))) = (a.first(), a.get(1)) else { return None };
+    let mut pairs: Vec<(J, f64, u64)> = xs
+        .iter()
+        .zip(ws)
+        .filter_map(|(x, w)| {
+            let w = w.as_i64().filter(|w| *w >= 1)?;
+            let key = x.as_f64()?;
+            Some((x.clone(), key, u64::try_from(w).ok()?))
+        })
+        .collect();
+    pairs.sort_by(|p, q| p.1.total_cmp(&q.1));
+    let total: u128 = pairs.iter().map(|p| u128::from(p.2)).sum();
+    let mut cum = 0u128;
+    let cumulative = pairs
+        .into_iter()
+        .map(|(x, _, w)| {
+            cum += u128::from(w);
+            (x, cum as f64)
+        })
+        .collect();
+    Some((cumulative, total))
+}
+
+/// The weighted nearest rank: the smallest value whose cumulative weight
+/// reaches ceil(p/100 * total weight) (at least 1).
+fn weighted_rank(pairs: &[(J, f64)], total: u128, p: f64) -> J {
+    let rank = ((p / 100.0) * total as f64).ceil().max(1.0);
+    pairs.iter().find(|(_, c)| *c >= rank).or(pairs.last()).map_or(J::Null, |(x, _)| x.clone())
+}
+
+fn percent(v: &V) -> Option<f64> {
+    match v {
+        V::Real(r) => Some(*r),
+        V::Long(n) => Some(*n as f64),
+        _ => None,
+    }
+}
+
+fn json_to_v(j: J) -> V {
+    match j {
+        J::Number(n) => n.as_i64().map(V::Long).or_else(|| n.as_f64().map(V::Real)).unwrap_or(V::Null),
+        _ => V::Null,
+    }
+}
+
+/// `percentilew(x, weight, p)`: one weighted percentile
+/// (percentilesw-aggregation-function.md).
+pub fn weighted_percentile(a: &[V], _: &mut Ctx) -> V {
+    let (Some((pairs, total)), Some(p)) = (weighted(a), a.get(2).and_then(percent)) else { return V::Null };
+    json_to_v(weighted_rank(&pairs, total, p))
+}
+
+/// `percentilesw_array(x, weight, p...)`: the weighted percentiles as one
+/// array, null where the group has no weighted value.
+pub fn weighted_percentiles_array(a: &[V], _: &mut Ctx) -> V {
+    let Some((pairs, total)) = weighted(a) else { return V::Null };
+    let ps: Option<Vec<f64>> = a.iter().skip(2).map(percent).collect();
+    let Some(ps) = ps else { return V::Null };
+    V::Dyn(J::Array(ps.into_iter().map(|p| weighted_rank(&pairs, total, p)).collect()))
 }
 
 #[cfg(test)]

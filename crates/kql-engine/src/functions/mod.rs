@@ -8,6 +8,8 @@
 pub mod aggregate;
 pub mod args;
 pub mod array_ops;
+pub mod beta_dist;
+pub mod buildschema;
 pub mod checked;
 pub mod collect;
 pub mod collect_agg;
@@ -31,15 +33,18 @@ pub mod math;
 pub mod multi_value;
 pub mod network;
 pub mod parse_op;
+pub mod row_rank;
 pub mod rowwise;
 pub mod series;
 pub mod series_elementwise;
+pub mod series_filters;
 pub mod session;
 pub mod string;
 pub mod text;
 pub mod text_edit;
 pub mod timespan;
 pub mod timezone;
+pub mod units;
 pub mod xml;
 
 use crate::types::KqlType;
@@ -138,17 +143,6 @@ const NOT_YET: &[(&str, &str)] = &[
     // parse-version-function.md: values up to 10^32 do not fit the
     // engine's decimal (38 digits, 18 of them decimals).
     ("parse_version", "its decimal results are wider than the engine's decimal"),
-    ("convert_angle", "its unit tables are not built in yet"),
-    ("convert_energy", "its unit tables are not built in yet"),
-    ("convert_force", "its unit tables are not built in yet"),
-    ("convert_length", "its unit tables are not built in yet"),
-    ("convert_mass", "its unit tables are not built in yet"),
-    ("convert_speed", "its unit tables are not built in yet"),
-    ("convert_temperature", "its unit tables are not built in yet"),
-    ("convert_volume", "its unit tables are not built in yet"),
-    ("beta_cdf", "the beta distribution is not built in yet"),
-    ("beta_inv", "the beta distribution is not built in yet"),
-    ("beta_pdf", "the beta distribution is not built in yet"),
     ("welch_test", "Student's t distribution is not built in yet"),
 ];
 
@@ -159,7 +153,8 @@ pub fn not_yet(name: &str) -> Option<&'static str> {
 
 /// The window functions, allowed in `extend`, `project`, `where` and
 /// `serialize` over a serialized input.
-pub const WINDOW_FUNCTIONS: &[&str] = &["row_number", "prev", "next", "row_window_session"];
+pub const WINDOW_FUNCTIONS: &[&str] =
+    &["row_number", "prev", "next", "row_window_session", "row_rank_min", "row_rank_dense"];
 
 const ANY: usize = usize::MAX;
 
@@ -434,6 +429,20 @@ defs! {
     "geo_distance_point_to_line" => Real, 3, 3, geo::lines::geo_distance_point_to_line;
     "geo_line_interpolate_point" => Dynamic, 2, 2, geo::lines::geo_line_interpolate_point;
     "geo_line_centroid" => Dynamic, 1, 1, geo::lines::geo_line_centroid;
+    "convert_angle" => Real, 3, 3, units::convert_angle;
+    "convert_energy" => Real, 3, 3, units::convert_energy;
+    "convert_force" => Real, 3, 3, units::convert_force;
+    "convert_length" => Real, 3, 3, units::convert_length;
+    "convert_mass" => Real, 3, 3, units::convert_mass;
+    "convert_speed" => Real, 3, 3, units::convert_speed;
+    "convert_temperature" => Real, 3, 3, units::convert_temperature;
+    "convert_volume" => Real, 3, 3, units::convert_volume;
+    "beta_cdf" => Real, 3, 3, beta_dist::beta_cdf;
+    "beta_inv" => Real, 3, 3, beta_dist::beta_inv;
+    "beta_pdf" => Real, 3, 3, beta_dist::beta_pdf;
+    "series_iir" => Dynamic, 3, 3, series_filters::series_iir;
+    "series_fill_linear" => Dynamic, 1, 4, series_filters::series_fill_linear;
+    "series_seasonal" => Dynamic, 1, 2, series_filters::series_seasonal;
 }
 
 /// The row-at-a-time function called `name`.

@@ -299,7 +299,7 @@ pub fn series_pearson_correlation(a: &[V], _: &mut Ctx) -> V {
 }
 
 /// Whether an element is the missing-value placeholder (`None`: null).
-fn missing(j: &J, placeholder: Option<&V>) -> bool {
+pub(crate) fn missing(j: &J, placeholder: Option<&V>) -> bool {
     match placeholder {
         None | Some(V::Null) => j.is_null(),
         Some(p) => match (num(j), p) {

@@ -204,6 +204,14 @@ impl Binder<'_> {
                     ));
                 }
             }
+            // series-seasonal-function.md: the default period (-1) is
+            // detected by series_periods_detect, which is not built.
+            "series_seasonal" if args.get(1).is_none_or(|p| constant_long(p) == Some(-1)) => {
+                return Err(self.not_implemented(
+                    span,
+                    "`series_seasonal` with its period detected automatically (give the period)",
+                ));
+            }
             "array_sort_asc" | "array_sort_desc" => {
                 if let Some(t) = args.get(1)
                     && t.ty != crate::types::KqlType::Bool

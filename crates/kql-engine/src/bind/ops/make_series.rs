@@ -180,7 +180,7 @@ impl<'a> Binder<'a> {
         });
         let summarize = ast::Summarize {
             options: Vec::new(),
-            aggregates: m.aggregates.iter().map(|a| a.value.clone()).collect(),
+            aggregates: m.aggregates.iter().map(|a| constant_as_aggregate(&a.value)).collect(),
             by,
         };
         let per_bin = self.summarize(binned, &summarize, span)?;
@@ -392,4 +392,28 @@ fn bounds(in_range: bool, from: Option<Num>, to: Option<Num>, step: Num, origin:
         }
     };
     Some(b)
+}
+
+/// make-series-operator.md's `other=-1 default=-2`: a constant in place of
+/// an aggregation is that constant in every bin with rows (and the default
+/// elsewhere), which `take_any(constant)` gives.
+fn constant_as_aggregate(a: &ast::Assign) -> ast::Assign {
+    fn literal(e: &ast::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Literal(_) => true,
+            ExprKind::Unary { operand, .. } => literal(operand),
+            _ => false,
+        }
+    }
+    if !literal(&a.value) {
+        return a.clone();
+    }
+    let span = a.value.span;
+    let func = ast::Expr { kind: ExprKind::Name(Ident { name: "take_any".to_string(), span }), span };
+    let args = vec![ast::Arg { name: None, value: a.value.clone() }];
+    ast::Assign {
+        names: a.names.clone(),
+        value: ast::Expr { kind: ExprKind::Call { func: Box::new(func), args }, span },
+        span: a.span,
+    }
 }

@@ -91,9 +91,9 @@ impl<'a> Binder<'a> {
             }
             if let ExprKind::Call { func, args } = &item.value.kind
                 && let ExprKind::Name(f) = &func.kind
-                && f.name == "percentiles"
+                && matches!(f.name.as_str(), "percentiles" | "percentilesw")
             {
-                let (cols, found) = self.with_aggregates(|b| b.percentiles(args, item, row, &mut names))?;
+                let (cols, found) = self.with_aggregates(|b| b.percentiles(&f.name, args, item, row, &mut names))?;
                 aggs.extend(found.aggs);
                 post.extend(cols);
                 continue;
@@ -158,9 +158,10 @@ impl<'a> Binder<'a> {
             }
         };
         let max_args = match name {
-            "count" | "make_list_with_nulls" => 1,
+            "count" | "make_list_with_nulls" | "buildschema" => 1,
             "countif" | "dcount" | "sum" | "avg" | "min" | "max" | "make_set" | "make_list" | "stdev" | "variance"
             | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" => 2,
+            "percentilesw_array" => 66,
             _ => 3,
         };
         if args.len() > max_args {
@@ -369,6 +370,19 @@ impl<'a> Binder<'a> {
                 let ty = if x.ty == KqlType::Decimal { KqlType::Real } else { x.ty };
                 (if ty == ret { e } else { cast(e, ty.arrow()) }, ty)
             }
+            "percentilew" | "percentilesw_array" => self.weighted_percentile(name, args, span, row)?,
+            "buildschema" => {
+                let x = arg(self, 0)?;
+                if x.ty != KqlType::Dynamic {
+                    return Err(self.error(
+                        error::TYPE_MISMATCH,
+                        args[0].value.span,
+                        format!("`buildschema` takes dynamic values, not a {}", x.ty),
+                    ));
+                }
+                let f = row_func("buildschema_of_values", KqlType::Dynamic, crate::functions::buildschema::buildschema);
+                (f.call(vec![agg::array_agg(x.expr)]), KqlType::Dynamic)
+            }
             _ => return Err(self.not_implemented(span, &format!("the aggregation `{name}`"))),
         };
         let id = format!("__agg_{}", self.agg_serial);
@@ -524,9 +538,11 @@ fn default_agg_name(e: &ast::Expr) -> Option<String> {
         name.push('_');
         name.push_str(&second);
     }
-    if f.name == "percentile"
-        && let Some(p) = args.get(1)
-    {
+    if let Some(p) = match f.name.as_str() {
+        "percentile" => args.get(1),
+        "percentilew" => args.get(2),
+        _ => None,
+    } {
         name.push('_');
         name.push_str(&percentile_suffix(&p.value));
     }
