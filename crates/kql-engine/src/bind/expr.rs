@@ -29,6 +29,9 @@ impl<'a> Binder<'a> {
                 None => Ok(literal(l)),
             },
             ExprKind::Name(id) => self.name(id, row),
+            ExprKind::Member { target, member } if self.is_graph_var(target) => {
+                self.graph_property(target, member, row)
+            }
             ExprKind::Member { .. } | ExprKind::Index { .. } => self.path(e, row),
             ExprKind::Call { func, args } => self.call(func, args, e.span, row),
             ExprKind::Unary { op, operand } => {

@@ -112,6 +112,9 @@ pub(crate) struct Binder<'a> {
     /// Set when a data-dependent plugin needs its input run (the unwinding
     /// `Fail` carries no diagnostic).
     pending: Option<ops::Pending>,
+    /// While binding a `graph-match` clause: its pattern's variables, whose
+    /// `v.p` reads a property column (see `ops/graph`).
+    pub graph_vars: Option<std::collections::HashSet<String>>,
     /// While binding an `extend`: the columns of its input, the row
     /// `pack_all()` packs (not the columns earlier items add).
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
@@ -126,7 +129,7 @@ pub(crate) enum Bound {
     NeedsData(ops::Pending),
 }
 
-pub(crate) use ops::{Learned, learn};
+pub(crate) use ops::{LearnKind, Learned, learn};
 
 /// Runs `f`, a step of a recursive walk of the tree, on a fresh stack
 /// segment when little stack is left. The syntax tree is at most
@@ -161,6 +164,7 @@ pub(crate) fn bind_query(
         learned: learned.to_vec(),
         evaluate_seen: 0,
         pending: None,
+        graph_vars: None,
         extend_input: None,
     };
     let mut results = Vec::new();
@@ -401,8 +405,14 @@ impl<'a> Binder<'a> {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
                 let mut tab = self.table(source)?;
-                for op in ops {
-                    tab = self.operator(tab, op)?;
+                let mut i = 0;
+                while let Some(op) = ops.get(i) {
+                    if matches!(op.kind, ast::OperatorKind::MakeGraph(_)) {
+                        (tab, i) = self.graph_pipeline(tab, ops, i)?;
+                    } else {
+                        tab = self.operator(tab, op)?;
+                        i += 1;
+                    }
                 }
                 Ok(tab)
             }

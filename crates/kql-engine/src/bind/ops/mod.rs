@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod expand;
+mod graph;
 mod join;
 mod make_series;
 mod multi_assign;
@@ -19,7 +20,7 @@ mod summarize;
 mod top_nested;
 mod union;
 
-pub(crate) use evaluate::{Learned, Pending, learn};
+pub(crate) use evaluate::{LearnKind, Learned, Pending, learn};
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
@@ -126,6 +127,13 @@ impl<'a> Binder<'a> {
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             OperatorKind::Partition(p) => self.partition(input, p, span),
             OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
+            OperatorKind::GraphMatch(_) | OperatorKind::GraphToTable(_) | OperatorKind::GraphMarkComponents(_) => {
+                Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    span,
+                    "a graph operator reads the graph `make-graph` builds just before it",
+                ))
+            }
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

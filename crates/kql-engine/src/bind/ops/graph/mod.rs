@@ -1,0 +1,327 @@
+//! The graph operators (graph-operators.md). `make-graph` must be followed
+//! by a graph operator: binding runs the edges and node tables under the
+//! query's limits (as `pivot` runs its input, see `ops/evaluate`), builds
+//! the graph in memory ([`build`]), and the operator after it turns the
+//! graph back into rows: `graph-match` and `graph-shortest-paths` through
+//! a bounded pattern search ([`matcher`]) whose matches become a table of
+//! one column per property of each pattern variable (`v.p`), which the
+//! `where` and `project` clauses then read as `v.p`.
+
+mod build;
+mod matcher;
+mod tables;
+
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, cast, lit};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ExprKind, GraphElement, Operator, OperatorKind};
+
+use self::build::Graph;
+use self::matcher::{Cycles, Dir, MAX_HOPS, Search, Seq, Slot, Step};
+use crate::bind::{BResult, Binder, Tab};
+use crate::error;
+use crate::types::KqlType;
+
+/// The hidden column of property `p` of pattern variable `v`.
+pub(crate) fn property_column(v: &str, p: &str) -> String {
+    format!("{v}.{p}")
+}
+
+/// A variable of a pattern.
+struct Var {
+    name: String,
+    kind: VarKind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum VarKind {
+    Node,
+    Edge,
+    Path,
+}
+
+impl Binder<'_> {
+    /// Whether `e` names a variable of the `graph-match` being bound.
+    pub(crate) fn is_graph_var(&self, e: &ast::Expr) -> bool {
+        matches!((&e.kind, &self.graph_vars), (ExprKind::Name(id), Some(vars)) if vars.contains(&id.name))
+    }
+
+    /// `v.p` inside `graph-match`: the column of property `p` of variable `v`.
+    pub(crate) fn graph_property(
+        &mut self,
+        target: &ast::Expr,
+        member: &ast::Ident,
+        row: crate::bind::Row<'_>,
+    ) -> BResult<crate::bind::Typed> {
+        let ExprKind::Name(v) = &target.kind else {
+            return Err(self.error(error::INTERNAL, target.span, "expected a pattern variable"));
+        };
+        let name = property_column(&v.name, &member.name);
+        match row.schema.fields().iter().find(|f| *f.name() == name) {
+            Some(f) => Ok(crate::bind::Typed { expr: Self::column(&name), ty: KqlType::of(f.data_type()) }),
+            None => Err(self.error(
+                error::UNKNOWN_NAME,
+                member.span,
+                format!("`{}` has no property `{}`", v.name, member.name),
+            )),
+        }
+    }
+
+    /// `make-graph ... | graph-op`: `ops[at]` is the `make-graph`; returns the
+    /// table and the index of the next operator.
+    pub(crate) fn graph_pipeline(&mut self, input: Tab, ops: &[Operator], at: usize) -> BResult<(Tab, usize)> {
+        let Some(Operator { kind: OperatorKind::MakeGraph(m), span }) = ops.get(at) else {
+            return Err(self.error(error::INTERNAL, Span::default(), "expected `make-graph`"));
+        };
+        let mut graph = self.make_graph(input, m, *span)?;
+        let mut i = at.saturating_add(1);
+        loop {
+            let Some(op) = ops.get(i) else {
+                return Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    *span,
+                    "`make-graph` must be followed by a graph operator (`graph-match`, `graph-to-table`, ...)",
+                ));
+            };
+            i = i.saturating_add(1);
+            match &op.kind {
+                OperatorKind::GraphMatch(g) => return Ok((self.graph_match(&graph, g, op.span)?, i)),
+                OperatorKind::GraphMarkComponents(o) => graph = self.mark_components(graph, o, op.span)?,
+                OperatorKind::GraphToTable(parts) => return Ok((self.graph_to_table(&graph, parts, op.span)?, i)),
+                _ => {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        op.span,
+                        "a graph from `make-graph` must be followed by a graph operator (`graph-match`, `graph-to-table`, ...)",
+                    ));
+                }
+            }
+        }
+    }
+
+    fn hop_bound(&mut self, e: &ast::Expr) -> BResult<usize> {
+        let t = self.constant(e)?;
+        let n = match &t.expr {
+            Expr::Literal(ScalarValue::Int64(Some(n)), _) => usize::try_from(*n).ok(),
+            Expr::Literal(ScalarValue::Int32(Some(n)), _) => usize::try_from(*n).ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if n <= MAX_HOPS => Ok(n),
+            _ => Err(self.error(
+                error::BAD_ARGUMENTS,
+                e.span,
+                format!("a variable-length edge takes whole numbers of hops from 0 to {MAX_HOPS}"),
+            )),
+        }
+    }
+
+    /// The pattern's sequences and variables.
+    fn graph_pattern(&mut self, g: &ast::GraphMatch, span: Span) -> BResult<(Vec<Seq>, Vec<Var>)> {
+        let mut vars: Vec<Var> = Vec::new();
+        let mut var = |b: &mut Self, id: &Option<ast::Ident>, kind: VarKind| -> BResult<Option<usize>> {
+            let Some(id) = id else { return Ok(None) };
+            match vars.iter().position(|v| v.name == id.name) {
+                Some(i) if kind == VarKind::Node && vars.get(i).is_some_and(|v| v.kind == VarKind::Node) => Ok(Some(i)),
+                Some(_) => Err(b.error(
+                    error::BAD_ARGUMENTS,
+                    id.span,
+                    format!("the pattern variable `{}` is named twice; only a node can be", id.name),
+                )),
+                None => {
+                    vars.push(Var { name: id.name.clone(), kind });
+                    Ok(Some(vars.len() - 1))
+                }
+            }
+        };
+        let mut seqs = Vec::new();
+        for pattern in &g.patterns {
+            let mut it = pattern.iter();
+            let Some(GraphElement::Node(first)) = it.next() else {
+                return Err(self.error(error::BAD_ARGUMENTS, span, "a graph pattern starts with a node, `(n)`"));
+            };
+            let first = var(self, first, VarKind::Node)?;
+            let mut steps = Vec::new();
+            while let Some(el) = it.next() {
+                let GraphElement::Edge { name, left, right, range } = el else {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "two nodes of a graph pattern need an edge between them",
+                    ));
+                };
+                let Some(GraphElement::Node(node)) = it.next() else {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "a graph pattern's edge leads to a node, `(n)`",
+                    ));
+                };
+                let (min, max) = match range {
+                    Some((a, b)) => (self.hop_bound(a)?, self.hop_bound(b)?),
+                    None => (1, 1),
+                };
+                if min > max {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        span,
+                        "a variable-length edge's minimum is above its maximum",
+                    ));
+                }
+                let kind = if range.is_some() { VarKind::Path } else { VarKind::Edge };
+                let edge = var(self, name, kind)?;
+                let node = var(self, node, VarKind::Node)?;
+                let dir = match (left, right) {
+                    (true, false) => Dir::In,
+                    (false, true) => Dir::Out,
+                    _ => Dir::Both,
+                };
+                steps.push(Step { edge, dir, min, max, node });
+            }
+            seqs.push(Seq { first, steps });
+        }
+        Ok((seqs, vars))
+    }
+
+    fn graph_match(&mut self, graph: &Graph, g: &ast::GraphMatch, span: Span) -> BResult<Tab> {
+        let mut cycles = Cycles::UniqueEdges;
+        let mut shortest_all = false;
+        for o in &g.options {
+            let value = match &o.value.kind {
+                ExprKind::Name(id) => id.name.clone(),
+                ExprKind::Literal(ast::Literal::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            match (o.name.name.as_str(), value.as_str()) {
+                ("cycles", "unique_edges") => cycles = Cycles::UniqueEdges,
+                ("cycles", "all") => cycles = Cycles::All,
+                ("cycles", "none") => cycles = Cycles::None,
+                ("output", "any") if g.shortest => {}
+                ("output", "all") if g.shortest => shortest_all = true,
+                (n, v) => {
+                    return Err(self.error(
+                        error::BAD_ARGUMENTS,
+                        o.span,
+                        format!("`{n}={v}` is not an option of this operator"),
+                    ));
+                }
+            }
+        }
+        if shortest_all {
+            return Err(self.not_implemented(span, "`graph-shortest-paths output=all`"));
+        }
+        let (seqs, vars) = self.graph_pattern(g, span)?;
+        let mut search = Search::new(graph, &seqs, vars.len(), cycles, g.shortest);
+        if let Err(m) = search.run() {
+            return Err(self.error(error::BAD_ARGUMENTS, span, m));
+        }
+        let matches = std::mem::take(&mut search.out);
+        let tab = self.match_table(graph, &vars, &matches, span)?;
+        if g.project.is_empty() {
+            return Err(self.error(error::BAD_ARGUMENTS, span, "`graph-match` needs a `project` clause"));
+        }
+        let names: std::collections::HashSet<String> = vars.iter().map(|v| v.name.clone()).collect();
+        let outer = self.graph_vars.replace(names);
+        let r = (|| {
+            let mut tab = tab;
+            if let Some(p) = &g.predicate {
+                if let Some(path) = vars.iter().find(|v| v.kind == VarKind::Path && mentions(p, &v.name, 0)) {
+                    let name = path.name.clone();
+                    return Err(self.not_implemented(
+                        p.span,
+                        &format!("a `where` condition on the variable-length edge `{name}`"),
+                    ));
+                }
+                let op = Operator { kind: OperatorKind::Where(p.clone()), span: p.span };
+                tab = self.operator(tab, &op)?;
+            }
+            self.project(tab, &g.project, span)
+        })();
+        self.graph_vars = outer;
+        r
+    }
+
+    /// One row per match, one column per property of each named variable.
+    fn match_table(&mut self, graph: &Graph, vars: &[Var], matches: &[Vec<Option<Slot>>], span: Span) -> BResult<Tab> {
+        let mut cols: Vec<(String, KqlType)> = Vec::new();
+        for v in vars {
+            let props = if v.kind == VarKind::Node { &graph.node_cols } else { &graph.edge_cols };
+            for (p, ty) in props {
+                let ty = if v.kind == VarKind::Path { KqlType::Dynamic } else { *ty };
+                cols.push((property_column(&v.name, p), ty));
+            }
+        }
+        let mut rows = Vec::with_capacity(matches.len());
+        for m in matches {
+            let mut row = Vec::with_capacity(cols.len());
+            for (v, slot) in vars.iter().zip(m) {
+                let width = if v.kind == VarKind::Node { graph.node_cols.len() } else { graph.edge_cols.len() };
+                for p in 0..width {
+                    let value = match slot {
+                        Some(Slot::Node(n)) => graph.nodes.get(*n).and_then(|r| r.get(p)).cloned(),
+                        Some(Slot::Edge(e)) => graph.edges.get(*e).and_then(|r| r.values.get(p)).cloned(),
+                        Some(Slot::Path(es)) => {
+                            let items: Vec<serde_json::Value> = es
+                                .iter()
+                                .map(|e| {
+                                    graph
+                                        .edges
+                                        .get(*e)
+                                        .and_then(|r| r.values.get(p))
+                                        .map(crate::functions::dynamic::scalar_json)
+                                        .unwrap_or(serde_json::Value::Null)
+                                })
+                                .collect();
+                            Some(ScalarValue::LargeUtf8(Some(serde_json::Value::Array(items).to_string())))
+                        }
+                        None => None,
+                    };
+                    row.push(value.unwrap_or(ScalarValue::Null));
+                }
+            }
+            rows.push(row);
+        }
+        self.values_table(&cols, rows, span)
+    }
+
+    /// A table of these columns and rows of values.
+    fn values_table(&mut self, cols: &[(String, KqlType)], rows: Vec<Vec<ScalarValue>>, span: Span) -> BResult<Tab> {
+        if rows.is_empty() || cols.is_empty() {
+            let plan = super::source::empty_plan(cols);
+            return Ok(Tab { plan, source: None });
+        }
+        let rows: Vec<Vec<Expr>> = rows
+            .into_iter()
+            .map(|r| r.into_iter().zip(cols).map(|(v, (_, ty))| cast(lit(v), ty.arrow())).collect())
+            .collect();
+        let values_plan = self.build(span, LogicalPlanBuilder::values(rows))?;
+        let exprs: Vec<Expr> = values_plan
+            .schema()
+            .fields()
+            .iter()
+            .zip(cols)
+            .map(|(f, (n, ty))| cast(Self::column(f.name()), ty.arrow()).alias(n))
+            .collect();
+        let plan = self.build(span, LogicalPlanBuilder::from(values_plan).project(exprs))?;
+        Ok(Tab { plan, source: None })
+    }
+}
+
+/// Whether `e` names `var` (as `var.p`), looked at most 64 levels deep
+/// (deeper conditions count as naming it).
+fn mentions(e: &ast::Expr, var: &str, depth: usize) -> bool {
+    if depth > 64 {
+        return true;
+    }
+    let d = depth.saturating_add(1);
+    match &e.kind {
+        ExprKind::Name(id) => id.name == var,
+        ExprKind::Member { target, .. } => mentions(target, var, d),
+        ExprKind::Index { target, index } => mentions(target, var, d) || mentions(index, var, d),
+        ExprKind::Call { func, args } => mentions(func, var, d) || args.iter().any(|a| mentions(&a.value, var, d)),
+        ExprKind::Unary { operand, .. } => mentions(operand, var, d),
+        ExprKind::Binary { lhs, rhs, .. } => mentions(lhs, var, d) || mentions(rhs, var, d),
+        ExprKind::Literal(_) => false,
+        _ => true,
+    }
+}
