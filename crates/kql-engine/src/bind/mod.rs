@@ -115,6 +115,9 @@ pub(crate) struct Binder<'a> {
     /// While binding a `graph-match` clause: its pattern's variables, whose
     /// `v.p` reads a property column (see `ops/graph`).
     pub graph_vars: Option<std::collections::HashSet<String>>,
+    /// While binding a `graph-match` clause: its graph function calls
+    /// (`map(e, ...)`, ...), by span, and the column holding their value.
+    pub graph_calls: Vec<(kql_syntax::Span, String)>,
     /// While binding an `extend`: the columns of its input, the row
     /// `pack_all()` packs (not the columns earlier items add).
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
@@ -165,6 +168,7 @@ pub(crate) fn bind_query(
         evaluate_seen: 0,
         pending: None,
         graph_vars: None,
+        graph_calls: Vec::new(),
         extend_input: None,
     };
     let mut results = Vec::new();

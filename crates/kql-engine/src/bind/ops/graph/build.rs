@@ -114,6 +114,8 @@ impl Binder<'_> {
         }
         // The node tables first, in order; a node in both has their properties merged.
         let mut tables = Vec::new();
+        // The node tables' id columns: a node only the edges name has its id there.
+        let mut id_slots: Vec<usize> = Vec::new();
         for (expr, id) in &m.nodes {
             let tab = self.table(expr)?;
             let cols = cols_of(&tab.plan);
@@ -136,16 +138,26 @@ impl Binder<'_> {
                 };
                 slots.push(slot);
             }
+            if let Some(&slot) = slots.get(idc) {
+                id_slots.push(slot);
+            }
             let rows = self.graph_rows(expr.span, tab.plan)?;
             tables.push((idc, slots, rows));
         }
         let width = g.node_cols.len();
+        let id_types: Vec<(usize, datafusion::arrow::datatypes::DataType)> =
+            id_slots.iter().filter_map(|s| g.node_cols.get(*s).map(|c| (*s, c.1.arrow()))).collect();
         let mut node_of = |g: &mut Graph, id: &ScalarValue| -> Option<usize> {
             let k = key(id)?;
             Some(*index.entry(k).or_insert_with(|| {
                 let mut props = vec![ScalarValue::Null; width];
                 if let (Some(_), Some(p)) = (&with_node_id, props.first_mut()) {
                     *p = id.clone();
+                }
+                for (s, ty) in &id_types {
+                    if let (Some(p), Ok(v)) = (props.get_mut(*s), id.cast_to(ty)) {
+                        *p = v;
+                    }
                 }
                 g.nodes.push(props);
                 g.node_ids.push(id.clone());

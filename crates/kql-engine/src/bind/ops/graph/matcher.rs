@@ -56,9 +56,13 @@ pub(crate) struct Seq {
 pub(crate) enum Slot {
     Node(usize),
     Edge(usize),
-    /// The edges of a variable-length edge, in path order.
-    Path(Vec<usize>),
+    /// The edges of a variable-length edge, in path order, and the nodes
+    /// between them (`inner_nodes`).
+    Path(Vec<usize>, Vec<usize>),
 }
+
+/// A path of one step: its edges, inner nodes and end node.
+type Path = (Vec<usize>, Vec<usize>, usize);
 
 /// A search in progress.
 pub(crate) struct Search<'g> {
@@ -69,13 +73,11 @@ pub(crate) struct Search<'g> {
     used: Vec<bool>,
     on_path: Vec<bool>,
     work: u64,
-    /// Only the shortest path between each pair of end nodes.
-    shortest: bool,
     pub out: Vec<Vec<Option<Slot>>>,
 }
 
 impl<'g> Search<'g> {
-    pub fn new(g: &'g Graph, seqs: &'g [Seq], vars: usize, cycles: Cycles, shortest: bool) -> Search<'g> {
+    pub fn new(g: &'g Graph, seqs: &'g [Seq], vars: usize, cycles: Cycles) -> Search<'g> {
         Search {
             g,
             seqs,
@@ -84,7 +86,6 @@ impl<'g> Search<'g> {
             used: vec![false; g.edges.len()],
             on_path: vec![false; g.nodes.len()],
             work: 0,
-            shortest,
             out: Vec::new(),
         }
     }
@@ -165,13 +166,14 @@ impl<'g> Search<'g> {
         r
     }
 
-    /// The paths of `step` from `cur`: their edges and end node.
-    fn paths(&mut self, step: &Step, cur: usize) -> Result<Vec<(Vec<usize>, usize)>, String> {
+    /// The paths of `step` from `cur`: their edges, inner nodes and end node.
+    fn paths(&mut self, step: &Step, cur: usize) -> Result<Vec<Path>, String> {
         let mut found = Vec::new();
         let mut stack: Vec<(usize, Vec<usize>, Vec<usize>)> = vec![(cur, Vec::new(), vec![cur])];
         while let Some((node, edges, nodes)) = stack.pop() {
             if edges.len() >= step.min {
-                found.push((edges.clone(), node));
+                let inner = nodes.get(1..nodes.len().saturating_sub(1)).unwrap_or_default().to_vec();
+                found.push((edges.clone(), inner, node));
             }
             if edges.len() >= step.max {
                 continue;
@@ -196,11 +198,7 @@ impl<'g> Search<'g> {
         }
         // Depth-first from a stack gives the paths of one first edge
         // together; shorter ones first within it.
-        found.sort_by_key(|(edges, _)| edges.len());
-        if self.shortest {
-            let mut seen = std::collections::HashSet::new();
-            found.retain(|(_, end)| seen.insert(*end));
-        }
+        found.sort_by_key(|(edges, _, _)| edges.len());
         Ok(found)
     }
 
@@ -209,7 +207,7 @@ impl<'g> Search<'g> {
             return self.sequence(si.saturating_add(1));
         };
         let variable = step.min != 1 || step.max != 1;
-        for (edges, end) in self.paths(&step, cur)? {
+        for (edges, inner, end) in self.paths(&step, cur)? {
             let bound = step.node.and_then(|v| self.bind.get(v).cloned().flatten());
             match bound {
                 Some(Slot::Node(n)) if n != end => continue,
@@ -219,7 +217,7 @@ impl<'g> Search<'g> {
             }
             let slot = match (variable, edges.first()) {
                 (false, Some(e)) => Slot::Edge(*e),
-                _ => Slot::Path(edges.clone()),
+                _ => Slot::Path(edges.clone(), inner),
             };
             self.set(step.edge, Some(slot));
             for e in &edges {

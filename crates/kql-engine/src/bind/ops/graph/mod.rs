@@ -8,6 +8,7 @@
 //! `where` and `project` clauses then read as `v.p`.
 
 mod build;
+mod elements;
 mod matcher;
 mod tables;
 
@@ -193,9 +194,9 @@ impl Binder<'_> {
                 _ => String::new(),
             };
             match (o.name.name.as_str(), value.as_str()) {
-                ("cycles", "unique_edges") => cycles = Cycles::UniqueEdges,
-                ("cycles", "all") => cycles = Cycles::All,
-                ("cycles", "none") => cycles = Cycles::None,
+                ("cycles", "unique_edges") if !g.shortest => cycles = Cycles::UniqueEdges,
+                ("cycles", "all") if !g.shortest => cycles = Cycles::All,
+                ("cycles", "none") if !g.shortest => cycles = Cycles::None,
                 ("output", "any") if g.shortest => {}
                 ("output", "all") if g.shortest => shortest_all = true,
                 (n, v) => {
@@ -207,43 +208,137 @@ impl Binder<'_> {
                 }
             }
         }
-        if shortest_all {
-            return Err(self.not_implemented(span, "`graph-shortest-paths output=all`"));
+        if g.project.is_empty() {
+            return Err(self.error(error::BAD_ARGUMENTS, span, "a graph pattern needs a `project` clause"));
         }
         let (seqs, vars) = self.graph_pattern(g, span)?;
-        let mut search = Search::new(graph, &seqs, vars.len(), cycles, g.shortest);
+        let mut search = Search::new(graph, &seqs, vars.len(), cycles);
         if let Err(m) = search.run() {
             return Err(self.error(error::BAD_ARGUMENTS, span, m));
         }
-        let matches = std::mem::take(&mut search.out);
-        let tab = self.match_table(graph, &vars, &matches, span)?;
-        if g.project.is_empty() {
-            return Err(self.error(error::BAD_ARGUMENTS, span, "`graph-match` needs a `project` clause"));
+        let mut matches = std::mem::take(&mut search.out);
+        let paths: Vec<String> = vars.iter().filter(|v| v.kind == VarKind::Path).map(|v| v.name.clone()).collect();
+        let mut calls = Vec::new();
+        for e in g.predicate.iter().chain(g.project.iter().map(|a| &a.value)) {
+            elements::collect(e, &paths, &mut calls, 0);
+        }
+        for c in &mut calls {
+            self.element_values(graph, c)?;
+        }
+        if let Some(p) = &g.predicate
+            && let Some(path) = vars.iter().find(|v| v.kind == VarKind::Path && mentions(p, &v.name, 0, &calls))
+        {
+            let name = path.name.clone();
+            return Err(self.not_implemented(
+                p.span,
+                &format!("a `where` condition on the variable-length edge `{name}` outside `all()`/`any()`"),
+            ));
         }
         let names: std::collections::HashSet<String> = vars.iter().map(|v| v.name.clone()).collect();
-        let outer = self.graph_vars.replace(names);
+        let outer = (self.graph_vars.replace(names), std::mem::take(&mut self.graph_calls));
+        self.graph_calls = calls.iter().map(|c| (c.span, c.column())).collect();
         let r = (|| {
-            let mut tab = tab;
+            let mut tab = self.match_table(graph, &vars, &matches, &calls, span)?;
             if let Some(p) = &g.predicate {
-                if let Some(path) = vars.iter().find(|v| v.kind == VarKind::Path && mentions(p, &v.name, 0)) {
-                    let name = path.name.clone();
-                    return Err(self.not_implemented(
-                        p.span,
-                        &format!("a `where` condition on the variable-length edge `{name}`"),
-                    ));
-                }
                 let op = Operator { kind: OperatorKind::Where(p.clone()), span: p.span };
                 tab = self.operator(tab, &op)?;
+                if g.shortest {
+                    matches = self.shortest(tab, &vars, matches, shortest_all, span)?;
+                    tab = self.match_table(graph, &vars, &matches, &calls, span)?;
+                }
+            } else if g.shortest {
+                let tab2 = tab;
+                matches = self.shortest(tab2, &vars, matches, shortest_all, span)?;
+                tab = self.match_table(graph, &vars, &matches, &calls, span)?;
             }
             self.project(tab, &g.project, span)
         })();
-        self.graph_vars = outer;
+        (self.graph_vars, self.graph_calls) = outer;
         r
     }
 
-    /// One row per match, one column per property of each named variable.
-    fn match_table(&mut self, graph: &Graph, vars: &[Var], matches: &[Vec<Option<Slot>>], span: Span) -> BResult<Tab> {
-        let mut cols: Vec<(String, KqlType)> = Vec::new();
+    /// `v.p` or a graph function inside `graph-match`, read from its column.
+    pub(crate) fn graph_call(&mut self, span: Span, row: crate::bind::Row<'_>) -> BResult<crate::bind::Typed> {
+        let name = self.graph_calls.iter().find(|(s, _)| *s == span).map(|(_, n)| n.clone()).unwrap_or_default();
+        match row.schema.fields().iter().find(|f| *f.name() == name) {
+            Some(f) => Ok(crate::bind::Typed { expr: Self::column(&name), ty: KqlType::of(f.data_type()) }),
+            None => Err(self.error(error::INTERNAL, span, "this graph function has no value here")),
+        }
+    }
+
+    /// The matches `tab` (the match table after `where`) kept: per the
+    /// pattern's named nodes, the shortest (fewest edges); the first of them,
+    /// or all with `output=all`.
+    fn shortest(
+        &mut self,
+        tab: Tab,
+        vars: &[Var],
+        matches: Vec<Vec<Option<Slot>>>,
+        all: bool,
+        span: Span,
+    ) -> BResult<Vec<Vec<Option<Slot>>>> {
+        let plan = self.build(span, LogicalPlanBuilder::from(tab.plan).project(vec![Self::column(MATCH)]))?;
+        let batches = self.learned_rows_or_request(span, plan)?;
+        let mut kept: Vec<usize> = Vec::new();
+        for b in &batches {
+            let Some(c) = b.columns().first() else { continue };
+            for r in 0..b.num_rows() {
+                if let Ok(ScalarValue::Int64(Some(i))) = ScalarValue::try_from_array(c, r)
+                    && let Ok(i) = usize::try_from(i)
+                {
+                    kept.push(i);
+                }
+            }
+        }
+        kept.sort_unstable();
+        let length = |m: &Vec<Option<Slot>>| -> usize {
+            m.iter()
+                .map(|s| match s {
+                    Some(Slot::Edge(_)) => 1,
+                    Some(Slot::Path(e, _)) => e.len(),
+                    _ => 0,
+                })
+                .fold(0usize, usize::saturating_add)
+        };
+        let key = |m: &Vec<Option<Slot>>| -> Vec<usize> {
+            vars.iter()
+                .zip(m)
+                .filter_map(|(v, s)| match (v.kind, s) {
+                    (VarKind::Node, Some(Slot::Node(n))) => Some(*n),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut best: std::collections::HashMap<Vec<usize>, usize> = std::collections::HashMap::new();
+        for &i in &kept {
+            let Some(m) = matches.get(i) else { continue };
+            let (k, l) = (key(m), length(m));
+            let b = best.entry(k).or_insert(l);
+            *b = (*b).min(l);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for &i in &kept {
+            let Some(m) = matches.get(i) else { continue };
+            let k = key(m);
+            if best.get(&k) == Some(&length(m)) && (all || seen.insert(k)) {
+                out.push(m.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// One row per match, one column per property of each named variable,
+    /// one per graph function call, and the match's number.
+    fn match_table(
+        &mut self,
+        graph: &Graph,
+        vars: &[Var],
+        matches: &[Vec<Option<Slot>>],
+        calls: &[elements::ElemCall],
+        span: Span,
+    ) -> BResult<Tab> {
+        let mut cols: Vec<(String, KqlType)> = vec![(MATCH.to_string(), KqlType::Long)];
         for v in vars {
             let props = if v.kind == VarKind::Node { &graph.node_cols } else { &graph.edge_cols };
             for (p, ty) in props {
@@ -251,16 +346,20 @@ impl Binder<'_> {
                 cols.push((property_column(&v.name, p), ty));
             }
         }
+        for c in calls {
+            cols.push((c.column(), c.ty()));
+        }
         let mut rows = Vec::with_capacity(matches.len());
-        for m in matches {
+        for (i, m) in matches.iter().enumerate() {
             let mut row = Vec::with_capacity(cols.len());
+            row.push(ScalarValue::Int64(i64::try_from(i).ok()));
             for (v, slot) in vars.iter().zip(m) {
                 let width = if v.kind == VarKind::Node { graph.node_cols.len() } else { graph.edge_cols.len() };
                 for p in 0..width {
                     let value = match slot {
                         Some(Slot::Node(n)) => graph.nodes.get(*n).and_then(|r| r.get(p)).cloned(),
                         Some(Slot::Edge(e)) => graph.edges.get(*e).and_then(|r| r.values.get(p)).cloned(),
-                        Some(Slot::Path(es)) => {
+                        Some(Slot::Path(es, _)) => {
                             let items: Vec<serde_json::Value> = es
                                 .iter()
                                 .map(|e| {
@@ -278,6 +377,14 @@ impl Binder<'_> {
                     };
                     row.push(value.unwrap_or(ScalarValue::Null));
                 }
+            }
+            for c in calls {
+                let slot = vars.iter().position(|v| v.name == c.var).and_then(|i| m.get(i)).cloned().flatten();
+                let value = match slot {
+                    Some(Slot::Path(es, inner)) => c.apply(if c.inner { &inner } else { &es }),
+                    _ => ScalarValue::Null,
+                };
+                row.push(value);
             }
             rows.push(row);
         }
@@ -307,13 +414,20 @@ impl Binder<'_> {
     }
 }
 
-/// Whether `e` names `var` (as `var.p`), looked at most 64 levels deep
-/// (deeper conditions count as naming it).
-fn mentions(e: &ast::Expr, var: &str, depth: usize) -> bool {
+/// The hidden column numbering the matches.
+const MATCH: &str = " match";
+
+/// Whether `e` names `var` (as `var.p`) outside the graph function `calls`,
+/// looked at most 64 levels deep (deeper conditions count as naming it).
+fn mentions(e: &ast::Expr, var: &str, depth: usize, calls: &[elements::ElemCall]) -> bool {
     if depth > 64 {
         return true;
     }
+    if calls.iter().any(|c| c.span == e.span) {
+        return false;
+    }
     let d = depth.saturating_add(1);
+    let mentions = |e: &ast::Expr, var: &str, d: usize| mentions(e, var, d, calls);
     match &e.kind {
         ExprKind::Name(id) => id.name == var,
         ExprKind::Member { target, .. } => mentions(target, var, d),

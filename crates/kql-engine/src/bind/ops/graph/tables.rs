@@ -19,9 +19,23 @@ fn word(o: &ast::OptionArg) -> Option<String> {
     }
 }
 
-/// A node's index as the `long` id `with_node_id=` and the like export.
+/// A component's number.
 fn id(i: usize) -> ScalarValue {
     ScalarValue::Int64(i64::try_from(i).ok())
+}
+
+/// The node hash id `with_node_id=` and the like export: XXH64 (seed 0) of
+/// the node id, as `hash()` gives it for a string id (graph-to-table-operator.md
+/// prints those); other ids are hashed by their text.
+fn node_hash(g: &Graph, n: usize) -> ScalarValue {
+    let text = match g.node_ids.get(n) {
+        Some(ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s))) => {
+            s.clone()
+        }
+        Some(v) if !v.is_null() => v.to_string(),
+        _ => return ScalarValue::Int64(None),
+    };
+    ScalarValue::Int64(Some(twox_hash::XxHash64::oneshot(0, text.as_bytes()) as i64))
 }
 
 impl Binder<'_> {
@@ -144,14 +158,14 @@ impl Binder<'_> {
         let mut rows = Vec::new();
         if nodes {
             for (i, n) in g.nodes.iter().enumerate() {
-                let mut row: Vec<ScalarValue> = extra.iter().map(|_| id(i)).collect();
+                let mut row: Vec<ScalarValue> = extra.iter().map(|_| node_hash(g, i)).collect();
                 row.extend(n.iter().cloned());
                 rows.push(row);
             }
         } else {
             for e in &g.edges {
                 let mut row: Vec<ScalarValue> =
-                    extra.iter().map(|(_, w)| id(if *w == 1 { e.from } else { e.to })).collect();
+                    extra.iter().map(|(_, w)| node_hash(g, if *w == 1 { e.from } else { e.to })).collect();
                 row.extend(e.values.iter().cloned());
                 rows.push(row);
             }
