@@ -9,6 +9,7 @@ mod make_series;
 mod multi_assign;
 mod mv_apply;
 mod parse;
+mod parse_kv;
 mod partition;
 mod percentiles;
 mod project;
@@ -122,6 +123,7 @@ impl<'a> Binder<'a> {
             OperatorKind::MakeSeries(m) => self.make_series(input, m, span),
             OperatorKind::MvApply(m) => self.mv_apply(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
+            OperatorKind::ParseKv(p) => self.parse_kv(input, p, span),
             OperatorKind::Getschema => self.getschema(input, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
