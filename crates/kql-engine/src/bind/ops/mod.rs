@@ -15,6 +15,7 @@ mod percentiles;
 mod project;
 mod project_by_names;
 mod sample;
+mod scan;
 mod search;
 mod source;
 mod summarize;
@@ -124,6 +125,7 @@ impl<'a> Binder<'a> {
             OperatorKind::MvApply(m) => self.mv_apply(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
             OperatorKind::ParseKv(p) => self.parse_kv(input, p, span),
+            OperatorKind::Scan(s) => self.scan(input, s, span),
             OperatorKind::Getschema => self.getschema(input, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),

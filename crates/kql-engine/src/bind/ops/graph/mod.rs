@@ -392,7 +392,16 @@ impl Binder<'_> {
     }
 
     /// A table of these columns and rows of values.
-    fn values_table(&mut self, cols: &[(String, KqlType)], rows: Vec<Vec<ScalarValue>>, span: Span) -> BResult<Tab> {
+    pub(crate) fn values_table(
+        &mut self,
+        cols: &[(String, KqlType)],
+        rows: Vec<Vec<ScalarValue>>,
+        span: Span,
+    ) -> BResult<Tab> {
+        let mut seen = std::collections::HashSet::new();
+        if let Some((dup, _)) = cols.iter().find(|(n, _)| !seen.insert(n.as_str())) {
+            return Err(self.error(error::AMBIGUOUS, span, format!("the column `{dup}` would appear twice")));
+        }
         if rows.is_empty() || cols.is_empty() {
             let plan = super::source::empty_plan(cols);
             return Ok(Tab { plan, source: None });
