@@ -37,6 +37,15 @@ struct CompiledStep {
     output: Output,
 }
 
+/// Where the subtables of `partition` are told apart in a row: the key,
+/// the position, and the flag of the row standing for an empty subtable.
+#[derive(Clone, Copy)]
+struct Groups {
+    key: usize,
+    ord: usize,
+    empty: usize,
+}
+
 /// A step's state: the record of each step up to it, and the match id.
 #[derive(Clone)]
 struct State {
@@ -88,6 +97,28 @@ impl Evaluator {
 
 impl Binder<'_> {
     pub(crate) fn scan(&mut self, input: Tab, s: &ast::Scan, span: Span) -> BResult<Tab> {
+        self.scan_grouped(input, s, None, span)
+    }
+
+    /// `scan` inside `partition`: each subtable (rows with one value of the
+    /// hidden key, in the order of the hidden position, without the row
+    /// standing for an empty subtable) is scanned from a fresh state.
+    pub(super) fn scan_per_subtable(
+        &mut self,
+        input: Tab,
+        s: &ast::Scan,
+        h: &super::mv_apply::Hidden,
+        span: Span,
+    ) -> BResult<Tab> {
+        let schema = input.plan.schema();
+        let idx = |n: &str| schema.index_of_column_by_name(None, n);
+        let (Some(key), Some(ord), Some(empty)) = (idx(&h.row), idx(&h.ord), idx(&h.empty)) else {
+            return Err(self.error(error::INTERNAL, span, "the subtable's hidden columns are missing"));
+        };
+        self.scan_grouped(input, s, Some(Groups { key, ord, empty }), span)
+    }
+
+    fn scan_grouped(&mut self, input: Tab, s: &ast::Scan, groups: Option<Groups>, span: Span) -> BResult<Tab> {
         let mut match_id = None;
         for o in &s.options {
             match (o.name.name.as_str(), &o.value.kind) {
@@ -159,7 +190,7 @@ impl Binder<'_> {
             std::iter::repeat_n(&empty, names.len().saturating_add(1)).flatten().cloned().collect();
         let mut ev =
             Evaluator { schema: Arc::new(df_schema.as_arrow().clone()), nulls, width, steps: steps.len(), work: 0 };
-        let out = match self.scan_rows(&mut ev, &steps, &batches, &defaults) {
+        let out = match self.scan_rows(&mut ev, &steps, &batches, &defaults, groups) {
             Ok(o) => o,
             Err(m) => return Err(self.error(error::BAD_ARGUMENTS, span, m)),
         };
@@ -252,20 +283,66 @@ impl Binder<'_> {
         steps: &[CompiledStep],
         batches: &[RecordBatch],
         defaults: &[ScalarValue],
+        groups: Option<Groups>,
     ) -> Result<Vec<(Vec<ScalarValue>, i64)>, String> {
-        let mut states: Vec<Option<State>> = vec![None; steps.len()];
-        let mut out: Vec<Option<(Vec<ScalarValue>, i64)>> = Vec::new();
-        // For `output=last` steps: the output slot of the series' last record.
-        let mut last_out: Vec<Option<usize>> = vec![None; steps.len()];
-        let mut next_id = 0i64;
+        let mut rows: Vec<Vec<ScalarValue>> = Vec::new();
         for b in batches {
             for r in 0..b.num_rows() {
+                // Each value in its column's KQL type (a row number's
+                // unsigned integer is a long).
+                let fields = ev.schema.fields();
                 let mut row: Vec<ScalarValue> = b
                     .columns()
                     .iter()
-                    .map(|c| ScalarValue::try_from_array(c, r).map_err(|e| e.strip_backtrace()))
-                    .collect::<Result<_, _>>()?;
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let v = ScalarValue::try_from_array(c, r)?;
+                        match fields.get(i) {
+                            Some(f) if v.data_type() != *f.data_type() => v.cast_to(f.data_type()),
+                            _ => Ok(v),
+                        }
+                    })
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.strip_backtrace())?;
                 row.extend(defaults.iter().cloned());
+                rows.push(row);
+            }
+        }
+        let sequences: Vec<Vec<Vec<ScalarValue>>> = match groups {
+            None => vec![rows],
+            Some(g) => {
+                let mut order: Vec<ScalarValue> = Vec::new();
+                let mut by_key: std::collections::HashMap<ScalarValue, Vec<Vec<ScalarValue>>> =
+                    std::collections::HashMap::new();
+                for row in rows {
+                    if row.get(g.empty) == Some(&ScalarValue::Boolean(Some(true))) {
+                        continue;
+                    }
+                    let key = row.get(g.key).cloned().unwrap_or(ScalarValue::Null);
+                    if !by_key.contains_key(&key) {
+                        order.push(key.clone());
+                    }
+                    by_key.entry(key).or_default().push(row);
+                }
+                order
+                    .into_iter()
+                    .filter_map(|k| by_key.remove(&k))
+                    .map(|mut rows| {
+                        rows.sort_by(|a, b| {
+                            a.get(g.ord).partial_cmp(&b.get(g.ord)).unwrap_or(std::cmp::Ordering::Equal)
+                        });
+                        rows
+                    })
+                    .collect()
+            }
+        };
+        let mut out: Vec<Option<(Vec<ScalarValue>, i64)>> = Vec::new();
+        let mut next_id = 0i64;
+        for rows in sequences {
+            let mut states: Vec<Option<State>> = vec![None; steps.len()];
+            // For `output=last` steps: the output slot of the series' last record.
+            let mut last_out: Vec<Option<usize>> = vec![None; steps.len()];
+            for row in rows {
                 for k in (0..steps.len()).rev() {
                     let Some(step) = steps.get(k) else { continue };
                     // Check 1: the previous step's state, promoted.
