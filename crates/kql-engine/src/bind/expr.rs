@@ -171,6 +171,8 @@ impl<'a> Binder<'a> {
         let mut base = e;
         loop {
             match &base.kind {
+                // `v.p` of a graph pattern is a column: the path starts there.
+                ExprKind::Member { target, .. } if self.is_graph_var(target) => break,
                 ExprKind::Member { target, member } => {
                     steps.push(Step::Const(PathElem::Key(member.name.clone())));
                     base = target;

@@ -89,9 +89,6 @@ impl Binder<'_> {
 
     /// Builds the graph of `make-graph` over `input`, its edges.
     pub(crate) fn make_graph(&mut self, input: Tab, m: &ast::MakeGraph, span: Span) -> BResult<Graph> {
-        if let Some((col, _)) = &m.partitioned_by {
-            return Err(self.not_implemented(col.span, "`make-graph ... partitioned-by`"));
-        }
         let mut with_node_id = None;
         for o in &m.options {
             match (o.name.name.as_str(), &o.value.kind) {
@@ -106,8 +103,15 @@ impl Binder<'_> {
         let edge_cols = cols_of(&input.plan);
         let src = self.graph_column(&m.source, &edge_cols, "source node id")?;
         let dst = self.graph_column(&m.target, &edge_cols, "target node id")?;
+        // `partitioned-by`: a node is a partition's value and an id, so no
+        // edge joins two partitions and every match stays within one.
+        let part_what = "partition column (the edges and every node table must hold it)";
+        let edge_part = match &m.partitioned_by {
+            Some((col, _)) => Some(self.graph_column(col, &edge_cols, part_what)?),
+            None => None,
+        };
         let mut g = Graph { edge_cols, ..Graph::default() };
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<(Option<String>, String), usize> = HashMap::new();
         if let Some(name) = &with_node_id {
             let ty = g.edge_cols.get(src).map(|c| c.1).unwrap_or(KqlType::String);
             g.node_cols.push((name.clone(), ty));
@@ -120,6 +124,10 @@ impl Binder<'_> {
             let tab = self.table(expr)?;
             let cols = cols_of(&tab.plan);
             let idc = self.graph_column(id, &cols, "node id")?;
+            let part = match &m.partitioned_by {
+                Some((col, _)) => Some(self.graph_column(col, &cols, part_what)?),
+                None => None,
+            };
             let mut slots = Vec::new();
             for (n, ty) in &cols {
                 let slot = match g.node_cols.iter().position(|(m, _)| m == n) {
@@ -142,13 +150,13 @@ impl Binder<'_> {
                 id_slots.push(slot);
             }
             let rows = self.graph_rows(expr.span, tab.plan)?;
-            tables.push((idc, slots, rows));
+            tables.push((idc, part, slots, rows));
         }
         let width = g.node_cols.len();
         let id_types: Vec<(usize, datafusion::arrow::datatypes::DataType)> =
             id_slots.iter().filter_map(|s| g.node_cols.get(*s).map(|c| (*s, c.1.arrow()))).collect();
-        let mut node_of = |g: &mut Graph, id: &ScalarValue| -> Option<usize> {
-            let k = key(id)?;
+        let mut node_of = |g: &mut Graph, part: Option<&ScalarValue>, id: &ScalarValue| -> Option<usize> {
+            let k = (part.and_then(key), key(id)?);
             Some(*index.entry(k).or_insert_with(|| {
                 let mut props = vec![ScalarValue::Null; width];
                 if let (Some(_), Some(p)) = (&with_node_id, props.first_mut()) {
@@ -164,10 +172,10 @@ impl Binder<'_> {
                 g.nodes.len() - 1
             }))
         };
-        for (idc, slots, rows) in tables {
+        for (idc, part, slots, rows) in tables {
             for row in rows {
                 let Some(id) = row.get(idc) else { continue };
-                let Some(n) = node_of(&mut g, id) else { continue };
+                let Some(n) = node_of(&mut g, part.and_then(|p| row.get(p)), id) else { continue };
                 for (v, slot) in row.into_iter().zip(&slots) {
                     if let Some(p) = g.nodes.get_mut(n).and_then(|p| p.get_mut(*slot))
                         && (p.is_null() || !v.is_null())
@@ -180,7 +188,8 @@ impl Binder<'_> {
         let rows = self.graph_rows(span, input.plan)?;
         for row in rows {
             let (Some(s), Some(t)) = (row.get(src), row.get(dst)) else { continue };
-            let (Some(from), Some(to)) = (node_of(&mut g, s), node_of(&mut g, t)) else { continue };
+            let p = edge_part.and_then(|p| row.get(p));
+            let (Some(from), Some(to)) = (node_of(&mut g, p, s), node_of(&mut g, p, t)) else { continue };
             g.edges.push(Edge { from, to, values: row });
         }
         g.out = vec![Vec::new(); g.nodes.len()];

@@ -75,7 +75,21 @@ impl Binder<'_> {
             return Err(self.error(error::INTERNAL, Span::default(), "expected `make-graph`"));
         };
         let mut graph = self.make_graph(input, m, *span)?;
-        let mut i = at.saturating_add(1);
+        // The graph operators: in `partitioned-by`'s parentheses (run over
+        // the one graph whose partitions no edge joins), or next in the pipeline.
+        let (ops, mut i, inner) = match &m.partitioned_by {
+            Some((_, body)) => (body.as_slice(), 0, true),
+            None => (ops, at.saturating_add(1), false),
+        };
+        let next = |b: &mut Self, i: usize| -> BResult<usize> {
+            match ops.get(i) {
+                Some(op) if inner => {
+                    Err(b.not_implemented(op.span, "an operator after the graph operator inside `partitioned-by`"))
+                }
+                _ if inner => Ok(at.saturating_add(1)),
+                _ => Ok(i),
+            }
+        };
         loop {
             let Some(op) = ops.get(i) else {
                 return Err(self.error(
@@ -86,9 +100,15 @@ impl Binder<'_> {
             };
             i = i.saturating_add(1);
             match &op.kind {
-                OperatorKind::GraphMatch(g) => return Ok((self.graph_match(&graph, g, op.span)?, i)),
+                OperatorKind::GraphMatch(g) => {
+                    let tab = self.graph_match(&graph, g, op.span)?;
+                    return Ok((tab, next(self, i)?));
+                }
                 OperatorKind::GraphMarkComponents(o) => graph = self.mark_components(graph, o, op.span)?,
-                OperatorKind::GraphToTable(parts) => return Ok((self.graph_to_table(&graph, parts, op.span)?, i)),
+                OperatorKind::GraphToTable(parts) => {
+                    let tab = self.graph_to_table(&graph, parts, op.span)?;
+                    return Ok((tab, next(self, i)?));
+                }
                 _ => {
                     return Err(self.error(
                         error::BAD_ARGUMENTS,
