@@ -36,9 +36,26 @@ pub(super) struct ElemCall {
     pub expr: ast::Expr,
     /// The expression's value for each edge (or node), by index.
     pub values: Vec<ScalarValue>,
+    /// The expression reads the element's properties as `var.p` (a `where`
+    /// condition on the edge) rather than by bare names.
+    pub prefixed: bool,
 }
 
 impl ElemCall {
+    /// A `where` condition on the variable-length edge `var` alone, which
+    /// each of its edges must meet.
+    pub fn each(var: &str, cond: &ast::Expr) -> ElemCall {
+        ElemCall {
+            span: cond.span,
+            var: var.to_string(),
+            inner: false,
+            combine: Combine::All,
+            expr: cond.clone(),
+            values: Vec::new(),
+            prefixed: true,
+        }
+    }
+
     /// The hidden column holding this call's value per match.
     pub fn column(&self) -> String {
         format!("graph call {}:{}", self.span.start, self.span.end)
@@ -99,6 +116,7 @@ pub(super) fn collect(e: &ast::Expr, paths: &[String], out: &mut Vec<ElemCall>, 
                         combine,
                         expr: expr.value.clone(),
                         values: Vec::new(),
+                        prefixed: false,
                     });
                     return;
                 }
@@ -131,7 +149,11 @@ impl Binder<'_> {
             (&g.edge_cols, g.edges.iter().map(|e| &e.values).collect())
         };
         let mut cols = vec![(INDEX.to_string(), KqlType::Long)];
-        cols.extend(props.iter().cloned());
+        if call.prefixed {
+            cols.extend(props.iter().map(|(p, t)| (super::property_column(&call.var, p), *t)));
+        } else {
+            cols.extend(props.iter().cloned());
+        }
         let rows: Vec<Vec<ScalarValue>> = rows
             .into_iter()
             .enumerate()
@@ -143,7 +165,8 @@ impl Binder<'_> {
             .collect();
         let n = rows.len();
         let tab: Tab = self.values_table(&cols, rows, call.span)?;
-        let outer = self.graph_vars.take();
+        let scope = call.prefixed.then(|| std::iter::once(call.var.clone()).collect());
+        let outer = std::mem::replace(&mut self.graph_vars, scope);
         let t = {
             let row = Row { schema: tab.plan.schema(), source: None };
             self.scalar(&call.expr, row)

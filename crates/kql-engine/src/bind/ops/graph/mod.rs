@@ -239,13 +239,51 @@ impl Binder<'_> {
         let mut matches = std::mem::take(&mut search.out);
         let paths: Vec<String> = vars.iter().filter(|v| v.kind == VarKind::Path).map(|v| v.name.clone()).collect();
         let mut calls = Vec::new();
-        for e in g.predicate.iter().chain(g.project.iter().map(|a| &a.value)) {
+        // A `where` condition on one variable-length edge alone holds for
+        // each of its edges (graph-match-operator.md, "Variable length
+        // edge"): it is `all()` over them, reading `e.p` of each.
+        let mut kept: Vec<ast::Expr> = Vec::new();
+        if let Some(p) = &g.predicate {
+            for term in crate::bind::expr::chain_terms(p, ast::BinaryOp::And) {
+                let named: Vec<&Var> = vars.iter().filter(|v| mentions(term, &v.name, 0, &[])).collect();
+                let mut functions = Vec::new();
+                elements::collect(term, &paths, &mut functions, 0);
+                match named.as_slice() {
+                    [v] if v.kind == VarKind::Path && functions.is_empty() => {
+                        calls.push(elements::ElemCall::each(&v.name, term));
+                    }
+                    _ => kept.push(term.clone()),
+                }
+            }
+        }
+        let predicate = kept.into_iter().reduce(|lhs, rhs| {
+            let span = Span { start: lhs.span.start.min(rhs.span.start), end: lhs.span.end.max(rhs.span.end) };
+            ast::Expr {
+                kind: ExprKind::Binary { op: ast::BinaryOp::And, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                span,
+            }
+        });
+        let each = calls.len();
+        for e in predicate.iter().chain(g.project.iter().map(|a| &a.value)) {
             elements::collect(e, &paths, &mut calls, 0);
         }
         for c in &mut calls {
             self.element_values(graph, c)?;
         }
-        if let Some(p) = &g.predicate
+        // The conditions on each edge filter the matches before `where`.
+        if each > 0 {
+            matches.retain(|m| {
+                calls.iter().take(each).all(|c| {
+                    let slot = vars.iter().position(|v| v.name == c.var).and_then(|i| m.get(i)).cloned().flatten();
+                    match slot {
+                        Some(Slot::Path(es, _)) => c.apply(&es) == ScalarValue::Boolean(Some(true)),
+                        _ => false,
+                    }
+                })
+            });
+        }
+        let calls: Vec<elements::ElemCall> = calls.into_iter().skip(each).collect();
+        if let Some(p) = &predicate
             && let Some(path) = vars.iter().find(|v| v.kind == VarKind::Path && mentions(p, &v.name, 0, &calls))
         {
             let name = path.name.clone();
@@ -259,7 +297,7 @@ impl Binder<'_> {
         self.graph_calls = calls.iter().map(|c| (c.span, c.column())).collect();
         let r = (|| {
             let mut tab = self.match_table(graph, &vars, &matches, &calls, span)?;
-            if let Some(p) = &g.predicate {
+            if let Some(p) = &predicate {
                 let op = Operator { kind: OperatorKind::Where(p.clone()), span: p.span };
                 tab = self.operator(tab, &op)?;
                 if g.shortest {
