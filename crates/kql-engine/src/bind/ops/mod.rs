@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod expand;
+mod find;
 mod graph;
 mod join;
 mod make_series;
