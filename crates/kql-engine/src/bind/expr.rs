@@ -33,7 +33,9 @@ impl<'a> Binder<'a> {
                 self.graph_property(target, member, row)
             }
             ExprKind::Member { .. } | ExprKind::Index { .. } => self.path(e, row),
-            ExprKind::Call { .. } if self.graph_calls.iter().any(|(s, _)| *s == e.span) => self.graph_call(e.span, row),
+            ExprKind::Call { .. } if !self.graph_calls.is_empty() && self.is_graph_call(e.span) => {
+                self.graph_call(e.span, row)
+            }
             ExprKind::Call { func, args } => self.call(func, args, e.span, row),
             ExprKind::Unary { op, operand } => {
                 let t = self.scalar(operand, row)?;

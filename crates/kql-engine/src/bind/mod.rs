@@ -386,7 +386,12 @@ impl<'a> Binder<'a> {
         let simplifier = datafusion::optimizer::simplify_expressions::ExprSimplifier::new(
             datafusion::logical_expr::simplify::SimplifyContext::default(),
         );
-        let folded = simplifier.coerce(t.expr.clone(), &empty).and_then(|e| simplifier.simplify(e));
+        // DataFusion's rewrites recurse several frames per level of the
+        // expression (over 1 MiB for the deepest the parser builds): run
+        // them with 2 MiB left.
+        let folded = stacker::maybe_grow(2 * 1024 * 1024, 8 * 1024 * 1024, || {
+            simplifier.coerce(t.expr.clone(), &empty).and_then(|e| simplifier.simplify(e))
+        });
         match folded {
             Ok(folded @ Expr::Literal(..)) => Ok(Typed { expr: folded, ty: t.ty }),
             _ => Ok(t),

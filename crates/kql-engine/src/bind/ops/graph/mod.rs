@@ -43,11 +43,15 @@ enum VarKind {
 
 impl Binder<'_> {
     /// Whether `e` names a variable of the `graph-match` being bound.
+    /// (Kept out of line, as the next two: the expression binder recurses,
+    /// and its frame must stay small.)
+    #[inline(never)]
     pub(crate) fn is_graph_var(&self, e: &ast::Expr) -> bool {
         matches!((&e.kind, &self.graph_vars), (ExprKind::Name(id), Some(vars)) if vars.contains(&id.name))
     }
 
     /// `v.p` inside `graph-match`: the column of property `p` of variable `v`.
+    #[inline(never)]
     pub(crate) fn graph_property(
         &mut self,
         target: &ast::Expr,
@@ -70,6 +74,7 @@ impl Binder<'_> {
 
     /// `make-graph ... | graph-op`: `ops[at]` is the `make-graph`; returns the
     /// table and the index of the next operator.
+    #[inline(never)]
     pub(crate) fn graph_pipeline(&mut self, input: Tab, ops: &[Operator], at: usize) -> BResult<(Tab, usize)> {
         let Some(Operator { kind: OperatorKind::MakeGraph(m), span }) = ops.get(at) else {
             return Err(self.error(error::INTERNAL, Span::default(), "expected `make-graph`"));
@@ -315,7 +320,15 @@ impl Binder<'_> {
         r
     }
 
-    /// `v.p` or a graph function inside `graph-match`, read from its column.
+    /// Whether the call at `span` is a graph function of the `graph-match`
+    /// being bound.
+    #[inline(never)]
+    pub(crate) fn is_graph_call(&self, span: Span) -> bool {
+        self.graph_calls.iter().any(|(s, _)| *s == span)
+    }
+
+    /// A graph function inside `graph-match`, read from its column.
+    #[inline(never)]
     pub(crate) fn graph_call(&mut self, span: Span, row: crate::bind::Row<'_>) -> BResult<crate::bind::Typed> {
         let name = self.graph_calls.iter().find(|(s, _)| *s == span).map(|(_, n)| n.clone()).unwrap_or_default();
         match row.schema.fields().iter().find(|f| *f.name() == name) {
