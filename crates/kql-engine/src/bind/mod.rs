@@ -244,6 +244,11 @@ impl<'a> Binder<'a> {
         Ok(())
     }
 
+    /// Whether the time budget stopped binding.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
+    }
+
     pub fn not_implemented(&mut self, span: Span, what: &str) -> Fail {
         self.error_help(
             error::NOT_IMPLEMENTED,

@@ -192,6 +192,7 @@ impl Binder<'_> {
             Evaluator { schema: Arc::new(df_schema.as_arrow().clone()), nulls, width, steps: steps.len(), work: 0 };
         let out = match self.scan_rows(&mut ev, &steps, &batches, &defaults, groups) {
             Ok(o) => o,
+            Err(_) if self.timed_out() => return Err(crate::bind::Fail),
             Err(m) => return Err(self.error(error::BAD_ARGUMENTS, span, m)),
         };
         let mut out_cols = cols;
@@ -343,6 +344,10 @@ impl Binder<'_> {
             // For `output=last` steps: the output slot of the series' last record.
             let mut last_out: Vec<Option<usize>> = vec![None; steps.len()];
             for row in rows {
+                // The query's time budget holds row by row.
+                if self.check_deadline(Span::default()).is_err() {
+                    return Err("the query's time budget ran out".into());
+                }
                 for k in (0..steps.len()).rev() {
                     let Some(step) = steps.get(k) else { continue };
                     // Check 1: the previous step's state, promoted.

@@ -54,13 +54,14 @@ pub(crate) enum LearnKind {
     BagSlots,
     /// The distinct strings, in the order they first appear (`pivot`).
     Values,
-    /// The rows themselves, at most [`MAX_LEARNED_ROWS`] (the graph operators).
+    /// The rows themselves, at most [`MAX_LEARNED_ROWS`] (the graph operators, `scan`).
     Rows,
 }
 
 /// At most this many rows are kept for an operator that reads them while
-/// binding (the nodes and edges of a graph).
-pub(crate) const MAX_LEARNED_ROWS: usize = 1_000_000;
+/// binding (the nodes and edges of a graph, the input of `scan`): they are
+/// held as values outside the memory pool.
+pub(crate) const MAX_LEARNED_ROWS: usize = 200_000;
 
 /// At most this many columns come out of one data-dependent plugin.
 pub(crate) const MAX_LEARNED_COLUMNS: usize = 10_000;
@@ -74,7 +75,9 @@ pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(Str
             let n = batches.iter().try_fold(0usize, |n, b| n.checked_add(b.num_rows()));
             match n {
                 Some(n) if n <= MAX_LEARNED_ROWS => Ok(Vec::new()),
-                _ => Err(format!("a graph's nodes or edges are more than {MAX_LEARNED_ROWS} rows")),
+                _ => Err(format!(
+                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows), at most {MAX_LEARNED_ROWS} rows"
+                )),
             }
         }
     }

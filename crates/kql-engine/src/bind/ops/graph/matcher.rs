@@ -7,7 +7,7 @@ use super::build::Graph;
 /// At most this many edges are looked at by one search.
 pub(crate) const MAX_WORK: u64 = 50_000_000;
 /// At most this many matches come out of one search.
-pub(crate) const MAX_MATCHES: usize = 1_000_000;
+pub(crate) const MAX_MATCHES: usize = 100_000;
 /// At most this many hops in one variable-length edge.
 pub(crate) const MAX_HOPS: usize = 64;
 /// At most this many edges (fixed or variable) in one pattern.
