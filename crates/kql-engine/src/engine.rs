@@ -188,7 +188,11 @@ impl Engine {
             let (batches, reservation) = run_physical(deadline, physical, &ctx).await?;
             let columns = learn(kind, &batches).map_err(EngineError::Execution)?;
             drop(reservation);
-            learned.push(Learned { span, columns });
+            let rows = match kind {
+                crate::bind::LearnKind::Rows => batches,
+                _ => Vec::new(),
+            };
+            learned.push(Learned { span, columns, rows });
         }
     }
 

@@ -29,7 +29,13 @@ impl<'a> Binder<'a> {
                 None => Ok(literal(l)),
             },
             ExprKind::Name(id) => self.name(id, row),
+            ExprKind::Member { target, member } if self.is_graph_var(target) => {
+                self.graph_property(target, member, row)
+            }
             ExprKind::Member { .. } | ExprKind::Index { .. } => self.path(e, row),
+            ExprKind::Call { .. } if !self.graph_calls.is_empty() && self.is_graph_call(e.span) => {
+                self.graph_call(e.span, row)
+            }
             ExprKind::Call { func, args } => self.call(func, args, e.span, row),
             ExprKind::Unary { op, operand } => {
                 let t = self.scalar(operand, row)?;
@@ -167,6 +173,8 @@ impl<'a> Binder<'a> {
         let mut base = e;
         loop {
             match &base.kind {
+                // `v.p` of a graph pattern is a column: the path starts there.
+                ExprKind::Member { target, .. } if self.is_graph_var(target) => break,
                 ExprKind::Member { target, member } => {
                     steps.push(Step::Const(PathElem::Key(member.name.clone())));
                     base = target;

@@ -112,6 +112,12 @@ pub(crate) struct Binder<'a> {
     /// Set when a data-dependent plugin needs its input run (the unwinding
     /// `Fail` carries no diagnostic).
     pending: Option<ops::Pending>,
+    /// While binding a `graph-match` clause: its pattern's variables, whose
+    /// `v.p` reads a property column (see `ops/graph`).
+    pub graph_vars: Option<std::collections::HashSet<String>>,
+    /// While binding a `graph-match` clause: its graph function calls
+    /// (`map(e, ...)`, ...), by span, and the column holding their value.
+    pub graph_calls: Vec<(kql_syntax::Span, String)>,
     /// While binding an `extend`: the columns of its input, the row
     /// `pack_all()` packs (not the columns earlier items add).
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
@@ -126,7 +132,7 @@ pub(crate) enum Bound {
     NeedsData(ops::Pending),
 }
 
-pub(crate) use ops::{Learned, learn};
+pub(crate) use ops::{LearnKind, Learned, learn};
 
 /// Runs `f`, a step of a recursive walk of the tree, on a fresh stack
 /// segment when little stack is left. The syntax tree is at most
@@ -161,6 +167,8 @@ pub(crate) fn bind_query(
         learned: learned.to_vec(),
         evaluate_seen: 0,
         pending: None,
+        graph_vars: None,
+        graph_calls: Vec::new(),
         extend_input: None,
     };
     let mut results = Vec::new();
@@ -234,6 +242,11 @@ impl<'a> Binder<'a> {
             return Err(Fail);
         }
         Ok(())
+    }
+
+    /// Whether the time budget stopped binding.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
     }
 
     pub fn not_implemented(&mut self, span: Span, what: &str) -> Fail {
@@ -378,7 +391,12 @@ impl<'a> Binder<'a> {
         let simplifier = datafusion::optimizer::simplify_expressions::ExprSimplifier::new(
             datafusion::logical_expr::simplify::SimplifyContext::default(),
         );
-        let folded = simplifier.coerce(t.expr.clone(), &empty).and_then(|e| simplifier.simplify(e));
+        // DataFusion's rewrites recurse several frames per level of the
+        // expression (over 1 MiB for the deepest the parser builds): run
+        // them with 2 MiB left.
+        let folded = stacker::maybe_grow(2 * 1024 * 1024, 8 * 1024 * 1024, || {
+            simplifier.coerce(t.expr.clone(), &empty).and_then(|e| simplifier.simplify(e))
+        });
         match folded {
             Ok(folded @ Expr::Literal(..)) => Ok(Typed { expr: folded, ty: t.ty }),
             _ => Ok(t),
@@ -401,8 +419,14 @@ impl<'a> Binder<'a> {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
                 let mut tab = self.table(source)?;
-                for op in ops {
-                    tab = self.operator(tab, op)?;
+                let mut i = 0;
+                while let Some(op) = ops.get(i) {
+                    if matches!(op.kind, ast::OperatorKind::MakeGraph(_)) {
+                        (tab, i) = self.graph_pipeline(tab, ops, i)?;
+                    } else {
+                        tab = self.operator(tab, op)?;
+                        i += 1;
+                    }
                 }
                 Ok(tab)
             }

@@ -32,6 +32,7 @@ pub mod long_ops;
 pub mod math;
 pub mod multi_value;
 pub mod network;
+pub mod parse_kv;
 pub mod parse_op;
 pub mod row_rank;
 pub mod rowwise;

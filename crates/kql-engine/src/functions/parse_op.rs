@@ -71,13 +71,13 @@ pub fn relaxed_capture_for(t: KqlType, last: bool) -> &'static str {
     }
 }
 
-fn fields(types: &[KqlType]) -> Fields {
+pub(crate) fn fields(types: &[KqlType]) -> Fields {
     Fields::from(
         types.iter().enumerate().map(|(i, t)| Field::new(format!("c{i}"), t.arrow(), true)).collect::<Vec<_>>(),
     )
 }
 
-fn convert(text: &str, t: KqlType) -> Option<V> {
+pub(crate) fn convert(text: &str, t: KqlType) -> Option<V> {
     Some(match t {
         KqlType::String => V::Str(text.to_string()),
         KqlType::Int | KqlType::Long => V::Long(text_to_long(text)?),
@@ -154,7 +154,7 @@ impl ScalarUDFImpl for ParseFunc {
     }
 }
 
-fn values_to_array(vals: Vec<V>, t: KqlType) -> Result<ArrayRef> {
+pub(crate) fn values_to_array(vals: Vec<V>, t: KqlType) -> Result<ArrayRef> {
     if vals.is_empty() {
         return Ok(new_null_array(&t.arrow(), 0));
     }

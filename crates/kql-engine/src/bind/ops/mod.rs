@@ -3,23 +3,27 @@
 
 mod evaluate;
 mod expand;
+mod find;
+mod graph;
 mod join;
 mod make_series;
 mod multi_assign;
 mod mv_apply;
 mod parse;
+mod parse_kv;
 mod partition;
 mod percentiles;
 mod project;
 mod project_by_names;
 mod sample;
+mod scan;
 mod search;
 mod source;
 mod summarize;
 mod top_nested;
 mod union;
 
-pub(crate) use evaluate::{Learned, Pending, learn};
+pub(crate) use evaluate::{LearnKind, Learned, Pending, learn};
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
@@ -121,11 +125,20 @@ impl<'a> Binder<'a> {
             OperatorKind::MakeSeries(m) => self.make_series(input, m, span),
             OperatorKind::MvApply(m) => self.mv_apply(input, m, span),
             OperatorKind::Parse(p) => self.parse_operator(input, p, span),
+            OperatorKind::ParseKv(p) => self.parse_kv(input, p, span),
+            OperatorKind::Scan(s) => self.scan(input, s, span),
             OperatorKind::Getschema => self.getschema(input, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             OperatorKind::Partition(p) => self.partition(input, p, span),
             OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
+            OperatorKind::GraphMatch(_) | OperatorKind::GraphToTable(_) | OperatorKind::GraphMarkComponents(_) => {
+                Err(self.error(
+                    error::BAD_ARGUMENTS,
+                    span,
+                    "a graph operator reads the graph `make-graph` builds just before it",
+                ))
+            }
             other => {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

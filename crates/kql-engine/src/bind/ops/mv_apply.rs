@@ -211,6 +211,7 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Distinct(items) => self.distinct_per_subtable(tab, items, h, span)?,
             OperatorKind::MvApply(m) => self.mv_apply_nested(tab, m, h, span)?,
+            OperatorKind::Scan(s) => self.scan_per_subtable(tab, s, h, span)?,
             OperatorKind::MvExpand(m) => {
                 let flag = self.fresh("mv_expand_empty");
                 let expanded = self.expand_rows(tab, m, Empty::Flag, Some(&flag), span)?;

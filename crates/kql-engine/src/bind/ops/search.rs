@@ -73,7 +73,7 @@ impl<'a> Binder<'a> {
     }
 
     /// The predicate of `search` as a bool expression over `row`.
-    fn search_predicate(&mut self, e: &ast::Expr, cs: bool, row: Row<'_>) -> BResult<Expr> {
+    pub(super) fn search_predicate(&mut self, e: &ast::Expr, cs: bool, row: Row<'_>) -> BResult<Expr> {
         self.check_deadline(e.span)?;
         match &e.kind {
             ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), .. } => {

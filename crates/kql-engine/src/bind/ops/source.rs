@@ -74,6 +74,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Externaldata { schema, uris, .. } => self.externaldata(schema, uris, span),
             OperatorKind::Union(u) => self.union(None, u, span),
             OperatorKind::Search(s) => self.search(None, s, span),
+            OperatorKind::Find(f) => self.find(f, span),
             other => {
                 let name = super::operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

@@ -31,6 +31,9 @@ pub(crate) struct Learned {
     pub span: Span,
     /// Column names (before any prefix) and types.
     pub columns: Vec<(String, KqlType)>,
+    /// The input's rows themselves, for operators that compute their output
+    /// while binding ([`LearnKind::Rows`]); empty for the others.
+    pub rows: Vec<RecordBatch>,
 }
 
 /// A data-dependent plugin whose input must run before binding can go on.
@@ -51,7 +54,14 @@ pub(crate) enum LearnKind {
     BagSlots,
     /// The distinct strings, in the order they first appear (`pivot`).
     Values,
+    /// The rows themselves, at most [`MAX_LEARNED_ROWS`] (the graph operators, `scan`).
+    Rows,
 }
+
+/// At most this many rows are kept for an operator that reads them while
+/// binding (the nodes and edges of a graph, the input of `scan`): they are
+/// held as values outside the memory pool.
+pub(crate) const MAX_LEARNED_ROWS: usize = 200_000;
 
 /// At most this many columns come out of one data-dependent plugin.
 pub(crate) const MAX_LEARNED_COLUMNS: usize = 10_000;
@@ -61,6 +71,15 @@ pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(Str
     match kind {
         LearnKind::BagSlots => bag_unpack::learn_slots(batches),
         LearnKind::Values => pivot::learn_values(batches),
+        LearnKind::Rows => {
+            let n = batches.iter().try_fold(0usize, |n, b| n.checked_add(b.num_rows()));
+            match n {
+                Some(n) if n <= MAX_LEARNED_ROWS => Ok(Vec::new()),
+                _ => Err(format!(
+                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows), at most {MAX_LEARNED_ROWS} rows"
+                )),
+            }
+        }
     }
 }
 
@@ -141,10 +160,19 @@ impl Binder<'_> {
         plan: LogicalPlan,
         kind: LearnKind,
     ) -> BResult<Vec<(String, KqlType)>> {
+        self.learned_or_request_all(span, plan, kind).map(|l| l.columns)
+    }
+
+    /// The rows of `plan`, run under the query's limits, or a request to run it.
+    pub(crate) fn learned_rows_or_request(&mut self, span: Span, plan: LogicalPlan) -> BResult<Vec<RecordBatch>> {
+        self.learned_or_request_all(span, plan, LearnKind::Rows).map(|l| l.rows)
+    }
+
+    fn learned_or_request_all(&mut self, span: Span, plan: LogicalPlan, kind: LearnKind) -> BResult<Learned> {
         let i = self.evaluate_seen;
         self.evaluate_seen += 1;
         match self.learned.get(i) {
-            Some(l) if l.span == span => Ok(l.columns.clone()),
+            Some(l) if l.span == span => Ok(l.clone()),
             Some(_) => Err(self.error(
                 error::INTERNAL,
                 span,
