@@ -180,6 +180,36 @@ impl Binder<'_> {
                 (outs, true)
             }
         };
+        // Kusto gives a column whose type differs between the tables a
+        // column per type; that is not built, so such a column is refused
+        // rather than cast to one table's type.
+        let typed: Vec<&str> = match &f.project {
+            Some(FindProject::Columns(items)) => items
+                .iter()
+                .filter(|c| c.ty.is_some())
+                .filter_map(|c| match &c.expr.kind {
+                    ExprKind::Name(n) => Some(n.name.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (n, ty) in &outputs {
+            let other = legs.iter().find_map(|l| l.cols.iter().find(|(m, t)| m == n && t != ty).map(|c| (l, c.1)));
+            if let Some((leg, t)) = other.filter(|_| !typed.contains(&n.as_str())) {
+                return Err(self.error(
+                    error::NOT_IMPLEMENTED,
+                    span,
+                    format!(
+                        "the column `{n}` is {} in one table `find` reads and {} in `{}`: a column per type is not built by dragnet yet; name its type (`project {n}:{}`)",
+                        ty.name(),
+                        t.name(),
+                        leg.name,
+                        ty.name()
+                    ),
+                ));
+            }
+        }
         if let Some((dup, _)) = outputs.iter().find(|(n, _)| *n == source || (pack && n == "pack_")) {
             return Err(self.error(
                 error::AMBIGUOUS,
