@@ -14,7 +14,7 @@ use datafusion::logical_expr::{Expr, Filter, LogicalPlan, LogicalPlanBuilder, ca
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, FindProject};
 
-use crate::bind::{BResult, Binder, Row, Tab, Value};
+use crate::bind::{BResult, Binder, Row, Tab};
 use crate::error;
 use crate::types::KqlType;
 
@@ -59,29 +59,7 @@ impl Binder<'_> {
         let mut out = Vec::new();
         for (i, e) in exprs.iter().enumerate() {
             match &e.kind {
-                ExprKind::Wildcard(p) => {
-                    let mut names: Vec<String> = self
-                        .catalog
-                        .wildcard_names()
-                        .filter(|n| super::project::matches_pattern(p, n))
-                        .map(String::from)
-                        .collect();
-                    names.extend(
-                        self.env
-                            .iter()
-                            .filter(|(n, v)| matches!(v, Value::Table(_)) && super::project::matches_pattern(p, n))
-                            .map(|(n, _)| n.clone()),
-                    );
-                    names.sort();
-                    names.dedup();
-                    for n in names {
-                        let tab = self.table(&ast::Expr {
-                            kind: ExprKind::Name(ast::Ident { name: n.clone(), span: e.span }),
-                            span: e.span,
-                        })?;
-                        out.push((n, tab));
-                    }
-                }
+                ExprKind::Wildcard(p) => out.extend(self.wildcard_tables(p, e.span)?),
                 ExprKind::Name(n) => {
                     let tab = self.table(e)?;
                     out.push((n.name.clone(), tab));

@@ -58,31 +58,8 @@ impl<'a> Binder<'a> {
         for (i, e) in u.tables.iter().enumerate() {
             match &e.kind {
                 ExprKind::Wildcard(p) => {
-                    let mut names: Vec<String> =
-                        self.catalog.wildcard_names().filter(|n| matches_pattern(p, n)).map(String::from).collect();
-                    names.extend(
-                        self.env
-                            .iter()
-                            .filter(|(n, v)| {
-                                // A view without parameters behaves as a table in a
-                                // wildcard (user-defined-functions.md, "view").
-                                let table = match v {
-                                    Value::Table(_) => true,
-                                    Value::Function(f) => f.lambda.view && f.lambda.params.is_empty(),
-                                    Value::Scalar(_) => false,
-                                };
-                                table && matches_pattern(p, n)
-                            })
-                            .map(|(n, _)| n.clone()),
-                    );
-                    names.sort();
-                    names.dedup();
-                    for n in names {
-                        let tab = self.table(&ast::Expr {
-                            kind: ExprKind::Name(ast::Ident { name: n.clone(), span: e.span }),
-                            span: e.span,
-                        })?;
-                        legs.push(Leg { tab, name: n });
+                    for (name, tab) in self.wildcard_tables(p, e.span)? {
+                        legs.push(Leg { tab, name });
                     }
                 }
                 _ => {
@@ -213,5 +190,38 @@ impl<'a> Binder<'a> {
         } else {
             lit(crate::bind::literal::scalar_of(ty, None))
         }
+    }
+}
+
+impl Binder<'_> {
+    /// The tables and parameterless views whose names match the wildcard
+    /// `pattern`, sorted by name: the legs of `union T*` and the scope of
+    /// `find in (T*)`.
+    pub(super) fn wildcard_tables(&mut self, pattern: &str, span: Span) -> BResult<Vec<(String, Tab)>> {
+        let mut names: Vec<String> =
+            self.catalog.wildcard_names().filter(|n| matches_pattern(pattern, n)).map(String::from).collect();
+        names.extend(
+            self.env
+                .iter()
+                .filter(|(n, v)| {
+                    // A view without parameters behaves as a table in a
+                    // wildcard (user-defined-functions.md, "view").
+                    let table = match v {
+                        Value::Table(_) => true,
+                        Value::Function(f) => f.lambda.view && f.lambda.params.is_empty(),
+                        Value::Scalar(_) => false,
+                    };
+                    table && matches_pattern(pattern, n)
+                })
+                .map(|(n, _)| n.clone()),
+        );
+        names.sort();
+        names.dedup();
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let tab = self.table(&ast::Expr { kind: ExprKind::Name(ast::Ident { name: n.clone(), span }), span })?;
+            out.push((n, tab));
+        }
+        Ok(out)
     }
 }
