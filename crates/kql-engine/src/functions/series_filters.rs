@@ -23,15 +23,19 @@ fn json_real(r: f64) -> J {
     serde_json::Number::from_f64(r).map_or(J::Null, J::Number)
 }
 
+/// The most multiply-adds one `series_iir` call makes (series length times
+/// coefficients); past it the result is null, as `strrep` past its length.
+const MAX_IIR_STEPS: usize = 100_000_000;
+
 /// `series_iir(series, numerators, denominators)`: null when an argument
 /// is not an array of numbers, the denominators are empty or their first
-/// is zero.
+/// is zero, or the filter would take more than [`MAX_IIR_STEPS`].
 pub fn series_iir(a: &[V], _: &mut Ctx) -> V {
     let (Some(x), Some(b), Some(den)) = (reals(a.first()), reals(a.get(1)), reals(a.get(2))) else {
         return V::Null;
     };
     let Some(&a0) = den.first() else { return V::Null };
-    if a0 == 0.0 {
+    if a0 == 0.0 || x.len().saturating_mul(b.len().saturating_add(den.len())) > MAX_IIR_STEPS {
         return V::Null;
     }
     let mut y: Vec<f64> = Vec::with_capacity(x.len());
@@ -119,4 +123,26 @@ pub fn series_seasonal(a: &[V], _: &mut Ctx) -> V {
         })
         .collect();
     V::Dyn(J::Array((0..items.len()).map(|i| medians.get(i % period).cloned().unwrap_or(J::Null)).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn array(n: usize, v: f64) -> V {
+        V::Dyn(J::Array((0..n).map(|_| json_real(v)).collect()))
+    }
+
+    #[test]
+    fn iir_work_is_bounded_by_the_size_of_its_arguments() {
+        let mut ctx = Ctx::default();
+        // 10,000 points and 20,000 coefficients: 3e8 steps, past the cap.
+        let big = series_iir(&[array(10_000, 1.0), array(20_000, 0.5), array(1, 1.0)], &mut ctx);
+        assert!(matches!(big, V::Null));
+        // A running sum of three ones, under the cap.
+        let small = series_iir(&[array(3, 1.0), array(1, 1.0), array(2, 1.0)], &mut ctx);
+        let V::Dyn(J::Array(y)) = small else { panic!("expected an array") };
+        let y: Vec<f64> = y.iter().filter_map(J::as_f64).collect();
+        assert_eq!(y, vec![1.0, 0.0, 1.0]);
+    }
 }
