@@ -430,6 +430,11 @@ defs! {
     "geo_distance_point_to_line" => Real, 3, 3, geo::lines::geo_distance_point_to_line;
     "geo_line_interpolate_point" => Dynamic, 2, 2, geo::lines::geo_line_interpolate_point;
     "geo_line_centroid" => Dynamic, 1, 1, geo::lines::geo_line_centroid;
+    "geo_intersects_2lines" => Bool, 2, 2, geo::line_ops::geo_intersects_2lines;
+    "geo_intersection_2lines" => Dynamic, 2, 2, geo::line_ops::geo_intersection_2lines;
+    "geo_closest_point_on_line" => Dynamic, 3, 3, geo::line_ops::geo_closest_point_on_line;
+    "geo_line_locate_point" => Real, 3, 4, geo::line_ops::geo_line_locate_point;
+    "geo_union_lines_array" => Dynamic, 1, 1, geo::line_ops::geo_union_lines_array;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

@@ -212,6 +212,17 @@ impl Binder<'_> {
                     "`series_seasonal` with its period detected automatically (give the period)",
                 ));
             }
+            // geo-line-locate-point-function.md: lines of geodesics on the
+            // spheroid are not built.
+            "geo_line_locate_point"
+                if args
+                    .get(3)
+                    .is_some_and(|t| !matches!(t.expr, Expr::Literal(ScalarValue::Boolean(Some(false)), _))) =>
+            {
+                return Err(
+                    self.not_implemented(spans[3], "`geo_line_locate_point` on the spheroid (use_spheroid = true)")
+                );
+            }
             "array_sort_asc" | "array_sort_desc" => {
                 if let Some(t) = args.get(1)
                     && t.ty != crate::types::KqlType::Bool

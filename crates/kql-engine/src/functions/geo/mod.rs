@@ -7,6 +7,8 @@ pub mod cells_geohash;
 pub mod cells_h3;
 pub mod cells_s2;
 pub mod from_wkt;
+pub mod line_chains;
+pub mod line_ops;
 pub mod lines;
 pub mod points;
 pub mod sphere;

@@ -5,6 +5,7 @@
 
 use s2::latlng::LatLng;
 use s2::point::Point;
+use s2::predicates::sign;
 
 use super::EARTH_RADIUS_M;
 
@@ -40,4 +41,19 @@ pub fn on_circle(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> bool {
     let n = point(a).0.cross(&point(b).0);
     let len = n.norm();
     len >= PARALLEL && (n.dot(&point(p).0) / len).abs() < PARALLEL * 16.0
+}
+
+/// The point of the edge `ab` closest to `x` (S2's projection onto an
+/// edge): the foot of the perpendicular from `x` to the great circle of
+/// `ab`, as `(n × x) × n` with `n` the circle's unit normal, when it lies
+/// between `a` and `b`, else the nearer endpoint. (This form reproduces
+/// the fractions geo-line-locate-point-function.md prints to the last
+/// digit; subtracting the normal component does not.)
+pub fn project(x: &Point, a: &Point, b: &Point) -> Point {
+    let n = a.cross(b).normalize();
+    let foot = Point(n.0.cross(&x.0).cross(&n.0)).normalize();
+    if sign(&n, a, &foot) && sign(&foot, b, &n) {
+        return foot;
+    }
+    if (*x - *a).0.norm2() <= (*x - *b).0.norm2() { *a } else { *b }
 }
