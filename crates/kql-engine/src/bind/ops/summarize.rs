@@ -408,7 +408,7 @@ impl<'a> Binder<'a> {
         Ok(n as i64)
     }
 
-    fn constant_f64(&mut self, e: Option<&Arg>, span: Span) -> BResult<f64> {
+    pub(crate) fn constant_f64(&mut self, e: Option<&Arg>, span: Span) -> BResult<f64> {
         let Some(a) = e else {
             return Err(self.error(error::BAD_ARGUMENTS, span, "expected a constant number"));
         };

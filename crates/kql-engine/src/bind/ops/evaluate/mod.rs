@@ -9,6 +9,7 @@
 //! learns the columns ([`Learned`]) and binds the query again.
 
 mod bag_unpack;
+mod geo_line_lookup;
 mod ip_lookup;
 mod narrow;
 mod pivot;
@@ -98,6 +99,7 @@ const KNOWN: &[&str] = &[
     "diffpatterns_text",
     "funnel_sequence",
     "funnel_sequence_completion",
+    "geo_line_lookup",
     "http_request",
     "http_request_post",
     "identity_ipv4_lookup",
@@ -137,6 +139,7 @@ impl Binder<'_> {
         };
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "geo_line_lookup" => self.geo_line_lookup(input, args, e.plugin.span),
             "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
