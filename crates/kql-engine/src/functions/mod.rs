@@ -435,6 +435,7 @@ defs! {
     "geo_closest_point_on_line" => Dynamic, 3, 3, geo::line_ops::geo_closest_point_on_line;
     "geo_line_locate_point" => Real, 3, 4, geo::line_ops::geo_line_locate_point;
     "geo_union_lines_array" => Dynamic, 1, 1, geo::line_ops::geo_union_lines_array;
+    "geo_line_densify" => Dynamic, 1, 3, geo::densify::geo_line_densify;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

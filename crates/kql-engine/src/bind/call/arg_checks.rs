@@ -223,6 +223,15 @@ impl Binder<'_> {
                     self.not_implemented(spans[3], "`geo_line_locate_point` on the spheroid (use_spheroid = true)")
                 );
             }
+            // geo-line-densify-function.md: keeping an edge's crossing of the
+            // antimeridian is not built.
+            "geo_line_densify"
+                if args
+                    .get(2)
+                    .is_some_and(|t| !matches!(t.expr, Expr::Literal(ScalarValue::Boolean(Some(false)), _))) =>
+            {
+                return Err(self.not_implemented(spans[2], "`geo_line_densify` with preserve_crossing = true"));
+            }
             "array_sort_asc" | "array_sort_desc" => {
                 if let Some(t) = args.get(1)
                     && t.ty != crate::types::KqlType::Bool

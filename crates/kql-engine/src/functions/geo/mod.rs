@@ -6,6 +6,7 @@
 pub mod cells_geohash;
 pub mod cells_h3;
 pub mod cells_s2;
+pub mod densify;
 pub mod from_wkt;
 pub mod line_chains;
 pub mod line_ops;
