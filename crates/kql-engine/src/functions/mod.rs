@@ -436,6 +436,7 @@ defs! {
     "geo_line_locate_point" => Real, 3, 4, geo::line_ops::geo_line_locate_point;
     "geo_union_lines_array" => Dynamic, 1, 1, geo::line_ops::geo_union_lines_array;
     "geo_line_densify" => Dynamic, 1, 3, geo::densify::geo_line_densify;
+    "geo_line_to_s2cells" => Dynamic, 1, 3, geo::line_cells::geo_line_to_s2cells;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

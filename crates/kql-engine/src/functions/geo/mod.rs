@@ -8,6 +8,7 @@ pub mod cells_h3;
 pub mod cells_s2;
 pub mod densify;
 pub mod from_wkt;
+pub mod line_cells;
 pub mod line_chains;
 pub mod line_ops;
 pub mod lines;
