@@ -3,13 +3,14 @@
 //! LineString or MultiLineString. Used by the union and the intersection
 //! of lines.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use s2::edgeutil::distance_from_segment;
+use s2::point::Point;
 use serde_json::{Value as J, json};
 
 use super::real;
-use super::sphere::{self, point};
-use s2::edgeutil::distance_from_segment;
+use super::sphere::{on_circle_of, point};
 
 /// A position `(longitude, latitude)`; `-0.0` is written as `0.0` so that
 /// equal positions have equal keys.
@@ -28,44 +29,62 @@ fn key(p: Pos) -> (u64, u64) {
     ((p.0 + 0.0).to_bits(), (p.1 + 0.0).to_bits())
 }
 
+/// An edge: its ends as written and as S2 points.
+#[derive(Clone, Copy)]
+pub struct Edge {
+    /// The start as written.
+    pub a: Pos,
+    /// The end as written.
+    pub b: Pos,
+    /// The start on the sphere.
+    pub pa: Point,
+    /// The end on the sphere.
+    pub pb: Point,
+}
+
+impl Edge {
+    /// The same edge, either way round.
+    pub fn same(&self, f: &Edge) -> bool {
+        let k = |p: Pos| key(p);
+        (k(self.a) == k(f.a) && k(self.b) == k(f.b)) || (k(self.a) == k(f.b) && k(self.b) == k(f.a))
+    }
+
+    /// Whether `x` lies on the edge (within [`ON_EDGE`]).
+    pub fn holds(&self, x: &Point) -> bool {
+        distance_from_segment(x, &self.pa, &self.pb).rad() < ON_EDGE
+    }
+}
+
 /// The edges of lines in order, without zero-length edges.
-pub fn edges(ls: &[Vec<Pos>]) -> Vec<(Pos, Pos)> {
+pub fn edges(ls: &[Vec<Pos>]) -> Vec<Edge> {
     ls.iter()
         .flat_map(|l| l.windows(2).filter_map(|w| if let [a, b] = w { Some((*a, *b)) } else { None }))
         .filter(|(a, b)| key(*a) != key(*b))
+        .map(|(a, b)| Edge { a, b, pa: point(a), pb: point(b) })
         .collect()
-}
-
-/// Whether `x` lies on the edge `ab` (within [`ON_EDGE`]).
-pub fn on_edge(x: Pos, a: Pos, b: Pos) -> bool {
-    distance_from_segment(&point(x), &point(a), &point(b)).rad() < ON_EDGE
 }
 
 /// Whether two edges on one great circle share more than a point without
 /// being the same edge: such a stretch would have to be split to be
 /// counted once, which is not done here.
-pub fn partial_overlap(e: (Pos, Pos), f: (Pos, Pos)) -> bool {
-    let same = |p: Pos, q: Pos| key(p) == key(q);
-    if (same(e.0, f.0) && same(e.1, f.1)) || (same(e.0, f.1) && same(e.1, f.0)) {
+pub fn partial_overlap(e: &Edge, f: &Edge) -> bool {
+    if e.same(f) || !(on_circle_of(&e.pa, &e.pb, &f.pa) && on_circle_of(&e.pa, &e.pb, &f.pb)) {
         return false;
     }
-    if !(sphere::on_circle(e.0, e.1, f.0) && sphere::on_circle(e.0, e.1, f.1)) {
-        return false;
-    }
-    let inside = |x: Pos, (a, b): (Pos, Pos)| !same(x, a) && !same(x, b) && on_edge(x, a, b);
-    inside(f.0, e) || inside(f.1, e) || inside(e.0, f) || inside(e.1, f)
+    let inside = |x: Pos, px: &Point, g: &Edge| key(x) != key(g.a) && key(x) != key(g.b) && g.holds(px);
+    inside(f.a, &f.pa, e) || inside(f.b, &f.pb, e) || inside(e.a, &e.pa, f) || inside(e.b, &e.pb, f)
 }
 
 /// The chains of a set of edges (an edge and its reverse once, in the
 /// order first given): each chain runs on through vertices that join
 /// exactly two edges and stops at ends and at junctions.
-pub fn chains(edges: &[(Pos, Pos)]) -> Vec<Vec<Pos>> {
+pub fn chains(edges: &[Edge]) -> Vec<Vec<Pos>> {
     let mut unique: Vec<(Pos, Pos)> = Vec::new();
-    let mut seen: HashMap<((u64, u64), (u64, u64)), ()> = HashMap::new();
-    for &(a, b) in edges {
+    let mut seen: HashSet<((u64, u64), (u64, u64))> = HashSet::new();
+    for &Edge { a, b, .. } in edges {
         let (ka, kb) = (key(a), key(b));
         let k = if ka <= kb { (ka, kb) } else { (kb, ka) };
-        if seen.insert(k, ()).is_none() {
+        if seen.insert(k) {
             unique.push((a, b));
         }
     }

@@ -9,7 +9,9 @@ use s2::latlng::LatLng;
 use s2::point::Point;
 use serde_json::{Value as J, json};
 
-use super::line_chains::{self, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, on_edge, partial_overlap, points_json};
+use std::collections::HashSet;
+
+use super::line_chains::{Edge, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, partial_overlap, points_json};
 use super::lines::lines;
 use super::sphere::{self, point};
 use super::{coord, point_json};
@@ -27,34 +29,37 @@ fn lng_lat(p: Point) -> Pos {
     (ll.lng.deg(), ll.lat.deg())
 }
 
+/// A vertex of one edge that lies on the other (they touch there).
+fn touching(e: &Edge, f: &Edge) -> Option<Pos> {
+    [(f.a, &f.pa, e), (f.b, &f.pb, e), (e.a, &e.pa, f), (e.b, &e.pb, f)]
+        .into_iter()
+        .find(|(_, x, g)| g.holds(x))
+        .map(|(p, _, _)| p)
+}
+
 /// How the edges `e` and `f` meet; `None` when they share part of a
 /// stretch of one great circle without being the same edge.
-fn meet(e: (Pos, Pos), f: (Pos, Pos)) -> Option<Meet> {
-    let same = |p: Pos, q: Pos| p == q;
-    if (same(e.0, f.0) && same(e.1, f.1)) || (same(e.0, f.1) && same(e.1, f.0)) {
+fn meet(e: &Edge, f: &Edge) -> Option<Meet> {
+    if e.same(f) {
         return Some(Meet::Edge);
     }
     if partial_overlap(e, f) {
         return None;
     }
-    let (a, b, c, d) = (point(e.0), point(e.1), point(f.0), point(f.1));
-    Some(match crossing_sign(&a, &b, &c, &d) {
-        Crossing::Cross => Meet::Point(lng_lat(get_intersection(&a, &b, &c, &d))),
+    Some(match crossing_sign(&e.pa, &e.pb, &f.pa, &f.pb) {
+        Crossing::Cross => Meet::Point(lng_lat(get_intersection(&e.pa, &e.pb, &f.pa, &f.pb))),
         Crossing::MaybeCross => {
             // They share a vertex.
-            let v = if e.0 == f.0 || e.0 == f.1 { e.0 } else { e.1 };
+            let v = if e.pa == f.pa || e.pa == f.pb { e.a } else { e.b };
             Meet::Point(v)
         }
-        Crossing::DoNotCross => {
-            let touch = [(f.0, e), (f.1, e), (e.0, f), (e.1, f)].into_iter().find(|(x, (p, q))| on_edge(*x, *p, *q));
-            touch.map_or(Meet::None, |(x, _)| Meet::Point(x))
-        }
+        Crossing::DoNotCross => touching(e, f).map_or(Meet::None, Meet::Point),
     })
 }
 
 /// The edges of two line arguments, if both are valid lines and the pairs
 /// to compare are within [`MAX_EDGE_PAIRS`].
-fn two_lines(a: &[V]) -> Option<(Vec<(Pos, Pos)>, Vec<(Pos, Pos)>)> {
+fn two_lines(a: &[V]) -> Option<(Vec<Edge>, Vec<Edge>)> {
     let (l1, l2) = (lines(a.first())?, lines(a.get(1))?);
     let (e1, e2) = (edges(&l1), edges(&l2));
     (e1.len().checked_mul(e2.len())? <= MAX_EDGE_PAIRS).then_some((e1, e2))
@@ -65,42 +70,53 @@ fn two_lines(a: &[V]) -> Option<(Vec<(Pos, Pos)>, Vec<(Pos, Pos)>)> {
 /// [`MAX_EDGE_PAIRS`] pairs of edges.
 pub fn geo_intersects_2lines(a: &[V], _: &mut Ctx) -> V {
     let Some((e1, e2)) = two_lines(a) else { return V::Null };
-    let hit = e1.iter().any(|&e| {
-        e2.iter().any(|&f| {
-            let (p, q, r, s) = (point(e.0), point(e.1), point(f.0), point(f.1));
-            crossing_sign(&p, &q, &r, &s) != Crossing::DoNotCross
-                || [(f.0, e), (f.1, e), (e.0, f), (e.1, f)].into_iter().any(|(x, (u, v))| on_edge(x, u, v))
-        })
+    let hit = e1.iter().any(|e| {
+        e2.iter().any(|f| crossing_sign(&e.pa, &e.pb, &f.pa, &f.pb) != Crossing::DoNotCross || touching(e, f).is_some())
     });
     V::Bool(hit)
 }
+
+/// At most this many points come out of an intersection of lines; past
+/// it the result is null.
+const MAX_POINTS: usize = 1 << 16;
 
 /// `geo_intersection_2lines(line1, line2)`
 /// (geo-intersection-2lines-function.md): the shared edges as a line or
 /// multiline, the crossing and touching points as a point or multipoint,
 /// both as a GeometryCollection (points first), or an empty
 /// GeometryCollection. Null for an invalid line, past [`MAX_EDGE_PAIRS`]
-/// pairs of edges, and when two edges share only part of a stretch (that
-/// stretch is not split out).
+/// pairs of edges or [`MAX_POINTS`] points, and when two edges share only
+/// part of a stretch (that stretch is not split out).
 pub fn geo_intersection_2lines(a: &[V], _: &mut Ctx) -> V {
     let Some((e1, e2)) = two_lines(a) else { return V::Null };
-    let mut shared = Vec::new();
+    let mut shared: Vec<Edge> = Vec::new();
     let mut points: Vec<Pos> = Vec::new();
-    for &e in &e1 {
-        for &f in &e2 {
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    for e in &e1 {
+        for f in &e2 {
             match meet(e, f) {
                 None => return V::Null,
-                Some(Meet::Edge) => shared.push(e),
+                Some(Meet::Edge) => shared.push(*e),
                 Some(Meet::Point(p)) => {
-                    if !points.contains(&p) {
+                    if seen.insert(((p.0 + 0.0).to_bits(), (p.1 + 0.0).to_bits())) {
                         points.push(p);
+                    }
+                    if points.len() > MAX_POINTS {
+                        return V::Null;
                     }
                 }
                 Some(Meet::None) => {}
             }
         }
     }
-    points.retain(|&p| !shared.iter().any(|&(u, v)| p == u || p == v || on_edge(p, u, v)));
+    if points.len().saturating_mul(shared.len()) > MAX_EDGE_PAIRS {
+        return V::Null;
+    }
+    // A point on a shared edge is part of that line.
+    points.retain(|&p| {
+        let x = point(p);
+        !shared.iter().any(|e| p == e.a || p == e.b || e.holds(&x))
+    });
     let ls = chains(&shared);
     let j = match (points.is_empty(), ls.is_empty()) {
         (true, true) => json!({"type": "GeometryCollection", "geometries": []}),
@@ -185,9 +201,9 @@ pub fn geo_union_lines_array(a: &[V], _: &mut Ctx) -> V {
     if all.is_empty() || all.len().checked_mul(all.len()).is_none_or(|n| n > MAX_EDGE_PAIRS) {
         return V::Null;
     }
-    let overlap = all.iter().enumerate().any(|(i, &e)| all.iter().skip(i + 1).any(|&f| partial_overlap(e, f)));
+    let overlap = all.iter().enumerate().any(|(i, e)| all.iter().skip(i + 1).any(|f| partial_overlap(e, f)));
     if overlap {
         return V::Null;
     }
-    V::Dyn(lines_json(&line_chains::chains(&all)))
+    V::Dyn(lines_json(&chains(&all)))
 }

@@ -38,9 +38,14 @@ pub fn antipodal(a: (f64, f64), b: (f64, f64)) -> bool {
 
 /// Whether the point `p` lies on the great circle through `a` and `b`.
 pub fn on_circle(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> bool {
-    let n = point(a).0.cross(&point(b).0);
+    on_circle_of(&point(a), &point(b), &point(p))
+}
+
+/// [`on_circle`] of S2 points.
+pub fn on_circle_of(a: &Point, b: &Point, p: &Point) -> bool {
+    let n = a.0.cross(&b.0);
     let len = n.norm();
-    len >= PARALLEL && (n.dot(&point(p).0) / len).abs() < PARALLEL * 16.0
+    len >= PARALLEL && (n.dot(&p.0) / len).abs() < PARALLEL * 16.0
 }
 
 /// The point of the edge `ab` closest to `x` (S2's projection onto an
