@@ -30,7 +30,7 @@ const FRACTION: f64 = 0.312_156_910_822_483_12;
 /// The height at [`FRACTION`] of the error curves of peak 1: the tolerance
 /// is scaled by it, so a distance there within the scaled tolerance means
 /// a peak within the tolerance.
-const SCALE: f64 = 0.838_299_925_698_885_09;
+const SCALE: f64 = 0.838_299_925_698_885_1;
 
 /// At most this many vertices come out (Kusto's limit is 10,485,760; past
 /// this one the result is null rather than a value of tens of megabytes).

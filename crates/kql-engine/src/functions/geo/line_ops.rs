@@ -179,7 +179,7 @@ pub fn geo_line_locate_point(a: &[V], _: &mut Ctx) -> V {
     let before: f64 = pts.windows(2).take(ei).map(len).sum();
     let Some(start) = pts.get(ei) else { return V::Null };
     let along = before + start.distance(&c).rad();
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return V::Null;
     }
     V::Real((along / total).min(1.0))
