@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::line_chains::{Edge, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, partial_overlap, points_json};
 use super::lines::lines;
-use super::sphere::{self, point};
+use super::sphere::{self, on_circle_of, point};
 use super::{coord, point_json};
 use crate::functions::rowwise::{Ctx, V};
 
@@ -38,21 +38,23 @@ fn touching(e: &Edge, f: &Edge) -> Option<Pos> {
 }
 
 /// How the edges `e` and `f` meet; `None` when they share part of a
-/// stretch of one great circle without being the same edge.
+/// stretch of one great circle without being the same edge. Edges on one
+/// great circle are settled here, never by S2's crossing test, whose
+/// symbolic tie-breaking could call them crossing.
 fn meet(e: &Edge, f: &Edge) -> Option<Meet> {
     if e.same(f) {
         return Some(Meet::Edge);
     }
-    if partial_overlap(e, f) {
-        return None;
+    let shared = || [(e.a, &e.pa), (e.b, &e.pb)].into_iter().find(|(_, p)| **p == f.pa || **p == f.pb).map(|(v, _)| v);
+    if on_circle_of(&e.pa, &e.pb, &f.pa) && on_circle_of(&e.pa, &e.pb, &f.pb) {
+        if partial_overlap(e, f) {
+            return None;
+        }
+        return Some(shared().or_else(|| touching(e, f)).map_or(Meet::None, Meet::Point));
     }
     Some(match crossing_sign(&e.pa, &e.pb, &f.pa, &f.pb) {
         Crossing::Cross => Meet::Point(lng_lat(get_intersection(&e.pa, &e.pb, &f.pa, &f.pb))),
-        Crossing::MaybeCross => {
-            // They share a vertex.
-            let v = if e.pa == f.pa || e.pa == f.pb { e.a } else { e.b };
-            Meet::Point(v)
-        }
+        Crossing::MaybeCross => shared().map_or(Meet::None, Meet::Point),
         Crossing::DoNotCross => touching(e, f).map_or(Meet::None, Meet::Point),
     })
 }
