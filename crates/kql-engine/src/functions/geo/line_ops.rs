@@ -3,13 +3,13 @@
 //! `geo_intersection_2lines`, `geo_closest_point_on_line`,
 //! `geo_line_locate_point`, `geo_union_lines_array`.
 
+use std::collections::HashSet;
+
 use s2::edge_crossings::{Crossing, crossing_sign, get_intersection};
 use s2::edgeutil::distance_from_segment;
 use s2::latlng::LatLng;
 use s2::point::Point;
 use serde_json::{Value as J, json};
-
-use std::collections::HashSet;
 
 use super::line_chains::{Edge, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, partial_overlap, points_json};
 use super::lines::lines;
