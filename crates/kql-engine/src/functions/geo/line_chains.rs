@@ -75,6 +75,26 @@ pub fn partial_overlap(e: &Edge, f: &Edge) -> bool {
     inside(f.a, &f.pa, e) || inside(f.b, &f.pb, e) || inside(e.a, &e.pa, f) || inside(e.b, &e.pb, f)
 }
 
+/// The edges of the union of lines, each once (either way round); `None`
+/// when two edges share part of a stretch without being the same edge
+/// (see [`partial_overlap`]) and past [`MAX_EDGE_PAIRS`] pairs of edges.
+pub fn union_edges(ls: &[Vec<Pos>]) -> Option<Vec<Edge>> {
+    let all = edges(ls);
+    if all.len().checked_mul(all.len())? > MAX_EDGE_PAIRS {
+        return None;
+    }
+    let mut unique: Vec<Edge> = Vec::with_capacity(all.len());
+    for (i, e) in all.iter().enumerate() {
+        if all.iter().skip(i + 1).any(|f| partial_overlap(e, f)) {
+            return None;
+        }
+        if !unique.iter().any(|u| u.same(e)) {
+            unique.push(*e);
+        }
+    }
+    Some(unique)
+}
+
 /// The chains of a set of edges (an edge and its reverse once, in the
 /// order first given): each chain runs on through vertices that join
 /// exactly two edges and stops at ends and at junctions.

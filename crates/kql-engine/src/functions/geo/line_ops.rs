@@ -11,7 +11,9 @@ use s2::latlng::LatLng;
 use s2::point::Point;
 use serde_json::{Value as J, json};
 
-use super::line_chains::{Edge, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, partial_overlap, points_json};
+use super::line_chains::{
+    Edge, MAX_EDGE_PAIRS, Pos, chains, edges, lines_json, partial_overlap, points_json, union_edges,
+};
 use super::lines::lines;
 use super::sphere::{self, on_circle_of, point};
 use super::{coord, point_json};
@@ -198,14 +200,10 @@ pub fn geo_union_lines_array(a: &[V], _: &mut Ctx) -> V {
     let mut all = Vec::new();
     for item in items {
         let Some(ls) = lines(Some(&V::Dyn(item.clone()))) else { return V::Null };
-        all.extend(edges(&ls));
+        all.extend(ls);
     }
-    if all.is_empty() || all.len().checked_mul(all.len()).is_none_or(|n| n > MAX_EDGE_PAIRS) {
-        return V::Null;
+    match union_edges(&all) {
+        Some(union) if !union.is_empty() => V::Dyn(lines_json(&chains(&union))),
+        _ => V::Null,
     }
-    let overlap = all.iter().enumerate().any(|(i, e)| all.iter().skip(i + 1).any(|f| partial_overlap(e, f)));
-    if overlap {
-        return V::Null;
-    }
-    V::Dyn(lines_json(&chains(&all)))
 }

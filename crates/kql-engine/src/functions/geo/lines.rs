@@ -10,6 +10,7 @@ use s2::r3::vector::Vector;
 use s2::s1::angle::{Angle, Rad};
 use serde_json::Value as J;
 
+use super::line_chains::{edges, union_edges};
 use super::sphere::distance as sphere_distance;
 use super::{EARTH_RADIUS_M, coord, point_json, sphere};
 use crate::functions::math::num;
@@ -48,31 +49,24 @@ fn length(l: &[(f64, f64)]) -> f64 {
     l.windows(2).map(|w| if let [a, b] = w { sphere_distance(*a, *b) } else { 0.0 }).sum()
 }
 
-/// Whether an edge of one line lies on the great circle of an edge of
-/// another, where their union could be shorter than the sum of lengths.
-fn may_overlap(ls: &[Vec<(f64, f64)>]) -> bool {
-    ls.iter().enumerate().any(|(i, a)| {
-        ls.iter().skip(i + 1).any(|b| {
-            a.windows(2).any(|e| {
-                b.windows(2).any(|f| match (e, f) {
-                    ([p, q], [r, s]) => sphere::on_circle(*p, *q, *r) && sphere::on_circle(*p, *q, *s),
-                    _ => false,
-                })
-            })
-        })
-    })
-}
-
 /// `geo_line_length(line)`: meters on the sphere. The length of a
-/// MultiLineString is that of the union of its lines; lines that may share
-/// a stretch (edges on one great circle) are not merged here, so that case
-/// is null rather than a sum that counts the shared stretch twice.
+/// MultiLineString of several lines is that of their union: an edge
+/// repeated (either way round) counts once; edges that share only part of
+/// a stretch are not split here, so that case is null rather than a sum
+/// that counts the shared stretch twice (as past `MAX_EDGE_PAIRS` pairs of
+/// edges).
 pub fn geo_line_length(a: &[V], _: &mut Ctx) -> V {
     let Some(ls) = lines(a.first()) else { return V::Null };
-    if ls.len() > 1 && may_overlap(&ls) {
-        return V::Null;
-    }
-    let total: f64 = ls.iter().map(|l| length(l)).sum();
+    let total: f64 = if ls.len() > 1 {
+        let Some(union) = union_edges(&ls) else { return V::Null };
+        if union.len() < edges(&ls).len() {
+            union.iter().map(|e| sphere_distance(e.a, e.b)).sum()
+        } else {
+            ls.iter().map(|l| length(l)).sum()
+        }
+    } else {
+        ls.iter().map(|l| length(l)).sum()
+    };
     if total.is_finite() { V::Real(total) } else { V::Null }
 }
 
@@ -145,24 +139,24 @@ pub fn geo_line_interpolate_point(a: &[V], _: &mut Ctx) -> V {
 /// a line or multiline on the sphere, as S2 defines it: the sum over the
 /// edges of each edge's true centroid (a vector toward the edge's midpoint
 /// of length 2·sin of half its angle, so weighted by the edge's length),
-/// normalized. Null for lines of zero length and, as for the length, for
-/// lines of a multiline that may share a stretch.
+/// normalized. A multiline of several lines is taken as their union, as
+/// for the length (null where edges share part of a stretch). Null for
+/// lines of zero length.
 pub fn geo_line_centroid(a: &[V], _: &mut Ctx) -> V {
     let Some(ls) = lines(a.first()) else { return V::Null };
-    if ls.len() > 1 && may_overlap(&ls) {
-        return V::Null;
-    }
+    let edge_list: Vec<(Point, Point)> = if ls.len() > 1 {
+        let Some(union) = union_edges(&ls) else { return V::Null };
+        union.iter().map(|e| (e.pa, e.pb)).collect()
+    } else {
+        edges(&ls).iter().map(|e| (e.pa, e.pb)).collect()
+    };
     let mut sum = Vector { x: 0.0, y: 0.0, z: 0.0 };
-    for l in &ls {
-        for w in l.windows(2) {
-            if let [u, v] = w {
-                let (p, q) = (sphere::point(*u).0, sphere::point(*v).0);
-                let (diff, vsum) = (p - q, p + q);
-                let cos2 = vsum.norm2();
-                if cos2 > 0.0 {
-                    sum = sum + vsum * (diff.norm2() / cos2).sqrt();
-                }
-            }
+    for (u, v) in &edge_list {
+        let (p, q) = (u.0, v.0);
+        let (diff, vsum) = (p - q, p + q);
+        let cos2 = vsum.norm2();
+        if cos2 > 0.0 {
+            sum = sum + vsum * (diff.norm2() / cos2).sqrt();
         }
     }
     let n2 = sum.norm2();
