@@ -240,6 +240,20 @@ pub fn toguid(a: &[V], _: &mut Ctx) -> V {
     bytes.map_or(V::Null, V::Guid)
 }
 
+/// `new_guid()`: a random (version 4, RFC 9562 variant) GUID, drawn
+/// afresh for every row.
+pub fn new_guid(_: &[V], ctx: &mut Ctx) -> V {
+    let rng = ctx.rng();
+    let mut bytes: Vec<u8> = (0..16).map(|_| rng.u8(..)).collect();
+    if let Some(b) = bytes.get_mut(6) {
+        *b = (*b & 0x0f) | 0x40;
+    }
+    if let Some(b) = bytes.get_mut(8) {
+        *b = (*b & 0x3f) | 0x80;
+    }
+    V::Guid(bytes)
+}
+
 /// `string_size(s)`: the UTF-8 bytes of the string.
 pub fn string_size(a: &[V], _: &mut Ctx) -> V {
     V::Long(i64::try_from(a[0].text().len()).unwrap_or(i64::MAX))

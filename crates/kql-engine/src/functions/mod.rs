@@ -213,6 +213,7 @@ defs! {
     "punycode_domain_from_string" => String, 1, 1, encoding::punycode_domain_from_string;
     "isascii" => Bool, 1, 1, encoding::isascii;
     "toguid" => Guid, 1, 1, encoding::toguid;
+    "new_guid" => Guid as Random, 0, 0, encoding::new_guid;
     "string_size" => Long, 1, 1, encoding::string_size;
     "isutf8" => Bool, 1, 1, encoding::isutf8;
     "regex_quote" => String, 1, 1, text_edit::regex_quote;
