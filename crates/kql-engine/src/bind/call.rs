@@ -401,6 +401,17 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// A window function's restart condition: a bool (a dynamic one taken
+    /// as a bool).
+    fn restart_flag(&mut self, a: &Arg, row: Row<'_>) -> BResult<Expr> {
+        let t = self.scalar(&a.value, row)?;
+        let t = self.coerce_dynamic(t, KqlType::Bool);
+        if t.ty != KqlType::Bool {
+            return Err(self.error(error::TYPE_MISMATCH, a.value.span, "the restart condition must be a bool"));
+        }
+        Ok(t.expr)
+    }
+
     /// `row_number()`, `prev(x)`, `next(x)`: window functions over the
     /// serialized input, collected for the operator to compute first.
     fn window_call(&mut self, name: &str, args: &[Arg], span: Span, row: Row<'_>) -> BResult<Typed> {
@@ -427,26 +438,35 @@ impl<'a> Binder<'a> {
                 let term = self.scalar(&args[0].value, row)?;
                 let mut bound = vec![term.expr];
                 if let Some(a) = args.get(1) {
-                    let t = self.scalar(&a.value, row)?;
-                    let t = self.coerce_dynamic(t, KqlType::Bool);
-                    if t.ty != KqlType::Bool {
-                        return Err(self.error(
-                            error::TYPE_MISMATCH,
-                            a.value.span,
-                            "the restart condition must be a bool",
-                        ));
-                    }
-                    bound.push(t.expr);
+                    bound.push(self.restart_flag(a, row)?);
                 }
                 use crate::functions::row_rank::{Rank, row_rank};
                 let rank = if name == "row_rank_min" { Rank::Min } else { Rank::Dense };
                 (row_rank(rank).call(bound), KqlType::Long)
             }
-            "row_number" => {
-                if args.len() == 2 {
-                    return Err(self.not_implemented(args[1].value.span, "`row_number` with a restart condition"));
+            "row_cumsum" => {
+                self.arity(name, args, 1, 2, span)?;
+                let term = self.scalar(&args[0].value, row)?;
+                use crate::functions::row_running::{Running, row_running};
+                let (running, ty) = match term.ty {
+                    KqlType::Int | KqlType::Long => (Running::SumLong, KqlType::Long),
+                    KqlType::Real => (Running::SumReal, KqlType::Real),
+                    other => {
+                        return Err(self.error(
+                            error::TYPE_MISMATCH,
+                            args[0].value.span,
+                            format!("`row_cumsum` sums an int, long or real, not {other}"),
+                        ));
+                    }
+                };
+                let mut bound = vec![term.expr];
+                if let Some(a) = args.get(1) {
+                    bound.push(self.restart_flag(a, row)?);
                 }
-                self.arity(name, args, 0, 1, span)?;
+                (row_running(running).call(bound), ty)
+            }
+            "row_number" => {
+                self.arity(name, args, 0, 2, span)?;
                 let start = match args.first() {
                     Some(a) => match self.constant(&a.value)?.expr {
                         Expr::Literal(ScalarValue::Int64(Some(n)), _) => n,
@@ -454,6 +474,14 @@ impl<'a> Binder<'a> {
                     },
                     None => 1,
                 };
+                if let Some(a) = args.get(1) {
+                    use crate::functions::row_running::{Running, row_running};
+                    let restart = self.restart_flag(a, row)?;
+                    let id = self.fresh("win");
+                    let w = row_running(Running::Number(start)).call(vec![restart]);
+                    self.windows.as_mut().expect("checked above").push(w.alias(&id));
+                    return Ok(Typed { expr: Self::column(&id), ty: KqlType::Long });
+                }
                 // The window computes the bare row number; the offset is applied on top.
                 let id = self.fresh("win");
                 self.windows.as_mut().expect("checked above").push(row_number().alias(&id));

@@ -35,6 +35,7 @@ pub mod network;
 pub mod parse_kv;
 pub mod parse_op;
 pub mod row_rank;
+pub mod row_running;
 pub mod rowwise;
 pub mod series;
 pub mod series_elementwise;
@@ -155,7 +156,7 @@ pub fn not_yet(name: &str) -> Option<&'static str> {
 /// The window functions, allowed in `extend`, `project`, `where` and
 /// `serialize` over a serialized input.
 pub const WINDOW_FUNCTIONS: &[&str] =
-    &["row_number", "prev", "next", "row_window_session", "row_rank_min", "row_rank_dense"];
+    &["row_number", "row_cumsum", "prev", "next", "row_window_session", "row_rank_min", "row_rank_dense"];
 
 const ANY: usize = usize::MAX;
 
