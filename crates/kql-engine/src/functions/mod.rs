@@ -430,6 +430,15 @@ defs! {
     "geo_distance_point_to_line" => Real, 3, 3, geo::lines::geo_distance_point_to_line;
     "geo_line_interpolate_point" => Dynamic, 2, 2, geo::lines::geo_line_interpolate_point;
     "geo_line_centroid" => Dynamic, 1, 1, geo::lines::geo_line_centroid;
+    "geo_point_in_polygon" => Bool, 3, 3, geo::polygon_measures::geo_point_in_polygon;
+    "geo_polygon_area" => Real, 1, 1, geo::polygon_measures::geo_polygon_area;
+    "geo_polygon_perimeter" => Real, 1, 1, geo::polygon_measures::geo_polygon_perimeter;
+    "geo_polygon_centroid" => Dynamic, 1, 1, geo::polygon_measures::geo_polygon_centroid;
+    "geo_distance_point_to_polygon" => Real, 3, 3, geo::polygon_measures::geo_distance_point_to_polygon;
+    "geo_closest_point_on_polygon" => Dynamic, 3, 3, geo::polygon_measures::geo_closest_point_on_polygon;
+    "geo_intersects_2polygons" => Bool, 2, 2, geo::polygon_measures::geo_intersects_2polygons;
+    "geo_intersects_line_with_polygon" => Bool, 2, 2, geo::polygon_measures::geo_intersects_line_with_polygon;
+    "geo_polygon_densify" => Dynamic, 1, 3, geo::polygon_densify::geo_polygon_densify;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

@@ -9,6 +9,9 @@ pub mod cells_s2;
 pub mod from_wkt;
 pub mod lines;
 pub mod points;
+pub mod polygon_densify;
+pub mod polygon_measures;
+pub mod polygons;
 pub mod sphere;
 
 use serde_json::{Value as J, json};
@@ -25,6 +28,14 @@ pub const EARTH_RADIUS_M: f64 = 6_371_010.0;
 pub fn coord(lng: Option<&V>, lat: Option<&V>) -> Option<(f64, f64)> {
     let (x, y) = (num(lng?)?, num(lat?)?);
     ((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)).then_some((x, y))
+}
+
+/// One `[longitude, latitude]` position of GeoJSON.
+pub fn position(j: &J) -> Option<(f64, f64)> {
+    match j.as_array()?.as_slice() {
+        [x, y] => coord(Some(&V::Dyn(x.clone())), Some(&V::Dyn(y.clone()))),
+        _ => None,
+    }
 }
 
 /// A whole-number argument (an `int` or `long`; null and others are `None`).
