@@ -117,7 +117,7 @@ impl Binder<'_> {
     }
 
     /// A `true`/`false` literal.
-    fn bool_flag(&mut self, e: &kql_syntax::ast::Expr) -> BResult<bool> {
+    pub(super) fn bool_flag(&mut self, e: &kql_syntax::ast::Expr) -> BResult<bool> {
         match e.kind {
             ExprKind::Literal(Literal::Bool(b)) => Ok(b),
             _ => Err(self.error(error::BAD_ARGUMENTS, e.span, "expected `true` or `false`")),
@@ -125,7 +125,13 @@ impl Binder<'_> {
     }
 
     /// The name of a column of `t` that `e` names.
-    fn column_arg(&mut self, e: &kql_syntax::ast::Expr, t: &Tab, side: &str, plugin: &str) -> BResult<String> {
+    pub(super) fn column_arg(
+        &mut self,
+        e: &kql_syntax::ast::Expr,
+        t: &Tab,
+        side: &str,
+        plugin: &str,
+    ) -> BResult<String> {
         let ExprKind::Name(n) = &e.kind else {
             return Err(self.error(error::BAD_ARGUMENTS, e.span, format!("{plugin} takes column names here")));
         };

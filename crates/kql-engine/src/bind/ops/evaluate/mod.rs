@@ -9,6 +9,7 @@
 //! learns the columns ([`Learned`]) and binds the query again.
 
 mod bag_unpack;
+mod geo_lookup;
 mod ip_lookup;
 mod narrow;
 mod pivot;
@@ -137,6 +138,7 @@ impl Binder<'_> {
         };
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "geo_polygon_lookup" => self.geo_polygon_lookup(input, args, e.plugin.span),
             "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
