@@ -33,19 +33,22 @@ fn coordinate(x: f64) -> J {
 fn geodesic_mid(p: (f64, f64), q: (f64, f64)) -> Option<(f64, f64)> {
     let m = sphere::point(p).0 + sphere::point(q).0;
     let n2 = m.norm2();
-    if !(n2 > 0.0) {
+    if n2.is_nan() || n2 <= 0.0 {
         return None;
     }
     let ll = s2::latlng::LatLng::from(s2::point::Point(m.normalize()));
     Some((ll.lng.deg(), ll.lat.deg()))
 }
 
+/// A planar piece of an edge: its ends and how many halvings made it.
+type Piece = ((f64, f64), (f64, f64), u32);
+
 /// Appends the points strictly between `p` and `q` to `out`; `None` past
 /// [`MAX_POINTS`] or for an edge with no defined geodesic.
 fn densify_edge(p: (f64, f64), q: (f64, f64), tol: f64, wrap: bool, out: &mut Vec<J>) -> Option<()> {
     let q = if wrap && (q.0 - p.0).abs() > 180.0 { (q.0 - 360f64.copysign(q.0 - p.0), q.1) } else { q };
     // Pieces still to examine, last first; each is a planar segment.
-    let mut stack: Vec<((f64, f64), (f64, f64), u32)> = vec![(p, q, 0)];
+    let mut stack: Vec<Piece> = vec![(p, q, 0)];
     while let Some((a, b, depth)) = stack.pop() {
         let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
         let wrapped = |x: (f64, f64)| {

@@ -107,7 +107,7 @@ impl Ring {
     fn new(ll: &[(f64, f64)]) -> Option<Ring> {
         let pts: Vec<Point> = ll.iter().map(|p| sphere::point(*p)).collect();
         let mut sorted: Vec<Point> = pts.clone();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted.sort_by_key(|p| p.0);
         if sorted.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
             return None;
         }
