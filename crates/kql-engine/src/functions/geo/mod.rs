@@ -10,6 +10,7 @@ pub mod from_wkt;
 pub mod lines;
 pub mod points;
 pub mod polygon_cells;
+pub mod polygon_clip;
 pub mod polygon_densify;
 pub mod polygon_measures;
 pub mod polygons;
