@@ -440,6 +440,7 @@ defs! {
     "geo_intersects_line_with_polygon" => Bool, 2, 2, geo::polygon_measures::geo_intersects_line_with_polygon;
     "geo_polygon_densify" => Dynamic, 1, 3, geo::polygon_densify::geo_polygon_densify;
     "geo_polygon_to_s2cells" => Dynamic, 1, 3, geo::polygon_cells::geo_polygon_to_s2cells;
+    "geo_polygon_to_h3cells" => Dynamic, 1, 3, geo::polygon_h3::geo_polygon_to_h3cells;
     "geo_intersection_line_with_polygon" => Dynamic, 2, 2, geo::polygon_clip::geo_intersection_line_with_polygon;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;

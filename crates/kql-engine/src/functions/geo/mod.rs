@@ -12,6 +12,7 @@ pub mod points;
 pub mod polygon_cells;
 pub mod polygon_clip;
 pub mod polygon_densify;
+pub mod polygon_h3;
 pub mod polygon_measures;
 pub mod polygons;
 pub mod sphere;

@@ -84,7 +84,7 @@ pub fn shape(v: Option<&V>) -> Option<Shape> {
 
 /// The rings of one GeoJSON polygon: at least one, each at least four
 /// valid positions, closed; returned without the closing position.
-fn rings(j: &J) -> Option<Vec<Vec<(f64, f64)>>> {
+pub fn rings(j: &J) -> Option<Vec<Vec<(f64, f64)>>> {
     let rs = j.as_array()?;
     if rs.is_empty() {
         return None;
