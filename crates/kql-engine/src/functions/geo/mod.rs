@@ -14,6 +14,7 @@ pub mod polygon_clip;
 pub mod polygon_densify;
 pub mod polygon_h3;
 pub mod polygon_measures;
+pub mod polygon_union;
 pub mod polygons;
 pub mod sphere;
 

@@ -4,10 +4,10 @@
 //! `geo_closest_point_on_polygon`, `geo_intersects_2polygons`,
 //! `geo_intersects_line_with_polygon`.
 //!
-//! A multipolygon's measures are those of the union of its polygons. Here
-//! they are the sums over its polygons when those are apart; polygons that
-//! overlap or touch would need the union built on the sphere, which is not
-//! built, so those measures are null.
+//! A multipolygon's measures are those of the union of its polygons: the
+//! sums over its polygons when those are apart, else measured on the
+//! union's border (`polygon_union`), null where that is not built (borders
+//! that share a vertex or touch without crossing).
 
 use s2::edge_crossings::{Crossing, EdgeCrosser, robust_cross_prod};
 use s2::latlng::LatLng;
@@ -15,19 +15,13 @@ use s2::point::Point;
 use s2::r3::vector::Vector;
 
 use super::lines::lines;
-use super::polygons::{Shape, shape, touch};
+use super::polygon_union::union;
+use super::polygons::{Shape, centroid_integral, shape, signed_area, touch};
 use super::{EARTH_RADIUS_M, coord, point_json, sphere};
 use crate::functions::rowwise::{Ctx, V};
 
 fn real(x: f64) -> V {
     if x.is_finite() { V::Real(x) } else { V::Null }
-}
-
-/// A shape whose polygons are apart, so that its union is the polygons
-/// side by side.
-fn apart(v: Option<&V>) -> Option<Shape> {
-    let s = shape(v)?;
-    s.disjoint()?.then_some(s)
 }
 
 /// `geo_point_in_polygon(lng, lat, polygon)`.
@@ -40,16 +34,35 @@ pub fn geo_point_in_polygon(a: &[V], _: &mut Ctx) -> V {
 
 /// `geo_polygon_area(polygon)`: square meters on the sphere.
 pub fn geo_polygon_area(a: &[V], _: &mut Ctx) -> V {
-    let Some(s) = apart(a.first()) else { return V::Null };
-    let sr: f64 = s.polygons.iter().map(|p| p.area()).sum();
+    let Some(s) = shape(a.first()) else { return V::Null };
+    let sr: f64 = if s.disjoint() == Some(true) {
+        s.polygons.iter().map(|p| p.area()).sum()
+    } else {
+        match union(&s) {
+            Some(u) => u.loops.iter().map(|l| signed_area(l)).sum(),
+            None => return V::Null,
+        }
+    };
     real(sr * EARTH_RADIUS_M * EARTH_RADIUS_M)
 }
 
-/// `geo_polygon_perimeter(polygon)`: meters, every ring counted.
+/// `geo_polygon_perimeter(polygon)`: meters, every ring of the union
+/// counted.
 pub fn geo_polygon_perimeter(a: &[V], _: &mut Ctx) -> V {
-    let Some(s) = apart(a.first()) else { return V::Null };
-    let rad: f64 = s.polygons.iter().flat_map(|p| p.rings.iter()).map(|r| r.length()).sum();
+    let Some(s) = shape(a.first()) else { return V::Null };
+    let rad: f64 = if s.disjoint() == Some(true) {
+        s.polygons.iter().flat_map(|p| p.rings.iter()).map(|r| r.length()).sum()
+    } else {
+        match union(&s) {
+            Some(u) => u.loops.iter().map(|l| loop_length(l)).sum(),
+            None => return V::Null,
+        }
+    };
     real(rad * EARTH_RADIUS_M)
+}
+
+fn loop_length(l: &[Point]) -> f64 {
+    l.iter().zip(l.iter().cycle().skip(1)).map(|(a, b)| a.distance(b).rad()).sum()
 }
 
 /// The GeoJSON point of a direction.
@@ -62,11 +75,18 @@ fn point_of(v: Vector) -> V {
     point_json(ll.lng.deg(), ll.lat.deg())
 }
 
-/// `geo_polygon_centroid(polygon)`: S2's true centroid of the area.
+/// `geo_polygon_centroid(polygon)`: S2's true centroid of the area (of the
+/// union for a multipolygon).
 pub fn geo_polygon_centroid(a: &[V], _: &mut Ctx) -> V {
-    let Some(s) = apart(a.first()) else { return V::Null };
+    let Some(s) = shape(a.first()) else { return V::Null };
     let zero = Vector { x: 0.0, y: 0.0, z: 0.0 };
-    point_of(s.polygons.iter().fold(zero, |acc, p| acc + p.centroid()))
+    if s.disjoint() == Some(true) {
+        return point_of(s.polygons.iter().fold(zero, |acc, p| acc + p.centroid()));
+    }
+    match union(&s) {
+        Some(u) => point_of(u.loops.iter().fold(zero, |acc, l| acc + centroid_integral(l))),
+        None => V::Null,
+    }
 }
 
 /// `geo_distance_point_to_polygon(lng, lat, polygon)`: 0 inside, else

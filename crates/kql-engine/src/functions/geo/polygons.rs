@@ -75,7 +75,7 @@ pub fn shape(v: Option<&V>) -> Option<Shape> {
         .map(|p| Some(Polygon { rings: p.into_iter().map(|r| Ring::new(&r)).collect::<Option<_>>()? }))
         .collect::<Option<Vec<_>>>()?;
     for p in &polygons {
-        if edges_cross(std::slice::from_ref(p), false)? {
+        if edges_cross(std::slice::from_ref(p), Test::Within)? {
             return None;
         }
     }
@@ -148,29 +148,41 @@ impl Ring {
 
     /// The area of the ring's interior in steradians, in [0, 4π).
     pub fn area(&self) -> f64 {
-        let tau2 = 4.0 * std::f64::consts::PI;
-        let signed: f64 = fan(&self.pts)
-            .iter()
-            .map(|[a, b, c]| match robust_sign(a, b, c) {
-                Direction::CounterClockwise => point_area(a, b, c),
-                Direction::Clockwise => -point_area(a, b, c),
-                Direction::Indeterminate => 0.0,
-            })
-            .sum();
-        let area = libm::remainder(signed, tau2);
-        if area < 0.0 { area + tau2 } else { area }
+        let area = signed_area(&self.pts);
+        if area < 0.0 { area + 4.0 * std::f64::consts::PI } else { area }
     }
 
     /// The integral of position over the interior (S2's loop centroid,
     /// not normalized).
     pub fn centroid(&self) -> Vector {
-        fan(&self.pts).iter().fold(Vector { x: 0.0, y: 0.0, z: 0.0 }, |s, [a, b, c]| s + true_centroid(a, b, c).0)
+        centroid_integral(&self.pts)
     }
 
     /// The length of the ring in radians.
     pub fn length(&self) -> f64 {
         self.edges().map(|(a, b)| a.distance(b).rad()).sum()
     }
+}
+
+/// The area left of a closed chain of vertices, in [-2π, 2π]: negative
+/// when the chain turns clockwise around a region (the region's area,
+/// negated).
+pub fn signed_area(pts: &[Point]) -> f64 {
+    let signed: f64 = fan(pts)
+        .iter()
+        .map(|[a, b, c]| match robust_sign(a, b, c) {
+            Direction::CounterClockwise => point_area(a, b, c),
+            Direction::Clockwise => -point_area(a, b, c),
+            Direction::Indeterminate => 0.0,
+        })
+        .sum();
+    libm::remainder(signed, 4.0 * std::f64::consts::PI)
+}
+
+/// The integral of position over the region left of a closed chain (S2's
+/// loop centroid, not normalized; negated for a clockwise chain).
+pub fn centroid_integral(pts: &[Point]) -> Vector {
+    fan(pts).iter().fold(Vector { x: 0.0, y: 0.0, z: 0.0 }, |s, [a, b, c]| s + true_centroid(a, b, c).0)
 }
 
 /// The oriented triangles whose signed sum is the ring's interior (or its
@@ -246,7 +258,7 @@ impl Shape {
         if self.polygons.len() < 2 {
             return Some(true);
         }
-        if edges_cross(&self.polygons, true)? {
+        if edges_cross(&self.polygons, Test::Touch)? {
             return Some(false);
         }
         let inside = self.polygons.iter().enumerate().any(|(i, a)| {
@@ -256,6 +268,14 @@ impl Shape {
                 .any(|(j, b)| i != j && a.rings.first().and_then(|r| r.pts.first()).is_some_and(|v| b.contains(v)))
         });
         Some(!inside)
+    }
+
+    /// Whether the borders of different polygons meet only where edges
+    /// cross in their interiors (no shared vertex, no vertex on another
+    /// polygon's edge), so that the union's border is made of pieces cut at
+    /// those crossings. `None` when too large to check.
+    pub fn crossings_only(&self) -> Option<bool> {
+        edges_cross(&self.polygons, Test::Degenerate).map(|d| !d)
     }
 
     /// The shortest distance (radians) from `x` to the boundary, and the
@@ -298,17 +318,29 @@ fn boxed(a: &Point, b: &Point, poly: usize) -> Boxed {
 /// Whether two edges touch: share a point, cross, or a vertex lies on the
 /// other edge.
 pub fn touch(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
-    crossing_sign(a, b, c, d) != Crossing::DoNotCross
-        || [(a, c, d), (b, c, d), (c, a, b), (d, a, b)]
-            .iter()
-            .any(|(p, u, v)| distance_from_segment(p, u, v).rad() <= TOUCH)
+    crossing_sign(a, b, c, d) != Crossing::DoNotCross || on_edge(a, b, c, d)
 }
 
-/// A sweep over the edges' boxes. With `between` false: whether two edges
-/// (of the same polygon) cross in their interiors. With `between` true:
-/// whether edges of two different polygons touch at all. `None` past
-/// [`MAX_PAIR_TESTS`].
-fn edges_cross(polys: &[Polygon], between: bool) -> Option<bool> {
+/// Whether a vertex of one edge lies on the other.
+fn on_edge(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
+    [(a, c, d), (b, c, d), (c, a, b), (d, a, b)].iter().any(|(p, u, v)| distance_from_segment(p, u, v).rad() <= TOUCH)
+}
+
+/// What a sweep over edge pairs looks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Test {
+    /// Two edges of one polygon crossing in their interiors.
+    Within,
+    /// Edges of two polygons touching at all.
+    Touch,
+    /// Edges of two polygons meeting other than by crossing in their
+    /// interiors: a shared vertex, a vertex on the other edge.
+    Degenerate,
+}
+
+/// A sweep over the edges' boxes: whether a pair of edges passes `test`.
+/// `None` past [`MAX_PAIR_TESTS`].
+fn edges_cross(polys: &[Polygon], test: Test) -> Option<bool> {
     let mut edges: Vec<Boxed> = Vec::new();
     for (i, p) in polys.iter().enumerate() {
         for r in &p.rings {
@@ -322,17 +354,18 @@ fn edges_cross(polys: &[Polygon], between: bool) -> Option<bool> {
         active.retain(|&i| edges.get(i).is_some_and(|f| f.hi[0] >= e.lo[0]));
         for &i in &active {
             let Some(f) = edges.get(i) else { continue };
-            if (1..3).any(|d| f.hi[d] < e.lo[d] || e.hi[d] < f.lo[d]) || (between && f.poly == e.poly) {
+            if (1..3).any(|d| f.hi[d] < e.lo[d] || e.hi[d] < f.lo[d]) || (test != Test::Within && f.poly == e.poly) {
                 continue;
             }
             tests += 1;
             if tests > MAX_PAIR_TESTS {
                 return None;
             }
-            let hit = if between {
-                touch(&e.a, &e.b, &f.a, &f.b)
-            } else {
-                crossing_sign(&e.a, &e.b, &f.a, &f.b) == Crossing::Cross
+            let (a, b, c, d) = (&e.a, &e.b, &f.a, &f.b);
+            let hit = match test {
+                Test::Within => crossing_sign(a, b, c, d) == Crossing::Cross,
+                Test::Touch => touch(a, b, c, d),
+                Test::Degenerate => crossing_sign(a, b, c, d) == Crossing::MaybeCross || on_edge(a, b, c, d),
             };
             if hit {
                 return Some(true);
