@@ -442,6 +442,8 @@ defs! {
     "geo_polygon_to_s2cells" => Dynamic, 1, 3, geo::polygon_cells::geo_polygon_to_s2cells;
     "geo_polygon_to_h3cells" => Dynamic, 1, 3, geo::polygon_h3::geo_polygon_to_h3cells;
     "geo_intersection_line_with_polygon" => Dynamic, 2, 2, geo::polygon_clip::geo_intersection_line_with_polygon;
+    "geo_union_polygons_array" => Dynamic, 1, 1, geo::polygon_boolean::geo_union_polygons_array;
+    "geo_intersection_2polygons" => Dynamic, 2, 2, geo::polygon_boolean::geo_intersection_2polygons;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

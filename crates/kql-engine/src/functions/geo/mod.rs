@@ -9,6 +9,7 @@ pub mod cells_s2;
 pub mod from_wkt;
 pub mod lines;
 pub mod points;
+pub mod polygon_boolean;
 pub mod polygon_cells;
 pub mod polygon_clip;
 pub mod polygon_densify;

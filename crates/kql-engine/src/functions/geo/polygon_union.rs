@@ -1,4 +1,5 @@
-//! The border of the union of a multipolygon's polygons when they overlap:
+//! The border of the union of a multipolygon's polygons when they overlap
+//! (and of the intersection of two shapes, alike):
 //! each ring (shells as given, holes reversed, so that the polygon lies on
 //! the left) is cut where it crosses another polygon's border (S2's robust
 //! crossing test and intersection point); a piece stays when no other
@@ -59,14 +60,38 @@ pub fn union(s: &Shape) -> Option<Union> {
     if !s.crossings_only()? {
         return None;
     }
+    let covered = |i: usize, mid: &Point| s.polygons.iter().enumerate().any(|(j, other)| j != i && other.contains(mid));
+    chain(&pieces(&rings, covered, false)?).map(|loops| Union { loops })
+}
+
+/// The border of the intersection of two shapes whose own polygons are
+/// apart, if their borders meet only by crossing: each one's border
+/// pieces that the other contains.
+pub fn intersection(s: &Shape, t: &Shape) -> Option<Union> {
+    if !s.disjoint()? || !t.disjoint()? {
+        return None;
+    }
+    let both = Shape { polygons: s.polygons.iter().chain(&t.polygons).cloned().collect() };
+    if !both.crossings_only()? {
+        return None;
+    }
+    let owners = vec![directed(s).into_iter().flatten().collect(), directed(t).into_iter().flatten().collect()];
+    let inside = |i: usize, mid: &Point| if i == 0 { t.contains(mid) } else { s.contains(mid) };
+    chain(&pieces(&owners, inside, true)?).map(|loops| Union { loops })
+}
+
+/// The border pieces of each owner's rings, cut where they cross another
+/// owner's rings, that pass `test` at their midpoint (`keep` true) or fail
+/// it (`keep` false).
+fn pieces(owners: &[Vec<Vec<Point>>], test: impl Fn(usize, &Point) -> bool, keep: bool) -> Option<Vec<(Point, Point)>> {
     let edges_of = |ring: &Vec<Point>| -> Vec<(Point, Point)> {
         ring.iter().zip(ring.iter().cycle().skip(1)).map(|(a, b)| (*a, *b)).collect()
     };
-    let all: Vec<Vec<(Point, Point)>> = rings.iter().map(|p| p.iter().flat_map(edges_of).collect()).collect();
+    let all: Vec<Vec<(Point, Point)>> = owners.iter().map(|p| p.iter().flat_map(edges_of).collect()).collect();
     let mut tests = 0usize;
-    let mut pieces: Vec<(Point, Point)> = Vec::new();
-    for (i, poly) in rings.iter().enumerate() {
-        for ring in poly {
+    let mut out: Vec<(Point, Point)> = Vec::new();
+    for (i, rings) in owners.iter().enumerate() {
+        for ring in rings {
             for (u, v) in edges_of(ring) {
                 let mut crosser = EdgeCrosser::new(&u, &v);
                 let mut cuts: Vec<(f64, Point)> = Vec::new();
@@ -80,7 +105,7 @@ pub fn union(s: &Shape) -> Option<Union> {
                     }
                     for (a, b) in other {
                         if crosser.crossing_sign(a, b) == Crossing::Cross {
-                            // The same point from either polygon's side.
+                            // The same point from either owner's side.
                             let x = if i < j { get_intersection(&u, &v, a, b) } else { get_intersection(a, b, &u, &v) };
                             cuts.push((u.distance(&x).rad(), x));
                         }
@@ -91,19 +116,14 @@ pub fn union(s: &Shape) -> Option<Union> {
                     std::iter::once(u).chain(cuts.into_iter().map(|(_, x)| x)).chain(std::iter::once(v)).collect();
                 for w in stops.windows(2) {
                     let [p, q] = w else { continue };
-                    if p == q {
-                        continue;
-                    }
-                    let mid = Point((p.0 + q.0).normalize());
-                    let covered = s.polygons.iter().enumerate().any(|(j, other)| j != i && other.contains(&mid));
-                    if !covered {
-                        pieces.push((*p, *q));
+                    if p != q && test(i, &Point((p.0 + q.0).normalize())) == keep {
+                        out.push((*p, *q));
                     }
                 }
             }
         }
     }
-    chain(&pieces).map(|loops| Union { loops })
+    Some(out)
 }
 
 /// The pieces joined end to end into closed loops; `None` if a point

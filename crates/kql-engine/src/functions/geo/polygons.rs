@@ -114,6 +114,12 @@ impl Ring {
         if ll.iter().zip(ll.iter().cycle().skip(1)).any(|(a, b)| sphere::antipodal(*a, *b)) {
             return None;
         }
+        Ring::from_points(pts)
+    }
+
+    /// A ring of S2 points, made the smaller region; `None` for fewer than
+    /// three vertices.
+    pub fn from_points(pts: Vec<Point>) -> Option<Ring> {
         let [v0, v1, v2, ..] = pts.as_slice() else { return None };
         let v1_inside = ordered_ccw(&v1.ortho(), v0, v2, v1);
         let v1 = *v1;
