@@ -5,9 +5,12 @@
 //! crossing test and intersection point); a piece stays when no other
 //! polygon contains its midpoint; the pieces that stay join end to end into
 //! the union's loops, regions on their left. Only borders that meet by
-//! crossing in edge interiors are handled: a shared vertex or a vertex on
-//! another polygon's edge gives `None` (null measures), as does more work
-//! than [`MAX_EDGE_TESTS`].
+//! crossing in edge interiors, at shared vertices or along shared sides
+//! (run both ways, as by neighbouring cells) are handled, the shared sides
+//! left out of the union's border: a vertex inside another polygon's edge,
+//! a side run the same way twice, or a point where the union's border
+//! passes twice gives `None` (null), as does more work than
+//! [`MAX_EDGE_TESTS`]. Intersections take crossing borders only.
 
 use std::collections::HashMap;
 
@@ -51,17 +54,27 @@ fn directed(s: &Shape) -> Vec<Vec<Vec<Point>>> {
         .collect()
 }
 
-/// The union's border, if the polygons' borders meet only by crossing.
+/// The union's border, if the polygons' borders can be joined (see above).
 pub fn union(s: &Shape) -> Option<Union> {
     let rings = directed(s);
     if s.polygons.len() < 2 || s.disjoint()? {
         return Some(Union { loops: rings.into_iter().flatten().collect() });
     }
-    if !s.crossings_only()? {
+    if !s.joinable()? {
         return None;
     }
+    // Sides two polygons share (run both ways) are inside the union.
+    let mut owner: HashMap<([u64; 3], [u64; 3]), usize> = HashMap::new();
+    for (i, poly) in rings.iter().enumerate() {
+        for ring in poly {
+            for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+                owner.insert((key(a), key(b)), i);
+            }
+        }
+    }
+    let shared = |i: usize, u: &Point, v: &Point| owner.get(&(key(v), key(u))).is_some_and(|j| *j != i);
     let covered = |i: usize, mid: &Point| s.polygons.iter().enumerate().any(|(j, other)| j != i && other.contains(mid));
-    chain(&pieces(&rings, covered, false)?).map(|loops| Union { loops })
+    chain(&pieces(&rings, covered, false, shared)?).map(|loops| Union { loops })
 }
 
 /// The border of the intersection of two shapes whose own polygons are
@@ -77,13 +90,18 @@ pub fn intersection(s: &Shape, t: &Shape) -> Option<Union> {
     }
     let owners = vec![directed(s).into_iter().flatten().collect(), directed(t).into_iter().flatten().collect()];
     let inside = |i: usize, mid: &Point| if i == 0 { t.contains(mid) } else { s.contains(mid) };
-    chain(&pieces(&owners, inside, true)?).map(|loops| Union { loops })
+    chain(&pieces(&owners, inside, true, |_, _, _| false)?).map(|loops| Union { loops })
 }
 
 /// The border pieces of each owner's rings, cut where they cross another
 /// owner's rings, that pass `test` at their midpoint (`keep` true) or fail
-/// it (`keep` false).
-fn pieces(owners: &[Vec<Vec<Point>>], test: impl Fn(usize, &Point) -> bool, keep: bool) -> Option<Vec<(Point, Point)>> {
+/// it (`keep` false); edges `skip` names are left out whole.
+fn pieces(
+    owners: &[Vec<Vec<Point>>],
+    test: impl Fn(usize, &Point) -> bool,
+    keep: bool,
+    skip: impl Fn(usize, &Point, &Point) -> bool,
+) -> Option<Vec<(Point, Point)>> {
     let edges_of = |ring: &Vec<Point>| -> Vec<(Point, Point)> {
         ring.iter().zip(ring.iter().cycle().skip(1)).map(|(a, b)| (*a, *b)).collect()
     };
@@ -93,6 +111,9 @@ fn pieces(owners: &[Vec<Vec<Point>>], test: impl Fn(usize, &Point) -> bool, keep
     for (i, rings) in owners.iter().enumerate() {
         for ring in rings {
             for (u, v) in edges_of(ring) {
+                if skip(i, &u, &v) {
+                    continue;
+                }
                 let mut crosser = EdgeCrosser::new(&u, &v);
                 let mut cuts: Vec<(f64, Point)> = Vec::new();
                 for (j, other) in all.iter().enumerate() {

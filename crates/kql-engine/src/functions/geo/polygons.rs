@@ -284,6 +284,15 @@ impl Shape {
         edges_cross(&self.polygons, Test::Degenerate).map(|d| !d)
     }
 
+    /// Whether the borders of different polygons meet only where edges
+    /// cross in their interiors, at shared vertices, or along edges that
+    /// one polygon runs one way and another the other (neighbours sharing a
+    /// side), so that the union's border is made of pieces cut at the
+    /// crossings, less the shared sides. `None` when too large to check.
+    pub fn joinable(&self) -> Option<bool> {
+        edges_cross(&self.polygons, Test::Unjoinable).map(|d| !d)
+    }
+
     /// The shortest distance (radians) from `x` to the boundary, and the
     /// edge it is reached on.
     pub fn nearest_edge(&self, x: &Point) -> Option<(f64, Point, Point)> {
@@ -332,6 +341,13 @@ fn on_edge(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
     [(a, c, d), (b, c, d), (c, a, b), (d, a, b)].iter().any(|(p, u, v)| distance_from_segment(p, u, v).rad() <= TOUCH)
 }
 
+/// Whether a vertex of one edge lies on the other other than at its ends.
+fn on_interior(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
+    [(a, c, d), (b, c, d), (c, a, b), (d, a, b)]
+        .iter()
+        .any(|(p, u, v)| p != u && p != v && distance_from_segment(p, u, v).rad() <= TOUCH)
+}
+
 /// What a sweep over edge pairs looks for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Test {
@@ -342,6 +358,9 @@ enum Test {
     /// Edges of two polygons meeting other than by crossing in their
     /// interiors: a shared vertex, a vertex on the other edge.
     Degenerate,
+    /// Edges of two polygons meeting other than by crossing in their
+    /// interiors, at a shared vertex, or as one edge run both ways.
+    Unjoinable,
 }
 
 /// A sweep over the edges' boxes: whether a pair of edges passes `test`.
@@ -372,6 +391,7 @@ fn edges_cross(polys: &[Polygon], test: Test) -> Option<bool> {
                 Test::Within => crossing_sign(a, b, c, d) == Crossing::Cross,
                 Test::Touch => touch(a, b, c, d),
                 Test::Degenerate => crossing_sign(a, b, c, d) == Crossing::MaybeCross || on_edge(a, b, c, d),
+                Test::Unjoinable => !(a == d && b == c) && (a == c && b == d || on_interior(a, b, c, d)),
             };
             if hit {
                 return Some(true);
