@@ -13,6 +13,7 @@ use s2::point::Point;
 use serde_json::{Value as J, json};
 
 use super::lines::lines;
+use super::polygon_measures::within_budget;
 use super::polygons::{Shape, shape};
 use super::{real, sphere};
 use crate::functions::rowwise::{Ctx, V};
@@ -79,6 +80,9 @@ fn coords(line: &[Point]) -> J {
 /// `geo_intersection_line_with_polygon(line, polygon)`.
 pub fn geo_intersection_line_with_polygon(a: &[V], _: &mut Ctx) -> V {
     let (Some(ls), Some(s)) = (lines(a.first()), shape(a.get(1))) else { return V::Null };
+    if !within_budget(&ls, &s) {
+        return V::Null;
+    }
     let mut budget = MAX_CUTS;
     let mut pieces: Vec<Vec<Point>> = Vec::new();
     for l in &ls {

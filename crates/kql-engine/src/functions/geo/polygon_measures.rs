@@ -16,7 +16,7 @@ use s2::r3::vector::Vector;
 
 use super::lines::lines;
 use super::polygon_union::union;
-use super::polygons::{Shape, centroid_integral, shape, signed_area, touch};
+use super::polygons::{MAX_PAIR_TESTS, Shape, centroid_integral, shape, signed_area};
 use super::{EARTH_RADIUS_M, coord, point_json, sphere};
 use crate::functions::rowwise::{Ctx, V};
 
@@ -141,8 +141,17 @@ fn vertex_inside(a: &Shape, b: &Shape) -> bool {
 /// point, borders included.
 pub fn geo_intersects_2polygons(a: &[V], _: &mut Ctx) -> V {
     let (Some(s), Some(t)) = (shape(a.first()), shape(a.get(1))) else { return V::Null };
-    let touching = s.edges().any(|(p, q)| t.edges().any(|(u, v)| touch(p, q, u, v)));
-    V::Bool(touching || vertex_inside(&s, &t) || vertex_inside(&t, &s))
+    match s.border_touches(&t) {
+        Some(touching) => V::Bool(touching || vertex_inside(&s, &t) || vertex_inside(&t, &s)),
+        None => V::Null,
+    }
+}
+
+/// Whether testing every edge of the lines against every edge of the
+/// shape stays within [`MAX_PAIR_TESTS`] (past it: null).
+pub fn within_budget(ls: &[Vec<(f64, f64)>], s: &Shape) -> bool {
+    let line_edges = ls.iter().map(|l| l.len().saturating_sub(1)).fold(0, usize::saturating_add);
+    line_edges.saturating_mul(s.edge_count()) <= MAX_PAIR_TESTS
 }
 
 /// `geo_intersects_line_with_polygon(line, polygon)`: whether an edge of
@@ -150,6 +159,9 @@ pub fn geo_intersects_2polygons(a: &[V], _: &mut Ctx) -> V {
 /// the polygon.
 pub fn geo_intersects_line_with_polygon(a: &[V], _: &mut Ctx) -> V {
     let (Some(ls), Some(s)) = (lines(a.first()), shape(a.get(1))) else { return V::Null };
+    if !within_budget(&ls, &s) {
+        return V::Null;
+    }
     let pts: Vec<Vec<Point>> = ls.iter().map(|l| l.iter().map(|p| sphere::point(*p)).collect()).collect();
     let inside = pts.iter().flatten().any(|p| s.contains(p));
     let crossing = pts.iter().any(|l| {

@@ -24,7 +24,7 @@ use crate::functions::rowwise::V;
 pub const MAX_VERTICES: usize = 1 << 20;
 /// The most edge pairs the crossing checks test for one value; past it the
 /// value counts as invalid (null) rather than taking unbounded time.
-const MAX_PAIR_TESTS: usize = 50_000_000;
+pub const MAX_PAIR_TESTS: usize = 50_000_000;
 /// Edges longer than this (in radians) are not used as sides of the
 /// triangle fan, as S2 does: their triangles are numerically unstable.
 const MAX_FAN_EDGE: f64 = std::f64::consts::PI - 1e-5;
@@ -276,6 +276,18 @@ impl Shape {
         Some(!inside)
     }
 
+    /// Whether the border of this shape touches that of `other` (borders
+    /// included: a shared point counts). `None` when too large to check.
+    pub fn border_touches(&self, other: &Shape) -> Option<bool> {
+        let whole = |s: &Shape| Polygon { rings: s.polygons.iter().flat_map(|p| p.rings.iter().cloned()).collect() };
+        edges_cross(&[whole(self), whole(other)], Test::Touch)
+    }
+
+    /// The number of edges of all rings.
+    pub fn edge_count(&self) -> usize {
+        self.polygons.iter().flat_map(|p| p.rings.iter()).map(|r| r.pts.len()).fold(0, usize::saturating_add)
+    }
+
     /// Whether the borders of different polygons meet only where edges
     /// cross in their interiors (no shared vertex, no vertex on another
     /// polygon's edge), so that the union's border is made of pieces cut at
@@ -332,7 +344,7 @@ fn boxed(a: &Point, b: &Point, poly: usize) -> Boxed {
 
 /// Whether two edges touch: share a point, cross, or a vertex lies on the
 /// other edge.
-pub fn touch(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
+fn touch(a: &Point, b: &Point, c: &Point, d: &Point) -> bool {
     crossing_sign(a, b, c, d) != Crossing::DoNotCross || on_edge(a, b, c, d)
 }
 
