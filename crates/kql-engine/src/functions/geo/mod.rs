@@ -13,6 +13,7 @@ pub mod polygon_boolean;
 pub mod polygon_cells;
 pub mod polygon_clip;
 pub mod polygon_densify;
+pub mod polygon_edges;
 pub mod polygon_h3;
 pub mod polygon_measures;
 pub mod polygon_union;

@@ -15,8 +15,9 @@ use s2::point::Point;
 use s2::r3::vector::Vector;
 
 use super::lines::lines;
+use super::polygon_edges::MAX_PAIR_TESTS;
 use super::polygon_union::union;
-use super::polygons::{MAX_PAIR_TESTS, Shape, centroid_integral, shape, signed_area};
+use super::polygons::{Shape, centroid_integral, shape, signed_area};
 use super::{EARTH_RADIUS_M, coord, point_json, sphere};
 use crate::functions::rowwise::{Ctx, V};
 
