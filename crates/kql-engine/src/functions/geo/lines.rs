@@ -12,17 +12,9 @@ use serde_json::Value as J;
 
 use super::line_chains::{edges, union_edges};
 use super::sphere::distance as sphere_distance;
-use super::{EARTH_RADIUS_M, coord, point_json, sphere};
+use super::{EARTH_RADIUS_M, coord, point_json, position, sphere};
 use crate::functions::math::num;
 use crate::functions::rowwise::{Ctx, V};
-
-/// One `[longitude, latitude]` position of GeoJSON.
-fn position(j: &J) -> Option<(f64, f64)> {
-    match j.as_array()?.as_slice() {
-        [x, y] => coord(Some(&V::Dyn(x.clone())), Some(&V::Dyn(y.clone()))),
-        _ => None,
-    }
-}
 
 /// The vertices of a line: at least two valid positions, no antipodal edge.
 fn line(j: &J) -> Option<Vec<(f64, f64)>> {

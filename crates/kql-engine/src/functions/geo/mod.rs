@@ -13,6 +13,15 @@ pub mod line_chains;
 pub mod line_ops;
 pub mod lines;
 pub mod points;
+pub mod polygon_boolean;
+pub mod polygon_cells;
+pub mod polygon_clip;
+pub mod polygon_densify;
+pub mod polygon_edges;
+pub mod polygon_h3;
+pub mod polygon_measures;
+pub mod polygon_union;
+pub mod polygons;
 pub mod sphere;
 
 use serde_json::{Value as J, json};
@@ -29,6 +38,14 @@ pub const EARTH_RADIUS_M: f64 = 6_371_010.0;
 pub fn coord(lng: Option<&V>, lat: Option<&V>) -> Option<(f64, f64)> {
     let (x, y) = (num(lng?)?, num(lat?)?);
     ((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)).then_some((x, y))
+}
+
+/// One `[longitude, latitude]` position of GeoJSON.
+pub fn position(j: &J) -> Option<(f64, f64)> {
+    match j.as_array()?.as_slice() {
+        [x, y] => coord(Some(&V::Dyn(x.clone())), Some(&V::Dyn(y.clone()))),
+        _ => None,
+    }
 }
 
 /// A whole-number argument (an `int` or `long`; null and others are `None`).

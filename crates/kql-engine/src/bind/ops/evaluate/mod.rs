@@ -10,6 +10,7 @@
 
 mod bag_unpack;
 mod geo_line_lookup;
+mod geo_lookup;
 mod ip_lookup;
 mod narrow;
 mod pivot;
@@ -140,6 +141,7 @@ impl Binder<'_> {
         match name.name.as_str() {
             "bag_unpack" => self.bag_unpack(input, args, e.schema.as_ref(), e.plugin.span, span),
             "geo_line_lookup" => self.geo_line_lookup(input, args, e.plugin.span),
+            "geo_polygon_lookup" => self.geo_polygon_lookup(input, args, e.plugin.span),
             "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
