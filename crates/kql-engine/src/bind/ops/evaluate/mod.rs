@@ -9,8 +9,11 @@
 //! learns the columns ([`Learned`]) and binds the query again.
 
 mod activity;
+mod autocluster;
 mod bag_unpack;
+mod basket;
 mod ip_lookup;
+mod itemsets;
 mod narrow;
 mod pivot;
 mod rolling_percentile;
@@ -210,6 +213,8 @@ impl Binder<'_> {
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "basket" => self.basket(input, args, e.plugin.span, span),
+            "autocluster" => self.autocluster(input, args, e.plugin.span, span),
             "schema_merge" => self.schema_merge(input, args, e.plugin.span, span),
             "rows_near" => self.rows_near(input, args, e.plugin.span),
             "rolling_percentile" => self.rolling_percentile(input, args, e.plugin.span, span),
