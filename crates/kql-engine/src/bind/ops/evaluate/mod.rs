@@ -20,6 +20,7 @@ mod rolling_percentile;
 mod rows;
 mod rows_near;
 mod schema_merge;
+mod sequence_detect;
 
 use datafusion::arrow::array::RecordBatch;
 
@@ -215,6 +216,7 @@ impl Binder<'_> {
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             "basket" => self.basket(input, args, e.plugin.span, span),
             "autocluster" => self.autocluster(input, args, e.plugin.span, span),
+            "sequence_detect" => self.sequence_detect(input, args, e.plugin.span, span),
             "schema_merge" => self.schema_merge(input, args, e.plugin.span, span),
             "rows_near" => self.rows_near(input, args, e.plugin.span),
             "rolling_percentile" => self.rolling_percentile(input, args, e.plugin.span, span),
