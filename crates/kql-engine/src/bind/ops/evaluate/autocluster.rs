@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use kql_syntax::Span;
 use kql_syntax::ast::Arg;
 
-use super::itemsets::{Items, Pattern, is_default};
+use super::itemsets::{Items, Pattern, is_default, within};
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 
@@ -56,7 +56,7 @@ impl Binder<'_> {
             ));
         }
         let wildcards = self.wildcards(args.get(3..).unwrap_or_default())?;
-        let items = self.items("autocluster", input, args.get(1).copied(), span)?;
+        let items = self.items("autocluster", input, args.get(1).copied(), None, span)?;
         let found = match search(&items, size_weight, usize::try_from(seeds).unwrap_or(1)) {
             Ok(f) => f,
             Err(m) => return Err(self.error(error::BAD_ARGUMENTS, call, m)),
@@ -171,9 +171,4 @@ fn search(items: &Items, size_weight: f64, seeds: usize) -> Result<Vec<(Pattern,
         out.push((p, w));
     }
     Ok(out)
-}
-
-/// Whether every value `a` sets, `b` sets too.
-fn within(a: &Pattern, b: &Pattern) -> bool {
-    a.iter().zip(b).all(|(x, y)| x.is_none() || x == y)
 }

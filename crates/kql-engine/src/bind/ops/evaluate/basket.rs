@@ -24,9 +24,9 @@ const MAX_PATTERNS: usize = 100_000;
 const MAX_WORK: usize = 200_000_000;
 
 /// A frequent pattern: its (column, value) items and its rows.
-struct Found {
-    items: Vec<(usize, u32)>,
-    rows: Vec<u32>,
+pub(super) struct Found {
+    pub items: Vec<(usize, u32)>,
+    pub rows: Vec<u32>,
 }
 
 impl Binder<'_> {
@@ -52,9 +52,9 @@ impl Binder<'_> {
             }
         };
         let wildcards = self.wildcards(args.get(3..).unwrap_or_default())?;
-        let items = self.items("basket", input, args.get(1).copied(), span)?;
+        let items = self.items("basket", input, args.get(1).copied(), None, span)?;
         let min = threshold * items.total as f64;
-        let found = match frequent(&items, min, max_dims) {
+        let found = match frequent(&items, max_dims, &|rows: &[u32]| items.weight(rows) as f64 >= min, "basket") {
             Ok(f) => f,
             Err(m) => return Err(self.error(error::BAD_ARGUMENTS, call, m)),
         };
@@ -83,13 +83,19 @@ impl Binder<'_> {
     }
 }
 
-/// Every frequent pattern of at most `max_dims` items, depth first over
-/// the frequent items in (column, value) order.
-fn frequent(items: &Items, min: f64, max_dims: usize) -> Result<Vec<Found>, String> {
+/// Every pattern of at most `max_dims` items whose rows pass `keep` (which
+/// holds for a pattern's subsets when it holds for it), depth first over
+/// the items that pass it in (column, value) order.
+pub(super) fn frequent(
+    items: &Items,
+    max_dims: usize,
+    keep: &dyn Fn(&[u32]) -> bool,
+    plugin: &str,
+) -> Result<Vec<Found>, String> {
     let lists = items.item_rows();
     let mut singles: Vec<(usize, u32, Vec<u32>)> = Vec::new();
     for (c, m) in lists.into_iter().enumerate() {
-        let mut vals: Vec<(u32, Vec<u32>)> = m.into_iter().filter(|(_, r)| items.weight(r) as f64 >= min).collect();
+        let mut vals: Vec<(u32, Vec<u32>)> = m.into_iter().filter(|(_, r)| keep(r)).collect();
         vals.sort_by_key(|(v, _)| *v);
         singles.extend(vals.into_iter().map(|(v, r)| (c, v, r)));
     }
@@ -108,10 +114,12 @@ fn frequent(items: &Items, min: f64, max_dims: usize) -> Result<Vec<Found>, Stri
                     }
                     work = work.saturating_add(rows.len()).saturating_add(r2.len());
                     if work > MAX_WORK {
-                        return Err(format!("`basket` would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"));
+                        return Err(format!(
+                            "`{plugin}` would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"
+                        ));
                     }
                     let both = intersect(&rows, r2);
-                    if (items.weight(&both) as f64) < min || both.is_empty() {
+                    if both.is_empty() || !keep(&both) {
                         continue;
                     }
                     let mut s2 = set.clone();
@@ -122,7 +130,7 @@ fn frequent(items: &Items, min: f64, max_dims: usize) -> Result<Vec<Found>, Stri
             found.push(Found { items: set, rows });
             if found.len() > MAX_PATTERNS {
                 return Err(format!(
-                    "`basket` finds more than {MAX_PATTERNS} frequent patterns; raise the threshold or lower MaxDimensions"
+                    "`{plugin}` finds more than {MAX_PATTERNS} frequent patterns; raise the threshold or lower MaxDimensions"
                 ));
             }
         }
@@ -132,14 +140,14 @@ fn frequent(items: &Items, min: f64, max_dims: usize) -> Result<Vec<Found>, Stri
 
 /// Whether no column outside the pattern has one value on all its rows
 /// (which would make a pattern with one more column match the same rows).
-fn closed(items: &Items, f: &Found, work: &mut usize) -> Result<bool, String> {
+pub(super) fn closed(items: &Items, f: &Found, work: &mut usize) -> Result<bool, String> {
     for c in 0..items.cols.len() {
         if f.items.iter().any(|(c2, _)| *c2 == c) {
             continue;
         }
         *work = work.saturating_add(f.rows.len());
         if *work > MAX_WORK {
-            return Err(format!("`basket` would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"));
+            return Err(format!("the search would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"));
         }
         let mut vals = f.rows.iter().map(|r| items.rows.get(*r as usize).and_then(|row| row.get(c)).copied().flatten());
         let Some(Some(first)) = vals.next() else { continue };

@@ -28,6 +28,8 @@ pub(super) struct Items {
     pub weights: Vec<i64>,
     /// The sum of the weights.
     pub total: i64,
+    /// Per row, the value of the column kept aside from the patterns.
+    pub aside: Vec<ScalarValue>,
 }
 
 /// A pattern: per column a value id or a wildcard (`None`).
@@ -52,6 +54,11 @@ impl Items {
     pub fn weight(&self, rows: &[u32]) -> i64 {
         rows.iter().fold(0i64, |s, r| s.saturating_add(self.weights.get(*r as usize).copied().unwrap_or(0)))
     }
+}
+
+/// Whether every value `a` sets, `b` sets too.
+pub(super) fn within(a: &Pattern, b: &Pattern) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.is_none() || x == y)
 }
 
 /// Whether an argument is `~` (use the default).
@@ -79,7 +86,14 @@ pub(super) fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
 impl Binder<'_> {
     /// The input's rows as items, the weight column (a column name, or `~`)
     /// left out of the columns.
-    pub(super) fn items(&mut self, plugin: &str, input: Tab, weight: Option<&ast::Expr>, span: Span) -> BResult<Items> {
+    pub(super) fn items(
+        &mut self,
+        plugin: &str,
+        input: Tab,
+        weight: Option<&ast::Expr>,
+        aside: Option<&str>,
+        span: Span,
+    ) -> BResult<Items> {
         let weight_name = match weight {
             None => None,
             Some(e) if is_default(e) => None,
@@ -102,18 +116,30 @@ impl Binder<'_> {
             let at = weight.map(|e| e.span).unwrap_or(span);
             return Err(self.error(error::UNKNOWN_NAME, at, format!("`{plugin}`: no weight column `{w}`")));
         }
-        let mut exprs: Vec<ast::Expr> =
-            names.iter().filter(|n| Some(*n) != weight_name.as_ref()).map(|n| ast_name(n, span)).collect();
+        if let Some(a) = aside
+            && !names.iter().any(|n| n == a)
+        {
+            return Err(self.error(error::UNKNOWN_NAME, span, format!("`{plugin}`: no column `{a}`")));
+        }
+        let mut exprs: Vec<ast::Expr> = names
+            .iter()
+            .filter(|n| Some(*n) != weight_name.as_ref() && Some(n.as_str()) != aside)
+            .map(|n| ast_name(n, span))
+            .collect();
         let width = exprs.len();
         if width == 0 {
             return Err(self.error(error::BAD_ARGUMENTS, span, format!("`{plugin}` needs a column to find patterns in")));
         }
+        if let Some(a) = aside {
+            exprs.push(ast_name(a, span));
+        }
         if let Some(w) = &weight_name {
             exprs.push(ast_name(w, span));
         }
+        let weight_at = width.saturating_add(usize::from(aside.is_some()));
         let refs: Vec<&ast::Expr> = exprs.iter().collect();
         let data = self.plugin_rows(input, &refs, span)?;
-        if let (Some(w), Some(t)) = (&weight_name, data.types.get(width))
+        if let (Some(w), Some(t)) = (&weight_name, data.types.get(weight_at))
             && !matches!(t, KqlType::Int | KqlType::Long)
         {
             let at = weight.map(|e| e.span).unwrap_or(span);
@@ -137,11 +163,15 @@ impl Binder<'_> {
         let mut rows = Vec::with_capacity(data.rows.len());
         let mut weights = Vec::with_capacity(data.rows.len());
         let mut total = 0i64;
+        let mut aside_values = Vec::new();
         for r in data.rows {
             let w = match weight_name {
-                Some(_) => r.get(width).and_then(super::rows::as_i64).unwrap_or(0).max(0),
+                Some(_) => r.get(weight_at).and_then(super::rows::as_i64).unwrap_or(0).max(0),
                 None => 1,
             };
+            if aside.is_some() {
+                aside_values.push(r.get(width).cloned().unwrap_or(ScalarValue::Null));
+            }
             let mut row = Vec::with_capacity(width);
             for (c, v) in r.into_iter().take(width).enumerate() {
                 if v.is_null() {
@@ -160,7 +190,7 @@ impl Binder<'_> {
             weights.push(w);
             rows.push(row);
         }
-        Ok(Items { cols, values, rows, weights, total })
+        Ok(Items { cols, values, rows, weights, total, aside: aside_values })
     }
 
     /// The custom wildcards (`~` for the default), keyed by type.
@@ -184,11 +214,29 @@ impl Binder<'_> {
         wildcards: &HashMap<KqlType, ScalarValue>,
         span: Span,
     ) -> BResult<Tab> {
-        let mut cols = vec![
-            ("SegmentId".to_string(), KqlType::Int),
-            ("Count".to_string(), KqlType::Long),
-            ("Percent".to_string(), KqlType::Real),
-        ];
+        let head = [("Count", KqlType::Long), ("Percent", KqlType::Real)];
+        let rows = patterns
+            .into_iter()
+            .map(|(p, count)| {
+                let pct = if items.total > 0 { 100.0 * count as f64 / items.total as f64 } else { 0.0 };
+                (p, vec![ScalarValue::Int64(Some(count)), ScalarValue::Float64(Some(pct))])
+            })
+            .collect();
+        self.patterns_table_with(items, &head, rows, wildcards, span)
+    }
+
+    /// The output table: `SegmentId`, the `head` columns with each
+    /// pattern's values of them, then the pattern's columns.
+    pub(super) fn patterns_table_with(
+        &mut self,
+        items: &Items,
+        head: &[(&str, KqlType)],
+        patterns: Vec<(Pattern, Vec<ScalarValue>)>,
+        wildcards: &HashMap<KqlType, ScalarValue>,
+        span: Span,
+    ) -> BResult<Tab> {
+        let mut cols = vec![("SegmentId".to_string(), KqlType::Int)];
+        cols.extend(head.iter().map(|(n, t)| (n.to_string(), *t)));
         cols.extend(items.cols.iter().cloned());
         let wild: Vec<ScalarValue> = items
             .cols
@@ -200,13 +248,9 @@ impl Binder<'_> {
             })
             .collect();
         let mut rows = Vec::new();
-        for (i, (p, count)) in patterns.into_iter().enumerate() {
-            let pct = if items.total > 0 { 100.0 * count as f64 / items.total as f64 } else { 0.0 };
-            let mut row = vec![
-                ScalarValue::Int32(Some(i32::try_from(i).unwrap_or(i32::MAX))),
-                ScalarValue::Int64(Some(count)),
-                ScalarValue::Float64(Some(pct)),
-            ];
+        for (i, (p, metrics)) in patterns.into_iter().enumerate() {
+            let mut row = vec![ScalarValue::Int32(Some(i32::try_from(i).unwrap_or(i32::MAX)))];
+            row.extend(metrics);
             for (c, v) in p.iter().enumerate() {
                 let value = match v {
                     Some(id) => items.values.get(c).and_then(|vs| vs.get(*id as usize)).cloned(),

@@ -11,6 +11,7 @@
 mod activity;
 mod autocluster;
 mod bag_unpack;
+mod diffpatterns;
 mod funnel_completion;
 mod basket;
 mod ip_lookup;
@@ -218,6 +219,7 @@ impl Binder<'_> {
             "basket" => self.basket(input, args, e.plugin.span, span),
             "autocluster" => self.autocluster(input, args, e.plugin.span, span),
             "funnel_sequence_completion" => self.funnel_sequence_completion(input, args, e.plugin.span, span),
+            "diffpatterns" => self.diffpatterns(input, args, e.plugin.span, span),
             "sequence_detect" => self.sequence_detect(input, args, e.plugin.span, span),
             "schema_merge" => self.schema_merge(input, args, e.plugin.span, span),
             "rows_near" => self.rows_near(input, args, e.plugin.span),
