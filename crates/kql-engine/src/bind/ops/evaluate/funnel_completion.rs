@@ -145,7 +145,7 @@ impl Binder<'_> {
     }
 
     /// A constant dynamic array's elements.
-    fn funnel_list(&mut self, e: &kql_syntax::ast::Expr, what: &str) -> BResult<Vec<serde_json::Value>> {
+    pub(super) fn funnel_list(&mut self, e: &kql_syntax::ast::Expr, what: &str) -> BResult<Vec<serde_json::Value>> {
         let (v, _) = self.plugin_const(e, what)?;
         let text = match v {
             ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => s,

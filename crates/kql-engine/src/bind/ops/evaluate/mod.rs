@@ -13,6 +13,7 @@ mod autocluster;
 mod bag_unpack;
 mod diffpatterns;
 mod funnel_completion;
+mod funnel_sequence;
 mod basket;
 mod ip_lookup;
 mod itemsets;
@@ -218,6 +219,7 @@ impl Binder<'_> {
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             "basket" => self.basket(input, args, e.plugin.span, span),
             "autocluster" => self.autocluster(input, args, e.plugin.span, span),
+            "funnel_sequence" => self.funnel_sequence(input, args, e.plugin.span, span),
             "funnel_sequence_completion" => self.funnel_sequence_completion(input, args, e.plugin.span, span),
             "diffpatterns" => self.diffpatterns(input, args, e.plugin.span, span),
             "sequence_detect" => self.sequence_detect(input, args, e.plugin.span, span),
