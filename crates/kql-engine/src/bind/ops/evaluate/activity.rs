@@ -210,7 +210,15 @@ impl Binder<'_> {
         cols
     }
 
-    fn sliding(&mut self, p: &Parsed, rows: InputRows, lookback: i64, bin: Bin, call: Span, span: Span) -> BResult<Tab> {
+    fn sliding(
+        &mut self,
+        p: &Parsed,
+        rows: InputRows,
+        lookback: i64,
+        bin: Bin,
+        call: Span,
+        span: Span,
+    ) -> BResult<Tab> {
         let cols = self.activity_columns(p, &rows.types, &["Count", "dcount"]);
         let bins = self.activity_bins(p, bin, call)?;
         // The window's length, rounded down to whole steps.

@@ -86,7 +86,9 @@ impl Search<'_> {
     fn coverage(&mut self, p: &Pattern) -> Result<(i64, Vec<i64>), String> {
         self.work = self.work.saturating_add(self.items.rows.len().saturating_mul(p.len().max(1)));
         if self.work > MAX_WORK {
-            return Err(format!("`autocluster` would take more than {MAX_WORK} steps; lower NumSeeds or narrow its input"));
+            return Err(format!(
+                "`autocluster` would take more than {MAX_WORK} steps; lower NumSeeds or narrow its input"
+            ));
         }
         let mut all = 0i64;
         let mut without = vec![0i64; p.len()];

@@ -23,9 +23,12 @@ const MAX_PATTERNS: usize = 100_000;
 /// At most this many row steps intersecting row lists.
 const MAX_WORK: usize = 200_000_000;
 
+/// A (column, value id) of a pattern.
+type Item = (usize, u32);
+
 /// A frequent pattern: its (column, value) items and its rows.
 pub(super) struct Found {
-    pub items: Vec<(usize, u32)>,
+    pub items: Vec<Item>,
     pub rows: Vec<u32>,
 }
 
@@ -102,7 +105,7 @@ pub(super) fn frequent(
     let mut found = Vec::new();
     let mut work = 0usize;
     // (items, rows, the next single to try adding).
-    let mut stack: Vec<(Vec<(usize, u32)>, Vec<u32>, usize)> = Vec::new();
+    let mut stack: Vec<(Vec<Item>, Vec<u32>, usize)> = Vec::new();
     for (i, (c, v, r)) in singles.iter().enumerate() {
         stack.push((vec![(*c, *v)], r.clone(), i.saturating_add(1)));
         while let Some((set, rows, from)) = stack.pop() {
@@ -147,7 +150,9 @@ pub(super) fn closed(items: &Items, f: &Found, work: &mut usize) -> Result<bool,
         }
         *work = work.saturating_add(f.rows.len());
         if *work > MAX_WORK {
-            return Err(format!("the search would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"));
+            return Err(format!(
+                "the search would take more than {MAX_WORK} steps; raise the threshold or lower MaxDimensions"
+            ));
         }
         let mut vals = f.rows.iter().map(|r| items.rows.get(*r as usize).and_then(|row| row.get(c)).copied().flatten());
         let Some(Some(first)) = vals.next() else { continue };

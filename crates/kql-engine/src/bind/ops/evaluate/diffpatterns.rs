@@ -27,7 +27,9 @@ use crate::types::KqlType;
 fn text(v: &ScalarValue) -> Option<String> {
     match v {
         _ if v.is_null() => None,
-        ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)) => Some(s.clone()),
+        ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)) => {
+            Some(s.clone())
+        }
         other => Some(other.to_string()),
     }
 }
@@ -107,13 +109,20 @@ impl Binder<'_> {
             return Err(self.error(
                 error::BAD_ARGUMENTS,
                 call,
-                format!("`diffpatterns`: the split column `{}` has no rows of `{va}` or none of `{vb}`", split_name.name),
+                format!(
+                    "`diffpatterns`: the split column `{}` has no rows of `{va}` or none of `{vb}`",
+                    split_name.name
+                ),
             ));
         }
         let split_weights = |rows: &[u32]| -> (i64, i64) {
             rows.iter().fold((0i64, 0i64), |(x, y), r| {
                 let w = items.weights.get(*r as usize).copied().unwrap_or(0);
-                if in_b.get(*r as usize).copied().unwrap_or(false) { (x, y.saturating_add(w)) } else { (x.saturating_add(w), y) }
+                if in_b.get(*r as usize).copied().unwrap_or(false) {
+                    (x, y.saturating_add(w))
+                } else {
+                    (x.saturating_add(w), y)
+                }
             })
         };
         let share = |w: i64, total: i64| w as f64 / total as f64;

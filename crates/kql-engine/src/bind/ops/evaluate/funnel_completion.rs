@@ -20,6 +20,9 @@ use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::{KqlType, NANOS_PER_TICK};
 
+/// An id's (time, index of its state in the sequence) rows.
+type Events = Vec<(i64, Option<usize>)>;
+
 /// At most this many states and periods each.
 const MAX_STEPS: usize = 1_000;
 /// At most this many windows.
@@ -28,7 +31,13 @@ const MAX_WINDOWS: usize = 100_000;
 const MAX_WORK: usize = 100_000_000;
 
 impl Binder<'_> {
-    pub(super) fn funnel_sequence_completion(&mut self, input: Tab, args: &[Arg], call: Span, span: Span) -> BResult<Tab> {
+    pub(super) fn funnel_sequence_completion(
+        &mut self,
+        input: Tab,
+        args: &[Arg],
+        call: Span,
+        span: Span,
+    ) -> BResult<Tab> {
         let args = self.positional(args, "funnel_sequence_completion")?;
         let [id, time, start, end, bin, state, sequence, periods] = args.as_slice() else {
             return Err(self.error(
@@ -59,7 +68,9 @@ impl Binder<'_> {
             };
             match n {
                 Some(n) => periods_n.push(n),
-                None => return Err(self.error(error::BAD_ARGUMENTS, periods.span, "each period is a positive timespan")),
+                None => {
+                    return Err(self.error(error::BAD_ARGUMENTS, periods.span, "each period is a positive timespan"));
+                }
             }
         }
         if seq.is_empty() || periods_n.is_empty() || seq.len() > MAX_STEPS || periods_n.len() > MAX_STEPS {
@@ -73,7 +84,11 @@ impl Binder<'_> {
         let data = self.plugin_rows(input, &exprs, span)?;
         let ty = data.types.get(1).copied().unwrap_or(KqlType::Datetime);
         if ty != KqlType::Datetime {
-            return Err(self.error(error::TYPE_MISMATCH, time.span, format!("the timeline is a datetime, found a {ty}")));
+            return Err(self.error(
+                error::TYPE_MISMATCH,
+                time.span,
+                format!("the timeline is a datetime, found a {ty}"),
+            ));
         }
         if data.types.get(2) != Some(&KqlType::String) {
             return Err(self.error(error::TYPE_MISMATCH, state.span, "the state column is a string"));
@@ -82,8 +97,7 @@ impl Binder<'_> {
         let end = self.plugin_point(end, ty, "the end")?;
         let bin = self.plugin_bin(bin, ty)?;
         // Per window, per id, its (time, state index or none) in time order.
-        let mut windows: std::collections::BTreeMap<i64, HashMap<ScalarValue, Vec<(i64, Option<usize>)>>> =
-            Default::default();
+        let mut windows: std::collections::BTreeMap<i64, HashMap<ScalarValue, Events>> = Default::default();
         for r in data.rows {
             let (Some(idv), Some(t)) = (r.first().filter(|v| !v.is_null()), r.get(1).and_then(as_i64)) else {
                 continue;

@@ -31,8 +31,12 @@ const MAX_SAMPLES: usize = 128;
 /// At most this many rows looked at while matching the sequence.
 const MAX_WORK: usize = 100_000_000;
 
+/// A window, a `prev` and a `next`.
+type GroupKey = (i64, String, String);
 /// The ids of each (window, prev, next).
-type Groups = BTreeMap<(i64, String, String), BTreeSet<String>>;
+type Groups = BTreeMap<GroupKey, BTreeSet<String>>;
+/// A window and the states a table groups by.
+type OutKey = (i64, Vec<String>);
 
 impl Binder<'_> {
     pub(super) fn funnel_sequence(&mut self, input: Tab, args: &[Arg], call: Span, span: Span) -> BResult<Tab> {
@@ -91,7 +95,9 @@ impl Binder<'_> {
                 _ => String::new(),
             };
             let key = match idv {
-                ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)) => s.clone(),
+                ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) | ScalarValue::LargeUtf8(Some(s)) => {
+                    s.clone()
+                }
                 other => other.to_string(),
             };
             ids.entry(key).or_default().push((t, s));
@@ -136,12 +142,12 @@ impl Binder<'_> {
                 groups.entry((w, prev, next)).or_default().insert(idk.clone());
             }
         }
-        let by = |pick: &dyn Fn(&(i64, String, String)) -> (i64, Vec<String>)| {
-            let mut m: BTreeMap<(i64, Vec<String>), BTreeSet<String>> = BTreeMap::new();
+        let by = |pick: &dyn Fn(&GroupKey) -> OutKey| {
+            let mut m: BTreeMap<OutKey, BTreeSet<String>> = BTreeMap::new();
             for (k, v) in &groups {
                 m.entry(pick(k)).or_default().extend(v.iter().cloned());
             }
-            let mut rows: Vec<((i64, Vec<String>), BTreeSet<String>)> = m.into_iter().collect();
+            let mut rows: Vec<(OutKey, BTreeSet<String>)> = m.into_iter().collect();
             rows.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
             rows.into_iter()
                 .map(|((w, keys), ids)| {

@@ -128,7 +128,11 @@ impl Binder<'_> {
             .collect();
         let width = exprs.len();
         if width == 0 {
-            return Err(self.error(error::BAD_ARGUMENTS, span, format!("`{plugin}` needs a column to find patterns in")));
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                format!("`{plugin}` needs a column to find patterns in"),
+            ));
         }
         if let Some(a) = aside {
             exprs.push(ast_name(a, span));
@@ -262,5 +266,4 @@ impl Binder<'_> {
         }
         self.values_table(&cols, rows, span)
     }
-
 }

@@ -11,10 +11,10 @@
 mod activity;
 mod autocluster;
 mod bag_unpack;
+mod basket;
 mod diffpatterns;
 mod funnel_completion;
 mod funnel_sequence;
-mod basket;
 mod ip_lookup;
 mod itemsets;
 mod narrow;

@@ -10,7 +10,8 @@ use datafusion::functions_aggregate::min_max::max_udaf;
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{
-    Expr, ExprFunctionExt, Filter, LogicalPlanBuilder, SortExpr, WindowFrame, WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition, lit, when,
+    Expr, ExprFunctionExt, Filter, LogicalPlanBuilder, SortExpr, WindowFrame, WindowFrameBound, WindowFrameUnits,
+    WindowFunctionDefinition, lit, when,
 };
 use kql_syntax::Span;
 use kql_syntax::ast::Arg;

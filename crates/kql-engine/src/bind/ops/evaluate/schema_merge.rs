@@ -99,11 +99,9 @@ impl Binder<'_> {
         let mut last_ordinal: Option<i64> = None;
         let mut schema_seen: Vec<String> = Vec::new();
         for r in &input.rows {
-            let (Some(name), Some(ordinal), Some(ty)) = (
-                r.first().and_then(text),
-                r.get(1).and_then(as_i64),
-                r.get(2).and_then(text),
-            ) else {
+            let (Some(name), Some(ordinal), Some(ty)) =
+                (r.first().and_then(text), r.get(1).and_then(as_i64), r.get(2).and_then(text))
+            else {
                 return Err(self.error(
                     error::BAD_ARGUMENTS,
                     call_span,

@@ -86,7 +86,11 @@ impl Binder<'_> {
         let max_span = self.plugin_span(&max_span.value, ty, "the sequence span")?;
         for ((_, e), t) in steps.iter().zip(data.types.iter().skip(1)) {
             if *t != KqlType::Bool {
-                return Err(self.error(error::TYPE_MISMATCH, e.span, format!("a step is a bool predicate, found a {t}")));
+                return Err(self.error(
+                    error::TYPE_MISMATCH,
+                    e.span,
+                    format!("a step is a bool predicate, found a {t}"),
+                ));
             }
         }
         let n = steps.len();
