@@ -88,7 +88,7 @@ pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(Str
             match n {
                 Some(n) if n <= MAX_LEARNED_ROWS => Ok(Vec::new()),
                 _ => Err(format!(
-                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows), at most {MAX_LEARNED_ROWS} rows"
+                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows, the rows of an `evaluate` plugin such as `basket`), at most {MAX_LEARNED_ROWS} rows"
                 )),
             }
         }
@@ -113,6 +113,8 @@ const KNOWN: &[&str] = &[
     "diffpatterns_text",
     "funnel_sequence",
     "funnel_sequence_completion",
+    "geo_line_lookup",
+    "geo_polygon_lookup",
     "http_request",
     "http_request_post",
     "identity_ipv4_lookup",

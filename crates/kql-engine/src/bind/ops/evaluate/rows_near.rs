@@ -35,7 +35,9 @@ impl Binder<'_> {
             Some(a) => self.plugin_long(a, "the number of rows after")?,
             None => before_n,
         };
-        let (Ok(before_n), Ok(after_n)) = (u64::try_from(before_n), u64::try_from(after_n)) else {
+        // More rows than any input has reach as far as the input's ends.
+        let reach = |n: i64| u64::try_from(n).map(|n| n.min(u64::from(u32::MAX)));
+        let (Ok(before_n), Ok(after_n)) = (reach(before_n), reach(after_n)) else {
             return Err(self.error(error::BAD_ARGUMENTS, call_span, "`rows_near` counts rows from 0 up"));
         };
         let c = {
