@@ -11,7 +11,7 @@ use datafusion::common::ScalarValue;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, Literal};
 
-use super::schema_merge::ast_name;
+use super::rows::ast_name;
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::KqlType;

@@ -262,3 +262,8 @@ fn unit(c: Calendar) -> &'static str {
         Calendar::Year => "year",
     }
 }
+
+/// A column reference as a syntax node.
+pub(super) fn ast_name(name: &str, span: Span) -> ast::Expr {
+    ast::Expr { span, kind: ast::ExprKind::Name(ast::Ident { name: name.to_string(), span }) }
+}

@@ -10,9 +10,9 @@
 
 use datafusion::common::ScalarValue;
 use kql_syntax::Span;
-use kql_syntax::ast::{Arg, ExprKind, Ident};
+use kql_syntax::ast::Arg;
 
-use super::rows::as_i64;
+use super::rows::{as_i64, ast_name};
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::KqlType;
@@ -165,9 +165,4 @@ impl Binder<'_> {
         .map(|(n, t)| (n.to_string(), t));
         self.values_table(&cols, rows, span)
     }
-}
-
-/// A column reference as a syntax node.
-pub(super) fn ast_name(name: &str, span: Span) -> kql_syntax::ast::Expr {
-    kql_syntax::ast::Expr { span, kind: ExprKind::Name(Ident { name: name.to_string(), span }) }
 }
