@@ -150,3 +150,48 @@ fn remote_externaldata_is_refused_unless_the_catalog_reads_it_as_empty() {
     let local = "externaldata (a:string) ['file:///tmp/a.csv']";
     assert!(rt.block_on(empty.run(local, QueryOptions { now: 0 })).is_err());
 }
+
+/// funnel-sequence-plugin.md: the plugin gives three tables, by `prev`
+/// and `next`, by `prev`, and by `next`, each a result of the query.
+#[test]
+fn funnel_sequence_gives_its_three_tables() {
+    let q = "datatable(U:string, T:datetime, S:string) [
+        'u1', datetime(2024-01-01 00:00), 'boot', 'u1', datetime(2024-01-01 00:10), 'login',
+        'u1', datetime(2024-01-01 00:20), 'sudo', 'u1', datetime(2024-01-01 00:30), 'exit',
+        'u2', datetime(2024-01-01 05:00), 'login', 'u2', datetime(2024-01-01 05:01), 'sudo',
+        'u3', datetime(2024-01-01 00:00), 'boot', 'u3', datetime(2024-01-01 00:10), 'login',
+        'u3', datetime(2024-01-01 00:20), 'sudo', 'u3', datetime(2024-01-01 02:20), 'exit']
+        | evaluate funnel_sequence(U, T, datetime(2024-01-01), datetime(2024-01-02), 1h, 1d, S, dynamic(['login', 'sudo']))";
+    let engine = Engine::new(Catalog::new(), EngineConfig::unlimited());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let res = rt.block_on(engine.run(q, QueryOptions { now: 1_700_000_000_000_000_000 })).unwrap();
+    let tables: Vec<Vec<String>> = res
+        .iter()
+        .map(|r| {
+            let mut rows = vec![r.schema.fields().iter().map(|f| f.name().clone()).collect::<Vec<_>>().join(",")];
+            let mut body: Vec<String> = r
+                .batches
+                .iter()
+                .flat_map(|b| {
+                    (0..b.num_rows()).map(move |i| {
+                        (1..b.num_columns())
+                            .map(|c| kql_engine::render::cell_text(b.column(c), i).unwrap_or_default())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                })
+                .collect();
+            body.sort();
+            rows.extend(body);
+            rows
+        })
+        .collect();
+    assert_eq!(
+        tables,
+        vec![
+            vec!["T,prev,next,dcount,samples", ",,1,[\"u2\"]", "boot,,1,[\"u3\"]", "boot,exit,1,[\"u1\"]"],
+            vec!["T,prev,dcount,samples", ",1,[\"u2\"]", "boot,2,[\"u1\",\"u3\"]"],
+            vec!["T,next,dcount,samples", ",2,[\"u2\",\"u3\"]", "exit,1,[\"u1\"]"],
+        ]
+    );
+}

@@ -121,6 +121,10 @@ pub(crate) struct Binder<'a> {
     /// While binding an `extend`: the columns of its input, the row
     /// `pack_all()` packs (not the columns earlier items add).
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    /// Results an operator gives besides its output (`funnel_sequence`'s
+    /// second and third tables), with the operator's span; only the last
+    /// operator of a tabular statement may give them.
+    pub extra_results: Vec<(Span, Vec<LogicalPlan>)>,
 }
 
 /// What binding a query gives.
@@ -170,6 +174,7 @@ pub(crate) fn bind_query(
         graph_vars: None,
         graph_calls: Vec::new(),
         extend_input: None,
+        extra_results: Vec::new(),
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -187,6 +192,21 @@ pub(crate) fn bind_query(
             Ok(Some(plan)) => results.push(plan),
             Ok(None) => {}
             Err(Fail) => {}
+        }
+        for (span, plans) in std::mem::take(&mut b.extra_results) {
+            let last = match stmt {
+                Statement::Expr(ast::Expr { kind: ExprKind::Pipeline { ops, .. }, .. }) => ops.last().map(|o| o.span),
+                _ => None,
+            };
+            if last == Some(span) {
+                results.extend(plans);
+            } else {
+                b.error(
+                    error::BAD_ARGUMENTS,
+                    span,
+                    "this plugin gives several tables, so it ends its statement: no operator after it, and not inside `let` or a subquery",
+                );
+            }
         }
         if let Some(p) = b.pending.take() {
             return Ok(Bound::NeedsData(p));

@@ -57,6 +57,12 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("binary_all_xor", "binary_all_xor"),
 ];
 
+/// The index (from 0) of the nearest-rank `p`th percentile among `n > 0`
+/// sorted values: rank ceil(p/100 * n), at least 1 and at most `n`.
+pub fn rank_index(p: f64, n: usize) -> usize {
+    ((((p / 100.0) * n as f64).ceil() as usize).clamp(1, n.max(1))) - 1
+}
+
 /// `percentile` by nearest rank over a list of numbers (nulls ignored): the
 /// value at rank ceil(p/100 * n), 0 giving the smallest. A list of whole
 /// numbers gives a whole number, exactly (datetimes and timespans travel as
@@ -68,7 +74,7 @@ pub fn nearest_rank(a: &[V], _: &mut Ctx) -> V {
         V::Long(n) => *n as f64,
         _ => return V::Null,
     };
-    let rank = |n: usize| ((((p / 100.0) * n as f64).ceil() as usize).clamp(1, n)) - 1;
+    let rank = |n: usize| rank_index(p, n);
     let whole: Option<Vec<i64>> = items.iter().filter(|j| !j.is_null()).map(J::as_i64).collect();
     match whole {
         Some(mut v) if !v.is_empty() => {

@@ -102,7 +102,9 @@ pub fn datetime_add(a: &[V], _: &mut Ctx) -> V {
     }
 }
 
-fn start_of(x: i64, unit: &str, offset: i64) -> Option<i64> {
+/// The start of the `unit` (`day`, `week`, `month`, `year`) of `x`, moved by
+/// `offset` units; `None` out of range.
+pub(crate) fn start_of(x: i64, unit: &str, offset: i64) -> Option<i64> {
     let c = civil(x)?;
     // Whole days, in i128 so no offset overflows; out of range is None.
     let days = |d: i128| i64::try_from(d.checked_mul(i128::from(NANOS_PER_DAY))?).ok();

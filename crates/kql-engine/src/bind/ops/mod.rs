@@ -310,7 +310,7 @@ fn is_serialized(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
 }
 
 /// The .NET type name `getschema` reports for a KQL type.
-fn clr_type(t: KqlType) -> &'static str {
+pub(crate) fn clr_type(t: KqlType) -> &'static str {
     match t {
         KqlType::Bool => "System.SByte",
         KqlType::Int => "System.Int32",

@@ -75,6 +75,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Union(u) => self.union(None, u, span),
             OperatorKind::Search(s) => self.search(None, s, span),
             OperatorKind::Find(f) => self.find(f, span),
+            OperatorKind::Evaluate(e) => self.evaluate_source(e),
             other => {
                 let name = super::operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))

@@ -8,12 +8,24 @@
 //! [`Pending`] request, the engine runs its input under the query's limits,
 //! learns the columns ([`Learned`]) and binds the query again.
 
+mod activity;
+mod autocluster;
 mod bag_unpack;
+mod basket;
+mod diffpatterns;
+mod funnel_completion;
+mod funnel_sequence;
 mod geo_line_lookup;
 mod geo_lookup;
 mod ip_lookup;
+mod itemsets;
 mod narrow;
 mod pivot;
+mod rolling_percentile;
+mod rows;
+mod rows_near;
+mod schema_merge;
+mod sequence_detect;
 
 use datafusion::arrow::array::RecordBatch;
 
@@ -78,7 +90,7 @@ pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(Str
             match n {
                 Some(n) if n <= MAX_LEARNED_ROWS => Ok(Vec::new()),
                 _ => Err(format!(
-                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows), at most {MAX_LEARNED_ROWS} rows"
+                    "this operator reads its input while planning (a graph's nodes and edges, `scan`'s rows, the rows of an `evaluate` plugin such as `basket`), at most {MAX_LEARNED_ROWS} rows"
                 )),
             }
         }
@@ -88,6 +100,9 @@ pub(crate) fn learn(kind: LearnKind, batches: &[RecordBatch]) -> Result<Vec<(Str
 /// The plugins of evaluate-operator.md, for the "not implemented" message.
 const KNOWN: &[&str] = &[
     "active_users_count",
+    "ai_chat_completion",
+    "ai_chat_completion_prompt",
+    "ai_embeddings",
     "activity_counts_metrics",
     "activity_engagement",
     "activity_metrics",
@@ -101,10 +116,12 @@ const KNOWN: &[&str] = &[
     "funnel_sequence",
     "funnel_sequence_completion",
     "geo_line_lookup",
+    "geo_polygon_lookup",
     "http_request",
     "http_request_post",
     "identity_ipv4_lookup",
     "infer_storage_schema",
+    "infer_storage_schema_with_suggestions",
     "ipv4_lookup",
     "ipv6_lookup",
     "mysql_request",
@@ -124,7 +141,67 @@ const KNOWN: &[&str] = &[
     "sql_request",
 ];
 
+/// The plugins that call a service outside the query: a database, a web
+/// endpoint, a language runtime, a storage account, a model.
+const OUTSIDE: &[&str] = &[
+    "ai_chat_completion",
+    "ai_chat_completion_prompt",
+    "ai_embeddings",
+    "azure_digital_twins_query_request",
+    "cosmosdb_sql_request",
+    "http_request",
+    "http_request_post",
+    "infer_storage_schema",
+    "infer_storage_schema_with_suggestions",
+    "mysql_request",
+    "postgresql_request",
+    "python",
+    "r",
+    "sql_request",
+];
+
 impl Binder<'_> {
+    /// `evaluate [hints] plugin(args)` with no input: the form of the
+    /// plugins that fetch their rows from a service outside the query.
+    pub(crate) fn evaluate_source(&mut self, e: &ast::Evaluate) -> BResult<Tab> {
+        let name = match &e.plugin.kind {
+            ExprKind::Call { func, .. } => match &func.kind {
+                ExprKind::Name(n) => n,
+                _ => return Err(self.error(error::BAD_ARGUMENTS, func.span, "expected a plugin name")),
+            },
+            _ => return Err(self.error(error::BAD_ARGUMENTS, e.plugin.span, "expected a plugin call")),
+        };
+        let n = name.name.as_str();
+        if OUTSIDE.contains(&n) {
+            return Err(self.outside_service(n, name.span));
+        }
+        if KNOWN.contains(&n) {
+            return Err(self.error_help(
+                error::BAD_ARGUMENTS,
+                name.span,
+                format!("the `{n}` plugin reads an input table"),
+                format!("give it one: `T | evaluate {n}(...)`"),
+            ));
+        }
+        Err(self.error(
+            error::UNKNOWN_FUNCTION,
+            name.span,
+            format!("unknown plugin `{n}`: `evaluate` takes a plugin of evaluate-operator.md"),
+        ))
+    }
+
+    /// The refusal of a plugin that would call an outside service.
+    fn outside_service(&mut self, plugin: &str, span: Span) -> crate::bind::Fail {
+        self.error_help(
+            error::NOT_IMPLEMENTED,
+            span,
+            format!(
+                "the `{plugin}` plugin calls a service outside the query (a database, a web endpoint, a language runtime or a model), which dragnet does not do"
+            ),
+            "dragnet runs a query over the tables it is given and reaches nothing outside them; load the data as a table instead",
+        )
+    }
+
     /// `T | evaluate [hints] plugin(args) [: schema]`.
     pub(crate) fn evaluate(&mut self, input: Tab, e: &ast::Evaluate, span: Span) -> BResult<Tab> {
         // `hint.distribution`, `hint.pass_filters`, ...: accepted, no effect here.
@@ -146,6 +223,19 @@ impl Binder<'_> {
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
+            "basket" => self.basket(input, args, e.plugin.span, span),
+            "autocluster" => self.autocluster(input, args, e.plugin.span, span),
+            "funnel_sequence" => self.funnel_sequence(input, args, e.plugin.span, span),
+            "funnel_sequence_completion" => self.funnel_sequence_completion(input, args, e.plugin.span, span),
+            "diffpatterns" => self.diffpatterns(input, args, e.plugin.span, span),
+            "sequence_detect" => self.sequence_detect(input, args, e.plugin.span, span),
+            "schema_merge" => self.schema_merge(input, args, e.plugin.span, span),
+            "rows_near" => self.rows_near(input, args, e.plugin.span),
+            "rolling_percentile" => self.rolling_percentile(input, args, e.plugin.span, span),
+            "sliding_window_counts" => self.sliding_window_counts(input, args, e.plugin.span, span),
+            "activity_counts_metrics" => self.activity_counts_metrics(input, args, e.plugin.span, span),
+            "active_users_count" => self.active_users_count(input, args, e.plugin.span, span),
+            other if OUTSIDE.contains(&other) => Err(self.outside_service(other, name.span)),
             other if KNOWN.contains(&other) => {
                 Err(self.not_implemented(name.span, &format!("the `{other}` plugin of `evaluate`")))
             }
