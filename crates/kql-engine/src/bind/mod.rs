@@ -424,7 +424,7 @@ impl<'a> Binder<'a> {
                     if matches!(op.kind, ast::OperatorKind::MakeGraph(_)) {
                         (tab, i) = self.graph_pipeline(tab, ops, i)?;
                     } else {
-                        tab = self.operator(tab, op)?;
+                        tab = self.operator_before(tab, op, ops.get(i.saturating_add(1)..).unwrap_or_default())?;
                         i += 1;
                     }
                 }

@@ -6,6 +6,7 @@ mod expand;
 mod find;
 mod graph;
 mod join;
+mod join_filter;
 mod make_series;
 mod multi_assign;
 mod mv_apply;
@@ -106,8 +107,8 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Union(u) => self.union(Some(input), u, span),
             OperatorKind::Search(s) => self.search(Some(input), s, span),
-            OperatorKind::Join(j) => self.join(input, j, span, false),
-            OperatorKind::Lookup(j) => self.join(input, j, span, true),
+            OperatorKind::Join(j) => self.join(input, j, span, false, &[]),
+            OperatorKind::Lookup(j) => self.join(input, j, span, true, &[]),
             OperatorKind::As { name, .. } => {
                 let named = Tab { plan: input.plan, source: Some(name.name.clone()) };
                 self.env.push((name.name.clone(), super::Value::Table(named.clone())));
@@ -143,6 +144,19 @@ impl<'a> Binder<'a> {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))
             }
+        }
+    }
+
+    /// `operator`, told the operators after it: a `join` moves the filters
+    /// on its left side's columns that follow it before its deduplication.
+    pub(crate) fn operator_before(&mut self, input: Tab, op: &Operator, after: &[Operator]) -> BResult<Tab> {
+        match &op.kind {
+            OperatorKind::Join(j) => {
+                self.check_deadline(op.span)?;
+                self.row_serialized = is_serialized(&input.plan);
+                self.join(input, j, op.span, false, after)
+            }
+            _ => self.operator(input, op),
         }
     }
 
