@@ -18,6 +18,7 @@ mod literal;
 mod names;
 mod ops;
 mod order;
+mod pattern;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -121,6 +122,8 @@ pub(crate) struct Binder<'a> {
     /// While binding an `extend`: the columns of its input, the row
     /// `pack_all()` packs (not the columns earlier items add).
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    /// The patterns `declare pattern` declared, in order.
+    patterns: Vec<Rc<pattern::Pattern>>,
 }
 
 /// What binding a query gives.
@@ -170,6 +173,7 @@ pub(crate) fn bind_query(
         graph_vars: None,
         graph_calls: Vec::new(),
         extend_input: None,
+        patterns: Vec::new(),
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -316,7 +320,7 @@ impl<'a> Binder<'a> {
                 Ok(None)
             }
             Statement::Alias(_) | Statement::Restrict(_) => Ok(None),
-            Statement::Pattern(p) => Err(self.not_implemented(p.span, "`declare pattern`")),
+            Statement::Pattern(p) => self.declare_pattern(p).map(|()| None),
             Statement::Expr(e) => {
                 if self.is_tabular(e) {
                     Ok(Some(self.table(e)?.plan))
@@ -343,6 +347,9 @@ impl<'a> Binder<'a> {
     /// Whether `e` denotes a table (rather than a scalar), by syntax and by
     /// what its names are bound to.
     pub fn is_tabular(&self, e: &ast::Expr) -> bool {
+        if self.is_pattern_call(e) {
+            return true;
+        }
         match &e.kind {
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
             ExprKind::Name(id) => match self.lookup(&id.name) {
@@ -415,6 +422,9 @@ impl<'a> Binder<'a> {
     }
 
     fn table_inner(&mut self, e: &ast::Expr) -> BResult<Tab> {
+        if self.is_pattern_call(e) {
+            return self.pattern_call(e);
+        }
         match &e.kind {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
