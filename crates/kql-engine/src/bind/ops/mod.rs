@@ -25,6 +25,7 @@ mod top_nested;
 mod union;
 
 pub(crate) use evaluate::{LearnKind, Learned, Pending, learn};
+pub(crate) use graph::is_node_function;
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
