@@ -124,6 +124,9 @@ pub(crate) struct Binder<'a> {
     pub extend_input: Option<std::sync::Arc<std::collections::HashSet<String>>>,
     /// The patterns `declare pattern` declared, in order.
     patterns: Vec<Rc<pattern::Pattern>>,
+    /// Set when the statement being bound gives no result of its own
+    /// (`graph-to-table nodes as N, edges as E`).
+    pub no_result: bool,
 }
 
 /// What binding a query gives.
@@ -174,6 +177,7 @@ pub(crate) fn bind_query(
         graph_calls: Vec::new(),
         extend_input: None,
         patterns: Vec::new(),
+        no_result: false,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -323,7 +327,9 @@ impl<'a> Binder<'a> {
             Statement::Pattern(p) => self.declare_pattern(p).map(|()| None),
             Statement::Expr(e) => {
                 if self.is_tabular(e) {
-                    Ok(Some(self.table(e)?.plan))
+                    self.no_result = false;
+                    let plan = self.table(e)?.plan;
+                    Ok((!std::mem::take(&mut self.no_result)).then_some(plan))
                 } else {
                     // A scalar statement returns one row, as `print` does.
                     let t = self.constant(e)?;
