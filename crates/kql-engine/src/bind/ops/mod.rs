@@ -16,6 +16,7 @@ mod partition;
 mod percentiles;
 mod project;
 mod project_by_names;
+mod reduce;
 mod sample;
 mod scan;
 mod search;
@@ -134,6 +135,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             OperatorKind::Partition(p) => self.partition(input, p, span),
             OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
+            OperatorKind::Reduce { options, by, with } => self.reduce(input, options, by, with, span),
             OperatorKind::GraphMatch(_) | OperatorKind::GraphToTable(_) | OperatorKind::GraphMarkComponents(_) => {
                 Err(self.error(
                     error::BAD_ARGUMENTS,
