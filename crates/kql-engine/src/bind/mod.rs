@@ -434,7 +434,13 @@ impl<'a> Binder<'a> {
         match &e.kind {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
-                let mut tab = self.table(source)?;
+                let mut tab = match &source.kind {
+                    ExprKind::Source(op) if let ast::OperatorKind::Union(u) = &op.kind => {
+                        self.check_deadline(op.span)?;
+                        self.union(None, u, op.span, true, ops)?
+                    }
+                    _ => self.table(source)?,
+                };
                 let mut i = 0;
                 while let Some(op) = ops.get(i) {
                     if matches!(op.kind, ast::OperatorKind::MakeGraph(_)) {

@@ -24,6 +24,7 @@ mod source;
 mod summarize;
 mod top_nested;
 mod union;
+mod union_needed;
 
 pub(crate) use evaluate::{LearnKind, Learned, Pending, learn};
 pub(crate) use graph::is_node_function;
@@ -107,7 +108,7 @@ impl<'a> Binder<'a> {
                 )?;
                 Ok(Tab { plan, source: None })
             }
-            OperatorKind::Union(u) => self.union(Some(input), u, span),
+            OperatorKind::Union(u) => self.union(Some(input), u, span, true, &[]),
             OperatorKind::Search(s) => self.search(Some(input), s, span),
             OperatorKind::Join(j) => self.join(input, j, span, false, &[]),
             OperatorKind::Lookup(j) => self.join(input, j, span, true, &[]),
@@ -151,13 +152,19 @@ impl<'a> Binder<'a> {
     }
 
     /// `operator`, told the operators after it: a `join` moves the filters
-    /// on its left side's columns that follow it before its deduplication.
+    /// on its left side's columns that follow it before its deduplication;
+    /// a `union` leaves out the documented tables' columns they drop unread.
     pub(crate) fn operator_before(&mut self, input: Tab, op: &Operator, after: &[Operator]) -> BResult<Tab> {
         match &op.kind {
             OperatorKind::Join(j) => {
                 self.check_deadline(op.span)?;
                 self.row_serialized = is_serialized(&input.plan);
                 self.join(input, j, op.span, false, after)
+            }
+            OperatorKind::Union(u) => {
+                self.check_deadline(op.span)?;
+                self.row_serialized = is_serialized(&input.plan);
+                self.union(Some(input), u, op.span, true, after)
             }
             _ => self.operator(input, op),
         }
