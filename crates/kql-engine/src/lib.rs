@@ -27,6 +27,7 @@ pub mod functions;
 mod optimizer;
 mod projection;
 pub mod render;
+mod filter_growth;
 mod scalar_aggregate;
 pub mod stream;
 pub mod types;
