@@ -367,6 +367,11 @@ impl<'a> Binder<'a> {
             ExprKind::Call { func, .. } => match &func.kind {
                 ExprKind::Name(id) => match id.name.as_str() {
                     "materialize" | "table" | "view" => true,
+                    "stored_query_result" | "external_table" | "graph"
+                        if !matches!(self.lookup(&id.name), Some(Value::Function(_))) =>
+                    {
+                        true
+                    }
                     _ => matches!(self.lookup(&id.name), Some(Value::Function(f)) if self.body_is_tabular(f)),
                 },
                 _ => false,
@@ -462,6 +467,33 @@ impl<'a> Binder<'a> {
                     "table" => {
                         let name = self.constant_string(args.first().map(|a| &a.value), e.span)?;
                         self.table_name(&Ident { name, span: e.span })
+                    }
+                    // Objects that management commands create in a Kusto
+                    // database, which a dragnet catalog has no way to hold.
+                    "stored_query_result" | "external_table" | "graph"
+                        if !matches!(self.lookup(&f.name), Some(Value::Function(_))) =>
+                    {
+                        let name = self.constant_string(args.first().map(|a| &a.value), e.span)?;
+                        let (what, help) = match f.name.as_str() {
+                            "stored_query_result" => (
+                                "a stored query result",
+                                "stored query results are made by the `.set stored_query_result` management command, which dragnet does not have; run the query that makes it, or keep its rows as a dataset",
+                            ),
+                            "external_table" => (
+                                "an external table",
+                                "external tables are defined by the `.create external table` management command, which dragnet does not have; read the files with `externaldata` or load them as a dataset",
+                            ),
+                            _ => (
+                                "a persistent graph model",
+                                "graph models and their snapshots are made by the `.create-or-alter graph_model` and `.make graph_snapshot` management commands, which dragnet does not have; build the graph with `make-graph`",
+                            ),
+                        };
+                        Err(self.error_help(
+                            error::UNKNOWN_NAME,
+                            e.span,
+                            format!("`{}(\"{name}\")` reads {what}, which this catalog does not have", f.name),
+                            help,
+                        ))
                     }
                     _ => match self.lookup(&f.name).cloned() {
                         Some(Value::Function(func)) => {
