@@ -110,7 +110,8 @@ mod tests {
         }
         assert!(grows_past(&col("a").gt(lit(5i64)), &plan));
         let one = LogicalPlanBuilder::empty(true).project(vec![lit(1i64).alias("a")]).unwrap().build().unwrap();
-        let one = LogicalPlanBuilder::from(one).project(vec![(col("a") + col("a")).alias("a")]).unwrap().build().unwrap();
+        let one =
+            LogicalPlanBuilder::from(one).project(vec![(col("a") + col("a")).alias("a")]).unwrap().build().unwrap();
         assert!(!grows_past(&col("a").gt(lit(5i64)), &one));
     }
 }

@@ -748,7 +748,12 @@ impl<'a> Binder<'a> {
         result
     }
 
-    pub(crate) fn function_body(&mut self, body: &[Statement], span: Span, row: Option<Row<'_>>) -> BResult<CallResult> {
+    pub(crate) fn function_body(
+        &mut self,
+        body: &[Statement],
+        span: Span,
+        row: Option<Row<'_>>,
+    ) -> BResult<CallResult> {
         let mut last = None;
         for stmt in body {
             match stmt {

@@ -36,7 +36,8 @@ impl Binder<'_> {
     /// Reads `declare pattern` and makes its name invocable.
     pub(crate) fn declare_pattern(&mut self, p: &ast::PatternStmt) -> BResult<()> {
         for param in &p.params {
-            let is_string = matches!(&param.ty, ast::ParamType::Scalar(t) if KqlType::from_syntax(t.ty) == KqlType::String);
+            let is_string =
+                matches!(&param.ty, ast::ParamType::Scalar(t) if KqlType::from_syntax(t.ty) == KqlType::String);
             if !is_string {
                 return Err(self.error(
                     error::TYPE_MISMATCH,
@@ -93,7 +94,10 @@ impl Binder<'_> {
                     return Err(self.error(
                         error::BAD_ARGUMENTS,
                         p.span,
-                        format!("pattern `{}` declares a path; each rule gives its value: `(...).[\"value\"]`", p.name.name),
+                        format!(
+                            "pattern `{}` declares a path; each rule gives its value: `(...).[\"value\"]`",
+                            p.name.name
+                        ),
                     ));
                 }
             };
@@ -148,7 +152,12 @@ impl Binder<'_> {
             return Err(self.error(
                 error::BAD_ARGUMENTS,
                 call.span,
-                format!("pattern `{}` takes {} argument(s); {reference} gives {}", pattern.name, pattern.params, values.len()),
+                format!(
+                    "pattern `{}` takes {} argument(s); {reference} gives {}",
+                    pattern.name,
+                    pattern.params,
+                    values.len()
+                ),
             ));
         }
         if declared && pattern.has_path != path.is_some() {
@@ -160,7 +169,9 @@ impl Binder<'_> {
             return Err(self.error(
                 error::UNKNOWN_NAME,
                 e.span,
-                format!("One or more pattern references were not declared. Detected pattern references: [\"{reference}\"]"),
+                format!(
+                    "One or more pattern references were not declared. Detected pattern references: [\"{reference}\"]"
+                ),
             ));
         };
         let body = body.clone();

@@ -253,9 +253,7 @@ impl Binder<'_> {
         ];
         let rows = groups
             .into_iter()
-            .map(|(p, n, r)| {
-                vec![ScalarValue::Utf8(Some(p)), ScalarValue::Int64(Some(n)), ScalarValue::Utf8(Some(r))]
-            })
+            .map(|(p, n, r)| vec![ScalarValue::Utf8(Some(p)), ScalarValue::Int64(Some(n)), ScalarValue::Utf8(Some(r))])
             .collect();
         self.values_table(&cols, rows, span)
     }
@@ -310,7 +308,8 @@ impl Binder<'_> {
             .map(|(q, f)| Expr::Column(datafusion::common::Column::new(q.cloned(), f.name())).alias(f.name()))
             .collect();
         let pat = Expr::Column(datafusion::common::Column::new(Some(super::join::RIGHT), PAT));
-        let fallback = datafusion::logical_expr::lit(ScalarValue::Utf8(Some(null_pattern.unwrap_or_else(|| OTHERS.to_string()))));
+        let fallback =
+            datafusion::logical_expr::lit(ScalarValue::Utf8(Some(null_pattern.unwrap_or_else(|| OTHERS.to_string()))));
         out.push(datafusion::functions::core::expr_fn::coalesce(vec![pat, fallback]).alias("Pattern"));
         let plan = self.build(span, LogicalPlanBuilder::from(joined).project(out))?;
         Ok(Tab { plan, source: None })

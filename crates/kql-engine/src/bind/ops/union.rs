@@ -193,8 +193,9 @@ impl<'a> Binder<'a> {
             .filter(|l| l.tab.is_some())
             .flat_map(|l| l.fields.iter().map(|(n, dt)| (n.as_str(), KqlType::of(dt))))
             .collect();
-        let (in_legs, after): (Vec<&(String, String, KqlType)>, Vec<&(String, String, KqlType)>) =
-            outputs.iter().partition(|(_, src, ty)| held_by_rows.contains(&(src.as_str(), *ty)));
+        let in_legs: Vec<&(String, String, KqlType)> =
+            outputs.iter().filter(|(_, src, ty)| held_by_rows.contains(&(src.as_str(), *ty))).collect();
+        let documented_only = in_legs.len() < outputs.len();
         let mut plans = Vec::with_capacity(legs.len());
         for leg in &legs {
             self.check_deadline(span)?;
@@ -241,7 +242,7 @@ impl<'a> Binder<'a> {
         } else {
             self.df(span, Union::try_new_with_loose_types(plans).map(LogicalPlan::Union))?
         };
-        if after.is_empty() {
+        if !documented_only {
             return Ok(Tab { plan, source: None });
         }
         // The documented tables' own columns, in the union's column order.

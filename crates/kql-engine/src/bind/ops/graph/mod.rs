@@ -19,8 +19,8 @@ use kql_syntax::Span;
 use kql_syntax::ast::{self, ExprKind, GraphElement, Operator, OperatorKind};
 
 use self::build::Graph;
-pub(crate) use self::nodes::is_node_function;
 use self::matcher::{Cycles, Dir, MAX_HOPS, Search, Seq, Slot, Step};
+pub(crate) use self::nodes::is_node_function;
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::KqlType;

@@ -29,9 +29,7 @@ pub(super) fn hidden_cols() -> impl Iterator<Item = (String, KqlType)> {
 /// Node `n`'s hidden property values, in `hidden_cols` order.
 pub(super) fn hidden_values(g: &Graph, n: usize) -> [ScalarValue; 3] {
     let id = g.node_ids.get(n).filter(|v| !v.is_null()).map(|v| v.to_string());
-    let degree = |edges: &Vec<Vec<usize>>| {
-        ScalarValue::Int64(edges.get(n).and_then(|e| i64::try_from(e.len()).ok()))
-    };
+    let degree = |edges: &Vec<Vec<usize>>| ScalarValue::Int64(edges.get(n).and_then(|e| i64::try_from(e.len()).ok()));
     [ScalarValue::Utf8(id), degree(&g.into), degree(&g.out)]
 }
 
@@ -76,7 +74,9 @@ impl Binder<'_> {
             return Ok(Typed { expr: Self::column(&column), ty: *ty });
         }
         let help = if args.is_empty() {
-            format!("without an argument, `{name}()` reads the inner node inside `map`, `all` or `any` over `inner_nodes(e)`")
+            format!(
+                "without an argument, `{name}()` reads the inner node inside `map`, `all` or `any` over `inner_nodes(e)`"
+            )
         } else {
             format!("`{name}(v)` reads a node variable `v` of a `graph-match` pattern, in its `where` or `project`")
         };
