@@ -12,8 +12,10 @@ use datafusion::datasource::empty::EmptyTable;
 /// Besides tables with a provider, a catalog holds *documented* tables: a
 /// name and a schema, no rows, so a published query that names them binds
 /// and runs (and returns nothing). Their provider is made when a query first
-/// names them, and wildcards (`union *`, `union Device*`) leave them out, as
-/// a workspace's wildcard covers the tables that hold data.
+/// names them. Wildcards of `find` and `search` leave them out; a `union`
+/// wildcard (`union *`, `union Device*`) carries their columns, as Kusto's
+/// union carries every column of every table it reads, but reads no rows
+/// from them.
 #[derive(Default, Clone)]
 pub struct Catalog {
     tables: BTreeMap<String, Entry>,
@@ -101,6 +103,15 @@ impl Catalog {
     pub fn wildcard_names(&self) -> impl Iterator<Item = &str> {
         self.tables.iter().filter(|(_, e)| matches!(e, Entry::Table(_))).map(|(n, _)| n.as_str())
     }
+
+    /// The documented tables (no provider, no rows) with their schemas,
+    /// sorted: what a `union` wildcard adds columns from.
+    pub fn documented_schemas(&self) -> impl Iterator<Item = (&str, &SchemaRef)> {
+        self.tables.iter().filter_map(|(n, e)| match e {
+            Entry::Documented(schema, _) => Some((n.as_str(), schema)),
+            Entry::Table(_) => None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +133,7 @@ mod tests {
         c.register_documented("Filled", schema("z"));
         assert_eq!(c.names().collect::<Vec<_>>(), ["Doc", "Filled"]);
         assert_eq!(c.wildcard_names().collect::<Vec<_>>(), ["Filled"]);
+        assert_eq!(c.documented_schemas().map(|(n, _)| n).collect::<Vec<_>>(), ["Doc"]);
         assert_eq!(c.get("Doc").unwrap().schema().field(0).name(), "b");
         assert_eq!(c.schema("Filled").unwrap().field(0).name(), "a", "a registered table is not replaced");
         // Registering a provider over a documented table replaces it.

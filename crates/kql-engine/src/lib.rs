@@ -23,6 +23,7 @@ pub mod catalog;
 mod deadline;
 pub mod engine;
 pub mod error;
+mod filter_growth;
 pub mod functions;
 mod optimizer;
 mod projection;

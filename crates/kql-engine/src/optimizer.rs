@@ -47,6 +47,7 @@ use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::deadline::{Deadline, DeadlineCheck};
+use crate::filter_growth::FilterGrowthBarrier;
 use crate::scalar_aggregate::ScalarAggregateBarrier;
 
 /// DataFusion's rules that the engine leaves out. `extract_leaf_expressions`
@@ -82,7 +83,11 @@ pub(crate) fn session(
                 if r.name() == projections {
                     vec![Arc::new(SafeProjections::default())]
                 } else if r.name() == "push_down_filter" {
-                    vec![Arc::new(ScalarAggregateBarrier), r]
+                    vec![Arc::new(ScalarAggregateBarrier), Arc::new(FilterGrowthBarrier), r]
+                } else if r.name() == "eliminate_outer_join" {
+                    // It inlines a filter's predicate through projections as
+                    // `push_down_filter` does, on a copy.
+                    vec![Arc::new(FilterGrowthBarrier), r]
                 } else {
                     vec![r]
                 }

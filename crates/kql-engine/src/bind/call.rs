@@ -776,7 +776,12 @@ impl<'a> Binder<'a> {
         result
     }
 
-    fn function_body(&mut self, body: &[Statement], span: Span, row: Option<Row<'_>>) -> BResult<CallResult> {
+    pub(crate) fn function_body(
+        &mut self,
+        body: &[Statement],
+        span: Span,
+        row: Option<Row<'_>>,
+    ) -> BResult<CallResult> {
         let mut last = None;
         for stmt in body {
             match stmt {

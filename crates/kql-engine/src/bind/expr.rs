@@ -36,6 +36,9 @@ impl<'a> Binder<'a> {
             ExprKind::Call { .. } if !self.graph_calls.is_empty() && self.is_graph_call(e.span) => {
                 self.graph_call(e.span, row)
             }
+            ExprKind::Call { func, args } if super::ops::is_node_function(func) => {
+                self.node_function(func, args, e.span, row)
+            }
             ExprKind::Call { func, args } => self.call(func, args, e.span, row),
             ExprKind::Unary { op, operand } => {
                 let t = self.scalar(operand, row)?;

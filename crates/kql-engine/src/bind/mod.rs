@@ -18,6 +18,7 @@ mod literal;
 mod names;
 mod ops;
 mod order;
+mod pattern;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -125,6 +126,11 @@ pub(crate) struct Binder<'a> {
     /// second and third tables), with the operator's span; only the last
     /// operator of a tabular statement may give them.
     pub extra_results: Vec<(Span, Vec<LogicalPlan>)>,
+    /// The patterns `declare pattern` declared, in order.
+    patterns: Vec<Rc<pattern::Pattern>>,
+    /// Set when the statement being bound gives no result of its own
+    /// (`graph-to-table nodes as N, edges as E`).
+    pub no_result: bool,
 }
 
 /// What binding a query gives.
@@ -175,6 +181,8 @@ pub(crate) fn bind_query(
         graph_calls: Vec::new(),
         extend_input: None,
         extra_results: Vec::new(),
+        patterns: Vec::new(),
+        no_result: false,
     };
     let mut results = Vec::new();
     for stmt in &query.statements {
@@ -336,10 +344,12 @@ impl<'a> Binder<'a> {
                 Ok(None)
             }
             Statement::Alias(_) | Statement::Restrict(_) => Ok(None),
-            Statement::Pattern(p) => Err(self.not_implemented(p.span, "`declare pattern`")),
+            Statement::Pattern(p) => self.declare_pattern(p).map(|()| None),
             Statement::Expr(e) => {
                 if self.is_tabular(e) {
-                    Ok(Some(self.table(e)?.plan))
+                    self.no_result = false;
+                    let plan = self.table(e)?.plan;
+                    Ok((!std::mem::take(&mut self.no_result)).then_some(plan))
                 } else {
                     // A scalar statement returns one row, as `print` does.
                     let t = self.constant(e)?;
@@ -363,6 +373,9 @@ impl<'a> Binder<'a> {
     /// Whether `e` denotes a table (rather than a scalar), by syntax and by
     /// what its names are bound to.
     pub fn is_tabular(&self, e: &ast::Expr) -> bool {
+        if self.is_pattern_call(e) {
+            return true;
+        }
         match &e.kind {
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
             ExprKind::Name(id) => match self.lookup(&id.name) {
@@ -374,6 +387,11 @@ impl<'a> Binder<'a> {
             ExprKind::Call { func, .. } => match &func.kind {
                 ExprKind::Name(id) => match id.name.as_str() {
                     "materialize" | "table" | "view" => true,
+                    "stored_query_result" | "external_table" | "graph"
+                        if !matches!(self.lookup(&id.name), Some(Value::Function(_))) =>
+                    {
+                        true
+                    }
                     _ => matches!(self.lookup(&id.name), Some(Value::Function(f)) if self.body_is_tabular(f)),
                 },
                 _ => false,
@@ -435,16 +453,25 @@ impl<'a> Binder<'a> {
     }
 
     fn table_inner(&mut self, e: &ast::Expr) -> BResult<Tab> {
+        if self.is_pattern_call(e) {
+            return self.pattern_call(e);
+        }
         match &e.kind {
             ExprKind::Name(id) => self.table_name(id),
             ExprKind::Pipeline { source, ops } => {
-                let mut tab = self.table(source)?;
+                let mut tab = match &source.kind {
+                    ExprKind::Source(op) if let ast::OperatorKind::Union(u) = &op.kind => {
+                        self.check_deadline(op.span)?;
+                        self.union(None, u, op.span, true, ops)?
+                    }
+                    _ => self.table(source)?,
+                };
                 let mut i = 0;
                 while let Some(op) = ops.get(i) {
                     if matches!(op.kind, ast::OperatorKind::MakeGraph(_)) {
                         (tab, i) = self.graph_pipeline(tab, ops, i)?;
                     } else {
-                        tab = self.operator(tab, op)?;
+                        tab = self.operator_before(tab, op, ops.get(i.saturating_add(1)..).unwrap_or_default())?;
                         i += 1;
                     }
                 }
@@ -460,6 +487,33 @@ impl<'a> Binder<'a> {
                     "table" => {
                         let name = self.constant_string(args.first().map(|a| &a.value), e.span)?;
                         self.table_name(&Ident { name, span: e.span })
+                    }
+                    // Objects that management commands create in a Kusto
+                    // database, which a dragnet catalog has no way to hold.
+                    "stored_query_result" | "external_table" | "graph"
+                        if !matches!(self.lookup(&f.name), Some(Value::Function(_))) =>
+                    {
+                        let name = self.constant_string(args.first().map(|a| &a.value), e.span)?;
+                        let (what, help) = match f.name.as_str() {
+                            "stored_query_result" => (
+                                "a stored query result",
+                                "stored query results are made by the `.set stored_query_result` management command, which dragnet does not have; run the query that makes it, or keep its rows as a dataset",
+                            ),
+                            "external_table" => (
+                                "an external table",
+                                "external tables are defined by the `.create external table` management command, which dragnet does not have; read the files with `externaldata` or load them as a dataset",
+                            ),
+                            _ => (
+                                "a persistent graph model",
+                                "graph models and their snapshots are made by the `.create-or-alter graph_model` and `.make graph_snapshot` management commands, which dragnet does not have; build the graph with `make-graph`",
+                            ),
+                        };
+                        Err(self.error_help(
+                            error::UNKNOWN_NAME,
+                            e.span,
+                            format!("`{}(\"{name}\")` reads {what}, which this catalog does not have", f.name),
+                            help,
+                        ))
                     }
                     _ => match self.lookup(&f.name).cloned() {
                         Some(Value::Function(func)) => {

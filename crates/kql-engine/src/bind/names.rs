@@ -103,6 +103,8 @@ pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
         }
         ExprKind::Call { func, args } => match &func.kind {
             ExprKind::Name(f) if named_after_first_argument(&f.name) => inferred(&args.first()?.value),
+            // node-degree-out.md prints `node_degree_out(src)` as the column `node_degree_out`.
+            ExprKind::Name(f) if super::ops::is_node_function(func) => Some(f.name.clone()),
             _ => None,
         },
         _ => None,

@@ -19,7 +19,14 @@ pub(crate) const LEFT: &str = "__left";
 pub(crate) const RIGHT: &str = "__right";
 
 impl<'a> Binder<'a> {
-    pub(crate) fn join(&mut self, left: Tab, j: &ast::Join, span: Span, lookup: bool) -> BResult<Tab> {
+    pub(crate) fn join(
+        &mut self,
+        left: Tab,
+        j: &ast::Join,
+        span: Span,
+        lookup: bool,
+        after: &[ast::Operator],
+    ) -> BResult<Tab> {
         let mut kind = if lookup { "leftouter".to_string() } else { "innerunique".to_string() };
         for o in &j.options {
             if o.name.name == "kind"
@@ -69,6 +76,7 @@ impl<'a> Binder<'a> {
             return Err(self.error(error::BAD_ARGUMENTS, span, "the join needs at least one key after `on`"));
         }
         let left_plan = if kind == "innerunique" {
+            let left = self.left_filters(left, after)?;
             // One row per key on the left, as Kusto's default join has it:
             // any one row of each key, every column taken from that same row
             // (`first_value` of each column over the same rows in the same

@@ -6,6 +6,7 @@ mod expand;
 mod find;
 mod graph;
 mod join;
+mod join_filter;
 mod make_series;
 mod multi_assign;
 mod mv_apply;
@@ -15,6 +16,7 @@ mod partition;
 mod percentiles;
 mod project;
 mod project_by_names;
+mod reduce;
 mod sample;
 mod scan;
 mod search;
@@ -22,8 +24,10 @@ mod source;
 mod summarize;
 mod top_nested;
 mod union;
+mod union_needed;
 
 pub(crate) use evaluate::{LearnKind, Learned, Pending, learn};
+pub(crate) use graph::is_node_function;
 pub(crate) use summarize::AggCollector;
 
 use datafusion::logical_expr::{LogicalPlanBuilder, SortExpr};
@@ -104,10 +108,10 @@ impl<'a> Binder<'a> {
                 )?;
                 Ok(Tab { plan, source: None })
             }
-            OperatorKind::Union(u) => self.union(Some(input), u, span),
+            OperatorKind::Union(u) => self.union(Some(input), u, span, true, &[]),
             OperatorKind::Search(s) => self.search(Some(input), s, span),
-            OperatorKind::Join(j) => self.join(input, j, span, false),
-            OperatorKind::Lookup(j) => self.join(input, j, span, true),
+            OperatorKind::Join(j) => self.join(input, j, span, false, &[]),
+            OperatorKind::Lookup(j) => self.join(input, j, span, true, &[]),
             OperatorKind::As { name, .. } => {
                 let named = Tab { plan: input.plan, source: Some(name.name.clone()) };
                 self.env.push((name.name.clone(), super::Value::Table(named.clone())));
@@ -132,6 +136,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Evaluate(e) => self.evaluate(input, e, span),
             OperatorKind::Partition(p) => self.partition(input, p, span),
             OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
+            OperatorKind::Reduce { options, by, with } => self.reduce(input, options, by, with, span),
             OperatorKind::GraphMatch(_) | OperatorKind::GraphToTable(_) | OperatorKind::GraphMarkComponents(_) => {
                 Err(self.error(
                     error::BAD_ARGUMENTS,
@@ -143,6 +148,25 @@ impl<'a> Binder<'a> {
                 let name = operator_name(other);
                 Err(self.not_implemented(span, &format!("the `{name}` operator")))
             }
+        }
+    }
+
+    /// `operator`, told the operators after it: a `join` moves the filters
+    /// on its left side's columns that follow it before its deduplication;
+    /// a `union` leaves out the documented tables' columns they drop unread.
+    pub(crate) fn operator_before(&mut self, input: Tab, op: &Operator, after: &[Operator]) -> BResult<Tab> {
+        match &op.kind {
+            OperatorKind::Join(j) => {
+                self.check_deadline(op.span)?;
+                self.row_serialized = is_serialized(&input.plan);
+                self.join(input, j, op.span, false, after)
+            }
+            OperatorKind::Union(u) => {
+                self.check_deadline(op.span)?;
+                self.row_serialized = is_serialized(&input.plan);
+                self.union(Some(input), u, op.span, true, after)
+            }
+            _ => self.operator(input, op),
         }
     }
 

@@ -60,7 +60,7 @@ impl<'a> Binder<'a> {
             span,
         };
         let u = ast::Union { options: vec![with_source], tables };
-        let tab = self.union(input, &u, span)?;
+        let tab = self.union(input, &u, span, false, &[])?;
         let pred = {
             let row = Row { schema: tab.plan.schema(), source: tab.source.as_deref() };
             self.search_predicate(&s.predicate, case_sensitive, row)?

@@ -72,7 +72,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Range { column, from, to, step } => self.range(column, from, to, step, span),
             OperatorKind::Datatable { schema, values } => self.datatable(schema, values, span),
             OperatorKind::Externaldata { schema, uris, .. } => self.externaldata(schema, uris, span),
-            OperatorKind::Union(u) => self.union(None, u, span),
+            OperatorKind::Union(u) => self.union(None, u, span, true, &[]),
             OperatorKind::Search(s) => self.search(None, s, span),
             OperatorKind::Find(f) => self.find(f, span),
             OperatorKind::Evaluate(e) => self.evaluate_source(e),

@@ -18,12 +18,33 @@ use crate::error;
 use crate::types::KqlType;
 
 struct Leg {
-    tab: Tab,
+    /// `None` for a documented table a wildcard names: its columns, no rows.
+    tab: Option<Tab>,
+    /// Its columns' names and types.
+    fields: Vec<(String, DataType)>,
     name: String,
 }
 
+impl Leg {
+    fn of(tab: Tab, name: String) -> Leg {
+        let fields = tab.plan.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
+        Leg { tab: Some(tab), fields, name }
+    }
+}
+
 impl<'a> Binder<'a> {
-    pub(crate) fn union(&mut self, first: Option<Tab>, u: &ast::Union, span: Span) -> BResult<Tab> {
+    /// `documented`: whether a wildcard also reads the documented tables'
+    /// columns (`union` does; `search` reads the tables with data alone).
+    /// `after`: the operators that follow, which may leave columns of the
+    /// documented tables out (`union_needed`).
+    pub(crate) fn union(
+        &mut self,
+        first: Option<Tab>,
+        u: &ast::Union,
+        span: Span,
+        documented: bool,
+        after: &[ast::Operator],
+    ) -> BResult<Tab> {
         let mut inner = false;
         let mut fuzzy = false;
         let mut source_col: Option<String> = None;
@@ -53,14 +74,29 @@ impl<'a> Binder<'a> {
         let mut legs = Vec::new();
         if let Some(t) = first {
             let name = t.source.clone().unwrap_or_else(|| "union_arg0".into());
-            legs.push(Leg { tab: t, name });
+            legs.push(Leg::of(t, name));
         }
         for (i, e) in u.tables.iter().enumerate() {
             match &e.kind {
                 ExprKind::Wildcard(p) => {
-                    for (name, tab) in self.wildcard_tables(p, e.span)? {
-                        legs.push(Leg { tab, name });
+                    let mut found: Vec<Leg> =
+                        self.wildcard_tables(p, e.span)?.into_iter().map(|(name, tab)| Leg::of(tab, name)).collect();
+                    if documented {
+                        let words = super::union_needed::needed_words(after);
+                        for (name, schema) in self.catalog.documented_schemas() {
+                            if matches_pattern(p, name) && self.lookup(name).is_none() {
+                                let fields = schema
+                                    .fields()
+                                    .iter()
+                                    .filter(|f| super::union_needed::carried(f.name(), words.as_ref()))
+                                    .map(|f| (f.name().clone(), f.data_type().clone()))
+                                    .collect();
+                                found.push(Leg { tab: None, fields, name: name.to_string() });
+                            }
+                        }
+                        found.sort_by(|a, b| a.name.cmp(&b.name));
                     }
+                    legs.extend(found);
                 }
                 _ => {
                     // With isfuzzy=true a leg that does not resolve is left out.
@@ -81,15 +117,19 @@ impl<'a> Binder<'a> {
                         ExprKind::Name(n) => n.name.clone(),
                         _ => tab.source.clone().unwrap_or_else(|| format!("union_arg{}", i + 1)),
                     };
-                    legs.push(Leg { tab, name });
+                    legs.push(Leg::of(tab, name));
                 }
             }
         }
         if legs.is_empty() {
             return Err(self.error(error::BAD_ARGUMENTS, span, "`union` found no tables"));
         }
-        if legs.len() == 1 && source_col.is_none() {
-            return Ok(legs.pop().expect("one leg").tab);
+        if legs.len() == 1
+            && source_col.is_none()
+            && legs.first().is_some_and(|l| l.tab.is_some())
+            && let Some(Leg { tab: Some(tab), .. }) = legs.pop()
+        {
+            return Ok(tab);
         }
         // Every (name, type) in order of first appearance, with the number of
         // legs that hold the name; found through an index by name, so the
@@ -98,9 +138,9 @@ impl<'a> Binder<'a> {
         let mut by_name: HashMap<String, usize> = HashMap::new();
         for leg in &legs {
             self.check_deadline(span)?;
-            for f in leg.tab.plan.schema().fields() {
-                let ty = KqlType::of(f.data_type());
-                match by_name.get(f.name()) {
+            for (name, dt) in &leg.fields {
+                let ty = KqlType::of(dt);
+                match by_name.get(name) {
                     Some(&at) => {
                         let (_, types, legs_with) = &mut columns[at];
                         if !types.contains(&ty) {
@@ -109,8 +149,8 @@ impl<'a> Binder<'a> {
                         *legs_with += 1;
                     }
                     None => {
-                        by_name.insert(f.name().clone(), columns.len());
-                        columns.push((f.name().clone(), vec![ty], 1));
+                        by_name.insert(name.clone(), columns.len());
+                        columns.push((name.clone(), vec![ty], 1));
                     }
                 }
             }
@@ -135,7 +175,10 @@ impl<'a> Binder<'a> {
         let mut outputs: Vec<(String, String, KqlType)> = Vec::new();
         for (n, types, _) in &columns {
             self.check_deadline(span)?;
-            if types.len() == 1 {
+            if types.len() == 1 && source_col.as_ref() == Some(n) {
+                // A column named as the `withsource=` column gets a number.
+                outputs.push((names.unique(n), n.clone(), types[0]));
+            } else if types.len() == 1 {
                 outputs.push((n.clone(), n.clone(), types[0]));
             } else {
                 for t in types {
@@ -143,17 +186,27 @@ impl<'a> Binder<'a> {
                 }
             }
         }
+        // The outputs a leg with rows holds; the others, only documented
+        // tables have, are added once after the union.
+        let held_by_rows: std::collections::HashSet<(&str, KqlType)> = legs
+            .iter()
+            .filter(|l| l.tab.is_some())
+            .flat_map(|l| l.fields.iter().map(|(n, dt)| (n.as_str(), KqlType::of(dt))))
+            .collect();
+        let in_legs: Vec<&(String, String, KqlType)> =
+            outputs.iter().filter(|(_, src, ty)| held_by_rows.contains(&(src.as_str(), *ty))).collect();
+        let documented_only = in_legs.len() < outputs.len();
         let mut plans = Vec::with_capacity(legs.len());
-        for leg in legs {
+        for leg in &legs {
             self.check_deadline(span)?;
+            let Some(tab) = &leg.tab else { continue };
             // The leg's columns by name, with their types.
-            let held: HashMap<&str, &DataType> =
-                leg.tab.plan.schema().fields().iter().map(|f| (f.name().as_str(), f.data_type())).collect();
-            let mut exprs: Vec<Expr> = Vec::with_capacity(outputs.len() + 1);
+            let held: HashMap<&str, &DataType> = leg.fields.iter().map(|(n, dt)| (n.as_str(), dt)).collect();
+            let mut exprs: Vec<Expr> = Vec::with_capacity(in_legs.len() + 1);
             if let Some(s) = &source_col {
                 exprs.push(lit(ScalarValue::Utf8View(Some(leg.name.clone()))).alias(s));
             }
-            for (out, src, ty) in &outputs {
+            for (out, src, ty) in in_legs.iter().copied() {
                 let e = match held.get(src.as_str()) {
                     // Already of the column's Arrow type: the column itself.
                     Some(&dt) if *dt == ty.arrow() && out == src => {
@@ -166,9 +219,18 @@ impl<'a> Binder<'a> {
                 exprs.push(e.alias(out));
             }
             drop(held);
-            plans.push(Arc::new(self.projection(span, leg.tab.plan, exprs)?));
+            plans.push(Arc::new(self.projection(span, tab.plan.clone(), exprs)?));
         }
         self.check_deadline(span)?;
+        if plans.is_empty() {
+            // Only documented tables: their columns, no rows.
+            let mut cols: Vec<(String, KqlType)> = Vec::with_capacity(outputs.len() + 1);
+            if let Some(s) = &source_col {
+                cols.push((s.clone(), KqlType::String));
+            }
+            cols.extend(outputs.iter().map(|(out, _, ty)| (out.clone(), *ty)));
+            return Ok(Tab { plan: super::source::empty_plan(&cols), source: None });
+        }
         // One union of every leg: each has the same columns, so its schema
         // is derived once, column by column.
         let plan = if plans.len() == 1 {
@@ -180,6 +242,22 @@ impl<'a> Binder<'a> {
         } else {
             self.df(span, Union::try_new_with_loose_types(plans).map(LogicalPlan::Union))?
         };
+        if !documented_only {
+            return Ok(Tab { plan, source: None });
+        }
+        // The documented tables' own columns, in the union's column order.
+        let mut exprs: Vec<Expr> = Vec::with_capacity(outputs.len() + 1);
+        if let Some(s) = &source_col {
+            exprs.push(Self::column(s));
+        }
+        for (out, src, ty) in &outputs {
+            if held_by_rows.contains(&(src.as_str(), *ty)) {
+                exprs.push(Self::column(out));
+            } else {
+                exprs.push(Self::absent(*ty).alias(out));
+            }
+        }
+        let plan = self.projection(span, plan, exprs)?;
         Ok(Tab { plan, source: None })
     }
 

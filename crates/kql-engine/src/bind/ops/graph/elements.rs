@@ -154,12 +154,18 @@ impl Binder<'_> {
         } else {
             cols.extend(props.iter().cloned());
         }
+        if call.inner {
+            cols.extend(super::nodes::hidden_cols());
+        }
         let rows: Vec<Vec<ScalarValue>> = rows
             .into_iter()
             .enumerate()
             .map(|(i, r)| {
                 let mut row = vec![ScalarValue::Int64(i64::try_from(i).ok())];
                 row.extend(r.iter().cloned());
+                if call.inner {
+                    row.extend(super::nodes::hidden_values(g, i));
+                }
                 row
             })
             .collect();

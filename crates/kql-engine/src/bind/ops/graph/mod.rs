@@ -10,6 +10,7 @@
 mod build;
 mod elements;
 mod matcher;
+mod nodes;
 mod tables;
 
 use datafusion::common::ScalarValue;
@@ -19,6 +20,7 @@ use kql_syntax::ast::{self, ExprKind, GraphElement, Operator, OperatorKind};
 
 use self::build::Graph;
 use self::matcher::{Cycles, Dir, MAX_HOPS, Search, Seq, Slot, Step};
+pub(crate) use self::nodes::is_node_function;
 use crate::bind::{BResult, Binder, Tab};
 use crate::error;
 use crate::types::KqlType;
@@ -416,6 +418,9 @@ impl Binder<'_> {
                 let ty = if v.kind == VarKind::Path { KqlType::Dynamic } else { *ty };
                 cols.push((property_column(&v.name, p), ty));
             }
+            if v.kind == VarKind::Node {
+                cols.extend(nodes::hidden_cols().map(|(p, ty)| (property_column(&v.name, &p), ty)));
+            }
         }
         for c in calls {
             cols.push((c.column(), c.ty()));
@@ -447,6 +452,12 @@ impl Binder<'_> {
                         None => None,
                     };
                     row.push(value.unwrap_or(ScalarValue::Null));
+                }
+                if v.kind == VarKind::Node {
+                    match slot {
+                        Some(Slot::Node(n)) => row.extend(nodes::hidden_values(graph, *n)),
+                        _ => row.extend(nodes::hidden_cols().map(|_| ScalarValue::Null)),
+                    }
                 }
             }
             for c in calls {

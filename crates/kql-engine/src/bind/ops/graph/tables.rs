@@ -118,14 +118,53 @@ impl Binder<'_> {
         Ok(g)
     }
 
-    /// `graph-to-table nodes` or `graph-to-table edges`.
+    /// `graph-to-table nodes` or `graph-to-table edges`, a part named with
+    /// `as` also bound to its name; or `graph-to-table nodes as N, edges as E`,
+    /// whose statement gives no result of its own: the two tables are read by
+    /// their names in the statements after it.
     pub(super) fn graph_to_table(&mut self, g: &Graph, parts: &[ast::GraphTablePart], span: Span) -> BResult<Tab> {
-        let [part] = parts else {
-            return Err(self.not_implemented(span, "`graph-to-table` of nodes and edges together"));
-        };
-        if let Some(a) = &part.alias {
-            return Err(self.not_implemented(a.span, "`graph-to-table ... as Name`"));
+        if let [part] = parts {
+            let tab = self.graph_table_part(g, part, span)?;
+            return Ok(self.name_graph_table(part, tab));
         }
+        if parts.len() != 2 || parts.iter().map(|p| p.kind.name.as_str()).collect::<Vec<_>>() != ["nodes", "edges"] {
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                span,
+                "`graph-to-table` exports `nodes`, `edges`, or `nodes as N, edges as E`",
+            ));
+        }
+        let mut last = None;
+        for part in parts {
+            if part.alias.is_none() {
+                return Err(self.error_help(
+                    error::BAD_ARGUMENTS,
+                    part.kind.span,
+                    format!("exported together, the {} need a name", part.kind.name),
+                    "`graph-to-table nodes as N, edges as E; N; E`",
+                ));
+            }
+            let tab = self.graph_table_part(g, part, span)?;
+            last = Some(self.name_graph_table(part, tab));
+        }
+        self.no_result = true;
+        last.ok_or_else(|| self.error(error::INTERNAL, span, "no table exported"))
+    }
+
+    /// `tab`, bound to the part's `as` name if it has one.
+    fn name_graph_table(&mut self, part: &ast::GraphTablePart, tab: Tab) -> Tab {
+        match &part.alias {
+            Some(a) => {
+                let named = Tab { plan: tab.plan, source: Some(a.name.clone()) };
+                self.env.push((a.name.clone(), crate::bind::Value::Table(named.clone())));
+                named
+            }
+            None => tab,
+        }
+    }
+
+    /// One exported table.
+    fn graph_table_part(&mut self, g: &Graph, part: &ast::GraphTablePart, span: Span) -> BResult<Tab> {
         let mut extra: Vec<(String, usize)> = Vec::new();
         let nodes = match part.kind.name.as_str() {
             "nodes" => true,
