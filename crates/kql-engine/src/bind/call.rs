@@ -549,6 +549,7 @@ impl<'a> Binder<'a> {
         let bound = self.args(args, row)?;
         let spans: Vec<Span> = args.iter().map(|a| a.value.span).collect();
         self.check_rowwise_args(name, &bound, &spans, span)?;
+        let bound = self.array_sort_args(name, bound, &spans)?;
         let (bound, ret) = self.rowwise_typing(def, bound, &spans)?;
         let exprs = bound.into_iter().map(|t| t.expr).collect();
         let udf = if def.typing == crate::functions::Typing::Random {

@@ -313,8 +313,10 @@ defs! {
     "array_concat" => Dynamic, 1, ANY, collections::array_concat;
     "strcat_array" => String, 2, 2, collections::strcat_array;
     "array_slice" => Dynamic, 3, 3, collections::array_slice;
-    "array_sort_asc" => Dynamic, 1, 2, array_ops::array_sort_asc;
-    "array_sort_desc" => Dynamic, 1, 2, array_ops::array_sort_desc;
+    "array_sort_asc" => Dynamic, 1, ANY, array_ops::array_sort_asc;
+    "array_sort_desc" => Dynamic, 1, ANY, array_ops::array_sort_desc;
+    "array_sort_asc#arrays" => Dynamic, 2, ANY, array_ops::array_sort_asc;
+    "array_sort_desc#arrays" => Dynamic, 2, ANY, array_ops::array_sort_desc;
     "array_iff" => Dynamic, 3, 3, array_ops::array_iff;
     "array_reverse" => Dynamic, 1, 1, array_ops::array_reverse;
     "array_sum" => Real, 1, 1, array_ops::array_sum;
