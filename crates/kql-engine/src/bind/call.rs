@@ -3,6 +3,7 @@
 
 mod arg_checks;
 mod assert;
+mod data_size;
 mod pack;
 mod typing;
 
@@ -316,6 +317,7 @@ impl<'a> Binder<'a> {
             }
             "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
             "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
+            "estimate_data_size" => self.estimate_data_size(args, span, row),
             "assert" => self.assert(args, span, row),
             "column_names_of" => {
                 // column-names-of-function.md: the names of a tabular

@@ -132,6 +132,7 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "todecimal",
     "floor",
     "abs",
+    "estimate_data_size",
 ];
 
 /// Functions of the Kusto documentation that the engine refuses, and why:
