@@ -44,6 +44,11 @@ impl<'a> Binder<'a> {
         if crate::functions::WINDOW_FUNCTIONS.contains(&fname) {
             return self.window_call(fname, args, span, row);
         }
+        // hll-merge-function.md: `hll_merge` of two or more hlls is a
+        // scalar function; of one, the aggregation.
+        if fname == "hll_merge" && args.len() >= 2 {
+            return self.builtin(fname, name.span, args, span, row);
+        }
         if crate::bind::names::is_aggregate(fname) {
             if crate::bind::names::is_legacy_collect(&name.name) && args.len() == 1 {
                 let size = ast::Expr {
@@ -543,6 +548,10 @@ impl<'a> Binder<'a> {
             }
             // `extract_json(path, json, typeof(T))` too.
             ("extract_json", 3, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
+                (&args[..2], Some(KqlType::from_syntax(t.ty)))
+            }
+            // `percentile_tdigest(d, p, typeof(T))` too.
+            ("percentile_tdigest", 3, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
                 (&args[..2], Some(KqlType::from_syntax(t.ty)))
             }
             _ => (args, None),

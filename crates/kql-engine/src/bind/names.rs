@@ -84,6 +84,11 @@ pub(crate) fn named_after_first_argument(name: &str) -> bool {
     FIRST_ARGUMENT.contains(&name)
 }
 
+/// Functions whose column is named `<function>_<first argument>`
+/// (`dcount_hll_merged`, `percentile_tdigest_tdigestRes`: hll-merge-function.md,
+/// merge-tdigest-function.md, rank-tdigest-function.md).
+const FUNCTION_AND_FIRST_ARGUMENT: &[&str] = &["dcount_hll", "percentile_tdigest"];
+
 /// The name Kusto infers for an expression, if any: a column keeps its
 /// name, `d.a.b` becomes `d_a_b`, conversions keep their argument's name.
 pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
@@ -103,6 +108,9 @@ pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
         }
         ExprKind::Call { func, args } => match &func.kind {
             ExprKind::Name(f) if named_after_first_argument(&f.name) => inferred(&args.first()?.value),
+            ExprKind::Name(f) if FUNCTION_AND_FIRST_ARGUMENT.contains(&f.name.as_str()) => {
+                Some(format!("{}_{}", f.name, inferred(&args.first()?.value)?))
+            }
             _ => None,
         },
         _ => None,

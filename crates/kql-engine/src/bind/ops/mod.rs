@@ -18,6 +18,7 @@ mod project_by_names;
 mod sample;
 mod scan;
 mod search;
+mod sketches;
 mod source;
 mod summarize;
 mod top_nested;

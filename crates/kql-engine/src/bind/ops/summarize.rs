@@ -371,6 +371,9 @@ impl<'a> Binder<'a> {
                 (if ty == ret { e } else { cast(e, ty.arrow()) }, ty)
             }
             "percentilew" | "percentilesw_array" => self.weighted_percentile(name, args, span, row)?,
+            "tdigest" | "tdigest_merge" | "hll" | "hll_if" | "hll_merge" => {
+                self.sketch_aggregate(name, args, span, row)?
+            }
             "buildschema" => {
                 let x = arg(self, 0)?;
                 if x.ty != KqlType::Dynamic {
