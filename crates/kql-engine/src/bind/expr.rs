@@ -574,7 +574,11 @@ impl<'a> Binder<'a> {
                 let sym = kql_syntax::binary_op_text(op);
                 return Err(self.not_implemented(
                     span,
-                    &format!("`{sym}` of a {l_ty} and a {r_ty} (datetime-timespan-arithmetic.md does not give its value)", l_ty = l.ty, r_ty = r.ty),
+                    &format!(
+                        "`{sym}` of a {l_ty} and a {r_ty} (datetime-timespan-arithmetic.md does not give its value)",
+                        l_ty = l.ty,
+                        r_ty = r.ty
+                    ),
                 ));
             }
             (a, b, _) => {
