@@ -21,6 +21,8 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("base64_decodestring", "base64_decode_tostring"),
     ("columnifexists", "column_ifexists"),
     ("make_string", "unicode_codepoints_to_string"),
+    ("notempty", "isnotempty"),
+    ("notnull", "isnotnull"),
 ];
 
 /// The documented name of a function spelled `name` (a deprecated alias is
