@@ -305,15 +305,13 @@ fn hll_json(bits: i64, set: &BTreeSet<i64>) -> V {
 }
 
 /// `hll(x [, accuracy])`'s finisher: the group's distinct values (from
-/// `array_agg(distinct)`) and the precision; an empty group gives an
-/// empty hll, whose count is 0.
+/// `array_agg(distinct)`) and the precision; null for a group with no
+/// value, as summarize-operator.md prints `hll` of an empty table.
 pub fn hll_build(a: &[V], _: &mut Ctx) -> V {
-    let (Some(V::Dyn(J::Array(values))), Some(V::Long(bits))) = (a.first(), a.get(1)) else {
-        return match a.get(1) {
-            Some(V::Long(bits)) => hll_json(*bits, &BTreeSet::new()),
-            _ => V::Null,
-        };
-    };
+    let (Some(V::Dyn(J::Array(values))), Some(V::Long(bits))) = (a.first(), a.get(1)) else { return V::Null };
+    if values.is_empty() {
+        return V::Null;
+    }
     let set: BTreeSet<i64> = values.iter().filter_map(hll_hash).collect();
     hll_json(*bits, &set)
 }
