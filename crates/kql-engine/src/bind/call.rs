@@ -3,6 +3,7 @@
 
 mod arg_checks;
 mod assert;
+mod data_size;
 mod pack;
 mod typing;
 
@@ -42,6 +43,11 @@ impl<'a> Binder<'a> {
         let fname = crate::bind::names::canonical_function(&name.name);
         if crate::functions::WINDOW_FUNCTIONS.contains(&fname) {
             return self.window_call(fname, args, span, row);
+        }
+        // hll-merge-function.md: `hll_merge` of two or more hlls is a
+        // scalar function; of one, the aggregation.
+        if fname == "hll_merge" && args.len() >= 2 {
+            return self.builtin(fname, name.span, args, span, row);
         }
         if crate::bind::names::is_aggregate(fname) {
             if crate::bind::names::is_legacy_collect(&name.name) && args.len() == 1 {
@@ -316,6 +322,7 @@ impl<'a> Binder<'a> {
             }
             "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
             "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
+            "estimate_data_size" => self.estimate_data_size(args, span, row),
             "assert" => self.assert(args, span, row),
             "column_names_of" => {
                 // column-names-of-function.md: the names of a tabular
@@ -571,12 +578,17 @@ impl<'a> Binder<'a> {
             ("extract_json", 3, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
                 (&args[..2], Some(KqlType::from_syntax(t.ty)))
             }
+            // `percentile_tdigest(d, p, typeof(T))` too.
+            ("percentile_tdigest", 3, Some(ExprKind::TypeOf(ParamType::Scalar(t)))) => {
+                (&args[..2], Some(KqlType::from_syntax(t.ty)))
+            }
             _ => (args, None),
         };
         self.arity(name, args, def.min, def.max, span)?;
         let bound = self.args(args, row)?;
         let spans: Vec<Span> = args.iter().map(|a| a.value.span).collect();
         self.check_rowwise_args(name, &bound, &spans, span)?;
+        let bound = self.array_sort_args(name, bound, &spans)?;
         let (bound, ret) = self.rowwise_typing(def, bound, &spans)?;
         let exprs = bound.into_iter().map(|t| t.expr).collect();
         let udf = if def.typing == crate::functions::Typing::Random {

@@ -568,6 +568,22 @@ impl<'a> Binder<'a> {
             (n, Timespan, BinaryOp::Mul) if n.is_numeric() => {
                 (checked::call(Op::Scale, vec![r.expr, l.expr], Timespan.arrow()), Timespan)
             }
+            // Kusto's parser types these (a real, a timespan, a datetime),
+            // but datetime-timespan-arithmetic.md does not give their values.
+            (Datetime, Datetime | Timespan, BinaryOp::Div | BinaryOp::Mod)
+            | (Datetime, Int | Long | Real | Decimal, BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod)
+            | (Int | Long | Real | Decimal, Datetime, BinaryOp::Mul)
+            | (Timespan, Timespan, BinaryOp::Mul | BinaryOp::Mod) => {
+                let sym = kql_syntax::binary_op_text(op);
+                return Err(self.not_implemented(
+                    span,
+                    &format!(
+                        "`{sym}` of a {l_ty} and a {r_ty} (datetime-timespan-arithmetic.md does not give its value)",
+                        l_ty = l.ty,
+                        r_ty = r.ty
+                    ),
+                ));
+            }
             (a, b, _) => {
                 let sym = kql_syntax::binary_op_text(op);
                 return Err(self.error(error::TYPE_MISMATCH, span, format!("cannot apply `{sym}` to a {a} and a {b}")));

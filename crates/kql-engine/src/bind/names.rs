@@ -21,6 +21,8 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("base64_decodestring", "base64_decode_tostring"),
     ("columnifexists", "column_ifexists"),
     ("make_string", "unicode_codepoints_to_string"),
+    ("notempty", "isnotempty"),
+    ("notnull", "isnotnull"),
 ];
 
 /// The documented name of a function spelled `name` (a deprecated alias is
@@ -84,6 +86,11 @@ pub(crate) fn named_after_first_argument(name: &str) -> bool {
     FIRST_ARGUMENT.contains(&name)
 }
 
+/// Functions whose column is named `<function>_<first argument>`
+/// (`dcount_hll_merged`, `percentile_tdigest_tdigestRes`: hll-merge-function.md,
+/// merge-tdigest-function.md, rank-tdigest-function.md).
+const FUNCTION_AND_FIRST_ARGUMENT: &[&str] = &["dcount_hll", "percentile_tdigest"];
+
 /// The name Kusto infers for an expression, if any: a column keeps its
 /// name, `d.a.b` becomes `d_a_b`, conversions keep their argument's name.
 pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
@@ -105,6 +112,9 @@ pub(crate) fn inferred(e: &ast::Expr) -> Option<String> {
             ExprKind::Name(f) if named_after_first_argument(&f.name) => inferred(&args.first()?.value),
             // node-degree-out.md prints `node_degree_out(src)` as the column `node_degree_out`.
             ExprKind::Name(f) if super::ops::is_node_function(func) => Some(f.name.clone()),
+            ExprKind::Name(f) if FUNCTION_AND_FIRST_ARGUMENT.contains(&f.name.as_str()) => {
+                Some(format!("{}_{}", f.name, inferred(&args.first()?.value)?))
+            }
             _ => None,
         },
         _ => None,

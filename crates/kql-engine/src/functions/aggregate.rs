@@ -55,6 +55,11 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("binary_all_and", "binary_all_and"),
     ("binary_all_or", "binary_all_or"),
     ("binary_all_xor", "binary_all_xor"),
+    ("tdigest", "tdigest"),
+    ("tdigest_merge", "merge_tdigests"),
+    ("hll", "hll"),
+    ("hll_if", "hll_if"),
+    ("hll_merge", "hll_merge"),
 ];
 
 /// The index (from 0) of the nearest-rank `p`th percentile among `n > 0`

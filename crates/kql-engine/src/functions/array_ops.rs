@@ -12,28 +12,48 @@ use super::text_edit::json_path;
 /// The most elements `repeat` makes.
 const MAX_REPEAT: i64 = 1_048_576;
 
-/// `array_sort_asc(a [, nulls_last])` and `array_sort_desc`: nulls last
-/// unless `nulls_last` is false.
+/// `array_sort_asc(a1, ..., aN, nulls_last)` and `array_sort_desc`: the
+/// binder always passes `nulls_last` last (true when the query gives none;
+/// a null flag counts as true). One array: it sorted, nulls last unless
+/// `nulls_last` is false. Several: an array of them, the first sorted and
+/// each other put in the first's new order, null where its length differs
+/// from the first's (array-sort-asc-function.md); null if the first is no
+/// array.
 fn sort(a: &[V], desc: bool) -> V {
-    let Some(arr) = array(&a[0]) else { return V::Null };
-    let nulls_last = !matches!(a.get(1), Some(V::Bool(false)));
-    let (mut nulls, mut v): (Vec<J>, Vec<J>) = arr.iter().cloned().partition(J::is_null);
-    v.sort_by(|x, y| if desc { json_order(y, x) } else { json_order(x, y) });
-    if nulls_last {
-        v.append(&mut nulls);
-    } else {
-        nulls.append(&mut v);
-        v = nulls;
+    let Some((flag, arrays)) = a.split_last() else { return V::Null };
+    let nulls_last = !matches!(flag, V::Bool(false));
+    let Some(first) = arrays.first().and_then(array) else { return V::Null };
+    let mut order: Vec<usize> = (0..first.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (x, y) = (&first[i], &first[j]);
+        match (x.is_null(), y.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) if nulls_last => std::cmp::Ordering::Greater,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) if nulls_last => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) if desc => json_order(y, x),
+            (false, false) => json_order(x, y),
+        }
+    });
+    let permute = |v: &V| match array(v) {
+        Some(items) if items.len() == first.len() => {
+            J::Array(order.iter().filter_map(|&i| items.get(i).cloned()).collect())
+        }
+        _ => J::Null,
+    };
+    if arrays.len() == 1 {
+        return V::Dyn(permute(&arrays[0]));
     }
-    V::Dyn(J::Array(v))
+    V::Dyn(J::Array(arrays.iter().map(permute).collect()))
 }
 
-/// `array_sort_asc(a [, nulls_last])`.
+/// `array_sort_asc(a1, ..., aN, nulls_last)`.
 pub fn array_sort_asc(a: &[V], _: &mut Ctx) -> V {
     sort(a, false)
 }
 
-/// `array_sort_desc(a [, nulls_last])`.
+/// `array_sort_desc(a1, ..., aN, nulls_last)`.
 pub fn array_sort_desc(a: &[V], _: &mut Ctx) -> V {
     sort(a, true)
 }

@@ -176,10 +176,16 @@ pub fn base64_encode_fromarray(a: &[V], _: &mut Ctx) -> V {
     }
 }
 
-/// `zlib_compress_to_base64_string(s)`: the UTF-8 bytes, zlib-compressed,
-/// in base64.
+/// The deflate level of `zlib_compress_to_base64_string` and
+/// `gzip_compress_to_base64_string`: none, stored blocks, the one level that
+/// gives the bytes both pages print (zlib-base64-compress-function.md,
+/// gzip-base64-compress.md); every other level deflates their input.
+const KUSTO_LEVEL: flate2::Compression = flate2::Compression::none();
+
+/// `zlib_compress_to_base64_string(s)`: the UTF-8 bytes in zlib's format,
+/// stored (see [`KUSTO_LEVEL`]), in base64.
 pub fn zlib_compress(a: &[V], _: &mut Ctx) -> V {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), KUSTO_LEVEL);
     match z.write_all(a[0].text().as_bytes()).and_then(|_| z.finish()) {
         Ok(b) => V::Str(base64::engine::general_purpose::STANDARD.encode(b)),
         Err(_) => V::Null,
@@ -201,13 +207,22 @@ pub fn zlib_decompress(a: &[V], _: &mut Ctx) -> V {
     }
 }
 
-/// `gzip_compress_to_base64_string(s)`.
+/// The gzip header Kusto writes: deflate, no flags, no time, no extra
+/// flags, unknown system (gzip-base64-compress.md).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// `gzip_compress_to_base64_string(s)`: as zlib's, in gzip's format with
+/// [`GZIP_HEADER`]; null past 4 GiB, which gzip's length field cannot hold.
 pub fn gzip_compress(a: &[V], _: &mut Ctx) -> V {
-    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    match z.write_all(a[0].text().as_bytes()).and_then(|_| z.finish()) {
-        Ok(b) => V::Str(base64::engine::general_purpose::STANDARD.encode(b)),
-        Err(_) => V::Null,
-    }
+    let text = a[0].text();
+    let Ok(len) = u32::try_from(text.len()) else { return V::Null };
+    let mut z = flate2::write::DeflateEncoder::new(GZIP_HEADER.to_vec(), KUSTO_LEVEL);
+    let Ok(mut out) = z.write_all(text.as_bytes()).and_then(|_| z.finish()) else { return V::Null };
+    let mut crc = flate2::Crc::new();
+    crc.update(text.as_bytes());
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
+    V::Str(base64::engine::general_purpose::STANDARD.encode(out))
 }
 
 /// `gzip_decompress_from_base64_string(s)`: empty when the text is not

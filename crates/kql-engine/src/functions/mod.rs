@@ -41,6 +41,7 @@ pub mod series;
 pub mod series_elementwise;
 pub mod series_filters;
 pub mod session;
+pub mod sketch;
 pub mod string;
 pub mod text;
 pub mod text_edit;
@@ -133,6 +134,7 @@ pub const BUILTIN_SCALARS: &[&str] = &[
     "todecimal",
     "floor",
     "abs",
+    "estimate_data_size",
 ];
 
 /// Functions of the Kusto documentation that the engine refuses, and why:
@@ -315,8 +317,21 @@ defs! {
     "array_concat" => Dynamic, 1, ANY, collections::array_concat;
     "strcat_array" => String, 2, 2, collections::strcat_array;
     "array_slice" => Dynamic, 3, 3, collections::array_slice;
-    "array_sort_asc" => Dynamic, 1, 2, array_ops::array_sort_asc;
-    "array_sort_desc" => Dynamic, 1, 2, array_ops::array_sort_desc;
+    "array_sort_asc" => Dynamic, 1, ANY, array_ops::array_sort_asc;
+    "array_sort_desc" => Dynamic, 1, ANY, array_ops::array_sort_desc;
+    "array_sort_asc#arrays" => Dynamic, 2, ANY, array_ops::array_sort_asc;
+    "tdigest#build" => Dynamic, 3, 3, sketch::tdigest_build;
+    "tdigest_merge#list" => Dynamic, 1, 1, sketch::tdigest_merge_list;
+    "merge_tdigest" => Dynamic, 1, ANY, sketch::merge_tdigest;
+    "percentile_tdigest" => Dynamic, 2, 2, sketch::percentile_tdigest;
+    "percentiles_array_tdigest" => Dynamic, 2, ANY, sketch::percentiles_array_tdigest;
+    "rank_tdigest" => Long, 2, 2, sketch::rank_tdigest;
+    "percentrank_tdigest" => Real, 2, 2, sketch::percentrank_tdigest;
+    "hll#build" => Dynamic, 2, 2, sketch::hll_build;
+    "hll_merge#list" => Dynamic, 1, 1, sketch::hll_merge_list;
+    "hll_merge" => Dynamic, 2, 64, sketch::hll_merge;
+    "dcount_hll" => Long, 1, 1, sketch::dcount_hll;
+    "array_sort_desc#arrays" => Dynamic, 2, ANY, array_ops::array_sort_desc;
     "array_iff" => Dynamic, 3, 3, array_ops::array_iff;
     "array_reverse" => Dynamic, 1, 1, array_ops::array_reverse;
     "array_sum" => Real, 1, 1, array_ops::array_sum;

@@ -127,9 +127,11 @@ impl Ctx {
 /// seconds of compiling.
 pub const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
-/// Compiles a regular expression of a query, within [`REGEX_SIZE_LIMIT`].
+/// Compiles a regular expression of a query, within [`REGEX_SIZE_LIMIT`];
+/// `\123` is an octal character code, as regex.md lists it (so `\0` is
+/// the NUL character, not a backreference).
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
+    regex::RegexBuilder::new(pattern).octal(true).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
 }
 
 /// The first line of a regex error (the rest repeats the pattern with a

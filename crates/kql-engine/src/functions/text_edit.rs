@@ -322,6 +322,17 @@ pub fn gettype(a: &[V], ctx: &mut Ctx) -> V {
     V::Str(name.to_string())
 }
 
+/// `estimate_data_size`'s row value: the fixed widths the binder summed
+/// (first), plus the UTF-8 length of each string after it.
+pub fn data_size(a: &[V], _: &mut Ctx) -> V {
+    let Some((fixed, strings)) = a.split_first() else { return V::Null };
+    let mut n = fixed.long().unwrap_or(0);
+    for s in strings {
+        n = n.saturating_add(i64::try_from(s.str().len()).unwrap_or(i64::MAX));
+    }
+    V::Long(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

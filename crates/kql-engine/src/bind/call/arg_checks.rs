@@ -232,16 +232,48 @@ impl Binder<'_> {
             {
                 return Err(self.not_implemented(spans[2], "`geo_line_densify` with preserve_crossing = true"));
             }
-            "array_sort_asc" | "array_sort_desc" => {
-                if let Some(t) = args.get(1)
-                    && t.ty != crate::types::KqlType::Bool
-                {
-                    return Err(self.not_implemented(spans[1], &format!("`{name}` of several arrays")));
-                }
-            }
             _ => {}
         }
         Ok(())
+    }
+
+    /// The arguments of `array_sort_asc`/`array_sort_desc` (and their
+    /// several-column forms `#arrays`) with `nulls_last` always last: a
+    /// final `bool` argument is it, else `true` is added. The arrays before
+    /// it are no bools; the several-column form sorts at least two.
+    pub(super) fn array_sort_args(&mut self, name: &str, mut args: Vec<Typed>, spans: &[Span]) -> BResult<Vec<Typed>> {
+        use crate::types::KqlType::Bool;
+        let base = name.trim_end_matches("#arrays");
+        if base != "array_sort_asc" && base != "array_sort_desc" {
+            return Ok(args);
+        }
+        let arrays = match args.last() {
+            Some(t) if t.ty == Bool => args.len() - 1,
+            _ => args.len(),
+        };
+        if let Some(i) = args.iter().take(arrays).position(|t| t.ty == Bool) {
+            return Err(self.error(
+                error::TYPE_MISMATCH,
+                spans[i],
+                format!("`{base}` sorts arrays; only its last argument, nulls_last, is a bool"),
+            ));
+        }
+        if arrays == 0 || (name != base && arrays < 2) {
+            let at = spans.last().copied().unwrap_or_default();
+            return Err(self.error(
+                error::BAD_ARGUMENTS,
+                at,
+                format!(
+                    "`{base}` needs {} array{} before nulls_last",
+                    if arrays == 0 { "an" } else { "two" },
+                    if arrays == 0 { "" } else { "s" }
+                ),
+            ));
+        }
+        if arrays == args.len() {
+            args.push(Typed { expr: datafusion::prelude::lit(true), ty: Bool });
+        }
+        Ok(args)
     }
 
     /// `bin_at(value, size, fixed_point)` (bin-at-function.md): a datetime

@@ -20,6 +20,7 @@ mod reduce;
 mod sample;
 mod scan;
 mod search;
+mod sketches;
 mod source;
 mod summarize;
 mod top_nested;

@@ -55,6 +55,25 @@ impl<'a> Binder<'a> {
     pub(crate) fn source_operator(&mut self, op: &ast::Operator) -> BResult<Tab> {
         let span = op.span;
         match &op.kind {
+            OperatorKind::Print(items) if super::multi_assign::has_multi(items) => {
+                // A function of several values gives a column per value,
+                // projected over the one row `print` makes.
+                let items: Vec<ast::Assign> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        match item.names.is_empty() && super::multi_assign::multi_call(&item.value).is_none() {
+                            true => ast::Assign {
+                                names: vec![ast::Ident { name: format!("print_{i}"), span: item.span }],
+                                ..item.clone()
+                            },
+                            false => item.clone(),
+                        }
+                    })
+                    .collect();
+                let plan = self.build(span, Ok(LogicalPlanBuilder::empty(true)))?;
+                self.project(Tab { plan, source: None }, &items, span)
+            }
             OperatorKind::Print(items) => {
                 let mut names = NameTable::default();
                 let mut exprs = Vec::new();

@@ -371,6 +371,9 @@ impl<'a> Binder<'a> {
                 (if ty == ret { e } else { cast(e, ty.arrow()) }, ty)
             }
             "percentilew" | "percentilesw_array" => self.weighted_percentile(name, args, span, row)?,
+            "tdigest" | "tdigest_merge" | "hll" | "hll_if" | "hll_merge" => {
+                self.sketch_aggregate(name, args, span, row)?
+            }
             "buildschema" => {
                 let x = arg(self, 0)?;
                 if x.ty != KqlType::Dynamic {
@@ -461,11 +464,18 @@ impl<'a> Binder<'a> {
             }
             None => None,
         };
+        // A key that is a column is not repeated by `*`, also when the
+        // key's column is named otherwise (`arg_max_x = arg_max(x, *)` gives
+        // one column: summarize-operator.md).
+        let key_column = key.and_then(|k| match &k.value.kind {
+            ExprKind::Name(id) => Some(id.name.as_str()),
+            _ => None,
+        });
         for a in rest {
             if is_star(a) {
                 for f in row.schema.fields() {
                     let n = f.name();
-                    if by.contains(n) || cols.iter().any(|(c, _)| c == n) {
+                    if by.contains(n) || cols.iter().any(|(c, _)| c == n) || key_column == Some(n.as_str()) {
                         continue;
                     }
                     cols.push((names.unique(n), Self::column(n)));
