@@ -55,14 +55,29 @@ enum Text<'a> {
     Large(&'a datafusion::arrow::array::LargeStringArray),
 }
 
-impl Text<'_> {
+/// An operand's values: a column of the scan's `extend`, or a table's
+/// text column read directly, its null read as "" as the engine reads
+/// every nullable string column (`coalesce(col, "")`), without the copy.
+struct Operand<'a> {
+    text: Text<'a>,
+    null_is_empty: bool,
+}
+
+impl Operand<'_> {
     fn get(&self, i: usize) -> Option<&str> {
-        match self {
+        let v = match &self.text {
             Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
             Text::Small(a) => (!a.is_null(i)).then(|| a.value(i)),
             Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
-        }
+        };
+        if v.is_none() && self.null_is_empty { Some("") } else { v }
     }
+}
+
+/// Whether the engine reads a table column of type `dt` as KQL text (a
+/// string column, null read as "").
+pub fn is_table_text(dt: &DataType) -> bool {
+    matches!(dt, DataType::Utf8 | DataType::Utf8View)
 }
 
 fn text_column(a: &ArrayRef) -> Option<Text<'_>> {
@@ -122,24 +137,46 @@ impl<'p> Scanner<'p> {
         })
     }
 
-    /// Calls `hit(rules, row)` for every row of `batch` some rule matches,
-    /// rows in order, with the rules it matches in plan order.
-    pub fn scan(&mut self, batch: &RecordBatch, mut hit: impl FnMut(&[usize], usize)) -> Result<(), EngineError> {
-        let schema = batch.schema();
+    /// Calls `hit(rules, row)` for every row of `base` some rule matches,
+    /// rows in order, with the rules it matches in plan order. `added` has
+    /// the scan's computed columns for the same rows (it may be `base`
+    /// itself); an operand it lacks that names a text column of `base` is
+    /// read from `base` directly.
+    pub fn scan(
+        &mut self,
+        base: &RecordBatch,
+        added: &RecordBatch,
+        mut hit: impl FnMut(&[usize], usize),
+    ) -> Result<(), EngineError> {
+        if added.num_rows() != base.num_rows() {
+            return Err(EngineError::Execution(format!(
+                "the Sigma scan computed {} rows for {}",
+                added.num_rows(),
+                base.num_rows()
+            )));
+        }
+        let schema = added.schema();
         let column = |name: &str| {
             schema
                 .index_of(name)
-                .map(|i| batch.column(i))
+                .map(|i| added.column(i))
                 .map_err(|_| EngineError::Execution(format!("the Sigma scan has no column {name}")))
         };
+        let base_schema = base.schema();
         let mut operands = Vec::with_capacity(self.plan.operands.len());
-        for i in 0..self.plan.operands.len() {
+        for (i, expr) in self.plan.operands.iter().enumerate() {
             let name = operand_column(i);
-            let c = column(&name)?;
-            let t = text_column(c).ok_or_else(|| {
-                EngineError::Execution(format!("Sigma: `{}` is not text ({})", self.plan.operands[i], c.data_type()))
-            })?;
-            operands.push(t);
+            let direct = match schema.index_of(&name) {
+                Ok(_) => None,
+                Err(_) => base_schema.index_of(expr).ok().filter(|&j| is_table_text(base_schema.field(j).data_type())),
+            };
+            let (c, null_is_empty) = match direct {
+                Some(j) => (base.column(j), true),
+                None => (column(&name)?, false),
+            };
+            let t = text_column(c)
+                .ok_or_else(|| EngineError::Execution(format!("Sigma: `{expr}` is not text ({})", c.data_type())))?;
+            operands.push(Operand { text: t, null_is_empty });
         }
         let mut bools: Vec<Option<&BooleanArray>> = Vec::with_capacity(self.plan.leaves.len());
         for leaf in &self.plan.leaves {
@@ -155,7 +192,7 @@ impl<'p> Scanner<'p> {
         }
         let mut folded = String::new();
         let mut matched = Vec::new();
-        for row in 0..batch.num_rows() {
+        for row in 0..base.num_rows() {
             self.stamp = self.stamp.wrapping_add(1);
             if self.stamp == 0 {
                 self.needle_seen.fill(0);
@@ -214,7 +251,7 @@ impl<'p> Scanner<'p> {
         Ok(())
     }
 
-    fn eval(&mut self, node: &Node, row: usize, operands: &[Text], bools: &[Option<&BooleanArray>]) -> Option<bool> {
+    fn eval(&mut self, node: &Node, row: usize, operands: &[Operand], bools: &[Option<&BooleanArray>]) -> Option<bool> {
         match node {
             Node::Const(b) => Some(*b),
             Node::Not(x) => self.eval(x, row, operands, bools).map(|b| !b),
@@ -253,7 +290,7 @@ impl<'p> Scanner<'p> {
         }
     }
 
-    fn leaf(&self, i: usize, row: usize, operands: &[Text], bools: &[Option<&BooleanArray>]) -> Option<bool> {
+    fn leaf(&self, i: usize, row: usize, operands: &[Operand], bools: &[Option<&BooleanArray>]) -> Option<bool> {
         let leaf = &self.plan.leaves[i];
         let (operand, test) = match &leaf.kind {
             LeafKind::Engine(_) => {
@@ -266,7 +303,7 @@ impl<'p> Scanner<'p> {
         let null_is_null = match test {
             Test::Empty | Test::NotEmpty | Test::Regex(_) => true,
             Test::Equal { null_is_null, .. } => *null_is_null,
-            Test::Match(_) => false,
+            Test::Match(_) | Test::Contains => false,
         };
         if value.is_none() && null_is_null {
             return None;
@@ -281,11 +318,18 @@ impl<'p> Scanner<'p> {
             Test::Empty => s.is_empty(),
             Test::NotEmpty => !s.is_empty(),
             Test::Equal { values, cased: true, .. } => values.iter().any(|v| v == s),
+            // The values are folded: an ASCII value equals one ignoring
+            // ASCII case exactly when its folded form equals it.
+            Test::Equal { values, cased: false, .. } if s.is_ascii() => {
+                values.iter().any(|v| v.len() == s.len() && v.eq_ignore_ascii_case(s))
+            }
             Test::Equal { values, cased: false, .. } => {
                 let f = fold(s);
                 values.iter().any(|v| *v == f)
             }
             Test::Match(m) => m.any(s),
+            // Reached only when the needle was found (checked above).
+            Test::Contains => true,
             Test::Regex(re) => re.is_match(s),
         })
     }

@@ -9,9 +9,11 @@
 //! engine query (`Table | extend` the values and the tests the engine
 //! computes), and here the matching rows go into each rule's alerts.
 
+mod chunk;
 pub mod eval;
 pub mod plan;
 
+use datafusion::arrow::array::Array;
 use datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::render::cell_json;
 use kql_engine::{Engine, EngineError, QueryOptions};
@@ -24,7 +26,7 @@ use crate::rule::Rule;
 use crate::run::RuleRun;
 use crate::sigma_rules::{Tables, names, rule_id};
 
-use self::eval::Scanner;
+use self::eval::{Scanner, is_table_text};
 use self::plan::ScanPlan;
 
 /// The Sigma rules of a pack over one table.
@@ -172,13 +174,20 @@ impl<'a> ScanRun<'a> {
     /// Feeds one batch of the scan query's result (the table's columns,
     /// then the scan's added ones).
     pub fn feed_result(&mut self, batch: &RecordBatch) -> Result<(), EngineError> {
-        let plan = &self.scan.plan;
-        let Some(base_len) = batch.num_columns().checked_sub(plan.added_columns()) else {
+        let Some(base_len) = batch.num_columns().checked_sub(self.scan.plan.added_columns()) else {
             return Err(EngineError::Execution("the Sigma scan's result lacks its added columns".into()));
         };
+        self.feed_rows(batch, base_len, batch)
+    }
+
+    /// Feeds the rows of `base`, whose first `base_len` columns are the
+    /// table's, with `added` the scan's computed columns for the same rows
+    /// (the operands read directly from `base` left out).
+    fn feed_rows(&mut self, base: &RecordBatch, base_len: usize, added: &RecordBatch) -> Result<(), EngineError> {
+        let plan = &self.scan.plan;
         // Column indexes are looked up once per batch, not per row.
-        let schema = batch.schema();
-        let times = BatchTimes::of(batch);
+        let schema = added.schema();
+        let times = BatchTimes::of(base);
         let find = |c: &String| schema.index_of(c).ok();
         let captures: Vec<Vec<Option<usize>>> =
             plan.rules.iter().map(|p| p.captures.iter().map(find).collect()).collect();
@@ -187,8 +196,8 @@ impl<'a> ScanRun<'a> {
         let folders = &mut self.folders;
         let captured = &mut self.captured;
         let mut wanting = Vec::new();
-        self.scanner.scan(batch, |matched, i| {
-            let time = times.event_time(batch, i);
+        self.scanner.scan(base, added, |matched, i| {
+            let time = times.event_time(base, i);
             wanting.clear();
             for &r in matched {
                 let Some(folder) = folders.get_mut(r) else { continue };
@@ -197,7 +206,7 @@ impl<'a> ScanRun<'a> {
                 {
                     let values = columns
                         .iter()
-                        .map(|j| j.map(|j| text(&cell_json(batch.column(j), i))).unwrap_or_default())
+                        .map(|j| j.map(|j| text(&cell_json(added.column(j), i))).unwrap_or_default())
                         .collect();
                     captured[r].push(Captured { time, values });
                 }
@@ -209,16 +218,16 @@ impl<'a> ScanRun<'a> {
             }
             // The row as JSON is built once: copied for every rule that
             // keeps it but the last, which takes it.
-            let mut base: Option<Row> = None;
+            let mut json: Option<Row> = None;
             for (k, &r) in wanting.iter().enumerate() {
                 let mut row = if k + 1 == wanting.len() {
-                    base.take().unwrap_or_else(|| table_row(batch, base_len, i))
+                    json.take().unwrap_or_else(|| table_row(base, base_len, i))
                 } else {
-                    base.get_or_insert_with(|| table_row(batch, base_len, i)).clone()
+                    json.get_or_insert_with(|| table_row(base, base_len, i)).clone()
                 };
                 for (name, j) in extends.get(r).into_iter().flatten() {
                     if let Some(j) = j {
-                        row.insert((*name).clone(), cell_json(batch.column(*j), i));
+                        row.insert((*name).clone(), cell_json(added.column(*j), i));
                     }
                 }
                 if let Some(folder) = folders.get_mut(r) {
@@ -239,8 +248,22 @@ impl<'a> ScanRun<'a> {
     }
 }
 
-/// Row `i` of the table's own columns (the first `base` of the scan).
+/// Row `i` of the table's own columns (the first `base`), a null text
+/// value as "" as the engine reads it.
 fn table_row(batch: &RecordBatch, base: usize, i: usize) -> Row {
     let schema = batch.schema();
-    schema.fields().iter().zip(batch.columns()).take(base).map(|(f, c)| (f.name().clone(), cell_json(c, i))).collect()
+    schema
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .take(base)
+        .map(|(f, c)| {
+            let v = if c.is_null(i) && is_table_text(f.data_type()) {
+                serde_json::Value::String(String::new())
+            } else {
+                cell_json(c, i)
+            };
+            (f.name().clone(), v)
+        })
+        .collect()
 }

@@ -58,6 +58,9 @@ pub enum Test {
     },
     /// `contains`, `startswith`, `endswith` (a null value is "").
     Match(Matcher),
+    /// `contains` of the leaf's one needle (a null value is ""): true
+    /// when the needle pass found it in the value.
+    Contains,
     /// `matches regex`: a null value is null.
     Regex(regex::Regex),
 }
@@ -132,6 +135,10 @@ pub struct ScanPlan {
     needle_ids: HashMap<Needle, usize>,
 }
 
+/// The row number a chunk's query carries, to line its results up with
+/// the chunk's rows.
+pub const ROW_COLUMN: &str = "__sigma_row";
+
 /// The name of operand `i`'s column.
 pub fn operand_column(i: usize) -> String {
     format!("__sigma_o{i}")
@@ -177,6 +184,22 @@ impl ScanPlan {
             self.operands.iter().enumerate().map(|(i, e)| format!("{} = {e}", operand_column(i))).collect();
         cols.extend(self.engine_leaves.iter().chain(&self.extend_columns).map(|(c, e)| format!("{c} = {e}")));
         if cols.is_empty() { self.table.clone() } else { format!("{}\n| extend {}", self.table, cols.join(", ")) }
+    }
+
+    /// The KQL computing, over a chunk of the table with a [`ROW_COLUMN`],
+    /// that column and the columns the scan adds but the operands marked
+    /// in `direct` (read from the table's own columns); `None` when there
+    /// is nothing left to compute.
+    pub fn chunk_query(&self, direct: &[bool]) -> Option<String> {
+        let mut cols: Vec<String> = self
+            .operands
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !direct.get(*i).copied().unwrap_or(false))
+            .map(|(i, e)| format!("{} = {e}", operand_column(i)))
+            .collect();
+        cols.extend(self.engine_leaves.iter().chain(&self.extend_columns).map(|(c, e)| format!("{c} = {e}")));
+        (!cols.is_empty()).then(|| format!("{}\n| project {ROW_COLUMN}, {}", self.table, cols.join(", ")))
     }
 
     /// How many columns the scan adds after the table's.
@@ -245,9 +268,12 @@ impl ScanPlan {
                         let test = Test::Equal { values: vec![v], cased, null_is_null: cased };
                         (test, self.needles_of(operand, cased, &[s]))
                     }
-                    [Piece::Many, Piece::Lit(s), Piece::Many] => {
-                        (matcher(s, MatchMode::Anywhere), self.needles_of(operand, cased, &[s]))
-                    }
+                    [Piece::Many, Piece::Lit(s), Piece::Many] => match self.needles_of(operand, cased, &[s]) {
+                        // The needle pass already searched the value for
+                        // exactly this literal, folded as `contains` folds.
+                        Some(needles) => (Test::Contains, Some(needles)),
+                        None => (matcher(s, MatchMode::Anywhere), None),
+                    },
                     [Piece::Lit(s), Piece::Many] => {
                         (matcher(s, MatchMode::Start), self.needles_of(operand, cased, &[s]))
                     }

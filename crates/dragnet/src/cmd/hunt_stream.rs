@@ -15,19 +15,17 @@
 //! rows come in (`detect::fold`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Result, anyhow};
 
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
 use detect::alert::AlertCaps;
 use detect::pack::RulePack;
 use detect::run::{default_catalog, newest_in_batch};
 use detect::sigma_scan::{ScanResult, ScanRun, TableScan};
 use detect::tables_read::tables_read;
-use kql_engine::{Catalog, Engine, EngineConfig, QueryOptions};
+use kql_engine::{Engine, EngineConfig, QueryOptions};
 use telemetry::load::Tap;
 use telemetry::sink::{Output, OutputError};
 
@@ -226,15 +224,10 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// Runs `run`'s query over one chunk of its table.
+/// Runs `run`'s scan over one chunk of its table.
 fn scan_chunk(run: &mut ScanRun<'_>, batches: Vec<RecordBatch>, setup: &Setup<'_>) -> Result<(), String> {
-    let Some(first) = batches.first() else { return Ok(()) };
-    let table = MemTable::try_new(first.schema(), vec![batches]).map_err(|e| e.to_string())?;
-    let mut catalog = Catalog::new();
-    catalog.register(&run.scan().plan.table, Arc::new(table));
-    let engine = Engine::new(catalog, setup.config.clone());
     let (rt, now) = (setup.rt, setup.now);
-    match isolated(|| rt.block_on(run.feed(&engine, now))) {
+    match isolated(|| rt.block_on(run.feed_chunk(&batches, setup.config.clone(), now))) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(panic) => Err(format!("internal error: {panic}")),
