@@ -22,6 +22,7 @@ pub mod dynamic;
 pub mod encoding;
 pub mod expand;
 pub mod fit_2lines;
+pub mod fit_poly;
 pub mod geo;
 pub mod geo_ip;
 pub mod hash;
@@ -148,7 +149,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("parse_version", "its decimal results are wider than the engine's decimal"),
     ("welch_test", "Student's t distribution is not built in yet"),
     // Documented functions found missing by tests/docs_names.rs.
-    ("series_fit_poly", "polynomial regression of a series is not built yet"),
     // The service's environment: dragnet reads a dataset folder or serves
     // one, with no cluster, database, principal, extent or cursor behind it.
     ("current_cluster_endpoint", "dragnet is not a Kusto cluster and has no cluster endpoint"),
@@ -519,6 +519,7 @@ defs! {
     "series_fft#values" => Dynamic, 1, 2, series_transforms::series_fft;
     "series_ifft#values" => Dynamic, 1, 2, series_transforms::series_ifft;
     "series_fir" => Dynamic, 2, 4, series_transforms::series_fir;
+    "series_fit_poly#values" => Dynamic, 1, 3, fit_poly::series_fit_poly;
 }
 
 /// The row-at-a-time function called `name`.
