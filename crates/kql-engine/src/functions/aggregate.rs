@@ -14,6 +14,7 @@ pub const AGGREGATES: &[(&str, &str)] = &[
     ("dcount", "dcount"),
     ("dcountif", "dcountif"),
     ("count_distinct", "count_distinct"),
+    ("count_distinctif", "count_distinctif"),
     ("sum", "sum"),
     ("sumif", "sumif"),
     ("avg", "avg"),

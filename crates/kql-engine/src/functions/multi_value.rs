@@ -90,6 +90,30 @@ pub const MULTI_VALUED: &[MultiDef] = &[
         ],
         first_alone: false,
     },
+    MultiDef {
+        name: "series_fit_poly",
+        inner: "series_fit_poly#values",
+        outputs: &[
+            ("rsquare", KqlType::Real),
+            ("coefficients", KqlType::Dynamic),
+            ("variance", KqlType::Real),
+            ("rvariance", KqlType::Real),
+            ("poly_fit", KqlType::Dynamic),
+        ],
+        first_alone: false,
+    },
+    MultiDef {
+        name: "series_fft",
+        inner: "series_fft#values",
+        outputs: &[("real", KqlType::Dynamic), ("imaginary", KqlType::Dynamic)],
+        first_alone: false,
+    },
+    MultiDef {
+        name: "series_ifft",
+        inner: "series_ifft#values",
+        outputs: &[("real", KqlType::Dynamic), ("imaginary", KqlType::Dynamic)],
+        first_alone: false,
+    },
 ];
 
 /// The function of several values called `name`.

@@ -160,7 +160,7 @@ impl<'a> Binder<'a> {
         let max_args = match name {
             "count" | "make_list_with_nulls" | "buildschema" => 1,
             "countif" | "dcount" | "sum" | "avg" | "min" | "max" | "make_set" | "make_list" | "stdev" | "variance"
-            | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" => 2,
+            | "stdevp" | "variancep" | "take_any" | "count_distinct" | "make_bag" | "count_distinctif" => 2,
             "percentilesw_array" => 66,
             _ => 3,
         };
@@ -173,9 +173,9 @@ impl<'a> Binder<'a> {
                 let p = pred(self, 0)?;
                 (coalesce(vec![filtered(self, agg::count(lit(1i64)), Some(p))?, lit(0i64)]), KqlType::Long)
             }
-            "dcount" | "count_distinct" | "dcountif" => {
+            "dcount" | "count_distinct" | "dcountif" | "count_distinctif" => {
                 let x = arg(self, 0)?;
-                let p = if name == "dcountif" { Some(pred(self, 1)?) } else { None };
+                let p = if name == "dcountif" || name == "count_distinctif" { Some(pred(self, 1)?) } else { None };
                 // DISTINCT and FILTER in one builder: rebuilding drops the other.
                 let mut b = datafusion::functions_aggregate::count::count_udaf().call(vec![x.expr]).distinct();
                 if let Some(p) = p {
