@@ -346,6 +346,22 @@ pub fn hll_merge_list(a: &[V], _: &mut Ctx) -> V {
     merge_hlls(items.iter())
 }
 
+/// The number of distinct values every one of the hlls `a` holds (the
+/// `dcount_intersect` plugin's columns); null when one is no hll or their
+/// accuracies differ.
+pub fn hll_intersect_count(a: &[V], _: &mut Ctx) -> V {
+    let mut common: Option<(i64, BTreeSet<i64>)> = None;
+    for item in a {
+        let Some((bits, set)) = read_hll(item) else { return V::Null };
+        common = match common {
+            None => Some((bits, set)),
+            Some((b, c)) if b == bits => Some((b, c.intersection(&set).copied().collect())),
+            Some(_) => return V::Null,
+        };
+    }
+    common.and_then(|(_, c)| i64::try_from(c.len()).ok()).map_or(V::Null, V::Long)
+}
+
 /// `dcount_hll(h)`: the number of distinct values the hll holds.
 pub fn dcount_hll(a: &[V], _: &mut Ctx) -> V {
     match a.first().and_then(read_hll) {

@@ -12,6 +12,7 @@ mod activity;
 mod autocluster;
 mod bag_unpack;
 mod basket;
+mod dcount_intersect;
 mod diffpatterns;
 mod funnel_completion;
 mod funnel_sequence;
@@ -225,6 +226,7 @@ impl Binder<'_> {
             "ipv4_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V4, e.plugin.span),
             "ipv6_lookup" => self.ip_lookup(input, args, ip_lookup::Family::V6, e.plugin.span),
             "narrow" => self.narrow(input, args, e.plugin.span),
+            "dcount_intersect" => self.dcount_intersect(input, args, e.plugin.span),
             "pivot" => self.pivot(input, args, e.schema.as_ref(), e.plugin.span, span),
             "basket" => self.basket(input, args, e.plugin.span, span),
             "autocluster" => self.autocluster(input, args, e.plugin.span, span),
