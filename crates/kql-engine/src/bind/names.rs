@@ -23,6 +23,18 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("make_string", "unicode_codepoints_to_string"),
     ("notempty", "isnotempty"),
     ("notnull", "isnotnull"),
+    ("base64_encodestring", "base64_encode_tostring"),
+    ("datepart", "datetime_part"),
+    ("extractall", "extract_all"),
+    ("parseurl", "parse_url"),
+    ("parseurlquery", "parse_urlquery"),
+    ("toobject", "todynamic"),
+    ("totime", "totimespan"),
+    ("to_utf8", "unicode_codepoints_from_string"),
+    ("weekofyear", "week_of_year"),
+    ("argmax", "arg_max"),
+    ("argmin", "arg_min"),
+    ("anyif", "take_anyif"),
 ];
 
 /// The documented name of a function spelled `name` (a deprecated alias is

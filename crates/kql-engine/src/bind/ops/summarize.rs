@@ -47,6 +47,8 @@ impl<'a> Binder<'a> {
 
     /// Binds the keys and aggregations of `s` over `input`.
     pub(crate) fn summarize_parts(&mut self, input: &Tab, s: &ast::Summarize, span: Span) -> BResult<SummarizeParts> {
+        let renamed = with_multi_column_aliases(s);
+        let s = renamed.as_ref().unwrap_or(s);
         // Bound over the input's own columns; aggregated over `plan`, which
         // has those and the hidden sort keys.
         let (plan, sorted) = match self.ordered(input.plan.clone(), span)? {
@@ -278,8 +280,9 @@ impl<'a> Binder<'a> {
                 let call = collect_aggregate(Collect::Bag, max_size).call(vec![x.expr]);
                 (self.df(span, call.filter(keep).build())?, KqlType::Dynamic)
             }
-            "take_any" | "any" => {
-                // One column: a non-null, non-empty value when there is one.
+            "take_any" | "any" | "take_anyif" => {
+                // One column: a non-null, non-empty value when there is one
+                // (of the rows where the predicate holds, for take_anyif).
                 let x = arg(self, 0)?;
                 let present = if x.ty == KqlType::String {
                     datafusion::logical_expr::binary_expr(
@@ -290,6 +293,7 @@ impl<'a> Binder<'a> {
                 } else {
                     x.expr.clone().is_not_null()
                 };
+                let present = if name == "take_anyif" { present.and(pred(self, 1)?) } else { present };
                 let first = datafusion::functions_aggregate::first_last::first_value_udaf().call(vec![x.expr]);
                 let e = self.df(span, first.filter(present).build())?;
                 let e = if x.ty == KqlType::String { coalesce(vec![e, lit("")]) } else { e };
@@ -522,6 +526,35 @@ fn is_star(a: &Arg) -> bool {
 }
 
 /// The default name of an aggregation item: `count_`, `sum_x`,
+/// `s` with the deprecated spellings of the aggregations that give several
+/// columns or have their own binding (`argmax`, `argmin`, `anyif`: the
+/// "Deprecated aliases" of their pages) written as their documented names;
+/// `None` when it has none.
+fn with_multi_column_aliases(s: &ast::Summarize) -> Option<ast::Summarize> {
+    let alias = |e: &ast::Expr| match &e.kind {
+        ExprKind::Call { func, .. } => match &func.kind {
+            ExprKind::Name(f) if matches!(f.name.as_str(), "argmax" | "argmin" | "anyif") => {
+                Some(crate::bind::names::canonical_function(&f.name).to_string())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if !s.aggregates.iter().any(|item| alias(&item.value).is_some()) {
+        return None;
+    }
+    let mut out = s.clone();
+    for item in &mut out.aggregates {
+        let Some(name) = alias(&item.value) else { continue };
+        if let ExprKind::Call { func, .. } = &mut item.value.kind
+            && let ExprKind::Name(f) = &mut func.kind
+        {
+            f.name = name;
+        }
+    }
+    Some(out)
+}
+
 /// `percentile_x_95`, `set_x` ... A conversion around an aggregation
 /// (`tostring(make_set(x))`) is named after its argument, `set_x`.
 fn default_agg_name(e: &ast::Expr) -> Option<String> {
