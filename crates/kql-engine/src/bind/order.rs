@@ -160,6 +160,15 @@ impl Binder<'_> {
             }
             plan = self.build(span, LogicalPlanBuilder::from(plan).window(ready))?;
             wins = rest;
+            if !wins.is_empty() {
+                // A projection between two window steps: the optimizer's
+                // common-subexpression pass takes consecutive windows as one
+                // and would compute a term of a later window's argument
+                // (`prev(h) != h` reads the earlier window's `prev`) below
+                // both, where the earlier window's column does not exist yet.
+                let cols = Self::all_columns(&plan);
+                plan = self.build(span, LogicalPlanBuilder::from(plan).project(cols))?;
+            }
         }
         Ok(plan)
     }
