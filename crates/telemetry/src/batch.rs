@@ -312,10 +312,13 @@ impl TableBuilder {
         // Last set first: a column set twice keeps its last value.
         for (c, v) in row.cells.iter().rev() {
             let col = &mut self.cols[*c];
-            if col.len() > self.rows {
+            let len = col.len();
+            if len > self.rows {
                 continue;
             }
-            col.fill_to(self.rows);
+            if len < self.rows {
+                col.fill_to(self.rows);
+            }
             col.append(v);
         }
         self.rows += 1;

@@ -129,18 +129,21 @@ pub struct Extra {
 }
 
 impl Extra {
-    fn key(&mut self, key: &str) {
+    /// Starts the member `key`: one of the program's own names, which
+    /// need no escape in JSON, so it is copied as it is.
+    fn key(&mut self, key: &'static str) {
+        debug_assert!(next_to_escape(key.as_bytes(), 0) == key.len(), "{key:?} needs escaping");
         if self.buf.is_empty() {
             // Room for a typical object, to spare growing it member by member.
             self.buf.reserve(256);
         }
-        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
-        push_json_str(&mut self.buf, key);
-        self.buf.push(':');
+        self.buf.push_str(if self.buf.is_empty() { "{\"" } else { ",\"" });
+        self.buf.push_str(key);
+        self.buf.push_str("\":");
     }
 
     /// Adds a string member.
-    pub fn str(&mut self, key: &str, value: Option<&str>) -> &mut Extra {
+    pub fn str(&mut self, key: &'static str, value: Option<&str>) -> &mut Extra {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             self.key(key);
             push_json_str(&mut self.buf, v);
@@ -149,16 +152,16 @@ impl Extra {
     }
 
     /// Adds a number member.
-    pub fn num(&mut self, key: &str, value: Option<i64>) -> &mut Extra {
+    pub fn num(&mut self, key: &'static str, value: Option<i64>) -> &mut Extra {
         if let Some(v) = value {
             self.key(key);
-            self.buf.push_str(&v.to_string());
+            let _ = write!(self.buf, "{v}");
         }
         self
     }
 
     /// Adds a boolean member.
-    pub fn bool(&mut self, key: &str, value: Option<bool>) -> &mut Extra {
+    pub fn bool(&mut self, key: &'static str, value: Option<bool>) -> &mut Extra {
         if let Some(v) = value {
             self.key(key);
             self.buf.push_str(if v { "true" } else { "false" });
@@ -167,7 +170,7 @@ impl Extra {
     }
 
     /// Adds an array of strings (left out when empty).
-    pub fn strs<S: AsRef<str>>(&mut self, key: &str, values: &[S]) -> &mut Extra {
+    pub fn strs<S: AsRef<str>>(&mut self, key: &'static str, values: &[S]) -> &mut Extra {
         if !values.is_empty() {
             self.key(key);
             for (i, v) in values.iter().enumerate() {

@@ -17,7 +17,7 @@ use crate::batch::Value;
 /// borrowed when there is none to remove.
 pub fn compact(json: &str) -> Cow<'_, str> {
     let b = json.as_bytes();
-    if memchr::memchr3(b' ', b'\n', b'\t', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+    if !may_space_outside_strings(b) {
         return Cow::Borrowed(json);
     }
     let mut out: Option<String> = None;
@@ -44,6 +44,24 @@ pub fn compact(json: &str) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// Whether `b`, valid JSON text, may have whitespace outside its strings;
+/// `false` is sure, without walking its strings. In valid JSON a run of
+/// such whitespace starts or ends the text, follows `{`, `[`, `,` or
+/// `:`, or comes before `,`, `:`, `]` or `}`: so when no whitespace byte
+/// (inside strings or not) has such a neighbour, there is none. A
+/// carriage return anywhere is taken as a maybe.
+fn may_space_outside_strings(b: &[u8]) -> bool {
+    if memchr::memchr(b'\r', b).is_some() {
+        return true;
+    }
+    memchr::memchr3_iter(b' ', b'\n', b'\t', b).any(|i| {
+        let before = i.checked_sub(1).and_then(|j| b.get(j));
+        let after = b.get(i + 1);
+        matches!(before, None | Some(b'{' | b'[' | b',' | b':'))
+            || matches!(after, None | Some(b',' | b':' | b']' | b'}'))
+    })
 }
 
 /// The index just past the closing quote of the string whose text starts
@@ -97,6 +115,14 @@ mod tests {
         assert!(matches!(compact("{\"ua\":\"kubectl/v1.30 (linux)\"}"), Cow::Borrowed(_)));
         assert_eq!(compact("\"a\\\\\" "), "\"a\\\\\"");
         assert_eq!(compact(" 5 "), "5");
+        assert_eq!(compact("[1 ,2]"), "[1,2]");
+        assert_eq!(compact("{\"a\":1\n}"), "{\"a\":1}");
+        assert_eq!(compact("{\"a\":\"x\"\t}"), "{\"a\":\"x\"}");
+        assert_eq!(compact("[true\r\n,null]"), "[true,null]");
+        // Whitespace inside strings only, next to a structural character
+        // or not: kept, and borrowed when none is outside.
+        assert!(matches!(compact("{\"cmd\":\"sh -c ls\",\"n\":[1,2]}"), Cow::Borrowed(_)));
+        assert_eq!(compact("{\"a\":\"x, y: [z ]\"}"), "{\"a\":\"x, y: [z ]\"}");
     }
 
     #[test]
