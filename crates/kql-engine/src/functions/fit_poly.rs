@@ -10,23 +10,13 @@ use serde_json::Value as J;
 
 use super::multi_value::sample_variance;
 use super::rowwise::{Ctx, V};
+use super::series_filters::{json_real, reals};
 
 /// The highest degree fitted; past it the result is null.
 pub const MAX_DEGREE: i64 = 16;
 
 /// The most points times squared coefficients one fit works through.
 const MAX_WORK: usize = 200_000_000;
-
-fn reals(v: &V) -> Option<Vec<f64>> {
-    match v {
-        V::Dyn(J::Array(items)) => items.iter().map(J::as_f64).collect(),
-        _ => None,
-    }
-}
-
-fn json_real(r: f64) -> J {
-    serde_json::Number::from_f64(r).map_or(J::Null, J::Number)
-}
 
 /// The coefficients of the least-squares polynomial of `degree`, lowest
 /// power first; `None` when the points do not determine it (fewer distinct
@@ -86,10 +76,10 @@ fn eval(coef: &[f64], x: f64) -> f64 {
 /// passes a bound).
 pub fn series_fit_poly(a: &[V], _: &mut Ctx) -> V {
     let nulls = || V::Dyn(J::Array(vec![J::Null; 5]));
-    let Some(y) = a.first().and_then(reals) else { return nulls() };
+    let Some(y) = reals(a.first()) else { return nulls() };
     let x = match a.get(1) {
         None | Some(V::Null) => (1..=y.len()).map(|i| i as f64).collect(),
-        Some(v) => match reals(v) {
+        Some(v) => match reals(Some(v)) {
             Some(x) if x.len() == y.len() => x,
             _ => return nulls(),
         },

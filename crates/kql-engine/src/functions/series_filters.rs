@@ -12,14 +12,15 @@ use super::series_elementwise::missing;
 
 /// Every element of an array argument as a real; `None` if it is not an
 /// array of numbers.
-fn reals(v: Option<&V>) -> Option<Vec<f64>> {
+pub(crate) fn reals(v: Option<&V>) -> Option<Vec<f64>> {
     match v? {
         V::Dyn(J::Array(items)) => items.iter().map(J::as_f64).collect(),
         _ => None,
     }
 }
 
-fn json_real(r: f64) -> J {
+/// A real as JSON: null where it is not finite.
+pub(crate) fn json_real(r: f64) -> J {
     serde_json::Number::from_f64(r).map_or(J::Null, J::Number)
 }
 

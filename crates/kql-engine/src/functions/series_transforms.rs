@@ -10,19 +10,7 @@ use std::f64::consts::PI;
 use serde_json::Value as J;
 
 use super::rowwise::{Ctx, V};
-
-/// Every element of an array argument as a real; `None` if it is not an
-/// array of numbers.
-fn reals(v: Option<&V>) -> Option<Vec<f64>> {
-    match v? {
-        V::Dyn(J::Array(items)) => items.iter().map(J::as_f64).collect(),
-        _ => None,
-    }
-}
-
-fn json_real(r: f64) -> J {
-    serde_json::Number::from_f64(r).map_or(J::Null, J::Number)
-}
+use super::series_filters::{json_real, reals};
 
 fn json_reals(v: Vec<f64>) -> J {
     J::Array(v.into_iter().map(json_real).collect())

@@ -72,17 +72,26 @@ impl Binder<'_> {
             if f.items.len() < max_dims && !is_closed {
                 continue;
             }
-            let mut p: Pattern = vec![None; items.cols.len()];
-            for (c, v) in &f.items {
-                if let Some(slot) = p.get_mut(*c) {
-                    *slot = Some(*v);
-                }
-            }
+            let p = f.pattern(items.cols.len());
             out.push((p, items.weight(&f.rows), f.items.len()));
         }
         out.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
         let patterns = out.into_iter().map(|(p, c, _)| (p, c)).collect();
         self.patterns_table(&items, patterns, &wildcards, span)
+    }
+}
+
+impl Found {
+    /// The itemset as a pattern over `width` columns: its value where it
+    /// names the column, `None` (any value) elsewhere.
+    pub(super) fn pattern(&self, width: usize) -> Pattern {
+        let mut p: Pattern = vec![None; width];
+        for (c, v) in &self.items {
+            if let Some(slot) = p.get_mut(*c) {
+                *slot = Some(*v);
+            }
+        }
+        p
     }
 }
 

@@ -151,12 +151,7 @@ impl Binder<'_> {
             if f.items.len() < max_dims && !is_closed {
                 continue;
             }
-            let mut p: Pattern = vec![None; items.cols.len()];
-            for (c, v) in &f.items {
-                if let Some(slot) = p.get_mut(*c) {
-                    *slot = Some(*v);
-                }
-            }
+            let p = f.pattern(items.cols.len());
             scored.push((p, x, y, diff));
         }
         scored.sort_by(|p, q| q.3.total_cmp(&p.3).then_with(|| p.0.cmp(&q.0)));

@@ -9,8 +9,8 @@
 //! Kusto's search and does not change the result; it is checked and
 //! ignored.
 
-use datafusion::common::{Column, JoinType, NullEquality};
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
+use datafusion::common::Column;
+use datafusion::logical_expr::{Expr, lit};
 use kql_syntax::Span;
 use kql_syntax::ast::Arg;
 
@@ -83,10 +83,6 @@ impl Binder<'_> {
         let line_name = self.column_arg(&line.value, &lookup, "lookup table", PLUGIN)?;
         let lng_name = self.column_arg(&lng.value, &input, "input", PLUGIN)?;
         let lat_name = self.column_arg(&lat.value, &input, "input", PLUGIN)?;
-        let fields = |t: &Tab| -> Vec<(String, KqlType)> {
-            t.plan.schema().fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect()
-        };
-        let (left_fields, right_fields) = (fields(&input), fields(&lookup));
         let col = |side: &str, n: &str| Expr::Column(Column::new(Some(side), n));
         let distance = row_func("geo_distance_point_to_line", KqlType::Real, geo_distance_point_to_line).call(vec![
             col(LEFT, &lng_name),
@@ -94,20 +90,8 @@ impl Binder<'_> {
             col(RIGHT, &line_name),
         ]);
         let test = distance.lt_eq(lit(radius_m));
-        let l = self.build(call_span, LogicalPlanBuilder::from(input.plan).alias(LEFT))?;
-        let r = self.build(call_span, LogicalPlanBuilder::from(lookup.plan).alias(RIGHT))?;
-        let join_type = if return_unmatched { JoinType::Left } else { JoinType::Inner };
-        let joined = LogicalPlanBuilder::from(l).join_detailed(
-            r,
-            join_type,
-            (Vec::<Column>::new(), Vec::<Column>::new()),
-            Some(test),
-            NullEquality::NullEqualsNothing,
-        );
-        let joined = self.build(call_span, joined)?;
         let drop = if return_key { vec![] } else { vec![line_name] };
-        let plan = self.join_output(joined, join_type, &left_fields, &right_fields, &drop, call_span)?;
-        Ok(Tab { plan, source: None })
+        self.geo_join(input, lookup, test, return_unmatched, &drop, call_span)
     }
 
     /// `lookup_area_radius`: a constant distance in meters, more than 0.

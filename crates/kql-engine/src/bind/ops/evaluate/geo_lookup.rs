@@ -95,10 +95,6 @@ impl Binder<'_> {
         let polygon = self.column_arg(polygon, &lookup, "lookup table", PLUGIN)?;
         let lng = self.column_arg(lng, &input, "input", PLUGIN)?;
         let lat = self.column_arg(lat, &input, "input", PLUGIN)?;
-        let fields = |t: &Tab| -> Vec<(String, KqlType)> {
-            t.plan.schema().fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect()
-        };
-        let (left_fields, right_fields) = (fields(&input), fields(&lookup));
         let args = vec![
             Expr::Column(Column::new(Some(LEFT), &lng)),
             Expr::Column(Column::new(Some(LEFT), &lat)),
@@ -114,6 +110,27 @@ impl Binder<'_> {
             .call(args)
             .lt_eq(lit(r)),
         };
+        let drop: Vec<String> = if return_key { Vec::new() } else { vec![polygon] };
+        self.geo_join(input, lookup, test, return_unmatched, &drop, call_span)
+    }
+
+    /// The geo lookup plugins' join: every input row (`LEFT`) with every
+    /// lookup row (`RIGHT`) for which `test` holds (and the input rows
+    /// with none, when `return_unmatched`); the input's columns, then the
+    /// lookup table's but `drop`.
+    pub(super) fn geo_join(
+        &mut self,
+        input: Tab,
+        lookup: Tab,
+        test: Expr,
+        return_unmatched: bool,
+        drop: &[String],
+        call_span: Span,
+    ) -> BResult<Tab> {
+        let fields = |t: &Tab| -> Vec<(String, KqlType)> {
+            t.plan.schema().fields().iter().map(|f| (f.name().clone(), KqlType::of(f.data_type()))).collect()
+        };
+        let (left_fields, right_fields) = (fields(&input), fields(&lookup));
         let l = self.build(call_span, LogicalPlanBuilder::from(input.plan).alias(LEFT))?;
         let r = self.build(call_span, LogicalPlanBuilder::from(lookup.plan).alias(RIGHT))?;
         let join_type = if return_unmatched { JoinType::Left } else { JoinType::Inner };
@@ -125,8 +142,7 @@ impl Binder<'_> {
             NullEquality::NullEqualsNothing,
         );
         let joined = self.build(call_span, joined)?;
-        let drop: Vec<String> = if return_key { Vec::new() } else { vec![polygon] };
-        let plan = self.join_output(joined, join_type, &left_fields, &right_fields, &drop, call_span)?;
+        let plan = self.join_output(joined, join_type, &left_fields, &right_fields, drop, call_span)?;
         Ok(Tab { plan, source: None })
     }
 }
