@@ -11,7 +11,7 @@ use geo::{LineString, Polygon};
 use h3o::Resolution;
 use h3o::geom::{ContainmentMode, TilerBuilder};
 
-use super::polygons::rings;
+use super::polygons::raw_polygons;
 use super::{strings_json, whole};
 use crate::functions::math::num;
 use crate::functions::rowwise::{Ctx, V};
@@ -23,13 +23,7 @@ const MAX_ESTIMATE: usize = 4_000_000;
 
 /// The polygons of a GeoJSON Polygon or MultiPolygon, planar.
 fn polygons(v: Option<&V>) -> Option<Vec<Polygon>> {
-    let V::Dyn(j) = v? else { return None };
-    let coords = j.get("coordinates")?;
-    let raw: Vec<Vec<Vec<(f64, f64)>>> = match j.get("type")?.as_str()? {
-        "Polygon" => vec![rings(coords)?],
-        "MultiPolygon" => coords.as_array()?.iter().map(rings).collect::<Option<_>>()?,
-        _ => return None,
-    };
+    let raw = raw_polygons(v)?;
     if raw.is_empty() {
         return None;
     }

@@ -54,13 +54,7 @@ pub struct Shape {
 /// The polygons of a GeoJSON Polygon or MultiPolygon; `None` if the value
 /// or any ring is invalid, or it is larger than [`MAX_VERTICES`].
 pub fn shape(v: Option<&V>) -> Option<Shape> {
-    let V::Dyn(j) = v? else { return None };
-    let coords = j.get("coordinates")?;
-    let raw: Vec<Vec<Vec<(f64, f64)>>> = match j.get("type")?.as_str()? {
-        "Polygon" => vec![rings(coords)?],
-        "MultiPolygon" => coords.as_array()?.iter().map(rings).collect::<Option<_>>()?,
-        _ => return None,
-    };
+    let raw = raw_polygons(v)?;
     let total: usize = raw.iter().flatten().map(Vec::len).fold(0, usize::saturating_add);
     if raw.is_empty() || total > MAX_VERTICES {
         return None;
@@ -75,6 +69,21 @@ pub fn shape(v: Option<&V>) -> Option<Shape> {
         }
     }
     Some(Shape { polygons })
+}
+
+/// A polygon's rings as `[longitude, latitude]` positions, shell first.
+pub type RawPolygon = Vec<Vec<(f64, f64)>>;
+
+/// The rings of each polygon of a GeoJSON Polygon or MultiPolygon, as
+/// positions; `None` if the value is neither or a ring is no ring.
+pub fn raw_polygons(v: Option<&V>) -> Option<Vec<RawPolygon>> {
+    let V::Dyn(j) = v? else { return None };
+    let coords = j.get("coordinates")?;
+    match j.get("type")?.as_str()? {
+        "Polygon" => Some(vec![rings(coords)?]),
+        "MultiPolygon" => coords.as_array()?.iter().map(rings).collect(),
+        _ => None,
+    }
 }
 
 /// The rings of one GeoJSON polygon: at least one, each at least four
