@@ -151,6 +151,67 @@ fn remote_externaldata_is_refused_unless_the_catalog_reads_it_as_empty() {
     assert!(rt.block_on(empty.run(local, QueryOptions { now: 0 })).is_err());
 }
 
+/// inline-external-table-operator.md: the declared columns then the
+/// partition columns; remote storage refused by name (or empty for
+/// binding); path formats checked against the partitions.
+#[test]
+fn inline_external_table_binds_its_partitions_and_refuses_remote_storage() {
+    let q = "inline_external_table(Timestamp:datetime, Region:string, Value:real)
+        kind=storage
+        partition by (Day:datetime = startofday(Timestamp), RegionPartition:string = Region)
+        pathformat=('day=' datetime_pattern('yyyy/MM/dd', Day) '/region=' RegionPartition)
+        dataformat=parquet
+        (h@'https://example.blob.core.windows.net/iot;managed_identity=system')
+        | where Day between (datetime(2026-01-01) .. datetime(2026-01-07))";
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let refused = Engine::new(Catalog::new(), EngineConfig::unlimited());
+    let err = rt.block_on(refused.run(q, QueryOptions { now: 0 })).unwrap_err();
+    assert!(err.to_string().contains("`https://example.blob.core.windows.net/iot` is not fetched"), "{err}");
+    assert!(!err.to_string().contains("managed_identity"), "{err}");
+    let mut catalog = Catalog::new();
+    catalog.set_remote_data(kql_engine::RemoteData::EmptyForBinding);
+    let empty = Engine::new(catalog, EngineConfig::unlimited());
+    let res = rt.block_on(empty.run(q, QueryOptions { now: 0 })).unwrap();
+    let names: Vec<_> = res[0].schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["Timestamp", "Region", "Value", "Day", "RegionPartition"]);
+    assert_eq!(res[0].num_rows(), 0);
+    let errors = [
+        // Not a partition column.
+        (
+            "inline_external_table(a:string) kind=storage partition by (P:string) pathformat=('p=' Q) dataformat=csv ('https://x/y')",
+            "`Q`, which is not a partition column",
+        ),
+        // datetime_pattern of a string partition.
+        (
+            "inline_external_table(a:string) kind=storage partition by (P:string) pathformat=(datetime_pattern('yyyy', P)) dataformat=csv ('https://x/y')",
+            "formats a datetime",
+        ),
+        // A partition's type is string, datetime or long.
+        (
+            "inline_external_table(a:string) kind=storage partition by (P:real) dataformat=csv ('https://x/y')",
+            "partitions are string, datetime or long",
+        ),
+        // The expression's type is the partition's.
+        (
+            "inline_external_table(a:string) kind=storage partition by (P:long = a) dataformat=csv ('https://x/y')",
+            "its expression is a string",
+        ),
+        // A partition expression reads declared columns only.
+        (
+            "inline_external_table(a:string) kind=storage partition by (P:string = b) dataformat=csv ('https://x/y')",
+            "`b`",
+        ),
+        // A Delta table's columns are in its log, which is not read.
+        ("inline_external_table kind=delta ('abfss://fs@acct.dfs.core.windows.net/t')", "come from its log"),
+        // Local files are not read yet.
+        ("inline_external_table(a:string) kind=storage dataformat=csv ('file:///tmp/a.csv')", "not implemented"),
+    ];
+    for (q, want) in errors {
+        let err = rt.block_on(empty.run(q, QueryOptions { now: 0 })).unwrap_err().to_string();
+        assert!(err.contains(want), "{q}: {err}");
+    }
+}
+
 /// funnel-sequence-plugin.md: the plugin gives three tables, by `prev`
 /// and `next`, by `prev`, and by `next`, each a result of the query.
 #[test]

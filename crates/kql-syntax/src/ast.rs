@@ -530,6 +530,46 @@ pub struct OptionArg {
     pub span: Span,
 }
 
+/// The clauses of `inline_external_table`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InlineExternalTable {
+    /// Column declarations; empty for `kind=delta` without a schema.
+    pub schema: Vec<ColumnDecl>,
+    /// `kind=storage` or `kind=delta`.
+    pub kind: ExternalKind,
+    /// `partition by (Name:type [= Expr], ...)`.
+    pub partitions: Vec<PartitionColumn>,
+    /// `pathformat = (...)`: string literals, partition column names and
+    /// `datetime_pattern(format, PartitionColumn)` calls, in path order.
+    pub path_format: Vec<Expr>,
+    /// `dataformat = name`.
+    pub data_format: Option<Ident>,
+    /// The storage connection strings.
+    pub uris: Vec<Expr>,
+    /// `with (...)` properties.
+    pub properties: Vec<OptionArg>,
+}
+
+/// Where `inline_external_table` reads: files of one format, or a Delta table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ExternalKind {
+    /// `kind=storage`.
+    Storage,
+    /// `kind=delta`.
+    Delta,
+}
+
+/// A partition column: `Name:type [= Expr]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartitionColumn {
+    /// The column and its type.
+    pub column: ColumnDecl,
+    /// The source column expression the partition is made from.
+    pub value: Option<Expr>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SortOrder {
@@ -705,6 +745,9 @@ pub enum OperatorKind {
         /// `with (...)` properties.
         properties: Vec<OptionArg>,
     },
+    /// `inline_external_table [(Schema)] kind=storage|delta [partition by
+    /// (...)] [pathformat=(...)] [dataformat=F] (Uris) [with (props)]`.
+    InlineExternalTable(Box<InlineExternalTable>),
     /// `reduce [kind=..] by Expr [with threshold=.., characters=..]`.
     Reduce {
         /// Options before `by`.

@@ -68,6 +68,7 @@ const KEYWORDS: &[&str] = &[
     "datatable",
     "externaldata",
     "external_data",
+    "inline_external_table",
     "dynamic",
     "typeof",
     "between",
@@ -604,6 +605,55 @@ impl Printer {
         }
     }
 
+    fn inline_external_table(&mut self, t: &InlineExternalTable) {
+        self.w("inline_external_table");
+        if !t.schema.is_empty() {
+            self.w("(");
+            self.column_decls(&t.schema);
+            self.w(")");
+        }
+        self.w(match t.kind {
+            ExternalKind::Storage => " kind=storage",
+            ExternalKind::Delta => " kind=delta",
+        });
+        if !t.partitions.is_empty() {
+            self.w(" partition by (");
+            for (i, p) in t.partitions.iter().enumerate() {
+                if i > 0 {
+                    self.w(", ");
+                }
+                self.column_decls(std::slice::from_ref(&p.column));
+                if let Some(v) = &p.value {
+                    self.w(" = ");
+                    self.expr(v, 1);
+                }
+            }
+            self.w(")");
+        }
+        if !t.path_format.is_empty() {
+            self.w(" pathformat=(");
+            for (i, part) in t.path_format.iter().enumerate() {
+                if i > 0 {
+                    self.w(" ");
+                }
+                self.expr(part, 8);
+            }
+            self.w(")");
+        }
+        if let Some(f) = &t.data_format {
+            self.w(" dataformat=");
+            self.ident(f);
+        }
+        self.w(" (");
+        self.tables(&t.uris);
+        self.w(")");
+        if !t.properties.is_empty() {
+            self.w(" with (");
+            self.option_list(&t.properties);
+            self.w(")");
+        }
+    }
+
     fn option_list(&mut self, opts: &[OptionArg]) {
         for (i, o) in opts.iter().enumerate() {
             if i > 0 {
@@ -1120,6 +1170,7 @@ impl Printer {
                     self.w(")");
                 }
             }
+            OperatorKind::InlineExternalTable(t) => self.inline_external_table(t),
             OperatorKind::Reduce { options, by, with } => {
                 self.w("reduce ");
                 self.options(options);

@@ -9,6 +9,7 @@
 //! operators.
 
 mod expr;
+mod external;
 mod graph;
 mod join;
 mod literal;

@@ -1,5 +1,5 @@
 //! `make-series`, `scan`, and the operators that start a query (`range`,
-//! `print`, `datatable`, `externaldata`, and `union`, `find`, `search`,
+//! `print`, `datatable`, `externaldata`, `inline_external_table`, and `union`, `find`, `search`,
 //! `evaluate` without input).
 
 use super::{PResult, Parser};
@@ -117,6 +117,7 @@ impl<'a> Parser<'a> {
             "datatable" | "externaldata" | "external_data" => {
                 next.kind == TokenKind::LParen || (next.kind == TokenKind::Ident && self.nth_kind(2) == TokenKind::Eq)
             }
+            "inline_external_table" => next.kind == TokenKind::LParen || next_word == "kind",
             "union" => next_is_operand_start && !matches!(next.kind, TokenKind::Minus | TokenKind::Plus),
             "search" | "find" => {
                 next_is_operand_start || matches!(next_word, "in" | "kind" | "withsource" | "with_source" | "datascope")
@@ -184,6 +185,7 @@ impl<'a> Parser<'a> {
                 };
                 OperatorKind::Externaldata { schema, uris, properties }
             }
+            "inline_external_table" => OperatorKind::InlineExternalTable(Box::new(self.inline_external_table(start)?)),
             "union" => OperatorKind::Union(self.union_body()?),
             "search" => OperatorKind::Search(self.search_body()?),
             "find" => OperatorKind::Find(self.find_body()?),

@@ -66,6 +66,7 @@ pub(crate) const OPERATORS: &[&str] = &[
     "graph-shortest-paths",
     "graph-to-table",
     "graph-mark-components",
+    "inline_external_table",
 ];
 
 /// Visualizations `render` knows; others are accepted (Kusto's list grows).
@@ -195,7 +196,8 @@ impl<'a> Parser<'a> {
         }
         let name_span = self.span_n(n);
         let known = OPERATORS.contains(&word.as_str()) || matches!(word.as_str(), "mvexpand" | "mvapply");
-        if !known || matches!(word.as_str(), "range" | "print" | "datatable" | "externaldata") {
+        if !known || matches!(word.as_str(), "range" | "print" | "datatable" | "externaldata" | "inline_external_table")
+        {
             if known {
                 let d = Diagnostic::new(
                     codes::UNKNOWN_OPERATOR,

@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod expand;
+mod external;
 mod find;
 mod graph;
 mod join;
@@ -401,6 +402,7 @@ pub(crate) fn operator_name(k: &OperatorKind) -> &'static str {
         OperatorKind::Print(_) => "print",
         OperatorKind::Datatable { .. } => "datatable",
         OperatorKind::Externaldata { .. } => "externaldata",
+        OperatorKind::InlineExternalTable(_) => "inline_external_table",
         OperatorKind::Reduce { .. } => "reduce",
         OperatorKind::Consume(_) => "consume",
         OperatorKind::ProjectSmart => "project-smart",

@@ -1,5 +1,6 @@
 //! Operators that start a query: `print`, `range`, `datatable`, and the
-//! unpiped `union`, `search` and `externaldata`.
+//! unpiped `union`, `search`, `find` and `evaluate` (the storage readers are
+//! in `external`).
 
 use std::sync::Arc;
 
@@ -11,47 +12,11 @@ use kql_syntax::ast::{self, OperatorKind};
 
 use crate::bind::names::NameTable;
 use crate::bind::{BResult, Binder, Tab};
-use crate::catalog::RemoteData;
 use crate::error;
 use crate::functions::expand::range_list;
 use crate::types::KqlType;
 
 impl<'a> Binder<'a> {
-    /// `externaldata`: remote storage is refused (an error naming the URL)
-    /// unless the catalog reads it as empty ([`RemoteData::EmptyForBinding`]);
-    /// local files are not read yet (not implemented).
-    fn externaldata(&mut self, schema: &[ast::ColumnDecl], uris: &[ast::Expr], span: Span) -> BResult<Tab> {
-        let mut remote = 0;
-        for u in uris {
-            let url = self.constant_string(Some(u), u.span)?;
-            if let Some((scheme, _)) = url.split_once("://")
-                && !scheme.eq_ignore_ascii_case("file")
-            {
-                if self.catalog.remote_data() == RemoteData::EmptyForBinding {
-                    remote += 1;
-                    continue;
-                }
-                // Named without its query string or `;` key, which may hold a secret.
-                let shown = url.split(['?', ';']).next().unwrap_or_default();
-                return Err(self.error_help(
-                    error::BAD_ARGUMENTS,
-                    u.span,
-                    format!("remote data is not read; `{shown}` is not fetched"),
-                    "download it and name the local file, or load it as a dataset",
-                ));
-            }
-        }
-        if remote > 0 && remote == uris.len() {
-            let cols: Vec<(String, KqlType)> =
-                schema.iter().map(|c| (c.name.name.clone(), KqlType::from_syntax(c.ty.ty))).collect();
-            if cols.is_empty() {
-                return Err(self.error(error::BAD_ARGUMENTS, span, "`externaldata` needs at least one column"));
-            }
-            return Ok(Tab { plan: empty_plan(&cols), source: None });
-        }
-        Err(self.not_implemented(span, "`externaldata` over local files"))
-    }
-
     pub(crate) fn source_operator(&mut self, op: &ast::Operator) -> BResult<Tab> {
         let span = op.span;
         match &op.kind {
@@ -91,6 +56,7 @@ impl<'a> Binder<'a> {
             OperatorKind::Range { column, from, to, step } => self.range(column, from, to, step, span),
             OperatorKind::Datatable { schema, values } => self.datatable(schema, values, span),
             OperatorKind::Externaldata { schema, uris, .. } => self.externaldata(schema, uris, span),
+            OperatorKind::InlineExternalTable(t) => self.inline_external_table(t, span),
             OperatorKind::Union(u) => self.union(None, u, span, true, &[]),
             OperatorKind::Search(s) => self.search(None, s, span),
             OperatorKind::Find(f) => self.find(f, span),
