@@ -321,6 +321,12 @@ impl<'a> Binder<'a> {
                 Ok(Typed { expr: udf.call(exprs), ty })
             }
             "todecimal" => self.conversion(name, args, span, row, KqlType::Decimal),
+            "parse_version" => {
+                self.arity(name, args, 1, 1, span)?;
+                let v = self.scalar(&args[0].value, row)?;
+                let v = self.as_text(v);
+                Ok(Typed { expr: crate::functions::version::call(v.expr), ty: KqlType::Decimal })
+            }
             "pack_all" | "bag_pack_columns" => self.pack_columns(name, args, span, row),
             "estimate_data_size" => self.estimate_data_size(args, span, row),
             "assert" => self.assert(args, span, row),

@@ -61,8 +61,8 @@ fn cont_frac(a: f64, b: f64, x: f64) -> f64 {
 }
 
 /// The regularized incomplete beta function I_x(a, b), for 0 ≤ x ≤ 1 and
-/// positive shapes.
-fn reg_inc_beta(x: f64, a: f64, b: f64) -> f64 {
+/// positive shapes (also behind Student's t distribution, `welch`).
+pub(crate) fn reg_inc_beta(x: f64, a: f64, b: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
