@@ -16,13 +16,14 @@ fn json_reals(v: Vec<f64>) -> J {
     J::Array(v.into_iter().map(json_real).collect())
 }
 
-/// The longest series a transform of a length that is not a power of two
-/// takes (its direct sum costs the length squared); past it the result is
-/// null. Powers of two go through the fast transform at any length.
+/// The longest series of a length that is not a power of two transformed
+/// by the direct sum (which costs the length squared); longer ones go
+/// through Bluestein's chirp transform over powers of two. Powers of two go
+/// through the fast transform at any length.
 const MAX_DIRECT_LEN: usize = 8_192;
 
 /// The transform of `(re, im)`, forward (`sign` -1) or inverse (`sign` 1,
-/// then divided by the length). `None` past [`MAX_DIRECT_LEN`].
+/// then divided by the length); `None` when the padded length overflows.
 fn transform(mut re: Vec<f64>, mut im: Vec<f64>, sign: f64) -> Option<(Vec<f64>, Vec<f64>)> {
     let n = re.len();
     if n.is_power_of_two() {
@@ -40,13 +41,62 @@ fn transform(mut re: Vec<f64>, mut im: Vec<f64>, sign: f64) -> Option<(Vec<f64>,
         }
         (re, im) = (out_re, out_im);
     } else {
-        return None;
+        (re, im) = bluestein(&re, &im, sign)?;
     }
     if sign > 0.0 && n > 0 {
         let len = n as f64;
         re.iter_mut().chain(im.iter_mut()).for_each(|v| *v /= len);
     }
     Some((re, im))
+}
+
+/// The transform of a series of any length `n` as a convolution with the
+/// chirp `c_j = e^(sign·iπj²/n)` (`kt = (k² + t² - (k-t)²)/2`), done by
+/// power-of-two transforms of length `m >= 2n - 1`. `None` when `m`
+/// overflows.
+fn bluestein(re: &[f64], im: &[f64], sign: f64) -> Option<(Vec<f64>, Vec<f64>)> {
+    let n = re.len();
+    let m = n.checked_mul(2)?.checked_next_power_of_two()?;
+    // j² mod 2n keeps the angle small and exact.
+    let two_n = 2 * n as u128;
+    let chirp: Vec<(f64, f64)> = (0..n)
+        .map(|j| {
+            let jj = (j as u128 * j as u128) % two_n;
+            (sign * PI * jj as f64 / n as f64).sin_cos()
+        })
+        .collect();
+    let (mut a_re, mut a_im) = (vec![0.0; m], vec![0.0; m]);
+    for (t, &(s, c)) in chirp.iter().enumerate() {
+        a_re[t] = re[t] * c - im[t] * s;
+        a_im[t] = re[t] * s + im[t] * c;
+    }
+    // The conjugate chirp at offsets -(n-1)..=(n-1), wrapped into 0..m.
+    let (mut b_re, mut b_im) = (vec![0.0; m], vec![0.0; m]);
+    for (j, &(s, c)) in chirp.iter().enumerate() {
+        b_re[j] = c;
+        b_im[j] = -s;
+        if j > 0 {
+            b_re[m - j] = c;
+            b_im[m - j] = -s;
+        }
+    }
+    radix2(&mut a_re, &mut a_im, -1.0);
+    radix2(&mut b_re, &mut b_im, -1.0);
+    for i in 0..m {
+        let (x, y) = (a_re[i] * b_re[i] - a_im[i] * b_im[i], a_re[i] * b_im[i] + a_im[i] * b_re[i]);
+        a_re[i] = x;
+        a_im[i] = y;
+    }
+    radix2(&mut a_re, &mut a_im, 1.0);
+    let scale = m as f64;
+    let mut out_re = Vec::with_capacity(n);
+    let mut out_im = Vec::with_capacity(n);
+    for (k, &(s, c)) in chirp.iter().enumerate() {
+        let (x, y) = (a_re[k] / scale, a_im[k] / scale);
+        out_re.push(x * c - y * s);
+        out_im.push(x * s + y * c);
+    }
+    Some((out_re, out_im))
 }
 
 /// The iterative Cooley-Tukey transform in place; `re.len()` is a power of
@@ -84,8 +134,8 @@ fn radix2(re: &mut [f64], im: &mut [f64], sign: f64) {
 }
 
 /// The two outputs of a transform: null when the real part is not an array
-/// of numbers, the imaginary part (if given and not null) is not one of the
-/// same length, or the series is too long for [`transform`].
+/// of numbers or the imaginary part (if given and not null) is not one of
+/// the same length.
 fn fft_call(a: &[V], sign: f64) -> V {
     let Some(re) = reals(a.first()) else { return V::Dyn(J::Array(vec![J::Null, J::Null])) };
     let im = match a.get(1) {
@@ -187,5 +237,31 @@ mod tests {
             }
             assert!((fr[k] - r).abs() < 1e-9 && (fi[k] - i).abs() < 1e-9, "coefficient {k}");
         }
+    }
+
+    #[test]
+    fn the_chirp_transform_agrees_with_the_direct_sum() {
+        // Lengths that are not powers of two, both ways, against the direct sum.
+        for n in [3usize, 7, 12, 1000] {
+            let re: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() * 3.0 + 1.0).collect();
+            let im: Vec<f64> = (0..n).map(|i| (i as f64 * 0.11).cos()).collect();
+            for sign in [-1.0, 1.0] {
+                let direct = transform(re.clone(), im.clone(), sign).unwrap();
+                let (mut cr, mut ci) = bluestein(&re, &im, sign).unwrap();
+                if sign > 0.0 {
+                    cr.iter_mut().chain(ci.iter_mut()).for_each(|v| *v /= n as f64);
+                }
+                let tol = 1e-9 * n as f64;
+                let near = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < tol);
+                assert!(near(&cr, &direct.0) && near(&ci, &direct.1), "length {n}, sign {sign}");
+            }
+        }
+        // Past the direct sum's length, the inverse still undoes the transform.
+        let n = 10_000;
+        let re: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let (fr, fi) = transform(re.clone(), vec![0.0; n], -1.0).unwrap();
+        let (br, bi) = transform(fr, fi, 1.0).unwrap();
+        assert!(br.iter().zip(&re).all(|(x, y)| (x - y).abs() < 1e-6), "round trip of {n}");
+        assert!(bi.iter().all(|x| x.abs() < 1e-6));
     }
 }
