@@ -490,6 +490,17 @@ impl<'a> Binder<'a> {
         if !comparable {
             return Err(self.error(error::TYPE_MISMATCH, span, format!("cannot compare a {lt} with a {rt}")));
         }
+        // Two decimals may have different scales (`parse_version`'s 0, up to
+        // 10^32, against the 18 of the engine's decimal): both compare exactly
+        // in a 256-bit decimal that holds either, never through a cast to one
+        // of them that could overflow.
+        let (l, r) = match (lt, rt) {
+            (KqlType::Decimal, KqlType::Decimal) => {
+                let wide = datafusion::arrow::datatypes::DataType::Decimal256(76, 18);
+                (Typed { expr: cast(l.expr, wide.clone()), ty: lt }, Typed { expr: cast(r.expr, wide), ty: rt })
+            }
+            _ => (l, r),
+        };
         let plain = binary_expr(l.expr.clone(), op, r.expr.clone());
         if !matches!(op, Operator::Eq | Operator::NotEq) || (lt == KqlType::String && rt == KqlType::String) {
             return Ok(plain);

@@ -3,7 +3,8 @@
 //! part (`1.2.3.4` is 1,00000002,00000003,00000004), missing parts being
 //! trailing zeros. Results reach 10^32, past the engine's decimal of 18
 //! decimals, so the function gives a decimal of scale 0 (`Decimal128(38,
-//! 0)`), which orders, compares and prints as the integer it is.
+//! 0)`), which orders, compares and prints as the integer it is (against a
+//! decimal of another scale, comparisons widen both to `Decimal256`).
 
 use std::sync::Arc;
 
