@@ -197,6 +197,20 @@ const CASES: &[(&str, &str)] = &[
         "{H} | extend lon = r, lat = r | evaluate geo_line_lookup(datatable(k:string, l:dynamic)['a', dynamic({'type': 'LineString', 'coordinates': [[0, 0], [1, 1]]})], l, lon, lat, real(+inf))",
         "",
     ),
+    // inline_external_table: storage named by odd text.
+    ("inline_external_table(a:string) kind=storage dataformat=csv ('')", "!not implemented"),
+    (
+        "inline_external_table(a:string) kind=storage dataformat=csv ('ß艾://🙂/x?sig=1')",
+        "!`ß艾://🙂/x` is not fetched",
+    ),
+    (
+        "inline_external_table(a:string) kind=storage partition by (P:string = strcat(a, '🙂')) pathformat=('ß=' P '/') dataformat=csv ('https://x/y;key=1')",
+        "!`https://x/y` is not fetched",
+    ),
+    (
+        "inline_external_table(a:string) kind=storage partition by (P:datetime) pathformat=(datetime_pattern('', P)) dataformat=csv ('https://x/y')",
+        "!not fetched",
+    ),
     // parse_version, welch_test.
     ("{H} | project v = parse_version(s)", "=,,,"),
     ("print v = parse_version(strrep('9', 10000))", "="),
