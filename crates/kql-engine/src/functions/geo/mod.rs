@@ -23,6 +23,7 @@ pub mod polygon_densify;
 pub mod polygon_edges;
 pub mod polygon_h3;
 pub mod polygon_measures;
+pub mod polygon_touch;
 pub mod polygon_union;
 pub mod polygons;
 pub mod simplify;
