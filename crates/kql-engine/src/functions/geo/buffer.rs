@@ -38,22 +38,53 @@ pub fn radius_tolerance(radius: Option<&V>, tolerance: Option<&V>) -> Option<(f6
 /// the circle (with its slack) is not smaller than a hemisphere, or needs
 /// more than [`MAX_CIRCLE_VERTICES`].
 pub fn circle(center: (f64, f64), inner: f64, slack: f64) -> Option<Vec<(f64, f64)>> {
+    // Each edge subtends less than 180 degrees, so there are at least three.
+    let (n, at) = spacing(inner, slack, 360.0)?;
+    let g = sphere();
+    // Azimuths decrease (clockwise from north) to go counterclockwise.
+    (0..n).map(|i| destination(&g, center, -360.0 * i as f64 / n as f64, at)).collect()
+}
+
+/// How many vertices an arc of `sweep` degrees of the circle of `inner`
+/// meters needs so that the geodesic edges between them, at their
+/// distance (the second value, meters), touch the circle while the
+/// vertices are at most `slack` further out. An edge subtending 2α at the
+/// center touches the circle of radius ρ when its ends are at ρ' with
+/// tan ρ = tan ρ' cos α. `None` when the circle with its slack is not
+/// smaller than a hemisphere, or needs more than [`MAX_CIRCLE_VERTICES`].
+fn spacing(inner: f64, slack: f64, sweep: f64) -> Option<(usize, f64)> {
     let (rho, outer) = (inner / EARTH_RADIUS_M, (inner + slack) / EARTH_RADIUS_M);
     if !(rho > 0.0 && outer > rho && outer < std::f64::consts::FRAC_PI_2) {
         return None;
     }
-    // An edge subtending 2α at the center touches the circle of radius ρ
-    // when its ends are at ρ' with tan ρ = tan ρ' cos α.
     let half = (rho.tan() / outer.tan()).acos();
-    let n = (std::f64::consts::PI / half).ceil();
+    let sweep = sweep.abs().to_radians();
+    let n = (sweep / (2.0 * half)).ceil();
     if !(n.is_finite() && n <= MAX_CIRCLE_VERTICES as f64) {
         return None;
     }
-    let n = (n as usize).max(3);
-    let at = (rho.tan() / (std::f64::consts::PI / n as f64).cos()).atan() * EARTH_RADIUS_M;
+    let n = (n as usize).max(1);
+    let at = (rho.tan() / (sweep / n as f64 / 2.0).cos()).atan() * EARTH_RADIUS_M;
+    Some((n, at))
+}
+
+/// A sector of the circle of `inner` meters around `center` from the
+/// azimuth `from` over `sweep` degrees (positive clockwise): `apex` (a
+/// point within the circle), then points on the arc as [`circle`] spaces
+/// them, the first and last on the two bounding azimuths. `None` as for
+/// [`circle`].
+pub fn sector(
+    center: (f64, f64),
+    apex: (f64, f64),
+    inner: f64,
+    slack: f64,
+    from: f64,
+    sweep: f64,
+) -> Option<Vec<(f64, f64)>> {
+    let (n, at) = spacing(inner, slack, sweep)?;
     let g = sphere();
-    // Azimuths decrease (clockwise from north) to go counterclockwise.
-    (0..n).map(|i| destination(&g, center, -360.0 * i as f64 / n as f64, at)).collect()
+    let arc = (0..=n).map(|i| destination(&g, center, from + sweep * i as f64 / n as f64, at));
+    std::iter::once(Some(apex)).chain(arc).collect()
 }
 
 /// `geo_point_buffer(longitude, latitude, radius [, tolerance])`.

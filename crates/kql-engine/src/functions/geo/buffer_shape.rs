@@ -5,11 +5,14 @@
 //!
 //! The buffer is the union of pieces built on the sphere, each containing
 //! its part of the true buffer grown by a quarter of the tolerance and
-//! reaching at most half the tolerance beyond that: a circle
-//! ([`super::buffer::circle`]) around every vertex, a band around every
-//! edge (points offset perpendicular to the edge's great circle, close
-//! enough that the geodesic between two of them bulges outward by at most
-//! that half), and for a polygon the polygon itself. The union is taken in
+//! reaching at most half the tolerance beyond that: at every vertex the
+//! sector of its circle ([`super::buffer::sector`]) on the outer side of
+//! the turn (a whole circle at a line's ends), a band around every edge
+//! (points offset perpendicular to the edge's great circle, close enough
+//! that the geodesic between two of them bulges outward by at most that
+//! half), and for a polygon the polygon itself. Neighbouring pieces
+//! overlap (each sector reaches past its edges' normals and its apex lies
+//! behind the vertex), so that no vertex is only on pieces' borders. The union is taken in
 //! an azimuthal equidistant projection around the shape (by the `geo`
 //! crate's boolean operations), with the pieces' edges cut until each
 //! straight projected edge is within an eighth of the tolerance of its
@@ -22,14 +25,15 @@
 use geo::algorithm::bool_ops::unary_union;
 use geo::orient::{Direction, Orient};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geographiclib_rs::InverseGeodesic;
 use s2::latlng::LatLng;
 use s2::point::Point;
 use s2::r3::vector::Vector;
 use s2::s1::angle::{Angle, Rad};
 use serde_json::{Value as J, json};
 
-use super::aeqd::Aeqd;
-use super::buffer::{circle, radius_tolerance};
+use super::aeqd::{self, Aeqd};
+use super::buffer::{circle, radius_tolerance, sector};
 use super::lines::lines;
 use super::polygons::{RawPolygon, raw_polygons, shape};
 use super::simplify::Pos;
@@ -38,6 +42,9 @@ use crate::functions::rowwise::{Ctx, V};
 
 /// The most vertices of all pieces together, and of the result.
 pub const MAX_POINTS: usize = 4_000_000;
+/// How far (degrees) a corner's sector reaches past the normals of its
+/// edges, into the bands.
+const OVERLAP_DEG: f64 = 1.0;
 /// The deepest an edge is halved to follow its geodesic.
 const MAX_DEPTH: u32 = 40;
 
@@ -51,13 +58,26 @@ pub fn geo_line_buffer(a: &[V], _: &mut Ctx) -> V {
 
 /// `geo_polygon_buffer(polygon, radius [, tolerance])`.
 pub fn geo_polygon_buffer(a: &[V], _: &mut Ctx) -> V {
-    let (Some(_), Some(polys), Some((r, t))) =
+    let (Some(s), Some(polys), Some((r, t))) =
         (shape(a.first()), raw_polygons(a.first()), radius_tolerance(a.get(1), a.get(2)))
     else {
         return V::Null;
     };
-    let chains: Vec<Vec<Pos>> =
-        polys.iter().flatten().map(|ring| ring.iter().chain(ring.first()).copied().collect()).collect();
+    // The rings as S2 orients them, the polygon on their left (holes
+    // reversed), closed.
+    let chains: Vec<Vec<Pos>> = s
+        .polygons
+        .iter()
+        .flat_map(|p| {
+            p.rings.iter().enumerate().map(|(k, r)| {
+                let mut ring: Vec<Pos> = r.pts.iter().map(ll).collect();
+                if k > 0 {
+                    ring.reverse();
+                }
+                ring.iter().chain(ring.first()).copied().collect()
+            })
+        })
+        .collect();
     buffer(&chains, &polys, r, t).map_or(V::Null, V::Dyn)
 }
 
@@ -122,9 +142,12 @@ fn to_plane(ring: &[Pos], proj: &Aeqd, e: f64, budget: &mut usize) -> Option<Lin
             } else if v != q {
                 out.push(pv);
             }
+            if out.len() > *budget {
+                return None;
+            }
         }
-        *budget = budget.checked_sub(out.len())?;
     }
+    *budget -= out.len();
     Some(LineString::new(out))
 }
 
@@ -148,13 +171,60 @@ fn from_plane(ring: &LineString<f64>, proj: &Aeqd, e: f64, budget: &mut usize) -
             } else if out.last() != Some(&sp) {
                 out.push(sp);
             }
+            if out.len() > *budget {
+                return None;
+            }
         }
-        *budget = budget.checked_sub(1)?;
     }
+    *budget -= out.len();
     while out.len() > 1 && out.first() == out.last() {
         out.pop();
     }
     Some(out)
+}
+
+/// The round parts of the buffer at the vertices of a chain: at each
+/// vertex, the sector of the circle between the normals of its two edges
+/// on the outer side of the turn (points nearer the vertex than to either
+/// edge lie there); at the ends of a line, the whole circle. Near a pole,
+/// where azimuths turn fast, whole circles too.
+fn corners(c: &[Pos], inner: f64, slack: f64) -> Vec<Option<Vec<Pos>>> {
+    let g = aeqd::sphere();
+    let closed = c.len() > 2 && c.first() == c.last();
+    let pts = if closed { c.get(..c.len() - 1).unwrap_or(c) } else { c };
+    let m = pts.len();
+    let mut out = Vec::with_capacity(m);
+    for (i, v) in pts.iter().enumerate() {
+        let (p, s) = if closed {
+            (pts.get((i + m - 1) % m), pts.get((i + 1) % m))
+        } else {
+            (i.checked_sub(1).and_then(|k| pts.get(k)), pts.get(i + 1))
+        };
+        let (Some(p), Some(s)) = (p, s) else {
+            out.push(circle(*v, inner, slack));
+            continue;
+        };
+        if p == v || s == v || v.1.abs() > 89.9 {
+            out.push(circle(*v, inner, slack));
+            continue;
+        }
+        let (_, az_in, _): (f64, f64, f64) = g.inverse(p.1, p.0, v.1, v.0);
+        let (az_out, _, _): (f64, f64, f64) = g.inverse(v.1, v.0, s.1, s.0);
+        // Positive: a right turn (azimuths grow clockwise).
+        let turn = libm::remainder(az_out - az_in, 360.0);
+        if !turn.is_finite() {
+            out.push(None);
+        } else {
+            // The sector reaches a little past both normals and its apex
+            // lies behind the vertex (inside the turn, within the circle),
+            // so that it overlaps both bands and the vertex is inside it.
+            let (side, dir) = if turn <= 0.0 { (90.0, -1.0) } else { (-90.0, 1.0) };
+            let from = az_in + side - dir * OVERLAP_DEG;
+            let apex = aeqd::destination(&g, *v, az_in + side + turn / 2.0 + 180.0, inner / 2.0);
+            out.push(apex.and_then(|a| sector(*v, a, inner, slack, from, turn + dir * 2.0 * OVERLAP_DEG)));
+        }
+    }
+    out
 }
 
 /// The buffer of the edges of `chains` (consecutive positions) and of the
@@ -180,11 +250,10 @@ fn buffer(chains: &[Vec<Pos>], areas: &[RawPolygon], r: f64, t: f64) -> Option<J
         pieces.push(Polygon::new(shell, planar.collect()).orient(Direction::Default));
         Some(())
     };
-    let mut vertices: Vec<Pos> = chains.iter().flatten().copied().collect();
-    vertices.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    vertices.dedup();
-    for v in &vertices {
-        piece(&[circle(*v, inner, slack)?], &mut budget)?;
+    for c in chains {
+        for corner in corners(c, inner, slack) {
+            piece(&[corner?], &mut budget)?;
+        }
     }
     for c in chains {
         for w in c.windows(2) {
@@ -256,11 +325,14 @@ mod tests {
     }
 
     /// Checks that the border of `v` (its vertices and the midpoints of its
-    /// geodesic edges) lies between `r` and `r + t` of the edges `chains`.
+    /// geodesic edges; about 500 of them for a large result) lies between
+    /// `r` and `r + t` of the edges `chains`.
     fn check(v: &V, chains: &[Vec<Pos>], r: f64, t: f64) {
-        for ring in rings(v) {
+        let all = rings(v);
+        let total: usize = all.iter().map(Vec::len).sum();
+        for ring in all {
             let closed: Vec<Pos> = ring.iter().chain(ring.first()).copied().collect();
-            for w in closed.windows(2) {
+            for w in closed.windows(2).step_by(total.div_ceil(500).max(1)) {
                 let d = to_edges(w[0], chains);
                 assert!(d <= r + t * 1.001 && d >= r * (1.0 - 1e-9), "vertex {:?} at {d} (r {r}, t {t})", w[0]);
                 if let Some(m) = geodesic_mid(w[0], w[1]) {
@@ -333,6 +405,40 @@ mod tests {
         }
         let antipodal = dynamic(r#"{"type":"LineString","coordinates":[[0,0],[180,0]]}"#);
         assert!(matches!(call(geo_line_buffer, &[antipodal, V::Real(5.0)]), V::Null));
+    }
+
+    #[test]
+    fn large_shapes_and_radii_stay_within_the_tolerance() {
+        let square = vec![(0.0, 40.0), (10.0, 40.0), (10.0, 50.0), (0.0, 50.0), (0.0, 40.0)];
+        let j = dynamic(r#"{"type":"Polygon","coordinates":[[[0,40],[10,40],[10,50],[0,50],[0,40]]]}"#);
+        let v = call(geo_polygon_buffer, &[j, V::Real(10_000.0), V::Real(10.0)]);
+        check(&v, &[square], 10_000.0, 10.0);
+        let line = vec![(-5.0, 0.0), (5.0, 3.0)];
+        let j = dynamic(r#"{"type":"LineString","coordinates":[[-5,0],[5,3]]}"#);
+        let v = call(geo_line_buffer, &[j, V::Real(300_000.0), V::Real(10.0)]);
+        check(&v, &[line], 300_000.0, 10.0);
+    }
+
+    #[test]
+    fn polygons_around_the_pole_across_the_antimeridian_and_of_many_vertices() {
+        let ring = |pts: &[Pos]| -> (V, Vec<Pos>) {
+            let closed: Vec<Pos> = pts.iter().chain(pts.first()).copied().collect();
+            let text: Vec<String> = closed.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+            (dynamic(&format!(r#"{{"type":"Polygon","coordinates":[[{}]]}}"#, text.join(","))), closed)
+        };
+        let pole: Vec<Pos> = (0..6).map(|i| (-180.0 + 60.0 * i as f64, 89.0)).collect();
+        let across = [(179.5, 0.0), (-179.5, 0.0), (-179.5, 1.0), (179.5, 1.0)];
+        let many: Vec<Pos> = (0..10_000)
+            .map(|i| {
+                let a = i as f64 / 10_000.0 * std::f64::consts::TAU;
+                (a.cos() * 0.1, a.sin() * 0.1 + ((i % 5) as f64) * 1e-6)
+            })
+            .collect();
+        for (pts, r, t) in [(pole, 1000.0, 5.0), (across.to_vec(), 500.0, 1.0), (many, 100.0, 10.0)] {
+            let (j, closed) = ring(&pts);
+            let v = call(geo_polygon_buffer, &[j, V::Real(r), V::Real(t)]);
+            check(&v, &[closed], r, t);
+        }
     }
 
     #[test]
