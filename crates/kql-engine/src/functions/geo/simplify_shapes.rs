@@ -4,13 +4,16 @@
 //! is in meters, 10 when not given, in [0, ~7,800,000] as the line and
 //! array pages say (the polygon page's [0.1, 10000] contradicts its own
 //! example of a 1,000,000-meter tolerance that makes a polygon disappear).
-//! A shape that disappears is left out; null when all do. Several polygons
-//! become their union: a multipolygon's before simplifying, an array's
-//! after (their shared borders simplified alike). A result that is no
+//! A shape that disappears is left out; null when all do. Several lines
+//! become their union before simplifying (shared edges once, chains cut at
+//! junctions, which stay); several polygons their union too: a
+//! multipolygon's before simplifying, an array's after (their shared
+//! borders simplified alike). A result that is no
 //! valid polygon (a simplified ring crossing another) is null.
 
 use serde_json::{Value as J, json};
 
+use super::line_chains::{chains, union_edges};
 use super::lines::lines;
 use super::polygon_boolean::geo_union_polygons_array;
 use super::polygons::{RawPolygon, raw_polygons, shape};
@@ -77,7 +80,15 @@ fn checked(j: Option<J>) -> V {
 
 /// `geo_line_simplify(line [, tolerance])`.
 pub fn geo_line_simplify(a: &[V], _: &mut Ctx) -> V {
-    let (Some(ls), Some(tol)) = (lines(a.first()), tolerance(a.get(1))) else { return V::Null };
+    let (Some(mut ls), Some(tol)) = (lines(a.first()), tolerance(a.get(1))) else { return V::Null };
+    if ls.len() > 1 {
+        // The lines' union: shared edges once, chains cut at junctions
+        // (kept, as chain ends are).
+        match union_edges(&ls) {
+            Some(union) => ls = chains(&union),
+            None => return V::Null,
+        }
+    }
     let kept: Vec<Vec<Pos>> = ls.iter().filter_map(|l| simplify_line(l, tol)).collect();
     match kept.as_slice() {
         [] => V::Null,
@@ -163,6 +174,20 @@ mod tests {
         for tol in [V::Real(-1.0), V::Real(f64::NAN), V::Real(1e9), V::Str("x".into())] {
             assert!(matches!(call(geo_line_simplify, &[line.clone(), tol.clone()]), V::Null), "{tol:?}");
         }
+    }
+
+    #[test]
+    fn a_multiline_is_simplified_as_its_union() {
+        // Two lines sharing their first edge: once in the union, so the
+        // result is the shared stretch and the two branches from its end.
+        let ml = dynamic(
+            r#"{"type":"MultiLineString","coordinates":[[[0,0],[0.001,0],[0.002,0.000001],[0.003,0]],[[0,0],[0.001,0],[0.001,0.003]]]}"#,
+        );
+        let V::Dyn(j) = call(geo_line_simplify, &[ml, V::Real(10.0)]) else { panic!() };
+        assert_eq!(j["type"], "MultiLineString");
+        let lines = j["coordinates"].as_array().unwrap();
+        assert_eq!(lines.len(), 3, "{j}");
+        assert!(lines.iter().all(|l| l.as_array().map(Vec::len) == Some(2)), "{j}");
     }
 
     #[test]
