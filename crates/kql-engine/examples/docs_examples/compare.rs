@@ -3,7 +3,9 @@
 //! how many digits a real is printed with, `true`/`True`/`1`, the case of
 //! a guid, null shown as an empty cell, and spaces at a string's ends,
 //! which a markdown cell cannot show. Rows are compared as a multiset
-//! when the query does not order them.
+//! when the query does not order them. The geometry results of buffers
+//! and simplifications are compared as shapes, within the tolerance the
+//! call gives ([`crate::geometry`]).
 
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use kql_engine::QueryResult;
@@ -17,7 +19,9 @@ pub struct Cell<'a> {
 }
 
 /// The first difference between a result and a printed table, if any.
-pub fn compare(result: &QueryResult, table: &Table, ordered: bool) -> Option<String> {
+/// `shapes`: how far apart (meters) geometry cells may be, for a query
+/// whose results are defined up to a tolerance.
+pub fn compare(result: &QueryResult, table: &Table, ordered: bool, shapes: Option<f64>) -> Option<String> {
     let names: Vec<&str> = result.schema.fields().iter().map(|f| f.name().as_str()).collect();
     if names != table.header.iter().map(String::as_str).collect::<Vec<_>>() {
         return Some(format!("columns: got [{}], docs [{}]", names.join(", "), table.header.join(", ")));
@@ -44,7 +48,7 @@ pub fn compare(result: &QueryResult, table: &Table, ordered: bool) -> Option<Str
         got.iter()
             .zip(want)
             .enumerate()
-            .find(|(_, (g, w))| !same(g, w))
+            .find(|(_, (g, w))| !same_shape(g, w, shapes))
             .map(|(i, (g, w))| (i, format!("got `{}`, docs `{w}`", g.text.as_deref().unwrap_or("null"))))
     };
     let first_diff = rows.iter().zip(&table.rows).enumerate().find_map(|(r, (g, w))| {
@@ -72,6 +76,17 @@ pub fn orders(query: &str) -> bool {
     ["order by", "sort by", "| top ", "|top ", "serialize", "row_number", "row_cumsum", "prev(", "next("]
         .iter()
         .any(|k| q.contains(k))
+}
+
+/// Whether a cell shows what the docs print, a geometry within `shapes`
+/// meters of the printed one counting as the same.
+fn same_shape(cell: &Cell, want: &str, shapes: Option<f64>) -> bool {
+    if let (Some(allowed), Some(got), DataType::LargeUtf8) = (shapes, cell.text.as_deref(), cell.ty)
+        && let Some(near) = crate::geometry::within(got, want.trim(), allowed)
+    {
+        return near;
+    }
+    same(cell, want)
 }
 
 /// Whether a cell shows what the docs print.

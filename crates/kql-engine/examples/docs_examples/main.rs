@@ -26,6 +26,7 @@
 //! examples, run, match, differ, error, then skips by reason), and totals.
 
 mod compare;
+mod geometry;
 mod page;
 
 #[path = "../shared/catalog.rs"]
@@ -260,6 +261,7 @@ fn run_one(engine: &Engine, rt: &tokio::runtime::Runtime, ex: &page::Example) ->
         Ok(Ok(r)) => r,
     };
     let ordered = compare::orders(&ex.query);
+    let shapes = geometry::allowance(&ex.query);
     let pairs: Vec<(&QueryResult, &page::Table)> = if results.len() > 1 && ex.tables.len() > 1 {
         results.iter().zip(&ex.tables).collect()
     } else {
@@ -269,7 +271,7 @@ fn run_one(engine: &Engine, rt: &tokio::runtime::Runtime, ex: &page::Example) ->
         }
     };
     for (i, (r, t)) in pairs.iter().enumerate() {
-        if let Some(diff) = compare::compare(r, t, ordered) {
+        if let Some(diff) = compare::compare(r, t, ordered, shapes) {
             let which = if pairs.len() > 1 { format!("table {}: ", i + 1) } else { String::new() };
             return (Outcome::Differ, format!("{which}{diff}"));
         }

@@ -170,13 +170,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("series_periods_detect", "period detection of a series is not built yet"),
     ("series_periods_validate", "period detection of a series is not built yet"),
     ("parse_user_agent", "user agent parsing is not built yet"),
-    // Buffers and simplification of geo shapes are gaps.
-    ("geo_point_buffer", "buffers around geo shapes are not built yet"),
-    ("geo_line_buffer", "buffers around geo shapes are not built yet"),
-    ("geo_polygon_buffer", "buffers around geo shapes are not built yet"),
-    ("geo_line_simplify", "simplification of geo shapes is not built yet"),
-    ("geo_polygon_simplify", "simplification of geo shapes is not built yet"),
-    ("geo_simplify_polygons_array", "simplification of geo shapes is not built yet"),
 ];
 
 /// Every name [`not_yet`] refuses.
@@ -503,6 +496,12 @@ defs! {
     "geo_intersection_line_with_polygon" => Dynamic, 2, 2, geo::polygon_clip::geo_intersection_line_with_polygon;
     "geo_union_polygons_array" => Dynamic, 1, 1, geo::polygon_boolean::geo_union_polygons_array;
     "geo_intersection_2polygons" => Dynamic, 2, 2, geo::polygon_boolean::geo_intersection_2polygons;
+    "geo_point_buffer" => Dynamic, 3, 4, geo::buffer::geo_point_buffer;
+    "geo_line_buffer" => Dynamic, 2, 3, geo::buffer_shape::geo_line_buffer;
+    "geo_polygon_buffer" => Dynamic, 2, 3, geo::buffer_shape::geo_polygon_buffer;
+    "geo_line_simplify" => Dynamic, 1, 2, geo::simplify_shapes::geo_line_simplify;
+    "geo_polygon_simplify" => Dynamic, 1, 2, geo::simplify_shapes::geo_polygon_simplify;
+    "geo_simplify_polygons_array" => Dynamic, 1, 2, geo::simplify_shapes::geo_simplify_polygons_array;
     "convert_angle" => Real, 3, 3, units::convert_angle;
     "convert_energy" => Real, 3, 3, units::convert_energy;
     "convert_force" => Real, 3, 3, units::convert_force;

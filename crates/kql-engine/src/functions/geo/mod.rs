@@ -3,6 +3,9 @@
 //! coordinate, cell or parameter gives null (or an empty string where the
 //! function returns a string), as each docs page says.
 
+pub mod aeqd;
+pub mod buffer;
+pub mod buffer_shape;
 pub mod cells_geohash;
 pub mod cells_h3;
 pub mod cells_s2;
@@ -20,8 +23,11 @@ pub mod polygon_densify;
 pub mod polygon_edges;
 pub mod polygon_h3;
 pub mod polygon_measures;
+pub mod polygon_touch;
 pub mod polygon_union;
 pub mod polygons;
+pub mod simplify;
+pub mod simplify_shapes;
 pub mod sphere;
 
 use serde_json::{Value as J, json};

@@ -4,17 +4,21 @@
 //! `polygon_union` builds: loops around the region (counterclockwise) are
 //! shells, loops around a hole (clockwise) go with the shell that contains
 //! them. One shell is a Polygon, several a MultiPolygon; an empty
-//! intersection is an empty GeometryCollection. Where borders meet other
-//! than by crossing (a shared vertex, a vertex on an edge) the result is
-//! not built: null.
+//! intersection is an empty GeometryCollection. An intersection whose
+//! borders also meet at shared vertices is taken polygon by polygon
+//! (`polygon_touch`); other contacts (a vertex on an edge) are not built:
+//! null.
+
+use std::collections::HashMap;
 
 use s2::latlng::LatLng;
 use s2::point::Point;
 use serde_json::{Value as J, json};
 
+use super::polygon_touch::common;
 use super::polygon_union::{Union, intersection, union};
-use super::polygons::{Ring, Shape, shape, signed_area};
-use super::real;
+use super::polygons::{Ring, Shape, raw_polygons, shape, signed_area};
+use super::{real, sphere};
 use crate::functions::rowwise::{Ctx, V};
 
 /// The most polygons `geo_union_polygons_array` takes.
@@ -69,8 +73,51 @@ pub fn geo_union_polygons_array(a: &[V], _: &mut Ctx) -> V {
     union(&all).and_then(geometry).map_or(V::Null, V::Dyn)
 }
 
-/// `geo_intersection_2polygons(polygon1, polygon2)`.
+/// `geo_intersection_2polygons(polygon1, polygon2)`: where borders meet
+/// at shared vertices too, taken pair of polygons by pair
+/// ([`common`]): the points where polygons only touch, with the common
+/// area, as a Point or MultiPoint, or a GeometryCollection of those points
+/// and the area's Polygon or MultiPolygon.
 pub fn geo_intersection_2polygons(a: &[V], _: &mut Ctx) -> V {
     let (Some(s), Some(t)) = (shape(a.first()), shape(a.get(1))) else { return V::Null };
-    intersection(&s, &t).and_then(geometry).map_or(V::Null, V::Dyn)
+    if let Some(u) = intersection(&s, &t) {
+        return geometry(u).map_or(V::Null, V::Dyn);
+    }
+    let Some(c) = common(&s, &t) else { return V::Null };
+    let Some(area) = geometry(Union { loops: c.loops }) else { return V::Null };
+    // The shared vertices as the input wrote them.
+    let given: HashMap<[u64; 3], (f64, f64)> = [a.first(), a.get(1)]
+        .into_iter()
+        .filter_map(raw_polygons)
+        .flatten()
+        .flatten()
+        .flatten()
+        .map(|p| (key(&sphere::point(p)), p))
+        .collect();
+    let points: Vec<J> = c
+        .points
+        .iter()
+        .map(|p| {
+            let (x, y) = given.get(&key(p)).copied().unwrap_or_else(|| {
+                let ll = LatLng::from(*p);
+                (ll.lng.deg(), ll.lat.deg())
+            });
+            json!([real(x), real(y)])
+        })
+        .collect();
+    let points = match points.as_slice() {
+        [] => None,
+        [one] => Some(json!({"type": "Point", "coordinates": one})),
+        _ => Some(json!({"type": "MultiPoint", "coordinates": points})),
+    };
+    let empty = area.get("type").and_then(J::as_str) == Some("GeometryCollection");
+    V::Dyn(match (points, empty) {
+        (None, _) => area,
+        (Some(p), true) => p,
+        (Some(p), false) => json!({"type": "GeometryCollection", "geometries": [p, area]}),
+    })
+}
+
+fn key(p: &Point) -> [u64; 3] {
+    [p.0.x.to_bits(), p.0.y.to_bits(), p.0.z.to_bits()]
 }

@@ -70,6 +70,9 @@ pub enum Test {
     /// Edges of two polygons meeting other than by crossing in their
     /// interiors, at a shared vertex, or as one edge run both ways.
     Unjoinable,
+    /// Edges of two polygons meeting other than at a shared vertex: by
+    /// crossing, by a vertex on the other edge, or as the same edge.
+    NotAtVertex,
 }
 
 /// A sweep over the edges' boxes: whether a pair of edges passes `test`.
@@ -101,6 +104,12 @@ pub fn edges_cross(polys: &[Polygon], test: Test) -> Option<bool> {
                 Test::Touch => touch(a, b, c, d),
                 Test::Degenerate => crossing_sign(a, b, c, d) == Crossing::MaybeCross || on_edge(a, b, c, d),
                 Test::Unjoinable => !(a == d && b == c) && (a == c && b == d || on_interior(a, b, c, d)),
+                Test::NotAtVertex => {
+                    crossing_sign(a, b, c, d) == Crossing::Cross
+                        || on_interior(a, b, c, d)
+                        || (a == c && b == d)
+                        || (a == d && b == c)
+                }
             };
             if hit {
                 return Some(true);
