@@ -351,6 +351,16 @@ impl RawRecords {
         RawRecords { build, cols: None }
     }
 
+    /// The text of event `id` for [`RawRecords::rows`]: made only when
+    /// rows are (no row reads it otherwise).
+    pub fn event_text(&self, id: EventId) -> EventText {
+        if self.build {
+            EventText::new(id)
+        } else {
+            EventText { time_ns: 0, audit_id: String::new(), serial: String::new() }
+        }
+    }
+
     fn cols(&mut self, out: &mut FileSink<'_, '_>) -> &Cols {
         self.cols.get_or_insert_with(|| {
             let id = out.table(linux_audit_log::NAME);
