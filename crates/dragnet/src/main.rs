@@ -16,6 +16,15 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+/// mimalloc instead of the system allocator: reading logs into tables and
+/// turning matched rows into alerts make and free millions of small
+/// values, which glibc's allocator spent about a tenth of `hunt`'s CPU
+/// time on (docs/sigma-parity.md, Throughput). Built without transparent
+/// huge pages (`no_thp`): with them the kernel's zeroing of fresh huge
+/// pages cost more system time than the allocator saved.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The commands that run queries can spill to disk: a signal removes
