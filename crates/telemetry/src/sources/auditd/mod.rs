@@ -255,7 +255,7 @@ fn drain(
             out.reject(open.first_line, why, open.line_text(open.first_line));
         } else {
             let device = host.device_name.as_deref();
-            let ids = raw::EventText::new(open.id);
+            let ids = raw.event_text(open.id);
             match raw.rows(open.node(), &ids, open.recs_with_lines(), device, out) {
                 Err(bad) => out.reject(bad.line, bad.why, open.line_text(bad.line)),
                 Ok(records) => match decode::event(open.node(), open.id, open.recs()) {

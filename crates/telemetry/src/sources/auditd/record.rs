@@ -278,6 +278,38 @@ pub struct Field<'l> {
     pub enriched: bool,
 }
 
+/// How many bytes [`Fields`] looks at one by one before a vector search
+/// takes over: keys and most values are a few bytes long, where a plain
+/// loop costs less than setting up `memchr`.
+const SHORT: usize = 32;
+
+/// Where `needle` first is in `hay`.
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT);
+    match hay[..head].iter().position(|&b| b == needle) {
+        Some(i) => Some(i),
+        None => memchr::memchr(needle, &hay[head..]).map(|i| i + head),
+    }
+}
+
+/// Where the first `=`, space or [`ENRICHED`] is in `hay` (the end of a key).
+fn find_key_end(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT);
+    match hay[..head].iter().position(|&b| matches!(b, b'=' | b' ' | ENRICHED)) {
+        Some(i) => Some(i),
+        None => memchr::memchr3(b'=', b' ', ENRICHED, &hay[head..]).map(|i| i + head),
+    }
+}
+
+/// Where the first space or [`ENRICHED`] is in `hay` (the end of a bare value).
+fn find_bare_end(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT);
+    match hay[..head].iter().position(|&b| b == b' ' || b == ENRICHED) {
+        Some(i) => Some(i),
+        None => memchr::memchr2(b' ', ENRICHED, &hay[head..]).map(|i| i + head),
+    }
+}
+
 /// The fields of a record body. Words without `=` are passed over (and
 /// set [`Fields::stray`]); an unterminated quote ends the fields and sets
 /// [`Fields::unterminated`].
@@ -316,7 +348,7 @@ impl<'l> Iterator for Fields<'l> {
                 return None;
             }
             // The key runs to '='; a word without one is passed over.
-            let eq = match memchr::memchr3(b'=', b' ', ENRICHED, s) {
+            let eq = match find_key_end(s) {
                 Some(i) if s[i] == b'=' => i,
                 Some(i) => {
                     self.stray = true;
@@ -338,7 +370,7 @@ impl<'l> Iterator for Fields<'l> {
                 _ => None,
             };
             let (value, used) = match close {
-                Some(c) => match memchr::memchr(c, &v[1..]) {
+                Some(c) => match find_byte(c, &v[1..]) {
                     Some(end) => (Raw::Quoted(&v[1..1 + end]), end + 2),
                     None => {
                         self.unterminated = true;
@@ -347,7 +379,7 @@ impl<'l> Iterator for Fields<'l> {
                     }
                 },
                 None => {
-                    let end = memchr::memchr2(b' ', ENRICHED, v).unwrap_or(v.len());
+                    let end = find_bare_end(v).unwrap_or(v.len());
                     // A copy of an enriched log that lost its 0x1D bytes
                     // reads `key=(null)ARCH=x86_64`: the translations start
                     // right after the `(null)`.
@@ -368,6 +400,23 @@ impl<'l> Iterator for Fields<'l> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_scans_agree_with_memchr_at_every_length_and_position() {
+        for len in [0, 1, 5, 31, 32, 33, 64, 200] {
+            for at in (0..len).chain([len]) {
+                for b in [b'=', b' ', ENRICHED, b'"', b'x'] {
+                    let mut hay = vec![b'a'; len];
+                    if at < len {
+                        hay[at] = b;
+                    }
+                    assert_eq!(find_byte(b'"', &hay), memchr::memchr(b'"', &hay));
+                    assert_eq!(find_key_end(&hay), memchr::memchr3(b'=', b' ', ENRICHED, &hay));
+                    assert_eq!(find_bare_end(&hay), memchr::memchr2(b' ', ENRICHED, &hay));
+                }
+            }
+        }
+    }
 
     #[test]
     fn reads_the_header_with_and_without_node() {

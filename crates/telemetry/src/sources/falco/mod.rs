@@ -63,10 +63,12 @@ use crate::batch::{Value, parse_datetime};
 use crate::sink::{FileSink, OutputError};
 use crate::tables::falco_alerts;
 
+mod one_pass;
+
 /// Falco's JSON alerts.
 pub struct Falco;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Alert<'a> {
     #[serde(borrow, default)]
     rule: MaybeStr<'a>,
@@ -238,11 +240,22 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     if !text.trim_start().starts_with('{') {
         return Err("not a Falco alert: not a JSON object".into());
     }
-    let a: Alert = serde_json::from_str(text).map_err(|e| format!("not a Falco alert: {e}"))?;
+    // Read in one pass when plain; else as before, output_fields taken as
+    // raw JSON, then read (the same row, or the same reject and reason).
+    let (a, read_once) = match one_pass::read(text) {
+        Some((a, f, raw)) => (a, Some((f, raw))),
+        None => (serde_json::from_str::<Alert>(text).map_err(|e| format!("not a Falco alert: {e}"))?, None),
+    };
     let time = a.time.0.as_deref().ok_or("no \"time\"")?;
     let time = parse_datetime(time).ok_or_else(|| format!("\"time\" {time:?} is not a datetime"))?;
-    let raw = a.output_fields.filter(|r| r.get().starts_with('{')).ok_or("no \"output_fields\" object")?;
-    let f: Fields = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
+    let (f, raw) = match read_once {
+        Some(read) => read,
+        None => {
+            let raw = a.output_fields.filter(|r| r.get().starts_with('{')).ok_or("no \"output_fields\" object")?;
+            let f: Fields = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
+            (f, raw.get())
+        }
+    };
     if let Err(e) = device_row(&a, &f, time, out, tables)? {
         return Ok(Err(e));
     }
@@ -261,7 +274,7 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
         let tags: Vec<&str> = a.tags.0.iter().map(|t| t.as_ref()).collect();
         row.set(c.tags, Value::Json(Cow::Owned(serde_json::to_string(&tags).unwrap_or_default())));
     }
-    row.set(c.output_fields, super::dynamic::cell(raw));
+    row.set(c.output_fields, Value::Json(super::dynamic::compact(raw)));
     Ok(out.push(c.id, &row))
 }
 
