@@ -20,6 +20,31 @@ use datafusion::datasource::empty::EmptyTable;
 pub struct Catalog {
     tables: BTreeMap<String, Entry>,
     remote: RemoteData,
+    files: Option<Arc<dyn ExternalFiles>>,
+}
+
+/// The local files of `externaldata` and `inline_external_table`: the
+/// engine does no IO, so whoever builds the catalog says how they are read
+/// (none are read without it).
+pub trait ExternalFiles: Send + Sync {
+    /// A table over `request.paths`. Text formats give each declared column
+    /// as a string (the engine converts it to the declared type); others,
+    /// such as Parquet, their own columns, which the engine matches by name.
+    fn open(&self, request: &ExternalRequest) -> Result<Arc<dyn TableProvider>, String>;
+}
+
+/// The files an external table reads, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalRequest {
+    /// Local paths, `file://` removed, in the order the query names them.
+    pub paths: Vec<std::path::PathBuf>,
+    /// The `format` (`externaldata`) or `dataformat` (`inline_external_table`)
+    /// property; `None` to go by the first file's extension.
+    pub format: Option<String>,
+    /// The declared columns' names, in order.
+    pub columns: Vec<String>,
+    /// `ignoreFirstRecord=true`: skip each file's first record.
+    pub ignore_first_record: bool,
 }
 
 /// What `externaldata` does with a URL of remote storage (`https://`, a blob
@@ -92,6 +117,16 @@ impl Catalog {
     /// What `externaldata` does with remote URLs.
     pub fn remote_data(&self) -> RemoteData {
         self.remote
+    }
+
+    /// Sets how the local files of `externaldata` are read.
+    pub fn set_external_files(&mut self, files: Arc<dyn ExternalFiles>) {
+        self.files = Some(files);
+    }
+
+    /// How the local files of `externaldata` are read, if they are.
+    pub fn external_files(&self) -> Option<&Arc<dyn ExternalFiles>> {
+        self.files.as_ref()
     }
 
     /// Every table name, documented ones included, sorted.

@@ -32,7 +32,7 @@ mod scalar_aggregate;
 pub mod stream;
 pub mod types;
 
-pub use catalog::{Catalog, RemoteData};
+pub use catalog::{Catalog, ExternalFiles, ExternalRequest, RemoteData};
 pub use engine::{Engine, EngineConfig, QueryOptions, QueryResult};
 pub use error::EngineError;
 pub use stream::QueryStream;

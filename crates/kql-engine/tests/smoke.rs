@@ -256,3 +256,68 @@ fn funnel_sequence_gives_its_three_tables() {
         ]
     );
 }
+
+/// externaldata-operator.md over local files: the catalog's reader gets the
+/// paths (`file://` removed), the format and `ignoreFirstRecord`; each
+/// declared column is converted from the reader's text as KQL converts, a
+/// column the files lack is null.
+#[test]
+fn externaldata_reads_local_files_through_the_catalogs_reader() {
+    use datafusion::arrow::array::{ArrayRef, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use std::sync::{Arc, Mutex};
+
+    struct Reader(Mutex<Vec<kql_engine::ExternalRequest>>);
+    impl kql_engine::ExternalFiles for Reader {
+        fn open(&self, r: &kql_engine::ExternalRequest) -> Result<Arc<dyn datafusion::catalog::TableProvider>, String> {
+            self.0.lock().unwrap().push(r.clone());
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("Name", DataType::Utf8, true),
+                Field::new("Count", DataType::Utf8, true),
+                Field::new("When", DataType::Utf8, true),
+                Field::new("Props", DataType::Utf8, true),
+            ]));
+            let col = |v: Vec<Option<&str>>| Arc::new(StringArray::from(v)) as ArrayRef;
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    col(vec![Some("é"), None]),
+                    col(vec![Some("12"), Some("x")]),
+                    col(vec![Some("2024-01-05T01:02:03Z"), None]),
+                    col(vec![Some(r#"{"k":[1,2]}"#), Some("not json")]),
+                ],
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Arc::new(
+                datafusion::datasource::MemTable::try_new(schema, vec![vec![batch]]).map_err(|e| e.to_string())?,
+            ))
+        }
+    }
+    let reader = Arc::new(Reader(Mutex::new(Vec::new())));
+    let mut catalog = Catalog::new();
+    catalog.set_external_files(reader.clone());
+    let engine = Engine::new(catalog, EngineConfig::unlimited());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let q = "externaldata (Name:string, Count:long, When:datetime, Props:dynamic, Missing:real) \
+             ['file:///data/a.csv', 'b.csv'] with (format='csv', ignoreFirstRecord=true) \
+             | project Name, Count, When, K = Props.k[1], Missing, IsEmpty = isempty(Name)";
+    let res = rt.block_on(engine.run(q, QueryOptions { now: 0 })).unwrap();
+    let req = reader.0.lock().unwrap().clone();
+    assert_eq!(req.len(), 1);
+    assert_eq!(req[0].paths, [std::path::PathBuf::from("/data/a.csv"), std::path::PathBuf::from("b.csv")]);
+    assert_eq!(req[0].format.as_deref(), Some("csv"));
+    assert!(req[0].ignore_first_record);
+    assert_eq!(req[0].columns, ["Name", "Count", "When", "Props", "Missing"]);
+    let b = &res[0].batches[0];
+    let shown: Vec<String> = (0..b.num_columns())
+        .map(|c| datafusion::arrow::util::display::ArrayFormatter::try_new(b.column(c), &Default::default()).unwrap())
+        .map(|f| (0..b.num_rows()).map(|r| f.value(r).to_string()).collect::<Vec<_>>().join("|"))
+        .collect();
+    assert_eq!(shown[0], "é|");
+    assert_eq!(shown[1], "12|");
+    assert!(shown[2].starts_with("2024-01-05T01:02:03"), "{}", shown[2]);
+    assert_eq!(shown[3], "2|");
+    assert_eq!(shown[4], "|");
+    assert_eq!(shown[5], "false|true");
+}

@@ -11,6 +11,7 @@
 
 pub mod batch;
 pub mod dataset;
+pub mod external;
 pub mod host;
 pub mod json_lines;
 pub mod load;

@@ -73,7 +73,7 @@ fn kql_type(t: &DataType) -> DataType {
 }
 
 /// A Parquet file's schema with KQL's types.
-fn parquet_schema(path: &Path) -> Result<SchemaRef, DatasetError> {
+pub(crate) fn parquet_schema(path: &Path) -> Result<SchemaRef, DatasetError> {
     let f = File::open(path).map_err(|e| err(path, e.to_string()))?;
     let b = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
         .map_err(|e| err(path, format!("not a Parquet file: {e}")))?;

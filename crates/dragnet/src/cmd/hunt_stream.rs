@@ -22,7 +22,7 @@ use anyhow::{Result, anyhow};
 use datafusion::arrow::record_batch::RecordBatch;
 use detect::alert::AlertCaps;
 use detect::pack::RulePack;
-use detect::run::{default_catalog, newest_in_batch};
+use detect::run::newest_in_batch;
 use detect::sigma_scan::{ScanResult, ScanRun, TableScan};
 use detect::tables_read::tables_read;
 use kql_engine::{Engine, EngineConfig, QueryOptions};
@@ -51,7 +51,7 @@ impl Routes {
         if !data_are_logs {
             return Routes { streams: vec![None; scans.len()] };
         }
-        let engine = Engine::new(default_catalog(), EngineConfig::unlimited());
+        let engine = Engine::new(crate::cmd::query::local_catalog(), EngineConfig::unlimited());
         let in_scan: BTreeSet<usize> = scans.iter().flat_map(|s| s.rules.iter().copied()).collect();
         // The tables the other rules read; `None`: one of them cannot say
         // (it fails to bind, and will fail to run), so every table is kept.

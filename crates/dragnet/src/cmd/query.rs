@@ -13,6 +13,27 @@ use crate::cli::{QueryArgs, QueryFormat};
 use crate::input::read_query;
 use crate::output;
 
+/// The default tables, with `externaldata` reading local files: the
+/// command line's catalog (a server's reads no files of its host).
+pub fn local_catalog() -> Catalog {
+    let mut catalog = detect::run::default_catalog();
+    catalog.set_external_files(std::sync::Arc::new(LocalFiles));
+    catalog
+}
+
+/// `externaldata` over local files, by telemetry's readers.
+struct LocalFiles;
+
+impl kql_engine::ExternalFiles for LocalFiles {
+    fn open(
+        &self,
+        r: &kql_engine::ExternalRequest,
+    ) -> std::result::Result<std::sync::Arc<dyn datafusion::catalog::TableProvider>, String> {
+        telemetry::external::open(&r.paths, r.format.as_deref(), &r.columns, r.ignore_first_record)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Runs `query`; returns 0 when the query ran, 1 when it is invalid or failed.
 pub fn run(args: &QueryArgs, out: &mut dyn Write) -> Result<i32> {
     let q = read_query(args.query.as_deref(), args.file.as_deref())?;
@@ -231,7 +252,7 @@ pub fn build_catalog_tapped(
     reads: &[&str],
     tap: Option<&mut telemetry::load::Tap<'_>>,
 ) -> Result<Loaded> {
-    let mut catalog = detect::run::default_catalog();
+    let mut catalog = local_catalog();
     let mut seen = std::collections::HashSet::new();
     let own = user_tables(tables)?;
     if data.is_empty() {

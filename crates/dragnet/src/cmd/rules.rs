@@ -14,7 +14,7 @@ use crate::cmd::rule_set;
 pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<i32> {
     let (pack, mut failed) = rule_set::load(&args.sources)?;
     if args.check {
-        let engine = Engine::new(detect::run::default_catalog(), EngineConfig::unlimited());
+        let engine = Engine::new(crate::cmd::query::local_catalog(), EngineConfig::unlimited());
         for rule in &pack.rules {
             for d in detect::run::check_binding(&engine, rule) {
                 eprintln!("dragnet: {d}");

@@ -55,7 +55,9 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Range { column, from, to, step } => self.range(column, from, to, step, span),
             OperatorKind::Datatable { schema, values } => self.datatable(schema, values, span),
-            OperatorKind::Externaldata { schema, uris, .. } => self.externaldata(schema, uris, span),
+            OperatorKind::Externaldata { schema, uris, properties } => {
+                self.externaldata(schema, uris, properties, span)
+            }
             OperatorKind::InlineExternalTable(t) => self.inline_external_table(t, span),
             OperatorKind::Union(u) => self.union(None, u, span, true, &[]),
             OperatorKind::Search(s) => self.search(None, s, span),
