@@ -198,7 +198,7 @@ const CASES: &[(&str, &str)] = &[
         "",
     ),
     // inline_external_table: storage named by odd text.
-    ("inline_external_table(a:string) kind=storage dataformat=csv ('')", "!not implemented"),
+    ("inline_external_table(a:string) kind=storage dataformat=csv ('')", "!an empty storage URI"),
     (
         "inline_external_table(a:string) kind=storage dataformat=csv ('ß艾://🙂/x?sig=1')",
         "!`ß艾://🙂/x` is not fetched",

@@ -39,6 +39,9 @@ impl<'a> Binder<'a> {
         let (mut local, mut remote) = (Vec::new(), 0);
         for u in uris {
             let url = self.constant_string(Some(u), u.span)?;
+            if url.trim().is_empty() {
+                return Err(self.error(error::BAD_ARGUMENTS, u.span, "an empty storage URI names no file"));
+            }
             match url.split_once("://") {
                 Some((scheme, path)) if scheme.eq_ignore_ascii_case("file") => local.push(PathBuf::from(path)),
                 Some(_) => {
