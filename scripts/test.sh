@@ -20,5 +20,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update && apt-get install -y "${need_apt[@]}"
 fi
 (cd crates/serve/console && npm ci --no-audit --no-fund)
+# Every locked crate, for every platform: the deploy test reads the whole lock's manifests
+# offline (`cargo metadata --offline`), which a build for this machine alone does not download.
+cargo fetch --locked
 
 cargo test --workspace --locked "$@"
