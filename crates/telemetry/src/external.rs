@@ -35,7 +35,6 @@ use datafusion::catalog::TableProvider;
 use datafusion::catalog::streaming::StreamingTable;
 use datafusion::common::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
-use datafusion::physical_plan::stream::RecordBatchReceiverStream;
 use datafusion::physical_plan::streaming::PartitionStream;
 use serde_json::Value as J;
 
@@ -280,14 +279,10 @@ impl PartitionStream for FileStream {
     }
 
     fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let mut builder = RecordBatchReceiverStream::builder(self.schema.clone(), 2);
-        let tx = builder.tx();
         let (path, schema, format, skip) = (self.path.clone(), self.schema.clone(), self.format, self.skip_first);
-        builder.spawn_blocking(move || {
-            let mut send = |b: RecordBatch| tx.blocking_send(Ok(b)).is_ok();
-            read_file(&path, &schema, format, skip, &mut send).map_err(|e| DataFusionError::External(Box::new(e)))
-        });
-        builder.build()
+        crate::json_lines::blocking_batches(self.schema.clone(), move |send| {
+            read_file(&path, &schema, format, skip, send)
+        })
     }
 }
 

@@ -132,16 +132,28 @@ impl PartitionStream for FileStream {
     }
 
     fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let mut builder = RecordBatchReceiverStream::builder(self.schema.clone(), 2);
-        let tx = builder.tx();
         let (path, schema) = (self.path.clone(), self.schema.clone());
-        builder.spawn_blocking(move || {
-            let mut send = |b: RecordBatch| tx.blocking_send(Ok(b)).map_err(|_| OutputError("closed".into()));
-            scan_file(&path, &schema, &mut send).map_err(|e| DataFusionError::External(Box::new(e)))?;
-            Ok(())
-        });
-        builder.build()
+        blocking_batches(self.schema.clone(), move |send| {
+            let mut batch = |b: RecordBatch| if send(b) { Ok(()) } else { Err(OutputError("closed".into())) };
+            scan_file(&path, &schema, &mut batch).map(|_| ())
+        })
     }
+}
+
+/// The batches `read` hands to its sender, as a stream: `read` runs on a
+/// blocking thread and stops when the sender says that no one reads any
+/// more (`false`); its error ends the stream.
+pub(crate) fn blocking_batches<F>(schema: SchemaRef, read: F) -> SendableRecordBatchStream
+where
+    F: FnOnce(&mut dyn FnMut(RecordBatch) -> bool) -> Result<(), DatasetError> + Send + 'static,
+{
+    let mut builder = RecordBatchReceiverStream::builder(schema, 2);
+    let tx = builder.tx();
+    builder.spawn_blocking(move || {
+        let mut send = |b: RecordBatch| tx.blocking_send(Ok(b)).is_ok();
+        read(&mut send).map_err(|e| DataFusionError::External(Box::new(e)))
+    });
+    builder.build()
 }
 
 /// Guesses a schema from the first [`SCHEMA_SAMPLE`] object lines:
