@@ -11,7 +11,8 @@
 //!   header).
 //! - `txt`, `raw`: each line is a record of one field, the first column.
 //! - `json`, `multijson`: a stream of JSON objects (one a line, or spread
-//!   over lines; a top-level array is its elements); a column takes the
+//!   over lines; a top-level array is its elements, held whole while they
+//!   are read, as one object is); a column takes the
 //!   property of its name: a string as it is, any other value as its JSON
 //!   text, a missing property null.
 //!
@@ -388,6 +389,26 @@ mod tests {
         assert!(e.message.contains("not an object"), "{e}");
         let e = read(b"a\n", "csv", &["A"], Some("xml"), false).unwrap_err();
         assert!(e.message.contains("unknown data format `xml`"), "{e}");
+    }
+
+    #[test]
+    fn hostile_files_give_rows_or_an_error() {
+        // Empty files: no rows, whatever the format.
+        for ext in ["csv", "txt", "json"] {
+            assert_eq!(read(b"", ext, &["A"], None, true).unwrap(), Vec::<Vec<Option<String>>>::new(), "{ext}");
+        }
+        // Text that is not UTF-8: a CSV error with its line; a text line read lossily.
+        let e = read(b"ok\n\xff\xfe,x\n", "csv", &["A"], None, false).unwrap_err();
+        assert!(e.message.contains("line 2"), "{e}");
+        assert_eq!(read(b"\xffz\n", "txt", &["A"], None, false).unwrap(), vec![vec![s("\u{fffd}z")]]);
+        // A top-level array of 10,000 objects, a number past i64, nested values.
+        let many = format!("[{}]", vec![r#"{"A": 9223372036854775808, "B": {"c": [null]}}"#; 10_000].join(","));
+        let rows = read(many.as_bytes(), "json", &["A", "B"], None, false).unwrap();
+        assert_eq!(rows.len(), 10_000);
+        assert_eq!(rows[9_999], vec![s("9223372036854775808"), s(r#"{"c":[null]}"#)]);
+        // Quotes left open run to the end of the file: one cell, not a panic.
+        let rows = read("\"é,\n,".as_bytes(), "csv", &["A", "B"], None, false).unwrap();
+        assert_eq!(rows, vec![vec![s("é,\n,"), None]]);
     }
 
     #[test]
