@@ -12,8 +12,11 @@ writes, for the same events in the same order:
   fields (what `rsigma engine eval --logsource-routing` reads). Kubernetes
   events are the `audit.k8s.io/v1` Event itself (Sigma's Kubernetes fields
   are paths into it, `objectRef.resource`) plus those fields and `apiGroup`,
-  the one Sigma field name of `crates/sigma/mapping.yaml` that is not a path
-  of the event (the mapping reads it as `objectRef.apiGroup`).
+  and the fields of `crates/sigma/mapping.yaml` that are not paths of the
+  event: `apiGroup` (the mapping reads it as `objectRef.apiGroup`), and
+  `hostPath` and `capabilities` (a volume's host path and a container's
+  capabilities in the event's `requestObject.spec`, where dragnet finds them).
+  A network event's `Initiated` is, for dragnet, its `ActionType`.
 - `OUT/dragnet/defender.jsonl`: the Linux events as Defender streaming-API
   export records (`AdvancedHunting-DeviceProcessEvents`, `-DeviceFileEvents`,
   `-DeviceNetworkEvents`), each Sigma field in the column
@@ -103,13 +106,13 @@ FILE = {"TargetFilename": "FolderPath", "Image": "InitiatingProcessFolderPath", 
 NET = {"Image": "InitiatingProcessFolderPath", "CommandLine": "InitiatingProcessCommandLine",
        "User": "InitiatingProcessAccountName", "ProcessId": "InitiatingProcessId", "DestinationIp": "RemoteIP",
        "DestinationPort": "RemotePort", "DestinationHostname": "RemoteUrl", "SourceIp": "LocalIP", "SourcePort": "LocalPort",
-       "Protocol": "Protocol", "Computer": "DeviceName"}
+       "Protocol": "Protocol", "Computer": "DeviceName", "Initiated": "ActionType"}
 LINUX = {"process_creation": ("DeviceProcessEvents", PROC), "file_event": ("DeviceFileEvents", FILE),
          "network_connection": ("DeviceNetworkEvents", NET)}
 K8S_FIELDS = {"verb", "requestURI", "userAgent", "sourceIPs", "stage", "level", "auditID", "apiGroup", "objectRef.resource",
               "objectRef.subresource", "objectRef.namespace", "objectRef.name", "objectRef.apiGroup", "objectRef.apiVersion",
               "user.username", "user.uid", "impersonatedUser.username", "responseStatus.code", "responseStatus.status",
-              "responseStatus.reason"}
+              "responseStatus.reason", "hostPath", "capabilities"}
 ABSENT = object()
 
 
@@ -350,7 +353,7 @@ def background(rng, cat):
         ev.update({"DestinationIp": f"{rng.choice([20, 40, 52, 140])}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
                    "DestinationPort": rng.choice([443, 443, 80, 5432, 6443, 53]), "SourceIp": f"10.224.0.{rng.randrange(1, 255)}",
                    "SourcePort": rng.randrange(32768, 61000), "Protocol": rng.choice(["Tcp", "Tcp", "Udp"]),
-                   "DestinationHostname": rng.choice(BENIGN_HOSTS)})
+                   "DestinationHostname": rng.choice(BENIGN_HOSTS), "Initiated": rng.choice(["true"] * 4 + ["false"])})
     return ev
 
 
@@ -400,7 +403,7 @@ def defender(cat, ev, when):
     extra = {}
     for sigma_field, value in ev.items():
         col = fmap[sigma_field]
-        if value is ABSENT:
+        if value is ABSENT or sigma_field == "Initiated":
             continue
         if col.startswith("AdditionalFields."):
             extra[col.split(".", 1)[1]] = value
@@ -415,7 +418,11 @@ def defender(cat, ev, when):
         if "FolderPath" in props:
             props["FileName"] = str(props["FolderPath"]).rsplit("/", 1)[-1]
     else:
-        props["ActionType"] = "ConnectionSuccess"
+        # The mapping reads Sysmon's Initiated from ActionType: outbound
+        # types are true, an accepted inbound connection false, others neither.
+        initiated = str(ev.get("Initiated", ABSENT)).lower()
+        props["ActionType"] = {"true": "ConnectionSuccess", "false": "InboundConnectionAccepted"}.get(
+            initiated, "ListeningConnectionCreated")
     return {"time": when, "category": f"AdvancedHunting-{table}", "properties": props}
 
 
@@ -424,6 +431,17 @@ def audit_event(ev, when, audit_id):
            "stageTimestamp": when}
     for path, value in ev.items():
         if value is ABSENT or path == "apiGroup":
+            continue
+        # The mapping finds these in the request object: a volume's host
+        # path, a container's capabilities.
+        if path == "hostPath":
+            spec = out.setdefault("requestObject", {}).setdefault("spec", {})
+            spec.setdefault("volumes", []).append({"name": "host", "hostPath": {"path": str(value), "type": ""}})
+            continue
+        if path == "capabilities":
+            spec = out.setdefault("requestObject", {}).setdefault("spec", {})
+            spec.setdefault("containers", []).append(
+                {"name": "app", "image": "nginx:1.27", "securityContext": {"capabilities": {"add": [str(value)]}}})
             continue
         if path == "sourceIPs" and not isinstance(value, list):
             value = [value]
@@ -496,6 +514,9 @@ def main():
                 doc = audit_event(ev, when, aid)
                 k8s.write(json.dumps(doc) + "\n")
                 tagged = dict(doc)
+                for field in ("hostPath", "capabilities"):
+                    if ev.get(field) not in (None, ABSENT):
+                        tagged[field] = str(ev[field])
                 if "apiGroup" in doc.get("objectRef", {}):
                     tagged["apiGroup"] = doc["objectRef"]["apiGroup"]
                 tagged.update({"product": "kubernetes", "service": "audit", "category": "application", "timestamp": when})

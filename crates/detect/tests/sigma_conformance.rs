@@ -19,7 +19,7 @@ use detect::sigma_scan::{TableScan, run_scan};
 use kql_engine::{Catalog, Engine, EngineConfig, QueryOptions};
 use serde_json::{Value as J, json};
 use sigma::model::{Document, SigmaFilter, SigmaRule};
-use sigma::{Mapping, compile, load};
+use sigma::{Mapping, Target, compile, load};
 use telemetry::batch::{TableBuilder, Value};
 
 /// The shipped mapping plus a time field, and placeholders, for the tests.
@@ -27,7 +27,7 @@ fn mapping() -> Mapping {
     let mut m = Mapping::builtin();
     for s in &mut m.sources {
         if s.table == "DeviceProcessEvents" {
-            s.fields.push(("EventTime".into(), "Timestamp".into()));
+            s.fields.push(("EventTime".into(), Target::Column("Timestamp".into())));
         }
     }
     m.placeholders.values.push(("admins".into(), vec!["root".into(), "adm*".into()]));
@@ -54,9 +54,9 @@ fn process_rows() -> Vec<J> {
 
 fn network_rows() -> Vec<J> {
     vec![
-        json!({"ReportId": 1, "RemoteIP": "10.1.2.3", "RemotePort": 443}),
-        json!({"ReportId": 2, "RemoteIP": "192.168.0.7", "RemotePort": 4444}),
-        json!({"ReportId": 3, "RemoteIP": "8.8.8.8", "RemotePort": 53}),
+        json!({"ReportId": 1, "RemoteIP": "10.1.2.3", "RemotePort": 443, "ActionType": "ConnectionSuccess"}),
+        json!({"ReportId": 2, "RemoteIP": "192.168.0.7", "RemotePort": 4444, "ActionType": "InboundConnectionAccepted"}),
+        json!({"ReportId": 3, "RemoteIP": "8.8.8.8", "RemotePort": 53, "ActionType": "ConnectionFailed"}),
         json!({"ReportId": 4}),
         json!({"ReportId": 5, "RemoteIP": "fe80::1c:2", "RemotePort": 22}),
         json!({"ReportId": 6, "RemoteIP": "::ffff:10.9.9.9"}),
@@ -66,8 +66,14 @@ fn network_rows() -> Vec<J> {
 fn audit_rows() -> Vec<J> {
     vec![
         json!({"AuditId": "a1", "Verb": "create", "ObjectRef": "{\"resource\":\"pods\",\"subresource\":\"exec\"}",
-               "ResponseStatus": "{\"code\":201}", "SourceIps": "[\"10.0.0.9\"]"}),
+               "ResponseStatus": "{\"code\":201}", "SourceIps": "[\"10.0.0.9\"]",
+               "RequestObject": json!({"spec": {"volumes": [{"name": "cfg", "configMap": {"name": "c"}},
+                   {"name": "root", "hostPath": {"type": "Directory", "path": "/etc"}}],
+                   "containers": [{"name": "x", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]}}).to_string()}),
         json!({"AuditId": "a2", "Verb": "get", "ObjectRef": "{\"resource\":\"secrets\"}", "ResponseStatus": "{\"code\":403}"}),
+        json!({"AuditId": "a3", "Verb": "create", "ObjectRef": "{\"resource\":\"pods\"}",
+               "RequestObject": json!({"spec": {"volumes": [{"name": "cfg", "configMap": {"name": "hostPath"}}],
+                   "containers": [{"name": "y", "args": ["\"capabilities\":{}"], "securityContext": {"privileged": false}}]}}).to_string()}),
     ]
 }
 
@@ -429,6 +435,40 @@ fn kubernetes_audit_fields() {
     );
     assert_eq!(k8s("  sel:\n    responseStatus.code: 403\n  condition: sel\n"), vec!["a2"]);
     assert_eq!(k8s("  sel:\n    sourceIPs: 10.0.0.9\n  condition: sel\n"), vec!["a1"]);
+}
+
+// rules, "Lists": a field with several values matches when one of them does. The mapping's
+// computed list fields: each volume's host path, each container's capabilities; a3 names
+// neither (only a volume called "hostPath" and an argument that reads like the key).
+#[test]
+fn computed_list_fields_match_any_element() {
+    let k8s = |det: &str| {
+        matched(&format!("title: t\nlogsource:\n  product: kubernetes\n  service: audit\ndetection:\n{det}"))
+    };
+    assert_eq!(k8s("  sel:\n    verb: create\n    hostPath: '*'\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    hostPath: /etc\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    hostPath: /ETC\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    hostPath|cased: /ETC\n  condition: sel\n"), Vec::<String>::new());
+    assert_eq!(k8s("  sel:\n    hostPath|startswith: /e\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    hostPath: /et\n  condition: sel\n"), Vec::<String>::new());
+    assert_eq!(k8s("  sel:\n    hostPath|contains: hostPath\n  condition: sel\n"), Vec::<String>::new());
+    assert_eq!(k8s("  sel:\n    capabilities|contains: SYS_ADMIN\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    capabilities: '*'\n  condition: sel\n"), vec!["a1"]);
+    assert_eq!(k8s("  sel:\n    hostPath: '*'\n  condition: not sel\n"), vec!["a2", "a3"]);
+}
+
+// A computed text field: Sysmon's Initiated from Defender's ActionType (true outbound,
+// false inbound, neither for a row without one).
+#[test]
+fn computed_fields_read_as_text() {
+    let net = |det: &str| {
+        matched(&format!("title: t\nlogsource:\n  product: linux\n  category: network_connection\ndetection:\n{det}"))
+    };
+    assert_eq!(net("  sel:\n    Initiated: 'true'\n  condition: sel\n"), ids(&[1, 3]));
+    assert_eq!(net("  sel:\n    Initiated: 'false'\n  condition: sel\n"), ids(&[2]));
+    assert_eq!(net("  sel:\n    Initiated: 'true'\n  condition: not sel\n"), ids(&[2, 4, 5, 6]));
+    let text = "title: t\nlogsource:\n  product: linux\n  category: network_connection\ndetection:\n  sel:\n    Initiated: 'true'\n  condition: sel\n";
+    assert!(kql(text).contains("(case(ActionType in ("), "{}", kql(text));
 }
 
 // correlation, "Correlation Types": every type reads into the model.

@@ -16,7 +16,7 @@ use detect::run::run_rule_capped;
 use detect::sigma_scan::{ScanRun, TableScan, plan_one, plan_pack, run_scan};
 use kql_engine::{Catalog, Engine, EngineConfig};
 use serde_json::{Map, Value as J, json};
-use sigma::Mapping;
+use sigma::{Mapping, Target};
 use telemetry::batch::{TableBuilder, Value};
 
 /// A small deterministic generator (xorshift64*).
@@ -349,7 +349,7 @@ fn one_scan_gives_the_rows_and_alerts_of_each_rules_query() {
     let mut mapping = Mapping::builtin();
     for s in &mut mapping.sources {
         if s.table == "DeviceProcessEvents" {
-            s.fields.push(("EventTime".into(), "Timestamp".into()));
+            s.fields.push(("EventTime".into(), Target::Column("Timestamp".into())));
         }
     }
     mapping.placeholders.values.push(("admins".into(), vec!["root".into(), "adm*".into()]));

@@ -112,7 +112,17 @@ fn join(mut parts: Vec<String>, op: &str) -> String {
 /// The anchored regular expression of a wildcard string of any shape:
 /// `(?is)^...$` (`(?s)` when `cased`), `*` as `.*`, `?` as `.`.
 pub fn wildcard_regex(pieces: &[Piece], cased: bool) -> String {
-    let mut re = String::from(if cased { "(?s)^" } else { "(?is)^" });
+    anchored(pieces, if cased { "(?s)^" } else { "(?is)^" })
+}
+
+/// A wildcard string as a regular expression that matches one whole line
+/// of a text: `.` does not match a line break.
+pub fn line_regex(pieces: &[Piece], cased: bool) -> String {
+    anchored(pieces, if cased { "(?m)^" } else { "(?im)^" })
+}
+
+fn anchored(pieces: &[Piece], start: &str) -> String {
+    let mut re = String::from(start);
     for p in pieces {
         match p {
             Piece::Lit(s) => re.push_str(&regex::escape(s)),

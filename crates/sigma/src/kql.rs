@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use kql_syntax::quote_string;
 
 use crate::condition::MAX_NESTING;
-use crate::expr::{Expr, Leaf, Native, wildcard_regex};
-use crate::mapping::{Mapping, SourceMap};
+use crate::expr::{Expr, Leaf, Native, line_regex, wildcard_regex};
+use crate::mapping::{Mapping, SourceMap, Target};
 use crate::model::{
     CompareOp, Condition, Detection, FieldMatch, FieldTest, Number, Pattern, Piece, Pos, Position, SearchBody,
     SigmaFilter, SigmaRule, TimePart, ValueTest,
@@ -91,6 +91,9 @@ struct Operand {
     ty: ColumnType,
     /// A dynamic column without a path: a list of values.
     list: bool,
+    /// A list whose values are text of one line each (a computed list of
+    /// JSON text), so that any wildcard can be tested on each.
+    lines: bool,
 }
 
 struct Ctx<'a> {
@@ -152,9 +155,9 @@ pub fn compile(
     let mut kql = format!("{}\n| where {pred}", source.table);
     let (mut details, mut unmapped_fields, mut extends) = (Vec::new(), Vec::new(), Vec::new());
     for f in &rule.meta.fields {
-        let column = cx.source.fields.iter().find(|(name, _)| name == f).map(|(_, c)| c.as_str());
-        match column.map(|c| (c, resolve_column(&cx, c))) {
-            Some((c, Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
+        let target = cx.source.fields.iter().find(|(name, _)| name == f).map(|(_, t)| t);
+        match target.map(|t| (t, resolve_target(&cx, t))) {
+            Some((Target::Column(c), Ok(_))) if !c.contains('.') => details.push((f.clone(), c.to_string())),
             Some((_, Ok(o))) => {
                 // A result column of the field's name, unless the table has
                 // one (then `_sigma` added, a few times at most).
@@ -396,7 +399,21 @@ fn resolve(cx: &Ctx, field: &str) -> Result<Operand, String> {
             cx.rule.meta.title, cx.rule.logsource
         ));
     };
-    resolve_column(cx, target)
+    resolve_target(cx, target)
+}
+
+/// A mapping target: a column or path, or a computed expression (in
+/// parentheses, so that it stays one operand wherever it is put).
+fn resolve_target(cx: &Ctx, target: &Target) -> Result<Operand, String> {
+    match target {
+        Target::Column(c) => resolve_column(cx, c),
+        Target::Kql { expr, list: false } => {
+            Ok(Operand { expr: format!("({expr})"), ty: ColumnType::String, list: false, lines: false })
+        }
+        Target::Kql { expr, list: true } => {
+            Ok(Operand { expr: format!("({expr})"), ty: ColumnType::Dynamic, list: true, lines: true })
+        }
+    }
 }
 
 /// `Column` or `Column.path.in.it` against the table.
@@ -409,7 +426,7 @@ fn resolve_column(cx: &Ctx, target: &str) -> Result<Operand, String> {
         return Err(format!("the Sigma mapping names column `{column}`, which {table} does not have"));
     };
     if path.is_empty() {
-        return Ok(Operand { expr: ident(column), ty, list: ty == ColumnType::Dynamic });
+        return Ok(Operand { expr: ident(column), ty, list: ty == ColumnType::Dynamic, lines: false });
     }
     if ty != ColumnType::Dynamic {
         return Err(format!("the Sigma mapping reads a path in `{column}`, which is not a dynamic column of {table}"));
@@ -418,7 +435,7 @@ fn resolve_column(cx: &Ctx, target: &str) -> Result<Operand, String> {
     for p in path {
         let _ = write!(expr, "[{}]", quote_string(p));
     }
-    Ok(Operand { expr: format!("tostring({expr})"), ty: ColumnType::String, list: false })
+    Ok(Operand { expr: format!("tostring({expr})"), ty: ColumnType::String, list: false, lines: false })
 }
 
 fn compare_op(op: CompareOp) -> &'static str {
@@ -481,6 +498,16 @@ fn leaf(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<Expr, String> {
 fn leaf_kql(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
     if o.list {
         return match p {
+            // `*`: some element that is not empty.
+            Pattern::Text { pieces, .. } if matches!(pieces.as_slice(), [Piece::Many]) => {
+                Ok(format!("coalesce(array_length(set_difference({}, dynamic([\"\"]))) > 0, false)", o.expr))
+            }
+            // Each value on a line of its own: some line matches whole.
+            Pattern::Text { pieces, cased } if o.lines => Ok(format!(
+                "strcat_array({}, \"\\n\") matches regex {}",
+                o.expr,
+                quote_string(&line_regex(pieces, *cased))
+            )),
             Pattern::Text { pieces, cased } => match literal_text(pieces) {
                 Some(s) if *cased || s.chars().all(|c| !c.is_alphabetic()) => {
                     Ok(format!("set_has_element({}, {})", o.expr, quote_string(s)))

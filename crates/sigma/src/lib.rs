@@ -26,5 +26,5 @@ pub mod yaml;
 
 pub use kql::{ColumnType, CompileError, Compiled, Schema, compile};
 pub use load::{is_sigma, load};
-pub use mapping::Mapping;
+pub use mapping::{Mapping, Target};
 pub use model::Document;

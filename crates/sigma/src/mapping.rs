@@ -7,7 +7,7 @@
 use crate::diag::{Diags, RuleDiagnostic};
 use crate::load::strings;
 use crate::model::LogSource;
-use crate::tree::{Kind, parse_documents};
+use crate::tree::{Kind, Tree, parse_documents};
 use crate::value::Placeholders;
 
 /// The shipped mapping's text.
@@ -31,13 +31,29 @@ pub struct SourceMap {
     pub table: String,
     /// Columns a keyword search looks in.
     pub keywords: Vec<String>,
-    /// Sigma field → column or `Column.path`.
-    pub fields: Vec<(String, String)>,
+    /// Sigma field → where its values come from.
+    pub fields: Vec<(String, Target)>,
     /// Which rows of the table hold the logsource: column (or
     /// `Column.path`) → the values it may have (any of them, compared as
     /// Sigma compares a plain value: whole and case-insensitively). Every
     /// entry must hold; none means every row.
     pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// Where a Sigma field's values come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A column, or `Column.path` into a `dynamic` one.
+    Column(String),
+    /// A KQL expression over the table's columns (`kql:` in the file):
+    /// one text value per row, or, with `list: true`, an array of values
+    /// of which any one may match.
+    Kql {
+        /// The expression.
+        expr: String,
+        /// It gives an array.
+        list: bool,
+    },
 }
 
 fn same(a: &Option<String>, b: &Option<String>) -> bool {
@@ -119,15 +135,8 @@ impl Mapping {
                             "fields" => match e.value.entries() {
                                 Some(f) => {
                                     for x in f {
-                                        match x.value.text() {
-                                            Some(col) if !col.is_empty() => {
-                                                s.fields.push((x.key.clone(), col.to_string()))
-                                            }
-                                            _ => d.error(
-                                                x.value.at(),
-                                                &format!("{k}.{}", x.key),
-                                                "expected a column name",
-                                            ),
+                                        if let Some(t) = target(&x.value, &format!("{k}.{}", x.key), &mut d) {
+                                            s.fields.push((x.key.clone(), t));
                                         }
                                     }
                                 }
@@ -161,6 +170,38 @@ impl Mapping {
     }
 }
 
+/// A field's target: a column name, or `{kql: EXPR, list: BOOL}`.
+fn target(t: &Tree, key: &str, d: &mut Diags) -> Option<Target> {
+    if let Some(col) = t.text() {
+        if !col.is_empty() {
+            return Some(Target::Column(col.to_string()));
+        }
+    }
+    let Some(entries) = t.entries() else {
+        d.error(t.at(), key, "expected a column name, or `kql:` with an expression");
+        return None;
+    };
+    let (mut expr, mut list, before) = (None, false, d.list.len());
+    for e in entries {
+        match (e.key.as_str(), e.value.text()) {
+            ("kql", Some(x)) if !x.trim().is_empty() => expr = Some(x.trim().to_string()),
+            ("list", Some("true")) => list = true,
+            ("list", Some("false")) => list = false,
+            ("kql", _) => d.error(e.value.at(), &format!("{key}.kql"), "expected a KQL expression"),
+            ("list", _) => d.error(e.value.at(), &format!("{key}.list"), "expected true or false"),
+            (other, _) => d.error((e.line, e.column), &format!("{key}.{other}"), format!("unknown key `{other}`")),
+        }
+    }
+    match expr {
+        Some(_) if d.list.len() > before => None,
+        Some(expr) => Some(Target::Kql { expr, list }),
+        None => {
+            d.error(t.at(), key, "a computed field needs `kql:` with an expression");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +232,21 @@ mod tests {
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].to_string().contains("logsources[0].where.ProcessName"), "{}", diags[0]);
         assert!(m.sources[0].rows.is_empty());
+    }
+
+    #[test]
+    fn a_field_may_be_a_kql_expression_or_a_list_of_values() {
+        let text = "logsources:\n  - product: p\n    table: T\n    fields:\n      A: Col\n      B:\n        kql: strlen(Col)\n      C:\n        kql: split(Col, ' ')\n        list: true\n      D:\n        list: yes\n      E:\n        kql: x\n        other: 1\n";
+        let (m, diags) = Mapping::parse(text, "m.yaml");
+        let fields = &m.sources[0].fields;
+        assert_eq!(fields[0], ("A".to_string(), Target::Column("Col".into())));
+        assert_eq!(fields[1], ("B".to_string(), Target::Kql { expr: "strlen(Col)".into(), list: false }));
+        assert_eq!(fields[2], ("C".to_string(), Target::Kql { expr: "split(Col, ' ')".into(), list: true }));
+        let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(text[0].contains("fields.D.list") && text[0].contains("true or false"), "{text:?}");
+        assert!(text[1].contains("fields.D") && text[1].contains("needs `kql:`"), "{text:?}");
+        assert!(text[2].contains("fields.E.other") && text[2].contains("unknown key"), "{text:?}");
+        assert_eq!(fields.len(), 3, "D and E are left out: {fields:?}");
     }
 }
