@@ -13,7 +13,8 @@
 //! query, both medians and their ratio dragnet/DuckDB, with the number of
 //! rows, which must match DuckDB's; the end gives each query's range of
 //! ratios over the rounds and the range of their geometric mean. Both
-//! engines use `BENCH_THREADS` threads (default 2). `BENCH_RULES=T1609,T1613`
+//! engines use `BENCH_THREADS` threads (default 2); `BENCH_BATCH` sets dragnet's
+//! batch size (default the engine's). `BENCH_RULES=T1609,T1613`
 //! runs only the queries whose names start so. That DuckDB's SQL returns the
 //! same rows as the rules is checked by `scripts/bench/compare_seed_rows.py`.
 
@@ -72,7 +73,8 @@ fn main() {
     for (name, table) in telemetry::dataset::open_dir(&data).expect("open the dataset").tables {
         catalog.register(&name, table);
     }
-    let config = EngineConfig { target_partitions: Some(threads), ..EngineConfig::unlimited() };
+    let mut config = EngineConfig { target_partitions: Some(threads), ..EngineConfig::unlimited() };
+    config.batch_size = var("BENCH_BATCH", config.batch_size).max(1);
     let engine = Engine::new(catalog, config);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build().unwrap();
 

@@ -32,7 +32,10 @@ pub struct EngineConfig {
     pub timeout: Option<Duration>,
     /// Parallelism; `None` for one partition per core.
     pub target_partitions: Option<usize>,
-    /// Rows per batch.
+    /// Rows per batch. The default is 16,384: over the seed queries' 10M
+    /// Parquet rows it took 5–15% less time than 8,192 (the string tests
+    /// run once per distinct value of a batch's dictionary, and each batch
+    /// pays a fixed cost in every operator), and 32,768 gained no more.
     pub batch_size: usize,
     /// Run DataFusion's plan optimizers. When off, only the rules a plan
     /// cannot run without are kept: expression simplification (aggregations
@@ -57,7 +60,7 @@ impl EngineConfig {
             memory_limit: None,
             timeout: None,
             target_partitions: None,
-            batch_size: 8192,
+            batch_size: 16_384,
             optimize: true,
             spill_dir: None,
         }
