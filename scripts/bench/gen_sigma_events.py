@@ -113,6 +113,8 @@ K8S_FIELDS = {"verb", "requestURI", "userAgent", "sourceIPs", "stage", "level", 
               "objectRef.subresource", "objectRef.namespace", "objectRef.name", "objectRef.apiGroup", "objectRef.apiVersion",
               "user.username", "user.uid", "impersonatedUser.username", "responseStatus.code", "responseStatus.status",
               "responseStatus.reason", "hostPath", "capabilities"}
+HOST_PATHS = ["/", "/etc", "/var/run/docker.sock", "/var/log", "/proc"]
+CAPABILITIES = ["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "NET_RAW"]
 ABSENT = object()
 
 
@@ -510,6 +512,11 @@ def main():
                 syslog.write(rng, hi, HOSTS[hi], syslog.SERVICE_OF.get(program, "syslog"), program, message,
                              START + i // 20, when, syslog_log, sig)
             elif cat == "k8s":
+                # A pod's host path and added capability are never empty
+                # (a rule's `*` makes them so): real ones, by event number.
+                for field, real in (("hostPath", HOST_PATHS), ("capabilities", CAPABILITIES)):
+                    if ev.get(field) == "":
+                        ev[field] = real[i % len(real)]
                 aid = "%08x-0000-4000-8000-%012x" % (args.seed, i)
                 doc = audit_event(ev, when, aid)
                 k8s.write(json.dumps(doc) + "\n")
