@@ -194,11 +194,35 @@ fn target(t: &Tree, key: &str, d: &mut Diags) -> Option<Target> {
     }
     match expr {
         Some(_) if d.list.len() > before => None,
-        Some(expr) => Some(Target::Kql { expr, list }),
+        Some(expr) => match one_expression(&expr) {
+            Ok(()) => Some(Target::Kql { expr, list }),
+            Err(message) => {
+                let at = t.get("kql").map(|e| e.value.at()).unwrap_or(t.at());
+                d.error(at, &format!("{key}.kql"), message);
+                None
+            }
+        },
         None => {
             d.error(t.at(), key, "a computed field needs `kql:` with an expression");
             None
         }
+    }
+}
+
+/// Whether `expr` is one KQL expression, which a rule's query may hold in
+/// parentheses: it parses, alone, as the one value of a `print`.
+fn one_expression(expr: &str) -> Result<(), String> {
+    use kql_syntax::ast::{ExprKind, OperatorKind, Statement};
+    let parsed = kql_syntax::parse(&format!("print ({expr})"));
+    if let Some(d) = parsed.diagnostics.first() {
+        return Err(format!("the KQL expression does not parse: {}", d.message));
+    }
+    match parsed.query.statements.as_slice() {
+        [Statement::Expr(e)] => match &e.kind {
+            ExprKind::Source(op) if matches!(&op.kind, OperatorKind::Print(items) if items.len() == 1) => Ok(()),
+            _ => Err("expected one KQL expression, not a query".into()),
+        },
+        _ => Err("expected one KQL expression, not a query".into()),
     }
 }
 
@@ -248,5 +272,25 @@ mod tests {
         assert!(text[1].contains("fields.D") && text[1].contains("needs `kql:`"), "{text:?}");
         assert!(text[2].contains("fields.E.other") && text[2].contains("unknown key"), "{text:?}");
         assert_eq!(fields.len(), 3, "D and E are left out: {fields:?}");
+    }
+
+    #[test]
+    fn a_computed_field_must_be_one_expression() {
+        for (expr, want) in [
+            ("strlen(Col) +", "does not parse"),
+            ("x) | take 1 | where (y", "not a query"),
+            ("1); print (2", "not a query"),
+            ("'unterminated", "does not parse"),
+        ] {
+            let text = format!(
+                "logsources:\n  - product: p\n    table: T\n    fields:\n      F:\n        kql: \"{}\"\n",
+                expr.replace('"', "\\\"")
+            );
+            let (m, diags) = Mapping::parse(&text, "m.yaml");
+            assert!(m.sources[0].fields.is_empty(), "{expr}: {:?}", m.sources[0].fields);
+            assert_eq!(diags.len(), 1, "{expr}: {diags:?}");
+            let msg = diags[0].to_string();
+            assert!(msg.contains("fields.F.kql") && msg.contains(want) && msg.contains("m.yaml:6:"), "{expr}: {msg}");
+        }
     }
 }
