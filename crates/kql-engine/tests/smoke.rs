@@ -324,4 +324,13 @@ fn externaldata_reads_local_files_through_the_catalogs_reader() {
     assert_eq!(shown[3], "2|");
     assert_eq!(shown[4], "|");
     assert_eq!(shown[5], "false|true");
+    // The property as published queries write it: `True` / `False`, any case.
+    for (value, want) in [("False", false), ("TRUE", true), ("'true'", true)] {
+        let q = format!("externaldata (Name:string) ['c.csv'] with (ignoreFirstRecord={value}) | count");
+        rt.block_on(engine.run(&q, QueryOptions { now: 0 })).unwrap();
+        assert_eq!(reader.0.lock().unwrap().last().map(|r| r.ignore_first_record), Some(want), "{value}");
+    }
+    let q = "externaldata (Name:string) ['c.csv'] with (ignoreFirstRecord=maybe) | count";
+    let err = rt.block_on(engine.run(q, QueryOptions { now: 0 })).unwrap_err().to_string();
+    assert!(err.contains("`ignoreFirstRecord` is `true` or `false`"), "{err}");
 }

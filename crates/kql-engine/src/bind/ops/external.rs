@@ -77,6 +77,11 @@ impl<'a> Binder<'a> {
                         props.ignore_first_record = true
                     }
                     ExprKind::Literal(Literal::String(t)) if t.eq_ignore_ascii_case("false") => {}
+                    // A property value, not an expression: `True` and `False`
+                    // as the ingestion properties write them, as published
+                    // queries do (`ignoreFirstRecord=False`).
+                    ExprKind::Name(n) if n.name.eq_ignore_ascii_case("true") => props.ignore_first_record = true,
+                    ExprKind::Name(n) if n.name.eq_ignore_ascii_case("false") => {}
                     _ => {
                         return Err(self.error(
                             error::BAD_ARGUMENTS,
