@@ -172,10 +172,10 @@ impl Mapping {
 
 /// A field's target: a column name, or `{kql: EXPR, list: BOOL}`.
 fn target(t: &Tree, key: &str, d: &mut Diags) -> Option<Target> {
-    if let Some(col) = t.text() {
-        if !col.is_empty() {
-            return Some(Target::Column(col.to_string()));
-        }
+    if let Some(col) = t.text()
+        && !col.is_empty()
+    {
+        return Some(Target::Column(col.to_string()));
     }
     let Some(entries) = t.entries() else {
         d.error(t.at(), key, "expected a column name, or `kql:` with an expression");
