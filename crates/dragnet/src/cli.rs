@@ -227,7 +227,8 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Catalog(CatalogArgs),
 
-    /// Work with Sigma rules: `convert` prints the KQL a Sigma rule runs as.
+    /// Work with Sigma rules: `convert` prints the KQL a Sigma rule runs as,
+    /// `mapping` the shipped logsource and field mapping.
     ///
     /// Sigma rules (a .yml/.yaml file with a top-level `detection:`) also
     /// load wherever rules do: `hunt`, `rules`, `test` and `coverage` take
@@ -242,6 +243,7 @@ pub enum Command {
     /// Examples:
     ///   dragnet sigma convert rules/linux/process_creation/proc_creation_lnx_base64_decode.yml
     ///   dragnet sigma convert --sigma-mapping my-mapping.yaml ./sigma/
+    ///   dragnet sigma mapping > my-mapping.yaml
     #[command(verbatim_doc_comment)]
     Sigma(SigmaArgs),
 }
@@ -259,6 +261,10 @@ pub struct SigmaArgs {
 pub enum SigmaCommand {
     /// Print the KQL each Sigma rule compiles to, one block per rule.
     Convert(SigmaConvertArgs),
+    /// Print the shipped logsource and field mapping, with the comments
+    /// that explain its format: the starting point of a mapping of your
+    /// own, given back with --sigma-mapping.
+    Mapping,
 }
 
 /// Arguments of `sigma convert`.
@@ -268,8 +274,8 @@ pub struct SigmaConvertArgs {
     #[arg(value_name = "RULE", required = true)]
     pub rules: Vec<PathBuf>,
 
-    /// The logsource and field mapping (default: the shipped one,
-    /// crates/sigma/mapping.yaml in the sources).
+    /// The logsource and field mapping (default: the shipped one, which
+    /// `dragnet sigma mapping` prints).
     #[arg(long, value_name = "FILE")]
     pub sigma_mapping: Option<PathBuf>,
 }
@@ -314,7 +320,7 @@ pub struct RuleSources {
     pub no_builtin: bool,
 
     /// The Sigma logsource and field mapping for Sigma rules (default: the
-    /// shipped one, crates/sigma/mapping.yaml in the sources).
+    /// shipped one, which `dragnet sigma mapping` prints).
     #[arg(long, value_name = "FILE")]
     pub sigma_mapping: Option<PathBuf>,
 }

@@ -191,6 +191,25 @@ fn a_mapping_file_replaces_the_shipped_one() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `sigma mapping` prints the shipped mapping; given back as a file it
+/// converts every rule exactly as the built-in one does.
+#[test]
+fn the_printed_mapping_given_back_converts_as_the_shipped_one() {
+    let printed = dragnet(&["sigma", "mapping"]);
+    assert_eq!(printed.status.code(), Some(0), "{}", text(&printed.stderr));
+    assert!(text(&printed.stdout).contains("logsources:"), "{}", text(&printed.stdout));
+    let dir = std::env::temp_dir().join(format!("dragnet-sigma-printed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.yaml");
+    std::fs::write(&file, &printed.stdout).unwrap();
+    let again = dragnet(&["sigma", "convert", "--sigma-mapping", file.to_str().unwrap(), "testdata/sigma"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let shipped = dragnet(&["sigma", "convert", "testdata/sigma"]);
+    assert!(!shipped.stdout.is_empty());
+    assert_eq!(text(&again.stdout), text(&shipped.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn sidecar_tests_run_with_dragnet_test() {
     let o = dragnet(&["test", "testdata/sigma"]);

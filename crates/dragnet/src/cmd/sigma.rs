@@ -1,4 +1,5 @@
-//! `dragnet sigma convert`: the KQL each Sigma rule compiles to.
+//! `dragnet sigma convert`: the KQL each Sigma rule compiles to;
+//! `dragnet sigma mapping`: the shipped mapping.
 
 use std::io::Write;
 
@@ -8,9 +9,16 @@ use detect::RulePack;
 use crate::cli::{SigmaArgs, SigmaCommand};
 use crate::cmd::rule_set::sigma_mapping;
 
-/// Runs `sigma`: 0 every rule converted, 1 some rule has errors.
+/// Runs `sigma`: 0 every rule converted (or the mapping printed), 1 some
+/// rule has errors.
 pub fn run(args: &SigmaArgs, out: &mut dyn Write) -> Result<i32> {
-    let SigmaCommand::Convert(args) = &args.command;
+    let args = match &args.command {
+        SigmaCommand::Convert(args) => args,
+        SigmaCommand::Mapping => {
+            out.write_all(sigma::mapping::DEFAULT_MAPPING.as_bytes())?;
+            return Ok(0);
+        }
+    };
     let mapping = sigma_mapping(args.sigma_mapping.as_deref())?;
     let mut pack = RulePack {
         sigma: detect::pack::SigmaSet { mapping: mapping.clone(), ..Default::default() },
