@@ -28,6 +28,9 @@ fn mapping() -> Mapping {
     for s in &mut m.sources {
         if s.table == "DeviceProcessEvents" {
             s.fields.push(("EventTime".into(), Target::Column("Timestamp".into())));
+            // One value with a line break: the path, then "x".
+            let expr = "pack_array(strcat(FolderPath, '\\n', 'x'))".to_string();
+            s.fields.push(("Lines".into(), Target::Kql { expr, list: true }));
         }
     }
     m.placeholders.values.push(("admins".into(), vec!["root".into(), "adm*".into()]));
@@ -455,6 +458,10 @@ fn computed_list_fields_match_any_element() {
     assert_eq!(k8s("  sel:\n    capabilities|contains: SYS_ADMIN\n  condition: sel\n"), vec!["a1"]);
     assert_eq!(k8s("  sel:\n    capabilities: '*'\n  condition: sel\n"), vec!["a1"]);
     assert_eq!(k8s("  sel:\n    hostPath: '*'\n  condition: not sel\n"), vec!["a2", "a3"]);
+    // A value with a line break is not taken for two: only `*` matches it.
+    assert_eq!(process("  sel:\n    Lines: x\n  condition: sel\n"), ids(&[]));
+    assert_eq!(process("  sel:\n    Lines|endswith: x\n  condition: sel\n"), ids(&[]));
+    assert_eq!(process("  sel:\n    Lines: '*'\n  condition: sel\n"), ids(&[1, 2, 3, 4, 5, 6, 7, 8]));
 }
 
 // A computed text field: Sysmon's Initiated from Defender's ActionType (true outbound,

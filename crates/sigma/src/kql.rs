@@ -91,8 +91,8 @@ struct Operand {
     ty: ColumnType,
     /// A dynamic column without a path: a list of values.
     list: bool,
-    /// A list whose values are text of one line each (a computed list of
-    /// JSON text), so that any wildcard can be tested on each.
+    /// A computed list, whose values are tested as the lines of their
+    /// join: any wildcard, when no value holds a line break.
     lines: bool,
 }
 
@@ -503,10 +503,13 @@ fn leaf_kql(cx: &Ctx, o: &Operand, p: &Pattern) -> Result<String, String> {
                 Ok(format!("coalesce(array_length(set_difference({}, dynamic([\"\"]))) > 0, false)", o.expr))
             }
             // Each value on a line of its own: some line matches whole.
+            // Only when no value holds a line break (as many lines as
+            // values); a list with one is matched by `*` alone.
             Pattern::Text { pieces, cased } if o.lines => Ok(format!(
-                "strcat_array({}, \"\\n\") matches regex {}",
-                o.expr,
-                quote_string(&line_regex(pieces, *cased))
+                "coalesce(countof(strcat_array({l}, \"\\n\"), \"\\n\") == array_length({l}) - 1 \
+                 and strcat_array({l}, \"\\n\") matches regex {re}, false)",
+                l = o.expr,
+                re = quote_string(&line_regex(pieces, *cased))
             )),
             Pattern::Text { pieces, cased } => match literal_text(pieces) {
                 Some(s) if *cased || s.chars().all(|c| !c.is_alphabetic()) => {

@@ -47,7 +47,8 @@ pub enum Target {
     Column(String),
     /// A KQL expression over the table's columns (`kql:` in the file):
     /// one text value per row, or, with `list: true`, an array of values
-    /// of which any one may match.
+    /// of which any one may match (values of one line each: a list with a
+    /// line break in a value is matched by `*` alone).
     Kql {
         /// The expression.
         expr: String,
