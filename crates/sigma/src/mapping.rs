@@ -276,12 +276,22 @@ mod tests {
     }
 
     #[test]
+    fn a_computed_field_may_hold_any_text_in_its_strings() {
+        let text = "logsources:\n  - product: p\n    table: T\n    fields:\n      F:\n        kql: \"strcat('\u{e9}\u{1f600}', '')\"\n";
+        let (m, diags) = Mapping::parse(text, "m.yaml");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(m.sources[0].fields.len(), 1);
+    }
+
+    #[test]
     fn a_computed_field_must_be_one_expression() {
         for (expr, want) in [
             ("strlen(Col) +", "does not parse"),
             ("x) | take 1 | where (y", "not a query"),
             ("1); print (2", "not a query"),
             ("'unterminated", "does not parse"),
+            (&"1 + ".repeat(10_000), "does not parse"),
+            ("strlen(\u{e9}", "does not parse"),
         ] {
             let text = format!(
                 "logsources:\n  - product: p\n    table: T\n    fields:\n      F:\n        kql: \"{}\"\n",
