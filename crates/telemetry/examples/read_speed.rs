@@ -20,6 +20,11 @@ use std::time::Instant;
 use datafusion::arrow::record_batch::RecordBatch;
 use telemetry::sink::{Output, OutputError, Sink, Wanted};
 
+/// The allocator `dragnet` itself runs with, so the rates are the
+/// product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Counts rows and drops the batches.
 #[derive(Default)]
 struct Count {

@@ -281,13 +281,18 @@ pub struct TableBuilder {
     schema: SchemaRef,
     cols: Vec<Col>,
     rows: usize,
+    /// All-null arrays made for columns no row of a batch set, by type and
+    /// length: arrays are immutable, so one serves every such column of
+    /// its type, batch after batch (a wide table's unset columns would
+    /// otherwise be zeroed memory allocated anew for every batch).
+    nulls: Vec<ArrayRef>,
 }
 
 impl TableBuilder {
     /// An empty builder for `schema`.
     pub fn new(schema: SchemaRef) -> TableBuilder {
         let cols = schema.fields().iter().map(|f| Col::with_capacity(f.data_type(), 0, 0)).collect();
-        TableBuilder { schema, cols, rows: 0 }
+        TableBuilder { schema, cols, rows: 0, nulls: Vec::new() }
     }
 
     /// The schema.
@@ -344,7 +349,18 @@ impl TableBuilder {
         for (col, field) in self.cols.iter_mut().zip(self.schema.fields()) {
             if col.len() == 0 {
                 // No row set it: one array of nulls, not a null per row.
-                arrays.push(new_null_array(field.data_type(), rows));
+                let t = field.data_type();
+                let known = self.nulls.iter().find(|a| a.len() == rows && a.data_type() == t);
+                let nulls = match known {
+                    Some(a) => a.clone(),
+                    None => {
+                        let a = new_null_array(t, rows);
+                        self.nulls.retain(|k| k.data_type() != t);
+                        self.nulls.push(a.clone());
+                        a
+                    }
+                };
+                arrays.push(nulls);
                 continue;
             }
             col.fill_to(rows);

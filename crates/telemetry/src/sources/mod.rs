@@ -29,6 +29,7 @@ pub mod dynamic;
 pub mod ecs;
 pub mod falco;
 pub mod json;
+pub mod json_scan;
 mod json_split;
 pub mod k8s_audit;
 pub mod kube;

@@ -50,6 +50,7 @@ pub mod diag;
 pub mod doc;
 pub mod gke;
 pub mod map;
+mod plain;
 
 use doc::Doc;
 use map::{Cols, Wrapper};
@@ -88,6 +89,7 @@ impl Format for K8sAudit {
             cols: Cols::new(out),
             admin: Default::default(),
             diag: Default::default(),
+            log: Default::default(),
         };
         // An EventList or a records wrapper spread over lines is read one
         // element at a time.
@@ -181,6 +183,17 @@ impl<'a> Rec<'a> {
         }
     }
 
+    fn of_plain(p: &'a plain::Plain<'a, 'a>) -> Rec<'a> {
+        Rec {
+            category: &p.category,
+            log: p.log.as_deref().map(|l| Ok(Cow::Borrowed(l))),
+            time: p.time.as_deref(),
+            pod: p.pod.as_deref(),
+            stream: p.stream.as_deref(),
+            resource_id: p.resource_id.as_deref(),
+        }
+    }
+
     fn of_record(r: &'a doc::Record<'a>) -> Rec<'a> {
         let props = r.properties.as_ref();
         Rec {
@@ -202,12 +215,18 @@ struct Reader {
     /// `AKSAuditAdmin`'s, made when a `kube-audit-admin` record first comes.
     admin: std::cell::OnceCell<Cols>,
     diag: std::cell::RefCell<diag::Diag>,
+    /// Where a plain record's `properties.log` is decoded, kept from
+    /// record to record.
+    log: std::cell::Cell<String>,
 }
 
 impl Reader {
     /// One document: an event, an event list, a resource-log record, or a
     /// wrapper of records.
     fn doc(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if let Some(done) = self.fast_record(line, text, out) {
+            return done;
+        }
         if let Some(rec) = self.plain_record(text) {
             out.record();
             return self.resource_log(line, &Rec::of_record(&rec), text, out);
@@ -255,6 +274,9 @@ impl Reader {
 
     /// One element of a `records` array: a resource-log record.
     fn wrapped(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
+        if let Some(done) = self.fast_record(line, text, out) {
+            return done;
+        }
         out.record();
         if let Some(rec) = self.plain_record(text) {
             return self.resource_log(line, &Rec::of_record(&rec), text, out);
@@ -314,6 +336,22 @@ impl Reader {
                 Ok(())
             }
         }
+    }
+
+    /// `text` read as a plain resource-log record by hand ([`plain`]),
+    /// counted and turned into rows, while the documents before it were
+    /// records; `None` (nothing done) when it is not one for sure.
+    fn fast_record(&self, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Option<Result<(), OutputError>> {
+        if !self.records.get() {
+            return None;
+        }
+        let mut buf = self.log.take();
+        let done = plain::read(text, &mut buf).map(|p| {
+            out.record();
+            self.resource_log(line, &Rec::of_plain(&p), text, out)
+        });
+        self.log.set(buf);
+        done
     }
 
     /// `text` read as a plain resource-log record ([`doc::Record`]), while

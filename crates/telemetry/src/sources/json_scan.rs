@@ -1,0 +1,268 @@
+//! A strict, conservative JSON scanner for the few fixed record shapes
+//! that are read by hand on a reader's fast path.
+//!
+//! It reads whitespace, punctuation and strings, nothing else: a record
+//! with any other value where the fast path looks (a number, an object
+//! it does not know), or anything it is not sure serde_json would accept
+//! the same way (a `\u` surrogate escape, a control character in a
+//! string), makes it answer `None`, and the reader then reads the record
+//! with serde_json as before. So the fast path can only decline, never
+//! read a record differently.
+//!
+//! Positions are byte offsets into the text; every slice is taken with
+//! `str::get`, so a position that is not a character boundary is a
+//! `None`, not a panic.
+
+use std::borrow::Cow;
+
+/// A cursor over one JSON text.
+pub struct Scan<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Scan<'t> {
+    /// A cursor at the start of `text`.
+    pub fn new(text: &'t str) -> Scan<'t> {
+        Scan { text, pos: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips JSON whitespace.
+    pub fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// After whitespace, the byte `b`, consumed.
+    pub fn eat(&mut self, b: u8) -> Option<()> {
+        self.ws();
+        (self.peek()? == b).then(|| self.pos += 1)
+    }
+
+    /// After whitespace, whether the next byte is `b` (not consumed).
+    pub fn at(&mut self, b: u8) -> bool {
+        self.ws();
+        self.peek() == Some(b)
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.ws();
+        self.pos == self.text.len()
+    }
+
+    /// After whitespace, a string with no escapes, borrowed (an object's
+    /// key); a key with an escape is `None`.
+    pub fn plain_string(&mut self) -> Option<&'t str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.pos = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// After whitespace, a string: borrowed when it has no escapes, else
+    /// decoded into `buf` (cleared first), whose text is then returned.
+    pub fn string<'b>(&mut self, buf: &'b mut String) -> Option<Cow<'b, str>>
+    where
+        't: 'b,
+    {
+        Some(match self.decode(buf)? {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Borrowed(buf.as_str()),
+        })
+    }
+
+    /// After whitespace, a string: borrowed when it has no escapes, else
+    /// decoded into a new `String`.
+    pub fn text(&mut self) -> Option<Cow<'t, str>> {
+        let mut buf = String::new();
+        Some(match self.decode(&mut buf)? {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(buf),
+        })
+    }
+
+    /// After whitespace, a string: `Some(text)` when it has no escapes;
+    /// `None` when it had some and was decoded into `buf` (cleared first).
+    fn decode(&mut self, buf: &mut String) -> Option<Option<&'t str>> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        let mut i = start;
+        let mut run = start;
+        let mut escaped = false;
+        loop {
+            i = special(bytes, i)?;
+            match *bytes.get(i)? {
+                b'"' => break,
+                b'\\' => {
+                    if !escaped {
+                        buf.clear();
+                        escaped = true;
+                    }
+                    buf.push_str(self.text.get(run..i)?);
+                    let (c, len) = escape(bytes.get(i + 1..)?)?;
+                    buf.push(c);
+                    i += 1 + len;
+                    run = i;
+                }
+                _ => return None,
+            }
+        }
+        self.pos = i + 1;
+        if escaped {
+            buf.push_str(self.text.get(run..i)?);
+            Some(None)
+        } else {
+            self.text.get(start..i).map(Some)
+        }
+    }
+}
+
+/// The position of the first byte at or after `from` that ends a run of
+/// string text: a quote, a backslash or a control character. Eight bytes
+/// are tested at a time; the lowest flagged byte of a word is exact (a
+/// borrow only carries upward, past it). `None` at the end of the text.
+fn special(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let control = v.wrapping_sub(ONES * 0x20) & !v;
+        let q = v ^ (ONES * u64::from(b'"'));
+        let quote = q.wrapping_sub(ONES) & !q;
+        let b = v ^ (ONES * u64::from(b'\\'));
+        let backslash = b.wrapping_sub(ONES) & !b;
+        let hit = (control | quote | backslash) & (ONES << 7);
+        if hit != 0 {
+            return Some(at + hit.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let tail = chunks.remainder();
+    tail.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
+}
+
+/// The character an escape stands for, and the bytes it takes after its
+/// backslash. A `\u` escape of a UTF-16 surrogate is `None` (serde_json
+/// pairs them or refuses a lone one; the fast path leaves both to it).
+fn escape(after: &[u8]) -> Option<(char, usize)> {
+    let c = match *after.first()? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hex = std::str::from_utf8(after.get(1..5)?).ok()?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let code = u32::from_str_radix(hex, 16).ok()?;
+            return Some((char::from_u32(code)?, 5));
+        }
+        _ => return None,
+    };
+    Some((c, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json reads `json` (a string literal) as, if anything.
+    fn serde(json: &str) -> Option<String> {
+        serde_json::from_str::<String>(json).ok()
+    }
+
+    fn ours(json: &str) -> Option<String> {
+        let mut buf = String::from("left over");
+        let mut s = Scan::new(json);
+        let v = s.string(&mut buf)?.into_owned();
+        s.at_end().then_some(v)
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them_or_not_at_all() {
+        let cases = [
+            r#""""#,
+            r#""plain""#,
+            r#""a\"b\\c\/d\n\t\r\b\f""#,
+            r#""{\"kind\":\"Event\",\"x\":\"\\\"q\\\"\"}""#,
+            r#""\u00e9\u0041\u20AC""#,
+            r#""é ü 日本""#,
+            r#""\ud83d\ude00""#,
+            r#""\ud83d""#,
+            r#""\x""#,
+            r#""\u12""#,
+            r#""\u12G4""#,
+            "\"tab\there\"",
+            "\"nl\nhere\"",
+            r#""unterminated"#,
+            r#""trailing\"#,
+            r#""ok" "#,
+            r#""ok" x"#,
+        ];
+        for json in cases {
+            match (ours(json), serde(json)) {
+                (Some(a), Some(b)) => assert_eq!(a, b, "{json}"),
+                (Some(a), None) => panic!("{json}: read as {a:?}, serde_json refuses it"),
+                (None, _) => {}
+            }
+        }
+        assert_eq!(ours(r#""a\"b""#).as_deref(), Some("a\"b"));
+        assert_eq!(ours(r#""\u00e9""#).as_deref(), Some("é"));
+        assert_eq!(ours(r#""\ud83d\ude00""#), None, "surrogates are left to serde_json");
+        assert_eq!(ours("\"tab\there\""), None);
+    }
+
+    #[test]
+    fn the_word_scan_finds_what_a_byte_scan_finds() {
+        let naive = |b: &[u8], from: usize| {
+            b[from..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| p + from)
+        };
+        // Every special byte at every place of words of every alignment,
+        // among bytes just around the special ones and non-ASCII bytes.
+        let fillers = [b'a', 0x21, 0x1f + 2, b'[', b']', 0x7f, 0x80, 0xff, 0xe9];
+        for len in 0..20 {
+            for at in 0..=len {
+                for special_byte in [b'"', b'\\', 0x00, 0x1f, 0x0a] {
+                    for filler in fillers {
+                        let mut v = vec![filler; len];
+                        if at < len {
+                            v[at] = special_byte;
+                        }
+                        for from in 0..=len {
+                            assert_eq!(special(&v, from), naive(&v, from), "{v:?} from {from}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(special(b"ab", 3), None);
+    }
+
+    #[test]
+    fn keys_with_escapes_are_declined() {
+        assert_eq!(Scan::new(r#" "key" "#).plain_string(), Some("key"));
+        assert_eq!(Scan::new(r#""k\"ey""#).plain_string(), None);
+        assert_eq!(Scan::new(r#""open"#).plain_string(), None);
+    }
+}
