@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::device_info::{HostFacts, Inventory};
+use super::json_scan::next_to_escape;
 use crate::batch::{Row, Value};
 use crate::sink::{FileSink, OutputError, TableId};
 
@@ -218,33 +219,6 @@ pub(crate) fn push_json_str(buf: &mut String, s: &str) {
     }
     buf.push_str(&s[plain..]);
     buf.push('"');
-}
-
-/// Whether a JSON string must escape byte `c`.
-fn must_escape(c: u8) -> bool {
-    c < 0x20 || c == b'"' || c == b'\\'
-}
-
-/// The index of the first byte at or after `from` that a JSON string must
-/// escape, or `b.len()`. Eight bytes are tested at a time: in each, a
-/// byte below 0x20, a quote or a backslash sets its top bit in `hit`
-/// (the lowest flagged byte is always a true one).
-fn next_to_escape(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const TOPS: u64 = ONES << 7;
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
-    let mut i = from;
-    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*chunk);
-        let hit = (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
-            | zero_in(x ^ (ONES * u64::from(b'"')))
-            | zero_in(x ^ (ONES * u64::from(b'\\')));
-        if hit != 0 {
-            return i + (hit.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    b.get(i..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| i + at)
 }
 
 /// Columns every `Device*` table has.

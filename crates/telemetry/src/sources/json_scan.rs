@@ -62,7 +62,7 @@ impl<'t> Scan<'t> {
         self.eat(b'"')?;
         let start = self.pos;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = rest.iter().position(|&b| must_escape(b))?;
         if rest.get(len) != Some(&b'"') {
             return None;
         }
@@ -102,7 +102,7 @@ impl<'t> Scan<'t> {
         let mut run = start;
         let mut escaped = false;
         loop {
-            i = special(bytes, i)?;
+            i = next_to_escape(bytes, i);
             match *bytes.get(i)? {
                 b'"' => break,
                 b'\\' => {
@@ -129,32 +129,32 @@ impl<'t> Scan<'t> {
     }
 }
 
-/// The position of the first byte at or after `from` that ends a run of
-/// string text: a quote, a backslash or a control character. Eight bytes
-/// are tested at a time; the lowest flagged byte of a word is exact (a
-/// borrow only carries upward, past it). `None` at the end of the text.
-fn special(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::MAX / 255;
-    let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut at = from;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word);
-        let control = v.wrapping_sub(ONES * 0x20) & !v;
-        let q = v ^ (ONES * u64::from(b'"'));
-        let quote = q.wrapping_sub(ONES) & !q;
-        let b = v ^ (ONES * u64::from(b'\\'));
-        let backslash = b.wrapping_sub(ONES) & !b;
-        let hit = (control | quote | backslash) & (ONES << 7);
+/// The position of the first byte at or after `from` that a JSON string
+/// cannot hold as it is: a quote, a backslash or a control character;
+/// `b.len()` when there is none. Eight bytes are tested at a time; the
+/// lowest flagged byte of a word is exact (a borrow only carries upward,
+/// past it).
+pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const TOPS: u64 = ONES << 7;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        let hit = (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
+            | zero_in(x ^ (ONES * u64::from(b'"')))
+            | zero_in(x ^ (ONES * u64::from(b'\\')));
         if hit != 0 {
-            return Some(at + hit.trailing_zeros() as usize / 8);
+            return i + (hit.trailing_zeros() / 8) as usize;
         }
-        at += 8;
+        i += 8;
     }
-    let tail = chunks.remainder();
-    tail.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| at + p)
+    b.get(i..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| i + at)
+}
+
+/// Whether a JSON string must escape byte `c`.
+pub(crate) fn must_escape(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
 }
 
 /// The character an escape stands for, and the bytes it takes after its
@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn the_word_scan_finds_what_a_byte_scan_finds() {
         let naive = |b: &[u8], from: usize| {
-            b[from..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| p + from)
+            b[from..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map_or(b.len(), |p| p + from)
         };
         // Every special byte at every place of words of every alignment,
         // among bytes just around the special ones and non-ASCII bytes.
@@ -250,13 +250,13 @@ mod tests {
                             v[at] = special_byte;
                         }
                         for from in 0..=len {
-                            assert_eq!(special(&v, from), naive(&v, from), "{v:?} from {from}");
+                            assert_eq!(next_to_escape(&v, from), naive(&v, from), "{v:?} from {from}");
                         }
                     }
                 }
             }
         }
-        assert_eq!(special(b"ab", 3), None);
+        assert_eq!(next_to_escape(b"ab", 3), 2);
     }
 
     #[test]
