@@ -56,6 +56,123 @@ impl<'t> Scan<'t> {
         self.pos == self.text.len()
     }
 
+    /// After whitespace, the next byte, not consumed.
+    pub fn lookahead(&mut self) -> Option<u8> {
+        self.ws();
+        self.peek()
+    }
+
+    /// After whitespace, the literal `null`.
+    pub fn null(&mut self) -> Option<()> {
+        self.ws();
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        rest.starts_with(b"null").then(|| self.pos += 4)
+    }
+
+    /// After whitespace, a whole number written plainly (`-?[0-9]+`, no
+    /// leading zero, at most 18 digits, so it fits an `i64`); anything
+    /// else, a fraction or an exponent included, is `None`.
+    pub fn int(&mut self) -> Option<i64> {
+        self.ws();
+        let bytes = self.text.as_bytes();
+        let negative = self.peek() == Some(b'-');
+        let start = self.pos + usize::from(negative);
+        let digits = bytes.get(start..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+        let end = start + digits;
+        if digits == 0 || digits > 18 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        if matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) || (negative && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        let n: i64 = self.text.get(start..end)?.parse().ok()?;
+        self.pos = end;
+        Some(if negative { -n } else { n })
+    }
+
+    /// After whitespace, any JSON value, checked and passed over; arrays
+    /// and objects nested deeper than `depth` are `None`.
+    pub fn skip_value(&mut self, depth: u32) -> Option<()> {
+        match self.lookahead()? {
+            b'"' => {
+                let mut scratch = String::new();
+                self.decode(&mut scratch).map(drop)
+            }
+            b'{' => {
+                let depth = depth.checked_sub(1)?;
+                self.eat(b'{')?;
+                if !self.at(b'}') {
+                    loop {
+                        self.text()?;
+                        self.eat(b':')?;
+                        self.skip_value(depth)?;
+                        if !self.at(b',') {
+                            break;
+                        }
+                        self.eat(b',')?;
+                    }
+                }
+                self.eat(b'}')
+            }
+            b'[' => {
+                let depth = depth.checked_sub(1)?;
+                self.eat(b'[')?;
+                if !self.at(b']') {
+                    loop {
+                        self.skip_value(depth)?;
+                        if !self.at(b',') {
+                            break;
+                        }
+                        self.eat(b',')?;
+                    }
+                }
+                self.eat(b']')
+            }
+            b't' | b'f' | b'n' => {
+                let rest = self.text.as_bytes().get(self.pos..)?;
+                let len = [&b"true"[..], b"false", b"null"].into_iter().find(|w| rest.starts_with(w))?.len();
+                self.pos += len;
+                Some(())
+            }
+            _ => self.skip_number(),
+        }
+    }
+
+    /// A JSON number, checked against the grammar and passed over.
+    fn skip_number(&mut self) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        let digits = |i: usize| bytes.get(i..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
+        let mut i = self.pos;
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match digits(i) {
+            0 => return None,
+            n if n > 1 && bytes.get(i) == Some(&b'0') => return None,
+            n => i += n,
+        }
+        if bytes.get(i) == Some(&b'.') {
+            let n = digits(i + 1);
+            if n == 0 {
+                return None;
+            }
+            i += 1 + n;
+        }
+        if let Some(b'e' | b'E') = bytes.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = bytes.get(i) {
+                i += 1;
+            }
+            let n = digits(i);
+            if n == 0 {
+                return None;
+            }
+            i += n;
+        }
+        self.pos = i;
+        Some(())
+    }
+
     /// After whitespace, a string with no escapes, borrowed (an object's
     /// key); a key with an escape is `None`.
     pub fn plain_string(&mut self) -> Option<&'t str> {
@@ -257,6 +374,62 @@ mod tests {
             }
         }
         assert_eq!(next_to_escape(b"ab", 3), 2);
+    }
+
+    #[test]
+    fn values_are_passed_over_where_serde_json_accepts_them() {
+        let cases = [
+            "0",
+            "-1",
+            "12.5",
+            "1e9",
+            "-0.5E-3",
+            "1E+2",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            r#""s\"q""#,
+            "[]",
+            "[1,[2,{}]]",
+            "[1,]",
+            "[,1]",
+            r#"{"a":[{"b":null}]}"#,
+            r#"{"a":1,}"#,
+            r#"{"a"}"#,
+            r#"{1:2}"#,
+            "{}",
+            "[",
+            "]",
+            "",
+        ];
+        for json in cases {
+            let mut s = Scan::new(json);
+            let ours = s.skip_value(128).is_some() && s.at_end();
+            let theirs = serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok();
+            assert!(!ours || theirs, "{json}: passed over, serde_json refuses it");
+            assert_eq!(ours, theirs, "{json}");
+        }
+        let deep = format!("{}{}", "[".repeat(50), "]".repeat(50));
+        assert!(Scan::new(&deep).skip_value(49).is_none(), "deeper than the budget");
+        assert!(Scan::new(&deep).skip_value(50).is_some());
+    }
+
+    #[test]
+    fn plain_whole_numbers_read_as_serde_json_reads_them() {
+        for json in ["0", "7", "-7", "123456789012345678", "-123456789012345678"] {
+            assert_eq!(Scan::new(json).int(), serde_json::from_str::<i64>(json).ok(), "{json}");
+        }
+        for json in ["-0", "01", "1.0", "1e3", "1234567890123456789", "x", "-", "\"7\""] {
+            assert_eq!(Scan::new(json).int(), None, "{json}");
+        }
     }
 
     #[test]

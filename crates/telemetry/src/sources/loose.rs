@@ -34,6 +34,11 @@ impl Int {
         }
     }
 
+    /// A number written as text: whole, or else not one.
+    pub fn of_text(v: &str) -> Int {
+        v.trim().parse().map_or(Int::Bad, Int::Is)
+    }
+
     /// The number, or `None` when absent or not a whole number.
     pub fn ok(self) -> Option<i64> {
         match self {
@@ -61,7 +66,7 @@ impl<'de> Deserialize<'de> for Int {
                 Ok(Int::Bad)
             }
             fn visit_str<E>(self, v: &str) -> Result<Int, E> {
-                Ok(v.trim().parse().map_or(Int::Bad, Int::Is))
+                Ok(Int::of_text(v))
             }
             fn visit_bool<E>(self, _: bool) -> Result<Int, E> {
                 Ok(Int::Bad)

@@ -347,6 +347,8 @@ impl Reader {
         }
         let mut buf = self.log.take();
         let done = plain::read(text, &mut buf).map(|p| {
+            #[cfg(debug_assertions)]
+            plain::check(text, &p);
             out.record();
             self.resource_log(line, &Rec::of_plain(&p), text, out)
         });

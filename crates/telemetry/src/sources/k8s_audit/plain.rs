@@ -112,6 +112,21 @@ fn properties<'t: 'b, 'b>(s: &mut Scan<'t>, buf: &'b mut String) -> Option<Props
     Some(p)
 }
 
+/// Checks, in builds with debug assertions (the tests and the fuzz
+/// targets), that serde_json reads `text` as the same plain record.
+#[cfg(debug_assertions)]
+pub fn check(text: &str, p: &Plain<'_, '_>) {
+    let r: super::doc::Record = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: serde_json: {e}"));
+    assert!(r.plain(), "{text}");
+    let props = r.properties.as_ref();
+    assert_eq!(Some(p.category.as_ref()), r.category.as_deref(), "{text}");
+    assert_eq!(p.time.as_deref(), r.time.as_deref(), "{text}");
+    assert_eq!(p.resource_id.as_deref(), r.resource_id.as_deref(), "{text}");
+    assert_eq!(p.log.as_deref(), props.and_then(|p| p.log.as_deref()), "{text}");
+    assert_eq!(p.pod.as_deref(), props.and_then(|p| p.pod.as_deref()), "{text}");
+    assert_eq!(p.stream.as_deref(), props.and_then(|p| p.stream.as_deref()), "{text}");
+}
+
 /// Sets `slot` to `v`; a member given twice is `None` (serde_json
 /// refuses a repeated field).
 fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
@@ -125,22 +140,13 @@ fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::k8s_audit::doc::Record;
 
     /// The fast read of `text`, and serde_json's, must agree whenever the
     /// fast one reads it.
     fn agree(text: &str) -> bool {
         let mut buf = String::from("stale");
         let Some(p) = read(text, &mut buf) else { return false };
-        let r: Record = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: serde_json refuses it: {e}"));
-        assert!(r.plain(), "{text}");
-        let props = r.properties.as_ref();
-        assert_eq!(Some(p.category.as_ref()), r.category.as_deref(), "{text}");
-        assert_eq!(p.time.as_deref(), r.time.as_deref(), "{text}");
-        assert_eq!(p.resource_id.as_deref(), r.resource_id.as_deref(), "{text}");
-        assert_eq!(p.log.as_deref(), props.and_then(|p| p.log.as_deref()), "{text}");
-        assert_eq!(p.pod.as_deref(), props.and_then(|p| p.pod.as_deref()), "{text}");
-        assert_eq!(p.stream.as_deref(), props.and_then(|p| p.stream.as_deref()), "{text}");
+        check(text, &p);
         true
     }
 

@@ -71,11 +71,13 @@ use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::parse_datetime;
 use crate::sink::{FileSink, OutputError};
 
+mod scan;
+
 /// ECS process, file and network events.
 pub struct Ecs;
 
 /// The fields read, by their dotted name.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Doc<'a> {
     timestamp: Option<Cow<'a, str>>,
     category: Strs<'a>,
@@ -111,7 +113,7 @@ struct Doc<'a> {
 
 /// What a document says of its machine: `host.*`, or Auditbeat's host
 /// state under `system.audit.host.*`.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct EcsHost<'a> {
     name: Option<Cow<'a, str>>,
     hostname: Option<Cow<'a, str>>,
@@ -158,7 +160,7 @@ impl<'a> EcsHost<'a> {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct EcsProc<'a> {
     pid: Int,
     executable: Option<Cow<'a, str>>,
@@ -280,6 +282,15 @@ fn holds_fields(path: &str) -> bool {
             | "kubernetes"
             | "kubernetes.pod"
     )
+}
+
+/// The document `text` read with serde_json.
+fn walk<'a>(text: &'a str, path: &mut String) -> Result<Doc<'a>, serde_json::Error> {
+    let mut d = Doc::default();
+    path.clear();
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_map(Walk { doc: &mut d, path }).and_then(|()| de.end())?;
+    Ok(d)
 }
 
 /// Walks one JSON object whose members are at `path`, filling `doc`.
@@ -481,12 +492,14 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
     if !text.trim_start().starts_with('{') {
         return Err("not an ECS document: not a JSON object".into());
     }
-    let mut d = Doc::default();
-    path.clear();
-    let mut de = serde_json::Deserializer::from_str(text);
-    de.deserialize_map(Walk { doc: &mut d, path })
-        .and_then(|()| de.end())
-        .map_err(|e| format!("not an ECS document: {e}"))?;
+    let mut d = match scan::read(text, path) {
+        Some(d) => {
+            #[cfg(debug_assertions)]
+            scan::check(text, &d);
+            d
+        }
+        None => walk(text, path).map_err(|e| format!("not an ECS document: {e}"))?,
+    };
     let t = d.timestamp.as_deref().ok_or("no \"@timestamp\"")?;
     let time = parse_datetime(t).ok_or_else(|| format!("\"@timestamp\" {t:?} is not a datetime"))?;
     let Some(kind) = kind(&d) else {
