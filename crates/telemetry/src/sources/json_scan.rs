@@ -62,6 +62,26 @@ impl<'t> Scan<'t> {
         self.peek()
     }
 
+    /// The position reached: a byte offset into the text.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// After whitespace, the literal `true` or `false`.
+    pub fn boolean(&mut self) -> Option<bool> {
+        self.ws();
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        let (v, len) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.pos += len;
+        Some(v)
+    }
+
     /// After whitespace, the literal `null`.
     pub fn null(&mut self) -> Option<()> {
         self.ws();

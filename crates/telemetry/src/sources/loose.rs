@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
+use super::json_scan::Scan;
+
 /// A whole number written as a JSON number or as text holding one. Any
 /// other value (a fraction, a word, an object) is [`Int::Bad`], so a
 /// source can reject the record naming the field, and `null` is
@@ -198,6 +200,64 @@ impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
             }
         }
         d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The same lenient readings over a [`Scan`], for the readers' hand-read
+/// paths: each gives what its `Deserialize` gives, or `None` where it is
+/// not sure to (a number that is not a plain whole number where one is
+/// wanted, a list that is not one of strings, bad JSON), and the reader
+/// then reads the record with serde_json.
+impl<'t> MaybeStr<'t> {
+    /// A string, or any other value (passed over) as none.
+    pub fn scan(s: &mut Scan<'t>, depth: u32) -> Option<MaybeStr<'t>> {
+        match s.lookahead()? {
+            b'"' => s.text().map(|t| MaybeStr(Some(t))),
+            _ => s.skip_value(depth).map(|()| MaybeStr(None)),
+        }
+    }
+}
+
+impl Int {
+    /// A plain whole number, a string read as one, `null` (absent), or
+    /// another value that is not a number (passed over, bad).
+    pub fn scan(s: &mut Scan<'_>, depth: u32) -> Option<Int> {
+        match s.lookahead()? {
+            b'"' => s.text().map(|t| Int::of_text(&t)),
+            b'n' => s.null().map(|()| Int::Absent),
+            b't' | b'f' | b'[' | b'{' => s.skip_value(depth).map(|()| Int::Bad),
+            _ => s.int().map(Int::Is),
+        }
+    }
+}
+
+impl<'t> Strs<'t> {
+    /// A string, an array (its strings kept, other values left out), or
+    /// `null` (empty).
+    pub fn scan(s: &mut Scan<'t>, depth: u32) -> Option<Strs<'t>> {
+        match s.lookahead()? {
+            b'"' => Some(Strs(vec![s.text()?])),
+            b'n' => s.null().map(|()| Strs::default()),
+            b'[' => {
+                let depth = depth.checked_sub(1)?;
+                s.eat(b'[')?;
+                let mut out = Vec::new();
+                if !s.at(b']') {
+                    loop {
+                        if let Some(v) = MaybeStr::scan(s, depth)?.0 {
+                            out.push(v);
+                        }
+                        if !s.at(b',') {
+                            break;
+                        }
+                        s.eat(b',')?;
+                    }
+                }
+                s.eat(b']')?;
+                Some(Strs(out))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -2,18 +2,15 @@
 //! same dotted paths, the same [`super::slot`]s, the same objects entered),
 //! over a [`Scan`] instead of serde_json.
 //!
-//! It takes the values it is sure of: a text field's string or `null`, a
-//! number field's plain whole number, string or `null`, a list field's
-//! string, array of strings and `null`s, or `null`. Any other value in a
-//! field that is read, a key it leaves to serde_json, nesting deeper than
+//! Fields are read with the hand-read forms of the lenient types
+//! ([`MaybeStr::scan`], [`Int::scan`], [`Strs::scan`]). A value one of
+//! them is unsure of, a key it leaves to serde_json, nesting deeper than
 //! serde_json allows, or bad JSON is `None`, and the document is walked
 //! with serde_json as before, so both ways give the same rows and rejects.
 
-use std::borrow::Cow;
-
 use super::{Doc, Slot, holds_fields, slot};
 use crate::sources::json_scan::Scan;
-use crate::sources::loose::{Int, Strs};
+use crate::sources::loose::{Int, MaybeStr, Strs};
 
 /// How deep objects and arrays may nest: below serde_json's limit of 128,
 /// so whatever is read here serde_json also reads.
@@ -30,7 +27,7 @@ pub(super) fn read<'t>(text: &'t str, path: &mut String) -> Option<Doc<'t>> {
 
 /// Checks, in builds with debug assertions (the tests and the fuzz
 /// targets), that serde_json's walk of `text` gives `doc` too.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test))]
 pub(super) fn check(text: &str, doc: &Doc<'_>) {
     let theirs = super::walk(text, &mut String::new());
     assert!(theirs.as_ref().is_ok_and(|d| d == doc), "read by hand as {doc:?}, by serde_json as {theirs:?}: {text}");
@@ -73,57 +70,13 @@ fn value_of_object<'t>(s: &mut Scan<'t>, doc: &mut Doc<'t>, path: &mut String, d
 /// The value of the member at `path`.
 fn member<'t>(s: &mut Scan<'t>, doc: &mut Doc<'t>, path: &mut String, depth: u32) -> Option<()> {
     match slot(path) {
-        Some(Slot::Str(f)) => *f(doc) = text(s)?,
-        Some(Slot::Int(f)) => *f(doc) = int(s)?,
-        Some(Slot::Strs(f)) => *f(doc) = strs(s)?,
+        Some(Slot::Str(f)) => *f(doc) = MaybeStr::scan(s, depth)?.0,
+        Some(Slot::Int(f)) => *f(doc) = Int::scan(s, depth)?,
+        Some(Slot::Strs(f)) => *f(doc) = Strs::scan(s, depth)?,
         None if holds_fields(path) => value_of_object(s, doc, path, depth)?,
         None => s.skip_value(depth)?,
     }
     Some(())
-}
-
-/// A text field: a string, or `null` (none).
-fn text<'t>(s: &mut Scan<'t>) -> Option<Option<Cow<'t, str>>> {
-    match s.lookahead()? {
-        b'"' => s.text().map(Some),
-        _ => s.null().map(|()| None),
-    }
-}
-
-/// A number field: a plain whole number, a string read as one, or `null`.
-fn int(s: &mut Scan<'_>) -> Option<Int> {
-    match s.lookahead()? {
-        b'"' => s.text().map(|t| Int::of_text(&t)),
-        b'n' => s.null().map(|()| Int::Absent),
-        _ => s.int().map(Int::Is),
-    }
-}
-
-/// A list field: a string, an array of strings and `null`s (left out), or
-/// `null` (empty).
-fn strs<'t>(s: &mut Scan<'t>) -> Option<Strs<'t>> {
-    match s.lookahead()? {
-        b'"' => Some(Strs(vec![s.text()?])),
-        b'n' => s.null().map(|()| Strs::default()),
-        b'[' => {
-            s.eat(b'[')?;
-            let mut out = Vec::new();
-            if !s.at(b']') {
-                loop {
-                    if let Some(v) = text(s)? {
-                        out.push(v);
-                    }
-                    if !s.at(b',') {
-                        break;
-                    }
-                    s.eat(b',')?;
-                }
-            }
-            s.eat(b']')?;
-            Some(Strs(out))
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -151,6 +104,7 @@ mod tests {
             r#"{"@timestamp":"t","process":{"pid":1},"process":{"pid":2}}"#,
             r#" { "@timestamp" : "t" , "destination" : { "port" : 443 } } "#,
             r#"{"@timest\u0061mp":"escaped key"}"#,
+            r#"{"@timestamp":5,"process":{"pid":true,"args":[1,"a",null,{"x":1}],"name":{"y":[]}}}"#,
             "{}",
         ];
         for text in cases {
@@ -161,11 +115,9 @@ mod tests {
     #[test]
     fn values_it_is_not_sure_of_are_left_to_serde_json() {
         let cases = [
-            r#"{"@timestamp":5}"#,
             r#"{"@timestamp":"t","process":{"pid":1.0}}"#,
             r#"{"@timestamp":"t","process":{"pid":12345678901234567890}}"#,
-            r#"{"@timestamp":"t","process":{"pid":true}}"#,
-            r#"{"@timestamp":"t","process":{"args":[1]}}"#,
+            r#"{"@timestamp":"t","process":{"pid":-0}}"#,
             r#"{"@timestamp":"t","process":{"args":{"a":"b"}}}"#,
             r#"{"@timestamp":"t","event":{"category":7}}"#,
             r#"{"@timestamp":"t\ud83d\ude00"}"#,

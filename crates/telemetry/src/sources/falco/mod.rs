@@ -88,7 +88,7 @@ struct Alert<'a> {
     output_fields: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(default)]
 struct Fields<'a> {
     #[serde(borrow, rename = "evt.type")]
@@ -243,7 +243,11 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     // Read in one pass when plain; else as before, output_fields taken as
     // raw JSON, then read (the same row, or the same reject and reason).
     let (a, read_once) = match one_pass::read(text) {
-        Some((a, f, raw)) => (a, Some((f, raw))),
+        Some((a, f, raw)) => {
+            #[cfg(debug_assertions)]
+            one_pass::check(text, &a, &f, raw);
+            (a, Some((f, raw)))
+        }
         None => (serde_json::from_str::<Alert>(text).map_err(|e| format!("not a Falco alert: {e}"))?, None),
     };
     let time = a.time.0.as_deref().ok_or("no \"time\"")?;

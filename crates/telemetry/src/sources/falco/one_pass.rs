@@ -1,220 +1,167 @@
-//! A Falco alert read in one pass: `output_fields` is read into
-//! [`Fields`] as the alert is, instead of being taken as raw JSON first and
-//! read again, and its text (the `OutputFields` cell) is found from where
-//! the keys around it are in the line.
+//! A Falco alert read in one pass, by hand: the alert's members and
+//! `output_fields` into [`Fields`] as the alert is read (with the
+//! hand-read forms of the lenient types, [`MaybeStr::scan`],
+//! [`Int::scan`], [`Strs::scan`]), and the text of `output_fields` (the
+//! `OutputFields` cell) taken from where it stands in the line.
 //!
-//! Only the plain case is read this way: the alert an object whose
-//! `output_fields` is an object, its key and the key after it (if any)
-//! written without escapes. Anything else, and any error, gives `None`,
-//! and the alert is read the two-pass way, whose result (row or reject,
-//! and its reason) is then the same as before.
-
-use std::fmt;
-
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+//! Only the plain case is read this way: the alert an object whose keys
+//! have no escapes, each member once, `output_fields` an object whose
+//! known fields come once each, no value a reading is unsure of, nesting
+//! well within serde_json's limit. Anything else gives `None`, and the
+//! alert is read the two-pass way (serde_json: the alert with
+//! `output_fields` as raw JSON, then that text as [`Fields`]), whose
+//! result (row or reject, and its reason) is then the same as before.
+//! Builds with debug assertions (the tests, the fuzz targets) check every
+//! alert read here against the two-pass reading.
 
 use super::{Alert, Fields};
-use crate::sources::loose::{MaybeStr, Strs};
+use crate::sources::json_scan::Scan;
+use crate::sources::loose::{Int, MaybeStr, Strs};
+
+/// How deep values may nest: below serde_json's limit of 128.
+const DEPTH: u32 = 100;
 
 /// The alert, its fields, and the text of `output_fields`; `None` when
 /// the alert is not read this way (see the module docs).
 pub(super) fn read(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let found = AlertSeed { text }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    let (alert, fields, after_key, next_key) = found?;
-    let start = value_start(text.as_bytes(), after_key)?;
-    let end = match next_key {
-        // The next key's opening quote, after `,` and whitespace.
-        Some(q) => {
-            let b = text.as_bytes();
-            let comma = back_over_space(b, q)?;
-            (b.get(comma.checked_sub(1)?) == Some(&b',')).then_some(())?;
-            back_over_space(b, comma - 1)?
-        }
-        // The last member: the value ends before the alert's closing brace.
-        None => {
-            let b = text.as_bytes();
-            let close = back_over_space(b, b.len())?;
-            (b.get(close.checked_sub(1)?) == Some(&b'}')).then_some(())?;
-            back_over_space(b, close - 1)?
-        }
-    };
-    let raw = text.get(start..end)?;
-    (raw.starts_with('{') && raw.ends_with('}')).then_some((alert, fields, raw))
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\t' | b'\r')
-}
-
-/// The index of the value that follows a key whose closing quote is at
-/// `quote`: past whitespace, `:` and whitespace.
-fn value_start(b: &[u8], quote: usize) -> Option<usize> {
-    let mut i = quote.checked_add(1)?;
-    while b.get(i).copied().is_some_and(is_space) {
-        i += 1;
-    }
-    (b.get(i) == Some(&b':')).then_some(())?;
-    i += 1;
-    while b.get(i).copied().is_some_and(is_space) {
-        i += 1;
-    }
-    Some(i)
-}
-
-/// The index just past the last non-whitespace byte before `end`.
-fn back_over_space(b: &[u8], end: usize) -> Option<usize> {
-    let mut i = end.min(b.len());
-    while i > 0 && is_space(b[i - 1]) {
-        i -= 1;
-    }
-    Some(i)
-}
-
-/// What [`AlertSeed`] gives for a plain alert: the alert, its fields, the
-/// index of the closing quote of the `output_fields` key, and the index
-/// of the opening quote of the key after it, if any.
-type Found<'a> = Option<(Alert<'a>, Fields<'a>, usize, Option<usize>)>;
-
-struct AlertSeed<'a> {
-    text: &'a str,
-}
-
-impl<'a> AlertSeed<'a> {
-    /// Where borrowed `s` starts in the text.
-    fn offset(&self, s: &str) -> Option<usize> {
-        let at = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        (at.checked_add(s.len())? <= self.text.len()).then_some(at)
-    }
-}
-
-impl<'a> DeserializeSeed<'a> for AlertSeed<'a> {
-    type Value = Found<'a>;
-    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Found<'a>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'a> Visitor<'a> for AlertSeed<'a> {
-    type Value = Found<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Falco alert")
-    }
-
-    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Found<'a>, A::Error> {
-        let mut a = Alert::default();
-        let mut fields = None;
-        let mut seen = [false; 8];
-        // The closing quote of the output_fields key; whether its value was
-        // the last one read; the opening quote of the key after it.
-        let mut after_key = None;
-        let mut last_was_fields = false;
-        let mut next_key = None;
-        let mut plain = true;
-        while let Some(MaybeStr(key)) = map.next_key::<MaybeStr<'a>>()? {
-            let Some(key) = key else { return Err(A::Error::custom("a key that is not a string")) };
-            let at = match &key {
-                std::borrow::Cow::Borrowed(k) => self.offset(k),
-                std::borrow::Cow::Owned(_) => None,
-            };
-            if last_was_fields {
-                last_was_fields = false;
-                match at.and_then(|at| at.checked_sub(1)) {
-                    Some(q) => next_key = Some(q),
-                    None => plain = false,
+    let mut s = Scan::new(text);
+    let mut a = Alert::default();
+    let mut found = None;
+    let mut seen = 0u64;
+    let depth = DEPTH - 1;
+    s.eat(b'{')?;
+    if !s.at(b'}') {
+        loop {
+            let key = s.plain_string()?;
+            s.eat(b':')?;
+            match key {
+                "rule" => a.rule = once(&mut seen, 0, MaybeStr::scan(&mut s, depth)?)?,
+                "priority" => a.priority = once(&mut seen, 1, MaybeStr::scan(&mut s, depth)?)?,
+                "time" => a.time = once(&mut seen, 2, MaybeStr::scan(&mut s, depth)?)?,
+                "hostname" => a.hostname = once(&mut seen, 3, MaybeStr::scan(&mut s, depth)?)?,
+                "output" => a.output = once(&mut seen, 4, MaybeStr::scan(&mut s, depth)?)?,
+                "source" => a.source = once(&mut seen, 5, MaybeStr::scan(&mut s, depth)?)?,
+                "tags" => a.tags = once(&mut seen, 6, Strs::scan(&mut s, depth)?)?,
+                "output_fields" => {
+                    once(&mut seen, 7, ())?;
+                    s.ws();
+                    let start = s.pos();
+                    let f = fields(&mut s, depth)?;
+                    found = Some((f, text.get(start..s.pos())?));
                 }
+                _ => s.skip_value(depth)?,
             }
-            let slot = match key.as_ref() {
-                "rule" => 0,
-                "priority" => 1,
-                "time" => 2,
-                "hostname" => 3,
-                "output" => 4,
-                "source" => 5,
-                "tags" => 6,
-                "output_fields" => 7,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            if seen[slot] {
-                return Err(A::Error::custom("a duplicate field"));
+            if !s.at(b',') {
+                break;
             }
-            seen[slot] = true;
-            match slot {
-                0 => a.rule = map.next_value()?,
-                1 => a.priority = map.next_value()?,
-                2 => a.time = map.next_value()?,
-                3 => a.hostname = map.next_value()?,
-                4 => a.output = map.next_value()?,
-                5 => a.source = map.next_value()?,
-                6 => a.tags = map.next_value::<Strs<'a>>()?,
-                _ => {
-                    match at {
-                        Some(at) => after_key = Some(at + key.len()),
-                        None => plain = false,
-                    }
-                    fields = map.next_value_seed(FieldsSeed)?;
-                    last_was_fields = true;
-                }
-            }
+            s.eat(b',')?;
         }
-        match (plain, fields, after_key) {
-            (true, Some(f), Some(k)) => Ok(Some((a, f, k, next_key))),
-            _ => Ok(None),
+    }
+    s.eat(b'}')?;
+    if !s.at_end() {
+        return None;
+    }
+    let (f, raw) = found?;
+    Some((a, f, raw))
+}
+
+/// `output_fields`, an object: its known fields, each at most once.
+fn fields<'t>(s: &mut Scan<'t>, depth: u32) -> Option<Fields<'t>> {
+    let depth = depth.checked_sub(1)?;
+    let mut f = Fields::default();
+    let mut seen = 0u64;
+    s.eat(b'{')?;
+    if s.at(b'}') {
+        return s.eat(b'}').map(|()| f);
+    }
+    loop {
+        let key = s.plain_string()?;
+        s.eat(b':')?;
+        match key {
+            "evt.type" => f.evt_type = once(&mut seen, 0, MaybeStr::scan(s, depth)?)?,
+            "evt.res" => f.evt_res = once(&mut seen, 1, MaybeStr::scan(s, depth)?)?,
+            "evt.arg.flags" => f.flags = once(&mut seen, 2, MaybeStr::scan(s, depth)?)?,
+            "evt.is_open_write" => f.is_open_write = once(&mut seen, 3, boolean(s)?)?,
+            "evt.is_open_read" => f.is_open_read = once(&mut seen, 4, boolean(s)?)?,
+            "evt.arg.name" => f.arg_name = once(&mut seen, 5, MaybeStr::scan(s, depth)?)?,
+            "evt.arg.filename" => f.arg_filename = once(&mut seen, 6, MaybeStr::scan(s, depth)?)?,
+            "evt.hostname" => f.evt_hostname = once(&mut seen, 7, MaybeStr::scan(s, depth)?)?,
+            "proc.name" => f.name = once(&mut seen, 8, MaybeStr::scan(s, depth)?)?,
+            "proc.exepath" => f.exepath = once(&mut seen, 9, MaybeStr::scan(s, depth)?)?,
+            "proc.cmdline" => f.cmdline = once(&mut seen, 10, MaybeStr::scan(s, depth)?)?,
+            "proc.pid" => f.pid = once(&mut seen, 11, Int::scan(s, depth)?)?,
+            "proc.cwd" => f.cwd = once(&mut seen, 12, MaybeStr::scan(s, depth)?)?,
+            "proc.pname" => f.pname = once(&mut seen, 13, MaybeStr::scan(s, depth)?)?,
+            "proc.pexepath" => f.pexepath = once(&mut seen, 14, MaybeStr::scan(s, depth)?)?,
+            "proc.pcmdline" => f.pcmdline = once(&mut seen, 15, MaybeStr::scan(s, depth)?)?,
+            "proc.ppid" => f.ppid = once(&mut seen, 16, Int::scan(s, depth)?)?,
+            "proc.aname[2]" => f.gname = once(&mut seen, 17, MaybeStr::scan(s, depth)?)?,
+            "proc.apid[2]" => f.gpid = once(&mut seen, 18, Int::scan(s, depth)?)?,
+            "user.name" => f.user = once(&mut seen, 19, MaybeStr::scan(s, depth)?)?,
+            "user.uid" => f.uid = once(&mut seen, 20, Int::scan(s, depth)?)?,
+            "fd.name" => f.fd_name = once(&mut seen, 21, MaybeStr::scan(s, depth)?)?,
+            "fd.type" => f.fd_type = once(&mut seen, 22, MaybeStr::scan(s, depth)?)?,
+            "fd.typechar" => f.fd_typechar = once(&mut seen, 23, MaybeStr::scan(s, depth)?)?,
+            "fd.sockfamily" => f.fd_sockfamily = once(&mut seen, 24, MaybeStr::scan(s, depth)?)?,
+            "fd.rip" => f.rip = once(&mut seen, 25, MaybeStr::scan(s, depth)?)?,
+            "fd.rport" => f.rport = once(&mut seen, 26, Int::scan(s, depth)?)?,
+            "fd.lip" => f.lip = once(&mut seen, 27, MaybeStr::scan(s, depth)?)?,
+            "fd.lport" => f.lport = once(&mut seen, 28, Int::scan(s, depth)?)?,
+            "fd.sip" => f.sip = once(&mut seen, 29, MaybeStr::scan(s, depth)?)?,
+            "fd.sport" => f.sport = once(&mut seen, 30, Int::scan(s, depth)?)?,
+            "fd.cip" => f.cip = once(&mut seen, 31, MaybeStr::scan(s, depth)?)?,
+            "fd.cport" => f.cport = once(&mut seen, 32, Int::scan(s, depth)?)?,
+            "fd.l4proto" => f.l4proto = once(&mut seen, 33, MaybeStr::scan(s, depth)?)?,
+            "container.id" => f.container_id = once(&mut seen, 34, MaybeStr::scan(s, depth)?)?,
+            "container.name" => f.container_name = once(&mut seen, 35, MaybeStr::scan(s, depth)?)?,
+            "container.image" => f.container_image = once(&mut seen, 36, MaybeStr::scan(s, depth)?)?,
+            "container.image.repository" => f.image_repository = once(&mut seen, 37, MaybeStr::scan(s, depth)?)?,
+            "container.image.tag" => f.image_tag = once(&mut seen, 38, MaybeStr::scan(s, depth)?)?,
+            "k8s.ns.name" => f.k8s_ns = once(&mut seen, 39, MaybeStr::scan(s, depth)?)?,
+            "k8s.pod.name" => f.k8s_pod = once(&mut seen, 40, MaybeStr::scan(s, depth)?)?,
+            _ => s.skip_value(depth)?,
         }
+        if !s.at(b',') {
+            break;
+        }
+        s.eat(b',')?;
+    }
+    s.eat(b'}')?;
+    Some(f)
+}
+
+/// `true`, `false` or `null`; any other value is `None` (serde_json
+/// refuses it for an `Option<bool>`).
+fn boolean(s: &mut Scan<'_>) -> Option<Option<bool>> {
+    match s.lookahead()? {
+        b'n' => s.null().map(|()| None),
+        _ => s.boolean().map(Some),
     }
 }
 
-/// `output_fields` as [`Fields`] when it is an object; `None` for any
-/// other value (read and passed over).
-struct FieldsSeed;
-
-impl<'a> DeserializeSeed<'a> for FieldsSeed {
-    type Value = Option<Fields<'a>>;
-    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Option<Fields<'a>>, D::Error> {
-        d.deserialize_any(self)
+/// `v`, the first time member `bit` comes; `None` (a repeated member,
+/// which serde_json refuses) after.
+fn once<T>(seen: &mut u64, bit: u32, v: T) -> Option<T> {
+    let mask = 1u64.checked_shl(bit)?;
+    if *seen & mask != 0 {
+        return None;
     }
+    *seen |= mask;
+    Some(v)
 }
 
-impl<'a> Visitor<'a> for FieldsSeed {
-    type Value = Option<Fields<'a>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
+/// Checks that the two-pass way reads `text` as `a`, `f` and `raw`.
+#[cfg(any(debug_assertions, test))]
+pub(super) fn check(text: &str, a: &Alert<'_>, f: &Fields<'_>, raw: &str) {
+    let two: Alert = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: serde_json: {e}"));
+    assert_eq!(two.output_fields.map(|r| r.get()), Some(raw), "{text}");
+    let f2: Fields = serde_json::from_str(raw).unwrap_or_else(|e| panic!("{text}: output_fields: {e}"));
+    assert!(f2 == *f, "{text}: fields read as {f:?}, the two-pass way as {f2:?}");
+    fn members<'x>(a: &'x Alert<'_>) -> [&'x MaybeStr<'x>; 6] {
+        [&a.rule, &a.priority, &a.time, &a.hostname, &a.output, &a.source]
     }
-
-    fn visit_map<A: MapAccess<'a>>(self, map: A) -> Result<Option<Fields<'a>>, A::Error> {
-        serde::Deserialize::deserialize(MapAccessDeserializer::new(map)).map(Some)
-    }
-
-    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Option<Fields<'a>>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Option<Fields<'a>>, E> {
-        Ok(None)
-    }
+    assert_eq!(members(a), members(&two), "{text}");
+    assert_eq!(a.tags, two.tags, "{text}");
 }
 
 #[cfg(test)]
@@ -240,6 +187,7 @@ mod tests {
         ];
         for text in cases {
             let (a, f, raw) = read(text).unwrap_or_else(|| panic!("not read in one pass: {text}"));
+            check(text, &a, &f, raw);
             assert_eq!(Some(raw.to_string()), raw_of(text), "{text}");
             let two: Alert = serde_json::from_str(text).unwrap();
             assert_eq!(a.rule, two.rule);

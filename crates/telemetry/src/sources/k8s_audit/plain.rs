@@ -114,7 +114,7 @@ fn properties<'t: 'b, 'b>(s: &mut Scan<'t>, buf: &'b mut String) -> Option<Props
 
 /// Checks, in builds with debug assertions (the tests and the fuzz
 /// targets), that serde_json reads `text` as the same plain record.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test))]
 pub fn check(text: &str, p: &Plain<'_, '_>) {
     let r: super::doc::Record = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: serde_json: {e}"));
     assert!(r.plain(), "{text}");
