@@ -198,13 +198,12 @@ impl<'t> Scan<'t> {
     pub fn plain_string(&mut self) -> Option<&'t str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = rest.iter().position(|&b| must_escape(b))?;
-        if rest.get(len) != Some(&b'"') {
+        let end = next_to_escape(self.text.as_bytes(), start);
+        if self.text.as_bytes().get(end) != Some(&b'"') {
             return None;
         }
-        self.pos = start + len + 1;
-        self.text.get(start..start + len)
+        self.pos = end + 1;
+        self.text.get(start..end)
     }
 
     /// After whitespace, a string: borrowed when it has no escapes, else
