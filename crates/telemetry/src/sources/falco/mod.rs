@@ -242,22 +242,24 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     }
     // Read in one pass when plain; else as before, output_fields taken as
     // raw JSON, then read (the same row, or the same reject and reason).
-    let (a, read_once) = match one_pass::read(text) {
-        Some((a, f, raw)) => {
-            #[cfg(debug_assertions)]
-            one_pass::check(text, &a, &f, raw);
-            (a, Some((f, raw)))
-        }
-        None => (serde_json::from_str::<Alert>(text).map_err(|e| format!("not a Falco alert: {e}"))?, None),
-    };
+    let mut a = Alert::default();
+    let mut f = Fields::default();
+    let read_once = one_pass::read(text, &mut a, &mut f);
+    match read_once {
+        #[cfg(debug_assertions)]
+        Some(raw) => one_pass::check(text, &a, &f, raw),
+        #[cfg(not(debug_assertions))]
+        Some(_) => {}
+        None => a = serde_json::from_str::<Alert>(text).map_err(|e| format!("not a Falco alert: {e}"))?,
+    }
     let time = a.time.0.as_deref().ok_or("no \"time\"")?;
     let time = parse_datetime(time).ok_or_else(|| format!("\"time\" {time:?} is not a datetime"))?;
-    let (f, raw) = match read_once {
-        Some(read) => read,
+    let raw = match read_once {
+        Some(raw) => raw,
         None => {
             let raw = a.output_fields.filter(|r| r.get().starts_with('{')).ok_or("no \"output_fields\" object")?;
-            let f: Fields = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
-            (f, raw.get())
+            f = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
+            raw.get()
         }
     };
     if let Err(e) = device_row(&a, &f, time, out, tables)? {

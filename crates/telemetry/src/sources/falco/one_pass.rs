@@ -21,11 +21,13 @@ use crate::sources::loose::{Int, MaybeStr, Strs};
 /// How deep values may nest: below serde_json's limit of 128.
 const DEPTH: u32 = 100;
 
-/// The alert, its fields, and the text of `output_fields`; `None` when
-/// the alert is not read this way (see the module docs).
-pub(super) fn read(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
+/// The alert into `a`, its fields into `f` (both as [`Default`] gives
+/// them), and the text of `output_fields`; `None` when the alert is not
+/// read this way (see the module docs), `a` and `f` then part filled.
+/// They are filled in place, not returned: they are large, and moving
+/// them out would copy them.
+pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> Option<&'t str> {
     let mut s = Scan::new(text);
-    let mut a = Alert::default();
     let mut found = None;
     let mut seen = 0u64;
     let depth = DEPTH - 1;
@@ -46,8 +48,8 @@ pub(super) fn read(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
                     once(&mut seen, 7, ())?;
                     s.ws();
                     let start = s.pos();
-                    let f = fields(&mut s, depth)?;
-                    found = Some((f, text.get(start..s.pos())?));
+                    fields(&mut s, depth, f)?;
+                    found = Some(text.get(start..s.pos())?);
                 }
                 _ => s.skip_value(depth)?,
             }
@@ -61,18 +63,16 @@ pub(super) fn read(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
     if !s.at_end() {
         return None;
     }
-    let (f, raw) = found?;
-    Some((a, f, raw))
+    found
 }
 
 /// `output_fields`, an object: its known fields, each at most once.
-fn fields<'t>(s: &mut Scan<'t>, depth: u32) -> Option<Fields<'t>> {
+fn fields<'t>(s: &mut Scan<'t>, depth: u32, f: &mut Fields<'t>) -> Option<()> {
     let depth = depth.checked_sub(1)?;
-    let mut f = Fields::default();
     let mut seen = 0u64;
     s.eat(b'{')?;
     if s.at(b'}') {
-        return s.eat(b'}').map(|()| f);
+        return s.eat(b'}');
     }
     loop {
         let key = s.plain_string()?;
@@ -126,8 +126,7 @@ fn fields<'t>(s: &mut Scan<'t>, depth: u32) -> Option<Fields<'t>> {
         }
         s.eat(b',')?;
     }
-    s.eat(b'}')?;
-    Some(f)
+    s.eat(b'}')
 }
 
 /// `true`, `false` or `null`; any other value is `None` (serde_json
@@ -167,6 +166,13 @@ pub(super) fn check(text: &str, a: &Alert<'_>, f: &Fields<'_>, raw: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`read`] into fresh values.
+    fn read_all(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
+        let (mut a, mut f) = (Alert::default(), Fields::default());
+        let raw = read(text, &mut a, &mut f)?;
+        Some((a, f, raw))
+    }
     use serde_json::value::RawValue;
 
     /// What the two-pass way takes as output_fields' text.
@@ -186,7 +192,7 @@ mod tests {
             r#"{"rule":"r","output_fields":{"evt.type":"execve","x":{"y":[1,{"z":"}"}]}},"né":1}"#,
         ];
         for text in cases {
-            let (a, f, raw) = read(text).unwrap_or_else(|| panic!("not read in one pass: {text}"));
+            let (a, f, raw) = read_all(text).unwrap_or_else(|| panic!("not read in one pass: {text}"));
             check(text, &a, &f, raw);
             assert_eq!(Some(raw.to_string()), raw_of(text), "{text}");
             let two: Alert = serde_json::from_str(text).unwrap();
@@ -225,7 +231,7 @@ mod tests {
             "\"\"",
         ];
         for text in cases {
-            assert!(read(text).is_none(), "{text}");
+            assert!(read_all(text).is_none(), "{text}");
         }
     }
 
@@ -240,12 +246,12 @@ mod tests {
         for text in [deep, objects] {
             // Read in one pass or not (serde_json's depth limit may stop
             // it), never another text than the two-pass way's.
-            if let Some((_, _, raw)) = read(&text) {
+            if let Some((_, _, raw)) = read_all(&text) {
                 assert_eq!(Some(raw.to_string()), raw_of(&text));
             }
         }
         // Cut short at any depth: an error, left to the two-pass way.
         let cut = format!("{}{}", "{\"output_fields\":".repeat(200), "}".repeat(199));
-        assert!(read(&cut).is_none());
+        assert!(read_all(&cut).is_none());
     }
 }
