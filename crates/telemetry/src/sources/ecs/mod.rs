@@ -492,14 +492,14 @@ fn document(text: &str, path: &mut String, out: &mut FileSink<'_, '_>, tables: &
     if !text.trim_start().starts_with('{') {
         return Err("not an ECS document: not a JSON object".into());
     }
-    let mut d = match scan::read(text, path) {
-        Some(d) => {
-            #[cfg(debug_assertions)]
-            scan::check(text, &d);
-            d
-        }
-        None => walk(text, path).map_err(|e| format!("not an ECS document: {e}"))?,
-    };
+    let mut d = Doc::default();
+    match scan::read(text, path, &mut d) {
+        #[cfg(debug_assertions)]
+        Some(()) => scan::check(text, &d),
+        #[cfg(not(debug_assertions))]
+        Some(()) => {}
+        None => d = walk(text, path).map_err(|e| format!("not an ECS document: {e}"))?,
+    }
     let t = d.timestamp.as_deref().ok_or("no \"@timestamp\"")?;
     let time = parse_datetime(t).ok_or_else(|| format!("\"@timestamp\" {t:?} is not a datetime"))?;
     let Some(kind) = kind(&d) else {
