@@ -19,12 +19,14 @@ use std::borrow::Cow;
 pub struct Scan<'t> {
     text: &'t str,
     pos: usize,
+    /// Whitespace bytes skipped between tokens so far.
+    spaces: usize,
 }
 
 impl<'t> Scan<'t> {
     /// A cursor at the start of `text`.
     pub fn new(text: &'t str) -> Scan<'t> {
-        Scan { text, pos: 0 }
+        Scan { text, pos: 0, spaces: 0 }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -35,7 +37,15 @@ impl<'t> Scan<'t> {
     pub fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
+            self.spaces += 1;
         }
+    }
+
+    /// How many whitespace bytes were skipped between tokens so far: when
+    /// it is the same before and after a value, the value's text has no
+    /// whitespace outside its strings (it is compact as it stands).
+    pub fn spaces(&self) -> usize {
+        self.spaces
     }
 
     /// After whitespace, the byte `b`, consumed.

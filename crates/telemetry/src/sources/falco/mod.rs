@@ -254,12 +254,13 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     }
     let time = a.time.0.as_deref().ok_or("no \"time\"")?;
     let time = parse_datetime(time).ok_or_else(|| format!("\"time\" {time:?} is not a datetime"))?;
-    let raw = match read_once {
-        Some(raw) => raw,
+    let fields_json = match read_once {
+        Some((raw, true)) => Cow::Borrowed(raw),
+        Some((raw, false)) => super::dynamic::compact(raw),
         None => {
             let raw = a.output_fields.filter(|r| r.get().starts_with('{')).ok_or("no \"output_fields\" object")?;
             f = serde_json::from_str(raw.get()).map_err(|e| format!("output_fields: {e}"))?;
-            raw.get()
+            super::dynamic::compact(raw.get())
         }
     };
     if let Err(e) = device_row(&a, &f, time, out, tables)? {
@@ -280,7 +281,7 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
         let tags: Vec<&str> = a.tags.0.iter().map(|t| t.as_ref()).collect();
         row.set(c.tags, Value::Json(Cow::Owned(serde_json::to_string(&tags).unwrap_or_default())));
     }
-    row.set(c.output_fields, Value::Json(super::dynamic::compact(raw)));
+    row.set(c.output_fields, Value::Json(fields_json));
     Ok(out.push(c.id, &row))
 }
 

@@ -22,11 +22,12 @@ use crate::sources::loose::{Int, MaybeStr, Strs};
 const DEPTH: u32 = 100;
 
 /// The alert into `a`, its fields into `f` (both as [`Default`] gives
-/// them), and the text of `output_fields`; `None` when the alert is not
+/// them), and the text of `output_fields` with whether it is compact (no
+/// whitespace outside its strings); `None` when the alert is not
 /// read this way (see the module docs), `a` and `f` then part filled.
 /// They are filled in place, not returned: they are large, and moving
 /// them out would copy them.
-pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> Option<&'t str> {
+pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> Option<(&'t str, bool)> {
     let mut s = Scan::new(text);
     let mut found = None;
     let mut seen = 0u64;
@@ -47,9 +48,9 @@ pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> 
                 "output_fields" => {
                     once(&mut seen, 7, ())?;
                     s.ws();
-                    let start = s.pos();
+                    let (start, spaces) = (s.pos(), s.spaces());
                     fields(&mut s, depth, f)?;
-                    found = Some(text.get(start..s.pos())?);
+                    found = Some((text.get(start..s.pos())?, s.spaces() == spaces));
                 }
                 _ => s.skip_value(depth)?,
             }
@@ -151,7 +152,10 @@ fn once<T>(seen: &mut u64, bit: u32, v: T) -> Option<T> {
 
 /// Checks that the two-pass way reads `text` as `a`, `f` and `raw`.
 #[cfg(any(debug_assertions, test))]
-pub(super) fn check(text: &str, a: &Alert<'_>, f: &Fields<'_>, raw: &str) {
+pub(super) fn check(text: &str, a: &Alert<'_>, f: &Fields<'_>, (raw, compact): (&str, bool)) {
+    if compact {
+        assert_eq!(crate::sources::dynamic::compact(raw), raw, "{text}");
+    }
     let two: Alert = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: serde_json: {e}"));
     assert_eq!(two.output_fields.map(|r| r.get()), Some(raw), "{text}");
     let f2: Fields = serde_json::from_str(raw).unwrap_or_else(|e| panic!("{text}: output_fields: {e}"));
@@ -170,7 +174,8 @@ mod tests {
     /// [`read`] into fresh values.
     fn read_all(text: &str) -> Option<(Alert<'_>, Fields<'_>, &str)> {
         let (mut a, mut f) = (Alert::default(), Fields::default());
-        let raw = read(text, &mut a, &mut f)?;
+        let (raw, compact) = read(text, &mut a, &mut f)?;
+        check(text, &a, &f, (raw, compact));
         Some((a, f, raw))
     }
     use serde_json::value::RawValue;
@@ -193,7 +198,6 @@ mod tests {
         ];
         for text in cases {
             let (a, f, raw) = read_all(text).unwrap_or_else(|| panic!("not read in one pass: {text}"));
-            check(text, &a, &f, raw);
             assert_eq!(Some(raw.to_string()), raw_of(text), "{text}");
             let two: Alert = serde_json::from_str(text).unwrap();
             assert_eq!(a.rule, two.rule);
