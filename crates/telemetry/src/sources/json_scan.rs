@@ -387,7 +387,7 @@ mod tests {
         // Every special byte at every place of words of every alignment,
         // among bytes just around the special ones and non-ASCII bytes.
         let fillers = [b'a', 0x21, 0x1f + 2, b'[', b']', 0x7f, 0x80, 0xff, 0xe9];
-        for len in 0..20 {
+        for len in 0..48 {
             for at in 0..=len {
                 for special_byte in [b'"', b'\\', 0x00, 0x1f, 0x0a] {
                     for filler in fillers {
