@@ -120,6 +120,45 @@ impl<'t> Scan<'t> {
         Some(if negative { -n } else { n })
     }
 
+    /// After whitespace, an object: `member` is called with each key, the
+    /// scan at its value, which it must read. With `plain_keys`, a key
+    /// with an escape is `None`; else keys are decoded.
+    pub fn object(
+        &mut self,
+        plain_keys: bool,
+        mut member: impl FnMut(&mut Scan<'t>, Cow<'t, str>) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        if !self.at(b'}') {
+            loop {
+                let key = if plain_keys { Cow::Borrowed(self.plain_string()?) } else { self.text()? };
+                self.eat(b':')?;
+                member(self, key)?;
+                if !self.at(b',') {
+                    break;
+                }
+                self.eat(b',')?;
+            }
+        }
+        self.eat(b'}')
+    }
+
+    /// After whitespace, an array: `element` is called with the scan at
+    /// each element, which it must read.
+    pub fn array(&mut self, mut element: impl FnMut(&mut Scan<'t>) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if !self.at(b']') {
+            loop {
+                element(self)?;
+                if !self.at(b',') {
+                    break;
+                }
+                self.eat(b',')?;
+            }
+        }
+        self.eat(b']')
+    }
+
     /// After whitespace, any JSON value, checked and passed over; arrays
     /// and objects nested deeper than `depth` are `None`.
     pub fn skip_value(&mut self, depth: u32) -> Option<()> {
@@ -130,33 +169,11 @@ impl<'t> Scan<'t> {
             }
             b'{' => {
                 let depth = depth.checked_sub(1)?;
-                self.eat(b'{')?;
-                if !self.at(b'}') {
-                    loop {
-                        self.text()?;
-                        self.eat(b':')?;
-                        self.skip_value(depth)?;
-                        if !self.at(b',') {
-                            break;
-                        }
-                        self.eat(b',')?;
-                    }
-                }
-                self.eat(b'}')
+                self.object(false, |s, _| s.skip_value(depth))
             }
             b'[' => {
                 let depth = depth.checked_sub(1)?;
-                self.eat(b'[')?;
-                if !self.at(b']') {
-                    loop {
-                        self.skip_value(depth)?;
-                        if !self.at(b',') {
-                            break;
-                        }
-                        self.eat(b',')?;
-                    }
-                }
-                self.eat(b']')
+                self.array(|s| s.skip_value(depth))
             }
             b't' | b'f' | b'n' => {
                 let rest = self.text.as_bytes().get(self.pos..)?;

@@ -240,20 +240,11 @@ impl<'t> Strs<'t> {
             b'n' => s.null().map(|()| Strs::default()),
             b'[' => {
                 let depth = depth.checked_sub(1)?;
-                s.eat(b'[')?;
                 let mut out = Vec::new();
-                if !s.at(b']') {
-                    loop {
-                        if let Some(v) = MaybeStr::scan(s, depth)?.0 {
-                            out.push(v);
-                        }
-                        if !s.at(b',') {
-                            break;
-                        }
-                        s.eat(b',')?;
-                    }
-                }
-                s.eat(b']')?;
+                s.array(|s| {
+                    out.extend(MaybeStr::scan(s, depth)?.0);
+                    Some(())
+                })?;
                 Some(Strs(out))
             }
             _ => None,

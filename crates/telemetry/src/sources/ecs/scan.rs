@@ -37,29 +37,19 @@ pub(super) fn check(text: &str, doc: &Doc<'_>) {
 /// The object at `s`, its members at `path`.
 fn object<'t>(s: &mut Scan<'t>, doc: &mut Doc<'t>, path: &mut String, depth: u32) -> Option<()> {
     let depth = depth.checked_sub(1)?;
-    s.eat(b'{')?;
     let base = path.len();
-    if !s.at(b'}') {
-        loop {
-            let key = s.text()?;
-            s.eat(b':')?;
-            if base == 0 && key == "_source" {
-                value_of_object(s, doc, path, depth)?;
-            } else {
-                if base > 0 {
-                    path.push('.');
-                }
-                path.push_str(&key);
-                member(s, doc, path, depth)?;
-                path.truncate(base);
-            }
-            if !s.at(b',') {
-                break;
-            }
-            s.eat(b',')?;
+    s.object(false, |s, key| {
+        if base == 0 && key == "_source" {
+            return value_of_object(s, doc, path, depth);
         }
-    }
-    s.eat(b'}')
+        if base > 0 {
+            path.push('.');
+        }
+        path.push_str(&key);
+        member(s, doc, path, depth)?;
+        path.truncate(base);
+        Some(())
+    })
 }
 
 /// A value that may hold fields: an object is walked, anything else

@@ -32,35 +32,26 @@ pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> 
     let mut found = None;
     let mut seen = 0u64;
     let depth = DEPTH - 1;
-    s.eat(b'{')?;
-    if !s.at(b'}') {
-        loop {
-            let key = s.plain_string()?;
-            s.eat(b':')?;
-            match key {
-                "rule" => a.rule = once(&mut seen, 0, MaybeStr::scan(&mut s, depth)?)?,
-                "priority" => a.priority = once(&mut seen, 1, MaybeStr::scan(&mut s, depth)?)?,
-                "time" => a.time = once(&mut seen, 2, MaybeStr::scan(&mut s, depth)?)?,
-                "hostname" => a.hostname = once(&mut seen, 3, MaybeStr::scan(&mut s, depth)?)?,
-                "output" => a.output = once(&mut seen, 4, MaybeStr::scan(&mut s, depth)?)?,
-                "source" => a.source = once(&mut seen, 5, MaybeStr::scan(&mut s, depth)?)?,
-                "tags" => a.tags = once(&mut seen, 6, Strs::scan(&mut s, depth)?)?,
-                "output_fields" => {
-                    once(&mut seen, 7, ())?;
-                    s.ws();
-                    let (start, spaces) = (s.pos(), s.spaces());
-                    fields(&mut s, depth, f)?;
-                    found = Some((text.get(start..s.pos())?, s.spaces() == spaces));
-                }
-                _ => s.skip_value(depth)?,
+    s.object(true, |s, key| {
+        match key.as_ref() {
+            "rule" => a.rule = once(&mut seen, 0, MaybeStr::scan(s, depth)?)?,
+            "priority" => a.priority = once(&mut seen, 1, MaybeStr::scan(s, depth)?)?,
+            "time" => a.time = once(&mut seen, 2, MaybeStr::scan(s, depth)?)?,
+            "hostname" => a.hostname = once(&mut seen, 3, MaybeStr::scan(s, depth)?)?,
+            "output" => a.output = once(&mut seen, 4, MaybeStr::scan(s, depth)?)?,
+            "source" => a.source = once(&mut seen, 5, MaybeStr::scan(s, depth)?)?,
+            "tags" => a.tags = once(&mut seen, 6, Strs::scan(s, depth)?)?,
+            "output_fields" => {
+                once(&mut seen, 7, ())?;
+                s.ws();
+                let (start, spaces) = (s.pos(), s.spaces());
+                fields(s, depth, f)?;
+                found = Some((text.get(start..s.pos())?, s.spaces() == spaces));
             }
-            if !s.at(b',') {
-                break;
-            }
-            s.eat(b',')?;
+            _ => s.skip_value(depth)?,
         }
-    }
-    s.eat(b'}')?;
+        Some(())
+    })?;
     if !s.at_end() {
         return None;
     }
@@ -71,14 +62,8 @@ pub(super) fn read<'t>(text: &'t str, a: &mut Alert<'t>, f: &mut Fields<'t>) -> 
 fn fields<'t>(s: &mut Scan<'t>, depth: u32, f: &mut Fields<'t>) -> Option<()> {
     let depth = depth.checked_sub(1)?;
     let mut seen = 0u64;
-    s.eat(b'{')?;
-    if s.at(b'}') {
-        return s.eat(b'}');
-    }
-    loop {
-        let key = s.plain_string()?;
-        s.eat(b':')?;
-        match key {
+    s.object(true, |s, key| {
+        match key.as_ref() {
             "evt.type" => f.evt_type = once(&mut seen, 0, MaybeStr::scan(s, depth)?)?,
             "evt.res" => f.evt_res = once(&mut seen, 1, MaybeStr::scan(s, depth)?)?,
             "evt.arg.flags" => f.flags = once(&mut seen, 2, MaybeStr::scan(s, depth)?)?,
@@ -122,12 +107,8 @@ fn fields<'t>(s: &mut Scan<'t>, depth: u32, f: &mut Fields<'t>) -> Option<()> {
             "k8s.pod.name" => f.k8s_pod = once(&mut seen, 40, MaybeStr::scan(s, depth)?)?,
             _ => s.skip_value(depth)?,
         }
-        if !s.at(b',') {
-            break;
-        }
-        s.eat(b',')?;
-    }
-    s.eat(b'}')
+        Some(())
+    })
 }
 
 /// `true`, `false` or `null`; any other value is `None` (serde_json

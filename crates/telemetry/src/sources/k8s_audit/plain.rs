@@ -47,28 +47,17 @@ pub fn read<'t: 'b, 'b>(text: &'t str, buf: &'b mut String) -> Option<Plain<'t, 
     let mut s = Scan::new(text);
     let (mut category, mut time, mut resource_id) = (None, None, None);
     let mut props = None;
-    s.eat(b'{')?;
-    if !s.at(b'}') {
-        loop {
-            let key = s.plain_string()?;
-            s.eat(b':')?;
-            match key {
-                "category" => once(&mut category, s.text()?)?,
-                "time" => once(&mut time, s.text()?)?,
-                "resourceId" => once(&mut resource_id, s.text()?)?,
-                "properties" => props = Some(properties(&mut s, buf.take()?)?),
-                k if OTHER.contains(&k) => {
-                    s.text()?;
-                }
-                _ => return None,
-            }
-            if !s.at(b',') {
-                break;
-            }
-            s.eat(b',')?;
+    s.object(true, |s, key| match key.as_ref() {
+        "category" => once(&mut category, s.text()?),
+        "time" => once(&mut time, s.text()?),
+        "resourceId" => once(&mut resource_id, s.text()?),
+        "properties" => {
+            props = Some(properties(s, buf.take()?)?);
+            Some(())
         }
-    }
-    s.eat(b'}')?;
+        k if OTHER.contains(&k) => s.text().map(drop),
+        _ => None,
+    })?;
     if !s.at_end() {
         return None;
     }
@@ -91,24 +80,15 @@ struct Props<'t, 'b> {
 fn properties<'t: 'b, 'b>(s: &mut Scan<'t>, buf: &'b mut String) -> Option<Props<'t, 'b>> {
     let mut buf = Some(buf);
     let mut p = Props { log: None, pod: None, stream: None };
-    s.eat(b'{')?;
-    if !s.at(b'}') {
-        loop {
-            let key = s.plain_string()?;
-            s.eat(b':')?;
-            match key {
-                "log" => p.log = Some(s.string(buf.take()?)?),
-                "pod" => once(&mut p.pod, s.text()?)?,
-                "stream" => once(&mut p.stream, s.text()?)?,
-                _ => return None,
-            }
-            if !s.at(b',') {
-                break;
-            }
-            s.eat(b',')?;
+    s.object(true, |s, key| match key.as_ref() {
+        "log" => {
+            p.log = Some(s.string(buf.take()?)?);
+            Some(())
         }
-    }
-    s.eat(b'}')?;
+        "pod" => once(&mut p.pod, s.text()?),
+        "stream" => once(&mut p.stream, s.text()?),
+        _ => None,
+    })?;
     Some(p)
 }
 
