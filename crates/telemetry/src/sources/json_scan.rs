@@ -29,11 +29,13 @@ impl<'t> Scan<'t> {
         Scan { text, pos: 0, spaces: 0 }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
     /// Skips JSON whitespace.
+    #[inline]
     pub fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -44,40 +46,47 @@ impl<'t> Scan<'t> {
     /// How many whitespace bytes were skipped between tokens so far: when
     /// it is the same before and after a value, the value's text has no
     /// whitespace outside its strings (it is compact as it stands).
+    #[inline]
     pub fn spaces(&self) -> usize {
         self.spaces
     }
 
     /// After whitespace, the byte `b`, consumed.
+    #[inline]
     pub fn eat(&mut self, b: u8) -> Option<()> {
         self.ws();
         (self.peek()? == b).then(|| self.pos += 1)
     }
 
     /// After whitespace, whether the next byte is `b` (not consumed).
+    #[inline]
     pub fn at(&mut self, b: u8) -> bool {
         self.ws();
         self.peek() == Some(b)
     }
 
     /// Whether only whitespace is left.
+    #[inline]
     pub fn at_end(&mut self) -> bool {
         self.ws();
         self.pos == self.text.len()
     }
 
     /// After whitespace, the next byte, not consumed.
+    #[inline]
     pub fn lookahead(&mut self) -> Option<u8> {
         self.ws();
         self.peek()
     }
 
     /// The position reached: a byte offset into the text.
+    #[inline]
     pub fn pos(&self) -> usize {
         self.pos
     }
 
     /// After whitespace, the literal `true` or `false`.
+    #[inline]
     pub fn boolean(&mut self) -> Option<bool> {
         self.ws();
         let rest = self.text.as_bytes().get(self.pos..)?;
@@ -93,6 +102,7 @@ impl<'t> Scan<'t> {
     }
 
     /// After whitespace, the literal `null`.
+    #[inline]
     pub fn null(&mut self) -> Option<()> {
         self.ws();
         let rest = self.text.as_bytes().get(self.pos..)?;
@@ -222,6 +232,7 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string with no escapes, borrowed (an object's
     /// key); a key with an escape is `None`.
+    #[inline]
     pub fn plain_string(&mut self) -> Option<&'t str> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -235,6 +246,7 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string: borrowed when it has no escapes, else
     /// decoded into `buf` (cleared first), whose text is then returned.
+    #[inline]
     pub fn string<'b>(&mut self, buf: &'b mut String) -> Option<Cow<'b, str>>
     where
         't: 'b,
@@ -247,6 +259,7 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string: borrowed when it has no escapes, else
     /// decoded into a new `String`.
+    #[inline]
     pub fn text(&mut self) -> Option<Cow<'t, str>> {
         let mut buf = String::new();
         Some(match self.decode(&mut buf)? {
@@ -297,6 +310,7 @@ impl<'t> Scan<'t> {
 /// `b.len()` when there is none. Eight bytes are tested at a time; the
 /// lowest flagged byte of a word is exact (a borrow only carries upward,
 /// past it).
+#[inline]
 pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const TOPS: u64 = ONES << 7;

@@ -150,6 +150,7 @@ pub struct MaybeStr<'a>(pub Option<Cow<'a, str>>);
 
 impl<'a> MaybeStr<'a> {
     /// The string, unless absent or empty.
+    #[inline]
     pub fn nonempty(self) -> Option<Cow<'a, str>> {
         self.0.filter(|s| !s.is_empty())
     }
@@ -210,6 +211,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
 /// then reads the record with serde_json.
 impl<'t> MaybeStr<'t> {
     /// A string, or any other value (passed over) as none.
+    #[inline]
     pub fn scan(s: &mut Scan<'t>, depth: u32) -> Option<MaybeStr<'t>> {
         match s.lookahead()? {
             b'"' => s.text().map(|t| MaybeStr(Some(t))),
@@ -221,6 +223,7 @@ impl<'t> MaybeStr<'t> {
 impl Int {
     /// A plain whole number, a string read as one, `null` (absent), or
     /// another value that is not a number (passed over, bad).
+    #[inline]
     pub fn scan(s: &mut Scan<'_>, depth: u32) -> Option<Int> {
         match s.lookahead()? {
             b'"' => s.text().map(|t| Int::of_text(&t)),
