@@ -42,6 +42,7 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     /// A string cell.
+    #[inline]
     pub fn str(s: impl Into<Cow<'a, str>>) -> Value<'a> {
         Value::Str(s.into())
     }
@@ -146,12 +147,14 @@ const NULL: Value<'static> = Value::Null;
 impl<'a> Row<'a> {
     /// Sets column `col` (an index from [`TableBuilder::col`]).
     /// Setting a column again replaces its value.
+    #[inline]
     pub fn set(&mut self, col: usize, v: Value<'a>) -> &mut Row<'a> {
         self.cells.push((col, v));
         self
     }
 
     /// The cell of column `col`: the value set last.
+    #[inline]
     pub fn get(&self, col: usize) -> &Value<'a> {
         self.cells.iter().rev().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
     }
@@ -307,6 +310,7 @@ impl TableBuilder {
     }
 
     /// A row with every cell null.
+    #[inline]
     pub fn row<'a>(&self) -> Row<'a> {
         Row { cells: Vec::with_capacity(24) }
     }

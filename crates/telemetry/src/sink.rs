@@ -280,6 +280,7 @@ impl FileSink<'_, '_> {
     }
 
     /// The builder of a table, to look its columns up and make rows.
+    #[inline]
     pub fn builder(&self, t: TableId) -> &TableBuilder {
         &self.sink.tables[t.0]
     }
@@ -298,11 +299,13 @@ impl FileSink<'_, '_> {
     }
 
     /// Counts one record read (call once per record, whatever becomes of it).
+    #[inline]
     pub fn record(&mut self) {
         self.stats().records += 1;
     }
 
     /// Counts one record read and understood that no table holds.
+    #[inline]
     pub fn skip(&mut self) {
         self.stats().skipped += 1;
     }
