@@ -142,6 +142,10 @@ pub struct Sink<'o> {
     batch_rows: usize,
     host: std::sync::Arc<HostInfo>,
     wanted: Wanted,
+    /// Rows of each table (by [`TableId`]) pushed for the file being read
+    /// and not yet added to its [`FileStats::rows`]: counted here, a row
+    /// costs an add, not a lookup by name.
+    pending_rows: Vec<u64>,
     /// One entry per file read, in reading order.
     pub files: Vec<FileStats>,
 }
@@ -157,6 +161,7 @@ impl<'o> Sink<'o> {
             batch_rows: BATCH_ROWS,
             host: std::sync::Arc::default(),
             wanted: Wanted::All,
+            pending_rows: Vec::new(),
             files: Vec::new(),
         }
     }
@@ -232,6 +237,20 @@ pub struct FileSink<'s, 'o> {
     line_base: u64,
 }
 
+/// The rows counted while reading are added to the file's stats when its
+/// sink goes, so they are whole whenever the stats are read.
+impl Drop for FileSink<'_, '_> {
+    fn drop(&mut self) {
+        let Sink { names, pending_rows, files, .. } = &mut *self.sink;
+        let Some(stats) = files.last_mut() else { return };
+        for (name, n) in names.iter().zip(pending_rows.iter_mut()) {
+            if *n > 0 {
+                *stats.rows.entry(name).or_default() += std::mem::take(n);
+            }
+        }
+    }
+}
+
 impl FileSink<'_, '_> {
     /// The same sink, for a part of the file starting after line `base`.
     pub fn at_line(mut self, base: u64) -> Self {
@@ -252,6 +271,7 @@ impl FileSink<'_, '_> {
         let schema = crate::tables::get(name).unwrap_or_else(|| panic!("no table {name}"));
         self.sink.names.push(name);
         self.sink.tables.push(TableBuilder::new(schema));
+        self.sink.pending_rows.push(0);
         TableId(self.sink.names.len() - 1)
     }
 
@@ -288,7 +308,9 @@ impl FileSink<'_, '_> {
     /// Appends a row to a table; a full batch goes to the output.
     pub fn push(&mut self, t: TableId, row: &Row<'_>) -> Result<(), OutputError> {
         let name = self.sink.names[t.0];
-        *self.stats().rows.entry(name).or_default() += 1;
+        if let Some(n) = self.sink.pending_rows.get_mut(t.0) {
+            *n += 1;
+        }
         let b = &mut self.sink.tables[t.0];
         b.push(row);
         if b.len() >= self.sink.batch_rows {

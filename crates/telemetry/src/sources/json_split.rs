@@ -246,6 +246,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
+        drop(f);
         (got, sink.files[0].rejects.clone())
     }
 
