@@ -141,7 +141,15 @@ impl<'t> Scan<'t> {
         self.eat(b'{')?;
         if !self.at(b'}') {
             loop {
-                let key = if plain_keys { Cow::Borrowed(self.plain_string()?) } else { self.text()? };
+                let at = self.pos;
+                let key = match self.plain_string() {
+                    Some(key) => Cow::Borrowed(key),
+                    None if plain_keys => return None,
+                    None => {
+                        self.pos = at;
+                        self.text()?
+                    }
+                };
                 self.eat(b':')?;
                 member(self, key)?;
                 if !self.at(b',') {
