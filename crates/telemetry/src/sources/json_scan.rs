@@ -141,15 +141,7 @@ impl<'t> Scan<'t> {
         self.eat(b'{')?;
         if !self.at(b'}') {
             loop {
-                let at = self.pos;
-                let key = match self.plain_string() {
-                    Some(key) => Cow::Borrowed(key),
-                    None if plain_keys => return None,
-                    None => {
-                        self.pos = at;
-                        self.text()?
-                    }
-                };
+                let key = if plain_keys { Cow::Borrowed(self.plain_string()?) } else { self.text()? };
                 self.eat(b':')?;
                 member(self, key)?;
                 if !self.at(b',') {
@@ -269,6 +261,12 @@ impl<'t> Scan<'t> {
     /// decoded into a new `String`.
     #[inline]
     pub fn text(&mut self) -> Option<Cow<'t, str>> {
+        // Most strings have no escape: found the short way first.
+        let at = self.pos;
+        if let Some(text) = self.plain_string() {
+            return Some(Cow::Borrowed(text));
+        }
+        self.pos = at;
         let mut buf = String::new();
         Some(match self.decode(&mut buf)? {
             Some(text) => Cow::Borrowed(text),
