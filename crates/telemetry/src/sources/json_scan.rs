@@ -1,13 +1,14 @@
 //! A strict, conservative JSON scanner for the few fixed record shapes
 //! that are read by hand on a reader's fast path.
 //!
-//! It reads whitespace, punctuation and strings, nothing else: a record
-//! with any other value where the fast path looks (a number, an object
-//! it does not know), or anything it is not sure serde_json would accept
-//! the same way (a `\u` surrogate escape, a control character in a
-//! string), makes it answer `None`, and the reader then reads the record
-//! with serde_json as before. So the fast path can only decline, never
-//! read a record differently.
+//! It reads strings, plain whole numbers, the literals, and objects and
+//! arrays through callbacks, and passes over any value checked against
+//! the JSON grammar. Anything it is not sure serde_json would read the
+//! same way (a number that is not a plain whole number where one is
+//! wanted, a `\u` surrogate escape, a control character in a string,
+//! nesting past the caller's budget) makes it answer `None`, and the reader
+//! then reads the record with serde_json as before. So the fast path can
+//! only decline, never read a record differently.
 //!
 //! Positions are byte offsets into the text; every slice is taken with
 //! `str::get`, so a position that is not a character boundary is a
@@ -185,12 +186,8 @@ impl<'t> Scan<'t> {
                 let depth = depth.checked_sub(1)?;
                 self.array(|s| s.skip_value(depth))
             }
-            b't' | b'f' | b'n' => {
-                let rest = self.text.as_bytes().get(self.pos..)?;
-                let len = [&b"true"[..], b"false", b"null"].into_iter().find(|w| rest.starts_with(w))?.len();
-                self.pos += len;
-                Some(())
-            }
+            b't' | b'f' => self.boolean().map(drop),
+            b'n' => self.null(),
             _ => self.skip_number(),
         }
     }
@@ -261,12 +258,6 @@ impl<'t> Scan<'t> {
     /// decoded into a new `String`.
     #[inline]
     pub fn text(&mut self) -> Option<Cow<'t, str>> {
-        // Most strings have no escape: found the short way first.
-        let at = self.pos;
-        if let Some(text) = self.plain_string() {
-            return Some(Cow::Borrowed(text));
-        }
-        self.pos = at;
         let mut buf = String::new();
         Some(match self.decode(&mut buf)? {
             Some(text) => Cow::Borrowed(text),
@@ -276,22 +267,30 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string: `Some(text)` when it has no escapes;
     /// `None` when it had some and was decoded into `buf` (cleared first).
+    /// Most strings have none: that case is found here, inline; the rest
+    /// is decoded by [`Scan::decode_escaped`].
+    #[inline]
     fn decode(&mut self, buf: &mut String) -> Option<Option<&'t str>> {
         self.eat(b'"')?;
         let start = self.pos;
+        let end = next_to_escape(self.text.as_bytes(), start);
+        if self.text.as_bytes().get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return self.text.get(start..end).map(Some);
+        }
+        self.decode_escaped(start, end, buf).map(|()| None)
+    }
+
+    /// The rest of a string that starts at `start` and whose first byte
+    /// that is not plain text is at `i`, decoded into `buf`.
+    fn decode_escaped(&mut self, start: usize, mut i: usize, buf: &mut String) -> Option<()> {
         let bytes = self.text.as_bytes();
-        let mut i = start;
         let mut run = start;
-        let mut escaped = false;
+        buf.clear();
         loop {
-            i = next_to_escape(bytes, i);
             match *bytes.get(i)? {
                 b'"' => break,
                 b'\\' => {
-                    if !escaped {
-                        buf.clear();
-                        escaped = true;
-                    }
                     buf.push_str(self.text.get(run..i)?);
                     let (c, len) = escape(bytes.get(i + 1..)?)?;
                     buf.push(c);
@@ -300,14 +299,11 @@ impl<'t> Scan<'t> {
                 }
                 _ => return None,
             }
+            i = next_to_escape(bytes, i);
         }
         self.pos = i + 1;
-        if escaped {
-            buf.push_str(self.text.get(run..i)?);
-            Some(None)
-        } else {
-            self.text.get(start..i).map(Some)
-        }
+        buf.push_str(self.text.get(run..i)?);
+        Some(())
     }
 }
 

@@ -133,4 +133,45 @@ mod tests {
             let _ = agree(&PROCESS[..end]);
         }
     }
+
+    #[test]
+    fn hostile_documents_are_declined_or_read_alike() {
+        let many_keys = format!(
+            "{{\"@timestamp\":\"t\",{}\"process\":{{\"pid\":1}}}}",
+            (0..10_000).map(|i| format!("\"k{i}é\":[{i},\"日本\",null],")).collect::<String>()
+        );
+        let many_args = format!(
+            "{{\"process\":{{\"args\":[{}\"last\"]}}}}",
+            (0..10_000).map(|i| format!("\"a{i}\",")).collect::<String>()
+        );
+        let alike = [
+            many_keys.as_str(),
+            many_args.as_str(),
+            r#"{"process":{"pid":"9223372036854775807","parent":{"pid":-123456789012345678}}}"#,
+            r#"{"process":{"pid":"-9223372036854775809"}}"#,
+            r#"{"host":{"name":"ñodo-ü","ip":[]},"user":{"name":""}}"#,
+        ];
+        for text in alike {
+            assert!(agree(text), "not read by hand: {}", text.chars().take(60).collect::<String>());
+        }
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        let deep_objects = format!("{}{}", "{\"process\":".repeat(10_000), "}".repeat(10_000));
+        let declined = [
+            "",
+            "null",
+            "\u{feff}{}",
+            r#"{"process":{"pid":9223372036854775807}}"#,
+            r#"{"process":{"pid":-9223372036854775808}}"#,
+            deep.as_str(),
+            deep_objects.as_str(),
+        ];
+        let mut path = String::new();
+        for text in declined {
+            assert!(
+                read(text, &mut path, &mut Doc::default()).is_none(),
+                "read by hand: {}",
+                text.chars().take(60).collect::<String>()
+            );
+        }
+    }
 }
