@@ -234,6 +234,8 @@ fn rules() -> String {
         ("p-cased", "  s:\n    Image|cased: /usr/bin/CURL\n  condition: s\n"),
         ("p-cased-list", "  s:\n    User|cased: [root, ROOT]\n  condition: s\n"),
         ("p-contains", "  s:\n    CommandLine|contains: /etc/shadow\n  condition: s\n"),
+        // The literal of `p-equal-2`'s equality, searched anywhere.
+        ("p-contains-equal-text", "  s:\n    User|contains: root\n  condition: s\n"),
         ("p-contains-cased", "  s:\n    CommandLine|contains|cased: /ETC/\n  condition: s\n"),
         ("p-contains-all", "  s:\n    CommandLine|contains|all: [base64, ' -d']\n  condition: s\n"),
         ("p-starts", "  s:\n    CommandLine|startswith: [curl, WGET]\n  condition: s\n"),
@@ -357,7 +359,7 @@ fn one_scan_gives_the_rows_and_alerts_of_each_rules_query() {
     pack.sigma.mapping = Some(Arc::new(mapping));
     pack.add_text(&rules(), "parity.yml");
     assert!(pack.errors().next().is_none(), "{:#?}", pack.errors().collect::<Vec<_>>());
-    assert_eq!(pack.rules.len(), 68);
+    assert_eq!(pack.rules.len(), 69);
 
     let scans = plan_pack(&pack);
     let tables: Vec<&str> = scans.iter().map(|s| s.plan.table.as_str()).collect();

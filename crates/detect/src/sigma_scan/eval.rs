@@ -1,5 +1,6 @@
 //! Evaluating a [`ScanPlan`] over one batch of its scan, row by row: the
-//! needles of each operand found in one pass of its automata, the rules
+//! needles of each operand found in one pass of its automata (those of
+//! equalities looked up by the whole value), the rules
 //! whose requirement the row meets (and those without one) tested, each
 //! shared leaf evaluated at most once per row, with SQL's three-valued
 //! logic (a row matches when its condition is true, not null).
@@ -8,17 +9,22 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
+use foldhash::HashMap;
 use kql_engine::EngineError;
 use kql_engine::functions::string::fold::fold;
 
-use super::plan::{LeafKind, Node, ScanPlan, Test, operand_column};
+use super::plan::{LeafKind, Needle, Node, ScanPlan, Test, operand_column};
 
-/// The automata of one operand: over its case-insensitive needles (folded,
-/// searched in the folded value) and over its case-sensitive ones.
+/// The needles of one operand: automata over those found anywhere in the
+/// value (the case-insensitive ones folded, searched in the folded value;
+/// and the case-sensitive ones), and tables of those found only as the
+/// whole value (an equality's literal: looked up, not searched for).
 struct OperandNeedles {
     operand: usize,
     uncased: Option<(AhoCorasick, Vec<usize>)>,
     cased: Option<(AhoCorasick, Vec<usize>)>,
+    uncased_whole: HashMap<String, usize>,
+    cased_whole: HashMap<String, usize>,
 }
 
 /// A plan ready to run: its automata built, and which rules need which
@@ -97,7 +103,10 @@ impl<'p> Scanner<'p> {
             let mut sides = [None, None];
             for (side, cased) in [(0, false), (1, true)] {
                 let ids: Vec<usize> = (0..plan.needles.len())
-                    .filter(|&i| plan.needles[i].operand == operand && plan.needles[i].cased == cased)
+                    .filter(|&i| {
+                        let n = &plan.needles[i];
+                        n.operand == operand && n.cased == cased && !n.whole
+                    })
                     .collect();
                 if !ids.is_empty() {
                     let ac = automaton(ids.iter().map(|&i| plan.needles[i].text.as_str()), !cased)?;
@@ -105,8 +114,13 @@ impl<'p> Scanner<'p> {
                 }
             }
             let [uncased, cased] = sides;
-            if uncased.is_some() || cased.is_some() {
-                automata.push(OperandNeedles { operand, uncased, cased });
+            let whole = |cased: bool| -> HashMap<String, usize> {
+                let is = |n: &Needle| n.operand == operand && n.cased == cased && n.whole;
+                plan.needles.iter().enumerate().filter(|(_, n)| is(n)).map(|(i, n)| (n.text.clone(), i)).collect()
+            };
+            let (uncased_whole, cased_whole) = (whole(false), whole(true));
+            if uncased.is_some() || cased.is_some() || !uncased_whole.is_empty() || !cased_whole.is_empty() {
+                automata.push(OperandNeedles { operand, uncased, cased, uncased_whole, cased_whole });
             }
         }
         let mut needle_rules = vec![Vec::new(); plan.needles.len()];
@@ -191,6 +205,7 @@ impl<'p> Scanner<'p> {
             });
         }
         let mut folded = String::new();
+        let mut lower = String::new();
         let mut matched = Vec::new();
         for row in 0..base.num_rows() {
             self.stamp = self.stamp.wrapping_add(1);
@@ -204,32 +219,53 @@ impl<'p> Scanner<'p> {
             self.candidates.clear();
             self.candidates.extend_from_slice(&self.always);
             for a in &self.automata {
-                let Some(hay) = operands[a.operand].get(row) else { continue };
-                let mut found = |ac: &AhoCorasick, ids: &[usize], text: &str| {
-                    for m in ac.find_overlapping_iter(text) {
-                        let n = ids[m.pattern().as_usize()];
-                        if self.needle_seen[n] != stamp {
-                            self.needle_seen[n] = stamp;
-                            for &r in &self.needle_rules[n] {
-                                if self.rule_seen[r] != stamp {
-                                    self.rule_seen[r] = stamp;
-                                    self.candidates.push(r);
-                                }
+                // No needle is empty: an empty value holds none.
+                let Some(hay) = operands[a.operand].get(row).filter(|h| !h.is_empty()) else { continue };
+                let mut mark = |n: usize| {
+                    if self.needle_seen[n] != stamp {
+                        self.needle_seen[n] = stamp;
+                        for &r in &self.needle_rules[n] {
+                            if self.rule_seen[r] != stamp {
+                                self.rule_seen[r] = stamp;
+                                self.candidates.push(r);
                             }
                         }
                     }
                 };
+                let uncased = a.uncased.is_some() || !a.uncased_whole.is_empty();
+                let folded_hay: &str = if !uncased || hay.is_ascii() {
+                    hay
+                } else {
+                    folded.clear();
+                    folded.push_str(&fold(hay));
+                    &folded
+                };
                 if let Some((ac, ids)) = &a.uncased {
-                    if hay.is_ascii() {
-                        found(ac, ids, hay);
+                    for m in ac.find_overlapping_iter(folded_hay) {
+                        mark(ids[m.pattern().as_usize()]);
+                    }
+                }
+                if !a.uncased_whole.is_empty() {
+                    // An ASCII value folds to its ASCII lower case.
+                    let key = if hay.is_ascii() {
+                        lower.clear();
+                        lower.push_str(hay);
+                        lower.make_ascii_lowercase();
+                        lower.as_str()
                     } else {
-                        folded.clear();
-                        folded.push_str(&fold(hay));
-                        found(ac, ids, &folded);
+                        folded_hay
+                    };
+                    if let Some(&n) = a.uncased_whole.get(key) {
+                        mark(n);
                     }
                 }
                 if let Some((ac, ids)) = &a.cased {
-                    found(ac, ids, hay);
+                    for m in ac.find_overlapping_iter(hay) {
+                        mark(ids[m.pattern().as_usize()]);
+                    }
+                }
+                if let Some(&n) = a.cased_whole.get(hay) {
+                    mark(n);
                 }
             }
             // Rules are tested in plan order, so every rule sees its rows

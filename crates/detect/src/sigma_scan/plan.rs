@@ -9,8 +9,8 @@
 //! way). Every value a text test reads is a column of that `extend` too
 //! (`__sigma_o<n>`: a column as it is, or a path of a dynamic one).
 //!
-//! A needle is a literal a leaf's value must contain for the leaf to be
-//! true (case-folded unless `cased`); a rule's requirement is a set of
+//! A needle is a literal a leaf's value must contain (or, for an
+//! equality, be) for the leaf to be true (case-folded unless `cased`); a rule's requirement is a set of
 //! needles one of which a row must contain for the rule to be true
 //! (derived through `and`/`or`; `not` requires nothing). Rows are tested
 //! only against the rules whose requirement they meet, and those without
@@ -112,6 +112,9 @@ pub struct Needle {
     pub cased: bool,
     /// The literal (case-folded unless `cased`).
     pub text: String,
+    /// Found only when it is the whole value (an equality's literal),
+    /// else anywhere in it.
+    pub whole: bool,
 }
 
 /// The plan of one scan of one table.
@@ -243,8 +246,9 @@ impl ScanPlan {
         }
     }
 
-    fn needle(&mut self, operand: usize, cased: bool, text: &str) -> usize {
-        let n = Needle { operand, cased, text: if cased { text.to_string() } else { fold(text).into_owned() } };
+    fn needle(&mut self, operand: usize, cased: bool, whole: bool, text: &str) -> usize {
+        let text = if cased { text.to_string() } else { fold(text).into_owned() };
+        let n = Needle { operand, cased, text, whole };
         if let Some(&id) = self.needle_ids.get(&n) {
             return id;
         }
@@ -266,18 +270,20 @@ impl ScanPlan {
                     [Piece::Lit(s)] => {
                         let v = if cased { s.clone() } else { fold(s).into_owned() };
                         let test = Test::Equal { values: vec![v], cased, null_is_null: cased };
-                        (test, self.needles_of(operand, cased, &[s]))
+                        (test, self.needles_of(operand, cased, true, &[s]))
                     }
-                    [Piece::Many, Piece::Lit(s), Piece::Many] => match self.needles_of(operand, cased, &[s]) {
+                    [Piece::Many, Piece::Lit(s), Piece::Many] => match self.needles_of(operand, cased, false, &[s]) {
                         // The needle pass already searched the value for
                         // exactly this literal, folded as `contains` folds.
                         Some(needles) => (Test::Contains, Some(needles)),
                         None => (matcher(s, MatchMode::Anywhere), None),
                     },
                     [Piece::Lit(s), Piece::Many] => {
-                        (matcher(s, MatchMode::Start), self.needles_of(operand, cased, &[s]))
+                        (matcher(s, MatchMode::Start), self.needles_of(operand, cased, false, &[s]))
                     }
-                    [Piece::Many, Piece::Lit(s)] => (matcher(s, MatchMode::End), self.needles_of(operand, cased, &[s])),
+                    [Piece::Many, Piece::Lit(s)] => {
+                        (matcher(s, MatchMode::End), self.needles_of(operand, cased, false, &[s]))
+                    }
                     _ => {
                         let re = compile_regex(&wildcard_regex(pieces, cased)).ok()?;
                         // The regex engine's case folding and the engine's
@@ -290,14 +296,14 @@ impl ScanPlan {
                                 _ => None,
                             })
                             .max_by_key(|s| s.len());
-                        let needles = longest.and_then(|s| self.needles_of(operand, cased, &[s]));
+                        let needles = longest.and_then(|s| self.needles_of(operand, cased, false, &[s]));
                         (Test::Regex(re), needles)
                     }
                 }
             }
             Native::Set { values, cased, .. } => {
                 let refs: Vec<&String> = values.iter().collect();
-                let needles = self.needles_of(operand, *cased, &refs);
+                let needles = self.needles_of(operand, *cased, true, &refs);
                 let folded = values.iter().map(|v| if *cased { v.clone() } else { fold(v).into_owned() }).collect();
                 (Test::Equal { values: folded, cased: *cased, null_is_null: false }, needles)
             }
@@ -306,13 +312,14 @@ impl ScanPlan {
         Some(LeafPlan { kind: LeafKind::Native { operand, test }, needles })
     }
 
-    /// The needles of literals one of which must be in the value; `None`
-    /// when one of them is empty (found in every value).
-    fn needles_of(&mut self, operand: usize, cased: bool, lits: &[&String]) -> Option<Vec<usize>> {
+    /// The needles of literals one of which must be in the value (be the
+    /// value, when `whole`); `None` when one of them is empty (found in
+    /// every value).
+    fn needles_of(&mut self, operand: usize, cased: bool, whole: bool, lits: &[&String]) -> Option<Vec<usize>> {
         if lits.iter().any(|s| s.is_empty()) {
             return None;
         }
-        let mut ids: Vec<usize> = lits.iter().map(|s| self.needle(operand, cased, s)).collect();
+        let mut ids: Vec<usize> = lits.iter().map(|s| self.needle(operand, cased, whole, s)).collect();
         ids.sort_unstable();
         ids.dedup();
         Some(ids)
