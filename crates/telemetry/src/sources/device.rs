@@ -135,8 +135,9 @@ impl Extra {
     fn key(&mut self, key: &'static str) {
         debug_assert!(next_to_escape(key.as_bytes(), 0) == key.len(), "{key:?} needs escaping");
         if self.buf.is_empty() {
-            // Room for a typical object, to spare growing it member by member.
-            self.buf.reserve(256);
+            // Room for a typical object (a Falco alert's runs past 300
+            // bytes), to spare growing and copying it member by member.
+            self.buf.reserve(512);
         }
         self.buf.push_str(if self.buf.is_empty() { "{\"" } else { ",\"" });
         self.buf.push_str(key);

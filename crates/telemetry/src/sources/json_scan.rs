@@ -118,15 +118,19 @@ impl<'t> Scan<'t> {
         let bytes = self.text.as_bytes();
         let negative = self.peek() == Some(b'-');
         let start = self.pos + usize::from(negative);
-        let digits = bytes.get(start..)?.iter().take_while(|b| b.is_ascii_digit()).count();
-        let end = start + digits;
-        if digits == 0 || digits > 18 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+        let (mut n, mut end) = (0i64, start);
+        while let Some(d) = bytes.get(end).and_then(|b| b.checked_sub(b'0')).filter(|d| *d <= 9) {
+            // 18 digits at most: `n` stays below 10^18, far from overflow.
+            if end - start == 18 {
+                return None;
+            }
+            n = n * 10 + i64::from(d);
+            end += 1;
+        }
+        let leading_zero = bytes.get(start) == Some(&b'0') && (end - start > 1 || negative);
+        if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        if matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) || (negative && bytes.get(start) == Some(&b'0')) {
-            return None;
-        }
-        let n: i64 = self.text.get(start..end)?.parse().ok()?;
         self.pos = end;
         Some(if negative { -n } else { n })
     }
@@ -269,7 +273,7 @@ impl<'t> Scan<'t> {
     /// `None` when it had some and was decoded into `buf` (cleared first).
     /// Most strings have none: that case is found here, inline; the rest
     /// is decoded by [`Scan::decode_escaped`].
-    #[inline]
+    #[inline(always)]
     fn decode(&mut self, buf: &mut String) -> Option<Option<&'t str>> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -283,6 +287,7 @@ impl<'t> Scan<'t> {
 
     /// The rest of a string that starts at `start` and whose first byte
     /// that is not plain text is at `i`, decoded into `buf`.
+    #[inline(never)]
     fn decode_escaped(&mut self, start: usize, mut i: usize, buf: &mut String) -> Option<()> {
         let bytes = self.text.as_bytes();
         let mut run = start;
@@ -312,7 +317,7 @@ impl<'t> Scan<'t> {
 /// `b.len()` when there is none. Eight bytes are tested at a time; the
 /// lowest flagged byte of a word is exact (a borrow only carries upward,
 /// past it).
-#[inline]
+#[inline(always)]
 pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const TOPS: u64 = ONES << 7;
@@ -328,7 +333,14 @@ pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
         }
         i += 8;
     }
-    b.get(i..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| i + at)
+    next_to_escape_in_tail(b, i)
+}
+
+/// [`next_to_escape`] over the last few bytes, fewer than a word: out of
+/// line, as it is met once a text at most.
+#[inline(never)]
+fn next_to_escape_in_tail(b: &[u8], from: usize) -> usize {
+    b.get(from..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| from + at)
 }
 
 /// Whether a JSON string must escape byte `c`.

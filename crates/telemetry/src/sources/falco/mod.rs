@@ -56,7 +56,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
+use super::device::{
+    Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, push_json_str, read_each_doc,
+};
 use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::{Value, parse_datetime};
@@ -278,11 +280,27 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     row.set(c.hostname, text_of(if a.hostname.0.is_some() { &a.hostname } else { &f.evt_hostname }));
     row.set(c.output, text_of(&a.output));
     if !a.tags.0.is_empty() {
-        let tags: Vec<&str> = a.tags.0.iter().map(|t| t.as_ref()).collect();
-        row.set(c.tags, Value::Json(Cow::Owned(serde_json::to_string(&tags).unwrap_or_default())));
+        row.set(c.tags, Value::Json(Cow::Owned(tags_json(&a.tags.0))));
     }
     row.set(c.output_fields, Value::Json(fields_json));
     Ok(out.push(c.id, &row))
+}
+
+/// `tags` as a JSON array, written as serde_json writes it: quotes and
+/// backslashes are escaped alike by [`push_json_str`]; a tag with a
+/// control character (which the two escape differently) is left to
+/// serde_json.
+fn tags_json(tags: &[Cow<'_, str>]) -> String {
+    if tags.iter().any(|t| t.bytes().any(|b| b < 0x20)) {
+        return serde_json::to_string(tags).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(tags.iter().map(|t| t.len() + 3).sum::<usize>() + 2);
+    for (i, t) in tags.iter().enumerate() {
+        out.push(if i == 0 { '[' } else { ',' });
+        push_json_str(&mut out, t);
+    }
+    out.push(']');
+    out
 }
 
 /// The `Device*` row of an alert whose event fits one (see the module
@@ -459,6 +477,22 @@ fn unix_path(name: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_written_as_serde_json_writes_them() {
+        let cases: [&[&str]; 6] = [
+            &["container", "mitre_execution"],
+            &[""],
+            &["q\"uote", "back\\slash", "/ é 日本 \u{7f}"],
+            &["tab\there", "bell\u{7}", "\u{8}\u{c}\n\r"],
+            &["a", "\u{1f}"],
+            &["\u{10ffff}"],
+        ];
+        for tags in cases {
+            let cows: Vec<Cow<'_, str>> = tags.iter().map(|t| Cow::Borrowed(*t)).collect();
+            assert_eq!(tags_json(&cows), serde_json::to_string(tags).unwrap(), "{tags:?}");
+        }
+    }
 
     #[test]
     fn socket_tuples_split_into_client_and_server() {
