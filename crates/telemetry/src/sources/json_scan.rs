@@ -319,15 +319,9 @@ impl<'t> Scan<'t> {
 /// past it).
 #[inline(always)]
 pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const TOPS: u64 = ONES << 7;
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
     let mut i = from;
     while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*chunk);
-        let hit = (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
-            | zero_in(x ^ (ONES * u64::from(b'"')))
-            | zero_in(x ^ (ONES * u64::from(b'\\')));
+        let hit = to_escape(u64::from_le_bytes(*chunk));
         if hit != 0 {
             return i + (hit.trailing_zeros() / 8) as usize;
         }
@@ -336,16 +330,44 @@ pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
     next_to_escape_in_tail(b, i)
 }
 
-/// [`next_to_escape`] over the last few bytes, fewer than a word: out of
-/// line, as it is met once a text at most.
-#[inline(never)]
-fn next_to_escape_in_tail(b: &[u8], from: usize) -> usize {
-    b.get(from..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| from + at)
+/// The top bit of each byte of `x` (little-endian) that a JSON string must
+/// escape, and maybe of bytes above the lowest such one.
+#[inline(always)]
+fn to_escape(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const TOPS: u64 = ONES << 7;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
+    (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
+        | zero_in(x ^ (ONES * u64::from(b'"')))
+        | zero_in(x ^ (ONES * u64::from(b'\\')))
 }
 
-/// Whether a JSON string must escape byte `c`.
-pub(crate) fn must_escape(c: u8) -> bool {
-    c < 0x20 || c == b'"' || c == b'\\'
+/// [`next_to_escape`] over the last bytes, fewer than a word, tested as
+/// one word: the last word of `b` with the bytes before `from` shifted
+/// out, or for a text shorter than a word its bytes gathered in a
+/// register; plain bytes fill the rest. Out of line, as it is met once a
+/// text at most.
+#[inline(never)]
+fn next_to_escape_in_tail(b: &[u8], from: usize) -> usize {
+    const PLAIN: u64 = u64::from_ne_bytes([b'a'; 8]);
+    let rest = b.get(from..).unwrap_or_default();
+    let n = rest.len();
+    if n == 0 {
+        return b.len();
+    }
+    if n >= 8 {
+        // Not met from `next_to_escape`; right all the same.
+        return rest.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\').map_or(b.len(), |at| from + at);
+    }
+    let last = b.len().checked_sub(8).and_then(|at| b.get(at..)).and_then(|r| r.first_chunk::<8>());
+    let word = match last {
+        // `n` is 1 to 7: both shifts are less than 64.
+        Some(last) => (u64::from_le_bytes(*last) >> (8 * (8 - n))) | (PLAIN << (8 * n)),
+        None => rest.iter().rev().fold(PLAIN, |w, &c| (w << 8) | u64::from(c)),
+    };
+    let hit = to_escape(word);
+    // The filling is never flagged, so a hit is within `rest`.
+    if hit == 0 { b.len() } else { from + (hit.trailing_zeros() / 8) as usize }
 }
 
 /// The character an escape stands for, and the bytes it takes after its

@@ -400,10 +400,11 @@ fn device_row(
                 Some(_) => "ConnectionFailed",
             };
             let fd_name = f.fd_name.0.as_deref().unwrap_or("");
+            let from_tuple = tuple(fd_name);
             let unix = matches!(f.fd_type.0.as_deref(), Some("unix"))
                 || matches!(f.fd_typechar.0.as_deref(), Some("u"))
                 || matches!(f.fd_sockfamily.0.as_deref(), Some("unix"))
-                || (f.rip.0.is_none() && f.sip.0.is_none() && tuple(fd_name).is_none() && unix_path(fd_name).is_some());
+                || (f.rip.0.is_none() && f.sip.0.is_none() && from_tuple.is_none() && unix_path(fd_name).is_some());
             if unix {
                 let path = unix_path(fd_name)
                     .ok_or_else(|| format!("a unix socket connect whose fd.name {fd_name:?} names no path"))?;
@@ -411,7 +412,6 @@ fn device_row(
                 let action = if action == "ConnectionFailed" { action } else { "UnixSocketConnected" };
                 return Ok(tables.file(out, header(action), file, process, parent));
             }
-            let from_tuple = tuple(fd_name);
             // connect() is made by the client: the server is the far end.
             let remote_ip = s(f.rip.clone()).or(s(f.sip.clone())).or(from_tuple.map(|t| Cow::Owned(t.2.to_string())));
             let remote_port = int(f.rport, "fd.rport")?.or(int(f.sport, "fd.sport")?).or(from_tuple.map(|t| t.3));
@@ -445,7 +445,7 @@ enum Kind {
 /// The `client_ip:port->server_ip:port` tuple Falco writes as a socket's
 /// `fd.name` (an IPv6 address keeps its colons: the port is after the last).
 fn tuple(name: &str) -> Option<(&str, i64, &str, i64)> {
-    let (client, server) = name.split_once("->")?;
+    let (client, server) = split_arrow(name)?;
     fn end(s: &str) -> Option<(&str, i64)> {
         let (ip, port) = s.trim().rsplit_once(':')?;
         let ip = ip.trim_start_matches('[').trim_end_matches(']');
@@ -460,6 +460,22 @@ fn tuple(name: &str) -> Option<(&str, i64, &str, i64)> {
     Some((cip, cport, sip, sport))
 }
 
+/// `name` around its first `->`, as `split_once("->")` cuts it, found
+/// with `memchr` (the general substring search costs more to set up than
+/// such short names take to read).
+fn split_arrow(name: &str) -> Option<(&str, &str)> {
+    let b = name.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'-', b.get(from..)?) {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'>') {
+            return Some((name.get(..at)?, name.get(at + 2..)?));
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The path of a unix socket's `fd.name`: the whole name when it is a path,
 /// else what follows the `->` tuple of kernel addresses (`ffff..->ffff..
 /// /run/docker.sock`).
@@ -468,7 +484,7 @@ fn unix_path(name: &str) -> Option<&str> {
     if name.starts_with('/') || name.starts_with('@') {
         return Some(name);
     }
-    let (_, rest) = name.split_once("->")?;
+    let (_, rest) = split_arrow(name)?;
     let (_, path) = rest.split_once(' ')?;
     let path = path.trim();
     (path.starts_with('/') || path.starts_with('@')).then_some(path)
@@ -500,6 +516,13 @@ mod tests {
         assert_eq!(tuple("::1:5000->::1:2375"), Some(("::1", 5000, "::1", 2375)));
         assert_eq!(tuple("/etc/shadow"), None);
         assert_eq!(tuple("ffff9a->ffff9b /var/run/docker.sock"), None);
+    }
+
+    #[test]
+    fn names_split_at_the_first_arrow_as_split_once_splits_them() {
+        for name in ["a->b", "a->b->c", "-->", "a-b->c", "->", "", "-", "a-", "é->ü", "a- >b", "x-->y", "a>-b"] {
+            assert_eq!(split_arrow(name), name.split_once("->"), "{name:?}");
+        }
     }
 
     #[test]
