@@ -149,10 +149,9 @@ impl<'t> Scan<'t> {
                 let key = if plain_keys { Cow::Borrowed(self.plain_string()?) } else { self.text()? };
                 self.eat(b':')?;
                 member(self, key)?;
-                if !self.at(b',') {
+                if self.eat(b',').is_none() {
                     break;
                 }
-                self.eat(b',')?;
             }
         }
         self.eat(b'}')
@@ -165,10 +164,9 @@ impl<'t> Scan<'t> {
         if !self.at(b']') {
             loop {
                 element(self)?;
-                if !self.at(b',') {
+                if self.eat(b',').is_none() {
                     break;
                 }
-                self.eat(b',')?;
             }
         }
         self.eat(b']')
