@@ -118,15 +118,19 @@ impl<'t> Scan<'t> {
         let bytes = self.text.as_bytes();
         let negative = self.peek() == Some(b'-');
         let start = self.pos + usize::from(negative);
-        let digits = bytes.get(start..)?.iter().take_while(|b| b.is_ascii_digit()).count();
-        let end = start + digits;
-        if digits == 0 || digits > 18 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+        let (mut n, mut end) = (0i64, start);
+        while let Some(d) = bytes.get(end).and_then(|b| b.checked_sub(b'0')).filter(|d| *d <= 9) {
+            // 18 digits at most: `n` stays below 10^18, far from overflow.
+            if end - start == 18 {
+                return None;
+            }
+            n = n * 10 + i64::from(d);
+            end += 1;
+        }
+        let leading_zero = bytes.get(start) == Some(&b'0') && (end - start > 1 || negative);
+        if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        if matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) || (negative && bytes.get(start) == Some(&b'0')) {
-            return None;
-        }
-        let n: i64 = self.text.get(start..end)?.parse().ok()?;
         self.pos = end;
         Some(if negative { -n } else { n })
     }
@@ -145,10 +149,9 @@ impl<'t> Scan<'t> {
                 let key = if plain_keys { Cow::Borrowed(self.plain_string()?) } else { self.text()? };
                 self.eat(b':')?;
                 member(self, key)?;
-                if !self.at(b',') {
+                if self.eat(b',').is_none() {
                     break;
                 }
-                self.eat(b',')?;
             }
         }
         self.eat(b'}')
@@ -161,10 +164,9 @@ impl<'t> Scan<'t> {
         if !self.at(b']') {
             loop {
                 element(self)?;
-                if !self.at(b',') {
+                if self.eat(b',').is_none() {
                     break;
                 }
-                self.eat(b',')?;
             }
         }
         self.eat(b']')
@@ -269,7 +271,7 @@ impl<'t> Scan<'t> {
     /// `None` when it had some and was decoded into `buf` (cleared first).
     /// Most strings have none: that case is found here, inline; the rest
     /// is decoded by [`Scan::decode_escaped`].
-    #[inline]
+    #[inline(always)]
     fn decode(&mut self, buf: &mut String) -> Option<Option<&'t str>> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -283,6 +285,7 @@ impl<'t> Scan<'t> {
 
     /// The rest of a string that starts at `start` and whose first byte
     /// that is not plain text is at `i`, decoded into `buf`.
+    #[inline(never)]
     fn decode_escaped(&mut self, start: usize, mut i: usize, buf: &mut String) -> Option<()> {
         let bytes = self.text.as_bytes();
         let mut run = start;
@@ -312,28 +315,57 @@ impl<'t> Scan<'t> {
 /// `b.len()` when there is none. Eight bytes are tested at a time; the
 /// lowest flagged byte of a word is exact (a borrow only carries upward,
 /// past it).
-#[inline]
+#[inline(always)]
 pub(crate) fn next_to_escape(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const TOPS: u64 = ONES << 7;
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
     let mut i = from;
     while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*chunk);
-        let hit = (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
-            | zero_in(x ^ (ONES * u64::from(b'"')))
-            | zero_in(x ^ (ONES * u64::from(b'\\')));
+        let hit = to_escape(u64::from_le_bytes(*chunk));
         if hit != 0 {
             return i + (hit.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    b.get(i..).and_then(|rest| rest.iter().position(|&c| must_escape(c))).map_or(b.len(), |at| i + at)
+    next_to_escape_in_tail(b, i)
 }
 
-/// Whether a JSON string must escape byte `c`.
-pub(crate) fn must_escape(c: u8) -> bool {
-    c < 0x20 || c == b'"' || c == b'\\'
+/// The top bit of each byte of `x` (little-endian) that a JSON string must
+/// escape, and maybe of bytes above the lowest such one.
+#[inline(always)]
+fn to_escape(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const TOPS: u64 = ONES << 7;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & TOPS;
+    (x.wrapping_sub(ONES * 0x20) & !x & TOPS)
+        | zero_in(x ^ (ONES * u64::from(b'"')))
+        | zero_in(x ^ (ONES * u64::from(b'\\')))
+}
+
+/// [`next_to_escape`] over the last bytes, fewer than a word, tested as
+/// one word: the last word of `b` with the bytes before `from` shifted
+/// out, or for a text shorter than a word its bytes gathered in a
+/// register; plain bytes fill the rest. Out of line, as it is met once a
+/// text at most.
+#[inline(never)]
+fn next_to_escape_in_tail(b: &[u8], from: usize) -> usize {
+    const PLAIN: u64 = u64::from_ne_bytes([b'a'; 8]);
+    let rest = b.get(from..).unwrap_or_default();
+    let n = rest.len();
+    if n == 0 {
+        return b.len();
+    }
+    if n >= 8 {
+        // Not met from `next_to_escape`; right all the same.
+        return rest.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\').map_or(b.len(), |at| from + at);
+    }
+    let last = b.len().checked_sub(8).and_then(|at| b.get(at..)).and_then(|r| r.first_chunk::<8>());
+    let word = match last {
+        // `n` is 1 to 7: both shifts are less than 64.
+        Some(last) => (u64::from_le_bytes(*last) >> (8 * (8 - n))) | (PLAIN << (8 * n)),
+        None => rest.iter().rev().fold(PLAIN, |w, &c| (w << 8) | u64::from(c)),
+    };
+    let hit = to_escape(word);
+    // The filling is never flagged, so a hit is within `rest`.
+    if hit == 0 { b.len() } else { from + (hit.trailing_zeros() / 8) as usize }
 }
 
 /// The character an escape stands for, and the bytes it takes after its

@@ -245,7 +245,9 @@ impl<'t> Strs<'t> {
                 let depth = depth.checked_sub(1)?;
                 let mut out = Vec::new();
                 s.array(|s| {
-                    out.extend(MaybeStr::scan(s, depth)?.0);
+                    if let Some(v) = MaybeStr::scan(s, depth)?.0 {
+                        out.push(v);
+                    }
                     Some(())
                 })?;
                 Some(Strs(out))

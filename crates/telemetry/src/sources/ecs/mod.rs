@@ -387,7 +387,9 @@ impl Format for Ecs {
     }
 }
 
-fn time_of(v: Option<&str>, what: &str) -> Result<Option<i64>, String> {
+/// The datetime `v`, if any; `what` names the field in the error (made
+/// only then).
+fn time_of(v: Option<&str>, what: &dyn fmt::Display) -> Result<Option<i64>, String> {
     match v {
         None | Some("") => Ok(None),
         Some(t) => parse_datetime(t).map(Some).ok_or_else(|| format!("{what} {t:?} is not a datetime")),
@@ -396,7 +398,7 @@ fn time_of(v: Option<&str>, what: &str) -> Result<Option<i64>, String> {
 
 /// `args` as one command line (see the module docs).
 pub fn join_args<S: AsRef<str>>(args: &[S]) -> String {
-    let mut line = String::new();
+    let mut line = String::with_capacity(args.iter().map(|a| a.as_ref().len() + 1).sum());
     for (i, a) in args.iter().enumerate() {
         let a = a.as_ref();
         if i > 0 {
@@ -422,7 +424,7 @@ fn proc<'a>(p: EcsProc<'a>, what: &str, account: Option<Cow<'a, str>>) -> Result
     let command_line = p.command_line.or_else(|| (!p.args.0.is_empty()).then(|| Cow::Owned(join_args(&p.args.0))));
     Ok(Proc {
         pid: p.pid.get(&format_args!("{what}.pid"))?,
-        created: time_of(p.start.as_deref(), &format!("{what}.start"))?,
+        created: time_of(p.start.as_deref(), &format_args!("{what}.start"))?,
         name: if p.executable.is_none() { p.name } else { None },
         path: p.executable,
         command_line,

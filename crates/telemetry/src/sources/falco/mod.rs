@@ -56,7 +56,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::Format;
-use super::device::{Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, read_each_doc};
+use super::device::{
+    Conn, DeviceTables, Extra, FileTarget, Header, Outcome, Proc, protocol, push_json_str, read_each_doc,
+};
 use super::json::first_doc;
 use super::loose::{Int, MaybeStr, Strs};
 use crate::batch::{Value, parse_datetime};
@@ -278,11 +280,27 @@ fn alert(text: &str, out: &mut FileSink<'_, '_>, tables: &mut DeviceTables, aler
     row.set(c.hostname, text_of(if a.hostname.0.is_some() { &a.hostname } else { &f.evt_hostname }));
     row.set(c.output, text_of(&a.output));
     if !a.tags.0.is_empty() {
-        let tags: Vec<&str> = a.tags.0.iter().map(|t| t.as_ref()).collect();
-        row.set(c.tags, Value::Json(Cow::Owned(serde_json::to_string(&tags).unwrap_or_default())));
+        row.set(c.tags, Value::Json(Cow::Owned(tags_json(&a.tags.0))));
     }
     row.set(c.output_fields, Value::Json(fields_json));
     Ok(out.push(c.id, &row))
+}
+
+/// `tags` as a JSON array, written as serde_json writes it: quotes and
+/// backslashes are escaped alike by [`push_json_str`]; a tag with a
+/// control character (which the two escape differently) is left to
+/// serde_json.
+fn tags_json(tags: &[Cow<'_, str>]) -> String {
+    if tags.iter().any(|t| t.bytes().any(|b| b < 0x20)) {
+        return serde_json::to_string(tags).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(tags.iter().map(|t| t.len() + 3).sum::<usize>() + 2);
+    for (i, t) in tags.iter().enumerate() {
+        out.push(if i == 0 { '[' } else { ',' });
+        push_json_str(&mut out, t);
+    }
+    out.push(']');
+    out
 }
 
 /// The `Device*` row of an alert whose event fits one (see the module
@@ -382,10 +400,11 @@ fn device_row(
                 Some(_) => "ConnectionFailed",
             };
             let fd_name = f.fd_name.0.as_deref().unwrap_or("");
+            let from_tuple = tuple(fd_name);
             let unix = matches!(f.fd_type.0.as_deref(), Some("unix"))
                 || matches!(f.fd_typechar.0.as_deref(), Some("u"))
                 || matches!(f.fd_sockfamily.0.as_deref(), Some("unix"))
-                || (f.rip.0.is_none() && f.sip.0.is_none() && tuple(fd_name).is_none() && unix_path(fd_name).is_some());
+                || (f.rip.0.is_none() && f.sip.0.is_none() && from_tuple.is_none() && unix_path(fd_name).is_some());
             if unix {
                 let path = unix_path(fd_name)
                     .ok_or_else(|| format!("a unix socket connect whose fd.name {fd_name:?} names no path"))?;
@@ -393,7 +412,6 @@ fn device_row(
                 let action = if action == "ConnectionFailed" { action } else { "UnixSocketConnected" };
                 return Ok(tables.file(out, header(action), file, process, parent));
             }
-            let from_tuple = tuple(fd_name);
             // connect() is made by the client: the server is the far end.
             let remote_ip = s(f.rip.clone()).or(s(f.sip.clone())).or(from_tuple.map(|t| Cow::Owned(t.2.to_string())));
             let remote_port = int(f.rport, "fd.rport")?.or(int(f.sport, "fd.sport")?).or(from_tuple.map(|t| t.3));
@@ -427,7 +445,7 @@ enum Kind {
 /// The `client_ip:port->server_ip:port` tuple Falco writes as a socket's
 /// `fd.name` (an IPv6 address keeps its colons: the port is after the last).
 fn tuple(name: &str) -> Option<(&str, i64, &str, i64)> {
-    let (client, server) = name.split_once("->")?;
+    let (client, server) = split_arrow(name)?;
     fn end(s: &str) -> Option<(&str, i64)> {
         let (ip, port) = s.trim().rsplit_once(':')?;
         let ip = ip.trim_start_matches('[').trim_end_matches(']');
@@ -442,6 +460,22 @@ fn tuple(name: &str) -> Option<(&str, i64, &str, i64)> {
     Some((cip, cport, sip, sport))
 }
 
+/// `name` around its first `->`, as `split_once("->")` cuts it, found
+/// with `memchr` (the general substring search costs more to set up than
+/// such short names take to read).
+fn split_arrow(name: &str) -> Option<(&str, &str)> {
+    let b = name.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'-', b.get(from..)?) {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'>') {
+            return Some((name.get(..at)?, name.get(at + 2..)?));
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The path of a unix socket's `fd.name`: the whole name when it is a path,
 /// else what follows the `->` tuple of kernel addresses (`ffff..->ffff..
 /// /run/docker.sock`).
@@ -450,7 +484,7 @@ fn unix_path(name: &str) -> Option<&str> {
     if name.starts_with('/') || name.starts_with('@') {
         return Some(name);
     }
-    let (_, rest) = name.split_once("->")?;
+    let (_, rest) = split_arrow(name)?;
     let (_, path) = rest.split_once(' ')?;
     let path = path.trim();
     (path.starts_with('/') || path.starts_with('@')).then_some(path)
@@ -461,11 +495,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tags_are_written_as_serde_json_writes_them() {
+        let cases: [&[&str]; 6] = [
+            &["container", "mitre_execution"],
+            &[""],
+            &["q\"uote", "back\\slash", "/ é 日本 \u{7f}"],
+            &["tab\there", "bell\u{7}", "\u{8}\u{c}\n\r"],
+            &["a", "\u{1f}"],
+            &["\u{10ffff}"],
+        ];
+        for tags in cases {
+            let cows: Vec<Cow<'_, str>> = tags.iter().map(|t| Cow::Borrowed(*t)).collect();
+            assert_eq!(tags_json(&cows), serde_json::to_string(tags).unwrap(), "{tags:?}");
+        }
+    }
+
+    #[test]
     fn socket_tuples_split_into_client_and_server() {
         assert_eq!(tuple("10.0.0.7:43210->10.0.0.1:10250"), Some(("10.0.0.7", 43210, "10.0.0.1", 10250)));
         assert_eq!(tuple("::1:5000->::1:2375"), Some(("::1", 5000, "::1", 2375)));
         assert_eq!(tuple("/etc/shadow"), None);
         assert_eq!(tuple("ffff9a->ffff9b /var/run/docker.sock"), None);
+    }
+
+    #[test]
+    fn names_split_at_the_first_arrow_as_split_once_splits_them() {
+        for name in ["a->b", "a->b->c", "-->", "a-b->c", "->", "", "-", "a-", "é->ü", "a- >b", "x-->y", "a>-b"] {
+            assert_eq!(split_arrow(name), name.split_once("->"), "{name:?}");
+        }
     }
 
     #[test]
