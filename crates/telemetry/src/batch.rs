@@ -136,7 +136,7 @@ pub fn parse_guid(s: &str) -> Option<[u8; 16]> {
 /// The cells of one row that were set, by column index; every other cell
 /// is null. Rows are sparse because events fill a fraction of a table's
 /// columns: pushing one costs what was set, not the table's width.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row<'a> {
     cells: Vec<(usize, Value<'a>)>,
 }
