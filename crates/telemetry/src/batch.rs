@@ -136,7 +136,7 @@ pub fn parse_guid(s: &str) -> Option<[u8; 16]> {
 /// The cells of one row that were set, by column index; every other cell
 /// is null. Rows are sparse because events fill a fraction of a table's
 /// columns: pushing one costs what was set, not the table's width.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Row<'a> {
     cells: Vec<(usize, Value<'a>)>,
 }
@@ -157,6 +157,12 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn get(&self, col: usize) -> &Value<'a> {
         self.cells.iter().rev().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
+    }
+
+    /// Whether every column reads the same in both rows (a cell set to
+    /// null reads as one never set).
+    pub fn reads_as(&self, other: &Row<'_>) -> bool {
+        self.cells.iter().chain(&other.cells).all(|(c, _)| self.get(*c) == other.get(*c))
     }
 }
 
