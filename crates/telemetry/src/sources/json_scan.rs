@@ -283,7 +283,7 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string: borrowed when it has no escapes, else
     /// decoded into a new `String`.
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self) -> Option<Cow<'t, str>> {
         let mut buf = String::new();
         Some(match self.decode(&mut buf)? {
