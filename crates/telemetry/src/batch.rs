@@ -158,6 +158,12 @@ impl<'a> Row<'a> {
     pub fn get(&self, col: usize) -> &Value<'a> {
         self.cells.iter().rev().find(|(c, _)| *c == col).map_or(&NULL, |(_, v)| v)
     }
+
+    /// Whether every column reads the same in both rows (a cell set to
+    /// null reads as one never set).
+    pub fn reads_as(&self, other: &Row<'_>) -> bool {
+        self.cells.iter().chain(&other.cells).all(|(c, _)| self.get(*c) == other.get(*c))
+    }
 }
 
 enum Col {

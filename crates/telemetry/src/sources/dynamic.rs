@@ -87,9 +87,14 @@ pub fn cell(raw: &RawValue) -> Value<'_> {
 /// does) is that object or array; any other value is itself.
 pub fn cell_unwrapping_strings(raw: &RawValue) -> Value<'_> {
     let text = raw.get();
-    if text.starts_with('"')
-        && let Ok(inner) = serde_json::from_str::<Cow<'_, str>>(text)
-    {
+    let inner = if text.starts_with('"') { serde_json::from_str::<Cow<'_, str>>(text).ok() } else { None };
+    unwrapped(text, inner)
+}
+
+/// [`cell_unwrapping_strings`] of the raw JSON value `text`, given
+/// `inner`, its decoded text when it is a string (read by the caller).
+pub fn unwrapped<'a>(text: &'a str, inner: Option<Cow<'_, str>>) -> Value<'a> {
+    if let Some(inner) = inner {
         let t = inner.trim_start();
         if (t.starts_with('{') || t.starts_with('['))
             && let Ok(json) = serde_json::from_str::<&RawValue>(&inner)

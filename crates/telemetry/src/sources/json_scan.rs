@@ -86,6 +86,13 @@ impl<'t> Scan<'t> {
         self.pos
     }
 
+    /// The text from `start` (an earlier [`Scan::pos`]) to the position
+    /// reached; `None` if `start` is not a character boundary before it.
+    #[inline]
+    pub fn since(&self, start: usize) -> Option<&'t str> {
+        self.text.get(start..self.pos)
+    }
+
     /// After whitespace, the literal `true` or `false`.
     #[inline]
     pub fn boolean(&mut self) -> Option<bool> {
@@ -229,6 +236,24 @@ impl<'t> Scan<'t> {
         Some(())
     }
 
+    /// After whitespace, the string `"key"` written as it stands: consumed,
+    /// and its text returned borrowed; else `None`, nothing consumed.
+    /// `key` holds no byte a JSON string must escape (see [`needs_escape`]),
+    /// so a match is that string, read by a compare instead of a scan.
+    #[inline]
+    pub fn exact_key(&mut self, key: &str) -> Option<&'t str> {
+        debug_assert!(!needs_escape(key), "{key:?} is not plain");
+        self.ws();
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        let n = key.len();
+        if rest.first() != Some(&b'"') || rest.get(1..=n) != Some(key.as_bytes()) || rest.get(n + 1) != Some(&b'"') {
+            return None;
+        }
+        let text = self.text.get(self.pos + 1..self.pos + 1 + n)?;
+        self.pos += n + 2;
+        Some(text)
+    }
+
     /// After whitespace, a string with no escapes, borrowed (an object's
     /// key); a key with an escape is `None`.
     #[inline]
@@ -258,7 +283,7 @@ impl<'t> Scan<'t> {
 
     /// After whitespace, a string: borrowed when it has no escapes, else
     /// decoded into a new `String`.
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self) -> Option<Cow<'t, str>> {
         let mut buf = String::new();
         Some(match self.decode(&mut buf)? {
@@ -308,6 +333,12 @@ impl<'t> Scan<'t> {
         buf.push_str(self.text.get(run..i)?);
         Some(())
     }
+}
+
+/// Whether `text` has a byte a JSON string cannot hold as it is: a quote,
+/// a backslash or a control character.
+pub fn needs_escape(text: &str) -> bool {
+    next_to_escape(text.as_bytes(), 0) < text.len()
 }
 
 /// The position of the first byte at or after `from` that a JSON string
@@ -524,6 +555,20 @@ mod tests {
         for json in ["-0", "01", "1.0", "1e3", "1234567890123456789", "x", "-", "\"7\""] {
             assert_eq!(Scan::new(json).int(), None, "{json}");
         }
+    }
+
+    #[test]
+    fn an_exact_key_matches_only_that_string_as_written() {
+        let mut s = Scan::new(r#" "FileName" :"FileNames""File\u004eame""#);
+        assert_eq!(s.exact_key("FileName"), Some("FileName"));
+        assert!(s.eat(b':').is_some());
+        assert_eq!(s.exact_key("FileName"), None, "a longer name");
+        assert_eq!(s.text().as_deref(), Some("FileNames"));
+        assert_eq!(s.exact_key("FileName"), None, "written with an escape: left to the decoding read");
+        assert_eq!(s.text().as_deref(), Some("FileName"));
+        assert_eq!(Scan::new(r#""é""#).exact_key("é"), Some("é"));
+        assert_eq!(Scan::new(r#""ab"#).exact_key("ab"), None);
+        assert!(needs_escape("a\"b") && needs_escape("a\\b") && needs_escape("a\tb") && !needs_escape("日本 x"));
     }
 
     #[test]

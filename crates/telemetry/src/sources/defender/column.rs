@@ -110,22 +110,11 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 
     fn visit_bool<E>(self, b: bool) -> Result<Read<'de>, E> {
-        Ok(match self.0 {
-            Kind::Bool => Ok(Value::Bool(b)),
-            Kind::Str => Ok(Value::Str(Cow::Borrowed(if b { "true" } else { "false" }))),
-            _ => Err(format!("{b} cannot be read as this column's type")),
-        })
+        Ok(of_bool(self.0, b))
     }
 
     fn visit_i64<E>(self, n: i64) -> Result<Read<'de>, E> {
-        Ok(match self.0 {
-            Kind::Long => Ok(Value::Long(n)),
-            Kind::Span => Ok(Value::Span(n)),
-            Kind::Real => Ok(Value::Real(n as f64)),
-            Kind::Bool => Ok(Value::Bool(n != 0)),
-            Kind::Str => Ok(Value::Str(Cow::Owned(n.to_string()))),
-            _ => Err(format!("{n} cannot be read as this column's type")),
-        })
+        Ok(of_i64(self.0, n))
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Read<'de>, E> {
@@ -151,10 +140,7 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Read<'de>, E> {
-        Ok(match self.0 {
-            Kind::Str => Ok(Value::Str(Cow::Borrowed(s))),
-            kind => text(kind, s),
-        })
+        Ok(of_str(self.0, Cow::Borrowed(s)))
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Read<'de>, E> {
@@ -172,6 +158,36 @@ impl<'de> Visitor<'de> for CellVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Read<'de>, A::Error> {
         let v = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
         Ok(as_text(self.0, &v))
+    }
+}
+
+/// `true` or `false` as a cell of `kind`.
+pub fn of_bool(kind: Kind, b: bool) -> Read<'static> {
+    match kind {
+        Kind::Bool => Ok(Value::Bool(b)),
+        Kind::Str => Ok(Value::Str(Cow::Borrowed(if b { "true" } else { "false" }))),
+        _ => Err(format!("{b} cannot be read as this column's type")),
+    }
+}
+
+/// A whole number that fits an `i64` as a cell of `kind`.
+pub fn of_i64(kind: Kind, n: i64) -> Read<'static> {
+    match kind {
+        Kind::Long => Ok(Value::Long(n)),
+        Kind::Span => Ok(Value::Span(n)),
+        Kind::Real => Ok(Value::Real(n as f64)),
+        Kind::Bool => Ok(Value::Bool(n != 0)),
+        Kind::Str => Ok(Value::Str(Cow::Owned(n.to_string()))),
+        _ => Err(format!("{n} cannot be read as this column's type")),
+    }
+}
+
+/// A string (decoded) as a cell of `kind`: kept as it is in a `string`
+/// column.
+pub fn of_str(kind: Kind, s: Cow<'_, str>) -> Read<'_> {
+    match kind {
+        Kind::Str => Ok(Value::Str(s)),
+        kind => text(kind, &s),
     }
 }
 

@@ -7,8 +7,9 @@
 //! The table is the category without its `AdvancedHunting-` prefix; the
 //! row is `properties`, column by column, each value read as its column's
 //! documented type ([`column`]): a number may come as text, a `dynamic` as
-//! JSON text or as JSON. Each record is parsed once, into borrowed text
-//! and typed cells ([`record`]). `TimeGenerated`, which the export
+//! JSON text or as JSON. Each record is read once, into borrowed text
+//! and typed cells: by hand where it can be ([`scan`]), else by
+//! serde_json ([`record`]), with the same result. `TimeGenerated`, which the export
 //! does not carry, is the record's `time` (else the row's `Timestamp`).
 //! Properties that are not columns of the table are left out. A record of
 //! a table dragnet does not hold (`DeviceRegistryEvents`, say) is counted
@@ -25,6 +26,7 @@ use crate::sink::{FileSink, OutputError};
 
 pub mod column;
 pub mod record;
+mod scan;
 
 use record::{PREFIX, Props, Record, Tables};
 
@@ -57,7 +59,7 @@ impl Format for DefenderExport {
 
 /// One document: a record, or a `{"records": [..]}` wrapper of records.
 fn doc(tables: &mut Tables, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-    let rec = match record::parse(text, tables, out) {
+    let rec = match parse(text, tables, out) {
         Ok(r) => r,
         Err(e) => {
             out.record();
@@ -74,13 +76,26 @@ fn doc(tables: &mut Tables, line: u64, text: &str, out: &mut FileSink<'_, '_>) -
 
 /// One element of a `records` array.
 fn record(tables: &mut Tables, line: u64, text: &str, out: &mut FileSink<'_, '_>) -> Result<(), OutputError> {
-    match record::parse(text, tables, out) {
+    match parse(text, tables, out) {
         Ok(inner) => finish(tables, line, inner, text, out),
         Err(e) => {
             out.record();
             out.reject(line, format!("not a Defender export record: {e}"), text.as_bytes());
             Ok(())
         }
+    }
+}
+
+/// One record of `text`, read by hand where it can be ([`scan`]), else
+/// parsed with serde_json ([`record::parse`]): the same record either way.
+fn parse<'t>(text: &'t str, tables: &mut Tables, out: &mut FileSink<'_, '_>) -> Result<Record<'t>, serde_json::Error> {
+    match scan::read(text, tables, out) {
+        Some(rec) => {
+            #[cfg(debug_assertions)]
+            scan::check(text, &rec, tables, out);
+            Ok(rec)
+        }
+        None => record::parse(text, tables, out),
     }
 }
 

@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 use super::column::{self, Cell, Kind};
 use crate::batch::Row;
 use crate::sink::{FileSink, TableId};
+use crate::sources::json_scan::needs_escape;
 
 /// The category prefix of advanced-hunting records.
 pub const PREFIX: &str = "AdvancedHunting-";
@@ -32,7 +33,7 @@ pub struct TableCols {
     /// columns: records of a table list their properties in the same
     /// order, so a name is mostly checked against the one expected at its
     /// place instead of being hashed.
-    order: Vec<(String, Option<(usize, Kind)>)>,
+    order: Vec<Seen>,
     /// `TimeGenerated`, filled when the record does not carry it.
     pub time_generated: Option<usize>,
     /// `Timestamp`, its fallback.
@@ -49,20 +50,36 @@ impl TableCols {
     }
 
     /// The column of the property `key`, the `nth` of its record.
-    fn column(&mut self, nth: usize, key: &str) -> Option<(usize, Kind)> {
-        if let Some((k, c)) = self.order.get(nth)
-            && k == key
+    pub(super) fn column(&mut self, nth: usize, key: &str) -> Option<(usize, Kind)> {
+        if let Some(seen) = self.order.get(nth)
+            && seen.key == key
         {
-            return *c;
+            return seen.col;
         }
-        let c = self.by_name.get(key).copied();
+        let col = self.by_name.get(key).copied();
+        let seen = || Seen { key: key.to_string(), plain: !needs_escape(key), col };
         if nth < self.order.len() {
-            self.order[nth] = (key.to_string(), c);
+            self.order[nth] = seen();
         } else if nth == self.order.len() && nth < MAX_ORDER {
-            self.order.push((key.to_string(), c));
+            self.order.push(seen());
         }
-        c
+        col
     }
+
+    /// The property name expected `nth` in a record, with its column, when
+    /// it needs no escape in JSON (so it can be matched as it is written).
+    #[inline]
+    pub(super) fn expected(&self, nth: usize) -> Option<(&str, Option<(usize, Kind)>)> {
+        self.order.get(nth).filter(|s| s.plain).map(|s| (s.key.as_str(), s.col))
+    }
+}
+
+/// A property name seen at its place in a record.
+struct Seen {
+    key: String,
+    /// Whether `key` needs no escape in JSON.
+    plain: bool,
+    col: Option<(usize, Kind)>,
 }
 
 /// The tables records of one file went to, by category; `None` for a
@@ -114,7 +131,7 @@ pub enum Props {
 }
 
 /// A record, its row filled when the table was known in time.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Record<'de> {
     /// `category`.
     pub category: Option<Cow<'de, str>>,
