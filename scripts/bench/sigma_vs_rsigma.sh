@@ -20,7 +20,11 @@
 #   spill to a temporary Parquet dataset past it, which each rule then reads
 #   back; the default 4GB keeps 512 MB).
 # rsigma: `rsigma engine eval -r WORK/rules -e @WORK/events/sigma/events.ndjson
-#   --no-stats > /dev/null`, without and with `--logsource-routing`.
+#   --no-stats > /dev/null`, without and with `--logsource-routing`; and, like
+#   for like, each rule group of sigma_parity.py (WORK/rules-<group>) over
+#   only its own events (WORK/events-<group>.ndjson) on one core, the CPU
+#   times summed: rsigma then searches the `product: linux` keyword rules in
+#   the syslog events only, as dragnet's mapping does.
 # Each timed by /usr/bin/time -v (wall clock and maximum resident set size)
 # under `taskset -c 0` (one core) and `taskset -c 0-$((N-1))` (all N cores),
 # after one untimed read of the inputs so that both start from the page
@@ -53,7 +57,7 @@ run() {
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$TMP/time")
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$TMP/time")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time")
-    awk -v n="$name" -v c="$cpus" -v w="$wall" -v u="$cpu" -v r="$rss" -v e="$N" \
+    awk -v n="$name" -v c="$cpus" -v w="$wall" -v u="$cpu" -v r="$rss" -v e="${EVENTS_N:-$N}" \
         'BEGIN {printf "%-34s %-5s %8.2f s %10.0f ev/s %8.2f cpu-s %10.0f ev/cpu-s %8.0f MB\n", n, c, w, e / w, u, e / u, r / 1024}'
 }
 
@@ -82,3 +86,22 @@ awk '
             printf "cpus %-4s %-32s vs %-32s events/s %6.3gx  events/cpu-s %6.3gx  RSS %6.3gx\n", c, dn, rn, eps[dn, c] / eps[rn, c], epc[dn, c] / epc[rn, c], rss[dn, c] / rss[rn, c]
         }
     }' "$TMP/results" | sort
+
+# Like for like: each rule group over its own events, one core.
+if compgen -G "$WORK/rules-*" > /dev/null; then
+    echo
+    echo "like for like: each rule group over its own events (sigma_parity.py's groups), one core"
+    : > "$TMP/groups"
+    for dir in "$WORK"/rules-*; do
+        group="${dir##*/rules-}"
+        events="$WORK/events-$group.ndjson"
+        [[ -f "$events" ]] || continue
+        EVENTS_N=$(wc -l < "$events") run "rsigma eval, $group" 0 "$RSIGMA" engine eval -r "$dir" -e "@$events" \
+            --no-stats | tee -a "$TMP/groups"
+    done
+    awk -v n="$N" '
+        FILENAME == ARGV[1] { s += $(NF-5); next }
+        $(NF-10) == "0" && $0 ~ /^dragnet hunt +0 / { d = $(NF-5) }
+        END { printf "rsigma, the groups summed %.2f cpu-s (%.0f ev/cpu-s); dragnet hunt %.2f cpu-s: %.3gx\n", s, n / s, d, s / d }
+    ' "$TMP/groups" "$TMP/results"
+fi
