@@ -10,11 +10,11 @@
 //! (`__sigma_o<n>`: a column as it is, or a path of a dynamic one).
 //!
 //! A needle is a literal a leaf's value must contain (or, for an
-//! equality, be) for the leaf to be true (case-folded unless `cased`); a rule's requirement is a set of
-//! needles one of which a row must contain for the rule to be true
-//! (derived through `and`/`or`; `not` requires nothing). Rows are tested
-//! only against the rules whose requirement they meet, and those without
-//! one.
+//! equality, be) for the leaf to be true (case-folded unless `cased`); a
+//! rule's requirement is a set of needles one of which a row must contain
+//! for the rule to be true (derived through `and`/`or`; `not` requires
+//! nothing). Rows are tested only against the rules whose requirement
+//! they meet, and those without one.
 
 use std::collections::HashMap;
 
