@@ -20,6 +20,7 @@
 //! finds nothing left to merge.
 
 mod merge;
+mod time_casts;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +47,7 @@ use datafusion::physical_optimizer::output_requirements::OutputRequirements;
 use datafusion::physical_optimizer::sanity_checker::SanityCheckPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use self::time_casts::ExactTimeCasts;
 use crate::deadline::{Deadline, DeadlineCheck};
 use crate::filter_growth::FilterGrowthBarrier;
 use crate::scalar_aggregate::ScalarAggregateBarrier;
@@ -83,7 +85,12 @@ pub(crate) fn session(
                 if r.name() == projections {
                     vec![Arc::new(SafeProjections::default())]
                 } else if r.name() == "push_down_filter" {
-                    vec![Arc::new(ScalarAggregateBarrier), Arc::new(FilterGrowthBarrier), r]
+                    // A filter moved below the cast of a datetime column is
+                    // made exact before common subexpressions take the cast
+                    // apart from its comparison.
+                    vec![Arc::new(ScalarAggregateBarrier), Arc::new(FilterGrowthBarrier), r, Arc::new(ExactTimeCasts)]
+                } else if r.name() == "simplify_expressions" {
+                    vec![Arc::new(ExactTimeCasts), r]
                 } else if r.name() == "eliminate_outer_join" {
                     // It inlines a filter's predicate through projections as
                     // `push_down_filter` does, on a copy.
@@ -98,6 +105,7 @@ pub(crate) fn session(
         (std::iter::once(merge).chain(Analyzer::new().rules).collect(), logical, physical)
     } else {
         let logical: Vec<Arc<dyn OptimizerRule + Send + Sync>> = vec![
+            Arc::new(ExactTimeCasts),
             Arc::new(SimplifyExpressions::new()),
             Arc::new(ReplaceDistinctWithAggregate::new()),
             Arc::new(DecorrelatePredicateSubquery::new()),

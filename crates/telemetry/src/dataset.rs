@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
@@ -103,13 +103,8 @@ pub(crate) fn parquet_table(
     known: Option<SchemaRef>,
 ) -> Result<Arc<dyn TableProvider>, DatasetError> {
     let schema = match known {
-        Some(s) => s,
-        None => {
-            let f = std::fs::File::open(&files[0]).map_err(|e| err(&files[0], e.to_string()))?;
-            let b = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-                .map_err(|e| err(&files[0], format!("not a Parquet file: {e}")))?;
-            b.schema().clone()
-        }
+        Some(s) => with_file_time_units(s, files)?,
+        None => file_schema(&files[0])?,
     };
     // Every file by name: the day folders inside a table folder are not
     // partition columns, and a folder URL would only list its direct files.
@@ -122,6 +117,72 @@ pub(crate) fn parquet_table(
     let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
     let table = ListingTable::try_new(config).map_err(|e| err(folder, e.to_string()))?;
     Ok(Arc::new(table))
+}
+
+/// The Arrow schema of one Parquet file, from its footer.
+fn file_schema(file: &Path) -> Result<SchemaRef, DatasetError> {
+    let f = std::fs::File::open(file).map_err(|e| err(file, e.to_string()))?;
+    let b = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .map_err(|e| err(file, format!("not a Parquet file: {e}")))?;
+    Ok(b.schema().clone())
+}
+
+/// `known` with each timestamp column in the unit its files store it in.
+///
+/// The scan then hands the files' values over as they are, and the query
+/// converts them to nanoseconds after its filters, for the rows that pass
+/// (a table of microsecond files would otherwise convert every value it
+/// reads). A column that no file stores as a timestamp keeps the known
+/// type. Files that store one column in a coarser unit than nanoseconds
+/// and in any other type are refused: the scan would convert the coarser
+/// files' values as it reads them, and its conversion compares a constant
+/// between two microseconds (such as `ago(1h)`) with them truncated.
+fn with_file_time_units(known: SchemaRef, files: &[PathBuf]) -> Result<SchemaRef, DatasetError> {
+    // Per timestamp column of `known`: its type in the first file that
+    // holds it, and that file.
+    let mut seen: Vec<Option<(DataType, &Path)>> = vec![None; known.fields().len()];
+    let mut fields: Vec<Field> = known.fields().iter().map(|f| f.as_ref().clone()).collect();
+    if !fields.iter().any(|f| matches!(f.data_type(), DataType::Timestamp(..))) {
+        return Ok(known);
+    }
+    let coarse = |t: &DataType| matches!(t, DataType::Timestamp(u, _) if *u != TimeUnit::Nanosecond);
+    let unit = |t: &DataType| match t {
+        DataType::Timestamp(u, _) => Some(*u),
+        _ => None,
+    };
+    for file in files {
+        let schema = file_schema(file)?;
+        for (i, f) in known.fields().iter().enumerate() {
+            let DataType::Timestamp(_, tz) = f.data_type() else { continue };
+            // A file without the column reads it as null.
+            let Ok(g) = schema.field_with_name(f.name()) else { continue };
+            match &seen[i] {
+                None => {
+                    seen[i] = Some((g.data_type().clone(), file));
+                    if let Some(u) = unit(g.data_type()) {
+                        fields[i] = f.as_ref().clone().with_data_type(DataType::Timestamp(u, tz.clone()));
+                    }
+                }
+                Some((first, first_file)) if unit(first) != unit(g.data_type()) => {
+                    if coarse(first) || coarse(g.data_type()) {
+                        return Err(err(
+                            file,
+                            format!(
+                                "stores `{}` as {}, and {} as {}: keep one timestamp unit per table",
+                                f.name(),
+                                g.data_type(),
+                                first_file.display(),
+                                first
+                            ),
+                        ));
+                    }
+                    fields[i] = f.as_ref().clone();
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(Arc::new(Schema::new_with_metadata(fields, known.metadata().clone())))
 }
 
 pub use crate::batch::parse_datetime;

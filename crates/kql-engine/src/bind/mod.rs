@@ -568,7 +568,12 @@ impl<'a> Binder<'a> {
             self.diags.push(d);
             return Err(Fail);
         };
-        // Read every column unqualified, strings never null.
+        // Read every column unqualified, strings never null, datetimes in
+        // nanoseconds. A table may keep a datetime column in its files' own
+        // unit (Parquet's microseconds): the cast here is then the only
+        // one, and a comparison with a constant that the optimizer moves
+        // below it compares in the file's unit, so only the rows that pass
+        // a filter are converted.
         let scan = LogicalPlanBuilder::scan(id.name.as_str(), provider_as_source(provider), None);
         let scan = self.df(id.span, scan.and_then(|b| b.build()))?;
         let exprs: Vec<Expr> = scan
@@ -576,8 +581,11 @@ impl<'a> Binder<'a> {
             .iter()
             .map(|(q, f)| {
                 let c = Expr::Column(Column::new(q.cloned(), f.name()));
-                let c = if KqlType::of(f.data_type()) == KqlType::String && f.is_nullable() {
+                let kind = KqlType::of(f.data_type());
+                let c = if kind == KqlType::String && f.is_nullable() {
                     coalesce(vec![c, lit("")])
+                } else if kind == KqlType::Datetime && *f.data_type() != kind.arrow() {
+                    Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(c), kind.arrow()))
                 } else {
                     c
                 };
