@@ -258,6 +258,14 @@ fn microsecond_timestamps_compare_as_nanoseconds() {
             "DeviceProcessEvents | extend b = Timestamp == {between} | where b == false | project ProcessId, Timestamp"
         );
         assert_eq!(ids_and_times(&engine, &rt, &q), *rows, "{q}");
+        for (op, test) in [(">=", (|t, l| t >= l) as fn(i64, i64) -> bool), ("<", |t, l| t < l), ("!=", |t, l| t != l)]
+        {
+            let q = format!(
+                "DeviceProcessEvents | extend b = Timestamp {op} {between} | where b == true | project ProcessId, Timestamp"
+            );
+            let want: Vec<(i64, i64)> = rows.iter().filter(|r| test(r.1, pivot + 500)).copied().collect();
+            assert_eq!(ids_and_times(&engine, &rt, &q), want, "{q}");
+        }
         let q = "DeviceProcessEvents | where Timestamp > ago(1h) | summarize max(Timestamp)";
         let res = rt.block_on(engine.run(q, QueryOptions { now: NOW })).unwrap();
         let max = res[0].batches[0].column(0).as_any().downcast_ref::<TimestampNanosecondArray>().unwrap().value(0);
