@@ -1,7 +1,7 @@
 //! The tables every generated query can read: `T` with a column of each KQL
 //! type (nulls and boundary values included) and `U`, a narrower one. Both
 //! are written as datatables, run once through the engine and registered as
-//! in-memory tables of two partitions.
+//! in-memory tables of two partitions, `T`'s datetimes in microseconds.
 
 use super::values::Ty::{self, B, D, I, L, R, S, T, Y};
 

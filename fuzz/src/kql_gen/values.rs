@@ -108,6 +108,7 @@ fn table(ty: Ty) -> (&'static [&'static str], &'static [&'static str]) {
             &[
                 "datetime(2024-01-01)",
                 "datetime(2024-02-29 12:34:56.789)",
+                "datetime(2024-01-01 00:00:00.0000005)",
                 "datetime(1970-01-01)",
                 "datetime(2025-12-31 23:59:59)",
                 "datetime(2001-09-09 01:46:40)",
