@@ -193,6 +193,13 @@ fn microsecond_timestamps_compare_as_nanoseconds() {
         refused.contains("a.parquet as Timestamp(µs") || refused.contains("a.parquet as Timestamp(us"),
         "{refused}"
     );
+    // A file that is not Parquet is named when the folder is opened.
+    let bad = dir.join("bad/DeviceProcessEvents");
+    std::fs::create_dir_all(&bad).unwrap();
+    write_times(&bad.join("a.parquet"), TimeUnit::Microsecond, &us, 0);
+    std::fs::write(bad.join("b.parquet"), "Zeitstempel ☃, not Parquet").unwrap();
+    let refused = telemetry::dataset::open_dir(&dir.join("bad")).map(|_| ()).unwrap_err().to_string();
+    assert!(refused.contains("b.parquet: not a Parquet file"), "{refused}");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
 
     let open = |root: &std::path::Path| {
@@ -221,6 +228,13 @@ fn microsecond_timestamps_compare_as_nanoseconds() {
             (">=", pivot + 500),
             ("==", pivot + 500),
             ("<=", pivot - 1),
+            // The last datetime, and just after the first day the engine
+            // takes (1677-09-22), neither a whole microsecond.
+            (">", i64::MAX),
+            ("<=", i64::MAX),
+            ("==", i64::MAX),
+            ("<", -9_223_286_400_000_000_000 + 500),
+            (">=", -9_223_286_400_000_000_000 + 500),
         ] {
             let q =
                 format!("DeviceProcessEvents | where Timestamp {op} {} | project ProcessId, Timestamp", datetime(lit));
