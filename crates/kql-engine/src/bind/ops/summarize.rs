@@ -218,6 +218,15 @@ impl<'a> Binder<'a> {
                     // The average of timespans is a timespan.
                     let avg = filtered(self, agg::avg(cast(cast(x.expr, DataType::Int64), EXACT)), p)?;
                     (timespan_of_exact(avg), KqlType::Timespan)
+                } else if matches!(x.ty, KqlType::Long | KqlType::Int) {
+                    // Summed exactly and divided once: the same answer
+                    // whatever order the rows are summed in (a sum of
+                    // longs in doubles keeps only 53 bits, so large values
+                    // of both signs leave an error that order decides).
+                    let sum = filtered(self, agg::sum(cast(x.expr.clone(), EXACT)), p.clone())?;
+                    let n = filtered(self, agg::count(x.expr), p)?;
+                    let e = cast(sum, DataType::Float64) / cast(n, DataType::Float64);
+                    (coalesce(vec![e, lit(f64::NAN)]), KqlType::Real)
                 } else {
                     let e = filtered(self, agg::avg(cast(x.expr, DataType::Float64)), p)?;
                     (coalesce(vec![e, lit(f64::NAN)]), KqlType::Real)
