@@ -11,24 +11,44 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
 use serde_json::value::RawValue;
 
+use super::dyn_scan;
 use super::dynamic::PathElem;
 
 /// The compact JSON text at `path` in `text`, or `None` when the path does
 /// not lead anywhere, the value there is null, or `text` is not JSON.
 pub fn get_path<'a>(text: &'a str, path: &[PathElem]) -> Option<Cow<'a, str>> {
+    get_path_with(text, path, true)
+}
+
+/// [`get_path`] with serde_json alone, without the byte scan: the
+/// reference the scan is checked against (tests and the `dyn_path` fuzz
+/// target).
+#[doc(hidden)]
+pub fn get_path_serde<'a>(text: &'a str, path: &[PathElem]) -> Option<Cow<'a, str>> {
+    get_path_with(text, path, false)
+}
+
+fn get_path_with<'a>(text: &'a str, path: &[PathElem], scan: bool) -> Option<Cow<'a, str>> {
     let mut raw: &'a str = text;
     for step in path {
-        let found = match step {
-            PathElem::Key(k) => follow(raw, FindKey(k))?,
-            PathElem::Index(i) if *i >= 0 => follow(raw, NthElement(*i as usize))?,
+        // The byte scan answers for plain text; serde_json for the rest.
+        let found: Option<&'a str> = match step {
+            PathElem::Key(k) => match dyn_scan::key(raw, k).filter(|_| scan) {
+                Some(found) => found,
+                None => follow(raw, FindKey(k))?.map(RawValue::get),
+            },
+            PathElem::Index(i) if *i >= 0 => match dyn_scan::element(raw, *i as usize).filter(|_| scan) {
+                Some(found) => found,
+                None => follow(raw, NthElement(*i as usize))?.map(RawValue::get),
+            },
             PathElem::Index(i) => {
                 // From the end: the elements are needed to know where that is.
                 let all: Vec<&RawValue> = serde_json::from_str(raw).ok()?;
                 let at = usize::try_from(all.len() as i64 + i).ok()?;
-                all.get(at).copied()
+                all.get(at).map(|v| v.get())
             }
         };
-        raw = found?.get();
+        raw = found?;
     }
     compact(raw.trim())
 }
@@ -182,5 +202,142 @@ mod tests {
                 assert_eq!(get_path(d, p).map(Cow::into_owned), get_by_parsing(d, p), "{d} {p:?}");
             }
         }
+    }
+
+    /// A small deterministic generator of JSON-like text: valid documents
+    /// and their mutations (bytes dropped, duplicated or replaced by
+    /// JSON's special characters).
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[self.below(xs.len())]
+        }
+        fn value(&mut self, depth: u32, out: &mut String) {
+            let ws = [" ", "", "", "\n", "\t", "\r"];
+            match if depth == 0 {
+                4 + self.below(2)
+            } else if depth > 3 {
+                self.below(4)
+            } else {
+                self.below(6)
+            } {
+                0 => out.push_str(self.pick(&[
+                    "0",
+                    "-1",
+                    "12.5",
+                    "1e3",
+                    "-0.0E-2",
+                    "123456789012345678901234",
+                    "1e400",
+                    "01",
+                    "1.",
+                    "-",
+                    "+1",
+                    ".5",
+                ])),
+                1 => out.push_str(self.pick(&["true", "false", "null", "nul", "True"])),
+                2 | 3 => out.push_str(self.pick(&[
+                    r#""a""#,
+                    r#""""#,
+                    r#""k""#,
+                    r#""x\"y""#,
+                    r#""\\""#,
+                    r#""\/\b\f\n\r\t""#,
+                    r#""\u0041""#,
+                    r#""\ud800""#,
+                    r#""\q""#,
+                    "\"tab\there\"",
+                    "\"é→\"",
+                    r#""\""#,
+                ])),
+                4 => {
+                    out.push('[');
+                    for k in 0..self.below(4) {
+                        if k > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(self.pick(&ws));
+                        self.value(depth + 1, out);
+                    }
+                    out.push(']');
+                }
+                _ => {
+                    out.push('{');
+                    for k in 0..self.below(4) {
+                        if k > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(self.pick(&ws));
+                        out.push_str(self.pick(&[r#""k""#, r#""a""#, r#""k\"""#, r#""\u006b""#, r#""""#, "k"]));
+                        out.push_str(self.pick(&ws));
+                        out.push(':');
+                        self.value(depth + 1, out);
+                    }
+                    out.push('}');
+                }
+            }
+            out.push_str(self.pick(&ws));
+        }
+        fn document(&mut self) -> String {
+            let mut d = String::new();
+            if self.below(8) == 0 {
+                d.push_str(self.pick(&["{", "[", " ", "x"]));
+            }
+            self.value(0, &mut d);
+            let mut b = d.into_bytes();
+            for _ in 0..self.below(4).saturating_sub(1) {
+                if b.is_empty() {
+                    break;
+                }
+                let at = self.below(b.len());
+                match self.below(3) {
+                    0 => {
+                        b.remove(at);
+                    }
+                    1 => b.insert(at, b[at]),
+                    _ => b[at] = *b"{}[],:\" \\0a".get(self.below(12)).unwrap_or(&b'x'),
+                }
+            }
+            String::from_utf8_lossy(&b).into_owned()
+        }
+    }
+
+    /// Whatever the byte scan answers, serde_json answers the same: over
+    /// generated documents, valid and not, for keys and elements.
+    #[test]
+    fn the_byte_scan_agrees_with_serde_json() {
+        let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+        let (mut answered, mut found) = (0, 0);
+        for _ in 0..200_000 {
+            let d = g.document();
+            for k in ["k", "a", ""] {
+                if let Some(scan) = dyn_scan::key(&d, k) {
+                    answered += 1;
+                    found += usize::from(scan.is_some());
+                    let serde = follow(&d, FindKey(k)).map(|f| f.map(RawValue::get));
+                    assert_eq!(Some(scan), serde, "key {k:?} in {d:?}");
+                }
+            }
+            for n in 0..3 {
+                if let Some(scan) = dyn_scan::element(&d, n) {
+                    answered += 1;
+                    found += usize::from(scan.is_some());
+                    let serde = follow(&d, NthElement(n)).map(|f| f.map(RawValue::get));
+                    assert_eq!(Some(scan), serde, "element {n} of {d:?}");
+                }
+            }
+        }
+        // The scan answers for a good share of them, and finds values.
+        assert!(answered > 200_000 && found > 20_000, "answered {answered}, found {found}");
     }
 }

@@ -18,6 +18,7 @@ pub mod convert;
 pub mod datetime;
 pub mod decompose;
 pub mod dyn_path;
+pub mod dyn_scan;
 pub mod dynamic;
 pub mod encoding;
 pub mod expand;
