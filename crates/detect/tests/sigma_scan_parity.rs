@@ -237,6 +237,11 @@ fn rules() -> String {
         // The literal of `p-equal-2`'s equality, searched anywhere.
         ("p-contains-equal-text", "  s:\n    User|contains: root\n  condition: s\n"),
         ("p-contains-cased", "  s:\n    CommandLine|contains|cased: /ETC/\n  condition: s\n"),
+        // Needles of one or two bytes (searched alone, not by the automata):
+        // ASCII with case folded, a non-ASCII letter, and case-sensitive.
+        ("p-short", "  s:\n    CommandLine|contains: ['0', 'E2', '\u{3c3}']\n  condition: s\n"),
+        ("p-short-unicode", "  s:\n    Image|contains: '\u{3a9}'\n  condition: s\n"),
+        ("p-short-cased", "  s:\n    CommandLine|contains|cased: ['LI', '-D', 'x']\n  condition: s\n"),
         ("p-contains-all", "  s:\n    CommandLine|contains|all: [base64, ' -d']\n  condition: s\n"),
         ("p-starts", "  s:\n    CommandLine|startswith: [curl, WGET]\n  condition: s\n"),
         ("p-ends", "  s:\n    Image|endswith: [/nc, /curl, 'ubectl']\n  condition: s\n"),
@@ -359,7 +364,7 @@ fn one_scan_gives_the_rows_and_alerts_of_each_rules_query() {
     pack.sigma.mapping = Some(Arc::new(mapping));
     pack.add_text(&rules(), "parity.yml");
     assert!(pack.errors().next().is_none(), "{:#?}", pack.errors().collect::<Vec<_>>());
-    assert_eq!(pack.rules.len(), 69);
+    assert_eq!(pack.rules.len(), 72);
 
     let scans = plan_pack(&pack);
     let tables: Vec<&str> = scans.iter().map(|s| s.plan.table.as_str()).collect();

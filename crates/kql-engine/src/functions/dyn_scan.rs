@@ -218,7 +218,11 @@ impl Scan<'_> {
         let mut escaped = false;
         loop {
             let rest = self.b.get(self.i..)?;
-            let k = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            let k = memchr::memchr2(b'"', b'\\', rest)?;
+            // A control character before it: not JSON, for serde_json to say.
+            if rest.get(..k)?.iter().fold(false, |bad, &c| bad | (c < 0x20)) {
+                return None;
+            }
             self.i += k;
             match self.peek()? {
                 b'"' => {
