@@ -337,6 +337,15 @@ mod tests {
                 }
             }
         }
+        // Deep nesting, around the scan's limit and serde_json's.
+        for depth in [1, 50, 98, 99, 100, 101, 127, 128, 129, 300] {
+            let d = format!("{{\"a\": {}1{}, \"k\": 2}}", "[".repeat(depth), "]".repeat(depth));
+            let scan = dyn_scan::key(&d, "k");
+            if let Some(scan) = scan {
+                assert_eq!(Some(scan), follow(&d, FindKey("k")).map(|f| f.map(RawValue::get)), "depth {depth}");
+            }
+            assert_eq!(get_path(&d, &[Key("k".into())]), get_path_serde(&d, &[Key("k".into())]), "depth {depth}");
+        }
         // The scan answers for a good share of them, and finds values.
         assert!(answered > 200_000 && found > 20_000, "answered {answered}, found {found}");
     }
