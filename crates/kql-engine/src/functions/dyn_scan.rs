@@ -22,48 +22,40 @@ pub type Found<'a> = Option<Option<&'a str>>;
 /// The text of the value of `key` in the object `text` (the last of
 /// duplicate keys).
 pub fn key<'a>(text: &'a str, key: &str) -> Found<'a> {
-    let mut s = Scan { b: text.as_bytes(), i: 0 };
-    s.ws();
-    let found = match s.peek()? {
-        b'{' => {
-            let mut found = None;
-            s.object(0, |name, span| {
-                if name == key.as_bytes() {
-                    found = Some(span);
-                }
-            })?;
-            found
-        }
-        b'[' => {
-            s.array(0, |_, _| {})?;
-            None
-        }
-        _ => return None,
-    };
-    s.end()?;
-    Some(found.and_then(|(a, b)| text.get(a..b)))
+    find(text, Want::Key(key.as_bytes()))
 }
 
 /// The text of element `n` of the array `text`.
 pub fn element(text: &str, n: usize) -> Found<'_> {
+    find(text, Want::Element(n))
+}
+
+/// What a step looks for.
+#[derive(Clone, Copy)]
+enum Want<'k> {
+    Key(&'k [u8]),
+    Element(usize),
+}
+
+/// The value `want` names in the object or array `text`; any other
+/// container holds none, a scalar is left to serde_json.
+fn find<'a>(text: &'a str, want: Want) -> Found<'a> {
     let mut s = Scan { b: text.as_bytes(), i: 0 };
     s.ws();
-    let found = match s.peek()? {
-        b'[' => {
-            let mut found = None;
-            s.array(0, |k, span| {
-                if k == n {
-                    found = Some(span);
-                }
-            })?;
-            found
-        }
-        b'{' => {
-            s.object(0, |_, _| {})?;
-            None
-        }
+    let mut found = None;
+    match s.peek()? {
+        b'{' => s.object(0, |name, span| {
+            if matches!(want, Want::Key(k) if k == name) {
+                found = Some(span);
+            }
+        })?,
+        b'[' => s.array(0, |k, span| {
+            if matches!(want, Want::Element(n) if n == k) {
+                found = Some(span);
+            }
+        })?,
         _ => return None,
-    };
+    }
     s.end()?;
     Some(found.and_then(|(a, b)| text.get(a..b)))
 }
@@ -114,18 +106,25 @@ impl Scan<'_> {
             let at = self.i;
             self.value(depth + 1)?;
             each(name, (at, self.i));
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
+        }
+    }
+
+    /// After a member or element: `Some(true)` past a comma (another
+    /// follows), `Some(false)` past `close`, `None` at anything else.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let c = self.peek()?;
+        self.i += 1;
+        match c {
+            b',' => {
+                self.ws();
+                Some(true)
+            }
+            c if c == close => Some(false),
+            _ => None,
         }
     }
 
@@ -142,17 +141,8 @@ impl Scan<'_> {
             self.value(depth + 1)?;
             each(k, (at, self.i));
             k += 1;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b']' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b']')? {
+                return Some(());
             }
         }
     }
