@@ -84,19 +84,19 @@ impl<'a> Binder<'a> {
             OperatorKind::Top { count, by } => {
                 let n = self.row_count(count)?;
                 let sorts = self.sort_keys(&input, std::slice::from_ref(by))?;
-                // DataFusion's top-k takes at least one row: `top 0` is a sort and an empty limit.
-                let b = match n {
-                    0 => LogicalPlanBuilder::from(input.plan).sort(sorts).and_then(|b| b.limit(0, Some(0))),
-                    _ => LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)),
+                let plan = match n {
+                    0 => no_rows(&input.plan),
+                    _ => self.build(span, LogicalPlanBuilder::from(input.plan).sort_with_limit(sorts, Some(n)))?,
                 };
-                let plan = self.build(span, b)?;
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Sample(count) => self.sample(input, count, span),
             OperatorKind::SampleDistinct { count, of } => self.sample_distinct(input, count, of, span),
             OperatorKind::Take(count) => {
-                let n = self.row_count(count)?;
-                let plan = self.build(span, LogicalPlanBuilder::from(input.plan).limit(0, Some(n)))?;
+                let plan = match self.row_count(count)? {
+                    0 => no_rows(&input.plan),
+                    n => self.build(span, LogicalPlanBuilder::from(input.plan).limit(0, Some(n)))?,
+                };
                 Ok(Tab { plan, source: input.source })
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
@@ -419,4 +419,14 @@ pub(crate) fn operator_name(k: &OperatorKind) -> &'static str {
         OperatorKind::GraphMarkComponents(_) => "graph-mark-components",
         OperatorKind::Error => "?",
     }
+}
+
+/// No rows, with the columns of `plan`: what `take 0`, `top 0` and
+/// `sample 0` give. A limit of 0 is not planned: pushed into a sort, it
+/// would ask DataFusion's top-k for no rows, which it does not take.
+pub(crate) fn no_rows(plan: &datafusion::logical_expr::LogicalPlan) -> datafusion::logical_expr::LogicalPlan {
+    datafusion::logical_expr::LogicalPlan::EmptyRelation(datafusion::logical_expr::EmptyRelation {
+        produce_one_row: false,
+        schema: std::sync::Arc::clone(plan.schema()),
+    })
 }

@@ -43,6 +43,9 @@ impl Binder<'_> {
     /// a column (a sort by an expression that no column holds fails when
     /// no column of the result is used, as under `count`).
     fn random_rows(&mut self, plan: LogicalPlan, n: usize, span: Span) -> BResult<LogicalPlan> {
+        if n == 0 {
+            return Ok(super::no_rows(&plan));
+        }
         let key = self.fresh("sample");
         let names: Vec<Expr> = plan.schema().columns().into_iter().map(Expr::Column).collect();
         let mut with_key = names.clone();
