@@ -33,11 +33,11 @@ fn get_path_with<'a>(text: &'a str, path: &[PathElem], scan: bool) -> Option<Cow
     for step in path {
         // The byte scan answers for plain text; serde_json for the rest.
         let found: Option<&'a str> = match step {
-            PathElem::Key(k) => match dyn_scan::key(raw, k).filter(|_| scan) {
+            PathElem::Key(k) => match if scan { dyn_scan::key(raw, k) } else { None } {
                 Some(found) => found,
                 None => follow(raw, FindKey(k))?.map(RawValue::get),
             },
-            PathElem::Index(i) if *i >= 0 => match dyn_scan::element(raw, *i as usize).filter(|_| scan) {
+            PathElem::Index(i) if *i >= 0 => match if scan { dyn_scan::element(raw, *i as usize) } else { None } {
                 Some(found) => found,
                 None => follow(raw, NthElement(*i as usize))?.map(RawValue::get),
             },
@@ -202,6 +202,35 @@ mod tests {
                 assert_eq!(get_path(d, p).map(Cow::into_owned), get_by_parsing(d, p), "{d} {p:?}");
             }
         }
+    }
+
+    /// Hostile text and paths: empty, null, non-ASCII keys and values,
+    /// 10,000 members and elements, the largest index.
+    #[test]
+    fn hostile_texts_and_paths_agree_with_serde_json() {
+        let many: Vec<String> = (0..10_000).map(|i| format!("\"k{i}\": [{i}, \"v{i}\"]")).collect();
+        let object = format!("{{{}}}", many.join(", "));
+        let array = format!("[{}]", (0..10_000).map(|i| format!("{{\"k\": {i}}}")).collect::<Vec<_>>().join(","));
+        let docs = ["", " ", "null", "{}", "[]", "{\"ключ\": \"значение →\", \"k\": \"é\"}", &object, &array];
+        let paths: Vec<Vec<PathElem>> = vec![
+            vec![Key("k9999".into()), Index(1)],
+            vec![Key("ключ".into())],
+            vec![Key("k".into())],
+            vec![Key("".into())],
+            vec![Index(9_999), Key("k".into())],
+            vec![Index(10_000)],
+            vec![Index(i64::MAX)],
+            vec![Index(i64::MIN)],
+            vec![Index(0)],
+        ];
+        for d in docs {
+            for p in &paths {
+                assert_eq!(get_path(d, p), get_path_serde(d, p), "{p:?} in {:.40}", d);
+            }
+        }
+        assert_eq!(get_path(&object, &paths[0]).as_deref(), Some("\"v9999\""));
+        assert_eq!(get_path(&array, &paths[4]).as_deref(), Some("9999"));
+        assert_eq!(get_path(docs[5], &paths[1]).as_deref(), Some("\"значение →\""));
     }
 
     /// A small deterministic generator of JSON-like text: valid documents
