@@ -91,8 +91,10 @@ pub fn alerts_capped(rule: &Rule, rows: Vec<Row>, now: i64, caps: AlertCaps) -> 
     folder.finish()
 }
 
-/// One alert carrying `rows` (every one of them as evidence).
-pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
+/// One alert carrying `rows` as evidence and standing for `stands_for`
+/// result rows: more than its evidence when it folds others (see
+/// [`Alert::fold`]), whose count its id then covers.
+pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64, stands_for: u64) -> Alert {
     let empty = Row::new();
     let first = rows.first().unwrap_or(&empty);
     let over = rule.alert_details_override.clone().unwrap_or_default();
@@ -144,8 +146,9 @@ pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
         .collect();
     let properties = over.dynamic_properties.iter().map(|(p, c)| (p.clone(), cell(first, c))).collect();
     let times: Vec<i64> = rows.iter().filter_map(event_time).collect();
+    let evidence = rows.len() as u64;
     Alert {
-        id: alert_id(&rule.id, &rows, None),
+        id: alert_id(&rule.id, &rows, (stands_for > evidence).then_some(stands_for)),
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         rule_origin: rule.origin.clone(),
@@ -163,7 +166,7 @@ pub(crate) fn build(rule: &Rule, rows: Vec<Row>, now: i64) -> Alert {
         entities,
         custom_details,
         properties,
-        rows: rows.len() as u64,
+        rows: stands_for.max(evidence),
         evidence: rows,
         evidence_entities,
     }
@@ -225,13 +228,11 @@ fn alert_id(rule_id: &str, rows: &[Row], folded: Option<u64>) -> String {
 }
 
 impl Alert {
-    /// Makes the alert stand for `rows` result rows (more than its
-    /// evidence), spanning `first`..`last` with its evidence's times.
-    pub(crate) fn fold(&mut self, rows: u64, first: Option<i64>, last: Option<i64>) {
-        self.rows = rows;
+    /// Makes an alert built to stand for more rows than its evidence span
+    /// `first`..`last` as well as its evidence's times.
+    pub(crate) fn fold(&mut self, first: Option<i64>, last: Option<i64>) {
         self.start_time = [self.start_time, first].into_iter().flatten().min();
         self.end_time = [self.end_time, last].into_iter().flatten().max();
-        self.id = alert_id(&self.rule_id, &self.evidence, Some(rows));
     }
 
     /// Rows the alert stands for but does not carry as evidence.
@@ -292,7 +293,7 @@ impl Alert {
 
     /// Writes [`to_json`](Self::to_json)'s text to `out` without building
     /// the JSON value first (the evidence rows are written as they are).
-    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer(out, &AlertJson(self)).map_err(std::io::Error::other)
     }
 }

@@ -200,11 +200,13 @@ impl<'r> AlertFolder<'r> {
         };
         let mut rows = rows.into_iter();
         let mut out: Vec<Alert> =
-            rows.by_ref().take(single_alerts).map(|r| build(self.rule, vec![r], self.now)).collect();
+            rows.by_ref().take(single_alerts).map(|r| build(self.rule, vec![r], self.now, 1)).collect();
         let folded = self.total.saturating_sub(out.len() as u64);
         if folded > 0 || self.rule.grouping == Grouping::SingleAlert {
-            let mut a = build(self.rule, rows.collect(), self.now);
-            if a.rows < folded {
+            let evidence: Vec<Row> = rows.collect();
+            let folds = (evidence.len() as u64) < folded;
+            let mut a = build(self.rule, evidence, self.now, folded);
+            if folds {
                 // The folded rows are all but the earliest: they span from
                 // the earliest of them (rows without a time rank last) to
                 // the latest of all.
@@ -213,7 +215,7 @@ impl<'r> AlertFolder<'r> {
                     (Grouping::AlertPerResult, Some(t)) => (Some(t), self.last),
                     (Grouping::AlertPerResult, None) => (None, None),
                 };
-                a.fold(folded, first, last);
+                a.fold(first, last);
             }
             out.push(a);
         }
