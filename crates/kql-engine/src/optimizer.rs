@@ -70,11 +70,18 @@ const LEFT_OUT: [&str; 3] = ["extract_leaf_expressions", "push_down_leaf_project
 /// budget stops at the next rule. Without `optimize`, only the rules a plan
 /// cannot run without (see [`EngineConfig::optimize`](crate::EngineConfig::optimize)).
 pub(crate) fn session(
-    config: SessionConfig,
+    mut config: SessionConfig,
     runtime: Arc<RuntimeEnv>,
     deadline: Deadline,
     optimize: bool,
 ) -> SessionContext {
+    if !optimize {
+        // Spreading batches over partitions for parallelism is an
+        // optimization, and without the rule that restores sort orders after
+        // it (`EnforceSorting`), a `take` over a sorted `where` took rows
+        // that were no longer in order.
+        config.options_mut().optimizer.enable_round_robin_repartition = false;
+    }
     let (analyzer, logical, physical) = if optimize {
         let projections = OptimizeProjections::new().name().to_string();
         let logical: Vec<_> = Optimizer::new()
