@@ -13,6 +13,7 @@ use datafusion::datasource::MemTable;
 use detect::fold::AlertCaps;
 use detect::rule::Rule;
 use detect::run::run_rule_capped;
+use detect::sigma_scan::plan::SHORTEST_SEARCHED;
 use detect::sigma_scan::{ScanRun, TableScan, plan_one, plan_pack, run_scan};
 use kql_engine::{Catalog, Engine, EngineConfig};
 use serde_json::{Map, Value as J, json};
@@ -237,9 +238,17 @@ fn rules() -> String {
         // The literal of `p-equal-2`'s equality, searched anywhere.
         ("p-contains-equal-text", "  s:\n    User|contains: root\n  condition: s\n"),
         ("p-contains-cased", "  s:\n    CommandLine|contains|cased: /ETC/\n  condition: s\n"),
-        // Needles of one or two bytes (searched alone, not by the automata):
-        // ASCII with case folded, a non-ASCII letter, and case-sensitive.
+        // Literals of one or two bytes, which the leaf tests itself rather
+        // than the automata: ASCII with case folded, a non-ASCII letter,
+        // case-sensitive, reached only past another test, at either end,
+        // and inside a wildcard pattern.
         ("p-short", "  s:\n    CommandLine|contains: ['0', 'E2', '\u{3c3}']\n  condition: s\n"),
+        (
+            "p-short-and",
+            "  s:\n    Image|endswith: /bash\n  k:\n    CommandLine|contains: ['0', '6']\n  condition: s and k\n",
+        ),
+        ("p-short-ends", "  s:\n    Image|endswith: ['h', 'L']\n    CommandLine|startswith: 'c'\n  condition: s\n"),
+        ("p-short-wild", "  s:\n    CommandLine: '*0?0*'\n  condition: s\n"),
         ("p-short-unicode", "  s:\n    Image|contains: '\u{3a9}'\n  condition: s\n"),
         ("p-short-cased", "  s:\n    CommandLine|contains|cased: ['LI', '-D', 'x']\n  condition: s\n"),
         ("p-contains-all", "  s:\n    CommandLine|contains|all: [base64, ' -d']\n  condition: s\n"),
@@ -364,7 +373,7 @@ fn one_scan_gives_the_rows_and_alerts_of_each_rules_query() {
     pack.sigma.mapping = Some(Arc::new(mapping));
     pack.add_text(&rules(), "parity.yml");
     assert!(pack.errors().next().is_none(), "{:#?}", pack.errors().collect::<Vec<_>>());
-    assert_eq!(pack.rules.len(), 72);
+    assert_eq!(pack.rules.len(), 75);
 
     let scans = plan_pack(&pack);
     let tables: Vec<&str> = scans.iter().map(|s| s.plan.table.as_str()).collect();
@@ -373,6 +382,9 @@ fn one_scan_gives_the_rows_and_alerts_of_each_rules_query() {
     // Equal tests of different rules are one leaf.
     let process = &scans[0].plan;
     assert!(process.leaves.len() < process.rules.len() * 2, "{} leaves", process.leaves.len());
+    // Literals too short to search for are left to their leaves.
+    let short = |n: &&detect::sigma_scan::plan::Needle| !n.whole && n.text.len() < SHORTEST_SEARCHED;
+    assert_eq!(process.needles.iter().filter(short).count(), 0);
     // Most rules are reached only through their needles.
     let gated = process.rules.iter().filter(|r| r.needles.is_some()).count();
     assert!(gated * 2 > process.rules.len(), "{gated} of {} rules gated by needles", process.rules.len());

@@ -103,6 +103,10 @@ pub struct RulePlan {
     pub captures: Vec<String>,
 }
 
+/// The fewest bytes of a literal the needle pass searches for anywhere in
+/// a value (see [`ScanPlan::needles_of`]).
+pub const SHORTEST_SEARCHED: usize = 3;
+
 /// A needle: a literal searched in one operand.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Needle {
@@ -314,9 +318,14 @@ impl ScanPlan {
 
     /// The needles of literals one of which must be in the value (be the
     /// value, when `whole`); `None` when one of them is empty (found in
-    /// every value).
+    /// every value) or, searched anywhere, shorter than
+    /// [`SHORTEST_SEARCHED`]: such a literal is in nearly every value, so
+    /// the needle pass would report it at every place it occurs (`0` and `6`
+    /// of an auditd keyword rule, in every audit record) to let in rows that
+    /// other tests then turn away. Its leaf tests the value itself, and only
+    /// for the rows that reach it.
     fn needles_of(&mut self, operand: usize, cased: bool, whole: bool, lits: &[&String]) -> Option<Vec<usize>> {
-        if lits.iter().any(|s| s.is_empty()) {
+        if lits.iter().any(|s| s.is_empty() || (!whole && s.len() < SHORTEST_SEARCHED)) {
             return None;
         }
         let mut ids: Vec<usize> = lits.iter().map(|s| self.needle(operand, cased, whole, s)).collect();
