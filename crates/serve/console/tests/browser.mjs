@@ -132,6 +132,11 @@ export async function startBrowser(base, shots) {
 
     async axe(name) {
       if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: axeSource });
+      // Colours are checked as they end up, not half way through a fade (a toast fading in
+      // has too little contrast for its first 0.2 s): wait for every finite animation.
+      await page.evaluate(() => Promise.all(document.getAnimations()
+        .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => {}))));
       const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
       const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       summary.a11y[name] = res.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
