@@ -33,6 +33,16 @@ function layerOf(type) {
 /** The most nodes a layer draws; the rest are one "+N more" node. */
 const MAX_PER_LAYER = 8;
 
+/** The characters a node's label holds, in the monospaced 11px of style.css (0.6em each): 23 fit
+ * in the 154 units inside its box; a longer one ends in "…" (the node's tooltip has it whole). */
+const NODE_CHARS = 23;
+
+/** `text` cut to `n` characters (not UTF-16 units), the last one "…" when cut. */
+function clip(text, n) {
+  const chars = Array.from(text);
+  return chars.length <= n ? text : `${chars.slice(0, n - 1).join('')}…`;
+}
+
 /** The entities in four columns, each linked to those of the next. */
 export function entityGraph(entities) {
   const list = entities || [];
@@ -57,7 +67,7 @@ export function entityGraph(entities) {
   const heads = LAYERS.map(([name], i) => svg('text', { x: 10 + i * colW, y: 16, class: 'layer' }, name));
   const nodes = pos.flat().map(({ e, x, y }) => svg('g', { class: 'node' },
     svg('rect', { x, y, width: 170, height: 28, rx: 6 }),
-    svg('text', { x: x + 8, y: y + 18 }, e.more ? `+${e.more} more` : `${e.Type}: ${entityName(e)}`.slice(0, 26)),
+    svg('text', { x: x + 8, y: y + 18 }, e.more ? `+${e.more} more` : clip(`${e.Type}: ${entityName(e)}`, NODE_CHARS)),
     svg('title', {}, e.more ? `${e.more} more entities in this layer` : Object.entries(e).map(([k, v]) => `${k}: ${v}`).join('\n'))));
   const named = list.slice(0, 20).map((e) => `${e.Type} ${entityName(e)}`).join(', ');
   const label = list.length > 20 ? `${named} and ${list.length - 20} more` : named;

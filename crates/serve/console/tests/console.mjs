@@ -141,6 +141,16 @@ await step('alerts', async () => {
 await step('alert-triage', async () => {
   await open('alert', `/alerts/${encodeURIComponent(alertId)}`);
   await page.locator('svg.graph, .graph').first().waitFor();
+  // Every node's label stays inside its box; a cut one ends in an ellipsis.
+  const labels = await page.evaluate(() => [...document.querySelectorAll('svg.graph g.node')].map((g) => {
+    const box = g.querySelector('rect').getBBox();
+    const text = g.querySelector('text');
+    const t = text.getBBox();
+    return { label: text.textContent, inside: t.x >= box.x && t.x + t.width <= box.x + box.width };
+  }));
+  summary.graph_labels = labels;
+  check(labels.length > 0 && labels.every((l) => l.inside), `entity labels overflow their nodes: ${JSON.stringify(labels)}`);
+  check(labels.some((l) => l.label.endsWith('…')), `no long entity label was cut: ${JSON.stringify(labels)}`);
   await shot('alert');
   await axe('alert');
   // Without a token file there is no role: the actions are all enabled.
