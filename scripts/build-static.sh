@@ -19,6 +19,10 @@ OUT="${1:-}"
 # With --target the flag reaches only the target's crates, not the build
 # scripts and proc macros (a proc macro is a shared library cargo loads).
 export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static"
+# The shipped binary carries no debug information: the release profile keeps line
+# tables for profiling, which are most of a release binary's bytes. Symbols stay, so a
+# panic's backtrace still names its functions.
+export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo
 cargo build --release --locked --target "$TARGET" -p dragnet --manifest-path "$ROOT/Cargo.toml"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/release/dragnet"
 

@@ -210,6 +210,10 @@ fn the_image_holds_the_static_binary_built_by_the_script() {
         "the script links the C runtime statically"
     );
     assert!(lines.iter().any(|l| l.starts_with("cargo build --release --locked --target \"$TARGET\" -p dragnet ")));
+    assert!(
+        lines.contains(&"export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo"),
+        "the shipped binary is built without debug information"
+    );
     assert!(lines.contains(&"BIN=\"${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/release/dragnet\""));
     for check in ["ldd \"$BIN\"", "file -b \"$BIN\"", "\"$BIN\" --version"] {
         assert!(lines.iter().any(|l| l.contains(check)), "the script does not run {check}");
