@@ -21,6 +21,17 @@ export function list(items, empty) {
   return h('ul', {}, items.map((i) => h('li', {}, i)));
 }
 
+/** A custom detail's distinct values as text: a list's elements one by one (a `make_list`
+ * detail is a list per value), objects as JSON, empty values (null, "") left out, "—" when
+ * none is left. */
+export function detailText(values) {
+  const shown = (values || [])
+    .flatMap((v) => (Array.isArray(v) ? v : [v]))
+    .filter((v) => v !== null && v !== undefined && v !== '')
+    .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return [...new Set(shown)].join(', ') || '—';
+}
+
 export function evidenceGrid(rows) {
   const names = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!names.includes(k)) names.push(k);
@@ -128,7 +139,7 @@ export function alertPage(id) {
           a.description && (!rule || a.description !== rule.description)
             ? h('section', { 'aria-labelledby': 'h-desc' }, h('h2', { id: 'h-desc' }, 'Description'), h('p', {}, a.description)) : null,
           details.length ? h('section', { 'aria-labelledby': 'h-det' }, h('h2', { id: 'h-det' }, 'Details'),
-            h('dl', { class: 'facts' }, details.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, (v || []).join(', '))]))) : null,
+            h('dl', { class: 'facts' }, details.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, detailText(v))]))) : null,
           h('section', { 'aria-labelledby': 'h-ent' }, h('h2', { id: 'h-ent' }, 'Entities'), entityGraph(a.entities)),
           rule ? h('section', { 'aria-labelledby': 'h-rule' }, h('h2', { id: 'h-rule' }, 'About the rule'),
             h('p', {}, rule.description),

@@ -104,6 +104,10 @@ await step('read-only', async () => {
   page.off('request', count);
   check(patches === 0, `a read token's disabled Assign sent ${patches} PATCH requests`);
   check(await page.locator('[data-field=owner]').innerText() === 'unassigned', 'nothing is shown as assigned');
+  // A detail with no value (this alert's Images: the audit event has no pod spec) says so.
+  const details = await page.evaluate(() => [...document.querySelectorAll('section[aria-labelledby=h-det] dd')].map((d) => d.textContent));
+  summary.details = details;
+  check(details.length > 0 && details.every((t) => t.trim() !== ''), `a detail is blank: ${JSON.stringify(details)}`);
   await shot('alert-read-only', false);
   await axe('alert-read-only');
 });
